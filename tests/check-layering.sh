@@ -1,0 +1,40 @@
+#!/bin/sh
+# The folder contract (docs/ARCHITECTURE.md): modem/ and rules/ know nothing of
+# PostgreSQL, db/ knows no AT command and no rule file, only gateway/ wires
+# them together. The build already refuses libpq in modem/ (no CFLAGS); this
+# catches the includes that would compile anyway.
+srcdir=${top_srcdir:-$(dirname "$0")/..}
+fail=0
+
+check() { # folder pattern why
+	hits=$(grep -nE "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]($2)" \
+		"$srcdir/$1"/*.[ch] 2>/dev/null)
+	if [ -n "$hits" ]; then
+		echo "layering: $1/ must not include $2 ($3):"
+		echo "$hits"
+		fail=1
+	fi
+}
+
+check modem 'libpq-fe\.h|libconfig\.h|db/|rules/|gateway/' "modem/ is below everything"
+check rules 'libpq-fe\.h|libserialport\.h|db/|modem/at_|gateway/' "rules/ knows no database and no AT"
+check db 'libserialport\.h|libconfig\.h|modem/|rules/|gateway/' "db/ knows no AT command and no rule file"
+# libserialport is confined to one file of modem/.
+for f in "$srcdir"/modem/*.c "$srcdir"/modem/*.h; do
+	[ -e "$f" ] || continue
+	case "$(basename "$f")" in transport_serial.c) continue ;; esac
+	if grep -q 'libserialport\.h' "$f"; then
+		echo "layering: only modem/transport_serial.c may include libserialport.h: $f"
+		fail=1
+	fi
+done
+# Internal modem headers stay inside modem/ (and its unit tests).
+for f in "$srcdir"/gateway/*.[ch] "$srcdir"/db/*.[ch] "$srcdir"/rules/*.[ch]; do
+	[ -e "$f" ] || continue
+	if grep -qE '#[[:space:]]*include[[:space:]]*"modem/(at_lexer|at_chan|at_result|modem_parse)\.h"' "$f"; then
+		echo "layering: $f includes an internal modem/ header"
+		fail=1
+	fi
+done
+[ $fail -eq 0 ] && echo "layering: ok"
+exit $fail

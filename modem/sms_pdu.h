@@ -40,10 +40,10 @@ enum sms_type {
 
 /* Character set derived from TP-DCS (TS 23.038 §4). */
 enum sms_charset {
-	SMS_CHARSET_AUTO = -1, /* encoders only: GSM-7 if it fits, else UCS-2 */
-	SMS_CHARSET_GSM7 = 0,
-	SMS_CHARSET_8BIT = 1,
-	SMS_CHARSET_UCS2 = 2,
+	SMS_CHARSET_AUTO = 0, /* encoders only: GSM-7 if it fits, else UCS-2 */
+	SMS_CHARSET_GSM7 = 1,
+	SMS_CHARSET_8BIT = 2,
+	SMS_CHARSET_UCS2 = 3,
 };
 
 /* Address (TS 23.040 §9.1.2.5). */
@@ -218,8 +218,8 @@ struct sms_submit_opts {
 				 * else digits (and * #) with TON unknown */
 	const char *smsc;	/* NULL: "00" prefix (modem uses +CSCA); else
 				 * "+<digits>" or digits */
-	enum sms_charset charset; /* AUTO (0 is GSM7! set AUTO explicitly or
-				   * use sms_submit_opts_init()) */
+	enum sms_charset charset; /* AUTO (the zero value), GSM7, UCS2 or
+				   * 8BIT (text is then raw octets) */
 	bool status_report;	/* TP-SRR */
 	bool reject_duplicates;	/* TP-RD (resending a part of unknown fate) */
 	bool class0;		/* DCS message class 0 (flash) */

@@ -71,7 +71,7 @@ END_TEST
 
 START_TEST(test_assemble_errors)
 {
-	struct sms_part parts[2];
+	static struct sms_part parts[2];
 	struct sms_concat_result res;
 	const char *reason = NULL;
 

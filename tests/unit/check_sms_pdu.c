@@ -691,7 +691,8 @@ START_TEST(test_segment_boundaries)
 		{ "a", 459, SMS_CHARSET_GSM7, 3, 459, 153, 0 },
 		{ "a", 460, SMS_CHARSET_GSM7, 4, 460, 153, 152 },
 		{ "\xe2\x82\xac", 80, SMS_CHARSET_GSM7, 1, 160, 160, 0 },
-		{ "\xe2\x82\xac", 81, SMS_CHARSET_GSM7, 2, 162, 153, 144 },
+		/* 76 euros (152 septets) fit part 1: a pair never straddles */
+		{ "\xe2\x82\xac", 81, SMS_CHARSET_GSM7, 2, 162, 153, 143 },
 		{ "\xe4\xbd\xa0", 70, SMS_CHARSET_UCS2, 1, 70, 70, 0 },
 		{ "\xe4\xbd\xa0", 71, SMS_CHARSET_UCS2, 2, 71, 67, 63 },
 		{ "\xe4\xbd\xa0", 134, SMS_CHARSET_UCS2, 2, 134, 67, 0 },
@@ -825,7 +826,7 @@ static const char *const valid_vectors[] = {
 	"0021",
 	"00440B916407281553F80000211072410505290A06080412340302E834",
 	"00440B916407281553F8000421107241050529090605040B8423F00102",
-	"00062A0B916407281553F82110724105052921107241055529",
+	"00062A0B916407281553F8211072410505292110724105552900",
 	"00062A0B916407281553F8211072410505292110724105552946037F08",
 	"000406D04DAA130000211072410505290178",
 };
@@ -843,6 +844,12 @@ START_TEST(test_truncated_every_prefix)
 	for (cut = 0; cut < (size_t)n; cut++) {
 		const char *reason = NULL;
 
+		/*
+		 * A STATUS-REPORT cut right after TP-ST is complete: TP-PI
+		 * and what follows are optional (§9.2.2.3).
+		 */
+		if (cut == 26 && bin[1] == 0x06)
+			continue;
 		ck_assert_msg(sms_decode(bin, cut, 0, &msg, &reason) ==
 				      -EINVAL,
 			      "prefix %zu of %s decoded", cut, hex);
@@ -851,6 +858,9 @@ START_TEST(test_truncated_every_prefix)
 	for (cut = 0; cut < strlen(hex); cut++) {
 		const char *reason = NULL;
 
+		if (cut == 52 && bin[1] == 0x06)
+			continue;
+
 		ck_assert_int_eq(sms_decode_hex(hex, cut, 0, &msg, &reason),
 				 -EINVAL);
 		ck_assert_ptr_nonnull(reason);
@@ -858,6 +868,9 @@ START_TEST(test_truncated_every_prefix)
 	/* Without the SMSC prefix (skip the SMSC bytes). */
 	for (cut = (size_t)bin[0] + 1; cut < (size_t)n; cut++) {
 		const char *reason = NULL;
+
+		if (cut == 26 && bin[1] == 0x06)
+			continue;
 
 		ck_assert_int_eq(sms_decode(bin + bin[0] + 1,
 					    cut - bin[0] - 1,

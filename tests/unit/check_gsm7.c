@@ -200,6 +200,10 @@ START_TEST(test_ucs2)
 	ck_assert_int_eq(n, 4);
 	tu_bin_to_hex(out, 4, hex);
 	ck_assert_str_eq(hex, "4F60597D");
+	/* U+0000 is dropped: the text must stay a C string. */
+	memcpy(out, "\0A\0\0\0B", 6);
+	ck_assert_int_eq(ucs2_to_utf8(out, 6, back, sizeof(back)), 2);
+	ck_assert_str_eq(back, "AB");
 }
 END_TEST
 

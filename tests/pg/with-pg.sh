@@ -84,7 +84,13 @@ fi
 dir=$(mktemp -d "${TMPDIR:-/tmp}/fieldgate-pg.XXXXXX") ||
 	skip_or_fail "cannot create a temp dir"
 started=0
+child=""
 cleanup() {
+	if [ -n "$child" ]; then
+		kill -TERM "$child" 2>/dev/null
+		wait "$child" 2>/dev/null
+		child=""
+	fi
 	if [ $started = 1 ]; then
 		$asuser "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop \
 			>/dev/null 2>&1
@@ -160,8 +166,15 @@ unset PGPASSWORD PGSERVICE PGHOSTADDR 2>/dev/null
 
 echo "$me: cluster up in $(($(now_ms) - t0)) ms ($bindir, $dir)" >&2
 
-"$@"
+# In the background so a signal to us runs the trap at once (a foreground
+# child would delay it). Async lists get /dev/null as stdin, and dash
+# ignores a plain <&0, so CMD's stdin goes through fd 3.
+exec 3<&0
+"$@" <&3 3<&- &
+child=$!
+wait "$child"
 rc=$?
+child=""
 cleanup
 trap - EXIT INT TERM HUP
 exit $rc

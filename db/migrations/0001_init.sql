@@ -202,9 +202,22 @@ BEGIN
 	   SET state = st,
 	       finished_at = CASE WHEN st IN ('sending') THEN NULL
 	                          ELSE coalesce(finished_at, now()) END
-	 WHERE id = msg AND state <> 'cancelled';
+	 WHERE id = msg AND state <> 'cancelled'
+	   -- re-queued by db_outbound_recover(): stays claimable
+	   AND NOT (state = 'queued' AND st = 'sending');
 	RETURN st;
 END $$;
+
+-- Any part change keeps its message's state in step.
+CREATE FUNCTION fieldgate_outbound_part_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM fieldgate_outbound_refresh(NEW.message_id);
+	RETURN NULL;
+END $$;
+CREATE TRIGGER outbound_part_changed AFTER INSERT OR UPDATE OF state
+	ON outbound_parts FOR EACH ROW
+	EXECUTE FUNCTION fieldgate_outbound_part_changed();
 
 -- USSD requests (TS 22.090, AT+CUSD TS 27.007 §7.15): queued by any
 -- program, run by a daemon; modem NULL means any modem.

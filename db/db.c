@@ -158,6 +158,13 @@ static int simple(struct db *db, const char *sql, struct db_error *err)
 	return r < 0 ? r : 0;
 }
 
+/* Libraries do not log: server NOTICEs are dropped, not printed. */
+static void drop_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 static int open_conn(struct db *db, struct db_error *err)
 {
 	const char *keys[4], *vals[4];
@@ -184,6 +191,7 @@ static int open_conn(struct db *db, struct db_error *err)
 		db->conn = NULL;
 		return -ENOTCONN;
 	}
+	PQsetNoticeProcessor(db->conn, drop_notice, NULL);
 	/* session settings; parameters keep them injection-free */
 	{
 		const char *p[2];

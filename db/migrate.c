@@ -19,9 +19,8 @@ static const char sql_current[] =
 	"SELECT coalesce(max(version), 0) FROM schema_migrations";
 
 /* The table may not exist yet: that is version 0, not an error. */
-static const char sql_current_safe[] =
-	"SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0 "
-	"ELSE (SELECT coalesce(max(version), 0) FROM schema_migrations) END";
+static const char sql_exists[] =
+	"SELECT (to_regclass('schema_migrations') IS NOT NULL)::int";
 
 static const char sql_record[] =
 	"INSERT INTO schema_migrations (version, name) VALUES ($1, $2)";
@@ -52,9 +51,14 @@ int db_schema_check(struct db *db, int *ret_version, struct db_error *err)
 
 	if (!db)
 		return -EINVAL;
-	r = current_version(db, sql_current_safe, &have, err);
+	r = current_version(db, sql_exists, &have, err);
 	if (r < 0)
 		return r;
+	if (have) {
+		r = current_version(db, sql_current, &have, err);
+		if (r < 0)
+			return r;
+	}
 	if (have < want) {
 		db_set_error(err, NULL, "database schema is version %d, this "
 			     "program needs %d: run `fieldgatectl db migrate`",

@@ -1540,39 +1540,19 @@ void db_inbox_rows_free(struct db_inbox_row *rows, size_t count)
 	free(rows);
 }
 
-int db_inbox_list(struct db *db, const struct db_list_filter *f,
-		  struct db_inbox_row **ret_rows, size_t *ret_count,
-		  struct db_error *err)
-{
-	static const char sql[] =
-		"SELECT id, extract(epoch FROM received_at), "
-		"extract(epoch FROM scts), modem, sender, state, part_count, "
-		"partial, body, decode_error FROM inbound_messages "
-		"WHERE ($1::text IS NULL OR sender = $1) "
-		"AND ($2::float8 IS NULL OR received_at >= to_timestamp($2)) "
-		"AND ($3::float8 IS NULL OR received_at < to_timestamp($3)) "
-		"ORDER BY id DESC LIMIT $4::int";
-	char number[DB_PHONE_MAX], b[3][DB_NUM_MAX];
-	const char *p[4];
-	struct db_inbox_row *v;
-	PGresult *res;
-	int r, i, n;
+#define INBOX_COLS \
+	"id, extract(epoch FROM received_at), extract(epoch FROM scts), " \
+	"modem, sender, state, part_count, partial, body, decode_error, kind "
 
-	db_error_clear(err);
-	if (!ret_rows || !ret_count)
-		return invalid(err, "NULL output");
-	r = filter_params(f, p, number, b, err);
-	if (r < 0)
-		return r;
-	r = db_query(db, sql, 4, p, &res, err);
-	if (r < 0)
-		return r;
-	n = PQntuples(res);
+static int inbox_rows(PGresult *res, struct db_inbox_row **ret_rows,
+		      size_t *ret_count, struct db_error *err)
+{
+	struct db_inbox_row *v;
+	int r, i, n = PQntuples(res);
+
 	v = calloc(n ? (size_t)n : 1, sizeof(*v));
-	if (!v) {
-		PQclear(res);
+	if (!v)
 		return oom(err);
-	}
 	for (i = 0; i < n; i++) {
 		struct db_inbox_row *row = &v[i];
 
@@ -1590,16 +1570,100 @@ int db_inbox_list(struct db *db, const struct db_list_filter *f,
 		    (r = db_get_bool(res, i, 7, &row->partial, err)) < 0 ||
 		    (r = db_get_strdup(res, i, 8, &row->text, err)) < 0 ||
 		    (r = db_get_strdup(res, i, 9, &row->decode_error,
-				       err)) < 0) {
+				       err)) < 0 ||
+		    (r = db_get_text(res, i, 10, row->kind, sizeof(row->kind),
+				     err)) < 0) {
 			db_inbox_rows_free(v, (size_t)n);
-			PQclear(res);
 			return r;
 		}
 	}
-	PQclear(res);
 	*ret_rows = v;
 	*ret_count = (size_t)n;
 	return n;
+}
+
+int db_inbox_list(struct db *db, const struct db_list_filter *f,
+		  struct db_inbox_row **ret_rows, size_t *ret_count,
+		  struct db_error *err)
+{
+	static const char sql[] =
+		"SELECT " INBOX_COLS "FROM inbound_messages "
+		"WHERE ($1::text IS NULL OR sender = $1) "
+		"AND ($2::float8 IS NULL OR received_at >= to_timestamp($2)) "
+		"AND ($3::float8 IS NULL OR received_at < to_timestamp($3)) "
+		"ORDER BY id DESC LIMIT $4::int";
+	char number[DB_PHONE_MAX], b[3][DB_NUM_MAX];
+	const char *p[4];
+	PGresult *res;
+	int r;
+
+	db_error_clear(err);
+	if (!ret_rows || !ret_count)
+		return invalid(err, "NULL output");
+	r = filter_params(f, p, number, b, err);
+	if (r < 0)
+		return r;
+	r = db_query(db, sql, 4, p, &res, err);
+	if (r < 0)
+		return r;
+	r = inbox_rows(res, ret_rows, ret_count, err);
+	PQclear(res);
+	return r;
+}
+
+int db_inbound_unhandled(struct db *db, size_t limit,
+			 struct db_inbox_row **ret_rows, size_t *ret_count,
+			 struct db_error *err)
+{
+	static const char sql[] =
+		"SELECT " INBOX_COLS "FROM inbound_messages "
+		"WHERE state = 'stored' ORDER BY id LIMIT $1::int";
+	char b[DB_NUM_MAX];
+	const char *p[1];
+	PGresult *res;
+	int r;
+
+	db_error_clear(err);
+	if (!ret_rows || !ret_count || limit > 100000)
+		return invalid(err, "limit or NULL output");
+	p[0] = num(b, limit ? (int64_t)limit : 100);
+	r = db_query(db, sql, 1, p, &res, err);
+	if (r < 0)
+		return r;
+	r = inbox_rows(res, ret_rows, ret_count, err);
+	PQclear(res);
+	return r;
+}
+
+int db_rule_reload_record(struct db *db, const struct db_rule_reload *rr,
+			  int64_t *ret_id, struct db_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO rule_reloads (daemon_host, path, version, sha256, "
+		"ok, errors) VALUES ($1, $2, $3, $4, $5::boolean, $6) "
+		"RETURNING id";
+	const char *p[6];
+	PGresult *res;
+	int64_t id;
+	int r;
+
+	db_error_clear(err);
+	if (!rr)
+		return invalid(err, "NULL reload");
+	p[0] = rr->daemon_host;
+	p[1] = rr->path;
+	p[2] = rr->version;
+	p[3] = rr->sha256;
+	p[4] = rr->ok ? "true" : "false";
+	p[5] = rr->errors;
+	r = db_query(db, sql, 6, p, &res, err);
+	if (r < 0)
+		return r;
+	r = db_get_int64(res, 0, 0, &id, err);
+	PQclear(res);
+	if (r == 0 && ret_id)
+		*ret_id = id;
+	return r;
 }
 
 void db_outbox_rows_free(struct db_outbox_row *rows, size_t count)

@@ -212,6 +212,17 @@ int db_inbound_set_state(struct db *db, int64_t id, const char *state,
 			 const char *error,
 			 struct db_error *err) DB_MUSTCHECK;
 
+/*
+ * Messages still in state 'stored' (committed but not handled: the daemon
+ * died in between), oldest first, up to limit (0 = 100), for handling
+ * again at start-up. Uses struct db_inbox_row (below); free with
+ * db_inbox_rows_free().
+ */
+struct db_inbox_row;
+int db_inbound_unhandled(struct db *db, size_t limit,
+			 struct db_inbox_row **ret_rows, size_t *ret_count,
+			 struct db_error *err) DB_MUSTCHECK;
+
 /* ---- outbound -------------------------------------------------------- */
 
 /* Priorities: lower goes first. */
@@ -446,6 +457,21 @@ int db_modem_status_list(struct db *db, struct db_modem_status **ret_rows,
 			 size_t *ret_count,
 			 struct db_error *err) DB_MUSTCHECK;
 
+/* ---- rule reloads ---------------------------------------------------- */
+
+struct db_rule_reload {
+	const char *daemon_host;	/* may be NULL */
+	const char *path;		/* rule file, may be NULL */
+	const char *version;		/* rules_version, may be NULL */
+	const char *sha256;		/* content hash, may be NULL */
+	bool ok;
+	const char *errors;		/* diagnostics text, NULL when ok */
+};
+
+/* Records a rule load attempt. *ret_id (may be NULL) gets its id. */
+int db_rule_reload_record(struct db *db, const struct db_rule_reload *rr,
+			  int64_t *ret_id, struct db_error *err) DB_MUSTCHECK;
+
 /* ---- listings for fieldgatectl --------------------------------------- */
 
 struct db_list_filter {
@@ -457,6 +483,7 @@ struct db_list_filter {
 
 struct db_inbox_row {
 	int64_t id;
+	char kind[16];		/* "single" or "assembled" */
 	int64_t received_at;
 	int64_t scts;
 	char modem[DB_SHORT_MAX];

@@ -1019,13 +1019,36 @@ START_TEST(test_status_and_listings)
 	ck_assert_int_eq(db_inbox_list(db, &f, &in, &n, &err), 0);
 	db_inbox_rows_free(in, n);
 	ck_assert_int_eq(db_inbox_list(db, NULL, &in, &n, &err), 2);
+	ck_assert_str_eq(in[0].kind, "single");
 	db_inbox_rows_free(in, n);
+	/* both unhandled; handle the first, one remains */
+	ck_assert_int_eq(db_inbound_unhandled(db, 0, &in, &n, &err), 2);
+	ck_assert_int_eq(db_inbound_set_state(db, in[0].id, "handled", NULL,
+					      &err), 0);
+	db_inbox_rows_free(in, n);
+	ck_assert_int_eq(db_inbound_unhandled(db, 0, &in, &n, &err), 1);
+	ck_assert_str_eq(in[0].sender, "+8613900000009");
+	db_inbox_rows_free(in, n);
+	{
+		struct db_rule_reload rr = { .path = "rules.cfg",
+					     .version = "2025-06-01.3",
+					     .ok = false,
+					     .errors = "rules.cfg:3: bad" };
+		int64_t rid = 0;
+
+		ck_assert_int_eq(db_rule_reload_record(db, &rr, &rid, &err),
+				 0);
+		ck_assert_int_gt(rid, 0);
+		ck_assert_int_eq(scalar(db, "SELECT count(*) FROM rule_reloads "
+					"WHERE NOT ok AND errors LIKE "
+					"'rules.cfg:3:%'"), 1);
+	}
 
 	enqueue(db, "+8613900000001", "a", 2, "m");
 	ck_assert_int_eq(db_ussd_enqueue(db, NULL, "*100#", NULL, &err), 0);
 	ck_assert_int_eq(db_queue_depths(db, &q, &err), 0);
 	ck_assert_int_eq(q.out_queued, 1);
-	ck_assert_int_eq(q.in_unhandled, 2);
+	ck_assert_int_eq(q.in_unhandled, 1);
 	ck_assert_int_eq(q.ussd_queued, 1);
 	ck_assert_int_eq(q.out_sending, 0);
 	db_free(db);

@@ -53,8 +53,8 @@ bool db_is_connection_error(const struct db_error *err)
 {
 	if (!err)
 		return false;
-	if (!err->sqlstate[0])
-		return err->message[0] != '\0';
+	/* connection failures without a server SQLSTATE get one of ours
+	 * from class 08 (see classify()), so "" means "not from the link" */
 	return !strncmp(err->sqlstate, "08", 2) ||
 	       !strcmp(err->sqlstate, "57P01") ||
 	       !strcmp(err->sqlstate, "57P02") ||
@@ -90,8 +90,9 @@ static int classify(struct db *db, PGresult *res, struct db_error *err)
 		return -ETIMEDOUT;
 	if (PQstatus(db->conn) != CONNECTION_OK || !state ||
 	    !strncmp(state, "08", 2) || !strncmp(state, "57P0", 4)) {
-		if (err && !state)
-			err->sqlstate[0] = '\0';
+		if (err && !state)	/* connection_failure */
+			snprintf(err->sqlstate, sizeof(err->sqlstate),
+				 "08006");
 		return -ENOTCONN;
 	}
 	return -EIO;
@@ -108,7 +109,8 @@ int db_query(struct db *db, const char *sql, int nparams,
 	if (!db || !sql || nparams < 0)
 		return -EINVAL;
 	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
-		db_set_error(err, NULL, "not connected to the database");
+		/* connection_does_not_exist */
+		db_set_error(err, "08003", "not connected to the database");
 		return -ENOTCONN;
 	}
 	res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL,
@@ -185,7 +187,8 @@ static int open_conn(struct db *db, struct db_error *err)
 		return -ENOMEM;
 	}
 	if (PQstatus(db->conn) != CONNECTION_OK) {
-		db_set_error(err, NULL, "cannot connect to the database: %s",
+		/* sqlclient_unable_to_establish_sqlconnection */
+		db_set_error(err, "08001", "cannot connect to the database: %s",
 			     PQerrorMessage(db->conn));
 		PQfinish(db->conn);
 		db->conn = NULL;
@@ -346,7 +349,7 @@ int db_consume_notifications(struct db *db, db_notify_cb cb, void *user_data,
 	if (!db)
 		return -EINVAL;
 	if (!db_is_connected(db) || !PQconsumeInput(db->conn)) {
-		db_set_error(err, NULL, "database connection lost: %s",
+		db_set_error(err, "08006", "database connection lost: %s",
 			     db->conn ? PQerrorMessage(db->conn) : "");
 		return -ENOTCONN;
 	}

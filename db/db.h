@@ -25,7 +25,13 @@
 struct db;
 
 struct db_error {
-	char sqlstate[6];	/* "" when not from the server (e.g. connect) */
+	/*
+	 * The server's SQLSTATE ("23505" unique_violation, ...). Failures of
+	 * the link itself get one from class 08 even when libpq gave none
+	 * ("08001" cannot connect, "08003" not connected, "08006" lost).
+	 * "" for errors found on our side (-EINVAL, -EPROTO, -ENOMEM).
+	 */
+	char sqlstate[6];
 	char message[256];	/* one line, never empty on failure */
 };
 
@@ -59,8 +65,8 @@ bool db_is_connected(const struct db *db);
 
 /*
  * True when err describes a lost/unusable connection (SQLSTATE class 08,
- * 57P01..57P03, or a libpq-level failure), i.e. reconnect and retry, as
- * opposed to a statement the server rejected.
+ * or 57P01..57P03 admin/crash shutdown), i.e. reconnect and retry, as
+ * opposed to a statement the server rejected or a bad argument.
  */
 bool db_is_connection_error(const struct db_error *err);
 

@@ -160,6 +160,7 @@ START_TEST(test_connect_errors)
 	ck_assert_int_eq(r, -ENOTCONN);
 	ck_assert_ptr_null(db);
 	ck_assert_ptr_nonnull(strstr(err.message, "cannot connect"));
+	ck_assert_str_eq(err.sqlstate, "08001");
 	ck_assert(db_is_connection_error(&err));
 
 	r = db_connect("nonsense_keyword=1", "t", 2, 0, &db, &err);
@@ -172,6 +173,10 @@ START_TEST(test_connect_errors)
 	r = db_exec(db, "SELEC 1", 0, NULL, &err);
 	ck_assert_int_eq(r, -EIO);
 	ck_assert_str_eq(err.sqlstate, "42601");
+	ck_assert(!db_is_connection_error(&err));
+	/* nor is a bad argument */
+	ck_assert_int_eq(db_people_add(db, "x", "n", DB_ROLE_REP, NULL, NULL,
+				       NULL, &err), -EINVAL);
 	ck_assert(!db_is_connection_error(&err));
 	/* the session is set up as documented */
 	{

@@ -343,7 +343,7 @@ static void set_defaults(struct gw_config *cfg)
 	cfg->db_statement_timeout_ms = 5000;
 	cfg->db_connect_timeout_s = 5;
 	cfg->log_level = LOG_LEVEL_INFO;
-	cfg->log_categories = 0;
+	cfg->log_categories = LOG_CAT_DEFAULT;
 	cfg->out_max_attempts = 5;
 	cfg->out_backoff_base_s = 30;
 	cfg->out_backoff_max_s = 3600;

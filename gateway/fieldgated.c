@@ -102,8 +102,7 @@ static void apply_log_settings(const struct gw_context *ctx)
 		log_set_categories(ctx->opts.debug_categories);
 	} else {
 		log_set_level(cfg->log_level);
-		log_set_categories(cfg->log_categories ? cfg->log_categories :
-				LOG_CAT_DEFAULT);
+		log_set_categories(cfg->log_categories);
 	}
 	log_set_personal_info(cfg->log_personal_info);
 	log_set_timestamps(ctx->opts.timestamps || cfg->log_timestamps);

@@ -120,6 +120,8 @@ START_TEST(test_minimal_defaults)
 	ck_assert_ptr_null(cfg->timezone);
 	ck_assert_int_eq(cfg->db_connect_timeout_s, 5);
 	ck_assert_int_eq(cfg->modems[0].status_interval_s, 60);
+	/* Debug categories default to all but the AT trace. */
+	ck_assert_uint_eq(cfg->log_categories, LOG_CAT_DEFAULT);
 	ck_assert_int_eq(cfg->modems[0].sweep_interval_s, 300);
 	ck_assert_str_eq(cfg->modems[0].device, "tty:/dev/pts/5");
 	ck_assert_str_eq(cfg->ack_template, "已收到 #%id");

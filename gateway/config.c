@@ -43,16 +43,24 @@ struct field {
 	bool required;
 	long long min, max;		/* FIELD_INT */
 	const char *const *choices;	/* FIELD_ENUM, NULL-terminated */
-	string_check_fn check;		/* FIELD_STRING, FIELD_INT as text */
+	string_check_fn check;		/* FIELD_STRING */
 	const struct field *sub;	/* FIELD_GROUP */
-	const int *allowed;		/* FIELD_INT: only these, 0-terminated */
+	const int *allowed;		/* FIELD_INT: only these, 0-ended */
+};
+
+/* One diagnostic before sorting; file is borrowed (libconfig or path). */
+struct pending {
+	char *text;
+	const char *file;
+	int line;
 };
 
 struct ctx {
 	const char *path;
-	struct gw_config_errors *errors;
+	char *dir;			/* path's directory, NULL if none */
+	struct pending *diags;		/* this load's diagnostics */
+	size_t ndiags;
 	bool oom;
-	int nerrors;
 };
 
 static const char *const storage_names[] = { "SM", "ME", "MT", NULL };
@@ -87,21 +95,27 @@ static const int baud_rates[] = { 1200, 2400, 4800, 9600, 19200, 38400,
 	57600, 115200, 230400, 460800, 921600, 0 };
 
 /* Appends "file:line: message"; line 0 means "the whole file". */
+/*
+ * Records "file:line: message"; line 0 means "the whole file".  A file
+ * name from an @include is relative to the including file's directory,
+ * so that directory is put in front to make the name usable.
+ */
 static void __attribute__((format(printf, 4, 5)))
 diag(struct ctx *c, const char *file, int line, const char *fmt, ...)
 {
 	char msg[512], *full;
-	char **lines;
+	struct pending *d;
 	va_list ap;
 	int n;
 
-	c->nerrors++;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (!file)
 		file = c->path;
-	if (line > 0)
+	if (strcmp(file, c->path) && file[0] != '/' && c->dir)
+		n = asprintf(&full, "%s/%s:%d: %s", c->dir, file, line, msg);
+	else if (line > 0)
 		n = asprintf(&full, "%s:%d: %s", file, line, msg);
 	else
 		n = asprintf(&full, "%s: %s", file, msg);
@@ -109,15 +123,17 @@ diag(struct ctx *c, const char *file, int line, const char *fmt, ...)
 		c->oom = true;
 		return;
 	}
-	lines = realloc(c->errors->lines,
-			(c->errors->n + 1) * sizeof(*lines));
-	if (!lines) {
+	d = realloc(c->diags, (c->ndiags + 1) * sizeof(*d));
+	if (!d) {
 		free(full);
 		c->oom = true;
 		return;
 	}
-	lines[c->errors->n++] = full;
-	c->errors->lines = lines;
+	c->diags = d;
+	d[c->ndiags].text = full;
+	d[c->ndiags].file = file;
+	d[c->ndiags].line = line;
+	c->ndiags++;
 }
 
 static void diag_at(struct ctx *c, const config_setting_t *s, const char *fmt,
@@ -519,11 +535,14 @@ static void parse_group(struct ctx *c, config_setting_t *group,
 		case FIELD_LOGLEVEL: {
 			enum log_level lvl;
 
-			if (config_setting_type(s) != CONFIG_TYPE_STRING ||
-					log_parse_level(config_setting_get_string(
-						s), &lvl) < 0)
-				diag_at(c, s, "'%s' must be one of \"warning\", "
-						"\"info\", \"debug\"", what);
+			const char *v = config_setting_type(s) ==
+				CONFIG_TYPE_STRING ?
+				config_setting_get_string(s) : NULL;
+
+			if (!v || log_parse_level(v, &lvl) < 0)
+				diag_at(c, s, "'%s' must be one of "
+						"\"warning\", \"info\", "
+						"\"debug\"", what);
 			else
 				*(enum log_level *) ((char *) base +
 						f->offset) = lvl;
@@ -542,8 +561,9 @@ static void parse_group(struct ctx *c, config_setting_t *group,
 					config_setting_get_string(s), &mask,
 					bad, sizeof(bad)) < 0)
 				diag_at(c, s, "'%s': unknown category \"%s\" "
-						"(known: at, sp, db, rules, ctl, "
-						"sched, loop, all, none)", what,
+						"(known: at, sp, db, rules, "
+						"ctl, sched, loop, all, none)",
+						what,
 						bad);
 			else
 				*(unsigned *) ((char *) base + f->offset) =
@@ -637,10 +657,10 @@ static void parse_modems(struct ctx *c, config_setting_t *list,
 			if (m->device && o->device &&
 					!strcmp(m->device, o->device)) {
 				diag(c, config_setting_source_file(list),
-						m->line, "duplicate modem device "
-						"\"%s\" (also used by the modem "
-						"at line %d)", m->device,
-						o->line);
+						m->line, "duplicate modem "
+						"device \"%s\" (also used by "
+						"the modem at line %d)",
+						m->device, o->line);
 				break;
 			}
 		}
@@ -658,58 +678,84 @@ static void check_cross(struct ctx *c, config_t *cf, struct gw_config *cfg)
 				cfg->out_backoff_max_s);
 }
 
-static int line_of(const char *line)
-{
-	const char *p = strchr(line, ':');
-
-	return p ? atoi(p + 1) : 0;
-}
-
-/* Stable insertion sort by line: messages read top to bottom. */
-static void sort_errors(struct gw_config_errors *errors, size_t from)
+/*
+ * Moves the diagnostics into @errors sorted by line within each file, so
+ * they read top to bottom ("missing" ones are found after a group's
+ * settings but belong to its first line).  A stable insertion sort that
+ * never moves one past another file's message keeps includes in place.
+ */
+static void flush_diags(struct ctx *c, struct gw_config_errors *errors)
 {
 	size_t i, j;
+	char **lines;
 
-	for (i = from + 1; i < errors->n; i++) {
-		char *x = errors->lines[i];
+	for (i = 1; i < c->ndiags; i++) {
+		struct pending x = c->diags[i];
 
-		for (j = i; j > from &&
-				line_of(errors->lines[j - 1]) > line_of(x); j--)
-			errors->lines[j] = errors->lines[j - 1];
-		errors->lines[j] = x;
+		for (j = i; j > 0 && !strcmp(c->diags[j - 1].file, x.file) &&
+				c->diags[j - 1].line > x.line; j--)
+			c->diags[j] = c->diags[j - 1];
+		c->diags[j] = x;
 	}
+	lines = c->ndiags ? realloc(errors->lines, (errors->n + c->ndiags) *
+			sizeof(*lines)) : errors->lines;
+	if (!lines) {
+		for (i = 0; i < c->ndiags; i++)
+			free(c->diags[i].text);
+		c->oom = true;
+	} else {
+		for (i = 0; i < c->ndiags; i++)
+			lines[errors->n++] = c->diags[i].text;
+		errors->lines = lines;
+	}
+	free(c->diags);
+	c->diags = NULL;
+	c->ndiags = 0;
 }
 
 int gw_config_load(const char *path, struct gw_config **ret_config,
 		struct gw_config_errors *errors)
 {
-	struct ctx c = { .path = path, .errors = errors };
-	struct gw_config *cfg;
-	size_t first = errors->n;
+	struct ctx c = { .path = path };
+	struct gw_config *cfg = NULL;
+	const char *slash;
 	config_t cf;
 	FILE *fp;
 	int r;
 
-	if (!path || !ret_config)
+	if (!path || !ret_config || !errors)
 		return -EINVAL;
 	/* Open it ourselves: libconfig does not tell "missing" from "bad". */
 	fp = fopen(path, "r");
 	if (!fp) {
 		r = -errno;
 		diag(&c, NULL, 0, "cannot open: %s", strerror(-r));
-		return c.oom ? -ENOMEM : r;
+		goto out_flush;
 	}
 	config_init(&cf);
+	/*
+	 * "@include" names are relative to the including file's directory,
+	 * not to wherever the daemon was started (libconfig copies it).
+	 */
+	slash = strrchr(path, '/');
+	if (slash) {
+		c.dir = strndup(path, slash == path ? 1 :
+				(size_t) (slash - path));
+		if (!c.dir) {
+			r = -ENOMEM;
+			goto out_destroy;
+		}
+		config_set_include_dir(&cf, c.dir);
+	}
 	if (!config_read(&cf, fp)) {
 		const char *file = config_error_file(&cf);
 
+		/* libconfig stops at the first syntax error. */
 		diag(&c, file ? file : path, config_error_line(&cf), "%s",
 				config_error_text(&cf));
-		fclose(fp);
-		config_destroy(&cf);
-		return c.oom ? -ENOMEM : -EINVAL;
+		r = -EINVAL;
+		goto out_destroy;
 	}
-	fclose(fp);
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg) {
 		r = -ENOMEM;
@@ -722,24 +768,26 @@ int gw_config_load(const char *path, struct gw_config **ret_config,
 		c.oom = true;
 	parse_group(&c, config_root_setting(&cf), "", root_fields, cfg, cfg);
 	check_cross(&c, &cf, cfg);
-	sort_errors(errors, first);
-	if (c.oom) {
+	r = c.ndiags ? -EINVAL : 0;
+
+out_destroy:
+	/* Before config_destroy(): the pending file names point into it. */
+	flush_diags(&c, errors);
+	config_destroy(&cf);
+	fclose(fp);
+	free(c.dir);
+	if (c.oom)
 		r = -ENOMEM;
-		goto out_free;
-	}
-	if (c.nerrors) {
-		r = -EINVAL;
-		goto out_free;
+	if (r < 0) {
+		gw_config_free(cfg);
+		return r;
 	}
 	*ret_config = cfg;
-	config_destroy(&cf);
 	return 0;
 
-out_free:
-	gw_config_free(cfg);
-out_destroy:
-	config_destroy(&cf);
-	return r;
+out_flush:
+	flush_diags(&c, errors);
+	return c.oom ? -ENOMEM : r;
 }
 
 void gw_config_free(struct gw_config *config)

@@ -30,15 +30,16 @@ enum gw_storage {
 
 /* How new messages reach us (3GPP TS 27.005 §3.4.1, AT+CNMI). */
 enum gw_delivery {
-	GW_DELIVERY_STORED,	/* stored on the SIM, +CMTI index, read, delete */
-	GW_DELIVERY_DIRECT,	/* +CMT with the PDU, acknowledged with +CNMA */
+	GW_DELIVERY_STORED,	/* stored, +CMTI index; read, then delete */
+	GW_DELIVERY_DIRECT,	/* +CMT with the PDU; ack with +CNMA */
 };
 
 /* How USSD strings are sent and read (3GPP TS 27.007 §7.15, +CUSD). */
 enum gw_ussd_encoding {
 	GW_USSD_PLAIN,		/* plain text in the TE character set */
 	GW_USSD_UCS2,		/* hex UCS-2 */
-	GW_USSD_GSM7_PACKED,	/* hex of packed GSM 7-bit (TS 23.038 §6.1.2.3) */
+	/* hex of packed GSM 7-bit (3GPP TS 23.038 §6.1.2.3) */
+	GW_USSD_GSM7_PACKED,
 };
 
 /* What to do with a part whose fate is unknown (SPEC §4). */
@@ -48,8 +49,9 @@ enum gw_resend_unknown {
 };
 
 struct gw_modem_config {
-	char *name;		/* unique, [A-Za-z0-9_.-], for logs and the DB */
-	char *device;		/* "/dev/..", "usb-serial:SERIAL", "tty:/dev/pts/N" */
+	char *name;		/* unique [A-Za-z0-9_.-]{1,32}, logs, DB */
+	/* "/dev/...", "usb-serial:SERIAL" or "tty:/dev/pts/N" */
+	char *device;
 	int baud;
 	bool rtscts;		/* hardware flow control */
 	char *pin;		/* SIM PIN or NULL; never logged */
@@ -72,8 +74,8 @@ struct gw_config {
 	int db_statement_timeout_ms;
 	int db_connect_timeout_s;
 
-	char *rules_file;		/* NULL: the built-in default handler */
-	char *timezone;			/* NULL: the system's local time */
+	char *rules_file;		/* NULL: the default handler */
+	char *timezone;			/* NULL: system local time */
 
 	enum log_level log_level;
 	unsigned log_categories;	/* enum log_category bits */

@@ -42,7 +42,7 @@ struct gw_options {
 
 struct gw_context {
 	struct gw_options opts;
-	char *config_path;		/* absolute: reload works after chdir */
+	char *config_path;		/* absolute: survives chdir */
 	struct gw_config *config;	/* the configuration in force */
 	struct loop *loop;
 	bool stopping;			/* SIGTERM seen: no new work */
@@ -68,11 +68,13 @@ static void usage(FILE *out)
 		"                       every error as file:line: message, "
 		"and exit (0 or 2)\n"
 		"  -F, --foreground     stay in the foreground, log to stderr\n"
-		"  -d                   debug logging (all categories but \"at\")\n"
-		"      --debug=LIST     debug logging for the listed categories:\n"
+		"  -d                   debug logging (all categories but "
+		"\"at\")\n"
+		"      --debug=LIST     debug logging for the listed "
+		"categories:\n"
 		"                       at,sp,db,rules,ctl,sched,loop,all\n"
-		"  -T, --timestamps     prefix log lines on stderr with ISO 8601 "
-		"times\n"
+		"  -T, --timestamps     prefix log lines on stderr with "
+		"ISO 8601 times\n"
 		"  -V, --version        print the version and exit\n"
 		"  -h, --help           print this help and exit\n"
 		"\n"
@@ -220,6 +222,7 @@ static int parse_options(int argc, char **argv, struct gw_options *opts)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 't' },
+		{ "check-only", no_argument, NULL, 'n' },
 		{ "foreground", no_argument, NULL, 'F' },
 		{ "debug", optional_argument, NULL, 'D' },
 		{ "timestamps", no_argument, NULL, 'T' },
@@ -232,13 +235,14 @@ static int parse_options(int argc, char **argv, struct gw_options *opts)
 
 	opts->config_file = DEFAULT_CONFIG;
 	opts->debug_categories = LOG_CAT_DEFAULT;
-	while ((ch = getopt_long(argc, argv, "f:tFdTVh", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "f:tnFdTVh", longopts, NULL)) !=
 			-1) {
 		switch (ch) {
 		case 'f':
 			opts->config_file = optarg;
 			break;
 		case 't':
+		case 'n':	/* OpenSMTPD's spelling, GUIDE §4.10 */
 			opts->check_only = true;
 			break;
 		case 'F':

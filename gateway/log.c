@@ -21,7 +21,7 @@
 static struct {
 	bool foreground;
 	bool stderr_tty;
-	bool journal;		/* stderr goes to journald: "<N>" prefixes */
+	bool journal;		/* stderr is journald: "<N>" prefixes */
 	bool force_timestamps;
 	bool personal_info;
 	enum log_level level;

@@ -33,7 +33,7 @@ enum log_level {
 
 /* Debug categories (bit mask), switched on with -d/--debug or config. */
 enum log_category {
-	LOG_CAT_AT = 1 << 0,	/* AT trace: contains PDUs, i.e. personal data */
+	LOG_CAT_AT = 1 << 0,	/* AT trace: has PDUs, i.e. personal data */
 	LOG_CAT_SP = 1 << 1,	/* libserialport's own trace */
 	LOG_CAT_DB = 1 << 2,	/* PostgreSQL */
 	LOG_CAT_RULES = 1 << 3,	/* rule evaluation */

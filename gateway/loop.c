@@ -65,7 +65,7 @@ struct loop {
 	struct loop_timer *running;	/* timer whose callback runs now */
 	bool running_cancelled;
 
-	int sigfd;			/* -1 until the first signal is added */
+	int sigfd;			/* -1 until a signal is added */
 	sigset_t sigmask;		/* signals routed to sigfd */
 	sigset_t old_procmask;		/* restored by loop_free() */
 	struct loop_signal signals[NSIG];
@@ -267,7 +267,7 @@ int loop_add_signal(struct loop *loop, int signo, loop_signal_cb cb,
 		void *data)
 {
 	struct loop_signal *s;
-	sigset_t block;
+	sigset_t block, *old;
 	int fd;
 
 	if (!loop || !cb || signo <= 0 || signo >= NSIG || signo == SIGKILL ||
@@ -281,8 +281,8 @@ int loop_add_signal(struct loop *loop, int signo, loop_signal_cb cb,
 		 * Remember the mask from before our first change only, so
 		 * loop_free() restores what the process had.
 		 */
-		if (sigprocmask(SIG_BLOCK, &block,
-				loop->sigfd < 0 ? &loop->old_procmask : NULL) < 0)
+		old = loop->sigfd < 0 ? &loop->old_procmask : NULL;
+		if (sigprocmask(SIG_BLOCK, &block, old) < 0)
 			return -errno;
 		sigaddset(&loop->sigmask, signo);
 		fd = signalfd(loop->sigfd, &loop->sigmask,

@@ -142,6 +142,7 @@ static const char *const bad_configs[] = {
 	"bad-modems-shape",
 	"bad-strings",
 	"bad-empty",
+	"bad-include",
 };
 
 START_TEST(test_bad_config)

@@ -697,8 +697,10 @@ static void flush_diags(struct ctx *c, struct gw_config_errors *errors)
 			c->diags[j] = c->diags[j - 1];
 		c->diags[j] = x;
 	}
-	lines = c->ndiags ? realloc(errors->lines, (errors->n + c->ndiags) *
-			sizeof(*lines)) : errors->lines;
+	if (!c->ndiags)
+		return;
+	lines = realloc(errors->lines, (errors->n + c->ndiags) *
+			sizeof(*lines));
 	if (!lines) {
 		for (i = 0; i < c->ndiags; i++)
 			free(c->diags[i].text);

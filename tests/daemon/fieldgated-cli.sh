@@ -54,6 +54,7 @@ expect_rc 2 "stray argument" "$bin" -t extra
 expect_rc 0 "-t on the English example" "$bin" -t -f "$top_srcdir/gateway/fieldgated.conf.example"
 [ "$(cat "$tmp/out")" = "configuration OK" ] || bad "-t printed '$(cat "$tmp/out")'"
 expect_rc 0 "-t on the Chinese example" "$bin" -t -f "$top_srcdir/gateway/fieldgated.conf.zh.example"
+expect_rc 0 "-n (alias of -t)" "$bin" -n -f "$top_srcdir/gateway/fieldgated.conf.example"
 expect_rc 2 "-t on a missing file" "$bin" -t -f "$tmp/nonexistent.conf"
 grep -q "nonexistent.conf: cannot open" "$tmp/err" || bad "missing file not named"
 

@@ -715,25 +715,17 @@ static void flush_diags(struct ctx *c, struct gw_config_errors *errors)
 	c->ndiags = 0;
 }
 
-int gw_config_load(const char *path, struct gw_config **ret_config,
-		struct gw_config_errors *errors)
+int gw_config_load_stream(FILE *fp, const char *path,
+		struct gw_config **ret_config, struct gw_config_errors *errors)
 {
 	struct ctx c = { .path = path };
 	struct gw_config *cfg = NULL;
 	const char *slash;
 	config_t cf;
-	FILE *fp;
 	int r;
 
-	if (!path || !ret_config || !errors)
+	if (!fp || !path || !ret_config || !errors)
 		return -EINVAL;
-	/* Open it ourselves: libconfig does not tell "missing" from "bad". */
-	fp = fopen(path, "r");
-	if (!fp) {
-		r = -errno;
-		diag(&c, NULL, 0, "cannot open: %s", strerror(-r));
-		goto out_flush;
-	}
 	config_init(&cf);
 	/*
 	 * "@include" names are relative to the including file's directory,
@@ -776,7 +768,6 @@ out_destroy:
 	/* Before config_destroy(): the pending file names point into it. */
 	flush_diags(&c, errors);
 	config_destroy(&cf);
-	fclose(fp);
 	free(c.dir);
 	if (c.oom)
 		r = -ENOMEM;
@@ -786,10 +777,28 @@ out_destroy:
 	}
 	*ret_config = cfg;
 	return 0;
+}
 
-out_flush:
-	flush_diags(&c, errors);
-	return c.oom ? -ENOMEM : r;
+int gw_config_load(const char *path, struct gw_config **ret_config,
+		struct gw_config_errors *errors)
+{
+	struct ctx c = { .path = path };
+	FILE *fp;
+	int r;
+
+	if (!path || !ret_config || !errors)
+		return -EINVAL;
+	/* Open it ourselves: libconfig does not tell "missing" from "bad". */
+	fp = fopen(path, "r");
+	if (!fp) {
+		r = -errno;
+		diag(&c, NULL, 0, "cannot open: %s", strerror(-r));
+		flush_diags(&c, errors);
+		return c.oom ? -ENOMEM : r;
+	}
+	r = gw_config_load_stream(fp, path, ret_config, errors);
+	fclose(fp);
+	return r;
 }
 
 void gw_config_free(struct gw_config *config)

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "gateway/log.h"
 
@@ -112,6 +113,14 @@ struct gw_config_errors {
  */
 int gw_config_load(const char *path, struct gw_config **ret_config,
 		struct gw_config_errors *errors)
+		__attribute__((warn_unused_result));
+
+/*
+ * Same as gw_config_load(), reading from @fp (borrowed, not closed);
+ * @path names it in messages and locates "@include"d files.
+ */
+int gw_config_load_stream(FILE *fp, const char *path,
+		struct gw_config **ret_config, struct gw_config_errors *errors)
 		__attribute__((warn_unused_result));
 
 /* Frees a config from gw_config_load().  Accepts NULL. */

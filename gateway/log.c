@@ -179,8 +179,8 @@ static void timestamp(char *buf, size_t size)
  * Formats and writes one line.  @prio is the syslog priority, @label the
  * level word, @errnum appended as ": strerror" when non-zero.
  */
-static void vlog(int prio, const char *label, int errnum, const char *fmt,
-		va_list ap)
+static void __attribute__((format(printf, 4, 0)))
+vlog(int prio, const char *label, int errnum, const char *fmt, va_list ap)
 {
 	char msg[LOG_LINE_MAX], ts[64] = "", line[LOG_LINE_MAX + 128];
 	int n;

@@ -60,10 +60,10 @@ struct gw_context {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: fieldgated [-dFtT] [-f FILE] [--debug=CATEGORIES]\n"
+		"usage: fieldgated [-dFntT] [-f FILE] [--debug=CATEGORIES]\n"
 		"\n"
 		"  -f, --config FILE    configuration file (default %s)\n"
-		"  -t, --check          check the configuration, print "
+		"  -t, -n, --check      check the configuration, print "
 		"\"configuration OK\" or\n"
 		"                       every error as file:line: message, "
 		"and exit (0 or 2)\n"
@@ -222,7 +222,6 @@ static int parse_options(int argc, char **argv, struct gw_options *opts)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 't' },
-		{ "check-only", no_argument, NULL, 'n' },
 		{ "foreground", no_argument, NULL, 'F' },
 		{ "debug", optional_argument, NULL, 'D' },
 		{ "timestamps", no_argument, NULL, 'T' },

@@ -1,0 +1,348 @@
+/*
+ * gateway/fieldgated.c - the daemon's main(): options, startup order,
+ * signals, reload, exit codes (0 clean stop, 1 runtime failure, 2 usage or
+ * configuration error; GUIDE §4.5).
+ *
+ * All daemon state lives in one struct gw_context owned by main(); there
+ * are no other mutable globals (log.c's sink excepted).  The modem links,
+ * the database connection and the pipelines attach to it (see the
+ * "attach here" notes) when they are written.
+ */
+#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gateway/config.h"
+#include "gateway/log.h"
+#include "gateway/loop.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONFIG SYSCONFDIR "/fieldgate/fieldgated.conf"
+
+#define EXIT_CONFIG 2
+
+struct gw_options {
+	const char *config_file;
+	bool check_only;	/* -t */
+	bool foreground;	/* -F */
+	bool debug;		/* -d / --debug */
+	unsigned debug_categories;
+	bool timestamps;	/* -T */
+};
+
+struct gw_context {
+	struct gw_options opts;
+	char *config_path;		/* absolute: survives chdir */
+	struct gw_config *config;	/* the configuration in force */
+	struct loop *loop;
+	bool stopping;			/* SIGTERM seen: no new work */
+	unsigned reloads;		/* successful reloads, for status */
+	/*
+	 * Attach here, in the order they start:
+	 *  - the database connection (db/), bounded by
+	 *    config->db_statement_timeout_ms and db_connect_timeout_s;
+	 *  - one modem link per config->modems[i] (modem/ + its fd in loop);
+	 *  - the inbound and outbound pipelines and the scheduler.
+	 * gw_context_stop() and gw_context_done() release them in reverse.
+	 */
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: fieldgated [-dFntT] [-f FILE] [--debug=CATEGORIES]\n"
+		"\n"
+		"  -f, --config FILE    configuration file (default %s)\n"
+		"  -t, -n, --check      check the configuration, print "
+		"\"configuration OK\" or\n"
+		"                       every error as file:line: message, "
+		"and exit (0 or 2)\n"
+		"  -F, --foreground     stay in the foreground, log to stderr\n"
+		"  -d                   debug logging (all categories but "
+		"\"at\")\n"
+		"      --debug=LIST     debug logging for the listed "
+		"categories:\n"
+		"                       at,sp,db,rules,ctl,sched,loop,all\n"
+		"  -T, --timestamps     prefix log lines on stderr with "
+		"ISO 8601 times\n"
+		"  -V, --version        print the version and exit\n"
+		"  -h, --help           print this help and exit\n"
+		"\n"
+		"Signals: SIGTERM/SIGINT stop, SIGHUP reloads the "
+		"configuration.\n", DEFAULT_CONFIG);
+}
+
+/* Prints every diagnostic of a failed load; one line each. */
+static void report_errors(const struct gw_config_errors *errors, bool to_log)
+{
+	size_t i;
+
+	for (i = 0; i < errors->n; i++) {
+		if (to_log)
+			log_warnx("%s", errors->lines[i]);
+		else
+			fprintf(stderr, "%s\n", errors->lines[i]);
+	}
+}
+
+static void apply_log_settings(const struct gw_context *ctx)
+{
+	const struct gw_config *cfg = ctx->config;
+
+	if (ctx->opts.debug) {
+		log_set_level(LOG_LEVEL_DEBUG);
+		log_set_categories(ctx->opts.debug_categories);
+	} else {
+		log_set_level(cfg->log_level);
+		log_set_categories(cfg->log_categories);
+	}
+	log_set_personal_info(cfg->log_personal_info);
+	log_set_timestamps(ctx->opts.timestamps || cfg->log_timestamps);
+}
+
+/*
+ * Stops taking new work.  Later: the pipelines stop claiming rows, each
+ * modem link finishes (or abandons, recorded as "unknown") its command in
+ * flight, and the loop stops when the last one reports idle.  With
+ * nothing attached yet, idle is now.
+ */
+static void gw_context_stop(struct gw_context *ctx)
+{
+	ctx->stopping = true;
+	loop_stop(ctx->loop);
+}
+
+static void on_stop_signal(struct loop *loop, int signo, void *data)
+{
+	struct gw_context *ctx = data;
+
+	if (ctx->stopping) {
+		log_info("received %s again while stopping, ignoring",
+				strsignal(signo));
+		return;
+	}
+	log_info("received signal %d (%s), stopping", signo,
+			strsignal(signo));
+	gw_context_stop(ctx);
+}
+
+/*
+ * SIGHUP: build a whole new configuration and swap it in only if it is
+ * entirely valid; otherwise keep running on the old one (GUIDE §4.10: no
+ * half-applied config).  Later the rules file is reloaded here too, and
+ * modem links whose device changed are reopened.
+ */
+static void gw_context_reload(struct gw_context *ctx)
+{
+	struct gw_config_errors errors = { 0 };
+	struct gw_config *fresh = NULL;
+	int r;
+
+	r = gw_config_load(ctx->config_path, &fresh, &errors);
+	if (r < 0) {
+		report_errors(&errors, true);
+		log_warnx("reload of \"%s\" failed (%zu error%s), keeping the "
+				"current configuration", ctx->config_path,
+				errors.n, errors.n == 1 ? "" : "s");
+		gw_config_errors_done(&errors);
+		return;
+	}
+	gw_config_errors_done(&errors);
+	gw_config_free(ctx->config);
+	ctx->config = fresh;
+	ctx->reloads++;
+	apply_log_settings(ctx);
+	log_info("configuration \"%s\" reloaded: %zu modem%s",
+			ctx->config_path, fresh->n_modems,
+			fresh->n_modems == 1 ? "" : "s");
+}
+
+static void on_reload_signal(struct loop *loop, int signo, void *data)
+{
+	struct gw_context *ctx = data;
+
+	if (ctx->stopping) {
+		log_info("received SIGHUP while stopping, ignoring");
+		return;
+	}
+	log_info("received SIGHUP, reloading the configuration");
+	gw_context_reload(ctx);
+}
+
+/* Exit-code-returning startup; returns 0 or an exit code. */
+static int gw_context_start(struct gw_context *ctx)
+{
+	static const int stop_signals[] = { SIGTERM, SIGINT };
+	size_t i;
+	int r;
+
+	ctx->loop = loop_new();
+	if (!ctx->loop) {
+		log_warnx("cannot create the event loop: out of memory");
+		return 1;
+	}
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		r = loop_add_signal(ctx->loop, stop_signals[i], on_stop_signal,
+				ctx);
+		if (r < 0) {
+			log_warnx("cannot watch signal %d: %s", stop_signals[i],
+					strerror(-r));
+			return 1;
+		}
+	}
+	r = loop_add_signal(ctx->loop, SIGHUP, on_reload_signal, ctx);
+	if (r < 0) {
+		log_warnx("cannot watch SIGHUP: %s", strerror(-r));
+		return 1;
+	}
+	/* A vanished peer is an error return, not a process death. */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void gw_context_done(struct gw_context *ctx)
+{
+	loop_free(ctx->loop);
+	gw_config_free(ctx->config);
+	free(ctx->config_path);
+}
+
+static int parse_options(int argc, char **argv, struct gw_options *opts)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'f' },
+		{ "check", no_argument, NULL, 't' },
+		{ "foreground", no_argument, NULL, 'F' },
+		{ "debug", optional_argument, NULL, 'D' },
+		{ "timestamps", no_argument, NULL, 'T' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char bad[64];
+	int ch;
+
+	opts->config_file = DEFAULT_CONFIG;
+	opts->debug_categories = LOG_CAT_DEFAULT;
+	while ((ch = getopt_long(argc, argv, "f:tnFdTVh", longopts, NULL)) !=
+			-1) {
+		switch (ch) {
+		case 'f':
+			opts->config_file = optarg;
+			break;
+		case 't':
+		case 'n':	/* OpenSMTPD's spelling, GUIDE §4.10 */
+			opts->check_only = true;
+			break;
+		case 'F':
+			opts->foreground = true;
+			break;
+		case 'd':
+			opts->debug = true;
+			break;
+		case 'D':
+			opts->debug = true;
+			if (optarg && log_parse_categories(optarg,
+					&opts->debug_categories, bad,
+					sizeof(bad)) < 0) {
+				fprintf(stderr, "fieldgated: unknown debug "
+						"category \"%s\"\n", bad);
+				return EXIT_CONFIG;
+			}
+			break;
+		case 'T':
+			opts->timestamps = true;
+			break;
+		case 'V':
+			printf("fieldgated %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return EXIT_CONFIG;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "fieldgated: unexpected argument \"%s\"\n",
+				argv[optind]);
+		usage(stderr);
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct gw_context ctx = { 0 };
+	struct gw_config_errors errors = { 0 };
+	int r;
+
+	r = parse_options(argc, argv, &ctx.opts);
+	if (r)
+		return r;
+
+	if (ctx.opts.check_only) {
+		r = gw_config_load(ctx.opts.config_file, &ctx.config, &errors);
+		report_errors(&errors, false);
+		gw_config_errors_done(&errors);
+		if (r < 0)
+			return EXIT_CONFIG;
+		printf("configuration OK\n");
+		gw_config_free(ctx.config);
+		return 0;
+	}
+
+	/* Until the config says otherwise, errors go to stderr. */
+	log_init(true, LOG_LEVEL_INFO, LOG_CAT_DEFAULT, "fieldgated");
+	ctx.config_path = realpath(ctx.opts.config_file, NULL);
+	r = gw_config_load(ctx.config_path ? ctx.config_path :
+			ctx.opts.config_file, &ctx.config, &errors);
+	report_errors(&errors, true);
+	gw_config_errors_done(&errors);
+	if (r < 0) {
+		log_warnx("cannot start: configuration \"%s\" has errors",
+				ctx.opts.config_file);
+		free(ctx.config_path);
+		return EXIT_CONFIG;
+	}
+	apply_log_settings(&ctx);
+
+	if (!ctx.opts.foreground) {
+		/* Classic detach; under systemd run with -F instead. */
+		if (daemon(0, 0) < 0)
+			fatal("cannot become a daemon");
+		log_init(false, LOG_LEVEL_INFO, LOG_CAT_DEFAULT, "fieldgated");
+		apply_log_settings(&ctx);
+	}
+
+	r = gw_context_start(&ctx);
+	if (r) {
+		gw_context_done(&ctx);
+		return r;
+	}
+	log_info("fieldgated %s started: config \"%s\", %zu modem%s, "
+			"pid %ld", PACKAGE_VERSION, ctx.config_path,
+			ctx.config->n_modems, ctx.config->n_modems == 1 ? "" :
+			"s", (long) getpid());
+	r = loop_run(ctx.loop);
+	if (r < 0) {
+		log_warnx("event loop failed: %s", strerror(-r));
+		gw_context_done(&ctx);
+		return 1;
+	}
+	log_info("stopped");
+	gw_context_done(&ctx);
+	return 0;
+}

@@ -649,6 +649,12 @@ static bool looks_like_line(struct at_chan *c, const char *text)
 		return true;
 	if (declared(c, text, false) || find_urc(c, text) || is_banner(text))
 		return true;
+	/*
+	 * A PDU is hex digits; a ':' or a leading '^', '+', '#' marks an AT
+	 * line (an unknown URC such as ^RSSI between +CMGR: and its PDU).
+	 */
+	if (strchr(text, ':') || strchr("^+#*", text[0]))
+		return true;
 	return false;
 }
 
@@ -661,6 +667,21 @@ static void handle_pdu(struct at_chan *c, const char *text)
 		return;
 	}
 	if (looks_like_line(c, text)) {
+		bool final = at_error_classify(text, c->cfg.numeric_results ?
+					       AT_CLASSIFY_NUMERIC : 0,
+					       NULL) != AT_FINAL_NONE;
+
+		if (!final && !declared(c, text, false)) {
+			/*
+			 * A URC or banner between a header and its PDU line:
+			 * route it, then still expect the PDU.
+			 */
+			handle_line(c, text);
+			if (!c->freeing && (c->pend_urc_line ||
+			    (in_response(c) && c->cur->want_pdu)))
+				at_lexer_expect_pdu(c->lx, true);
+			return;
+		}
 		/* The data line is missing (+CMGR: 0,,0 then OK). */
 		if (c->pend_urc_line)
 			flush_pending_urc(c, NULL);
@@ -1098,6 +1119,8 @@ void at_chan_reset(struct at_chan *chan, uint64_t now_ms)
 
 enum at_chan_state at_chan_get_state(const struct at_chan *chan)
 {
+	if (chan->cur && chan->cur->probe)
+		return AT_STATE_RESYNC;
 	return chan->state;
 }
 

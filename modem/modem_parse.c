@@ -674,6 +674,22 @@ int modem_parse_ccid(const char *line, char ret_iccid[MODEM_ID_MAX],
 	}
 	if (id_digits(line, 18, 22, true, tmp))
 		FAIL("not an ICCID (18..22 digits)");
+	/*
+	 * Some Huawei firmwares report ^ICCID with each digit pair swapped
+	 * (ModemManager list, "huawei: fix ^ICCID parsing", 2013-09): every
+	 * ICCID starts with the ISO 7812 telecom MII 89, so "98" means
+	 * swapped.
+	 */
+	if (tmp[0] == '9' && tmp[1] == '8') {
+		size_t n = strlen(tmp);
+
+		for (size_t i = 0; i + 1 < n; i += 2) {
+			char t = tmp[i];
+
+			tmp[i] = tmp[i + 1];
+			tmp[i + 1] = t;
+		}
+	}
 	memcpy(ret_iccid, tmp, sizeof(tmp));
 	return 0;
 }

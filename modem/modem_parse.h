@@ -171,7 +171,8 @@ int modem_parse_cimi(const char *line, char ret_imsi[MODEM_ID_MAX],
 /*
  * ICCID replies: "+CCID: 8986...", "+CCID: \"8986...\"", "^ICCID: ...",
  * "+ICCID: ...", "+QCCID: ..." or bare digits; 18..22 characters, digits
- * and a trailing F filler allowed.
+ * and a trailing F filler allowed. A digit-pair-swapped ICCID (starting
+ * "98", some Huawei) is swapped back.
  */
 int modem_parse_ccid(const char *line, char ret_iccid[MODEM_ID_MAX],
 		     const char **ret_reason);

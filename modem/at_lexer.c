@@ -129,7 +129,7 @@ size_t at_lexer_feed(struct at_lexer *lx, const uint8_t *buf, size_t len)
 			if (c == ' ')
 				break;
 			/* other bytes start normally */
-			/* fall through */
+			__attribute__((fallthrough));
 		case LX_IDLE:
 			if (c == '\r' || c == '\n')
 				break;
@@ -142,7 +142,7 @@ size_t at_lexer_feed(struct at_lexer *lx, const uint8_t *buf, size_t len)
 				break;
 			}
 			lx->state = LX_LINE;
-			/* fall through */
+			__attribute__((fallthrough));
 		case LX_LINE:
 			if (c == '"') {
 				lx->in_quote = !lx->in_quote;

@@ -1,0 +1,168 @@
+/*
+ * UTF-8 <-> UTF-16BE for TP-DCS UCS-2 messages (3GPP TS 23.038 §6.2.3).
+ * Phones put UTF-16 surrogate pairs in "UCS-2" messages for characters
+ * above U+FFFF (emoji), so we do too, and reject lone surrogates.
+ */
+#include <errno.h>
+
+#include "modem/ucs2.h"
+
+int utf8_decode_one(const char *str, size_t len, uint32_t *ret_cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	uint32_t cp;
+	size_t n, i;
+
+	if (len == 0)
+		return -EINVAL;
+	if (s[0] < 0x80) {
+		*ret_cp = s[0];
+		return 1;
+	} else if ((s[0] & 0xe0) == 0xc0) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return -EINVAL;
+	}
+	if (len < n)
+		return -EINVAL;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -EINVAL;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and values beyond Unicode. */
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return -EINVAL;
+	*ret_cp = cp;
+	return (int)n;
+}
+
+int utf8_encode_one(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		return -EINVAL;
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	if (cp > 0x10ffff)
+		return -EINVAL;
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+int ucs2_count_units(const char *utf8, size_t len)
+{
+	size_t pos = 0;
+	int units = 0;
+
+	if (!utf8 && len)
+		return -EINVAL;
+	while (pos < len) {
+		uint32_t cp;
+		int n = utf8_decode_one(utf8 + pos, len - pos, &cp);
+
+		if (n < 0)
+			return -EINVAL;
+		units += cp > 0xffff ? 2 : 1;
+		pos += (size_t)n;
+	}
+	return units;
+}
+
+int ucs2_from_utf8(const char *utf8, size_t len, uint8_t *out,
+		   size_t out_size)
+{
+	size_t pos = 0, o = 0;
+
+	if ((!utf8 && len) || (!out && out_size))
+		return -EINVAL;
+	while (pos < len) {
+		uint32_t cp;
+		int n = utf8_decode_one(utf8 + pos, len - pos, &cp);
+
+		if (n < 0)
+			return -EINVAL;
+		pos += (size_t)n;
+		if (cp > 0xffff) {
+			uint32_t v = cp - 0x10000;
+			uint32_t hi = 0xd800 | (v >> 10);
+			uint32_t lo = 0xdc00 | (v & 0x3ff);
+
+			if (out_size - o < 4)
+				return -EMSGSIZE;
+			out[o++] = (uint8_t)(hi >> 8);
+			out[o++] = (uint8_t)(hi & 0xff);
+			out[o++] = (uint8_t)(lo >> 8);
+			out[o++] = (uint8_t)(lo & 0xff);
+		} else {
+			if (out_size - o < 2)
+				return -EMSGSIZE;
+			out[o++] = (uint8_t)(cp >> 8);
+			out[o++] = (uint8_t)(cp & 0xff);
+		}
+	}
+	return (int)o;
+}
+
+int ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t out_size)
+{
+	size_t i = 0, o = 0;
+
+	if ((!in && len) || !out || out_size == 0)
+		return -EINVAL;
+	if (len % 2)
+		return -EINVAL;
+	while (i < len) {
+		uint32_t cp = ((uint32_t)in[i] << 8) | in[i + 1];
+		char buf[4];
+		int k;
+
+		i += 2;
+		if (cp >= 0xdc00 && cp <= 0xdfff)
+			return -EINVAL; /* low surrogate first */
+		if (cp >= 0xd800 && cp <= 0xdbff) {
+			uint32_t lo;
+
+			if (i + 2 > len)
+				return -EINVAL; /* lone high surrogate */
+			lo = ((uint32_t)in[i] << 8) | in[i + 1];
+			if (lo < 0xdc00 || lo > 0xdfff)
+				return -EINVAL;
+			i += 2;
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+		}
+		k = utf8_encode_one(cp, buf);
+		if (k < 0)
+			return -EINVAL;
+		if (out_size - o <= (size_t)k)
+			return -EMSGSIZE;
+		for (int j = 0; j < k; j++)
+			out[o++] = buf[j];
+	}
+	out[o] = '\0';
+	return (int)o;
+}

@@ -1,0 +1,26 @@
+/* Small helpers shared by the unit tests. */
+#ifndef FIELDGATE_TESTS_TESTUTIL_H
+#define FIELDGATE_TESTS_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Hex (no spaces) -> octets; returns the count or -1 on bad hex/overflow. */
+int tu_hex_to_bin(const char *hex, uint8_t *out, size_t out_size);
+
+/* Octets -> upper-case hex, NUL-terminated; out needs 2 * n + 1 bytes. */
+void tu_bin_to_hex(const uint8_t *in, size_t n, char *out);
+
+/* Deterministic PRNG (xorshift64*), seeded by the caller. */
+struct tu_rng {
+	uint64_t s;
+};
+void tu_rng_seed(struct tu_rng *r, uint64_t seed);
+uint32_t tu_rng_next(struct tu_rng *r);
+/* Uniform in [0, n). */
+uint32_t tu_rng_below(struct tu_rng *r, uint32_t n);
+
+/* Append cp as UTF-8 to buf at *len (buf must have 5 bytes of room). */
+void tu_put_utf8(char *buf, size_t *len, uint32_t cp);
+
+#endif

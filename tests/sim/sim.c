@@ -136,6 +136,16 @@ void sim_line(struct sim *sim, const char *fmt, ...)
 	sim_out(sim, buf, (size_t)n + 4);
 }
 
+/*
+ * The line that follows an information line (the PDU after +CMGR:/+CMT:,
+ * the text in text mode): no leading CR LF (TS 27.005 §3.4.1, §4.1).
+ */
+void sim_data_line(struct sim *sim, const char *s)
+{
+	sim_out_str(sim, s);
+	sim_out(sim, "\r\n", 2);
+}
+
 static void out_free_all(struct sim *sim)
 {
 	struct sim_chunk *c = sim->out_head, *next;
@@ -374,10 +384,10 @@ static void emit_cmt(struct sim *sim, const struct sim_netmsg *m)
 {
 	if (sim->cmgf) {
 		sim_line(sim, "+CMT: \"%s\",,\"%s\"", m->sender, m->scts);
-		sim_line(sim, "%s", m->text ? m->text : "");
+		sim_data_line(sim, m->text ? m->text : "");
 	} else {
 		sim_line(sim, "+CMT: ,%u", m->hdr_len);
-		sim_line(sim, "%s", m->pdu);
+		sim_data_line(sim, m->pdu);
 	}
 }
 
@@ -485,7 +495,10 @@ int sim_netmsg_queue(struct sim *sim, const char *pdu, unsigned hdr_len,
 	m->is_report = is_report;
 	/* Text mode shows the decoded fields; a corrupt PDU shows its hex. */
 	localtime_r(&t, &tm);
-	strftime(m->scts, sizeof(m->scts), "%y/%m/%d,%H:%M:%S+00", &tm);
+	/* Text-mode time stamp, TS 27.005 §3.3.1: "yy/MM/dd,hh:mm:ss+zz". */
+	snprintf(m->scts, sizeof(m->scts), "%02d/%02d/%02d,%02d:%02d:%02d+00",
+		 tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec);
 	if (sms_decode_hex(pdu, strlen(pdu), 0, &dec, &why) == 0) {
 		snprintf(m->sender, sizeof(m->sender), "%s", dec.addr.number);
 		m->text = strdup(dec.text);

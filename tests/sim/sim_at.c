@@ -430,7 +430,7 @@ static void show_slot(struct sim *sim, const char *cmd, unsigned idx,
 				 stat_text[s->stat], s->sender, s->scts);
 		if (!in_list)
 			sim_urc_point(sim, SIM_URC_IN_CMGR);
-		sim_line(sim, "%s", s->text ? s->text : "");
+		sim_data_line(sim, s->text ? s->text : "");
 	} else {
 		if (in_list)
 			sim_line(sim, "+CMGL: %u,%d,,%u", idx, s->stat,
@@ -439,7 +439,7 @@ static void show_slot(struct sim *sim, const char *cmd, unsigned idx,
 			sim_line(sim, "+%s: %d,,%u", cmd, s->stat, s->hdr_len);
 		if (!in_list)
 			sim_urc_point(sim, SIM_URC_IN_CMGR);
-		sim_line(sim, "%s", s->pdu);
+		sim_data_line(sim, s->pdu);
 	}
 	if (s->stat == 0)
 		s->stat = 1;
@@ -1209,13 +1209,17 @@ static void pdu_done(struct sim *sim)
 static void text_done(struct sim *sim)
 {
 	struct sim_sent e = { 0 };
+	size_t len;
 
 	sim->mode = SIM_MODE_CMD;
 	sim->resp_at = sim_now_us() +
 		       (uint64_t)sim->fault[SIM_FAULT_DELAY_MS] * 1000u;
 	sim->pdu_in[sim->pdu_len] = '\0';
 	snprintf(e.to, sizeof(e.to), "%s", sim->cmgs_da);
-	snprintf(e.text, sizeof(e.text), "%s", sim->pdu_in);
+	len = sim->pdu_len < sizeof(e.text) - 1 ? sim->pdu_len :
+						  sizeof(e.text) - 1;
+	memcpy(e.text, sim->pdu_in, len);
+	e.text[len] = '\0';
 	e.charset = SMS_CHARSET_GSM7;
 	e.seq = e.total = 1;
 	e.text_mode = true;

@@ -47,7 +47,7 @@ struct sim_slot {
 	unsigned hdr_len; /* <length> shown by +CMGR (may lie) */
 	char *text;	  /* decoded text for text mode */
 	char sender[SMS_ADDR_MAX];
-	char scts[24];
+	char scts[72];
 };
 
 struct sim_store {
@@ -63,7 +63,7 @@ struct sim_netmsg {
 	bool is_report;
 	char *text;
 	char sender[SMS_ADDR_MAX];
-	char scts[24];
+	char scts[72];
 };
 
 struct sim_client {
@@ -153,6 +153,7 @@ void sim_out(struct sim *sim, const void *data, size_t len);
 void sim_out_str(struct sim *sim, const char *s);
 void sim_line(struct sim *sim, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void sim_data_line(struct sim *sim, const char *s);
 int sim_timer_add(struct sim *sim, uint64_t at, enum sim_timer_kind kind,
 		  const char *text, unsigned arg);
 struct sim_store *sim_store_by_name(struct sim *sim, const char *name);

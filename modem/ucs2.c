@@ -155,6 +155,8 @@ int ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t out_size)
 			i += 2;
 			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 		}
+		if (cp == 0)
+			continue; /* keep the result a C string */
 		k = utf8_encode_one(cp, buf);
 		if (k < 0)
 			return -EINVAL;

@@ -31,8 +31,10 @@ int ucs2_from_utf8(const char *utf8, size_t len, uint8_t *out,
 		   size_t out_size);
 
 /*
- * UTF-16BE octets -> UTF-8, NUL-terminated. Returns the UTF-8 length (no
- * NUL), or -EINVAL (odd length, lone or reversed surrogate), -EMSGSIZE.
+ * UTF-16BE octets -> UTF-8, NUL-terminated. U+0000 (padding some phones
+ * send) is dropped so the result stays a C string. Returns the UTF-8
+ * length (no NUL), or -EINVAL (odd length, lone or reversed surrogate),
+ * -EMSGSIZE.
  */
 int ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t out_size);
 

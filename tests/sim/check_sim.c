@@ -22,6 +22,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,12 +91,12 @@ static bool h_pump(struct h *h, const char *stop, size_t stop_len, int ms)
 
 	for (;;) {
 		struct pollfd p[2] = {
-			{ .fd = sim_fd(h->sim), .events = POLLIN },
+			{ .fd = h->sim ? sim_fd(h->sim) : -1, .events = POLLIN },
 			{ .fd = h->tp ? transport_fd(h->tp) : -1,
 			  .events = POLLIN },
 		};
 		int64_t left = end - now_ms();
-		int t = sim_timeout_ms(h->sim);
+		int t = h->sim ? sim_timeout_ms(h->sim) : 10;
 		ssize_t n;
 
 		if (stop && memmem(h->buf, h->len, stop, stop_len))
@@ -104,7 +106,8 @@ static bool h_pump(struct h *h, const char *stop, size_t stop_len, int ms)
 		if (t < 0 || t > left)
 			t = (int)left;
 		poll(p, 2, t);
-		ck_assert_int_eq(sim_dispatch(h->sim), 0);
+		if (h->sim)
+			ck_assert_int_eq(sim_dispatch(h->sim), 0);
 		if (!h->tp)
 			continue;
 		while (h->len < sizeof(h->buf) - 1) {
@@ -1087,6 +1090,182 @@ START_TEST(test_control_socket)
 }
 END_TEST
 
+START_TEST(test_more_quirks)
+{
+	struct sim_sms in = { .text = "quirk" };
+	struct h *h = h_default();
+	char *r;
+	int i;
+
+	/* ^RSSI flood, silenced by AT^CURC=0. */
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_RSSI_FLOOD_MS, 20), 0);
+	h_expect(h, "\r\n^RSSI: ");
+	h_expect(h, "\r\n^RSSI: ");
+	h_ok(h, "ATE0;^CURC=0", "OK");
+	h->len = 0;
+	h_absent(h, "^RSSI", 100);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_RSSI_FLOOD_MS, 0), 0);
+
+	/* Numeric results after ATV0. */
+	h->len = 0;
+	h_send(h, "ATV0\r");
+	h_expect(h, "0\r");
+	ck_assert_uint_eq(h->len, 0);
+	h_send(h, "AT+BOGUS\r");
+	h_expect(h, "4\r");
+	h_ok(h, "ATV1", "OK");
+
+	/* An empty line between +CMGR: and the PDU. */
+	h_ok(h, "AT+CNMI=2,1,0,0,0", "OK");
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(sim_inject_sms(h->sim, &in, NULL), 1);
+	h_expect(h, "+CMTI: \"SM\",3");
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_EXTRA_CRLF, 1), 0);
+	h_ok(h, "AT+CMGR=1", ",,24\r\n\r\n0");
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_EXTRA_CRLF, 0), 0);
+	/* CMGD with a flag: 1 deletes the read ones. */
+	h_ok(h, "AT+CMGD=1,1", "OK");
+	ck_assert_int_eq(sim_stored(h->sim, "SM"), 2);
+	h_ok(h, "AT+CMGD=0,4", "OK");
+	ck_assert_int_eq(sim_stored(h->sim, "SM"), 0);
+
+	/* A response cut in half, then nothing. */
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_TRUNCATE, 1), 0);
+	h->len = 0;
+	h_send(h, "AT+CGMI\r");
+	h_absent(h, "OK", 150);
+	ck_assert_str_eq(h->buf, "\r\nfieldga"); /* 9 of 19 bytes */
+	h_ok(h, "AT", "\r\nOK\r\n");
+
+	/* Garbled echo of one command line. */
+	h_ok(h, "ATE1", "OK");
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_GARBLE_ECHO, 1), 0);
+	r = h_cmd(h, "AT+CSQ");
+	ck_assert_str_eq(r, "AT~CS~\r\r\n+CSQ: 20,99\r\n\r\nOK\r\n");
+	free(r);
+	r = h_cmd(h, "AT");
+	ck_assert_str_eq(r, "AT\r\r\nOK\r\n");
+	free(r);
+	h_free(h);
+}
+END_TEST
+
+/* Read one line from a blocking fd (the child's stdout). */
+static void read_line_fd(int fd, char *out, size_t size)
+{
+	size_t n = 0;
+
+	while (n < size - 1) {
+		ssize_t r = read(fd, out + n, 1);
+
+		ck_assert_int_eq(r, 1);
+		if (out[n] == '\n')
+			break;
+		n++;
+	}
+	out[n] = '\0';
+}
+
+/* One control command over a socket; returns the reply (malloc'd). */
+static char *ctl(int fd, const char *cmd)
+{
+	char buf[8192];
+	size_t len = 0;
+	int64_t end = now_ms() + WAIT_MS;
+
+	ck_assert_int_eq(write(fd, cmd, strlen(cmd)), (ssize_t)strlen(cmd));
+	buf[0] = '\0';
+	while (!strstr(buf, "OK\n") && !strstr(buf, "ERR ")) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		ck_assert(now_ms() < end);
+		poll(&p, 1, 100);
+		n = recv(fd, buf + len, sizeof(buf) - 1 - len, MSG_DONTWAIT);
+		if (n > 0)
+			len += (size_t)n;
+		buf[len] = '\0';
+	}
+	return strdup(buf);
+}
+
+START_TEST(test_modemsim_program)
+{
+	const char *bld = getenv("top_builddir");
+	char dir[] = "/tmp/fieldgate-msim-XXXXXX", prog[PATH_MAX];
+	char link[256], sock[256], path[PATH_MAX], buf[64];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct h *h = calloc(1, sizeof(*h));
+	int out[2], fd, status;
+	struct pollfd p;
+	struct stat st;
+	pid_t pid;
+	char *r;
+
+	ck_assert_ptr_nonnull(h);
+	snprintf(prog, sizeof(prog), "%s/tests/sim/modemsim",
+		 bld ? bld : ".");
+	ck_assert_msg(access(prog, X_OK) == 0, "no %s", prog);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(link, sizeof(link), "%s/modem", dir);
+	snprintf(sock, sizeof(sock), "%s/ctl", dir);
+	ck_assert_int_eq(pipe(out), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(out[1], 1);
+		execl(prog, prog, "--link", link, "--control", sock,
+		      "--capacity", "5", (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	read_line_fd(out[0], path, sizeof(path));
+	ck_assert_str_eq(path, link);
+
+	/* The program serves the pty and the control socket. */
+	snprintf(path, sizeof(path), "tty:%s", link);
+	ck_assert_int_ge(transport_open(path, 115200, false, &h->tp, NULL), 0);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_uint_lt(strlen(sock), sizeof(sa.sun_path));
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	h_ok(h, "ATE0;+CNMI=2,1,0,0,0", "OK");
+	r = ctl(fd, "inject from=+256700000001 text=CASES 3\n");
+	ck_assert_str_eq(r, "queued 1\nOK\n");
+	free(r);
+	h_expect(h, "\r\n+CMTI: \"SM\",1\r\n");
+	r = ctl(fd, "counters\n");
+	ck_assert(strstr(r, "stored SM 1/5\n") != NULL);
+	free(r);
+
+	/* Unplug: the transport sees the device go; replug: same link. */
+	r = ctl(fd, "unplug\n");
+	free(r);
+	p = (struct pollfd){ .fd = transport_fd(h->tp), .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, WAIT_MS), 1);
+	ck_assert_int_eq(transport_read(h->tp, buf, sizeof(buf)), -ECONNRESET);
+	transport_close(h->tp);
+	h->tp = NULL;
+	r = ctl(fd, "replug\n");
+	ck_assert(strstr(r, "path ") == r);
+	free(r);
+	ck_assert_int_ge(transport_open(path, 115200, false, &h->tp, NULL), 0);
+	h->len = 0;
+	h_ok(h, "AT+CMGR=1", "+CMGR: 0,,"); /* the SIM kept the message */
+
+	close(fd);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(lstat(link, &st), -1);
+	ck_assert_int_eq(lstat(sock, &st), -1);
+	close(out[0]);
+	transport_close(h->tp);
+	free(h);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
 	Suite *s = suite_create("sim");
@@ -1128,11 +1307,13 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_silence_and_delay);
 	tcase_add_test(tc, test_baud_pacing);
 	tcase_add_test(tc, test_unplug_replug);
+	tcase_add_test(tc, test_more_quirks);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("control");
 	tcase_add_test(tc, test_control_text);
 	tcase_add_test(tc, test_control_socket);
+	tcase_add_test(tc, test_modemsim_program);
 	suite_add_tcase(s, tc);
 	return s;
 }

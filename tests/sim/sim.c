@@ -142,8 +142,47 @@ void sim_line(struct sim *sim, const char *fmt, ...)
  */
 void sim_data_line(struct sim *sim, const char *s)
 {
+	/* Some modems put an empty line first (MODEM-QUIRKS: framing). */
+	if (sim->fault[SIM_FAULT_EXTRA_CRLF])
+		sim_out(sim, "\r\n", 2);
 	sim_out_str(sim, s);
 	sim_out(sim, "\r\n", 2);
+}
+
+/*
+ * Keep only the first half of the output queued after @mark (NULL: the
+ * whole queue): a response that stops in the middle of a line.
+ */
+void sim_out_truncate(struct sim *sim, struct sim_chunk *mark)
+{
+	struct sim_chunk *c, *next;
+	size_t total = 0, keep;
+
+	for (c = mark ? mark->next : sim->out_head; c; c = c->next)
+		total += c->len - c->off;
+	keep = total / 2;
+	for (c = mark ? mark->next : sim->out_head; c; c = c->next) {
+		size_t n = c->len - c->off;
+
+		if (n >= keep) {
+			sim->out_bytes -= n - keep;
+			c->len = c->off + keep;
+			break;
+		}
+		keep -= n;
+	}
+	if (!c)
+		return;
+	next = c->next;
+	c->next = NULL;
+	sim->out_tail = c;
+	while (next) {
+		struct sim_chunk *f = next;
+
+		next = f->next;
+		sim->out_bytes -= f->len - f->off;
+		free(f);
+	}
 }
 
 static void out_free_all(struct sim *sim)

@@ -190,6 +190,9 @@ enum sim_fault {
 	SIM_FAULT_RSSI,		  /* +CSQ value */
 	SIM_FAULT_CREG_STAT,	  /* registration state (URC if enabled) */
 	SIM_FAULT_MEMFULL_URC,	  /* 1: ^SMMEMFULL when full (default 1) */
+	SIM_FAULT_EXTRA_CRLF,	  /* 1: empty line before a PDU/text line */
+	SIM_FAULT_TRUNCATE,	  /* next N responses cut in half, rest lost */
+	SIM_FAULT_GARBLE_ECHO,	  /* next N command echoes garbled */
 	SIM_FAULT_MAX
 };
 

@@ -1052,6 +1052,7 @@ static void exec_line(struct sim *sim, char *p)
 
 static void run_line(struct sim *sim, char *line)
 {
+	struct sim_chunk *mark;
 	char *p;
 
 	/* Garbage before the command (line noise, a half-sent command) is
@@ -1069,8 +1070,14 @@ static void run_line(struct sim *sim, char *line)
 		       (uint64_t)sim->fault[SIM_FAULT_DELAY_MS] * 1000u;
 	sim->post_deliver = false;
 	sim->post_reboot = false;
+	mark = sim->out_tail;
 	before_response(sim);
 	exec_line(sim, p + 2);
+	if (sim->fault[SIM_FAULT_TRUNCATE] > 0) {
+		sim->fault[SIM_FAULT_TRUNCATE]--;
+		sim_count(sim, "truncated");
+		sim_out_truncate(sim, mark);
+	}
 	if (sim->post_deliver)
 		sim_store_changed(sim);
 	if (sim->post_reboot)
@@ -1238,8 +1245,17 @@ void sim_input(struct sim *sim, const uint8_t *buf, size_t len)
 			sim_count(sim, "ignored-bytes");
 			continue;
 		}
-		if (sim->echo)
-			sim_out_at(sim, now, &b, 1);
+		if (sim->echo) {
+			uint8_t e = b;
+
+			/* Garbled echo: what a modem without RTS/CTS may
+			 * send back (every third byte lost to noise). */
+			if (sim->fault[SIM_FAULT_GARBLE_ECHO] > 0 &&
+			    sim->mode == SIM_MODE_CMD && b != '\r' &&
+			    ++sim->echo_count % 3 == 0)
+				e = '~';
+			sim_out_at(sim, now, &e, 1);
+		}
 		if (sim->mode != SIM_MODE_CMD) {
 			if (b == 0x1a) {
 				if (sim->mode == SIM_MODE_PDU)
@@ -1269,6 +1285,12 @@ void sim_input(struct sim *sim, const uint8_t *buf, size_t len)
 			continue;
 		}
 		if (b == '\r') {
+			if (sim->fault[SIM_FAULT_GARBLE_ECHO] > 0 &&
+			    sim->echo_count) {
+				sim->fault[SIM_FAULT_GARBLE_ECHO]--;
+				sim_count(sim, "garbled-echo");
+			}
+			sim->echo_count = 0;
 			sim->lin[sim->lin_len] = '\0';
 			if (!sim->lin_overflow)
 				run_line(sim, sim->lin);

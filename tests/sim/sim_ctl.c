@@ -90,6 +90,9 @@ static const struct {
 	{ "rssi", SIM_FAULT_RSSI, "+CSQ rssi (0-31, 99)" },
 	{ "creg", SIM_FAULT_CREG_STAT, "registration state (URC if +CREG=1/2)" },
 	{ "memfull-urc", SIM_FAULT_MEMFULL_URC, "1: ^SMMEMFULL when the store fills" },
+	{ "extra-crlf", SIM_FAULT_EXTRA_CRLF, "1: empty line between +CMGR:/+CMT: and the PDU" },
+	{ "truncate", SIM_FAULT_TRUNCATE, "next N responses: first half only, then nothing" },
+	{ "garble-echo", SIM_FAULT_GARBLE_ECHO, "next N command echoes garbled (no RTS/CTS)" },
 };
 
 static const char *const help_text =

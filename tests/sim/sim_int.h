@@ -129,6 +129,7 @@ struct sim {
 	char lin[SIM_LINE_MAX];
 	size_t lin_len;
 	bool lin_overflow;
+	unsigned echo_count; /* bytes echoed on this line (garble-echo) */
 	char pdu_in[SIM_PDU_IN_MAX];
 	size_t pdu_len;
 	bool pdu_overflow;
@@ -154,6 +155,7 @@ void sim_out_str(struct sim *sim, const char *s);
 void sim_line(struct sim *sim, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sim_data_line(struct sim *sim, const char *s);
+void sim_out_truncate(struct sim *sim, struct sim_chunk *mark);
 int sim_timer_add(struct sim *sim, uint64_t at, enum sim_timer_kind kind,
 		  const char *text, unsigned arg);
 struct sim_store *sim_store_by_name(struct sim *sim, const char *name);

@@ -399,7 +399,8 @@ static void fail_all(struct at_chan *c, enum at_chan_state next)
 		}
 	}
 	c->state = next;
-	while (c->queue && !c->freeing) {
+	/* Stop if a callback reset the channel (state changed). */
+	while (c->queue && !c->freeing && c->state == next) {
 		struct at_cmd *cmd = c->queue;
 
 		c->queue = cmd->next;
@@ -422,7 +423,7 @@ static void go_dead(struct at_chan *c)
 	c->pend_urc_line = NULL;
 	debugf(c, "channel DEAD", "", 0);
 	fail_all(c, AT_STATE_DEAD);
-	if (!c->freeing)
+	if (!c->freeing && c->state == AT_STATE_DEAD)
 		event(c, AT_EVENT_DEAD, NULL);
 }
 
@@ -487,7 +488,8 @@ static void timeout(struct at_chan *c)
 		c->esc_pending = true;
 	c->n_timeouts++;
 	finish(c, &err, NULL, AT_STATE_RESYNC);
-	if (c->freeing || c->state == AT_STATE_DEAD)
+	/* The callback may have freed, reset or killed the channel. */
+	if (c->freeing || c->state != AT_STATE_RESYNC || c->cur)
 		return;
 	if (c->n_timeouts >= c->cfg.max_timeouts) {
 		go_dead(c);

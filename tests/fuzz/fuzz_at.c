@@ -13,6 +13,7 @@
 #include "modem/at_lexer.h"
 #include "modem/at_result.h"
 #include "modem/modem_parse.h"
+#include "modem/ussd.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -72,7 +73,13 @@ static void parse_all(const char *line)
 	modem_parse_cpms(line, &cpms, NULL);
 	modem_parse_cnmi_caps(line, &cnmi, NULL);
 	modem_parse_cpin(line, &pin, NULL);
-	modem_parse_cusd(line, &cusd, NULL);
+	if (modem_parse_cusd(line, &cusd, NULL) == 0) {
+		static char txt[4 * MODEM_USSD_MAX];
+
+		for (int m = 0; m < 3; m++)
+			ussd_decode(cusd.str, cusd.dcs, (enum ussd_mode)m,
+				    txt, sizeof(txt), NULL);
+	}
 	modem_parse_cimi(line, id, NULL);
 	modem_parse_ccid(line, id, NULL);
 	modem_parse_csca(line, num, &i, NULL);
@@ -101,6 +108,20 @@ static void parse_all(const char *line)
 			}
 		}
 	}
+}
+
+static void dbg(const char *msg, void *ud)
+{
+	(void)ud;
+	(void)strlen(msg);
+}
+
+static void ev(enum at_event e, const char *line, void *ud)
+{
+	(void)e;
+	(void)ud;
+	if (line)
+		parse_all(line);
 }
 
 static int lex_cb(enum at_token tok, const char *text, size_t len, void *ud)
@@ -165,6 +186,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lx = at_lexer_new(128, lex_cb, NULL);
 	if (!c || !lx)
 		goto out;
+	at_chan_set_debug(c, dbg, NULL);
+	at_chan_set_event_cb(c, ev, NULL);
 	at_chan_register_urc(c, "+CMTI:", false, urc, c, NULL);
 	at_chan_register_urc(c, "+CMT:", true, urc, c, NULL);
 	at_chan_register_urc(c, "+CDS:", true, urc, c, NULL);

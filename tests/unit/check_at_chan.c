@@ -829,6 +829,27 @@ START_TEST(test_session_chunking)
 }
 END_TEST
 
+static void then_reset(struct ctx *x)
+{
+	at_chan_reset(x->h->c, x->h->now);
+	send(x->h, "z", "AT+CSQ", P_CSQ);
+}
+
+/* A timeout callback that resets the channel and sends: no resync. */
+START_TEST(test_reset_in_timeout_callback)
+{
+	struct h *h = h_new();
+
+	send_full(h, "a", "AT", NULL, NULL, 1000, then_reset);
+	advance(h, 1000);
+	WR_IS(h, "AT\rAT+CSQ\r");
+	ck_assert_int_eq(at_chan_get_state(h->c), AT_STATE_WAIT_FINAL);
+	feed(h, "+CSQ: 5,5\r\nOK\r\n");
+	LOG_IS(h, "a:timeout/-1;z:ok L[+CSQ: 5,5];");
+	h_free(h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("at_chan");
@@ -864,6 +885,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_bad_send);
 	tcase_add_test(tc, test_numeric_results);
 	tcase_add_test(tc, test_session_chunking);
+	tcase_add_test(tc, test_reset_in_timeout_callback);
 	suite_add_tcase(s, tc);
 	return s;
 }

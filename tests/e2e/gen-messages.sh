@@ -19,7 +19,7 @@ set -eu
 n=$1 tag=$2 prefix=$3 nreps=$4 out=$5 first=${6:-1}
 
 awk -v n="$n" -v tag="$tag" -v prefix="$prefix" -v nreps="$nreps" \
-	-v first="$first" -v inj="$out.inject" -v exp="$out.expect" '
+	-v first="$first" -v inj="$out.inject" -v expf="$out.expect" '
 BEGIN {
 	short[0] = "签到 JN0231"
 	short[1] = "日报 120 3500 8"
@@ -58,6 +58,6 @@ BEGIN {
 			text = short[i % 5] " #" tag i
 		}
 		printf "inject from=%s%s text=%s\n", from, opts, text > inj
-		printf "%s\t%s\t%s\t%d\n", from, text, known, parts > exp
+		printf "%s\t%s\t%s\t%d\n", from, text, known, parts > expf
 	}
 }'

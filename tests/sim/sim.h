@@ -193,6 +193,7 @@ enum sim_fault {
 	SIM_FAULT_EXTRA_CRLF,	  /* 1: empty line before a PDU/text line */
 	SIM_FAULT_TRUNCATE,	  /* next N responses cut in half, rest lost */
 	SIM_FAULT_GARBLE_ECHO,	  /* next N command echoes garbled */
+	SIM_FAULT_DROP_CMTI,	  /* next N +CMTI/+CDSI lost (stored only) */
 	SIM_FAULT_MAX
 };
 

@@ -93,6 +93,7 @@ static const struct {
 	{ "extra-crlf", SIM_FAULT_EXTRA_CRLF, "1: empty line between +CMGR:/+CMT: and the PDU" },
 	{ "truncate", SIM_FAULT_TRUNCATE, "next N responses: first half only, then nothing" },
 	{ "garble-echo", SIM_FAULT_GARBLE_ECHO, "next N command echoes garbled (no RTS/CTS)" },
+	{ "drop-cmti", SIM_FAULT_DROP_CMTI, "next N +CMTI/+CDSI indications lost (stored)" },
 };
 
 static const char *const help_text =

@@ -672,7 +672,8 @@ START_TEST(test_echo_on)
 	feed(h, "00AA\x1a\r\n+CMGS: 5\r\n\r\nOK\r\n");
 	/* Bare-line command echoing itself (wildcard prefix). */
 	send(h, "i", "AT+CIMI", P_ANY);
-	feed(h, "AT+CIMI\r\r\n+CMTI: \"SM\",2\r\n234150000000001\r\n\r\nOK\r\n");
+	feed(h, "AT+CIMI\r\r\n+CMTI: \"SM\",2\r\n234150000000001\r\n"
+	     "\r\nOK\r\n");
 	LOG_IS(h, "a:ok L[+CSQ: 7,0];s:ok L[+CMGS: 5];U:+CMTI: \"SM\",2;"
 	       "i:ok L[234150000000001];");
 	h_free(h);

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
+#include <config.h>
 #include "gateway/ctl.h"
 
 static const struct ctl_cmd commands[] = {

@@ -263,6 +263,8 @@ static const struct field database_fields[] = {
 		false, 100, 600000, NULL, NULL, NULL, NULL },
 	{ "connect_timeout_s", FIELD_INT, OFF(db_connect_timeout_s), false,
 		1, 300, NULL, NULL, NULL, NULL },
+	{ "auto_migrate", FIELD_BOOL, OFF(db_auto_migrate), false, 0, 0,
+		NULL, NULL, NULL, NULL },
 	{ NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -301,6 +303,8 @@ static const struct field handler_fields[] = {
 		check_ack_template, NULL, NULL },
 	{ "reply_limit_per_hour", FIELD_INT, OFF(reply_limit_per_hour),
 		false, 1, 3600, NULL, NULL, NULL, NULL },
+	{ "short_code_max_digits", FIELD_INT, OFF(short_code_max_digits),
+		false, 0, 15, NULL, NULL, NULL, NULL },
 	{ NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -339,6 +343,8 @@ static const struct field modem_fields[] = {
 static const struct field root_fields[] = {
 	{ "database", FIELD_GROUP, 0, true, 0, 0, NULL, NULL,
 		database_fields, NULL },
+	{ "daemon_id", FIELD_STRING, OFF(daemon_id), false, 0, 0, NULL,
+		check_nonempty, NULL, NULL },
 	{ "rules_file", FIELD_STRING, OFF(rules_file), false, 0, 0, NULL,
 		check_nonempty, NULL, NULL },
 	{ "timezone", FIELD_STRING, OFF(timezone), false, 0, 0, NULL,
@@ -366,6 +372,7 @@ static void set_defaults(struct gw_config *cfg)
 	cfg->out_resend_unknown = GW_RESEND_NEVER;
 	cfg->multipart_timeout_s = 600;
 	cfg->reply_limit_per_hour = 20;
+	cfg->short_code_max_digits = 6;
 }
 
 static void set_modem_defaults(struct gw_modem_config *m)
@@ -818,6 +825,7 @@ void gw_config_free(struct gw_config *config)
 	free(config->db_conninfo);
 	free(config->rules_file);
 	free(config->timezone);
+	free(config->daemon_id);
 	free(config->ack_template);
 	free(config);
 }

@@ -74,6 +74,14 @@ struct gw_config {
 	char *db_conninfo;		/* libpq connection string */
 	int db_statement_timeout_ms;
 	int db_connect_timeout_s;
+	bool db_auto_migrate;		/* db_migrate() at start-up */
+
+	/*
+	 * Names this daemon in claimed_by columns, so that a restarted
+	 * daemon recovers exactly its own unfinished sends.  NULL: the
+	 * host name and the configuration file's path.
+	 */
+	char *daemon_id;
 
 	char *rules_file;		/* NULL: the default handler */
 	char *timezone;			/* NULL: system local time */
@@ -95,6 +103,8 @@ struct gw_config {
 
 	char *ack_template;		/* "%id" = message id, "%%" = '%' */
 	int reply_limit_per_hour;	/* replies to one sender per hour */
+	/* senders of at most this many digits are short codes: no reply */
+	int short_code_max_digits;
 };
 
 /* Every diagnostic of one load, each "file:line: message". */

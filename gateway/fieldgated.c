@@ -20,7 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db/store.h"
 #include "gateway/config.h"
+#include "gateway/gw.h"
+#include "gateway/handler.h"
 #include "gateway/log.h"
 #include "gateway/loop.h"
 
@@ -30,32 +33,8 @@
 #define DEFAULT_CONFIG SYSCONFDIR "/fieldgate/fieldgated.conf"
 
 #define EXIT_CONFIG 2
-
-struct gw_options {
-	const char *config_file;
-	bool check_only;	/* -t */
-	bool foreground;	/* -F */
-	bool debug;		/* -d / --debug */
-	unsigned debug_categories;
-	bool timestamps;	/* -T */
-};
-
-struct gw_context {
-	struct gw_options opts;
-	char *config_path;		/* absolute: survives chdir */
-	struct gw_config *config;	/* the configuration in force */
-	struct loop *loop;
-	bool stopping;			/* SIGTERM seen: no new work */
-	unsigned reloads;		/* successful reloads, for status */
-	/*
-	 * Attach here, in the order they start:
-	 *  - the database connection (db/), bounded by
-	 *    config->db_statement_timeout_ms and db_connect_timeout_s;
-	 *  - one modem link per config->modems[i] (modem/ + its fd in loop);
-	 *  - the inbound and outbound pipelines and the scheduler.
-	 * gw_context_stop() and gw_context_done() release them in reverse.
-	 */
-};
+/* SIGTERM: how long the command in flight may take to finish. */
+#define STOP_GRACE_MS 10000
 
 static void usage(FILE *out)
 {
@@ -111,15 +90,67 @@ static void apply_log_settings(const struct gw_context *ctx)
 }
 
 /*
- * Stops taking new work.  Later: the pipelines stop claiming rows, each
- * modem link finishes (or abandons, recorded as "unknown") its command in
- * flight, and the loop stops when the last one reports idle.  With
- * nothing attached yet, idle is now.
+ * Everything idle while stopping (no send, no USSD in flight): put this
+ * daemon's unfinished messages back in the queue for anyone, and stop.
+ */
+void gw_check_stopped(struct gw_context *ctx)
+{
+	struct db_error err;
+	size_t i;
+	int r;
+
+	if (!ctx->stopping || !gw_outbound_idle(ctx) || !gw_ussd_idle(ctx))
+		return;
+	for (i = 0; i < ctx->n_links; i++)
+		gw_outbound_abandon(&ctx->links[i]);
+	if (gw_db(ctx)) {
+		r = db_outbound_recover(gw_db(ctx), ctx->daemon_id, &err);
+		if (r < 0)
+			gw_db_failed(ctx, r, &err, "re-queueing at stop");
+		else if (r > 0)
+			log_info("outbound: %d unfinished message%s "
+				 "re-queued", r, r == 1 ? "" : "s");
+	}
+	loop_stop(ctx->loop);
+}
+
+/* The grace period is over: abandon what is in flight, safely. */
+static int64_t on_stop_timeout(struct loop *loop, int64_t id, void *data)
+{
+	struct gw_context *ctx = data;
+
+	(void) loop;
+	(void) id;
+	ctx->stop_timer = 0;
+	log_warnx("command in flight did not finish within %d s: "
+		  "abandoning it (a send is recorded as unknown)",
+		  STOP_GRACE_MS / 1000);
+	/* The driver calls back pending sends (UNKNOWN) and USSD (m = -1). */
+	gw_links_free(ctx);
+	gw_check_stopped(ctx);
+	loop_stop(ctx->loop);
+	return LOOP_TIMER_DONE;
+}
+
+/*
+ * Stops taking new work: the pipelines stop claiming rows, each modem link
+ * finishes the command in flight (bounded by STOP_GRACE_MS, then
+ * abandoned: a send whose outcome is unknown is recorded as unknown), and
+ * the loop stops when the last one is idle.
  */
 static void gw_context_stop(struct gw_context *ctx)
 {
+	size_t i;
+	int64_t t;
+
 	ctx->stopping = true;
-	loop_stop(ctx->loop);
+	for (i = 0; i < ctx->n_links; i++)
+		gw_outbound_abandon(&ctx->links[i]);
+	t = loop_add_timer(ctx->loop, STOP_GRACE_MS, on_stop_timeout, ctx,
+			   NULL);
+	if (t > 0)
+		ctx->stop_timer = t;
+	gw_check_stopped(ctx);
 }
 
 static void on_stop_signal(struct loop *loop, int signo, void *data)
@@ -162,6 +193,10 @@ static void gw_context_reload(struct gw_context *ctx)
 	ctx->config = fresh;
 	ctx->reloads++;
 	apply_log_settings(ctx);
+	/* Modems and the database connection keep their settings. */
+	if (fresh->n_modems != ctx->n_links)
+		log_warnx("modems added or removed: restart fieldgated to "
+			  "apply");
 	log_info("configuration \"%s\" reloaded: %zu modem%s",
 			ctx->config_path, fresh->n_modems,
 			fresh->n_modems == 1 ? "" : "s");
@@ -177,6 +212,13 @@ static void on_reload_signal(struct loop *loop, int signo, void *data)
 	}
 	log_info("received SIGHUP, reloading the configuration");
 	gw_context_reload(ctx);
+}
+
+/* Before every poll(): the loop follows each modem's fd and deadline. */
+static void before_sleep(struct loop *loop, void *data)
+{
+	(void) loop;
+	gw_links_sync(data);
 }
 
 /* Exit-code-returning startup; returns 0 or an exit code. */
@@ -207,11 +249,49 @@ static int gw_context_start(struct gw_context *ctx)
 	}
 	/* A vanished peer is an error return, not a process death. */
 	signal(SIGPIPE, SIG_IGN);
+
+	if (gethostname(ctx->hostname, sizeof(ctx->hostname)) < 0)
+		snprintf(ctx->hostname, sizeof(ctx->hostname), "localhost");
+	ctx->hostname[sizeof(ctx->hostname) - 1] = '\0';
+	/* Stable across restarts, distinct for two daemons on one host. */
+	if (ctx->config->daemon_id)
+		snprintf(ctx->daemon_id, sizeof(ctx->daemon_id), "%s",
+			 ctx->config->daemon_id);
+	else
+		snprintf(ctx->daemon_id, sizeof(ctx->daemon_id), "%s:%s",
+			 ctx->hostname, ctx->config_path ? ctx->config_path :
+			 ctx->opts.config_file);
+
+	ctx->handler = &gw_default_handler;
+	ctx->handler_state = gw_default_handler_new();
+	if (!ctx->handler_state || gw_inbound_start(ctx) < 0) {
+		log_warnx("cannot start: out of memory");
+		return 1;
+	}
+	r = gw_links_start(ctx);
+	if (r < 0)
+		return 1;
+	loop_set_before_sleep(ctx->loop, before_sleep, ctx);
+	r = gw_db_start(ctx);
+	if (r < 0) {
+		log_warnx("cannot start the database connection: %s",
+			  strerror(-r));
+		return 1;
+	}
 	return 0;
 }
 
 static void gw_context_done(struct gw_context *ctx)
 {
+	if (ctx->stop_timer)
+		loop_cancel_timer(ctx->loop, ctx->stop_timer);
+	ctx->stop_timer = 0;
+	if (ctx->loop)
+		gw_links_free(ctx);
+	gw_inbound_free(ctx);
+	gw_db_free(ctx);
+	if (ctx->handler && ctx->handler->free)
+		ctx->handler->free(ctx->handler_state);
 	loop_free(ctx->loop);
 	gw_config_free(ctx->config);
 	free(ctx->config_path);
@@ -342,7 +422,8 @@ int main(int argc, char **argv)
 		gw_context_done(&ctx);
 		return 1;
 	}
-	log_info("stopped");
+	r = ctx.exit_code;
 	gw_context_done(&ctx);
-	return 0;
+	log_info("stopped");
+	return r;
 }

@@ -1,0 +1,173 @@
+/*
+ * gateway/gw.h - fieldgated's shared state and the functions its parts
+ * (fieldgated.c, link.c, dbconn.c, inbound.c, outbound.c, ussd.c,
+ * status.c, handler.c) call on each other.  Internal to the daemon: not a
+ * library API.
+ *
+ * Everything runs on one thread in one loop (gateway/loop.h).  Database
+ * calls are synchronous but bounded by statement_timeout and
+ * connect_timeout (config "database"), so a slow database holds the modems
+ * for at most that long; the modems' own deadlines are loop timers and
+ * their fds loop fds (link.c).
+ *
+ * Ownership: main() owns the struct gw_context; each part allocates its
+ * own state in its *_start() and frees it in its *_free().
+ */
+#ifndef GATEWAY_GW_H
+#define GATEWAY_GW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/db.h"
+#include "gateway/config.h"
+#include "gateway/handler.h"
+#include "gateway/loop.h"
+#include "modem/modem.h"
+
+struct gw_options {
+	const char *config_file;
+	bool check_only;	/* -t */
+	bool foreground;	/* -F */
+	bool debug;		/* -d / --debug */
+	unsigned debug_categories;
+	bool timestamps;	/* -T */
+};
+
+struct gw_db;
+struct gw_send;
+
+/* One configured modem and the loop's view of it (link.c). */
+struct gw_link {
+	struct gw_context *ctx;
+	char *name;		/* copied from the config: survives reloads */
+	char *device;
+	char *smsc;		/* NULL: the SIM's service centre */
+	int send_rate;		/* per minute */
+	struct modem *m;
+	enum modem_state state;
+	int fd;			/* registered with the loop, or -1 */
+	int fd_events;		/* LOOP_READ | LOOP_WRITE now registered */
+	int64_t timer_id;	/* modem deadline timer, 0 = none */
+	int64_t timer_at;
+
+	/* outbound.c */
+	struct gw_send *send;	/* message being sent, NULL when idle */
+	bool send_in_flight;	/* a modem_send_pdu() awaits its callback */
+	double tokens;		/* token bucket (parts) */
+	int64_t tokens_at;	/* monotonic ms of the last refill */
+	uint8_t next_ref;	/* concatenation reference of the next split */
+
+	/* ussd.c */
+	bool ussd_busy;
+	int64_t ussd_id;
+
+	/* status.c */
+	bool status_dirty;	/* changed since the last successful write */
+	int64_t last_rx_at;	/* Unix seconds */
+	int64_t last_tx_at;
+	char last_error[128];
+};
+
+struct gw_context {
+	struct gw_options opts;
+	char *config_path;		/* absolute: survives chdir */
+	struct gw_config *config;	/* the configuration in force */
+	struct loop *loop;
+	bool stopping;			/* SIGTERM seen: no new work */
+	unsigned reloads;		/* successful reloads, for status */
+	int exit_code;			/* loop_run() ended: exit with this */
+	char daemon_id[320];		/* claimed_by in the database */
+	char hostname[64];
+
+	struct gw_db *db;		/* dbconn.c */
+	struct gw_link *links;		/* link.c, n_links of them */
+	size_t n_links;
+
+	const struct gw_handler_ops *handler;	/* handler.h */
+	void *handler_state;
+
+	struct gw_inbound *inbound;	/* inbound.c */
+	int64_t stop_timer;		/* bounded wait at SIGTERM */
+	bool recover_pending;		/* outbound.c: db_outbound_recover */
+	int64_t out_kick_timer;		/* outbound.c: next known event */
+	int64_t out_kick_at;
+	int64_t out_last_expire_ms;
+};
+
+/* ---- dbconn.c --------------------------------------------------------- */
+
+/*
+ * Connects (retrying with backoff 1 s .. 60 s while unreachable), checks
+ * the schema on the first connection (refusing a newer one: the loop is
+ * stopped with exit code 1), LISTENs on fieldgate_outbound and
+ * fieldgate_ussd and watches the socket.  0 or -ENOMEM.
+ */
+int gw_db_start(struct gw_context *ctx);
+void gw_db_free(struct gw_context *ctx);
+/* The connection when it is up, else NULL (borrowed). */
+struct db *gw_db(struct gw_context *ctx);
+/*
+ * Reports a failed database call: logs "@what: message" and, when the
+ * connection itself is gone, marks it down and schedules a reconnect.
+ * Returns true when the connection was lost.
+ */
+bool gw_db_failed(struct gw_context *ctx, int r, const struct db_error *err,
+		  const char *what);
+
+/* ---- link.c ----------------------------------------------------------- */
+
+/* Creates and starts one link per configured modem. 0 or -errno. */
+int gw_links_start(struct gw_context *ctx);
+/* Before every poll(): fds, write interest and deadlines follow modems. */
+void gw_links_sync(struct gw_context *ctx);
+/* Closes every modem (pending sends get their callbacks). */
+void gw_links_free(struct gw_context *ctx);
+/* Monotonic ms for the modem driver. */
+uint64_t gw_now_ms(void);
+/* A READY link, preferring @name; NULL when none. */
+struct gw_link *gw_link_find(struct gw_context *ctx, const char *name);
+
+/* ---- inbound.c -------------------------------------------------------- */
+
+int gw_inbound_start(struct gw_context *ctx);
+void gw_inbound_free(struct gw_context *ctx);
+/* The driver's received-SMS callback, routed here by link.c. */
+void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms);
+/* Database back: re-read the SIMs, handle 'stored' rows, arm the timer. */
+void gw_inbound_db_up(struct gw_context *ctx);
+
+/* ---- outbound.c ------------------------------------------------------- */
+
+/* Claims and sends what idle READY links can take now. */
+void gw_outbound_kick(struct gw_context *ctx);
+/* A status report from a link (TS 23.040 §9.2.2.3). */
+void gw_outbound_report(struct gw_link *link,
+			const struct modem_status_report *sr);
+/* True when no link has a message or a send in flight. */
+bool gw_outbound_idle(struct gw_context *ctx);
+/* Drops a link's current message (stop, DB lost); recovered later. */
+void gw_outbound_abandon(struct gw_link *link);
+void gw_outbound_free(struct gw_context *ctx);
+
+/* ---- ussd.c ----------------------------------------------------------- */
+
+void gw_ussd_kick(struct gw_context *ctx);
+bool gw_ussd_idle(struct gw_context *ctx);
+void gw_ussd_network(struct gw_link *link,
+		     const struct modem_ussd_reply *reply);
+
+/* ---- status.c --------------------------------------------------------- */
+
+/* Marks a link's status changed and writes it when the DB is up. */
+void gw_status_changed(struct gw_link *link);
+/* Writes every dirty link (after a reconnect). */
+void gw_status_flush(struct gw_context *ctx);
+
+/* ---- fieldgated.c ----------------------------------------------------- */
+
+/* Everything idle while stopping: finish the stop. */
+void gw_check_stopped(struct gw_context *ctx);
+
+#endif /* GATEWAY_GW_H */

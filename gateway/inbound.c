@@ -1,0 +1,506 @@
+/*
+ * gateway/inbound.c - received SMS: decode -> store -> COMMIT -> release
+ * -> (assemble) -> handler (SPEC §5 "nothing received is lost", LESSONS 1
+ * and 2).
+ *
+ * - Single messages: db_inbound_store() (one INSERT ... ON CONFLICT DO
+ *   NOTHING on the natural key: SIM, sender, SCTS, PDU hash; its own
+ *   transaction), and only after it committed modem_sms_release(true),
+ *   i.e. AT+CMGD or AT+CNMA.  The raw PDU is always stored; a PDU that does
+ *   not decode is stored raw with its reason, never dropped.
+ * - Parts: stored one by one (idempotent on sender, reference, width,
+ *   total, seq, SCTS, hash), released, then, when the group is complete,
+ *   loaded back, joined with sms_concat_assemble() and inserted as one
+ *   message with its parts linked (db_inbound_assemble(), one
+ *   transaction).  Groups still incomplete after multipart.timeout_s are
+ *   stored partial by a timer that is armed only while parts wait.
+ * - While the database is unreachable nothing is released: stored
+ *   messages stay on the SIM (the next sweep re-reads them), direct ones
+ *   are not acked (the network delivers them again).  When the database
+ *   is back the modems are swept at once.
+ * - New messages go to the handler (handler.h); messages left 'stored' by
+ *   a crash are handed to it again when the database (re)connects.
+ */
+#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/store.h"
+#include "gateway/gw.h"
+#include "gateway/log.h"
+#include "modem/sms_concat.h"
+
+#define UNHANDLED_BATCH 100
+
+struct gw_inbound {
+	int64_t stale_timer;	/* partial-assembly timer, 0 = none */
+	int64_t unhandled_timer; /* continue handling 'stored' rows */
+	uint64_t stored, duplicates, deferred, assembled;
+};
+
+static void arm_stale_timer(struct gw_context *ctx, int64_t delay_s);
+
+static void handle(struct gw_context *ctx, const struct gw_message *msg)
+{
+	struct db *db = gw_db(ctx);
+	struct db_error err;
+	int r;
+
+	if (!db)
+		return;	/* stays 'stored': handled after the reconnect */
+	r = ctx->handler->handle(ctx, ctx->handler_state, db, msg, &err);
+	if (r >= 0)
+		return;
+	if (gw_db_failed(ctx, r, &err, "handling a message"))
+		return;
+	/* The statement itself failed: mark it so it is not retried. */
+	db = gw_db(ctx);
+	if (db && db_inbound_set_state(db, msg->id, "failed", err.message,
+				       &err) < 0)
+		gw_db_failed(ctx, -EIO, &err, "marking a message failed");
+	log_warnx("modem=%s msg=%" PRId64 " handler %s failed",
+		  msg->modem, msg->id, ctx->handler->name);
+}
+
+static const char *encoding_name(enum sms_charset cs)
+{
+	switch (cs) {
+	case SMS_CHARSET_GSM7:
+		return "gsm7";
+	case SMS_CHARSET_UCS2:
+		return "ucs2";
+	case SMS_CHARSET_8BIT:
+		return "8bit";
+	default:
+		return NULL;
+	}
+}
+
+/* What we store of one received PDU; strings borrowed from @sms/@buf. */
+static void fill_inbound(struct gw_link *link, const struct modem_sms *sms,
+			 struct db_inbound *in, char *hexbuf, size_t hexsize)
+{
+	const struct modem_info *info = modem_get_info(link->m);
+	const struct sms *msg = &sms->msg;
+	int64_t t;
+
+	memset(in, 0, sizeof(*in));
+	in->modem = link->name;
+	in->sim_imsi = info && info->imsi[0] ? info->imsi : NULL;
+	in->pdu_hex = sms->pdu_hex;
+	in->sender_ton = -1;
+	in->dcs = -1;
+	if (sms->decode_err) {
+		in->decode_error = sms->decode_reason ? sms->decode_reason :
+			"undecodable PDU";
+		return;
+	}
+	if (msg->type != SMS_TYPE_DELIVER) {
+		in->decode_error = "not an SMS-DELIVER";
+		return;
+	}
+	in->sender = msg->addr.number;
+	in->sender_ton = msg->addr.ton;
+	in->smsc = msg->has_smsc ? msg->smsc.number : NULL;
+	if (sms_scts_to_epoch(&msg->scts, &t) == 0) {
+		in->scts = t;
+		in->scts_tz_minutes = msg->scts.tz_quarters * 15;
+	}
+	in->dcs = msg->dcs.raw;
+	in->encoding = encoding_name(msg->dcs.charset);
+	if (msg->dcs.charset == SMS_CHARSET_8BIT || msg->dcs.compressed) {
+		/* Binary payload: keep it as hex text; the PDU has it all. */
+		size_t i, n = 0;
+
+		for (i = 0; i < msg->data_len && n + 3 < hexsize; i++)
+			n += (size_t) snprintf(hexbuf + n, hexsize - n, "%02X",
+					       msg->data[i]);
+		hexbuf[n] = '\0';
+		in->text = hexbuf;
+	} else {
+		in->text = msg->text;
+	}
+}
+
+static void msg_from_inbound(const struct db_inbound *in, int64_t id,
+			     struct gw_message *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = id;
+	out->modem = in->modem;
+	out->sender = in->sender ? in->sender : "";
+	out->sender_ton = in->sender_ton;
+	out->text = in->text;
+	out->decode_error = in->decode_error;
+	out->scts = in->scts;
+}
+
+/*
+ * Loads a group's parts and, when all are there (or @partial), inserts
+ * the assembled message and hands it to the handler.
+ */
+static int try_assemble(struct gw_context *ctx, const char *modem_name,
+			const struct db_part_group *group, bool partial)
+{
+	struct db *db = gw_db(ctx);
+	struct db_part_row *rows = NULL;
+	struct sms_part *parts = NULL;
+	int64_t *ids = NULL;
+	int missing[SMS_MAX_PARTS];
+	struct sms_concat_result res = { 0 };
+	struct db_assembled as = { 0 };
+	struct db_error err;
+	struct gw_message msg;
+	const char *reason = NULL;
+	size_t n = 0, k = 0, i;
+	int64_t id;
+	int r;
+
+	if (!db)
+		return -ENOTCONN;
+	r = db_inbound_load_group(db, group, &rows, &n, &err);
+	if (r < 0) {
+		gw_db_failed(ctx, r, &err, "loading parts");
+		return r;
+	}
+	if (n == 0)
+		goto out;
+	/* Freed below. */
+	parts = calloc(n, sizeof(*parts));
+	ids = calloc(n, sizeof(*ids));
+	if (!parts || !ids) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct sms_part *p = &parts[k];
+
+		/* Duplicates of one seq come out adjacent: keep the first. */
+		if (k && parts[k - 1].seq == rows[i].seq)
+			continue;
+		snprintf(p->sender, sizeof(p->sender), "%s", group->sender);
+		p->ref = (uint16_t) group->concat_ref;
+		p->ref16 = group->concat_16bit;
+		p->total = (uint8_t) group->total;
+		p->seq = (uint8_t) rows[i].seq;
+		p->charset = SMS_CHARSET_UCS2;
+		snprintf(p->text, sizeof(p->text), "%s",
+			 rows[i].text ? rows[i].text : "");
+		ids[k] = rows[i].id;
+		k++;
+	}
+	if ((int) k < group->total && !partial) {
+		r = 0;	/* not yet: wait for the rest (or the timeout) */
+		goto out;
+	}
+	r = sms_concat_assemble(parts, k, &res, &reason);
+	if (r < 0) {
+		log_warnx("modem=%s cannot assemble %d parts of ref %d: %s",
+			  modem_name, group->total, group->concat_ref,
+			  reason ? reason : strerror(-r));
+		goto out;
+	}
+	for (i = 0; i < res.n_missing; i++)
+		missing[i] = res.missing[i];
+	as.part_ids = ids;
+	as.n_parts = k;
+	as.text = res.text;
+	as.partial = !res.complete;
+	as.missing = missing;
+	as.n_missing = res.n_missing;
+	as.dcs = rows[0].dcs;
+	as.scts = rows[0].scts;
+	as.scts_tz_minutes = rows[0].scts_tz_minutes;
+	as.sender_ton = rows[0].sender_ton;
+	as.smsc = rows[0].smsc;
+	for (i = 0; i < n; i++)
+		if (rows[i].decode_error) {
+			as.decode_error = rows[i].decode_error;
+			break;
+		}
+	r = db_inbound_assemble(db, group, &as, &id, &err);
+	if (r == -EALREADY) {
+		log_debug(LOG_CAT_DB, "modem=%s group ref %d assembled "
+			  "elsewhere", modem_name, group->concat_ref);
+		r = 0;
+		goto out;
+	}
+	if (r < 0) {
+		gw_db_failed(ctx, r, &err, "assembling a message");
+		goto out;
+	}
+	ctx->inbound->assembled++;
+	log_info("modem=%s msg=%" PRId64 " assembled from %zu of %d parts%s",
+		 modem_name, id, k, group->total,
+		 as.partial ? " (partial: timeout)" : "");
+	memset(&msg, 0, sizeof(msg));
+	msg.id = id;
+	msg.modem = modem_name;
+	msg.sender = group->sender;
+	msg.sender_ton = as.sender_ton;
+	msg.text = res.text;
+	msg.decode_error = NULL;
+	msg.partial = as.partial;
+	msg.scts = as.scts;
+	handle(ctx, &msg);
+	r = 1;
+out:
+	sms_concat_result_done(&res);
+	free(parts);
+	free(ids);
+	db_part_rows_free(rows, n);
+	return r;
+}
+
+/* Stores @in as a single message; 0, or -ENOTCONN when the DB is gone. */
+static int store_single(struct gw_link *link, struct db_inbound *in,
+			int64_t *ret_id, bool *ret_new)
+{
+	struct gw_context *ctx = link->ctx;
+	struct db *db = gw_db(ctx);
+	struct db_error err;
+	int r;
+
+	if (!db)
+		return -ENOTCONN;
+	r = db_inbound_store(db, in, ret_id, ret_new, &err);
+	if (r >= 0)
+		return 0;
+	if (gw_db_failed(ctx, r, &err, "storing a message"))
+		return -ENOTCONN;
+	return r;
+}
+
+void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
+{
+	struct gw_context *ctx = link->ctx;
+	struct gw_inbound *ib = ctx->inbound;
+	struct db_inbound in;
+	struct gw_message msg;
+	char hexbuf[2 * SMS_UD_MAX + 1], num[LOG_NUMBER_MAX];
+	const struct sms_udh *udh = &sms->msg.udh;
+	int64_t id = 0;
+	bool is_new = false;
+	int r;
+
+	if (!gw_db(ctx)) {
+		/* Not committed: the modem keeps it (SPEC §5). */
+		ib->deferred++;
+		log_debug(LOG_CAT_DB, "modem=%s database down: message left "
+			  "on the modem", link->name);
+		modem_sms_release(link->m, sms, false);
+		return;
+	}
+	fill_inbound(link, sms, &in, hexbuf, sizeof(hexbuf));
+
+	if (!in.decode_error && udh->has_concat && udh->concat_total > 1) {
+		struct db_inbound_part part = { .msg = in };
+		struct db_part_group group;
+		struct db *db = gw_db(ctx);
+		struct db_error err;
+
+		part.concat_ref = udh->concat_ref;
+		part.concat_16bit = udh->concat_16bit;
+		part.total = udh->concat_total;
+		part.seq = udh->concat_seq;
+		r = db_inbound_store_part(db, &part, &id, &is_new, &err);
+		if (r >= 0) {
+			modem_sms_release(link->m, sms, true);
+			log_info("modem=%s part=%" PRId64 " from=%s %d/%d "
+				 "ref=%d %s", link->name, id,
+				 log_redact_number(in.sender, num,
+						   sizeof(num)),
+				 part.seq, part.total, part.concat_ref,
+				 is_new ? "stored" : "already stored");
+			db_part_group_from_part(&part, &group);
+			r = try_assemble(ctx, link->name, &group, false);
+			if (r == 0)
+				arm_stale_timer(ctx,
+						ctx->config->multipart_timeout_s);
+			return;
+		}
+		if (gw_db_failed(ctx, r, &err, "storing a part")) {
+			modem_sms_release(link->m, sms, false);
+			return;
+		}
+		/* Rejected as a part: keep it as a single, raw and marked. */
+		in.decode_error = "could not be stored as a part";
+	}
+
+	r = store_single(link, &in, &id, &is_new);
+	if (r < 0 && r != -ENOTCONN && !in.decode_error) {
+		/* Rejected decoded: store it raw and marked, never drop it. */
+		fill_inbound(link, sms, &in, hexbuf, sizeof(hexbuf));
+		in.decode_error = "rejected by the database; stored raw";
+		in.sender = NULL;
+		in.text = NULL;
+		in.scts = 0;
+		r = store_single(link, &in, &id, &is_new);
+	}
+	if (r < 0) {
+		modem_sms_release(link->m, sms, false);
+		return;
+	}
+	modem_sms_release(link->m, sms, true);
+	if (is_new)
+		ib->stored++;
+	else
+		ib->duplicates++;
+	log_info("modem=%s msg=%" PRId64 " from=%s %s%s%s", link->name, id,
+		 log_redact_number(in.sender ? in.sender : "", num,
+				   sizeof(num)),
+		 is_new ? "stored" : "already stored (duplicate read)",
+		 in.decode_error ? ", undecodable: " : "",
+		 in.decode_error ? in.decode_error : "");
+	if (!is_new)
+		return;
+	msg_from_inbound(&in, id, &msg);
+	handle(ctx, &msg);
+}
+
+/* ---- timeouts and catching up ---------------------------------------- */
+
+static int64_t on_stale(struct loop *loop, int64_t id, void *data)
+{
+	struct gw_context *ctx = data;
+	struct db *db = gw_db(ctx);
+	struct db_part_group *groups = NULL;
+	struct db_queue_depths depths;
+	struct db_error err;
+	size_t n = 0, i;
+	int r;
+
+	(void) loop;
+	(void) id;
+	ctx->inbound->stale_timer = 0;
+	if (!db)
+		return LOOP_TIMER_DONE;	/* re-armed when it is back */
+	r = db_inbound_stale_groups(db, ctx->config->multipart_timeout_s,
+				    &groups, &n, &err);
+	if (r < 0) {
+		gw_db_failed(ctx, r, &err, "listing stale parts");
+		return LOOP_TIMER_DONE;
+	}
+	for (i = 0; i < n && gw_db(ctx); i++)
+		try_assemble(ctx, groups[i].modem, &groups[i], true);
+	free(groups);
+	db = gw_db(ctx);
+	if (db && db_queue_depths(db, &depths, &err) == 0 &&
+	    depths.parts_waiting > 0) {
+		int64_t d = ctx->config->multipart_timeout_s / 10;
+
+		arm_stale_timer(ctx, d < 1 ? 1 : d);
+	}
+	return LOOP_TIMER_DONE;
+}
+
+static void arm_stale_timer(struct gw_context *ctx, int64_t delay_s)
+{
+	struct gw_inbound *ib = ctx->inbound;
+	int64_t t;
+
+	if (ib->stale_timer)
+		return;
+	/* One second late, so "older than the timeout" holds. */
+	t = loop_add_timer(ctx->loop, delay_s * 1000 + 1000, on_stale, ctx,
+			   NULL);
+	if (t > 0)
+		ib->stale_timer = t;
+}
+
+/* Hands messages left 'stored' (a crash between commit and handling). */
+static int64_t on_unhandled(struct loop *loop, int64_t id, void *data)
+{
+	struct gw_context *ctx = data;
+	struct db *db = gw_db(ctx);
+	struct db_inbox_row *rows = NULL;
+	struct db_error err;
+	size_t n = 0, i;
+	int r;
+
+	(void) loop;
+	(void) id;
+	ctx->inbound->unhandled_timer = 0;
+	if (!db || ctx->stopping)
+		return LOOP_TIMER_DONE;
+	r = db_inbound_unhandled(db, UNHANDLED_BATCH, &rows, &n, &err);
+	if (r < 0) {
+		gw_db_failed(ctx, r, &err, "listing unhandled messages");
+		return LOOP_TIMER_DONE;
+	}
+	for (i = 0; i < n && gw_db(ctx); i++) {
+		struct gw_message msg = {
+			.id = rows[i].id,
+			.modem = rows[i].modem,
+			.sender = rows[i].sender,
+			.sender_ton = -1,
+			.text = rows[i].text,
+			.decode_error = rows[i].decode_error,
+			.partial = rows[i].partial,
+			.scts = rows[i].scts,
+		};
+
+		log_info("modem=%s msg=%" PRId64 " was stored but not "
+			 "handled: handling it now", msg.modem, msg.id);
+		handle(ctx, &msg);
+	}
+	db_inbox_rows_free(rows, n);
+	/* More: continue in the next iteration, letting the modems in. */
+	if (n == UNHANDLED_BATCH && gw_db(ctx)) {
+		int64_t t = loop_add_timer(ctx->loop, 0, on_unhandled, ctx,
+					   NULL);
+
+		if (t > 0)
+			ctx->inbound->unhandled_timer = t;
+	}
+	return LOOP_TIMER_DONE;
+}
+
+void gw_inbound_db_up(struct gw_context *ctx)
+{
+	struct gw_inbound *ib = ctx->inbound;
+	size_t i;
+	int64_t t;
+
+	/* Re-read what waited on the SIMs during the outage. */
+	for (i = 0; i < ctx->n_links; i++)
+		if (ctx->links[i].m &&
+		    ctx->links[i].state == MODEM_STATE_READY)
+			modem_sweep(ctx->links[i].m);
+	if (!ib->unhandled_timer) {
+		t = loop_add_timer(ctx->loop, 0, on_unhandled, ctx, NULL);
+		if (t > 0)
+			ib->unhandled_timer = t;
+	}
+	/* Parts waiting from before: check them after a full timeout. */
+	arm_stale_timer(ctx, 0);
+}
+
+int gw_inbound_start(struct gw_context *ctx)
+{
+	/* Freed by gw_inbound_free(). */
+	ctx->inbound = calloc(1, sizeof(*ctx->inbound));
+	return ctx->inbound ? 0 : -ENOMEM;
+}
+
+void gw_inbound_free(struct gw_context *ctx)
+{
+	struct gw_inbound *ib = ctx->inbound;
+
+	if (!ib)
+		return;
+	if (ib->stale_timer)
+		loop_cancel_timer(ctx->loop, ib->stale_timer);
+	if (ib->unhandled_timer)
+		loop_cancel_timer(ctx->loop, ib->unhandled_timer);
+	log_info("inbound: %" PRIu64 " stored, %" PRIu64 " duplicates, %"
+		 PRIu64 " assembled, %" PRIu64 " left on the modem while the "
+		 "database was down", ib->stored, ib->duplicates,
+		 ib->assembled, ib->deferred);
+	free(ib);
+	ctx->inbound = NULL;
+}

@@ -13,6 +13,10 @@
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-.}
+# Not yet inside a throwaway cluster: start one (77 = skip without one).
+if [ -z "${FIELDGATE_TEST_CONNINFO:-}" ]; then
+	exec "$top_srcdir/tests/pg/with-pg.sh" "$0" "$@"
+fi
 FIELDGATED="$top_builddir/gateway/fieldgated"
 MODEMSIM="$top_builddir/tests/sim/modemsim"
 SIMCTL="$top_builddir/tests/daemon/simctl"
@@ -89,6 +93,9 @@ EOF
 }
 
 gw_start() {
+	# A fresh log per run, so waiting for "ready" sees this run's.
+	[ -f "$T/gw.log" ] && cat "$T/gw.log" >>"$T/gw.old.log"
+	: >"$T/gw.log"
 	"$FIELDGATED" -F -f "$T/fieldgated.conf" >>"$T/gw.log" 2>&1 &
 	gw_pid=$!
 	wait_for 20 grep -q "modem=sim0 ready" "$T/gw.log" ||

@@ -85,6 +85,18 @@ static void on_socket(struct loop *loop, int fd, int events, void *data)
 		gw_db_failed(ctx, r, &err, "reading notifications");
 }
 
+void gw_db_drain(struct gw_context *ctx)
+{
+	struct db_error err;
+	int r;
+
+	if (!gw_db(ctx))
+		return;
+	r = db_consume_notifications(ctx->db->db, on_notify, ctx, &err);
+	if (r < 0)
+		gw_db_failed(ctx, r, &err, "reading notifications");
+}
+
 static void mark_down(struct gw_context *ctx)
 {
 	struct gw_db *g = ctx->db;

@@ -218,6 +218,7 @@ static void on_reload_signal(struct loop *loop, int signo, void *data)
 static void before_sleep(struct loop *loop, void *data)
 {
 	(void) loop;
+	gw_db_drain(data);
 	gw_links_sync(data);
 }
 

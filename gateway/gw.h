@@ -106,6 +106,12 @@ struct gw_context {
  */
 int gw_db_start(struct gw_context *ctx);
 void gw_db_free(struct gw_context *ctx);
+/*
+ * Handles notifications already received: libpq reads those of our own
+ * transactions together with the COMMIT's answer, so the socket never
+ * becomes readable for them.  Called before every poll().
+ */
+void gw_db_drain(struct gw_context *ctx);
 /* The connection when it is up, else NULL (borrowed). */
 struct db *gw_db(struct gw_context *ctx);
 /*

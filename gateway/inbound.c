@@ -282,6 +282,7 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 	struct db_inbound in;
 	struct gw_message msg;
 	char hexbuf[2 * SMS_UD_MAX + 1], num[LOG_NUMBER_MAX];
+	char sender[SMS_ADDR_MAX], text[SMS_TEXT_MAX];
 	const struct sms_udh *udh = &sms->msg.udh;
 	int64_t id = 0;
 	bool is_new = false;
@@ -309,14 +310,15 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 		part.seq = udh->concat_seq;
 		r = db_inbound_store_part(db, &part, &id, &is_new, &err);
 		if (r >= 0) {
+			/* Keys only from here: @sms is freed by the release. */
+			db_part_group_from_part(&part, &group);
 			modem_sms_release(link->m, sms, true);
 			log_info("modem=%s part=%" PRId64 " from=%s %d/%d "
 				 "ref=%d %s", link->name, id,
-				 log_redact_number(in.sender, num,
+				 log_redact_number(group.sender, num,
 						   sizeof(num)),
 				 part.seq, part.total, part.concat_ref,
 				 is_new ? "stored" : "already stored");
-			db_part_group_from_part(&part, &group);
 			r = try_assemble(ctx, link->name, &group, false);
 			if (r == 0)
 				arm_stale_timer(ctx,
@@ -345,6 +347,13 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 		modem_sms_release(link->m, sms, false);
 		return;
 	}
+	/* @sms is freed by the release: keep what the handler needs. */
+	snprintf(sender, sizeof(sender), "%s", in.sender ? in.sender : "");
+	snprintf(text, sizeof(text), "%s", in.text ? in.text : "");
+	in.sender = in.sender ? sender : NULL;
+	in.text = in.text ? text : NULL;
+	in.pdu_hex = NULL;
+	in.smsc = NULL;
 	modem_sms_release(link->m, sms, true);
 	if (is_new)
 		ib->stored++;

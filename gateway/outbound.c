@@ -53,6 +53,102 @@ struct gw_send {
 
 static void send_next(struct gw_link *link);
 
+/*
+ * A send outcome that could not be recorded (database down), replayed at
+ * the reconnect before db_outbound_recover() would turn its part into
+ * 'unknown'.  Lost on a crash, when recovery makes it 'unknown': safe.
+ */
+struct gw_outcome {
+	int64_t part_id;
+	enum modem_send_status status;
+	int mr;
+	int cms;
+	int attempts;
+	char error[96];
+};
+
+static void remember_outcome(struct gw_context *ctx, int64_t part_id,
+			     int attempts,
+			     const struct modem_send_result *res)
+{
+	struct gw_outcome *o;
+
+	if (ctx->n_outcomes == ctx->cap_outcomes) {
+		size_t cap = ctx->cap_outcomes ? ctx->cap_outcomes * 2 : 16;
+
+		/* Freed by gw_outbound_free(). */
+		o = realloc(ctx->outcomes, cap * sizeof(*o));
+		if (!o)
+			return;	/* then it becomes 'unknown': safe */
+		ctx->outcomes = o;
+		ctx->cap_outcomes = cap;
+	}
+	o = &ctx->outcomes[ctx->n_outcomes++];
+	o->part_id = part_id;
+	o->status = res->status;
+	o->mr = res->mr;
+	o->cms = res->cms;
+	o->attempts = attempts;
+	snprintf(o->error, sizeof(o->error), "%s",
+		 res->error ? res->error : "");
+}
+
+static int backoff_s(const struct gw_config *cfg, int attempts);
+
+/* Records remembered outcomes; false when the database failed again. */
+static bool replay_outcomes(struct gw_context *ctx)
+{
+	const struct gw_config *cfg = ctx->config;
+	struct db_error err;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < ctx->n_outcomes; i++) {
+		struct gw_outcome *o = &ctx->outcomes[i];
+		struct db *db = gw_db(ctx);
+
+		if (!db)
+			return false;
+		switch (o->status) {
+		case MODEM_SEND_OK:
+			r = db_outbound_part_submitted(db, o->part_id, o->mr,
+						       &err);
+			break;
+		case MODEM_SEND_TEMPORARY:
+			if (o->attempts >= cfg->out_max_attempts)
+				r = db_outbound_part_failed(db, o->part_id,
+						o->cms, o->error, &err);
+			else
+				r = db_outbound_part_retry(db, o->part_id,
+						o->cms, o->error,
+						backoff_s(cfg, o->attempts),
+						&err);
+			break;
+		case MODEM_SEND_PERMANENT:
+			r = db_outbound_part_failed(db, o->part_id, o->cms,
+						    o->error, &err);
+			break;
+		default:
+			r = db_outbound_part_unknown(db, o->part_id,
+						     o->error, &err);
+			break;
+		}
+		if (r < 0 && r != -ESTALE &&
+		    gw_db_failed(ctx, r, &err, "recording a past outcome")) {
+			memmove(ctx->outcomes, o,
+				(ctx->n_outcomes - i) * sizeof(*o));
+			ctx->n_outcomes -= i;
+			return false;
+		}
+	}
+	if (ctx->n_outcomes)
+		log_info("outbound: %zu send outcome%s recorded after the "
+			 "reconnect", ctx->n_outcomes,
+			 ctx->n_outcomes == 1 ? "" : "s");
+	ctx->n_outcomes = 0;
+	return true;
+}
+
 static void send_free(struct gw_send *s)
 {
 	if (!s)
@@ -328,10 +424,11 @@ static void on_sent(struct modem *m, uint64_t send_id,
 	}
 	db = gw_db(ctx);
 	if (!db) {
-		/* Stays 'submitting': db_outbound_recover() -> unknown. */
-		log_warnx("modem=%s out=%" PRId64 " part %d outcome %d not "
-			  "recorded: database down", link->name, s->msg.id,
+		/* Recorded at the reconnect, before recovery. */
+		log_warnx("modem=%s out=%" PRId64 " part %d outcome %d kept "
+			  "until the database is back", link->name, s->msg.id,
 			  part->seq, (int) res->status);
+		remember_outcome(ctx, part->id, attempts, res);
 		finish(link);
 		return;
 	}
@@ -554,8 +651,13 @@ void gw_outbound_kick(struct gw_context *ctx)
 	if (!db || ctx->stopping)
 		return;
 	if (ctx->recover_pending) {
+		/* Messages waiting between parts are recovered too. */
+		for (i = 0; i < ctx->n_links; i++)
+			gw_outbound_abandon(&ctx->links[i]);
 		if (!gw_outbound_idle(ctx))
-			return;	/* after the links drain */
+			return;	/* after the sends in flight end */
+		if (!replay_outcomes(ctx))
+			return;
 		r = db_outbound_recover(db, ctx->daemon_id, &err);
 		if (r < 0) {
 			gw_db_failed(ctx, r, &err, "recovering sends");
@@ -664,4 +766,7 @@ void gw_outbound_free(struct gw_context *ctx)
 	if (ctx->out_kick_timer)
 		loop_cancel_timer(ctx->loop, ctx->out_kick_timer);
 	ctx->out_kick_timer = 0;
+	free(ctx->outcomes);
+	ctx->outcomes = NULL;
+	ctx->n_outcomes = ctx->cap_outcomes = 0;
 }

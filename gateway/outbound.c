@@ -602,6 +602,9 @@ static void start_message(struct gw_link *link, struct db_outbound_msg *msg)
 	r = db_outbound_load_parts(gw_db(ctx), s->msg.id, &s->parts,
 				   &s->n_parts, &err);
 	if (r >= 0 && s->n_parts == 0) {
+		/* An empty array may still be allocated. */
+		db_outbound_parts_free(s->parts, s->n_parts);
+		s->parts = NULL;
 		if (encode_parts(link, s) < 0 || s->n_parts) {
 			finish(link);
 			return;

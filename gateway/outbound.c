@@ -21,7 +21,8 @@
  *                  is "with-reject-duplicates": then resent with TP-RD.
  * One part at a time per modem, so a +CMTI read queued by the driver gets
  * its turn between parts: sending never starves receiving.  A per-modem
- * token bucket (send_rate per minute, bursts of 10 s worth) paces parts.
+ * token bucket (send_rate per minute, bursts of 10 s worth; 0 = unpaced)
+ * paces parts.
  * No modem status query per part: status is the driver's timer's job.
  * Messages requested for a modem that is not READY here go to another.
  */
@@ -193,6 +194,8 @@ static bool take_token(struct gw_link *link)
 	double cap = link->send_rate / 6.0;		/* 10 s worth */
 	int64_t now = loop_now_ms();
 
+	if (link->send_rate <= 0)
+		return true;	/* unpaced: as fast as the modem takes them */
 	if (cap < 1)
 		cap = 1;
 	link->tokens += (double) (now - link->tokens_at) * rate;

@@ -199,6 +199,7 @@ static int came_up(struct gw_context *ctx)
 	g->backoff_ms = BACKOFF_MIN_MS;
 	log_info("database connected");
 	ctx->recover_pending = true;
+	ctx->ussd_recover_pending = true;
 	gw_status_flush(ctx);
 	gw_inbound_db_up(ctx);
 	gw_outbound_kick(ctx);

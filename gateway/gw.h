@@ -92,6 +92,7 @@ struct gw_context {
 	struct gw_inbound *inbound;	/* inbound.c */
 	int64_t stop_timer;		/* bounded wait at SIGTERM */
 	bool recover_pending;		/* outbound.c: db_outbound_recover */
+	bool ussd_recover_pending;	/* ussd.c: interrupted requests */
 	int64_t out_kick_timer;		/* outbound.c: next known event */
 	int64_t out_kick_at;
 	int64_t out_last_expire_ms;

@@ -7,7 +7,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
 
 sim_start
-gw_config
+gw_config 'daemon_id = "ussd-test";'
 gw_start
 
 st() { q "SELECT state FROM ussd_requests WHERE id = $1"; }
@@ -44,6 +44,14 @@ wait_for 10 is_st "$id" failed || fail "USSD $id not failed ($(st $id))"
 [ -n "$(q "SELECT error FROM ussd_requests WHERE id = $id")" ] ||
 	fail "no error recorded for USSD $id"
 is_st "$other" queued || fail "request for another modem was taken"
+
+# 5. A request this daemon was running when it died is failed at restart.
+gw_stop
+sim set creg 1 >/dev/null
+id=$(q "INSERT INTO ussd_requests (code, state, claimed_by) VALUES
+	('*100#', 'running', 'ussd-test') RETURNING id")
+gw_start
+wait_for 5 is_st "$id" failed || fail "interrupted USSD $id not failed"
 
 # Modem status row: SIM identity, operator, and a registration.
 row=$(q "SELECT imsi <> '' AND iccid <> '' AND registration <> ''

@@ -168,6 +168,7 @@ struct modem {
 	char fail_reason[200];
 
 	unsigned failures;	/* consecutive command failures */
+	bool closing;		/* close_port(): the DEAD event is ours */
 
 	/* Storage. */
 	char mem1[MODEM_STORE_MAX];	/* store AT+CMGR/CMGD/CMGL act on */
@@ -334,7 +335,8 @@ static void chan_event(enum at_event ev, const char *line, void *ud)
 		}
 		break;
 	case AT_EVENT_DEAD:
-		request_down(m, "modem not responding");
+		if (!m->closing && m->state != MODEM_STATE_FAILED)
+			request_down(m, "modem not responding");
 		break;
 	case AT_EVENT_UNKNOWN:
 		if (line && strncmp(line, "^SMMEMFULL", 10) == 0)
@@ -1832,8 +1834,10 @@ out_free:
 
 static void close_port(struct modem *m)
 {
+	m->closing = true;
 	if (m->chan)
 		at_chan_set_dead(m->chan);
+	m->closing = false;
 	transport_close(m->tp);
 	m->tp = NULL;
 }

@@ -510,9 +510,15 @@ static void init_issue(struct modem *m)
 			     strerror(-rc));
 }
 
+static void sop_reset_all(struct modem *m);
+static void ussd_fail(struct modem *m, const char *why);
+
 static void init_start(struct modem *m)
 {
 	m->gen++;
+	sop_reset_all(m);
+	m->info_outstanding = 0;	/* their answers are ignored now */
+	ussd_fail(m, "modem re-initialising");
 	m->mem1[0] = '\0';
 	m->pin_sent = false;
 	m->busy_since = 0;
@@ -1145,22 +1151,27 @@ static void sop_pump(struct modem *m)
 	sop_issue(m);
 }
 
-/* Drop queued reads (a sweep follows every recovery) and sweeps. */
-static void sop_drop_reads(struct modem *m)
+/*
+ * After a recovery (reopen, reboot, reset) nothing queued or in flight is
+ * trusted: every pending delete becomes "unverified" and the sweep that
+ * ends every init re-lists the store, deleting only what is still there
+ * with the same PDU (never a blind repeat of AT+CMGD).
+ */
+static void sop_reset_all(struct modem *m)
 {
-	struct sop **pp = &m->sop_head, *o;
+	struct sop *o;
+	struct del *d;
 
-	m->sop_tail = NULL;
-	while ((o = *pp)) {
-		if (o->kind != SOP_DELETE) {
-			*pp = o->next;
-			free(o);
-			continue;
-		}
-		m->sop_tail = o;
-		pp = &o->next;
+	free(m->sop_cur);
+	m->sop_cur = NULL;
+	while ((o = m->sop_head)) {
+		m->sop_head = o->next;
+		free(o);
 	}
+	m->sop_tail = NULL;
 	m->sweep_queued = false;
+	for (d = m->dels; d; d = d->next)
+		d->state = DEL_UNVERIFIED;
 }
 
 static void queue_sweep(struct modem *m, bool check_first)
@@ -1804,6 +1815,11 @@ int modem_new(const struct modem_config *cfg,
 	m->ud = user_data;
 	cc.write = chan_write;
 	cc.write_data = m;
+	/*
+	 * Our reset (AT+CFUN=1,1 after max_failures) comes first; the
+	 * channel's dead detection (reopen) only if that does not help.
+	 */
+	cc.max_timeouts = m->cfg.max_failures + 2;
 	m->chan = at_chan_new(&cc);
 	if (!m->chan)
 		goto out_free;
@@ -1956,7 +1972,6 @@ static void go_ready(struct modem *m)
 	m->backoff_ms = m->cfg.backoff_min_ms;
 	m->failures = 0;
 	set_state(m, MODEM_STATE_READY, NULL);
-	sop_drop_reads(m);
 	queue_sweep(m, false);
 	m->next_sweep = m->now + m->cfg.sweep_interval_ms;
 	/* Direct messages of before are void: the modem forgot them. */
@@ -1974,8 +1989,7 @@ static void do_down(struct modem *m)
 	 * PDU went out is reported UNKNOWN, one that did not is requeued.
 	 */
 	close_port(m);
-	sop_finish(m);
-	sop_drop_reads(m);
+	sop_reset_all(m);
 	for (g = m->msgs; g; g = g->next)
 		if (g->pub.direct)
 			g->cnma_expired = true;
@@ -1994,7 +2008,7 @@ static void do_fail(struct modem *m)
 	m->down_pending = false;
 	m->gen++;
 	close_port(m);
-	sop_finish(m);
+	sop_reset_all(m);
 	set_state(m, MODEM_STATE_FAILED, m->fail_reason);
 	fail_all_sends(m, m->fail_reason);
 	ussd_fail(m, m->fail_reason);
@@ -2009,10 +2023,13 @@ static void do_reset(struct modem *m)
 	m->failures = 0;
 	m->stats.resets++;
 	m->gen++;
-	at_chan_reset(m->chan, m->now);
+	/*
+	 * No at_chan_reset() here: a late answer of the timed-out command
+	 * could be credited to AT+CFUN. The channel finishes its resync
+	 * first; older queued commands run and are ignored (generation).
+	 */
 	set_state(m, MODEM_STATE_INITIALISING, "resetting");
-	sop_finish(m);
-	sop_drop_reads(m);
+	sop_reset_all(m);
 	rc = cmd_send(m, CK_RESET, 0, "AT+CFUN=1,1", NULL, NULL, 10000);
 	if (rc < 0)
 		request_down(m, "cannot reset: %s", strerror(-rc));

@@ -742,6 +742,17 @@ START_TEST(test_send_50_temporary_errors)
 				i % 2 ? 332 : 42);
 			sim_set(h.sim, SIM_FAULT_CMS_COUNT, 1 + i % 2);
 		}
+		if (i % 5 == 0) {
+			sim_set_urc(h.sim, SIM_URC_BEFORE_PROMPT,
+				    "+CREG: 1,\"2AF5\",\"0B88E350\"");
+			sim_set_urc(h.sim, SIM_URC_BEFORE_CMGS, "^RSSI: 15");
+		}
+		if (i % 10 == 0) {
+			struct sim_sms in = { .text = "incoming while "
+					      "sending", .msg_class = -1 };
+
+			ck_assert_int_eq(sim_inject_sms(h.sim, &in, NULL), 1);
+		}
 		n = queue_text(&h, to, text, (uint8_t)i, false, out, tx);
 		ck_assert_uint_eq(n, 2);
 		parts += n;
@@ -768,6 +779,9 @@ START_TEST(test_send_50_temporary_errors)
 	}
 	printf("send: %u parts, %u temporary errors retried\n", parts,
 	       retries);
+	h_wait_rx(&h, 5, 3000);
+	for (j = 0; j < h.n_rx; j++)
+		ck_assert_str_eq(h.rx[j].msg.text, "incoming while sending");
 	ck_assert_uint_gt(retries, 10);
 	ck_assert_uint_eq(sim_sent_count(h.sim), parts);
 	/* Every part arrived once, in the simulator's decoded log. */
@@ -1137,6 +1151,122 @@ START_TEST(test_bad_args)
 }
 END_TEST
 
+
+static void fast_timeouts(struct modem_config *c)
+{
+	c->cmd_timeout_ms = 300;
+}
+
+static bool resets_ge(struct h *h, const void *arg)
+{
+	struct modem_stats st;
+
+	modem_get_stats(h->m, &st);
+	return st.resets >= *(const uint64_t *)arg;
+}
+
+START_TEST(test_failures_reset)
+{
+	struct h h;
+	struct sim_sms s = { .text = "after reset", .msg_class = -1 };
+	uint64_t one = 1;
+
+	h_init(&h, NULL, fast_timeouts);
+	h_wait_ready(&h);
+	/*
+	 * Every answer comes after the command's deadline: timeouts pile
+	 * up (the resync probes, with their longer deadline, succeed).
+	 */
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_DELAY_MS, 400), 0);
+	ck_assert_int_eq(modem_refresh_info(h.m), 0);
+	ck_assert(h_run(&h, resets_ge, &one, 15000));
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_DELAY_MS, 0), 0);
+	h_wait_ready(&h);
+	ck_assert_uint_eq(sim_counter(h.sim, "+CFUN"), 1);
+	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
+	h_wait_rx(&h, 1, 3000);
+	ck_assert_str_eq(h.rx[0].msg.text, "after reset");
+	h_free(&h);
+}
+END_TEST
+
+static bool relisted(struct h *h, const void *arg)
+{
+	return sim_counter(h->sim, "+CMGL") + sim_counter(h->sim, "+CPMS") >
+	       *(const unsigned *)arg;
+}
+
+START_TEST(test_cmgd_answer_lost)
+{
+	struct h h;
+	struct sim_sms s = { .text = "delete me once", .msg_class = -1 };
+	unsigned lists;
+	int zero = 0;
+
+	h_init(&h, NULL, fast_timeouts);
+	h_wait_ready(&h);
+	h.hold = true;
+	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
+	h_wait_rx(&h, 1, 3000);
+	lists = sim_counter(h.sim, "+CMGL") + sim_counter(h.sim, "+CPMS");
+	/* AT+CMGD runs but its OK is lost: a timeout. */
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_TRUNCATE, 1), 0);
+	ck_assert_int_eq(modem_sms_release(h.m, h.held[0], true), 0);
+	ck_assert(h_run(&h, stored_is, &zero, 3000));
+	/* It re-lists (never blindly deletes again) and finds it gone. */
+	ck_assert(h_run(&h, relisted, &lists, 5000));
+	h_idle(&h, 200);
+	ck_assert_uint_eq(sim_counter(h.sim, "+CMGD"), 1);
+	ck_assert_uint_eq(h.n_rx, 1);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_cmgd_not_done)
+{
+	struct h h;
+	struct sim_sms s = { .text = "delete me later", .msg_class = -1 };
+	int zero = 0;
+
+	h_init(&h, NULL, fast_timeouts);
+	h_wait_ready(&h);
+	h.hold = true;
+	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
+	h_wait_rx(&h, 1, 3000);
+	/* The modem ignores the AT+CMGD: still stored after the timeout. */
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_SILENCE_MS, 400), 0);
+	ck_assert_int_eq(modem_sms_release(h.m, h.held[0], true), 0);
+	/* The re-list finds the same PDU: then, and only then, delete. */
+	ck_assert(h_run(&h, stored_is, &zero, 8000));
+	ck_assert_uint_eq(sim_counter(h.sim, "+CMGD"), 1);
+	ck_assert_uint_eq(h.n_rx, 1);	/* not handed over again */
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_cmti_other_store)
+{
+	struct h h;
+	struct sim_sms s = { .text = "back in SM", .msg_class = -1 };
+	unsigned cpms;
+
+	h_init(&h, NULL, NULL);
+	h_wait_ready(&h);
+	cpms = sim_counter(h.sim, "+CPMS");
+	/* An indication naming another store (empty slot there). */
+	ck_assert_int_eq(sim_inject_urc(h.sim, "+CMTI: \"ME\",5"), 0);
+	h_idle(&h, 100);
+	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
+	h_wait_rx(&h, 1, 3000);
+	ck_assert_str_eq(h.rx[0].store, "SM");
+	ck_assert_str_eq(h.rx[0].msg.text, "back in SM");
+	/* Selected ME for the read, then SM again for the next one. */
+	ck_assert_uint_eq(sim_counter(h.sim, "+CPMS"), cpms + 2);
+	ck_assert_uint_eq(h.n_rx, 1);
+	h_free(&h);
+}
+END_TEST
+
 static const struct {
 	const char *name;
 	const TTest *const *test;
@@ -1160,6 +1290,10 @@ static const struct {
 	{ "direct_undecodable", &test_direct_undecodable_acked, 0 },
 	{ "ussd", &test_ussd_encodings, 3 },
 	{ "status_report", &test_status_report, 0 },
+	{ "failures_reset", &test_failures_reset, 0 },
+	{ "cmgd_answer_lost", &test_cmgd_answer_lost, 0 },
+	{ "cmgd_not_done", &test_cmgd_not_done, 0 },
+	{ "cmti_other_store", &test_cmti_other_store, 0 },
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

@@ -1061,6 +1061,7 @@ START_TEST(test_ussd_encodings)
 		{ USSD_MODE_PLAIN, SIM_USSD_TEXT },
 		{ USSD_MODE_UCS2, SIM_USSD_UCS2 },
 		{ USSD_MODE_PACKED, SIM_USSD_GSM7HEX },
+		{ USSD_MODE_PLAIN, SIM_USSD_TEXT },	/* before OK, split */
 	};
 	struct h h;
 	size_t one = 1, two = 2, three = 3;
@@ -1070,6 +1071,10 @@ START_TEST(test_ussd_encodings)
 	h_wait_ready(&h);
 	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_USSD_ENCODING, t[_i].enc),
 			 0);
+	if (_i == 3) {
+		ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_USSD_AFTER_OK, 0), 0);
+		ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_USSD_SPLIT, 1), 0);
+	}
 	ck_assert_int_eq(sim_set_ussd_reply(h.sim, "Balance: 1500 UGX"), 0);
 	ck_assert_int_eq(modem_ussd(h.m, "*131#", cb_ussd_req, &h), 0);
 	ck_assert_int_eq(modem_ussd(h.m, "*131#", cb_ussd_req, &h), -EBUSY);
@@ -1288,7 +1293,7 @@ static const struct {
 	{ "reboot", &test_reboot, 0 },
 	{ "direct_cnma", &test_direct_cnma, 0 },
 	{ "direct_undecodable", &test_direct_undecodable_acked, 0 },
-	{ "ussd", &test_ussd_encodings, 3 },
+	{ "ussd", &test_ussd_encodings, 4 },
 	{ "status_report", &test_status_report, 0 },
 	{ "failures_reset", &test_failures_reset, 0 },
 	{ "cmgd_answer_lost", &test_cmgd_answer_lost, 0 },

@@ -128,8 +128,13 @@ struct at_chan *at_chan_new(const struct at_chan_config *cfg);
  */
 void at_chan_free(struct at_chan *chan);
 
+/* Channel events (reboot, resync, dead, ...); @user_data borrowed. */
 void at_chan_set_event_cb(struct at_chan *chan, at_event_cb cb,
 			  void *user_data);
+/*
+ * Debug trace hook: every byte in and out, every dropped line, with control
+ * bytes escaped ("\r", "\x1a"); @user_data borrowed. NULL disables.
+ */
 void at_chan_set_debug(struct at_chan *chan, at_debug_cb cb, void *user_data);
 
 /*

@@ -133,13 +133,49 @@ static int lex_cb(enum at_token tok, const char *text, size_t len, void *ud)
 	return 0;
 }
 
+/*
+ * Invariants: a command's callback runs at most once, its destroy exactly
+ * once (checked by the outstanding count after at_chan_free() and by ASan
+ * for double frees).
+ */
+static long outstanding;
+
+struct tag {
+	int called;
+};
+
+static void tag_destroy(void *ud)
+{
+	outstanding--;
+	free(ud);
+}
+
 static void done(const struct at_error *err, const struct at_result *res,
 		 void *ud)
 {
+	struct tag *t = ud;
+
 	(void)err;
-	(void)ud;
+	if (t && t->called++)
+		abort();
 	for (size_t i = 0; i < at_result_count(res); i++)
 		parse_all(at_result_line(res, i, NULL));
+}
+
+static int send_tagged(struct at_chan *c, const struct at_cmd_desc *d)
+{
+	struct tag *t = calloc(1, sizeof(*t));
+	int id;
+
+	if (!t)
+		return -1;
+	outstanding++;
+	id = at_chan_send(c, d, done, t, tag_destroy);
+	if (id < 0) {
+		outstanding--;
+		free(t);
+	}
+	return id;
 }
 
 static void urc(const char *line, const char *pdu, void *ud)
@@ -152,7 +188,7 @@ static void urc(const char *line, const char *pdu, void *ud)
 	parse_all(line);
 	/* Re-entrancy: send from a URC handler. */
 	if (line[0] == '+' && line[1] == 'C' && line[2] == 'M')
-		at_chan_send(c, &d, done, NULL, NULL);
+		send_tagged(c, &d);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -194,8 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	at_chan_register_urc(c, "+CUSD:", false, urc, c, NULL);
 	at_chan_register_urc(c, "RING", false, urc, c, NULL);
 	for (i = 0; i < 4; i++)
-		ids[i] = at_chan_send(c, &d[(i + data[0]) % 4], done, NULL,
-				      NULL);
+		ids[i] = send_tagged(c, &d[(i + data[0]) % 4]);
 	if (data[0] & 0x80)
 		at_chan_cancel(c, ids[1]);
 	start = 1;
@@ -211,12 +246,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (at_chan_get_state(c) == AT_STATE_DEAD)
 			at_chan_reset(c, now);
 		if (at_chan_pending(c) < 2)
-			at_chan_send(c, &d[i % 4], done, NULL, NULL);
+			send_tagged(c, &d[i % 4]);
 		start = i + 1;
 	}
 	(void)at_chan_next_deadline(c);
 out:
 	at_lexer_free(lx);
 	at_chan_free(c);
+	if (outstanding != 0)
+		abort();	/* a destroy notify was lost or doubled */
 	return 0;
 }

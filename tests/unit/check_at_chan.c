@@ -265,10 +265,11 @@ START_TEST(test_cmgs_urcs_everywhere)
 	WR_IS(h, "AT+CMGS=23\r0011AB\x1a");
 	ck_assert_int_eq(at_chan_get_state(h->c), AT_STATE_WAIT_FINAL);
 	ck_assert_int_eq(at_chan_next_deadline(h->c), 1000 + 60000);
+	/* incl. a status report (+CDS + PDU) before +CMGS's OK */
 	feed(h, "\r\n+CMTI: \"ME\",2\r\n\r\n+CMGS: 77\r\n^RSSI:12\r\n"
-	     "RING\r\n\r\nOK\r\n+CMTI: \"SM\",3\r\n");
+	     "+CDS: 25\r\n06AB\r\nRING\r\n\r\nOK\r\n+CMTI: \"SM\",3\r\n");
 	LOG_IS(h, "U:+CMTI: \"SM\",1;U:+CMTI: \"ME\",2;E:UNKNOWN(^RSSI:12);"
-	       "U:RING;s:ok L[+CMGS: 77];U:+CMTI: \"SM\",3;");
+	       "U:+CDS: 25|06AB;U:RING;s:ok L[+CMGS: 77];U:+CMTI: \"SM\",3;");
 	h_free(h);
 }
 END_TEST
@@ -671,7 +672,8 @@ START_TEST(test_echo_on)
 	feed(h, "00AA\x1a\r\n+CMGS: 5\r\n\r\nOK\r\n");
 	/* Bare-line command echoing itself (wildcard prefix). */
 	send(h, "i", "AT+CIMI", P_ANY);
-	feed(h, "AT+CIMI\r\r\n+CMTI: \"SM\",2\r\n234150000000001\r\n\r\nOK\r\n");
+	feed(h, "AT+CIMI\r\r\n+CMTI: \"SM\",2\r\n234150000000001\r\n"
+	     "\r\nOK\r\n");
 	LOG_IS(h, "a:ok L[+CSQ: 7,0];s:ok L[+CMGS: 5];U:+CMTI: \"SM\",2;"
 	       "i:ok L[234150000000001];");
 	h_free(h);

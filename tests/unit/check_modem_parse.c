@@ -79,7 +79,7 @@ static const struct {
 	int length;
 } cmt[] = {
 	{ "+CMT: ,23", 0, false, "", 23 },			/* [Q] [05] */
-	{ "+CMT: 23", 0, false, "", 23 },			/* [Q] Gemalto */
+	{ "+CMT: 23", 0, false, "", 23 },		/* [Q] Gemalto */
 	{ "+CMT: \"Bob\",30", 0, true, "Bob", 30 },		/* [05] */
 	{ "+CMT: \"\",24", 0, true, "", 24 },			/* [QT] */
 	{ "+CMT:,159", 0, false, "", 159 },			/* [HW] */
@@ -173,7 +173,8 @@ START_TEST(test_cmgs_cmgw)
 
 	ck_assert_int_eq(modem_parse_cmgs("+CMGS: 12", &v, NULL), 0); /* [05] */
 	ck_assert_int_eq(v, 12);
-	ck_assert_int_eq(modem_parse_cmgs("+CMGS:156", &v, NULL), 0); /* [SIM] */
+	/* [SIM] */
+	ck_assert_int_eq(modem_parse_cmgs("+CMGS:156", &v, NULL), 0);
 	ck_assert_int_eq(v, 156);
 	/* with <ackpdu> (27.005 §3.5.1, +CSMS=1) */
 	ck_assert_int_eq(modem_parse_cmgs("+CMGS: 5,\"0100\"", &v, NULL), 0);
@@ -317,9 +318,11 @@ static const struct {
 	const char *oper;
 	int act;
 } cops[] = {
-	{ "+COPS: 0,0,\"Vodafone UK\",2", 0, 0, 0, "Vodafone UK", 2 }, /* [07] */
+	/* [07] */
+	{ "+COPS: 0,0,\"Vodafone UK\",2", 0, 0, 0, "Vodafone UK", 2 },
 	{ "+COPS: 0,2,\"23415\",7", 0, 0, 2, "23415", 7 },
-	{ "+COPS: 0,0,\"CHINA MOBILE\"", 0, 0, 0, "CHINA MOBILE", -1 }, /* [HW] */
+	/* [HW] */
+	{ "+COPS: 0,0,\"CHINA MOBILE\"", 0, 0, 0, "CHINA MOBILE", -1 },
 	{ "+COPS: 0", 0, 0, -1, "", -1 },		/* not registered */
 	{ "+COPS: 1,2,23415", 0, 1, 2, "23415", -1 },	/* unquoted */
 	{ "+COPS: (2,\"Voda\",\"Voda\",\"23415\",2),,(0-4),(0-2)", -EINVAL,
@@ -360,9 +363,9 @@ static const struct {
 								/* [WM] */
 	{ "+CPMS: 2, 20,3,10", 0, 2, "", 2, 20, 0, 0 },		/* [WM] */
 	{ "+CPMS:\"SM\",1,50", 0, 1, "SM", 1, 50, 0, 0 },	/* [SIM] */
-	{ "+CPMS: ", 0, 0, "", 0, 0, 0, 0 },			/* [Q] Samsung */
+	{ "+CPMS: ", 0, 0, "", 0, 0, 0, 0 },		/* [Q] Samsung */
 	{ "+CPMS: \"SM_P\",1,30,\"ME_P\",0,100,\"SM\",1,30,\"ME\",0,100",
-	  0, 3, "SM_P", 1, 30, 1, 30 },				/* [Q] Alcatel */
+	  0, 3, "SM_P", 1, 30, 1, 30 },			/* [Q] Alcatel */
 	{ "+CPMS: (\"ME\",\"SM\"),(\"ME\",\"SM\"),(\"ME\",\"SM\")", -EINVAL,
 	  0, NULL, 0, 0, 0, 0 },				/* test cmd */
 	{ "+CPMS: \"SM\",1", -EINVAL, 0, NULL, 0, 0, 0, 0 },

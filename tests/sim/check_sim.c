@@ -1135,6 +1135,17 @@ START_TEST(test_more_quirks)
 	h_ok(h, "AT+CMGD=0,4", "OK");
 	ck_assert_int_eq(sim_stored(h->sim, "SM"), 0);
 
+	/* Slots numbered from 0; +CNMI=2,2 advertised but refused. */
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_INDEX_BASE, 0), 0);
+	ck_assert_int_eq(sim_inject_sms(h->sim, &in, NULL), 1);
+	h_expect(h, "\r\n+CMTI: \"SM\",0\r\n");
+	h_ok(h, "AT+CMGR=0", "+CMGR: 0,,24");
+	h_ok(h, "AT+CMGD=0", "\r\nOK\r\n");
+	ck_assert_int_eq(sim_stored(h->sim, "SM"), 0);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_REJECT_DIRECT, 1), 0);
+	h_ok(h, "AT+CNMI=2,2,0,0,0", "+CMS ERROR: 303");
+	h_ok(h, "AT+CNMI=2,1,0,2,0", "\r\nOK\r\n");
+
 	/* A response cut in half, then nothing. */
 	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_TRUNCATE, 1), 0);
 	h->len = 0;

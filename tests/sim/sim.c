@@ -576,6 +576,8 @@ static void power_up_state(struct sim *sim, uint64_t now)
 	if (sim->pin_state == SIM_PIN_NEEDED && sim->pin_attempts == 0)
 		sim->pin_state = SIM_PUK_NEEDED;
 	sim->busy_until = now + (uint64_t)sim->cfg.sim_busy_ms * 1000u;
+	if (sim->cfg.sim_busy_ms)	/* deliver what waited, when ready */
+		sim_timer_add(sim, sim->busy_until, SIM_T_RETRY, NULL, 0);
 	sim->mode = SIM_MODE_CMD;
 	sim->lin_len = 0;
 	sim->pdu_len = 0;
@@ -740,6 +742,8 @@ int sim_replug(struct sim *sim)
 		return r;
 	sim_count(sim, "replug");
 	power_up_state(sim, sim_now_us());
+	sim_deliver(sim); /* what arrived while unplugged is stored */
+	sim_arm(sim);
 	return 0;
 }
 
@@ -904,6 +908,7 @@ int sim_new(const struct sim_config *cfg, struct sim **ret_sim, char *reason)
 	sim->fault[SIM_FAULT_SR_DELAY_MS] = 200;
 	sim->fault[SIM_FAULT_CMS_CODE] = 332;
 	sim->fault[SIM_FAULT_MEMFULL_URC] = 1;
+	sim->fault[SIM_FAULT_INDEX_BASE] = 1;
 	sim->ussd_reply = strdup("Your balance is 1500 UGX. Valid until 31/12.");
 	if (!sim->ussd_reply) {
 		r = -ENOMEM;
@@ -997,6 +1002,11 @@ int sim_set(struct sim *sim, enum sim_fault fault, long value)
 	case SIM_FAULT_USSD_ENCODING:
 		if (value > SIM_USSD_GSM7HEX)
 			return -EINVAL;
+		break;
+	case SIM_FAULT_INDEX_BASE:
+		if (value > 1)
+			return -EINVAL;
+		sim->index_base = (unsigned)value;
 		break;
 	case SIM_FAULT_NEXT_MR:
 		if (value > 255)

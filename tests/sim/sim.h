@@ -193,6 +193,9 @@ enum sim_fault {
 	SIM_FAULT_EXTRA_CRLF,	  /* 1: empty line before a PDU/text line */
 	SIM_FAULT_TRUNCATE,	  /* next N responses cut in half, rest lost */
 	SIM_FAULT_GARBLE_ECHO,	  /* next N command echoes garbled */
+	SIM_FAULT_INDEX_BASE,	  /* first storage index: 1 (default) or 0 */
+	SIM_FAULT_REJECT_DIRECT,  /* 1: +CNMI mt=2 / ds=1 refused (CMS 303)
+				   * although +CNMI=? advertises them */
 	SIM_FAULT_MAX
 };
 

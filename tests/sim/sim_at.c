@@ -376,6 +376,10 @@ static int h_cnmi(struct sim *sim, struct cmd *c)
 			if (r == -EINVAL)
 				return CMS(303);
 		}
+		/* MSM/Qualcomm: advertised in +CNMI=?, refused here. */
+		if (sim->fault[SIM_FAULT_REJECT_DIRECT] &&
+		    (v[1] == 2 || v[3] == 1))
+			return CMS(303);
 		sim->cnmi_mode = (int)v[0];
 		sim->cnmi_mt = (int)v[1];
 		sim->cnmi_ds = (int)v[3];

@@ -93,6 +93,8 @@ static const struct {
 	{ "extra-crlf", SIM_FAULT_EXTRA_CRLF, "1: empty line between +CMGR:/+CMT: and the PDU" },
 	{ "truncate", SIM_FAULT_TRUNCATE, "next N responses: first half only, then nothing" },
 	{ "garble-echo", SIM_FAULT_GARBLE_ECHO, "next N command echoes garbled (no RTS/CTS)" },
+	{ "index-base", SIM_FAULT_INDEX_BASE, "first storage index, 1 or 0" },
+	{ "reject-direct", SIM_FAULT_REJECT_DIRECT, "1: +CNMI=?,2 and ds=1 refused (CMS 303) though advertised" },
 };
 
 static const char *const help_text =

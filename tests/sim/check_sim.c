@@ -710,6 +710,49 @@ START_TEST(test_status_report)
 }
 END_TEST
 
+START_TEST(test_cdsi_and_cmgw)
+{
+	struct sms_pdu_out p;
+	struct h *h;
+	struct sim_config cfg;
+	struct sms dec;
+	char cmd[32], *r;
+	int i;
+
+	sim_config_init(&cfg);
+	cfg.sm_capacity = 2;
+	h = h_new(&cfg);
+	setup_pdu(h);
+	/* ds=2: the report is stored and announced with +CDSI. */
+	h_ok(h, "AT+CNMI=2,1,0,2,0", "OK");
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_SR_BEFORE_OK, 1), 0);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_NEXT_MR, 7), 0);
+	ck_assert_int_eq(encode("+256772999888", "ack?", true, &p, 1), 1);
+	r = send_pdu(h, &p);
+	ck_assert_str_eq(r, "\r\n+CMGS: 7\r\n\r\n+CDSI: \"SM\",1\r\n"
+			    "\r\nOK\r\n");
+	free(r);
+	read_slot(h, 1, &dec);
+	ck_assert_int_eq(dec.type, SMS_TYPE_STATUS_REPORT);
+	ck_assert_uint_eq(dec.mr, 7);
+	/* AT+CMGW into a store with one free slot, then memory full. */
+	for (i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "AT+CMGW=%zu\r", p.tpdu_len);
+		h->len = 0;
+		h_send(h, cmd);
+		h_expect(h, "> ");
+		h_send(h, p.hex);
+		r = h_cmd(h, "\x1a");
+		ck_assert_str_eq(r, i == 0 ? "\r\n+CMGW: 2\r\n\r\nOK\r\n" :
+					     "\r\n+CMS ERROR: 322\r\n");
+		free(r);
+	}
+	h_ok(h, "AT+CMGL=2", "+CMGL: 2,2,,");
+	ck_assert_uint_eq(sim_sent_count(h->sim), 1);
+	h_free(h);
+}
+END_TEST
+
 START_TEST(test_text_mode)
 {
 	struct sim_sms in = { .from = "+256772000777", .text = "CASES 12" };
@@ -1308,6 +1351,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_cmgs_flow);
 	tcase_add_test(tc, test_cms_faults);
 	tcase_add_test(tc, test_status_report);
+	tcase_add_test(tc, test_cdsi_and_cmgw);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sim");

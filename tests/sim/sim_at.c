@@ -578,7 +578,7 @@ static int h_cmgd(struct sim *sim, struct cmd *c)
 	return R_OK;
 }
 
-static int h_cmgs(struct sim *sim, struct cmd *c)
+static int prompt(struct sim *sim, struct cmd *c, bool cmgw)
 {
 	long v;
 	int r;
@@ -590,6 +590,9 @@ static int h_cmgs(struct sim *sim, struct cmd *c)
 	r = need_sim(sim, true);
 	if (r)
 		return r;
+	sim->cmgw = cmgw;
+	if (cmgw && sim->cmgf)
+		return CMS(303); /* text-mode CMGW: not simulated */
 	if (sim->cmgf) {
 		if (c->argc < 1 || !c->quoted[0] || c->argv[0][0] == '\0')
 			return CMS(304);
@@ -607,6 +610,16 @@ static int h_cmgs(struct sim *sim, struct cmd *c)
 	sim_urc_point(sim, SIM_URC_BEFORE_PROMPT);
 	sim_out_str(sim, "\r\n> ");
 	return R_PROMPT;
+}
+
+static int h_cmgs(struct sim *sim, struct cmd *c)
+{
+	return prompt(sim, c, false);
+}
+
+static int h_cmgw(struct sim *sim, struct cmd *c)
+{
+	return prompt(sim, c, true);
 }
 
 static int h_csq(struct sim *sim, struct cmd *c)
@@ -876,7 +889,8 @@ static int dispatch_ext(struct sim *sim, const char *name, struct cmd *c)
 		{ "+CPMS", h_cpms }, { "+CNMI", h_cnmi },
 		{ "+CNMA", h_cnma }, { "+CMGR", h_cmgr },
 		{ "+CMGL", h_cmgl }, { "+CMGD", h_cmgd },
-		{ "+CMGS", h_cmgs }, { "+CSQ", h_csq },
+		{ "+CMGS", h_cmgs }, { "+CMGW", h_cmgw },
+		{ "+CSQ", h_csq },
 		{ "+COPS", h_cops }, { "+CREG", h_creg },
 		{ "+CGREG", h_cgreg }, { "+CSCA", h_csca },
 		{ "+CUSD", h_cusd }, { "+CFUN", h_cfun },
@@ -1164,6 +1178,42 @@ static void submit(struct sim *sim, struct sim_sent *e, const struct sms *dec)
 		final(sim, R_OK);
 }
 
+/*
+ * AT+CMGW: keep the PDU in <mem2> as STO UNSENT (TS 27.005 §3.5.3);
+ * a full store answers +CMS ERROR: 322 (memory full, §3.2.5).
+ */
+static void write_to_store(struct sim *sim, const char *hex, unsigned len,
+			   const struct sms *dec)
+{
+	struct sim_store *st = sim->mem[1];
+	struct sim_slot *s;
+	unsigned i;
+
+	for (i = 0; i < st->capacity; i++)
+		if (!st->slots[i].used)
+			break;
+	if (i == st->capacity) {
+		sim_count(sim, "cmgw-full");
+		final(sim, CMS(322));
+		return;
+	}
+	s = &st->slots[i];
+	s->pdu = strdup(hex);
+	s->text = strdup(dec->text);
+	if (!s->pdu || !s->text) {
+		slot_free(s);
+		final(sim, CMS(500));
+		return;
+	}
+	s->used = true;
+	s->stat = 2; /* STO UNSENT */
+	s->hdr_len = len;
+	snprintf(s->sender, sizeof(s->sender), "%s", dec->addr.number);
+	s->scts[0] = '\0';
+	sim_line(sim, "+CMGW: %u", i + sim->index_base);
+	final(sim, R_OK);
+}
+
 static void pdu_done(struct sim *sim)
 {
 	struct sim_sent e = { 0 };
@@ -1197,9 +1247,13 @@ static void pdu_done(struct sim *sim)
 		return;
 	}
 	r = sms_decode_hex(hex, len, 0, &dec, &why);
-	if (r < 0 || dec.type != SMS_TYPE_SUBMIT) {
+	if (r < 0 || (dec.type != SMS_TYPE_SUBMIT && !sim->cmgw)) {
 		sim_count(sim, "cmgs-bad-pdu");
 		final(sim, CMS(304));
+		return;
+	}
+	if (sim->cmgw) {
+		write_to_store(sim, hex, sim->cmgs_len, &dec);
 		return;
 	}
 	snprintf(e.to, sizeof(e.to), "%s", dec.addr.number);

@@ -134,6 +134,7 @@ struct sim {
 	size_t pdu_len;
 	bool pdu_overflow;
 	unsigned cmgs_len;
+	bool cmgw;	/* the prompt belongs to AT+CMGW, not AT+CMGS */
 	char cmgs_da[SMS_ADDR_MAX];
 
 	struct sim_sent *sent;

@@ -1100,6 +1100,62 @@ START_TEST(test_control_text)
 }
 END_TEST
 
+/* Bad control input is refused with a reason, never a crash. */
+static const char *const bad_control[] = {
+	"", "inject", "inject parts=999 text=x", "inject parts=5 text=abc",
+	"inject order=0 text=x", "inject order=1,1 text=x",
+	"inject order=9 text=x", "inject dup=7 text=x", "inject corrupt=x text=x",
+	"inject enc=latin1 text=x", "inject ref=70000 text=x",
+	"inject nonsense text=x",
+	"inject enc=gsm7 text=\xe4\xb8\xad", "inject text=\xff\xfe",
+	"urc-at", "urc-at nowhere +CMTI: 1", "urc-at cmgr", "set", "set delay",
+	"set delay -1", "set delay 12x", "set ussd-encoding klingon",
+	"set next-mr 256", "set sm-capacity 1000", "set index-base 2",
+	"get", "get nosuch", "ussd-notify", "ussd-notify 9 hi", "inject-pdu",
+	"replug", "ussd-reply",
+};
+
+START_TEST(test_control_bad_input)
+{
+	struct h *h = h_default();
+	char *out = NULL;
+	int r;
+
+	r = sim_command(h->sim, bad_control[_i], &out);
+	ck_assert_msg(r < 0, "'%s' accepted", bad_control[_i]);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_msg(out[0] != '\0', "'%s': no reason", bad_control[_i]);
+	free(out);
+	ck_assert_uint_eq(sim_pending(h->sim), 0);
+	h_ok(h, "AT", "OK"); /* still alive */
+	h_free(h);
+}
+END_TEST
+
+/* Random bytes from the gateway side: the modem survives and answers. */
+START_TEST(test_random_input)
+{
+	struct h *h = h_default();
+	unsigned seed = 12345u + (unsigned)_i;
+	char buf[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i++) {
+		seed = seed * 1103515245u + 12345u;
+		buf[i] = (char)(seed >> 16);
+	}
+	for (i = 0; i + 256 <= sizeof(buf); i += 256) {
+		ck_assert_int_eq(transport_write(h->tp, buf + i, 256), 256);
+		h_pump(h, NULL, 0, 5);
+	}
+	/* Leave any prompt (ESC), end the line, restore verbose results. */
+	h_send(h, "\x1b\rATV1\r");
+	h_pump(h, NULL, 0, 300); /* a random AT+CFUN=1,1 would reboot */
+	h_ok(h, "AT", "OK\r\n");
+	h_free(h);
+}
+END_TEST
+
 START_TEST(test_control_socket)
 {
 	char dir[] = "/tmp/fieldgate-simc-XXXXXX", path[PATH_MAX];
@@ -1374,6 +1430,9 @@ static Suite *sim_suite(void)
 	tc = tcase_create("control");
 	tcase_add_test(tc, test_control_text);
 	tcase_add_test(tc, test_control_socket);
+	tcase_add_loop_test(tc, test_control_bad_input, 0,
+			    sizeof(bad_control) / sizeof(bad_control[0]));
+	tcase_add_loop_test(tc, test_random_input, 0, 8);
 	tcase_add_test(tc, test_modemsim_program);
 	suite_add_tcase(s, tc);
 	return s;

@@ -302,7 +302,9 @@ static int find_setting(const char *name)
 
 static int cmd_set(struct sim *sim, char *args, const char **err)
 {
-	char *name = strtok(args, " "), *val = strtok(NULL, " "), *end;
+	char *save = NULL, *end;
+	char *name = strtok_r(args, " ", &save);
+	char *val = strtok_r(NULL, " ", &save);
 	long v;
 	int i;
 
@@ -381,7 +383,9 @@ int sim_command(struct sim *sim, const char *line, char **ret_out)
 		r = sim_inject_urc(sim, args);
 		err = "unplugged";
 	} else if (strcmp(cmd, "urc-at") == 0) {
-		char *where = strtok(args, " "), *rest = strtok(NULL, "");
+		char *save = NULL;
+		char *where = strtok_r(args, " ", &save);
+		char *rest = strtok_r(NULL, "", &save);
 		enum sim_urc_point p = SIM_URC_POINT_MAX;
 
 		if (where && strcmp(where, "prompt") == 0)
@@ -394,8 +398,8 @@ int sim_command(struct sim *sim, const char *line, char **ret_out)
 		err = "usage: urc-at prompt|cmgs|cmgr <line>";
 	} else if (strcmp(cmd, "ussd-reply") == 0) {
 		unescape(args);
-		r = sim_set_ussd_reply(sim, args);
-		err = "bad text";
+		r = args[0] ? sim_set_ussd_reply(sim, args) : -EINVAL;
+		err = "usage: ussd-reply <text>";
 	} else if (strcmp(cmd, "ussd-notify") == 0) {
 		char *end;
 		long m = strtol(args, &end, 10);

@@ -91,7 +91,8 @@ static bool h_pump(struct h *h, const char *stop, size_t stop_len, int ms)
 
 	for (;;) {
 		struct pollfd p[2] = {
-			{ .fd = h->sim ? sim_fd(h->sim) : -1, .events = POLLIN },
+			{ .fd = h->sim ? sim_fd(h->sim) : -1,
+			  .events = POLLIN },
 			{ .fd = h->tp ? transport_fd(h->tp) : -1,
 			  .events = POLLIN },
 		};
@@ -240,7 +241,7 @@ static void setup_pdu(struct h *h)
 	h_ok(h, "AT+CNMI=2,1,0,0,0", "OK");
 }
 
-/* ---- echo and basic commands ------------------------------------------ */
+/* ---- echo and basic commands -------------------------------------------- */
 
 START_TEST(test_echo)
 {
@@ -553,7 +554,7 @@ START_TEST(test_urc_inside_cmgr)
 }
 END_TEST
 
-/* ---- send ---------------------------------------------------------------- */
+/* ---- send --------------------------------------------------------------- */
 
 /* AT+CMGS one PDU; returns the reply after the PDU. */
 static char *send_pdu(struct h *h, const struct sms_pdu_out *p)
@@ -782,7 +783,7 @@ START_TEST(test_text_mode)
 }
 END_TEST
 
-/* ---- SIM ------------------------------------------------------------------ */
+/* ---- SIM ---------------------------------------------------------------- */
 
 START_TEST(test_sim_busy_after_boot)
 {
@@ -872,7 +873,7 @@ START_TEST(test_reboot)
 }
 END_TEST
 
-/* ---- USSD ----------------------------------------------------------------- */
+/* ---- USSD --------------------------------------------------------------- */
 
 START_TEST(test_ussd_encodings)
 {
@@ -943,7 +944,7 @@ START_TEST(test_ussd_encodings)
 }
 END_TEST
 
-/* ---- line faults ------------------------------------------------------------ */
+/* ---- line faults -------------------------------------------------------- */
 
 START_TEST(test_garbage_and_bytewise)
 {
@@ -1062,7 +1063,7 @@ START_TEST(test_unplug_replug)
 }
 END_TEST
 
-/* ---- control protocol -------------------------------------------------------- */
+/* ---- control protocol --------------------------------------------------- */
 
 START_TEST(test_control_text)
 {
@@ -1104,7 +1105,8 @@ END_TEST
 static const char *const bad_control[] = {
 	"", "inject", "inject parts=999 text=x", "inject parts=5 text=abc",
 	"inject order=0 text=x", "inject order=1,1 text=x",
-	"inject order=9 text=x", "inject dup=7 text=x", "inject corrupt=x text=x",
+	"inject order=9 text=x", "inject dup=7 text=x",
+	"inject corrupt=x text=x",
 	"inject enc=latin1 text=x", "inject ref=70000 text=x",
 	"inject nonsense text=x",
 	"inject enc=gsm7 text=\xe4\xb8\xad", "inject text=\xff\xfe",

@@ -75,6 +75,17 @@ unsigned sim_counter(const struct sim *sim, const char *name)
 	return 0;
 }
 
+/* A fault value in milliseconds, as microseconds. */
+uint64_t sim_fault_us(const struct sim *sim, enum sim_fault f)
+{
+	return (uint64_t)sim->fault[f] * 1000u;
+}
+
+static uint64_t cnma_deadline(const struct sim *sim, uint64_t now)
+{
+	return now + sim_fault_us(sim, SIM_FAULT_CNMA_TIMEOUT_MS);
+}
+
 /* ---- output queue --------------------------------------------------- */
 
 /* Append raw bytes, not to be written before @not_before (monotonic us). */
@@ -457,10 +468,7 @@ void sim_deliver(struct sim *sim)
 			if (sim->fault[SIM_FAULT_CNMA_TIMEOUT_MS] > 0) {
 				m->next = NULL;
 				sim->awaiting_ack = m;
-				sim_timer_add(sim,
-					      now + (uint64_t)sim->fault
-							      [SIM_FAULT_CNMA_TIMEOUT_MS] *
-							      1000u,
+				sim_timer_add(sim, cnma_deadline(sim, now),
 					      SIM_T_CNMA, NULL, ++sim->ack_seq);
 				return;
 			}
@@ -593,15 +601,26 @@ static void power_up_state(struct sim *sim, uint64_t now)
 	timers_drop_kind(sim, SIM_T_CNMA);
 }
 
+/* The +CPIN: state text (TS 27.007 §8.3). */
+const char *sim_pin_text(const struct sim *sim)
+{
+	switch (sim->pin_state) {
+	case SIM_PIN_READY:
+		return "READY";
+	case SIM_PIN_NEEDED:
+		return "SIM PIN";
+	default:
+		return "SIM PUK";
+	}
+}
+
 /* Called when the modem has booted (banner shown) or power-up completed. */
 static void boot_done(struct sim *sim)
 {
 	sim->booting = false;
 	sim_line(sim, "RDY");
 	sim_line(sim, "+CFUN: 1");
-	sim_line(sim, "+CPIN: %s", sim->pin_state == SIM_PIN_READY ? "READY" :
-				   sim->pin_state == SIM_PIN_NEEDED ? "SIM PIN" :
-								      "SIM PUK");
+	sim_line(sim, "+CPIN: %s", sim_pin_text(sim));
 	if (sim->pin_state == SIM_PIN_READY) {
 		sim_line(sim, "Call Ready");
 		sim_line(sim, "SMS Ready");
@@ -909,7 +928,8 @@ int sim_new(const struct sim_config *cfg, struct sim **ret_sim, char *reason)
 	sim->fault[SIM_FAULT_CMS_CODE] = 332;
 	sim->fault[SIM_FAULT_MEMFULL_URC] = 1;
 	sim->fault[SIM_FAULT_INDEX_BASE] = 1;
-	sim->ussd_reply = strdup("Your balance is 1500 UGX. Valid until 31/12.");
+	sim->ussd_reply = strdup("Your balance is 1500 UGX. "
+				 "Valid until 31/12.");
 	if (!sim->ussd_reply) {
 		r = -ENOMEM;
 		goto out_free;
@@ -1149,6 +1169,14 @@ void sim_sent_clear(struct sim *sim)
 
 /* ---- event loop -------------------------------------------------------- */
 
+/* The flood also makes the signal swing a little, as real ones do. */
+static int rssi_swing(const struct sim *sim, uint64_t now)
+{
+	if (sim->rssi == 99)
+		return 99;
+	return (sim->rssi + (int)(now / 1000u % 3)) % 32;
+}
+
 static void run_timers(struct sim *sim, uint64_t now)
 {
 	while (sim->timers && sim->timers->at <= now) {
@@ -1169,12 +1197,9 @@ static void run_timers(struct sim *sim, uint64_t now)
 			if (sim->fault[SIM_FAULT_RSSI_FLOOD_MS] > 0) {
 				if (sim->master >= 0 && !sim->curc_off)
 					sim_line(sim, "^RSSI: %d",
-						 sim->rssi == 99 ? 99 :
-						 (sim->rssi + (int)(now / 1000u % 3)) % 32);
-				sim_timer_add(sim,
-					      now + (uint64_t)sim->fault
-							      [SIM_FAULT_RSSI_FLOOD_MS] *
-							      1000u,
+						 rssi_swing(sim, now));
+				sim_timer_add(sim, now + sim_fault_us(sim,
+						SIM_FAULT_RSSI_FLOOD_MS),
 					      SIM_T_RSSI, NULL, 0);
 			}
 			break;
@@ -1188,10 +1213,7 @@ static void run_timers(struct sim *sim, uint64_t now)
 			    sim->master >= 0) {
 				sim_count(sim, "cmt-redelivered");
 				emit_cmt(sim, sim->awaiting_ack);
-				sim_timer_add(sim,
-					      now + (uint64_t)sim->fault
-							      [SIM_FAULT_CNMA_TIMEOUT_MS] *
-							      1000u,
+				sim_timer_add(sim, cnma_deadline(sim, now),
 					      SIM_T_CNMA, NULL, t->arg);
 			}
 			break;

@@ -214,10 +214,7 @@ static int h_cpin(struct sim *sim, struct cmd *c)
 	if (now < sim->busy_until || sim->booting)
 		return CME(14);
 	if (c->type == T_READ) {
-		sim_line(sim, "+CPIN: %s",
-			 sim->pin_state == SIM_PIN_READY ? "READY" :
-			 sim->pin_state == SIM_PIN_NEEDED ? "SIM PIN" :
-							    "SIM PUK");
+		sim_line(sim, "+CPIN: %s", sim_pin_text(sim));
 		return R_OK;
 	}
 	if (c->type != T_SET || c->argc < 1)
@@ -777,8 +774,7 @@ static int h_cusd(struct sim *sim, struct cmd *c)
 		return CME(4);
 	sim->ussd_session = false;
 	if (sim->fault[SIM_FAULT_USSD_AFTER_OK]) {
-		uint64_t at = now + (uint64_t)sim->fault[SIM_FAULT_USSD_DELAY_MS] *
-					    1000u;
+		uint64_t at = now + sim_fault_us(sim, SIM_FAULT_USSD_DELAY_MS);
 
 		if (sim->resp_at > at)
 			at = sim->resp_at + 1000u;
@@ -1055,7 +1051,8 @@ static void exec_line(struct sim *sim, char *p)
 			p++;
 			if (letter == 'S') {
 				/* S-register: Sn=v or Sn? - accept. */
-				while (*p && *p != ';' && !isalpha((unsigned char)*p))
+				while (*p && *p != ';' &&
+				       !isalpha((unsigned char)*p))
 					p++;
 			}
 			c.value = 0;
@@ -1085,7 +1082,7 @@ static void run_line(struct sim *sim, char *line)
 		return;
 	}
 	sim->resp_at = sim_now_us() +
-		       (uint64_t)sim->fault[SIM_FAULT_DELAY_MS] * 1000u;
+		       sim_fault_us(sim, SIM_FAULT_DELAY_MS);
 	sim->post_deliver = false;
 	sim->post_reboot = false;
 	mark = sim->out_tail;
@@ -1128,8 +1125,7 @@ static void send_status_report(struct sim *sim, const struct sms *sub,
 			sim_deliver(sim);
 		else
 			sim_timer_add(sim, sim_now_us() +
-				      (uint64_t)sim->fault[SIM_FAULT_SR_DELAY_MS] *
-					      1000u,
+				      sim_fault_us(sim, SIM_FAULT_SR_DELAY_MS),
 				      SIM_T_RETRY, NULL, 0);
 		return;
 	}
@@ -1139,8 +1135,7 @@ static void send_status_report(struct sim *sim, const struct sms *sub,
 		sim_out_str(sim, buf);
 	else
 		sim_timer_add(sim, sim->resp_at +
-			      (uint64_t)sim->fault[SIM_FAULT_SR_DELAY_MS] *
-				      1000u,
+			      sim_fault_us(sim, SIM_FAULT_SR_DELAY_MS),
 			      SIM_T_EMIT, buf, 0);
 }
 
@@ -1226,7 +1221,7 @@ static void pdu_done(struct sim *sim)
 
 	sim->mode = SIM_MODE_CMD;
 	sim->resp_at = sim_now_us() +
-		       (uint64_t)sim->fault[SIM_FAULT_DELAY_MS] * 1000u;
+		       sim_fault_us(sim, SIM_FAULT_DELAY_MS);
 	sim->post_deliver = false;
 	sim->pdu_in[sim->pdu_len] = '\0';
 	while (*hex == ' ')
@@ -1278,7 +1273,7 @@ static void text_done(struct sim *sim)
 
 	sim->mode = SIM_MODE_CMD;
 	sim->resp_at = sim_now_us() +
-		       (uint64_t)sim->fault[SIM_FAULT_DELAY_MS] * 1000u;
+		       sim_fault_us(sim, SIM_FAULT_DELAY_MS);
 	sim->pdu_in[sim->pdu_len] = '\0';
 	snprintf(e.to, sizeof(e.to), "%s", sim->cmgs_da);
 	len = sim->pdu_len < sizeof(e.text) - 1 ? sim->pdu_len :

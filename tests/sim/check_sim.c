@@ -1310,7 +1310,9 @@ static char *ctl(int fd, const char *cmd)
 START_TEST(test_modemsim_program)
 {
 	const char *bld = getenv("top_builddir");
+	const char *src = getenv("top_srcdir");
 	char dir[] = "/tmp/fieldgate-msim-XXXXXX", prog[PATH_MAX];
+	char scen[PATH_MAX];
 	char link[256], sock[256], path[PATH_MAX], buf[64];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct h *h = calloc(1, sizeof(*h));
@@ -1323,6 +1325,8 @@ START_TEST(test_modemsim_program)
 	ck_assert_ptr_nonnull(h);
 	snprintf(prog, sizeof(prog), "%s/tests/sim/modemsim",
 		 bld ? bld : ".");
+	snprintf(scen, sizeof(scen), "%s/tests/sim/scenarios/demo.sim",
+		 src ? src : "..");
 	ck_assert_msg(access(prog, X_OK) == 0, "no %s", prog);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(link, sizeof(link), "%s/modem", dir);
@@ -1333,7 +1337,7 @@ START_TEST(test_modemsim_program)
 	if (pid == 0) {
 		dup2(out[1], 1);
 		execl(prog, prog, "--link", link, "--control", sock,
-		      "--capacity", "5", (char *)NULL);
+		      "--capacity", "5", "--init", scen, (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -1347,13 +1351,22 @@ START_TEST(test_modemsim_program)
 	ck_assert_uint_lt(strlen(sock), sizeof(sa.sun_path));
 	memcpy(sa.sun_path, sock, strlen(sock) + 1);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	h_ok(h, "ATE0;+CNMI=2,1,0,0,0", "OK");
+	/* The demo scenario: SIM busy, 6 PDUs waiting in the network. */
+	h_ok(h, "ATE0;+CMEE=1", "OK");
+	h_ok(h, "AT+CPMS?", "+CMS ERROR: 314");
+	r = ctl(fd, "set sim-busy 0\n");
+	free(r);
+	h_ok(h, "AT+CNMI=2,1,0,0,0", "OK");
+	r = ctl(fd, "counters\n");
+	ck_assert_msg(strstr(r, "stored SM 6/10\n") != NULL, "%s", r);
+	free(r);
+	h_ok(h, "AT+CMGD=0,4", "OK");
 	r = ctl(fd, "inject from=+256700000001 text=CASES 3\n");
 	ck_assert_str_eq(r, "queued 1\nOK\n");
 	free(r);
 	h_expect(h, "\r\n+CMTI: \"SM\",1\r\n");
 	r = ctl(fd, "counters\n");
-	ck_assert(strstr(r, "stored SM 1/5\n") != NULL);
+	ck_assert(strstr(r, "stored SM 1/10\n") != NULL);
 	free(r);
 
 	/* Unplug: the transport sees the device go; replug: same link. */

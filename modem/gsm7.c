@@ -45,6 +45,16 @@ int gsm7_from_codepoint(uint32_t cp, uint8_t ret_septets[2])
 	size_t i;
 
 	/*
+	 * Fast path: these ASCII characters have the same value in the GSM
+	 * default alphabet ('$' 0x24 and '@' 0x40 do not).
+	 */
+	if ((cp >= 0x20 && cp <= 0x23) || (cp >= 0x25 && cp <= 0x3f) ||
+	    (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+	    cp == '\n' || cp == '\r') {
+		ret_septets[0] = (uint8_t)cp;
+		return 1;
+	}
+	/*
 	 * 0x1B is the escape; U+00A0 (its display form) is not encodable on
 	 * purpose: sending it would start an escape sequence.
 	 */

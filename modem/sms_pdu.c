@@ -499,9 +499,11 @@ static bool decode_ud(struct rd *r, struct sms *m)
 				     sizeof(m->text));
 
 		if (k < 0) {
-			r->reason = (octets - hdr) % 2 ?
-					    "odd number of octets in UCS-2 text" :
-					    "invalid UCS-2 (lone surrogate)";
+			if ((octets - hdr) % 2)
+				r->reason =
+					"odd number of octets in UCS-2 text";
+			else
+				r->reason = "invalid UCS-2 (lone surrogate)";
 			return false;
 		}
 		m->text_len = (size_t)k;

@@ -25,16 +25,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SMS_ADDR_MAX 48	     /* UTF-8 number/alnum + NUL (20 digits, 11 chars) */
+#define SMS_ADDR_MAX 48 /* UTF-8 number/alnum + NUL (20 digits, 11 chars) */
 #define SMS_UD_MAX 140	     /* TP-UD octets (TS 23.040 §9.2.3.24) */
-#define SMS_TEXT_MAX 512     /* decoded UTF-8 of one PDU + NUL (160 * 2 + 1 fits) */
+#define SMS_TEXT_MAX 512 /* decoded UTF-8 of one PDU + NUL (160 * 2 + 1 fits) */
 #define SMS_PDU_HEX_MAX 400  /* SMSC (12) + TPDU (<= 176) octets as hex + NUL */
 #define SMS_MAX_PARTS 255    /* concatenation limit (8-bit total field) */
 
 /* TP-MTI, decoded for messages stored on a modem (TS 23.040 §9.2.3.1). */
 enum sms_type {
 	SMS_TYPE_DELIVER = 0,	    /* MTI 00, SC -> MS */
-	SMS_TYPE_SUBMIT = 1,	    /* MTI 01, MS -> SC (a stored outgoing SMS) */
+	SMS_TYPE_SUBMIT = 1, /* MTI 01, MS -> SC (a stored outgoing SMS) */
 	SMS_TYPE_STATUS_REPORT = 2, /* MTI 10, SC -> MS */
 };
 
@@ -113,7 +113,7 @@ enum sms_vpf {
  */
 struct sms {
 	enum sms_type type;
-	bool has_smsc;		 /* the hex had an SMSC prefix and it was not 00 */
+	bool has_smsc; /* the hex had an SMSC prefix and it was not 00 */
 	struct sms_address smsc; /* TS 24.011 §8.2.5.2 RP address */
 	uint8_t first_octet;	 /* raw, for debugging */
 

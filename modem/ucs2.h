@@ -16,7 +16,7 @@
  */
 int utf8_decode_one(const char *s, size_t len, uint32_t *ret_cp);
 
-/* Encode cp (valid scalar value) as UTF-8 into out; returns 1..4, or -EINVAL. */
+/* Encode cp (a valid scalar value) as UTF-8; returns 1..4, or -EINVAL. */
 int utf8_encode_one(uint32_t cp, char out[4]);
 
 /* UTF-16 units the UTF-8 text needs (2 per character above U+FFFF), or

@@ -550,6 +550,18 @@ START_TEST(test_urc_inside_cmgr)
 	ck_assert(hdr && urc && ok && hdr < urc && urc < ok);
 	free(r);
 	ck_assert_uint_eq(sim_counter(h->sim, "urc-injected"), 1);
+	/* And between +CMGL entries. */
+	ck_assert_int_eq(sim_inject_sms(h->sim, &in, NULL), 1);
+	h_expect(h, "+CMTI: \"SM\",2\r\n");
+	ck_assert_int_eq(sim_command(h->sim, "urc-at cmgl ^SMMEMFULL: \"SM\"",
+				     &r), 0);
+	free(r);
+	r = h_cmd(h, "AT+CMGL=4");
+	hdr = strstr(r, "+CMGL: 1,");
+	urc = strstr(r, "^SMMEMFULL: \"SM\"");
+	ok = strstr(r, "+CMGL: 2,");
+	ck_assert(hdr && urc && ok && hdr < urc && urc < ok);
+	free(r);
 	h_free(h);
 }
 END_TEST

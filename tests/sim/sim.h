@@ -214,6 +214,7 @@ enum sim_urc_point {
 	SIM_URC_BEFORE_PROMPT, /* between AT+CMGS and "> " */
 	SIM_URC_BEFORE_CMGS,   /* between the PDU and "+CMGS: <mr>" */
 	SIM_URC_IN_CMGR,       /* between the +CMGR: line and the PDU */
+	SIM_URC_IN_CMGL,       /* after the first entry of a +CMGL list */
 	SIM_URC_POINT_MAX
 };
 

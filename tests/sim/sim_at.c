@@ -523,8 +523,10 @@ static int h_cmgl(struct sim *sim, struct cmd *c)
 	for (i = 0; i < st->capacity; i++) {
 		struct sim_slot *s = &st->slots[i];
 
-		if (s->used && (want == 4 || s->stat == want))
+		if (s->used && (want == 4 || s->stat == want)) {
 			show_slot(sim, "CMGL", i + sim->index_base, s, true);
+			sim_urc_point(sim, SIM_URC_IN_CMGL);
+		}
 	}
 	return R_OK;
 }

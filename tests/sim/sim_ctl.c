@@ -134,7 +134,7 @@ static const char *const help_text =
 	"[corrupt=badhex|badudl|hdrlen|truncate[:part]] text=<rest of line>\n"
 	"inject-pdu <hex>\n"
 	"urc <line>\n"
-	"urc-at prompt|cmgs|cmgr <line>\n"
+	"urc-at prompt|cmgs|cmgr|cmgl <line>\n"
 	"ussd-reply <text>\n"
 	"ussd-notify <m> <text>\n"
 	"sent\n"
@@ -423,8 +423,10 @@ int sim_command(struct sim *sim, const char *line, char **ret_out)
 			p = SIM_URC_BEFORE_CMGS;
 		else if (where && strcmp(where, "cmgr") == 0)
 			p = SIM_URC_IN_CMGR;
+		else if (where && strcmp(where, "cmgl") == 0)
+			p = SIM_URC_IN_CMGL;
 		r = rest ? sim_set_urc(sim, p, rest) : -EINVAL;
-		err = "usage: urc-at prompt|cmgs|cmgr <line>";
+		err = "usage: urc-at prompt|cmgs|cmgr|cmgl <line>";
 	} else if (strcmp(cmd, "ussd-reply") == 0) {
 		unescape(args);
 		r = args[0] ? sim_set_ussd_reply(sim, args) : -EINVAL;

@@ -306,6 +306,19 @@ START_TEST(test_info_commands)
 	/* Registration change URC with LAC/CI. */
 	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CREG_STAT, 5), 0);
 	h_expect(h, "\r\n+CREG: 5,\"2AF5\",\"0B88E350\"\r\n");
+	/* Cell change in the other forms; registration loss. */
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_LAC, 0x605F), 0);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CI, 0x100701), 0);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CREG_STYLE, 1), 0);
+	h_ok(h, "AT+CREG?", "\r\n+CREG: 2,5,605F,00100701\r\n");
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CREG_STYLE, 2), 0);
+	h_ok(h, "AT+CREG?", "\r\n+CREG: 2,5,\"605F\",\"00100701\",7\r\n");
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CREG_STYLE, 3), -EINVAL);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CREG_STAT, 0), 0);
+	h_expect(h, "\r\n+CREG: 0\r\n");
+	h_ok(h, "AT+COPS?", "\r\n+COPS: 0\r\n");
+	h_ok(h, "AT+CMEE=1", "OK");
+	h_ok(h, "AT+CUSD=1,\"*100#\",15", "+CME ERROR: 30");
 	h_free(h);
 }
 END_TEST

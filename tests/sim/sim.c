@@ -601,6 +601,38 @@ static void power_up_state(struct sim *sim, uint64_t now)
 	timers_drop_kind(sim, SIM_T_CNMA);
 }
 
+/*
+ * +CREG (TS 27.007 §7.2): solicited replies echo <n>, the URC does not;
+ * LAC/CI only with n=2 and while registered, in one of the forms real
+ * modems use (MODEM-QUIRKS "Registration / cell ID").
+ */
+void sim_creg_line(struct sim *sim, bool solicited)
+{
+	char n[8] = "";
+	bool reg = sim->creg_stat == 1 || sim->creg_stat == 5;
+
+	if (solicited)
+		snprintf(n, sizeof(n), "%d,", sim->creg_n);
+	if (sim->creg_n < 2 || !reg) {
+		sim_line(sim, "+CREG: %s%d", n, sim->creg_stat);
+		return;
+	}
+	switch (sim->fault[SIM_FAULT_CREG_STYLE]) {
+	case 1:
+		sim_line(sim, "+CREG: %s%d,%04X,%08X", n, sim->creg_stat,
+			 sim->cfg.lac, sim->cfg.ci);
+		break;
+	case 2:
+		sim_line(sim, "+CREG: %s%d,\"%04X\",\"%08X\",7", n,
+			 sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
+		break;
+	default:
+		sim_line(sim, "+CREG: %s%d,\"%04X\",\"%08X\"", n,
+			 sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
+		break;
+	}
+}
+
 /* The +CPIN: state text (TS 27.007 §8.3). */
 const char *sim_pin_text(const struct sim *sim)
 {
@@ -1050,11 +1082,22 @@ int sim_set(struct sim *sim, enum sim_fault fault, long value)
 			return -EINVAL;
 		sim->creg_stat = (int)value;
 		sim->resp_at = now;
-		if (sim->creg_n == 1)
-			sim_line(sim, "+CREG: %d", sim->creg_stat);
-		else if (sim->creg_n == 2)
-			sim_line(sim, "+CREG: %d,\"%04X\",\"%08X\"",
-				 sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
+		if (sim->creg_n >= 1)
+			sim_creg_line(sim, false);
+		break;
+	case SIM_FAULT_LAC:
+		if (value > 0xffff)
+			return -EINVAL;
+		sim->cfg.lac = (unsigned)value;
+		break;
+	case SIM_FAULT_CI:
+		if (value > 0xfffffff)
+			return -EINVAL;
+		sim->cfg.ci = (unsigned)value;
+		break;
+	case SIM_FAULT_CREG_STYLE:
+		if (value > 2)
+			return -EINVAL;
 		break;
 	case SIM_FAULT_RSSI_FLOOD_MS:
 		timers_drop_kind(sim, SIM_T_RSSI);
@@ -1079,6 +1122,10 @@ long sim_get(const struct sim *sim, enum sim_fault fault)
 		return -EINVAL;
 	if (fault == SIM_FAULT_NEXT_MR)
 		return sim->next_mr;
+	if (fault == SIM_FAULT_LAC)
+		return sim->cfg.lac;
+	if (fault == SIM_FAULT_CI)
+		return sim->cfg.ci;
 	return sim->fault[fault];
 }
 

@@ -196,6 +196,10 @@ enum sim_fault {
 	SIM_FAULT_INDEX_BASE,	  /* first storage index: 1 (default) or 0 */
 	SIM_FAULT_REJECT_DIRECT,  /* 1: +CNMI mt=2 / ds=1 refused (CMS 303)
 				   * although +CNMI=? advertises them */
+	SIM_FAULT_LAC,		  /* location area code (16 bits) */
+	SIM_FAULT_CI,		  /* cell id (28 bits) */
+	SIM_FAULT_CREG_STYLE,	  /* LAC/CI form: 0 "2AF5","0B88E350";
+				   * 1 unquoted; 2 with AcT ,7 */
 	SIM_FAULT_MAX
 };
 

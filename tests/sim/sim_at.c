@@ -666,13 +666,7 @@ static int h_creg(struct sim *sim, struct cmd *c)
 		sim->creg_n = (int)v;
 		return R_OK;
 	case T_READ:
-		/* TS 27.007 §7.2: n echoed; LAC/CI only with n=2. */
-		if (sim->creg_n == 2 && registered(sim))
-			sim_line(sim, "+CREG: 2,%d,\"%04X\",\"%08X\"",
-				 sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
-		else
-			sim_line(sim, "+CREG: %d,%d", sim->creg_n,
-				 sim->creg_stat);
+		sim_creg_line(sim, true);
 		return R_OK;
 	case T_TEST:
 		sim_line(sim, "+CREG: (0-2)");

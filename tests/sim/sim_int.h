@@ -151,6 +151,7 @@ struct sim {
 uint64_t sim_now_us(void);
 uint64_t sim_fault_us(const struct sim *sim, enum sim_fault f);
 const char *sim_pin_text(const struct sim *sim);
+void sim_creg_line(struct sim *sim, bool solicited);
 void sim_count(struct sim *sim, const char *name);
 void sim_out_at(struct sim *sim, uint64_t not_before, const void *data,
 		size_t len);

@@ -155,7 +155,9 @@ struct modem {
 	uint64_t busy_since;	/* first SIM busy answer, 0: none */
 	unsigned busy_delay;
 	bool pin_sent;		/* PIN entered during this init */
-	int cnmi_try;
+	int cnmi_try;		/* index into cnmi_ladder() */
+	bool direct;		/* +CMT routing in effect (not just asked) */
+	char cnmi[32];		/* the AT+CNMI that was accepted */
 
 	/* Deferred transitions (see process()). */
 	bool down_pending;
@@ -431,6 +433,26 @@ static void init_retry_later(struct modem *m, unsigned delay)
 
 static void go_ready(struct modem *m);
 
+/*
+ * AT+CNMI settings to try, best first (TS 27.005 §3.4.1): mode 2 (buffer
+ * while the link is busy) else 1; mt 2 (+CMT, direct) or 1 (+CMTI); ds 1
+ * (+CDS), else 2 (+CDSI), else 0. Some modems advertise mt 2 / ds 1 in
+ * AT+CNMI=? and refuse them: direct mode then falls back to stored
+ * delivery rather than to nothing.
+ */
+static const char *cnmi_ladder(bool direct, int i)
+{
+	static const char *const d[] = {
+		"AT+CNMI=2,2,0,1,0", "AT+CNMI=1,2,0,1,0", "AT+CNMI=2,2,0,0,0",
+		"AT+CNMI=1,2,0,0,0", "AT+CNMI=2,1,0,1,0", "AT+CNMI=2,1,0,2,0",
+		"AT+CNMI=2,1,0,0,0", "AT+CNMI=1,1,0,0,0", NULL,
+	};
+	const char *const *t = direct ? d : d + 4;
+	int n = direct ? 8 : 4;
+
+	return i < n ? t[i] : NULL;
+}
+
 static void init_issue(struct modem *m)
 {
 	static const char *const p_cpin[] = { "+CPIN:", NULL };
@@ -485,9 +507,8 @@ static void init_issue(struct modem *m)
 		 * TS 27.005 §3.4.1: mode 2 (buffer while the link is busy),
 		 * mt 1 (+CMTI) or 2 (+CMT), ds 1 (+CDS). mode 1 as fallback.
 		 */
-		snprintf(cmd, sizeof(cmd), "AT+CNMI=%d,%d,0,1,0",
-			 m->cnmi_try ? 1 : 2, direct ? 2 : 1);
-		rc = cmd_send(m, CK_INIT, IS_CNMI, cmd, NULL, NULL, 0);
+		rc = cmd_send(m, CK_INIT, IS_CNMI,
+			      cnmi_ladder(direct, m->cnmi_try), NULL, NULL, 0);
 		break;
 	case IS_CREG:
 		rc = cmd_send(m, CK_INIT, IS_CREG, "AT+CREG=2", NULL, NULL, 0);
@@ -734,13 +755,36 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		init_goto(m, IS_CNMI);	/* phase 2 modems refuse: fine */
 		return;
 	case IS_CNMI:
-		if (err && m->cnmi_try == 0) {
-			m->cnmi_try = 1;
+		if (err && err->type != AT_ERR_TIMEOUT &&
+		    cnmi_ladder(m->cfg.delivery == MODEM_DELIVERY_DIRECT,
+				m->cnmi_try + 1)) {
+			m->cnmi_try++;
 			init_issue(m);
 			return;
 		}
-		if (err)
+		if (err && err->type == AT_ERR_TIMEOUT &&
+		    ++m->step_tries < 3) {
+			init_issue(m);
+			return;
+		}
+		if (err) {
 			dbg(m, "AT+CNMI refused: relying on sweeps");
+			m->cnmi[0] = '\0';
+			m->direct = false;
+		} else {
+			const char *c = cnmi_ladder(m->cfg.delivery ==
+						    MODEM_DELIVERY_DIRECT,
+						    m->cnmi_try);
+
+			if (!c)
+				c = "AT+CNMI=2,1,0,0,0";	/* not reached */
+			snprintf(m->cnmi, sizeof(m->cnmi), "%s", c);
+			m->direct = c[10] == '2';
+			if (m->cfg.delivery == MODEM_DELIVERY_DIRECT &&
+			    !m->direct)
+				dbg(m, "direct delivery refused: using "
+				    "stored delivery (%s)", c);
+		}
 		init_goto(m, IS_CREG);
 		return;
 	case IS_CREG:
@@ -1623,7 +1667,7 @@ static void urc_cds(const char *line, const char *pdu, void *ud)
 	 * AT+CSMS=1 (direct mode) makes +CDS need an acknowledgement too
 	 * (TS 27.005 §3.4.4); a report is not worth a re-delivery.
 	 */
-	if (m->cfg.delivery == MODEM_DELIVERY_DIRECT)
+	if (m->direct)
 		cmd_send(m, CK_OTHER, 0, "AT+CNMA", NULL, NULL, 0);
 }
 
@@ -2038,7 +2082,6 @@ static void do_reset(struct modem *m)
 static void check_cnma(struct modem *m)
 {
 	struct msg *g;
-	char cmd[32];
 
 	for (g = m->msgs; g; g = g->next) {
 		if (!g->pub.direct || g->cnma_expired ||
@@ -2051,11 +2094,8 @@ static void check_cnma(struct modem *m)
 		 */
 		dbg(m, "no release of direct SMS %llu in time: not acked, "
 		    "re-arming +CNMI", (unsigned long long)g->pub.id);
-		if (m->state == MODEM_STATE_READY) {
-			snprintf(cmd, sizeof(cmd), "AT+CNMI=%d,2,0,1,0",
-				 m->cnmi_try ? 1 : 2);
-			cmd_send(m, CK_OTHER, 0, cmd, NULL, NULL, 0);
-		}
+		if (m->state == MODEM_STATE_READY && m->cnmi[0])
+			cmd_send(m, CK_OTHER, 0, m->cnmi, NULL, NULL, 0);
 	}
 }
 

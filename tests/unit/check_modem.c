@@ -1272,6 +1272,50 @@ START_TEST(test_cmti_other_store)
 }
 END_TEST
 
+START_TEST(test_direct_refused_falls_back)
+{
+	struct h h;
+	struct sim_sms s = { .text = "stored instead", .msg_class = -1 };
+	int zero = 0;
+
+	h_init(&h, NULL, direct_mode_slow);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_REJECT_DIRECT, 1), 0);
+	h_wait_ready(&h);
+	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
+	h_wait_rx(&h, 1, 3000);
+	ck_assert(!h.rx[0].direct);
+	ck_assert_str_eq(h.rx[0].msg.text, "stored instead");
+	ck_assert(h_run(&h, stored_is, &zero, 3000));
+	ck_assert_uint_eq(sim_counter(h.sim, "+CNMA"), 0);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_index_base_zero)
+{
+	struct h h;
+	struct sim_sms s = { .msg_class = -1 };
+	char text[3][16];
+	unsigned i;
+	int zero = 0;
+
+	h_init(&h, NULL, NULL);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_INDEX_BASE, 0), 0);
+	h_wait_ready(&h);
+	for (i = 0; i < 3; i++) {
+		snprintf(text[i], sizeof(text[i]), "zero %u", i);
+		s.text = text[i];
+		ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
+	}
+	h_wait_rx(&h, 3, 3000);
+	ck_assert_int_eq(h.rx[0].index, 0);
+	ck_assert(h_run(&h, stored_is, &zero, 3000));
+	for (i = 0; i < 3; i++)
+		ck_assert_str_eq(h.rx[i].msg.text, text[i]);
+	h_free(&h);
+}
+END_TEST
+
 static const struct {
 	const char *name;
 	const TTest *const *test;
@@ -1299,6 +1343,8 @@ static const struct {
 	{ "cmgd_answer_lost", &test_cmgd_answer_lost, 0 },
 	{ "cmgd_not_done", &test_cmgd_not_done, 0 },
 	{ "cmti_other_store", &test_cmti_other_store, 0 },
+	{ "direct_refused", &test_direct_refused_falls_back, 0 },
+	{ "index_base_zero", &test_index_base_zero, 0 },
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

@@ -64,8 +64,8 @@ struct modem_config {
 	const char *pin;	/* SIM PIN or NULL; never retried if wrong */
 	const char *storage;	/* "SM" (default), "ME" or "MT" */
 	enum modem_delivery delivery; /* default STORED */
-	bool text_mode_fallback; /* AT+CMGF=1 if PDU mode is refused
-				  * (NOT IMPLEMENTED yet: FAILED instead) */
+	bool text_mode_fallback; /* AT+CMGF=1 if PDU mode is refused;
+				  * else FAILED (docs/MODEM-DRIVER.md) */
 	enum ussd_mode ussd_mode; /* default USSD_MODE_PLAIN */
 	unsigned sweep_interval_ms;  /* AT+CPMS?/AT+CMGL; default 60000 */
 	unsigned status_interval_ms; /* CSQ/CREG/COPS/CPMS; default 60000 */
@@ -102,6 +102,12 @@ struct modem_sms {
 	int decode_err;		/* 0: msg is valid; else -EINVAL ... */
 	const char *decode_reason; /* static text when decode_err != 0 */
 	struct sms msg;		/* decoded when decode_err == 0 */
+	/*
+	 * Text-mode fallback (AT+CMGF=1): pdu_hex is "", msg is built from
+	 * the text header (type DELIVER, addr, scts, text as the modem
+	 * printed it, dcs GSM7); no UDH, so no concatenation info.
+	 */
+	bool text_mode;
 };
 
 /* A status report (SMS-STATUS-REPORT, TS 23.040 §9.2.2.3). Borrowed. */
@@ -257,7 +263,9 @@ int modem_sms_release(struct modem *m, struct modem_sms *sms,
  * modem_send_pdu() - queue one AT+CMGS=<tpdu_len> with @hex (SMSC prefix +
  * TPDU, as sms_encode_submit() makes it; copied). Sends run one at a time,
  * only in READY; they wait while INITIALISING / DOWN (not FAILED).
- * @cb runs exactly once with the outcome (see modem_send_cb).
+ * @cb runs exactly once with the outcome (see modem_send_cb), never
+ * before this returns (the send starts at the next modem_tick() or
+ * handle call; modem_next_deadline() is "now" meanwhile).
  * Returns the send id (> 0) or -EINVAL (bad hex/length), -ENOTCONN
  * (FAILED), -ENOMEM. On error @cb never runs.
  */

@@ -1316,6 +1316,76 @@ START_TEST(test_index_base_zero)
 }
 END_TEST
 
+static void text_fallback(struct modem_config *c)
+{
+	c->text_mode_fallback = true;
+}
+
+START_TEST(test_text_mode_fallback)
+{
+	struct h h;
+	struct sim_sms s = { .from = "+256772111222", .msg_class = -1 };
+	struct sms_pdu_out out[8];
+	struct tx tx[8];
+	const struct sim_sent *sent;
+	char long_text[400];
+	int zero = 0;
+
+	h_init(&h, NULL, text_fallback);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_NO_PDU_MODE, 1), 0);
+	h_wait_ready(&h);
+	s.text = "text mode 1";
+	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
+	h_wait_rx(&h, 1, 3000);
+	ck_assert_str_eq(h.rx[0].msg.text, "text mode 1");
+	ck_assert_str_eq(h.rx[0].msg.addr.number, "+256772111222");
+	ck_assert_str_eq(h.rx[0].hex, "");
+	ck_assert_int_eq(h.rx[0].decode_err, 0);
+	ck_assert(h_run(&h, stored_is, &zero, 3000));
+	/* A lost +CMTI: the text-mode sweep (AT+CMGL="ALL") finds it. */
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_DROP_CMTI, 1), 0);
+	s.text = "text mode 2";
+	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
+	h_idle(&h, 100);
+	ck_assert_int_eq(modem_sweep(h.m), 0);
+	h_wait_rx(&h, 2, 3000);
+	ck_assert_str_eq(h.rx[1].msg.text, "text mode 2");
+	ck_assert(h_run(&h, stored_is, &zero, 3000));
+
+	/* Sending: a single GSM 7-bit part goes out as text. */
+	ck_assert_uint_eq(queue_text(&h, "+256700000009", "hello text", 5,
+				     false, out, tx), 1);
+	ck_assert(h_run(&h, tx_done, &tx[0], 5000));
+	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_OK);
+	ck_assert_uint_eq(sim_sent_count(h.sim), 1);
+	sent = sim_sent_get(h.sim, 0);
+	ck_assert(sent->text_mode);
+	ck_assert_str_eq(sent->to, "+256700000009");
+	ck_assert_str_eq(sent->text, "hello text");
+	/* Multipart cannot be sent in text mode: permanent. */
+	memset(long_text, 'x', 200);
+	long_text[200] = '\0';
+	ck_assert_uint_eq(queue_text(&h, "+256700000009", long_text, 6,
+				     false, out, tx), 2);
+	ck_assert(h_run(&h, all_tx_done, tx, 5000));
+	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_PERMANENT);
+	ck_assert_uint_eq(sim_sent_count(h.sim), 1);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_no_pdu_mode_fails)
+{
+	struct h h;
+
+	h_init(&h, NULL, NULL);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_NO_PDU_MODE, 1), 0);
+	h_wait_state(&h, MODEM_STATE_FAILED, 5000);
+	ck_assert(strstr(h.fail_reason, "PDU mode") != NULL);
+	h_free(&h);
+}
+END_TEST
+
 static const struct {
 	const char *name;
 	const TTest *const *test;
@@ -1345,6 +1415,8 @@ static const struct {
 	{ "cmti_other_store", &test_cmti_other_store, 0 },
 	{ "direct_refused", &test_direct_refused_falls_back, 0 },
 	{ "index_base_zero", &test_index_base_zero, 0 },
+	{ "text_mode_fallback", &test_text_mode_fallback, 0 },
+	{ "no_pdu_mode_fails", &test_no_pdu_mode_fails, 0 },
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

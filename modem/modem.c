@@ -99,7 +99,7 @@ struct sop {
 enum del_state {
 	DEL_QUEUED,
 	DEL_INFLIGHT,
-	DEL_UNVERIFIED,	/* AT+CMGD failed/timed out: re-list before retry */
+	DEL_UNVERIFIED,	/* AT+CMGD failed/timed out: re-list first */
 };
 
 struct del {
@@ -157,7 +157,7 @@ struct modem {
 	unsigned busy_delay;
 	bool pin_sent;		/* PIN entered during this init */
 	int cnmi_try;		/* index into cnmi_ladder() */
-	bool direct;		/* +CMT routing in effect (not just asked) */
+	bool direct;		/* +CMT routing in effect */
 	bool text_mode;		/* AT+CMGF=1 fallback in effect */
 	char cnmi[32];		/* the AT+CNMI that was accepted */
 
@@ -806,7 +806,7 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 						    m->text_mode, m->cnmi_try);
 
 			if (!c)
-				c = "AT+CNMI=2,1,0,0,0";	/* not reached */
+				c = "AT+CNMI=2,1,0,0,0"; /* unreachable */
 			snprintf(m->cnmi, sizeof(m->cnmi), "%s", c);
 			m->direct = c[10] == '2';
 			if (m->cfg.delivery == MODEM_DELIVERY_DIRECT &&

@@ -7,7 +7,7 @@
  * Event-driven and single-threaded: the driver owns the transport and its
  * fd but no poll loop and no clock. The caller's loop:
  *
- *	fd = modem_fd(m);			// -1 while closed / backing off
+ *	fd = modem_fd(m);		// -1 while closed / backing off
  *	events = POLLIN | (modem_wants_write(m) ? POLLOUT : 0);
  *	timeout = modem_next_deadline(m) - now;	// -1: no deadline
  *	poll(...);
@@ -94,7 +94,7 @@ struct modem_sms {
 	uint64_t id;		/* unique within this struct modem */
 	const char *pdu_hex;	/* raw PDU as read, SMSC prefix included */
 	size_t tpdu_len;	/* the <length> the modem announced */
-	bool direct;		/* +CMT delivery: nothing stored on the SIM */
+	bool direct;		/* +CMT delivery: nothing on the SIM */
 	char store[MODEM_STORE_MAX]; /* "SM"/"ME"/... ; "" when direct */
 	int index;		/* storage index; -1 when direct */
 	int stat;		/* +CMGL/+CMGR <stat>: 0 unread, 1 read;

@@ -734,8 +734,8 @@ START_TEST(test_send_50_temporary_errors)
 		snprintf(text, sizeof(text), "Reply %u: your order of %u "
 			 "boxes is confirmed and will be delivered to the "
 			 "shop tomorrow morning before ten. Thank you for "
-			 "your business with us. Ref %u. Call 0800 100 200 for any "
-			 "question about this order.", i, i * 3, i);
+			 "your business with us. Ref %u. Call 0800 100 200 "
+			 "for any question about this order.", i, i * 3, i);
 		if (i % 3 == 0) {
 			/* The next send fails, temporarily. */
 			sim_set(h.sim, SIM_FAULT_CMS_CODE,
@@ -1061,7 +1061,7 @@ START_TEST(test_ussd_encodings)
 		{ USSD_MODE_PLAIN, SIM_USSD_TEXT },
 		{ USSD_MODE_UCS2, SIM_USSD_UCS2 },
 		{ USSD_MODE_PACKED, SIM_USSD_GSM7HEX },
-		{ USSD_MODE_PLAIN, SIM_USSD_TEXT },	/* before OK, split */
+		{ USSD_MODE_PLAIN, SIM_USSD_TEXT }, /* before OK, split */
 	};
 	struct h h;
 	size_t one = 1, two = 2, three = 3;

@@ -1386,6 +1386,117 @@ START_TEST(test_no_pdu_mode_fails)
 }
 END_TEST
 
+START_TEST(test_reboot_during_send)
+{
+	struct h h;
+	struct sms_pdu_out out[8];
+	struct tx tx[8], tx2[8];
+
+	h_init(&h, NULL, NULL);
+	h_wait_ready(&h);
+	sim_set(h.sim, SIM_FAULT_DELAY_MS, 300);
+	ck_assert_uint_eq(queue_text(&h, "+256700000004", "rebooted?", 7,
+				     false, out, tx), 1);
+	ck_assert(h_run(&h, sim_sent_one, NULL, 5000));
+	/* The modem reboots before answering. */
+	sim_set(h.sim, SIM_FAULT_DELAY_MS, 0);
+	ck_assert_int_eq(sim_reboot(h.sim), 0);
+	ck_assert(h_run(&h, tx_done, &tx[0], 5000));
+	/* The PDU went out: OK if the answer made it, else UNKNOWN. */
+	ck_assert(tx[0].res.status == MODEM_SEND_UNKNOWN ||
+		  tx[0].res.status == MODEM_SEND_OK);
+	/* A send queued meanwhile goes out after the re-init. */
+	ck_assert_uint_eq(queue_text(&h, "+256700000004", "after", 8, false,
+				     out, tx2), 1);
+	ck_assert(h_run(&h, tx_done, &tx2[0], 8000));
+	ck_assert_int_eq(tx2[0].res.status, MODEM_SEND_OK);
+	ck_assert_uint_eq(sim_sent_count(h.sim), 2);
+	h_free(&h);
+}
+END_TEST
+
+static void short_ussd(struct modem_config *c)
+{
+	c->ussd_timeout_ms = 300;
+}
+
+START_TEST(test_ussd_timeout_late_reply)
+{
+	struct h h;
+	size_t one = 1, two = 2;
+
+	h_init(&h, NULL, short_ussd);
+	h_wait_ready(&h);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_USSD_DELAY_MS, 800), 0);
+	ck_assert_int_eq(sim_set_ussd_reply(h.sim, "late"), 0);
+	ck_assert_int_eq(modem_ussd(h.m, "*100#", cb_ussd_req, &h), 0);
+	ck_assert(h_run(&h, ussd_n, &one, 3000));
+	ck_assert_int_eq(h.ussd[0].m, -1);
+	/* The late reply is not lost: it comes as unsolicited. */
+	ck_assert(h_run(&h, ussd_n, &two, 3000));
+	ck_assert_int_eq(h.ussd[1].m, 0);
+	ck_assert(h.ussd[1].network);
+	ck_assert_str_eq(h.ussd[1].text, "late");
+	h_free(&h);
+}
+END_TEST
+
+static void short_status(struct modem_config *c)
+{
+	c->status_interval_ms = 200;
+}
+
+static bool info_ge(struct h *h, const void *arg)
+{
+	return h->info_events >= *(const unsigned *)arg;
+}
+
+START_TEST(test_info_periodic_and_creg)
+{
+	struct h h;
+	unsigned n;
+
+	h_init(&h, NULL, short_status);
+	h_wait_ready(&h);
+	n = h.info_events + 2;
+	ck_assert(h_run(&h, info_ge, &n, 3000));
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_RSSI, 31), 0);
+	n = h.info_events + 1;
+	ck_assert(h_run(&h, info_ge, &n, 3000));
+	ck_assert_int_eq(modem_get_info(h.m)->signal_dbm, -51);
+	/* Registration lost: the +CREG URC updates the info at once. */
+	n = h.info_events + 1;
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_CREG_STAT, 2), 0);
+	ck_assert(h_run(&h, info_ge, &n, 3000));
+	ck_assert_int_eq(modem_get_info(h.m)->reg_stat, 2);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_free_with_pending_sends)
+{
+	struct h h;
+	struct sms_pdu_out out[8];
+	struct tx tx[8];
+
+	h_init(&h, NULL, NULL);
+	h_wait_ready(&h);
+	ck_assert_int_eq(sim_unplug(h.sim), 0);
+	h_wait_state(&h, MODEM_STATE_DOWN, 3000);
+	/* Sends wait while DOWN... */
+	ck_assert_uint_eq(queue_text(&h, "+256700000005", "never sent", 9,
+				     false, out, tx), 1);
+	h_idle(&h, 100);
+	ck_assert(!tx[0].done);
+	/* ...and are reported TEMPORARY (never written) on free. */
+	modem_free(h.m);
+	h.m = NULL;
+	ck_assert(tx[0].done);
+	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_TEMPORARY);
+	h_free(&h);
+}
+END_TEST
+
 static const struct {
 	const char *name;
 	const TTest *const *test;
@@ -1417,6 +1528,10 @@ static const struct {
 	{ "index_base_zero", &test_index_base_zero, 0 },
 	{ "text_mode_fallback", &test_text_mode_fallback, 0 },
 	{ "no_pdu_mode_fails", &test_no_pdu_mode_fails, 0 },
+	{ "reboot_during_send", &test_reboot_during_send, 0 },
+	{ "ussd_timeout", &test_ussd_timeout_late_reply, 0 },
+	{ "info_periodic", &test_info_periodic_and_creg, 0 },
+	{ "free_pending_sends", &test_free_with_pending_sends, 0 },
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

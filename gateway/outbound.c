@@ -284,6 +284,47 @@ static void requeue_unknown_parts(struct gw_context *ctx, int64_t msg_id)
 }
 
 /*
+ * resend_unknown = with-reject-duplicates: messages whose parts went
+ * 'unknown' on one of our modems (a failed modem, or a restart: the part
+ * was 'submitting') are queued again; the claim then resends those parts
+ * with TP-RD.  Bounded by max_attempts per part.
+ * TODO(db): belongs in db/store.h.
+ */
+static void requeue_unknown_messages(struct gw_context *ctx)
+{
+	static const char sql[] =
+		"UPDATE outbound_messages SET state = 'queued', "
+		"claimed_by = NULL, modem = NULL, not_before = now() "
+		"WHERE state = 'unknown' AND id IN ("
+		"SELECT message_id FROM outbound_parts WHERE state = 'unknown' "
+		"AND attempts < $1::int AND modem = ANY($2::text[]))";
+	struct db *db = gw_db(ctx);
+	struct db_error err;
+	char a[32], names[1024];
+	const char *p[2] = { a, names };
+	size_t i, n = 0;
+	int r;
+
+	if (!db || ctx->config->out_resend_unknown !=
+	    GW_RESEND_REJECT_DUPLICATES)
+		return;
+	snprintf(a, sizeof(a), "%d", ctx->config->out_max_attempts);
+	n += (size_t) snprintf(names + n, sizeof(names) - n, "{");
+	for (i = 0; i < ctx->n_links && n < sizeof(names) - 2; i++)
+		n += (size_t) snprintf(names + n, sizeof(names) - n, "%s\"%s\"",
+				       i ? "," : "", ctx->links[i].name);
+	if (n >= sizeof(names) - 2)
+		return;
+	snprintf(names + n, sizeof(names) - n, "}");
+	r = db_exec(db, sql, 2, p, &err);
+	if (r < 0)
+		gw_db_failed(ctx, r, &err, "re-queueing unknown messages");
+	else if (r > 0)
+		log_info("outbound: %d message%s of unknown fate queued again "
+			 "(resend_unknown)", r, r == 1 ? "" : "s");
+}
+
+/*
  * Sets TP-RD (TS 23.040 §9.2.3.25, bit 2 of the SMS-SUBMIT first octet)
  * in a stored PDU: SMSC length octet, SMSC, then the first octet.
  */
@@ -499,6 +540,8 @@ static void on_sent(struct modem *m, uint64_t send_id,
 		/* The rest of the message may go through a healthy modem. */
 		if (r >= 0)
 			r = requeue(ctx, s->msg.id, 1);
+		if (r >= 0)
+			requeue_unknown_messages(ctx);
 		arm_kick(ctx, 1050);
 		break;
 	}
@@ -673,6 +716,7 @@ void gw_outbound_kick(struct gw_context *ctx)
 		if (r > 0)
 			log_info("outbound: %d unfinished message%s of this "
 				 "daemon re-queued", r, r == 1 ? "" : "s");
+		requeue_unknown_messages(ctx);
 	}
 	if (!ctx->out_last_expire_ms ||
 	    loop_now_ms() - ctx->out_last_expire_ms >= EXPIRE_EVERY_MS) {

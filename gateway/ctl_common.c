@@ -167,6 +167,14 @@ int ctl_check_modem(struct ctl_session *s, const char *name)
 			return 0;
 		}
 	}
+	if (!n && !(s->config && s->config->n_modems)) {
+		fprintf(stderr, "%s: unknown modem '%s' (no modem known yet: "
+				"none has reported status; pass -f CONFIG to "
+				"use the config's modems)\n",
+			s->prog, name);
+		free(names);
+		return -1;
+	}
 	fprintf(stderr, "%s: unknown modem '%s' (known: ", s->prog, name);
 	for (i = 0; i < n; i++) {
 		fprintf(stderr, "%s%s", first ? "" : ", ", names[i]);
@@ -177,8 +185,7 @@ int ctl_check_modem(struct ctl_session *s, const char *name)
 			s->config->modems[i].name);
 		first = false;
 	}
-	fprintf(stderr, "%s)\n", first ? "none: no daemon has reported a "
-					 "modem yet; or pass -f CONFIG" : "");
+	fprintf(stderr, ")\n");
 	free(names);
 	return -1;
 }

@@ -11,7 +11,7 @@ fi
 # Never reach a database other than the throwaway one.
 unset FIELDGATE_DB
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ctl-test.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
 fail=0
 
 ok() { echo "ok: $*"; }

@@ -8,6 +8,10 @@ ctl="$builddir/gateway/fieldgatectl"
 if [ "${NEED_PG:-0}" = 1 ] && [ -z "${FIELDGATE_TEST_CONNINFO:-}" ]; then
 	exec "$srcdir/tests/pg/with-pg.sh" "$0" "$@"
 fi
+# A sanitizer report must not pass for an expected "exit 1".
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86"
+UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=87"
+export ASAN_OPTIONS UBSAN_OPTIONS
 # Never reach a database other than the throwaway one.
 unset FIELDGATE_DB
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ctl-test.XXXXXX")

@@ -18,6 +18,7 @@ sql "INSERT INTO inbound_messages (modem, sender, pdu_hex, decode_error, state)
 sql "INSERT INTO inbound_messages (kind, modem, sender, scts, pdu_hex, body,
 	part_count, partial, missing_parts) VALUES ('assembled', 'gsm1',
 	'+8613800000004', now(), NULL, '第一部分…第三部分', 3, true, '{2}')"
+"$ctl" people add +8613800000002 '王销售' --role rep >/dev/null || bad "people add"
 ids() { json_get "$1" '" ".join(str(m["id"]) for m in d)'; }
 
 # inbox: all, newest first.
@@ -27,6 +28,7 @@ rc_is $? 0 "inbox"
 expect "$tmp/o" "[undecodable: truncated TP-UD]" "undecodable marked"
 expect "$tmp/o" "[partial, 3 parts expected] 第一部分…第三部分" "partial marked"
 expect "$tmp/o" 'line1 line2 "q"' "newline flattened in the table"
+expect "$tmp/o" "(王销售) S 3 5" "registered sender's name shown"
 "$ctl" inbox --json >"$tmp/j"
 json_ok "$tmp/j" || bad "inbox --json invalid"
 [ "$(ids "$tmp/j")" = "5 4 3 2 1" ] && ok "newest first" || bad "order: $(ids "$tmp/j")"
@@ -34,6 +36,8 @@ json_ok "$tmp/j" || bad "inbox --json invalid"
 	ok "json keeps the text exactly" || bad "json text"
 [ "$(json_get "$tmp/j" 'd[0]["partial"], d[0]["kind"], d[1]["decode_error"], d[1]["text"]')" = \
 	"(True, 'assembled', 'truncated TP-UD', None)" ] && ok "json markers" || bad "json markers"
+[ "$(json_get "$tmp/j" '[m["sender_name"] for m in d]')" = "[None, None, None, '王销售', '王销售']" ] &&
+	ok "json sender_name" || bad "json sender_name"
 
 # filters
 "$ctl" inbox --from '0086 138-0000-0002' --json >"$tmp/j"

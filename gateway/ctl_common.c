@@ -181,8 +181,14 @@ int ctl_check_modem(struct ctl_session *s, const char *name)
 		first = false;
 	}
 	for (i = 0; s->config && i < s->config->n_modems; i++) {
-		fprintf(stderr, "%s%s", first ? "" : ", ",
-			s->config->modems[i].name);
+		const char *cn = s->config->modems[i].name;
+		size_t k;
+
+		for (k = 0; k < n && strcmp(names[k], cn); k++)
+			;
+		if (k < n)
+			continue;	/* already listed */
+		fprintf(stderr, "%s%s", first ? "" : ", ", cn);
 		first = false;
 	}
 	fprintf(stderr, ")\n");

@@ -75,6 +75,10 @@ i=$(env -u PGHOST -u PGPORT -u PGDATABASE "$ctl" -f "$tmp/gw.conf" send \
 	bad "send -f CONFIG --modem from the config"
 [ "$(sql "SELECT requested_modem, body FROM outbound_messages WHERE id = $i")" = 'cfgmodem|via config' ] &&
 	ok "-f CONFIG: conninfo and modem names from the config" || bad "-f row"
+env -u PGHOST -u PGPORT -u PGDATABASE "$ctl" -f "$tmp/gw.conf" send \
+	--modem gsm9 +8613800138004 x >/dev/null 2>"$tmp/e"
+rc_is $? 1 "-f CONFIG: unknown modem"
+expect "$tmp/e" "unknown modem 'gsm9' (known: gsm1, cfgmodem)" "db and config names listed"
 i=$(env -u PGHOST -u PGPORT -u PGDATABASE \
 	FIELDGATE_DB="$FIELDGATE_TEST_CONNINFO" "$ctl" send +8613800138005 env) ||
 	bad "send via FIELDGATE_DB"

@@ -92,7 +92,16 @@ rc_is $? 1 "failed request"
 wait $fake
 expect "$tmp/e" "failed: network rejected the request" "failure reason printed"
 
-# 5. Unknown modem: nothing queued.
+# 5. A reply written without the NOTIFY is still found, at the deadline.
+( id=$(claim) && sql "UPDATE ussd_requests SET state = 'done',
+	reply = 'quiet', finished_at = now() WHERE id = $id" >/dev/null ) &
+fake=$!
+"$ctl" ussd --timeout 2 '*104#' >"$tmp/o" 2>"$tmp/e"
+rc_is $? 0 "reply without NOTIFY"
+wait $fake
+[ "$(cat "$tmp/o")" = quiet ] && ok "found by the last look" || bad "quiet reply"
+
+# 6. Unknown modem: nothing queued.
 n0=$(sql 'SELECT count(*) FROM ussd_requests')
 "$ctl" ussd --modem gsm9 '*100#' >/dev/null 2>"$tmp/e"
 rc_is $? 1 "unknown modem"

@@ -35,7 +35,6 @@
 
 #define SYNC_TRIES 5
 #define SYNC_TIMEOUT_MS 1500
-#define REBOOT_SETTLE_MS 1000	/* quiet after a banner before re-init */
 #define RESET_WAIT_MS 20000	/* banner expected after AT+CFUN=1,1 */
 #define SIM_BUSY_FIRST_MS 500
 #define SIM_BUSY_STEP_MAX_MS 5000
@@ -256,6 +255,7 @@ void modem_config_init(struct modem_config *cfg)
 	cfg->sim_busy_max_ms = 60000;
 	cfg->backoff_min_ms = 1000;
 	cfg->backoff_max_ms = 60000;
+	cfg->reboot_settle_ms = 1000;
 }
 
 const char *modem_state_str(enum modem_state st)
@@ -334,7 +334,7 @@ static void chan_event(enum at_event ev, const char *line, void *ud)
 		if (m->state == MODEM_STATE_READY ||
 		    m->state == MODEM_STATE_INITIALISING) {
 			m->reinit_pending = true;
-			m->reinit_at = m->now + REBOOT_SETTLE_MS;
+			m->reinit_at = m->now + m->cfg.reboot_settle_ms;
 			m->gen++;
 		}
 		break;
@@ -1820,6 +1820,7 @@ int modem_refresh_info(struct modem *m)
 		return -EINVAL;
 	if (m->state != MODEM_STATE_READY)
 		return -ENOTCONN;
+	m->next_status = m->now + m->cfg.status_interval_ms;
 	if (m->info_outstanding)
 		return 0;
 	if (cmd_send(m, CK_INFO, INFO_CSQ, "AT+CSQ", p_csq, NULL, 0) > 0)
@@ -2094,6 +2095,8 @@ int modem_new(const struct modem_config *cfg,
 		m->cfg.sim_busy_max_ms = 60000;
 	if (!m->cfg.baud)
 		m->cfg.baud = 115200;
+	if (!m->cfg.reboot_settle_ms)
+		m->cfg.reboot_settle_ms = 1000;
 	if (cbs)
 		m->cbs = *cbs;
 	m->ud = user_data;
@@ -2449,7 +2452,8 @@ int64_t modem_next_deadline(const struct modem *m)
 		min_deadline(&d, m->reset_deadline);
 	if (m->state == MODEM_STATE_INITIALISING && m->step_waiting)
 		min_deadline(&d, m->step_at);
-	if (m->state == MODEM_STATE_READY) {
+	if (m->state == MODEM_STATE_READY && !m->reinit_pending) {
+		/* Queued work starts at the next tick. */
 		if (m->send_head && !m->send_cur)
 			min_deadline(&d, m->now);
 		if (m->sop_head && !m->sop_cur)

@@ -79,6 +79,8 @@ struct modem_config {
 	unsigned sim_busy_max_ms;    /* wait out SIM busy; default 60000 */
 	unsigned backoff_min_ms;     /* reopen backoff; default 1000 */
 	unsigned backoff_max_ms;     /* doubling up to; default 60000 */
+	unsigned reboot_settle_ms;   /* quiet after a boot banner before
+				      * re-init; default 1000 */
 };
 
 /* Fill @cfg with defaults (device NULL: the caller must set it). */

@@ -225,6 +225,7 @@ static void h_init(struct h *h, struct sim_config *scfg,
 	h->cfg.device = h->link;
 	h->cfg.backoff_min_ms = 100;
 	h->cfg.backoff_max_ms = 400;
+	h->cfg.reboot_settle_ms = 200;
 	h->cfg.sweep_interval_ms = 600000;	/* tests sweep explicitly */
 	h->cfg.status_interval_ms = 600000;
 	if (tweak)
@@ -393,6 +394,8 @@ START_TEST(test_init_echo_on)
 	ck_assert(info->signal_known);
 	ck_assert_int_eq(info->signal_dbm, -113 + 2 * 20);
 	ck_assert_int_eq(info->store_total, 30);
+	/* Idle: no deadline soon (no busy loop in the caller's poll). */
+	ck_assert_int_gt(modem_next_deadline(h.m) - (int64_t)now_ms(), 1000);
 	ck_assert_uint_eq(h.n_states >= 3, 1);
 	ck_assert_int_eq(h.states[0], MODEM_STATE_OPENING);
 	ck_assert_int_eq(h.states[1], MODEM_STATE_INITIALISING);

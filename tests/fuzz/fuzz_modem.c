@@ -138,6 +138,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i = j + 1;
 	}
 	drain();
+	if (getenv("FUZZ_MODEM_TRACE"))
+		fprintf(stderr, "final state %s (%s), sends done %u\n",
+			modem_state_str(modem_get_state(m)),
+			modem_last_error(m), sends_done);
 	modem_free(m);
 	/* Exactly one completion for the accepted send. */
 	if (id > 0 && sends_done != 1)

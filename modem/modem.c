@@ -156,6 +156,7 @@ struct modem {
 	unsigned busy_delay;
 	bool pin_sent;		/* PIN entered during this init */
 	int cnmi_try;		/* index into cnmi_ladder() */
+	bool cpms_one;		/* AT+CPMS with one store (3 refused) */
 	bool direct;		/* +CMT routing in effect */
 	bool text_mode;		/* AT+CMGF=1 fallback in effect */
 	char cnmi[32];		/* the AT+CNMI that was accepted */
@@ -504,8 +505,12 @@ static void init_issue(struct modem *m)
 			      NULL, 0);
 		break;
 	case IS_CPMS:
-		snprintf(cmd, sizeof(cmd), "AT+CPMS=\"%s\",\"%s\",\"%s\"", s,
-			 s, s);
+		/* Some modems reject three stores: then one (mem1 only). */
+		if (m->cpms_one)
+			snprintf(cmd, sizeof(cmd), "AT+CPMS=\"%s\"", s);
+		else
+			snprintf(cmd, sizeof(cmd),
+				 "AT+CPMS=\"%s\",\"%s\",\"%s\"", s, s, s);
 		rc = cmd_send(m, CK_INIT, IS_CPMS, cmd, p_cpms, NULL, 0);
 		break;
 	case IS_CSMS:
@@ -560,6 +565,7 @@ static void init_start(struct modem *m)
 	m->busy_since = 0;
 	m->busy_delay = SIM_BUSY_FIRST_MS;
 	m->cnmi_try = 0;
+	m->cpms_one = false;
 	m->failures = 0;
 	m->reinit_pending = false;
 	m->reset_waiting = false;
@@ -656,6 +662,12 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		init_goto(m, IS_CPIN);
 		return;
 	case IS_CPIN:
+		if (err && err->type == AT_ERR_TIMEOUT &&
+		    at_result_find(res, "+CPIN:")) {
+			/* "+CPIN: READY" without OK (gammu F_CPIN_NO_OK). */
+			dbg(m, "+CPIN answer without final result: using it");
+			err = NULL;
+		}
 		if (err) {
 			if (err->type == AT_ERR_CME && err->code == 10) {
 				request_fail(m, "SIM not inserted (+CME "
@@ -702,8 +714,16 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 			}
 			init_goto(m, IS_PIN);
 			return;
-		case MODEM_PIN_SIM_PUK:
+		case MODEM_PIN_SIM_PIN2:
 		case MODEM_PIN_SIM_PUK2:
+			/*
+			 * PIN2 guards FDN, not SMS; some phones report it
+			 * when nothing is needed (smstools pin=ignore).
+			 */
+			dbg(m, "%s: ignored (PIN2 is not needed for SMS)", l);
+			init_goto(m, IS_CMGF);
+			return;
+		case MODEM_PIN_SIM_PUK:
 		case MODEM_PIN_PH_SIM_PUK:
 			request_fail(m, "SIM is PUK-locked: enter the PUK by "
 				     "hand");
@@ -762,6 +782,11 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		if (err) {
 			if (err->type == AT_ERR_TIMEOUT &&
 			    ++m->step_tries < 3) {
+				init_issue(m);
+				return;
+			}
+			if (!m->cpms_one && err->type != AT_ERR_TIMEOUT) {
+				m->cpms_one = true;
 				init_issue(m);
 				return;
 			}

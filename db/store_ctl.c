@@ -79,7 +79,8 @@ static char *id_array(const int64_t *ids, size_t n)
 	char *s, *p;
 	size_t i;
 
-	s = malloc(2 + n * (DB_NUM_MAX + 1));
+	/* braces, NUL, and each id with its comma */
+	s = malloc(3 + n * (DB_NUM_MAX + 1));
 	if (!s)
 		return NULL;
 	p = s;

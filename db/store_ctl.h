@@ -28,7 +28,7 @@ int db_ctl_schema_version(struct db *db, int *ret_version,
 struct db_ctl_part {
 	int64_t message_id;
 	int seq;
-	char state[16];			/* queued submitting submitted ... */
+	char state[16];			/* queued, submitting, ... */
 	char modem[DB_SHORT_MAX];	/* "" when never handed to a modem */
 	int mr;				/* TP-MR, -1 none */
 	int attempts;
@@ -36,7 +36,7 @@ struct db_ctl_part {
 	char *last_error;		/* NULL none; owned by the array */
 	int64_t submitted_at;		/* 0 none */
 	int64_t delivered_at;		/* 0 none */
-	int report_status;		/* TP-ST of the last report, -1 none */
+	int report_status;		/* TP-ST of last report, -1 none */
 };
 
 /*
@@ -53,7 +53,8 @@ void db_ctl_parts_free(struct db_ctl_part *parts, size_t count);
 struct db_ctl_depth {
 	/* "outbound", "outbound_parts", "inbound", "inbound_parts", "ussd" */
 	char queue[24];
-	char state[16];		/* inbound_parts: "unassembled"/"assembled" */
+	/* inbound_parts: "unassembled" or "assembled" */
+	char state[16];
 	int64_t count;
 };
 

@@ -327,7 +327,7 @@ static const struct field modem_fields[] = {
 		0, 0, NULL, NULL, NULL, NULL },
 	{ "ussd_encoding", FIELD_ENUM, MOFF(ussd_encoding), false, 0, 0,
 		ussd_names, NULL, NULL, NULL },
-	{ "send_rate", FIELD_INT, MOFF(send_rate), false, 1, 600, NULL, NULL,
+	{ "send_rate", FIELD_INT, MOFF(send_rate), false, 0, 60000, NULL, NULL,
 		NULL, NULL },
 	{ "daily_cap", FIELD_INT, MOFF(daily_cap), false, 0, 1000000, NULL,
 		NULL, NULL, NULL },

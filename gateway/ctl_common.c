@@ -167,18 +167,31 @@ int ctl_check_modem(struct ctl_session *s, const char *name)
 			return 0;
 		}
 	}
+	if (!n && !(s->config && s->config->n_modems)) {
+		fprintf(stderr, "%s: unknown modem '%s' (no modem known yet: "
+				"none has reported status; pass -f CONFIG to "
+				"use the config's modems)\n",
+			s->prog, name);
+		free(names);
+		return -1;
+	}
 	fprintf(stderr, "%s: unknown modem '%s' (known: ", s->prog, name);
 	for (i = 0; i < n; i++) {
 		fprintf(stderr, "%s%s", first ? "" : ", ", names[i]);
 		first = false;
 	}
 	for (i = 0; s->config && i < s->config->n_modems; i++) {
-		fprintf(stderr, "%s%s", first ? "" : ", ",
-			s->config->modems[i].name);
+		const char *cn = s->config->modems[i].name;
+		size_t k;
+
+		for (k = 0; k < n && strcmp(names[k], cn); k++)
+			;
+		if (k < n)
+			continue;	/* already listed */
+		fprintf(stderr, "%s%s", first ? "" : ", ", cn);
 		first = false;
 	}
-	fprintf(stderr, "%s)\n", first ? "none: no daemon has reported a "
-					 "modem yet; or pass -f CONFIG" : "");
+	fprintf(stderr, ")\n");
 	free(names);
 	return -1;
 }

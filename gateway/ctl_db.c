@@ -75,7 +75,8 @@ static int cmd_migrate(int argc, char **argv)
 	r = db_migrate(s.db, &to, &err);
 	if (r < 0) {
 		if (r == -EPROTO)
-			fprintf(stderr, "%s: %s\n", prog, err.message);
+			fprintf(stderr, "%s: %s; upgrade fieldgate\n", prog,
+				err.message);
 		else
 			ctl_db_error(&s, "migrating", r, &err);
 		goto out_fail;

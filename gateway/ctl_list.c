@@ -158,7 +158,20 @@ static const char *report_meaning(int st)
 	return "SC gave up";
 }
 
-static void inbox_json(const struct db_inbox_row *v, size_t n)
+/* The registered name of a sender, or NULL (people are few: a scan). */
+static const char *name_of(const struct db_person *people, size_t np,
+			   const char *phone)
+{
+	size_t i;
+
+	for (i = 0; phone[0] && i < np; i++)
+		if (!strcmp(people[i].phone, phone))
+			return people[i].name;
+	return NULL;
+}
+
+static void inbox_json(const struct db_inbox_row *v, size_t n,
+		       const struct db_person *people, size_t np)
 {
 	struct json j;
 	size_t i;
@@ -171,6 +184,8 @@ static void inbox_json(const struct db_inbox_row *v, size_t n)
 		ctl_json_time(&j, "received_at", v[i].received_at);
 		ctl_json_time(&j, "scts", v[i].scts);
 		json_string(&j, "sender", v[i].sender);
+		json_string(&j, "sender_name",
+			    name_of(people, np, v[i].sender));
 		json_string(&j, "modem", v[i].modem);
 		json_string(&j, "kind", v[i].kind);
 		json_string(&j, "state", v[i].state);
@@ -184,7 +199,8 @@ static void inbox_json(const struct db_inbox_row *v, size_t n)
 	json_finish(&j);
 }
 
-static void inbox_text(const struct db_inbox_row *v, size_t n)
+static void inbox_text(const struct db_inbox_row *v, size_t n,
+		       const struct db_person *people, size_t np)
 {
 	char when[CTL_TIME_MAX];
 	size_t i;
@@ -205,6 +221,11 @@ static void inbox_text(const struct db_inbox_row *v, size_t n)
 			put_text(v[i].decode_error);
 			printf("] ");
 		}
+		if (name_of(people, np, v[i].sender)) {
+			printf("(");
+			put_text(name_of(people, np, v[i].sender));
+			printf(") ");
+		}
 		if (v[i].partial)
 			printf("[partial, %d parts expected] ",
 			       v[i].part_count);
@@ -220,9 +241,10 @@ int ctl_inbox_run(int argc, char **argv)
 	static const char prog[] = "fieldgatectl inbox";
 	struct list_opts o = { 0 };
 	struct db_inbox_row *v = NULL;
+	struct db_person *people = NULL;
 	struct ctl_session s;
 	struct db_error err;
-	size_t n = 0;
+	size_t n = 0, np = 0;
 	int r;
 
 	r = parse(prog, "--from", ctl_inbox_usage, argc, argv, &o);
@@ -236,11 +258,19 @@ int ctl_inbox_run(int argc, char **argv)
 		ctl_close(&s);
 		return CTL_EXIT_FAIL;
 	}
+	r = db_people_list(s.db, &people, &np, &err);
+	if (r < 0) {
+		ctl_db_error(&s, "listing people", r, &err);
+		ctl_close(&s);
+		db_inbox_rows_free(v, n);
+		return CTL_EXIT_FAIL;
+	}
 	ctl_close(&s);
 	if (o.json)
-		inbox_json(v, n);
+		inbox_json(v, n, people, np);
 	else
-		inbox_text(v, n);
+		inbox_text(v, n, people, np);
+	free(people);
 	db_inbox_rows_free(v, n);
 	return CTL_EXIT_OK;
 }

@@ -21,7 +21,8 @@ void ctl_ussd_usage(FILE *f)
 	fprintf(f,
 		"usage: fieldgatectl ussd [--modem NAME] [--timeout SECONDS] "
 		"[--json] CODE\n"
-		"       fieldgatectl ussd --id ID [--timeout SECONDS] [--json]\n"
+		"       fieldgatectl ussd --id ID [--timeout SECONDS] "
+		"[--json]\n"
 		"\n"
 		"Queues the USSD CODE (e.g. *100#; digits, * # +) for a "
 		"daemon to run,\n"
@@ -74,6 +75,9 @@ static bool finished(const struct db_ussd *u)
 static int print_result(const char *prog, const struct db_ussd *u, bool json)
 {
 	bool ok = !strcmp(u->state, "done");
+	const char *how = !strcmp(u->state, "timeout") ?
+				  "timed out in the daemon" :
+				  "failed";
 
 	if (json) {
 		struct json j;
@@ -100,9 +104,7 @@ static int print_result(const char *prog, const struct db_ussd *u, bool json)
 	}
 	if (!ok) {
 		fprintf(stderr, "%s: USSD request %lld %s: %s\n", prog,
-			(long long)u->id,
-			!strcmp(u->state, "timeout") ? "timed out in the daemon" :
-						       "failed",
+			(long long)u->id, how,
 			u->error ? u->error : "no reason given");
 		return CTL_EXIT_FAIL;
 	}

@@ -135,8 +135,8 @@ static int check_schema(struct gw_context *ctx)
 
 	r = db_schema_check(g->db, &version, &err);
 	if (r == -ESTALE && ctx->config->db_auto_migrate) {
-		log_info("database schema version %d is older than %d: "
-			 "migrating (database.auto_migrate)", version,
+		log_info("database schema is older than version %d: "
+			 "migrating (database.auto_migrate)",
 			 db_schema_version_known());
 		r = db_migrate(g->db, &version, &err);
 		if (r >= 0) {
@@ -150,15 +150,12 @@ static int check_schema(struct gw_context *ctx)
 		return 0;
 	}
 	if (r == -EPROTO) {
-		log_warnx("cannot run: the database has schema version %d, "
-			  "newer than the %d this fieldgated knows (%s); "
-			  "upgrade fieldgate", version,
-			  db_schema_version_known(), err.message);
+		log_warnx("cannot run: %s (this fieldgated knows schema "
+			  "version %d)", err.message,
+			  db_schema_version_known());
 	} else if (r == -ESTALE) {
-		log_warnx("cannot run: the database schema version %d is "
-			  "older than %d (%s); run `fieldgatectl db migrate` "
-			  "or set database.auto_migrate = true", version,
-			  db_schema_version_known(), err.message);
+		log_warnx("cannot run: %s; run `fieldgatectl db migrate` "
+			  "or set database.auto_migrate = true", err.message);
 	} else {
 		gw_db_failed(ctx, r, &err, "schema check");
 		return r;	/* connection trouble: retry later */
@@ -199,6 +196,7 @@ static int came_up(struct gw_context *ctx)
 	g->backoff_ms = BACKOFF_MIN_MS;
 	log_info("database connected");
 	ctx->recover_pending = true;
+	ctx->ussd_recover_pending = true;
 	gw_status_flush(ctx);
 	gw_inbound_db_up(ctx);
 	gw_outbound_kick(ctx);

@@ -37,6 +37,7 @@ struct gw_options {
 
 struct gw_db;
 struct gw_send;
+struct gw_outcome;
 
 /* One configured modem and the loop's view of it (link.c). */
 struct gw_link {
@@ -91,9 +92,12 @@ struct gw_context {
 	struct gw_inbound *inbound;	/* inbound.c */
 	int64_t stop_timer;		/* bounded wait at SIGTERM */
 	bool recover_pending;		/* outbound.c: db_outbound_recover */
+	bool ussd_recover_pending;	/* ussd.c: interrupted requests */
 	int64_t out_kick_timer;		/* outbound.c: next known event */
 	int64_t out_kick_at;
 	int64_t out_last_expire_ms;
+	struct gw_outcome *outcomes;	/* outbound.c: while the DB is down */
+	size_t n_outcomes, cap_outcomes;
 };
 
 /* ---- dbconn.c --------------------------------------------------------- */

@@ -114,7 +114,7 @@ static int default_handle(struct gw_context *ctx, void *state, struct db *db,
 	struct db_outbound_new out = { 0 };
 	char ack[512], num[LOG_NUMBER_MAX];
 	int64_t out_id = 0;
-	bool is_new = false, known = false;
+	bool is_new = false, known = false, limited = false;
 	const char *final = "handled";
 	int r;
 
@@ -155,6 +155,7 @@ static int default_handle(struct gw_context *ctx, void *state, struct db *db,
 			  log_redact_number(msg->sender, num, sizeof(num)),
 			  cfg->reply_limit_per_hour);
 		known = false;
+		limited = true;
 	}
 	if (known) {
 		r = gw_config_render_ack(cfg->ack_template, msg->id, ack,
@@ -189,7 +190,7 @@ static int default_handle(struct gw_context *ctx, void *state, struct db *db,
 			 "out=%" PRId64 "%s", msg->modem, msg->id,
 			 log_redact_number(msg->sender, num, sizeof(num)),
 			 out_id, is_new ? "" : " (already queued)");
-	else
+	else if (!limited)
 		log_info("modem=%s msg=%" PRId64 " from=%s unknown sender: "
 			 "no reply", msg->modem, msg->id,
 			 log_redact_number(msg->sender, num, sizeof(num)));

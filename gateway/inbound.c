@@ -156,7 +156,7 @@ static int try_assemble(struct gw_context *ctx, const char *modem_name,
 	struct db_error err;
 	struct gw_message msg;
 	const char *reason = NULL;
-	size_t n = 0, k = 0, i;
+	size_t n = 0, k = 0, n_ids = 0, i;
 	int64_t id;
 	int r;
 
@@ -178,19 +178,29 @@ static int try_assemble(struct gw_context *ctx, const char *modem_name,
 	}
 	for (i = 0; i < n; i++) {
 		struct sms_part *p = &parts[k];
+		const char *t = rows[i].text ? rows[i].text : "";
 
-		/* Duplicates of one seq come out adjacent: keep the first. */
-		if (k && parts[k - 1].seq == rows[i].seq)
+		/*
+		 * Duplicates of one seq come out adjacent: keep the first.
+		 * One with the same text (the network delivered the part
+		 * again with another time stamp) is linked too; one with
+		 * another text is left alone, quarantined in a group of its
+		 * own that the timeout stores as partial (LESSONS 2).
+		 */
+		if (k && parts[k - 1].seq == rows[i].seq) {
+			if (!strcmp(parts[k - 1].text, t))
+				ids[n_ids++] = rows[i].id;
 			continue;
+		}
 		snprintf(p->sender, sizeof(p->sender), "%s", group->sender);
 		p->ref = (uint16_t) group->concat_ref;
 		p->ref16 = group->concat_16bit;
 		p->total = (uint8_t) group->total;
 		p->seq = (uint8_t) rows[i].seq;
+		/* Informational only: the texts are already UTF-8. */
 		p->charset = SMS_CHARSET_UCS2;
-		snprintf(p->text, sizeof(p->text), "%s",
-			 rows[i].text ? rows[i].text : "");
-		ids[k] = rows[i].id;
+		snprintf(p->text, sizeof(p->text), "%s", t);
+		ids[n_ids++] = rows[i].id;
 		k++;
 	}
 	if ((int) k < group->total && !partial) {
@@ -207,7 +217,7 @@ static int try_assemble(struct gw_context *ctx, const char *modem_name,
 	for (i = 0; i < res.n_missing; i++)
 		missing[i] = res.missing[i];
 	as.part_ids = ids;
-	as.n_parts = k;
+	as.n_parts = n_ids;
 	as.text = res.text;
 	as.partial = !res.complete;
 	as.missing = missing;

@@ -21,7 +21,8 @@
  *                  is "with-reject-duplicates": then resent with TP-RD.
  * One part at a time per modem, so a +CMTI read queued by the driver gets
  * its turn between parts: sending never starves receiving.  A per-modem
- * token bucket (send_rate per minute, bursts of 10 s worth) paces parts.
+ * token bucket (send_rate per minute, bursts of 10 s worth; 0 = unpaced)
+ * paces parts.
  * No modem status query per part: status is the driver's timer's job.
  * Messages requested for a modem that is not READY here go to another.
  */
@@ -52,6 +53,102 @@ struct gw_send {
 };
 
 static void send_next(struct gw_link *link);
+
+/*
+ * A send outcome that could not be recorded (database down), replayed at
+ * the reconnect before db_outbound_recover() would turn its part into
+ * 'unknown'.  Lost on a crash, when recovery makes it 'unknown': safe.
+ */
+struct gw_outcome {
+	int64_t part_id;
+	enum modem_send_status status;
+	int mr;
+	int cms;
+	int attempts;
+	char error[96];
+};
+
+static void remember_outcome(struct gw_context *ctx, int64_t part_id,
+			     int attempts,
+			     const struct modem_send_result *res)
+{
+	struct gw_outcome *o;
+
+	if (ctx->n_outcomes == ctx->cap_outcomes) {
+		size_t cap = ctx->cap_outcomes ? ctx->cap_outcomes * 2 : 16;
+
+		/* Freed by gw_outbound_free(). */
+		o = realloc(ctx->outcomes, cap * sizeof(*o));
+		if (!o)
+			return;	/* then it becomes 'unknown': safe */
+		ctx->outcomes = o;
+		ctx->cap_outcomes = cap;
+	}
+	o = &ctx->outcomes[ctx->n_outcomes++];
+	o->part_id = part_id;
+	o->status = res->status;
+	o->mr = res->mr;
+	o->cms = res->cms;
+	o->attempts = attempts;
+	snprintf(o->error, sizeof(o->error), "%s",
+		 res->error ? res->error : "");
+}
+
+static int backoff_s(const struct gw_config *cfg, int attempts);
+
+/* Records remembered outcomes; false when the database failed again. */
+static bool replay_outcomes(struct gw_context *ctx)
+{
+	const struct gw_config *cfg = ctx->config;
+	struct db_error err;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < ctx->n_outcomes; i++) {
+		struct gw_outcome *o = &ctx->outcomes[i];
+		struct db *db = gw_db(ctx);
+
+		if (!db)
+			return false;
+		switch (o->status) {
+		case MODEM_SEND_OK:
+			r = db_outbound_part_submitted(db, o->part_id, o->mr,
+						       &err);
+			break;
+		case MODEM_SEND_TEMPORARY:
+			if (o->attempts >= cfg->out_max_attempts)
+				r = db_outbound_part_failed(db, o->part_id,
+						o->cms, o->error, &err);
+			else
+				r = db_outbound_part_retry(db, o->part_id,
+						o->cms, o->error,
+						backoff_s(cfg, o->attempts),
+						&err);
+			break;
+		case MODEM_SEND_PERMANENT:
+			r = db_outbound_part_failed(db, o->part_id, o->cms,
+						    o->error, &err);
+			break;
+		default:
+			r = db_outbound_part_unknown(db, o->part_id,
+						     o->error, &err);
+			break;
+		}
+		if (r < 0 && r != -ESTALE &&
+		    gw_db_failed(ctx, r, &err, "recording a past outcome")) {
+			memmove(ctx->outcomes, o,
+				(ctx->n_outcomes - i) * sizeof(*o));
+			ctx->n_outcomes -= i;
+			return false;
+		}
+	}
+	if (ctx->n_outcomes)
+		log_info("outbound: %zu send outcome%s recorded after the "
+			 "reconnect", ctx->n_outcomes,
+			 ctx->n_outcomes == 1 ? "" : "s");
+	ctx->n_outcomes = 0;
+	return true;
+}
 
 static void send_free(struct gw_send *s)
 {
@@ -97,6 +194,8 @@ static bool take_token(struct gw_link *link)
 	double cap = link->send_rate / 6.0;		/* 10 s worth */
 	int64_t now = loop_now_ms();
 
+	if (link->send_rate <= 0)
+		return true;	/* unpaced: as fast as the modem takes them */
 	if (cap < 1)
 		cap = 1;
 	link->tokens += (double) (now - link->tokens_at) * rate;
@@ -182,6 +281,47 @@ static void requeue_unknown_parts(struct gw_context *ctx, int64_t msg_id)
 		log_info("out=%" PRId64 " %d part%s of unknown fate resent "
 			 "with reject-duplicates", msg_id, r,
 			 r == 1 ? "" : "s");
+}
+
+/*
+ * resend_unknown = with-reject-duplicates: messages whose parts went
+ * 'unknown' on one of our modems (a failed modem, or a restart: the part
+ * was 'submitting') are queued again; the claim then resends those parts
+ * with TP-RD.  Bounded by max_attempts per part.
+ * TODO(db): belongs in db/store.h.
+ */
+static void requeue_unknown_messages(struct gw_context *ctx)
+{
+	static const char sql[] =
+		"UPDATE outbound_messages SET state = 'queued', "
+		"claimed_by = NULL, modem = NULL, not_before = now() "
+		"WHERE state = 'unknown' AND id IN ("
+		"SELECT message_id FROM outbound_parts WHERE state = 'unknown' "
+		"AND attempts < $1::int AND modem = ANY($2::text[]))";
+	struct db *db = gw_db(ctx);
+	struct db_error err;
+	char a[32], names[1024];
+	const char *p[2] = { a, names };
+	size_t i, n = 0;
+	int r;
+
+	if (!db || ctx->config->out_resend_unknown !=
+	    GW_RESEND_REJECT_DUPLICATES)
+		return;
+	snprintf(a, sizeof(a), "%d", ctx->config->out_max_attempts);
+	n += (size_t) snprintf(names + n, sizeof(names) - n, "{");
+	for (i = 0; i < ctx->n_links && n < sizeof(names) - 2; i++)
+		n += (size_t) snprintf(names + n, sizeof(names) - n, "%s\"%s\"",
+				       i ? "," : "", ctx->links[i].name);
+	if (n >= sizeof(names) - 2)
+		return;
+	snprintf(names + n, sizeof(names) - n, "}");
+	r = db_exec(db, sql, 2, p, &err);
+	if (r < 0)
+		gw_db_failed(ctx, r, &err, "re-queueing unknown messages");
+	else if (r > 0)
+		log_info("outbound: %d message%s of unknown fate queued again "
+			 "(resend_unknown)", r, r == 1 ? "" : "s");
 }
 
 /*
@@ -328,10 +468,11 @@ static void on_sent(struct modem *m, uint64_t send_id,
 	}
 	db = gw_db(ctx);
 	if (!db) {
-		/* Stays 'submitting': db_outbound_recover() -> unknown. */
-		log_warnx("modem=%s out=%" PRId64 " part %d outcome %d not "
-			  "recorded: database down", link->name, s->msg.id,
+		/* Recorded at the reconnect, before recovery. */
+		log_warnx("modem=%s out=%" PRId64 " part %d outcome %d kept "
+			  "until the database is back", link->name, s->msg.id,
 			  part->seq, (int) res->status);
+		remember_outcome(ctx, part->id, attempts, res);
 		finish(link);
 		return;
 	}
@@ -399,6 +540,8 @@ static void on_sent(struct modem *m, uint64_t send_id,
 		/* The rest of the message may go through a healthy modem. */
 		if (r >= 0)
 			r = requeue(ctx, s->msg.id, 1);
+		if (r >= 0)
+			requeue_unknown_messages(ctx);
 		arm_kick(ctx, 1050);
 		break;
 	}
@@ -505,6 +648,9 @@ static void start_message(struct gw_link *link, struct db_outbound_msg *msg)
 	r = db_outbound_load_parts(gw_db(ctx), s->msg.id, &s->parts,
 				   &s->n_parts, &err);
 	if (r >= 0 && s->n_parts == 0) {
+		/* An empty array may still be allocated. */
+		db_outbound_parts_free(s->parts, s->n_parts);
+		s->parts = NULL;
 		if (encode_parts(link, s) < 0 || s->n_parts) {
 			finish(link);
 			return;
@@ -554,8 +700,13 @@ void gw_outbound_kick(struct gw_context *ctx)
 	if (!db || ctx->stopping)
 		return;
 	if (ctx->recover_pending) {
+		/* Messages waiting between parts are recovered too. */
+		for (i = 0; i < ctx->n_links; i++)
+			gw_outbound_abandon(&ctx->links[i]);
 		if (!gw_outbound_idle(ctx))
-			return;	/* after the links drain */
+			return;	/* after the sends in flight end */
+		if (!replay_outcomes(ctx))
+			return;
 		r = db_outbound_recover(db, ctx->daemon_id, &err);
 		if (r < 0) {
 			gw_db_failed(ctx, r, &err, "recovering sends");
@@ -565,6 +716,7 @@ void gw_outbound_kick(struct gw_context *ctx)
 		if (r > 0)
 			log_info("outbound: %d unfinished message%s of this "
 				 "daemon re-queued", r, r == 1 ? "" : "s");
+		requeue_unknown_messages(ctx);
 	}
 	if (!ctx->out_last_expire_ms ||
 	    loop_now_ms() - ctx->out_last_expire_ms >= EXPIRE_EVERY_MS) {
@@ -664,4 +816,7 @@ void gw_outbound_free(struct gw_context *ctx)
 	if (ctx->out_kick_timer)
 		loop_cancel_timer(ctx->loop, ctx->out_kick_timer);
 	ctx->out_kick_timer = 0;
+	free(ctx->outcomes);
+	ctx->outcomes = NULL;
+	ctx->n_outcomes = ctx->cap_outcomes = 0;
 }

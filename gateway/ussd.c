@@ -84,11 +84,45 @@ static void on_reply(struct modem *m, const struct modem_ussd_reply *reply,
 		gw_ussd_kick(link->ctx);
 }
 
+/*
+ * Requests this daemon left 'running' (it crashed, or the reply came
+ * while the database was down) are failed, so nobody waits forever.
+ * Only when no request of ours is in flight.
+ * TODO(db): belongs in db/store.h.
+ */
+static void recover(struct gw_context *ctx)
+{
+	static const char sql[] =
+		"WITH u AS (UPDATE ussd_requests SET state = 'failed', "
+		"error = 'interrupted: the daemon restarted or lost the "
+		"database while it ran', finished_at = now() "
+		"WHERE state = 'running' AND claimed_by = $1 RETURNING id) "
+		"SELECT pg_notify('fieldgate_ussd_done', id::text) FROM u";
+	const char *p[1] = { ctx->daemon_id };
+	struct db_error err;
+	int r;
+
+	if (!gw_ussd_idle(ctx) || !gw_db(ctx))
+		return;
+	r = db_exec(gw_db(ctx), sql, 1, p, &err);
+	if (r < 0) {
+		gw_db_failed(ctx, r, &err, "recovering USSD requests");
+		return;
+	}
+	ctx->ussd_recover_pending = false;
+	if (r > 0)
+		log_info("ussd: %d interrupted request%s marked failed", r,
+			 r == 1 ? "" : "s");
+}
+
 void gw_ussd_kick(struct gw_context *ctx)
 {
 	struct db_error err;
 	size_t i;
 	int r;
+
+	if (ctx->ussd_recover_pending)
+		recover(ctx);
 
 	for (i = 0; i < ctx->n_links && gw_db(ctx) && !ctx->stopping; i++) {
 		struct gw_link *link = &ctx->links[i];

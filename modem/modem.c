@@ -35,7 +35,6 @@
 
 #define SYNC_TRIES 5
 #define SYNC_TIMEOUT_MS 1500
-#define REBOOT_SETTLE_MS 1000	/* quiet after a banner before re-init */
 #define RESET_WAIT_MS 20000	/* banner expected after AT+CFUN=1,1 */
 #define SIM_BUSY_FIRST_MS 500
 #define SIM_BUSY_STEP_MAX_MS 5000
@@ -49,6 +48,7 @@ enum init_step {
 	IS_CPIN,
 	IS_PIN,
 	IS_CMGF,
+	IS_CMGF_TEXT,	/* text-mode fallback */
 	IS_CPMS,
 	IS_CSMS,
 	IS_CNMI,
@@ -98,7 +98,7 @@ struct sop {
 enum del_state {
 	DEL_QUEUED,
 	DEL_INFLIGHT,
-	DEL_UNVERIFIED,	/* AT+CMGD failed/timed out: re-list before retry */
+	DEL_UNVERIFIED,	/* AT+CMGD failed/timed out: re-list first */
 };
 
 struct del {
@@ -155,7 +155,11 @@ struct modem {
 	uint64_t busy_since;	/* first SIM busy answer, 0: none */
 	unsigned busy_delay;
 	bool pin_sent;		/* PIN entered during this init */
-	int cnmi_try;
+	int cnmi_try;		/* index into cnmi_ladder() */
+	bool cpms_one;		/* AT+CPMS with one store (3 refused) */
+	bool direct;		/* +CMT routing in effect */
+	bool text_mode;		/* AT+CMGF=1 fallback in effect */
+	char cnmi[32];		/* the AT+CNMI that was accepted */
 
 	/* Deferred transitions (see process()). */
 	bool down_pending;
@@ -168,6 +172,7 @@ struct modem {
 	char fail_reason[200];
 
 	unsigned failures;	/* consecutive command failures */
+	bool closing;		/* close_port(): the DEAD event is ours */
 
 	/* Storage. */
 	char mem1[MODEM_STORE_MAX];	/* store AT+CMGR/CMGD/CMGL act on */
@@ -251,6 +256,7 @@ void modem_config_init(struct modem_config *cfg)
 	cfg->sim_busy_max_ms = 60000;
 	cfg->backoff_min_ms = 1000;
 	cfg->backoff_max_ms = 60000;
+	cfg->reboot_settle_ms = 1000;
 }
 
 const char *modem_state_str(enum modem_state st)
@@ -329,12 +335,13 @@ static void chan_event(enum at_event ev, const char *line, void *ud)
 		if (m->state == MODEM_STATE_READY ||
 		    m->state == MODEM_STATE_INITIALISING) {
 			m->reinit_pending = true;
-			m->reinit_at = m->now + REBOOT_SETTLE_MS;
+			m->reinit_at = m->now + m->cfg.reboot_settle_ms;
 			m->gen++;
 		}
 		break;
 	case AT_EVENT_DEAD:
-		request_down(m, "modem not responding");
+		if (!m->closing && m->state != MODEM_STATE_FAILED)
+			request_down(m, "modem not responding");
 		break;
 	case AT_EVENT_UNKNOWN:
 		if (line && strncmp(line, "^SMMEMFULL", 10) == 0)
@@ -429,6 +436,34 @@ static void init_retry_later(struct modem *m, unsigned delay)
 
 static void go_ready(struct modem *m);
 
+/*
+ * AT+CNMI settings to try, best first (TS 27.005 §3.4.1): mode 2 (buffer
+ * while the link is busy) else 1; mt 2 (+CMT, direct) or 1 (+CMTI); ds 1
+ * (+CDS), else 2 (+CDSI), else 0. Some modems advertise mt 2 / ds 1 in
+ * AT+CNMI=? and refuse them: direct mode then falls back to stored
+ * delivery rather than to nothing.
+ */
+static const char *cnmi_ladder(bool direct, bool text, int i)
+{
+	static const char *const d[] = {
+		"AT+CNMI=2,2,0,1,0", "AT+CNMI=1,2,0,1,0", "AT+CNMI=2,2,0,0,0",
+		"AT+CNMI=1,2,0,0,0", "AT+CNMI=2,1,0,1,0", "AT+CNMI=2,1,0,2,0",
+		"AT+CNMI=2,1,0,0,0", "AT+CNMI=1,1,0,0,0", NULL,
+	};
+	const char *const *t = direct ? d : d + 4;
+	int n = direct ? 8 : 4;
+
+	/*
+	 * Text mode: no ds=1 (a text +CDS is one line, not header + PDU,
+	 * and our +CDS handler expects a PDU).
+	 */
+	if (text) {
+		t += direct ? 2 : 2;
+		n -= 2;
+	}
+	return i < n ? t[i] : NULL;
+}
+
 static void init_issue(struct modem *m)
 {
 	static const char *const p_cpin[] = { "+CPIN:", NULL };
@@ -465,9 +500,17 @@ static void init_issue(struct modem *m)
 	case IS_CMGF:
 		rc = cmd_send(m, CK_INIT, IS_CMGF, "AT+CMGF=0", NULL, NULL, 0);
 		break;
+	case IS_CMGF_TEXT:
+		rc = cmd_send(m, CK_INIT, IS_CMGF_TEXT, "AT+CMGF=1", NULL,
+			      NULL, 0);
+		break;
 	case IS_CPMS:
-		snprintf(cmd, sizeof(cmd), "AT+CPMS=\"%s\",\"%s\",\"%s\"", s,
-			 s, s);
+		/* Some modems reject three stores: then one (mem1 only). */
+		if (m->cpms_one)
+			snprintf(cmd, sizeof(cmd), "AT+CPMS=\"%s\"", s);
+		else
+			snprintf(cmd, sizeof(cmd),
+				 "AT+CPMS=\"%s\",\"%s\",\"%s\"", s, s, s);
 		rc = cmd_send(m, CK_INIT, IS_CPMS, cmd, p_cpms, NULL, 0);
 		break;
 	case IS_CSMS:
@@ -483,9 +526,9 @@ static void init_issue(struct modem *m)
 		 * TS 27.005 §3.4.1: mode 2 (buffer while the link is busy),
 		 * mt 1 (+CMTI) or 2 (+CMT), ds 1 (+CDS). mode 1 as fallback.
 		 */
-		snprintf(cmd, sizeof(cmd), "AT+CNMI=%d,%d,0,1,0",
-			 m->cnmi_try ? 1 : 2, direct ? 2 : 1);
-		rc = cmd_send(m, CK_INIT, IS_CNMI, cmd, NULL, NULL, 0);
+		rc = cmd_send(m, CK_INIT, IS_CNMI,
+			      cnmi_ladder(direct, m->text_mode, m->cnmi_try),
+			      NULL, NULL, 0);
 		break;
 	case IS_CREG:
 		rc = cmd_send(m, CK_INIT, IS_CREG, "AT+CREG=2", NULL, NULL, 0);
@@ -508,14 +551,21 @@ static void init_issue(struct modem *m)
 			     strerror(-rc));
 }
 
+static void sop_reset_all(struct modem *m);
+static void ussd_fail(struct modem *m, const char *why);
+
 static void init_start(struct modem *m)
 {
 	m->gen++;
+	sop_reset_all(m);
+	m->info_outstanding = 0;	/* their answers are ignored now */
+	ussd_fail(m, "modem re-initialising");
 	m->mem1[0] = '\0';
 	m->pin_sent = false;
 	m->busy_since = 0;
 	m->busy_delay = SIM_BUSY_FIRST_MS;
 	m->cnmi_try = 0;
+	m->cpms_one = false;
 	m->failures = 0;
 	m->reinit_pending = false;
 	m->reset_waiting = false;
@@ -612,6 +662,12 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		init_goto(m, IS_CPIN);
 		return;
 	case IS_CPIN:
+		if (err && err->type == AT_ERR_TIMEOUT &&
+		    at_result_find(res, "+CPIN:")) {
+			/* "+CPIN: READY" without OK (gammu F_CPIN_NO_OK). */
+			dbg(m, "+CPIN answer without final result: using it");
+			err = NULL;
+		}
 		if (err) {
 			if (err->type == AT_ERR_CME && err->code == 10) {
 				request_fail(m, "SIM not inserted (+CME "
@@ -658,8 +714,16 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 			}
 			init_goto(m, IS_PIN);
 			return;
-		case MODEM_PIN_SIM_PUK:
+		case MODEM_PIN_SIM_PIN2:
 		case MODEM_PIN_SIM_PUK2:
+			/*
+			 * PIN2 guards FDN, not SMS; some phones report it
+			 * when nothing is needed (smstools pin=ignore).
+			 */
+			dbg(m, "%s: ignored (PIN2 is not needed for SMS)", l);
+			init_goto(m, IS_CMGF);
+			return;
+		case MODEM_PIN_SIM_PUK:
 		case MODEM_PIN_PH_SIM_PUK:
 			request_fail(m, "SIM is PUK-locked: enter the PUK by "
 				     "hand");
@@ -691,19 +755,38 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 				init_issue(m);
 				return;
 			}
-			request_fail(m, "PDU mode (AT+CMGF=0) refused: %s%s",
-				     err->line ? err->line : "timeout",
-				     m->cfg.text_mode_fallback ?
-				     " (text mode fallback not implemented)"
-				     : "");
+			if (m->cfg.text_mode_fallback &&
+			    err->type != AT_ERR_TIMEOUT) {
+				init_goto(m, IS_CMGF_TEXT);
+				return;
+			}
+			request_fail(m, "PDU mode (AT+CMGF=0) refused: %s",
+				     err->line ? err->line : "timeout");
 			return;
 		}
+		m->text_mode = false;
+		init_goto(m, IS_CPMS);
+		return;
+	case IS_CMGF_TEXT:
+		if (err) {
+			request_fail(m, "neither PDU nor text mode accepted "
+				     "(AT+CMGF=1: %s)", err->line ? err->line :
+				     at_error_type_str(err->type));
+			return;
+		}
+		dbg(m, "PDU mode refused: using text mode (AT+CMGF=1)");
+		m->text_mode = true;
 		init_goto(m, IS_CPMS);
 		return;
 	case IS_CPMS:
 		if (err) {
 			if (err->type == AT_ERR_TIMEOUT &&
 			    ++m->step_tries < 3) {
+				init_issue(m);
+				return;
+			}
+			if (!m->cpms_one && err->type != AT_ERR_TIMEOUT) {
+				m->cpms_one = true;
 				init_issue(m);
 				return;
 			}
@@ -726,13 +809,36 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		init_goto(m, IS_CNMI);	/* phase 2 modems refuse: fine */
 		return;
 	case IS_CNMI:
-		if (err && m->cnmi_try == 0) {
-			m->cnmi_try = 1;
+		if (err && err->type != AT_ERR_TIMEOUT &&
+		    cnmi_ladder(m->cfg.delivery == MODEM_DELIVERY_DIRECT,
+				m->text_mode, m->cnmi_try + 1)) {
+			m->cnmi_try++;
 			init_issue(m);
 			return;
 		}
-		if (err)
+		if (err && err->type == AT_ERR_TIMEOUT &&
+		    ++m->step_tries < 3) {
+			init_issue(m);
+			return;
+		}
+		if (err) {
 			dbg(m, "AT+CNMI refused: relying on sweeps");
+			m->cnmi[0] = '\0';
+			m->direct = false;
+		} else {
+			const char *c = cnmi_ladder(m->cfg.delivery ==
+						    MODEM_DELIVERY_DIRECT,
+						    m->text_mode, m->cnmi_try);
+
+			if (!c)
+				c = "AT+CNMI=2,1,0,0,0"; /* unreachable */
+			snprintf(m->cnmi, sizeof(m->cnmi), "%s", c);
+			m->direct = c[10] == '2';
+			if (m->cfg.delivery == MODEM_DELIVERY_DIRECT &&
+			    !m->direct)
+				dbg(m, "direct delivery refused: using "
+				    "stored delivery (%s)", c);
+		}
 		init_goto(m, IS_CREG);
 		return;
 	case IS_CREG:
@@ -847,9 +953,127 @@ static void deliver_status_report(struct modem *m, const char *hex)
 		m->cbs.status_report(m, &sr, m->ud);
 }
 
-/* Hand a stored (store/index) or direct PDU to the caller. */
+/*
+ * Text mode (AT+CMGF=1, TS 27.005 §4.1/§4.3): a header
+ *   +CMGR: <stat>,<oa>,[<alpha>],<scts>
+ *   +CMGL: <index>,<stat>,<oa>,[<alpha>],<scts>
+ *   +CMT: <oa>,[<alpha>],<scts>
+ * then the text line. The message is identified (for deletes and
+ * duplicates) by a key made of sender, time stamp and text.
+ */
+struct text_msg {
+	int index;
+	int stat;
+	char sender[SMS_ADDR_MAX];
+	char scts_str[32];
+	struct sms_scts scts;
+	bool has_scts;
+	const char *text;
+	char *key;		/* malloc'd by text_parse(), caller frees */
+};
+
+static int text_stat(const char *s)
+{
+	static const char *const t[] = { "REC UNREAD", "REC READ",
+					 "STO UNSENT", "STO SENT" };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (strcmp(s, t[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* "yy/MM/dd,hh:mm:ss±zz" (zone in quarter hours). */
+static bool text_scts(const char *s, struct sms_scts *ret)
+{
+	unsigned y, mo, d, h, mi, se, z = 0;
+	char sign = '+';
+	int n = sscanf(s, "%2u/%2u/%2u,%2u:%2u:%2u%c%2u", &y, &mo, &d, &h,
+		       &mi, &se, &sign, &z);
+
+	if (n < 6 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || se > 59 || z > 79)
+		return false;
+	memset(ret, 0, sizeof(*ret));
+	ret->year = (uint8_t)y;
+	ret->month = (uint8_t)mo;
+	ret->day = (uint8_t)d;
+	ret->hour = (uint8_t)h;
+	ret->minute = (uint8_t)mi;
+	ret->second = (uint8_t)se;
+	ret->tz_quarters = (int8_t)(sign == '-' ? -(int)z : (int)z);
+	return true;
+}
+
+/* @prefix: "+CMGR:", "+CMGL:" or "+CMT:". Returns 0 or -EINVAL. */
+static int text_parse(const char *line, const char *prefix,
+		      const char *text, struct text_msg *ret)
+{
+	struct at_iter it;
+	char st[24];
+	long idx = -1;
+	size_t n;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->stat = -1;
+	if (at_iter_init(&it, line, prefix) < 0)
+		return -EINVAL;
+	if (strcmp(prefix, "+CMGL:") == 0 &&
+	    at_iter_next_number(&it, &idx) < 0)
+		return -EINVAL;
+	if (strcmp(prefix, "+CMT:") != 0) {
+		if (at_iter_next_text(&it, st, sizeof(st)) < 0)
+			return -EINVAL;
+		ret->stat = text_stat(st);
+	}
+	if (at_iter_next_string(&it, ret->sender, sizeof(ret->sender)) < 0)
+		return -EINVAL;
+	(void)at_iter_skip(&it);	/* <alpha> */
+	if (at_iter_next_string(&it, ret->scts_str,
+				sizeof(ret->scts_str)) == 0)
+		ret->has_scts = text_scts(ret->scts_str, &ret->scts);
+	ret->index = (int)idx;
+	ret->text = text ? text : "";
+	n = strlen(ret->sender) + strlen(ret->scts_str) +
+	    strlen(ret->text) + 8;
+	ret->key = malloc(n);
+	if (!ret->key)
+		return -ENOMEM;
+	snprintf(ret->key, n, "T|%s|%s|%s", ret->sender, ret->scts_str,
+		 ret->text);
+	return 0;
+}
+
+static void text_to_sms(const struct text_msg *tm, struct sms *ret)
+{
+	size_t n = strlen(tm->text);
+
+	memset(ret, 0, sizeof(*ret));
+	ret->type = SMS_TYPE_DELIVER;
+	snprintf(ret->addr.number, sizeof(ret->addr.number), "%s",
+		 tm->sender);
+	ret->addr.ton = tm->sender[0] == '+' ? SMS_TON_INTERNATIONAL :
+			SMS_TON_UNKNOWN;
+	ret->addr.npi = SMS_NPI_ISDN;
+	ret->dcs.charset = SMS_CHARSET_GSM7;
+	ret->dcs.msg_class = -1;
+	if (tm->has_scts)
+		ret->scts = tm->scts;
+	if (n >= sizeof(ret->text))
+		n = sizeof(ret->text) - 1;
+	memcpy(ret->text, tm->text, n);
+	ret->text[n] = '\0';
+	ret->text_len = n;
+}
+
+/*
+ * Hand a stored (store/index) or direct message to the caller: @hex is
+ * the PDU, or in text mode (@tm set) the identity key.
+ */
 static void deliver(struct modem *m, const char *store, int index, int stat,
-		    int length, const char *hex, bool direct)
+		    int length, const char *hex, bool direct,
+		    const struct text_msg *tm)
 {
 	struct msg *g;
 	size_t n = strlen(hex);
@@ -872,8 +1096,14 @@ static void deliver(struct modem *m, const char *store, int index, int stat,
 		snprintf(g->pub.store, sizeof(g->pub.store), "%s", store);
 	g->pub.index = direct ? -1 : index;
 	g->pub.stat = direct ? -1 : stat;
-	g->pub.decode_err = sms_decode_hex(hex, n, 0, &g->pub.msg,
-					   &g->pub.decode_reason);
+	if (tm) {
+		g->pub.text_mode = true;
+		g->pub.pdu_hex = "";
+		text_to_sms(tm, &g->pub.msg);
+	} else {
+		g->pub.decode_err = sms_decode_hex(hex, n, 0, &g->pub.msg,
+						   &g->pub.decode_reason);
+	}
 	if (direct)
 		g->cnma_deadline = m->now + m->cfg.cnma_deadline_ms;
 	g->next = m->msgs;
@@ -894,7 +1124,8 @@ static bool is_status_report(const char *hex)
 
 /* One stored message seen by AT+CMGR or AT+CMGL. */
 static void stored_seen(struct modem *m, const char *store, int index,
-			int stat, int length, const char *hex)
+			int stat, int length, const char *hex,
+			const struct text_msg *tm)
 {
 	struct del *d;
 
@@ -913,7 +1144,7 @@ static void stored_seen(struct modem *m, const char *store, int index,
 		}
 		del_remove(m, d);	/* the slot was reused */
 	}
-	if (is_status_report(hex)) {
+	if (!tm && is_status_report(hex)) {
 		deliver_status_report(m, hex);
 		d = calloc(1, sizeof(*d));
 		if (!d)
@@ -926,7 +1157,33 @@ static void stored_seen(struct modem *m, const char *store, int index,
 		sop_push(m, SOP_DELETE, store, index, d);
 		return;
 	}
-	deliver(m, store, index, stat, length, hex, false);
+	deliver(m, store, index, stat, length, hex, false, tm);
+}
+
+/* A +CMGR:/+CMGL: header and its data line, in PDU or text mode. */
+static void stored_entry(struct modem *m, const char *store, int index,
+			 const char *hdr, const char *data)
+{
+	struct modem_msg_hdr h;
+	struct text_msg tm;
+	bool list = strncmp(hdr, "+CMGL:", 6) == 0;
+
+	if (m->text_mode) {
+		if (text_parse(hdr, list ? "+CMGL:" : "+CMGR:", data,
+			       &tm) < 0) {
+			free(tm.key);
+			return;
+		}
+		stored_seen(m, store, list ? tm.index : index, tm.stat, -1,
+			    tm.key, &tm);
+		free(tm.key);
+		return;
+	}
+	if ((list ? modem_parse_cmgl(hdr, &h, NULL) :
+	     modem_parse_cmgr(hdr, &h, NULL)) < 0 || h.length <= 0)
+		return;
+	stored_seen(m, store, list ? h.index : index, h.stat, h.length, data,
+		    NULL);
 }
 
 static void sop_issue(struct modem *m);
@@ -947,7 +1204,6 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 		     const struct at_error *err, const struct at_result *res)
 {
 	struct sop *o = m->sop_cur;
-	struct modem_msg_hdr h;
 	struct modem_cpms cpms;
 	const char *l;
 	size_t i, n;
@@ -1023,14 +1279,13 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 			const char *pdu;
 
 			l = at_result_line(res, i, &is_pdu);
-			if (!l || is_pdu || modem_parse_cmgl(l, &h, NULL) < 0)
+			if (!l || is_pdu || strncmp(l, "+CMGL:", 6) != 0)
 				continue;
 			pdu = at_result_line(res, i + 1, &is_pdu);
 			if (!pdu || !is_pdu)
 				continue;
 			i++;
-			stored_seen(m, o->store, h.index, h.stat, h.length,
-				    pdu);
+			stored_entry(m, o->store, -1, l, pdu);
 		}
 		/* Unverified deletes whose message is gone: done. */
 		for (d = m->dels; d; d = dn) {
@@ -1050,18 +1305,14 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 			return;
 		}
 		l = at_result_find(res, "+CMGR:");
-		if (l && modem_parse_cmgr(l, &h, NULL) == 0 && h.length > 0) {
-			n = at_result_count(res);
-			for (i = 0; i < n; i++) {
-				bool is_pdu;
-				const char *pdu = at_result_line(res, i,
-								 &is_pdu);
+		n = at_result_count(res);
+		for (i = 0; l && i < n; i++) {
+			bool is_pdu;
+			const char *pdu = at_result_line(res, i, &is_pdu);
 
-				if (pdu && is_pdu) {
-					stored_seen(m, o->store, o->index,
-						    h.stat, h.length, pdu);
-					break;
-				}
+			if (pdu && is_pdu) {
+				stored_entry(m, o->store, o->index, l, pdu);
+				break;
 			}
 		}
 		sop_finish(m);
@@ -1117,8 +1368,8 @@ static void sop_issue(struct modem *m)
 		break;
 	case SOP_SWEEP:
 	default:
-		rc = cmd_send(m, CK_SOP, 0, "AT+CMGL=4", p_cmgl, NULL,
-			      LIST_TIMEOUT_MS);
+		rc = cmd_send(m, CK_SOP, 0, m->text_mode ? "AT+CMGL=\"ALL\"" :
+			      "AT+CMGL=4", p_cmgl, NULL, LIST_TIMEOUT_MS);
 		break;
 	}
 out:
@@ -1143,22 +1394,27 @@ static void sop_pump(struct modem *m)
 	sop_issue(m);
 }
 
-/* Drop queued reads (a sweep follows every recovery) and sweeps. */
-static void sop_drop_reads(struct modem *m)
+/*
+ * After a recovery (reopen, reboot, reset) nothing queued or in flight is
+ * trusted: every pending delete becomes "unverified" and the sweep that
+ * ends every init re-lists the store, deleting only what is still there
+ * with the same PDU (never a blind repeat of AT+CMGD).
+ */
+static void sop_reset_all(struct modem *m)
 {
-	struct sop **pp = &m->sop_head, *o;
+	struct sop *o;
+	struct del *d;
 
-	m->sop_tail = NULL;
-	while ((o = *pp)) {
-		if (o->kind != SOP_DELETE) {
-			*pp = o->next;
-			free(o);
-			continue;
-		}
-		m->sop_tail = o;
-		pp = &o->next;
+	free(m->sop_cur);
+	m->sop_cur = NULL;
+	while ((o = m->sop_head)) {
+		m->sop_head = o->next;
+		free(o);
 	}
+	m->sop_tail = NULL;
 	m->sweep_queued = false;
+	for (d = m->dels; d; d = d->next)
+		d->state = DEL_UNVERIFIED;
 }
 
 static void queue_sweep(struct modem *m, bool check_first)
@@ -1257,6 +1513,57 @@ static void send_done(struct modem *m, const struct at_error *err,
 	send_complete(m, s, &r);
 }
 
+/*
+ * Text mode (TS 27.005 §3.5.1 text form): AT+CMGS="<da>", the text, Ctrl-Z.
+ * Only what text mode can carry: one part, GSM 7-bit, no UDH. Line breaks
+ * become spaces (a CR would open a new "> " prompt on most modems).
+ */
+static void send_text(struct modem *m, struct send *s)
+{
+	static const char *const p_cmgs[] = { "+CMGS:", NULL };
+	struct modem_send_result r = { .status = MODEM_SEND_PERMANENT,
+				       .mr = -1, .cms = -1 };
+	struct sms *msg = malloc(sizeof(*msg));
+	char cmd[SMS_ADDR_MAX + 16];
+	const char *why = NULL;
+	size_t i;
+	int rc;
+
+	if (!msg) {
+		m->send_cur = NULL;
+		send_requeue_front(m, s);
+		return;
+	}
+	if (sms_decode_hex(s->hex, strlen(s->hex), 0, msg, &why) < 0 ||
+	    msg->type != SMS_TYPE_SUBMIT) {
+		r.error = why ? why : "not an SMS-SUBMIT PDU";
+		goto out_fail;
+	}
+	if (msg->udh.present || msg->dcs.charset != SMS_CHARSET_GSM7 ||
+	    strchr(msg->addr.number, '"')) {
+		r.error = "text mode: only single-part GSM 7-bit messages";
+		goto out_fail;
+	}
+	for (i = 0; i < msg->text_len; i++)
+		if (msg->text[i] == '\r' || msg->text[i] == '\n' ||
+		    msg->text[i] == 0x1a || msg->text[i] == 0x1b)
+			msg->text[i] = ' ';
+	snprintf(cmd, sizeof(cmd), "AT+CMGS=\"%s\"", msg->addr.number);
+	rc = cmd_send(m, CK_SEND, 0, cmd, p_cmgs, msg->text,
+		      m->cfg.send_timeout_ms);
+	free(msg);
+	if (rc < 0) {
+		m->send_cur = NULL;
+		send_requeue_front(m, s);
+	}
+	return;
+
+out_fail:
+	free(msg);
+	m->send_cur = NULL;
+	send_complete(m, s, &r);
+}
+
 static void send_pump(struct modem *m)
 {
 	static const char *const p_cmgs[] = { "+CMGS:", NULL };
@@ -1272,6 +1579,10 @@ static void send_pump(struct modem *m)
 		m->send_tail = NULL;
 	s->next = NULL;
 	m->send_cur = s;
+	if (m->text_mode) {
+		send_text(m, s);
+		return;
+	}
 	snprintf(cmd, sizeof(cmd), "AT+CMGS=%zu", s->tpdu_len);
 	rc = cmd_send(m, CK_SEND, 0, cmd, p_cmgs, s->hex,
 		      m->cfg.send_timeout_ms);
@@ -1319,8 +1630,11 @@ int64_t modem_send_pdu(struct modem *m, const char *hex, size_t tpdu_len,
 	else
 		m->send_head = s;
 	m->send_tail = s;
-	if (m->depth == 0)
-		send_pump(m);
+	/*
+	 * Not started here: the callback must never run before this
+	 * returns. modem_next_deadline() says "now" until the next
+	 * modem_tick() starts it.
+	 */
 	return (int64_t)s->id;
 }
 
@@ -1531,6 +1845,7 @@ int modem_refresh_info(struct modem *m)
 		return -EINVAL;
 	if (m->state != MODEM_STATE_READY)
 		return -ENOTCONN;
+	m->next_status = m->now + m->cfg.status_interval_ms;
 	if (m->info_outstanding)
 		return 0;
 	if (cmd_send(m, CK_INFO, INFO_CSQ, "AT+CSQ", p_csq, NULL, 0) > 0)
@@ -1589,13 +1904,21 @@ static void urc_cmt(const char *line, const char *pdu, void *ud)
 	struct modem_cmt c;
 	const char *why = NULL;
 
-	if (modem_parse_cmt(line, &c, &why) < 0)
-		c.length = -1;
+	struct text_msg tm;
+
 	if (!pdu) {
 		dbg(m, "+CMT without PDU line (%s)", line);
 		return;	/* not acked: the network re-delivers it */
 	}
-	deliver(m, "", -1, -1, c.length, pdu, true);
+	if (m->text_mode) {
+		if (text_parse(line, "+CMT:", pdu, &tm) == 0)
+			deliver(m, "", -1, -1, -1, tm.key, true, &tm);
+		free(tm.key);
+		return;
+	}
+	if (modem_parse_cmt(line, &c, &why) < 0)
+		c.length = -1;
+	deliver(m, "", -1, -1, c.length, pdu, true, NULL);
 }
 
 static void urc_cds(const char *line, const char *pdu, void *ud)
@@ -1610,7 +1933,7 @@ static void urc_cds(const char *line, const char *pdu, void *ud)
 	 * AT+CSMS=1 (direct mode) makes +CDS need an acknowledgement too
 	 * (TS 27.005 §3.4.4); a report is not worth a re-delivery.
 	 */
-	if (m->cfg.delivery == MODEM_DELIVERY_DIRECT)
+	if (m->direct)
 		cmd_send(m, CK_OTHER, 0, "AT+CNMA", NULL, NULL, 0);
 }
 
@@ -1797,11 +2120,18 @@ int modem_new(const struct modem_config *cfg,
 		m->cfg.sim_busy_max_ms = 60000;
 	if (!m->cfg.baud)
 		m->cfg.baud = 115200;
+	if (!m->cfg.reboot_settle_ms)
+		m->cfg.reboot_settle_ms = 1000;
 	if (cbs)
 		m->cbs = *cbs;
 	m->ud = user_data;
 	cc.write = chan_write;
 	cc.write_data = m;
+	/*
+	 * Our reset (AT+CFUN=1,1 after max_failures) comes first; the
+	 * channel's dead detection (reopen) only if that does not help.
+	 */
+	cc.max_timeouts = m->cfg.max_failures + 2;
 	m->chan = at_chan_new(&cc);
 	if (!m->chan)
 		goto out_free;
@@ -1832,8 +2162,10 @@ out_free:
 
 static void close_port(struct modem *m)
 {
+	m->closing = true;
 	if (m->chan)
 		at_chan_set_dead(m->chan);
+	m->closing = false;
 	transport_close(m->tp);
 	m->tp = NULL;
 }
@@ -1952,7 +2284,6 @@ static void go_ready(struct modem *m)
 	m->backoff_ms = m->cfg.backoff_min_ms;
 	m->failures = 0;
 	set_state(m, MODEM_STATE_READY, NULL);
-	sop_drop_reads(m);
 	queue_sweep(m, false);
 	m->next_sweep = m->now + m->cfg.sweep_interval_ms;
 	/* Direct messages of before are void: the modem forgot them. */
@@ -1970,8 +2301,7 @@ static void do_down(struct modem *m)
 	 * PDU went out is reported UNKNOWN, one that did not is requeued.
 	 */
 	close_port(m);
-	sop_finish(m);
-	sop_drop_reads(m);
+	sop_reset_all(m);
 	for (g = m->msgs; g; g = g->next)
 		if (g->pub.direct)
 			g->cnma_expired = true;
@@ -1990,7 +2320,7 @@ static void do_fail(struct modem *m)
 	m->down_pending = false;
 	m->gen++;
 	close_port(m);
-	sop_finish(m);
+	sop_reset_all(m);
 	set_state(m, MODEM_STATE_FAILED, m->fail_reason);
 	fail_all_sends(m, m->fail_reason);
 	ussd_fail(m, m->fail_reason);
@@ -2005,10 +2335,13 @@ static void do_reset(struct modem *m)
 	m->failures = 0;
 	m->stats.resets++;
 	m->gen++;
-	at_chan_reset(m->chan, m->now);
+	/*
+	 * No at_chan_reset() here: a late answer of the timed-out command
+	 * could be credited to AT+CFUN. The channel finishes its resync
+	 * first; older queued commands run and are ignored (generation).
+	 */
 	set_state(m, MODEM_STATE_INITIALISING, "resetting");
-	sop_finish(m);
-	sop_drop_reads(m);
+	sop_reset_all(m);
 	rc = cmd_send(m, CK_RESET, 0, "AT+CFUN=1,1", NULL, NULL, 10000);
 	if (rc < 0)
 		request_down(m, "cannot reset: %s", strerror(-rc));
@@ -2017,7 +2350,6 @@ static void do_reset(struct modem *m)
 static void check_cnma(struct modem *m)
 {
 	struct msg *g;
-	char cmd[32];
 
 	for (g = m->msgs; g; g = g->next) {
 		if (!g->pub.direct || g->cnma_expired ||
@@ -2030,11 +2362,8 @@ static void check_cnma(struct modem *m)
 		 */
 		dbg(m, "no release of direct SMS %llu in time: not acked, "
 		    "re-arming +CNMI", (unsigned long long)g->pub.id);
-		if (m->state == MODEM_STATE_READY) {
-			snprintf(cmd, sizeof(cmd), "AT+CNMI=%d,2,0,1,0",
-				 m->cnmi_try ? 1 : 2);
-			cmd_send(m, CK_OTHER, 0, cmd, NULL, NULL, 0);
-		}
+		if (m->state == MODEM_STATE_READY && m->cnmi[0])
+			cmd_send(m, CK_OTHER, 0, m->cnmi, NULL, NULL, 0);
 	}
 }
 
@@ -2148,7 +2477,12 @@ int64_t modem_next_deadline(const struct modem *m)
 		min_deadline(&d, m->reset_deadline);
 	if (m->state == MODEM_STATE_INITIALISING && m->step_waiting)
 		min_deadline(&d, m->step_at);
-	if (m->state == MODEM_STATE_READY) {
+	if (m->state == MODEM_STATE_READY && !m->reinit_pending) {
+		/* Queued work starts at the next tick. */
+		if (m->send_head && !m->send_cur)
+			min_deadline(&d, m->now);
+		if (m->sop_head && !m->sop_cur)
+			min_deadline(&d, m->now);
 		min_deadline(&d, m->next_sweep);
 		min_deadline(&d, m->next_status);
 		if (m->ussd_pending)

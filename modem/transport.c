@@ -23,7 +23,7 @@ enum transport_kind {
 struct transport {
 	int fd;
 	enum transport_kind kind;
-	void *sp_handle;	/* libserialport's port, TRANSPORT_SERIAL only */
+	void *sp_handle;	/* libserialport's port (TRANSPORT_SERIAL) */
 	char *path;
 };
 

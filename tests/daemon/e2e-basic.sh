@@ -71,4 +71,15 @@ wait_for 10 sh -c '[ "$(psql -qAt -c "SELECT count(*) FROM outbound_messages
 	fail "restart duplicated messages"
 [ "$(sim sent | grep -c '^sent ')" = 3 ] || fail "restart repeated an ack"
 gw_stop
+
+# A database migrated by a newer fieldgate: the daemon refuses to run.
+q "INSERT INTO schema_migrations (version, name) VALUES (9999, 'future')"
+"$FIELDGATED" -F -f "$T/fieldgated.conf" >"$T/newer.log" 2>&1 &
+gw_pid=$!
+wait "$gw_pid"
+rc=$?
+gw_pid=""
+[ $rc = 1 ] || fail "exit status $rc against a newer schema (wanted 1)"
+grep -q "cannot run: .*9999.*newer" "$T/newer.log" ||
+	fail "no clear message about the newer schema: $(cat "$T/newer.log")"
 echo "ok: 4 messages stored once, 2 acks to the rep only, SIM emptied"

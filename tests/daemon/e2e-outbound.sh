@@ -4,7 +4,8 @@
 # modem checks are set to 300 s here); a temporary +CMS error is retried
 # after the backoff; a permanent one fails at once; max_attempts
 # temporary errors fail the message with the last error; a long text goes
-# out as concatenated parts, each with its message reference.
+# out as concatenated parts, each with its message reference; a part of
+# unknown fate is not resent, unless resend_unknown says so, then with TP-RD.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
 
 SWEEP_S=300
@@ -74,5 +75,33 @@ n=$(q "SELECT count(*) FROM outbound_parts WHERE message_id = $id
 [ "$(sim sent | grep -F 'to=+8613911110005 ' | grep -c 'part=[12]/2')" = 2 ] ||
 	fail "parts 1/2 and 2/2 not both sent"
 
+# 6. The modem says ERROR after the PDU went out: 'unknown', not resent
+#    (resend_unknown = "never").
+sim set error-after-send 1 >/dev/null
+id=$(q "INSERT INTO outbound_messages (recipient, body) VALUES
+	('+8613911110006', 'maybe sent') RETURNING id")
+wait_for 5 is_state "$id" unknown ||
+	fail "message $id not unknown after ERROR-after-send ($(state_of $id))"
+# Another message goes through meanwhile: the unknown one is not retried.
+id2=$(q "INSERT INTO outbound_messages (recipient, body) VALUES
+	('+8613911110007', 'after') RETURNING id")
+wait_for 5 is_state "$id2" sent delivered || fail "message $id2 not sent"
+[ "$(sim sent | grep -cF 'to=+8613911110006 ')" = 1 ] ||
+	fail "an unknown message was resent with resend_unknown = never"
+
+# 7. Restarted with resend_unknown = "with-reject-duplicates": resent
+#    once, with TP-RD set (first TPDU octet 0x25 = SUBMIT|VPF 0|RD|SRR).
 gw_stop
-echo "ok: NOTIFY-driven send, retry, permanent failure, max attempts, parts"
+sed -i 's/^outbound = {/outbound = { resend_unknown = "with-reject-duplicates";/' \
+	"$T/fieldgated.conf"
+gw_start
+wait_for 5 is_state "$id" sent delivered ||
+	fail "unknown message $id not resent under the policy ($(state_of $id))"
+[ "$(sim sent | grep -cF 'to=+8613911110006 ')" = 2 ] ||
+	fail "expected exactly one resend of message $id"
+sim sent | grep -F 'to=+8613911110006 ' | tail -n 1 | grep -q 'pdu=0025' ||
+	fail "the resend lacks TP-RD"
+
+gw_stop
+echo "ok: NOTIFY-driven send, retry, permanent failure, max attempts, parts,"
+echo "    unknown not resent, resent with TP-RD under the policy"

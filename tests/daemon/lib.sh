@@ -38,6 +38,7 @@ fail() {
 	echo "FAIL: $*"
 	echo "---- fieldgated log (last 60 lines)"
 	tail -n 60 "$T/gw.log" 2>/dev/null
+	cp "$T/gw.log" "${TMPDIR:-/tmp}/fieldgated-failed.log" 2>/dev/null
 	echo "---- simulator counters"
 	sim counters 2>/dev/null
 	exit 1

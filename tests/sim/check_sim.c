@@ -91,7 +91,8 @@ static bool h_pump(struct h *h, const char *stop, size_t stop_len, int ms)
 
 	for (;;) {
 		struct pollfd p[2] = {
-			{ .fd = h->sim ? sim_fd(h->sim) : -1, .events = POLLIN },
+			{ .fd = h->sim ? sim_fd(h->sim) : -1,
+			  .events = POLLIN },
 			{ .fd = h->tp ? transport_fd(h->tp) : -1,
 			  .events = POLLIN },
 		};
@@ -240,7 +241,7 @@ static void setup_pdu(struct h *h)
 	h_ok(h, "AT+CNMI=2,1,0,0,0", "OK");
 }
 
-/* ---- echo and basic commands ------------------------------------------ */
+/* ---- echo and basic commands -------------------------------------------- */
 
 START_TEST(test_echo)
 {
@@ -305,6 +306,19 @@ START_TEST(test_info_commands)
 	/* Registration change URC with LAC/CI. */
 	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CREG_STAT, 5), 0);
 	h_expect(h, "\r\n+CREG: 5,\"2AF5\",\"0B88E350\"\r\n");
+	/* Cell change in the other forms; registration loss. */
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_LAC, 0x605F), 0);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CI, 0x100701), 0);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CREG_STYLE, 1), 0);
+	h_ok(h, "AT+CREG?", "\r\n+CREG: 2,5,605F,00100701\r\n");
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CREG_STYLE, 2), 0);
+	h_ok(h, "AT+CREG?", "\r\n+CREG: 2,5,\"605F\",\"00100701\",7\r\n");
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CREG_STYLE, 3), -EINVAL);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CREG_STAT, 0), 0);
+	h_expect(h, "\r\n+CREG: 0\r\n");
+	h_ok(h, "AT+COPS?", "\r\n+COPS: 0\r\n");
+	h_ok(h, "AT+CMEE=1", "OK");
+	h_ok(h, "AT+CUSD=1,\"*100#\",15", "+CME ERROR: 30");
 	h_free(h);
 }
 END_TEST
@@ -549,11 +563,23 @@ START_TEST(test_urc_inside_cmgr)
 	ck_assert(hdr && urc && ok && hdr < urc && urc < ok);
 	free(r);
 	ck_assert_uint_eq(sim_counter(h->sim, "urc-injected"), 1);
+	/* And between +CMGL entries. */
+	ck_assert_int_eq(sim_inject_sms(h->sim, &in, NULL), 1);
+	h_expect(h, "+CMTI: \"SM\",2\r\n");
+	ck_assert_int_eq(sim_command(h->sim, "urc-at cmgl ^SMMEMFULL: \"SM\"",
+				     &r), 0);
+	free(r);
+	r = h_cmd(h, "AT+CMGL=4");
+	hdr = strstr(r, "+CMGL: 1,");
+	urc = strstr(r, "^SMMEMFULL: \"SM\"");
+	ok = strstr(r, "+CMGL: 2,");
+	ck_assert(hdr && urc && ok && hdr < urc && urc < ok);
+	free(r);
 	h_free(h);
 }
 END_TEST
 
-/* ---- send ---------------------------------------------------------------- */
+/* ---- send --------------------------------------------------------------- */
 
 /* AT+CMGS one PDU; returns the reply after the PDU. */
 static char *send_pdu(struct h *h, const struct sms_pdu_out *p)
@@ -710,6 +736,49 @@ START_TEST(test_status_report)
 }
 END_TEST
 
+START_TEST(test_cdsi_and_cmgw)
+{
+	struct sms_pdu_out p;
+	struct h *h;
+	struct sim_config cfg;
+	struct sms dec;
+	char cmd[32], *r;
+	int i;
+
+	sim_config_init(&cfg);
+	cfg.sm_capacity = 2;
+	h = h_new(&cfg);
+	setup_pdu(h);
+	/* ds=2: the report is stored and announced with +CDSI. */
+	h_ok(h, "AT+CNMI=2,1,0,2,0", "OK");
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_SR_BEFORE_OK, 1), 0);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_NEXT_MR, 7), 0);
+	ck_assert_int_eq(encode("+256772999888", "ack?", true, &p, 1), 1);
+	r = send_pdu(h, &p);
+	ck_assert_str_eq(r, "\r\n+CMGS: 7\r\n\r\n+CDSI: \"SM\",1\r\n"
+			    "\r\nOK\r\n");
+	free(r);
+	read_slot(h, 1, &dec);
+	ck_assert_int_eq(dec.type, SMS_TYPE_STATUS_REPORT);
+	ck_assert_uint_eq(dec.mr, 7);
+	/* AT+CMGW into a store with one free slot, then memory full. */
+	for (i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "AT+CMGW=%zu\r", p.tpdu_len);
+		h->len = 0;
+		h_send(h, cmd);
+		h_expect(h, "> ");
+		h_send(h, p.hex);
+		r = h_cmd(h, "\x1a");
+		ck_assert_str_eq(r, i == 0 ? "\r\n+CMGW: 2\r\n\r\nOK\r\n" :
+					     "\r\n+CMS ERROR: 322\r\n");
+		free(r);
+	}
+	h_ok(h, "AT+CMGL=2", "+CMGL: 2,2,,");
+	ck_assert_uint_eq(sim_sent_count(h->sim), 1);
+	h_free(h);
+}
+END_TEST
+
 START_TEST(test_text_mode)
 {
 	struct sim_sms in = { .from = "+256772000777", .text = "CASES 12" };
@@ -739,7 +808,7 @@ START_TEST(test_text_mode)
 }
 END_TEST
 
-/* ---- SIM ------------------------------------------------------------------ */
+/* ---- SIM ---------------------------------------------------------------- */
 
 START_TEST(test_sim_busy_after_boot)
 {
@@ -829,7 +898,7 @@ START_TEST(test_reboot)
 }
 END_TEST
 
-/* ---- USSD ----------------------------------------------------------------- */
+/* ---- USSD --------------------------------------------------------------- */
 
 START_TEST(test_ussd_encodings)
 {
@@ -900,7 +969,7 @@ START_TEST(test_ussd_encodings)
 }
 END_TEST
 
-/* ---- line faults ------------------------------------------------------------ */
+/* ---- line faults -------------------------------------------------------- */
 
 START_TEST(test_garbage_and_bytewise)
 {
@@ -1019,7 +1088,7 @@ START_TEST(test_unplug_replug)
 }
 END_TEST
 
-/* ---- control protocol -------------------------------------------------------- */
+/* ---- control protocol --------------------------------------------------- */
 
 START_TEST(test_control_text)
 {
@@ -1053,6 +1122,63 @@ START_TEST(test_control_text)
 	ck_assert_int_eq(sim_command(h->sim, "inject parts=0 text=x", &out),
 			 -EINVAL);
 	free(out);
+	h_free(h);
+}
+END_TEST
+
+/* Bad control input is refused with a reason, never a crash. */
+static const char *const bad_control[] = {
+	"", "inject", "inject parts=999 text=x", "inject parts=5 text=abc",
+	"inject order=0 text=x", "inject order=1,1 text=x",
+	"inject order=9 text=x", "inject dup=7 text=x",
+	"inject corrupt=x text=x",
+	"inject enc=latin1 text=x", "inject ref=70000 text=x",
+	"inject nonsense text=x",
+	"inject enc=gsm7 text=\xe4\xb8\xad", "inject text=\xff\xfe",
+	"urc-at", "urc-at nowhere +CMTI: 1", "urc-at cmgr", "set", "set delay",
+	"set delay -1", "set delay 12x", "set ussd-encoding klingon",
+	"set next-mr 256", "set sm-capacity 1000", "set index-base 2",
+	"get", "get nosuch", "ussd-notify", "ussd-notify 9 hi", "inject-pdu",
+	"replug", "ussd-reply",
+};
+
+START_TEST(test_control_bad_input)
+{
+	struct h *h = h_default();
+	char *out = NULL;
+	int r;
+
+	r = sim_command(h->sim, bad_control[_i], &out);
+	ck_assert_msg(r < 0, "'%s' accepted", bad_control[_i]);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_msg(out[0] != '\0', "'%s': no reason", bad_control[_i]);
+	free(out);
+	ck_assert_uint_eq(sim_pending(h->sim), 0);
+	h_ok(h, "AT", "OK"); /* still alive */
+	h_free(h);
+}
+END_TEST
+
+/* Random bytes from the gateway side: the modem survives and answers. */
+START_TEST(test_random_input)
+{
+	struct h *h = h_default();
+	unsigned seed = 12345u + (unsigned)_i;
+	char buf[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i++) {
+		seed = seed * 1103515245u + 12345u;
+		buf[i] = (char)(seed >> 16);
+	}
+	for (i = 0; i + 256 <= sizeof(buf); i += 256) {
+		ck_assert_int_eq(transport_write(h->tp, buf + i, 256), 256);
+		h_pump(h, NULL, 0, 5);
+	}
+	/* Leave any prompt (ESC), end the line, restore verbose results. */
+	h_send(h, "\x1b\rATV1\r");
+	h_pump(h, NULL, 0, 300); /* a random AT+CFUN=1,1 would reboot */
+	h_ok(h, "AT", "OK\r\n");
 	h_free(h);
 }
 END_TEST
@@ -1135,6 +1261,17 @@ START_TEST(test_more_quirks)
 	h_ok(h, "AT+CMGD=0,4", "OK");
 	ck_assert_int_eq(sim_stored(h->sim, "SM"), 0);
 
+	/* Slots numbered from 0; +CNMI=2,2 advertised but refused. */
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_INDEX_BASE, 0), 0);
+	ck_assert_int_eq(sim_inject_sms(h->sim, &in, NULL), 1);
+	h_expect(h, "\r\n+CMTI: \"SM\",0\r\n");
+	h_ok(h, "AT+CMGR=0", "+CMGR: 0,,24");
+	h_ok(h, "AT+CMGD=0", "\r\nOK\r\n");
+	ck_assert_int_eq(sim_stored(h->sim, "SM"), 0);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_REJECT_DIRECT, 1), 0);
+	h_ok(h, "AT+CNMI=2,2,0,0,0", "+CMS ERROR: 303");
+	h_ok(h, "AT+CNMI=2,1,0,2,0", "\r\nOK\r\n");
+
 	/* A response cut in half, then nothing. */
 	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_TRUNCATE, 1), 0);
 	h->len = 0;
@@ -1198,7 +1335,9 @@ static char *ctl(int fd, const char *cmd)
 START_TEST(test_modemsim_program)
 {
 	const char *bld = getenv("top_builddir");
+	const char *src = getenv("top_srcdir");
 	char dir[] = "/tmp/fieldgate-msim-XXXXXX", prog[PATH_MAX];
+	char scen[PATH_MAX];
 	char link[256], sock[256], path[PATH_MAX], buf[64];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct h *h = calloc(1, sizeof(*h));
@@ -1211,6 +1350,8 @@ START_TEST(test_modemsim_program)
 	ck_assert_ptr_nonnull(h);
 	snprintf(prog, sizeof(prog), "%s/tests/sim/modemsim",
 		 bld ? bld : ".");
+	snprintf(scen, sizeof(scen), "%s/tests/sim/scenarios/demo.sim",
+		 src ? src : "..");
 	ck_assert_msg(access(prog, X_OK) == 0, "no %s", prog);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(link, sizeof(link), "%s/modem", dir);
@@ -1221,7 +1362,7 @@ START_TEST(test_modemsim_program)
 	if (pid == 0) {
 		dup2(out[1], 1);
 		execl(prog, prog, "--link", link, "--control", sock,
-		      "--capacity", "5", (char *)NULL);
+		      "--capacity", "5", "--init", scen, (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -1235,13 +1376,22 @@ START_TEST(test_modemsim_program)
 	ck_assert_uint_lt(strlen(sock), sizeof(sa.sun_path));
 	memcpy(sa.sun_path, sock, strlen(sock) + 1);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	h_ok(h, "ATE0;+CNMI=2,1,0,0,0", "OK");
+	/* The demo scenario: SIM busy, 6 PDUs waiting in the network. */
+	h_ok(h, "ATE0;+CMEE=1", "OK");
+	h_ok(h, "AT+CPMS?", "+CMS ERROR: 314");
+	r = ctl(fd, "set sim-busy 0\n");
+	free(r);
+	h_ok(h, "AT+CNMI=2,1,0,0,0", "OK");
+	r = ctl(fd, "counters\n");
+	ck_assert_msg(strstr(r, "stored SM 6/10\n") != NULL, "%s", r);
+	free(r);
+	h_ok(h, "AT+CMGD=0,4", "OK");
 	r = ctl(fd, "inject from=+256700000001 text=CASES 3\n");
 	ck_assert_str_eq(r, "queued 1\nOK\n");
 	free(r);
 	h_expect(h, "\r\n+CMTI: \"SM\",1\r\n");
 	r = ctl(fd, "counters\n");
-	ck_assert(strstr(r, "stored SM 1/5\n") != NULL);
+	ck_assert(strstr(r, "stored SM 1/10\n") != NULL);
 	free(r);
 
 	/* Unplug: the transport sees the device go; replug: same link. */
@@ -1297,6 +1447,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_cmgs_flow);
 	tcase_add_test(tc, test_cms_faults);
 	tcase_add_test(tc, test_status_report);
+	tcase_add_test(tc, test_cdsi_and_cmgw);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sim");
@@ -1319,6 +1470,9 @@ static Suite *sim_suite(void)
 	tc = tcase_create("control");
 	tcase_add_test(tc, test_control_text);
 	tcase_add_test(tc, test_control_socket);
+	tcase_add_loop_test(tc, test_control_bad_input, 0,
+			    sizeof(bad_control) / sizeof(bad_control[0]));
+	tcase_add_loop_test(tc, test_random_input, 0, 8);
 	tcase_add_test(tc, test_modemsim_program);
 	suite_add_tcase(s, tc);
 	return s;

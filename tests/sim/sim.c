@@ -75,6 +75,17 @@ unsigned sim_counter(const struct sim *sim, const char *name)
 	return 0;
 }
 
+/* A fault value in milliseconds, as microseconds. */
+uint64_t sim_fault_us(const struct sim *sim, enum sim_fault f)
+{
+	return (uint64_t)sim->fault[f] * 1000u;
+}
+
+static uint64_t cnma_deadline(const struct sim *sim, uint64_t now)
+{
+	return now + sim_fault_us(sim, SIM_FAULT_CNMA_TIMEOUT_MS);
+}
+
 /* ---- output queue --------------------------------------------------- */
 
 /* Append raw bytes, not to be written before @not_before (monotonic us). */
@@ -457,10 +468,7 @@ void sim_deliver(struct sim *sim)
 			if (sim->fault[SIM_FAULT_CNMA_TIMEOUT_MS] > 0) {
 				m->next = NULL;
 				sim->awaiting_ack = m;
-				sim_timer_add(sim,
-					      now + (uint64_t)sim->fault
-							      [SIM_FAULT_CNMA_TIMEOUT_MS] *
-							      1000u,
+				sim_timer_add(sim, cnma_deadline(sim, now),
 					      SIM_T_CNMA, NULL, ++sim->ack_seq);
 				return;
 			}
@@ -581,6 +589,8 @@ static void power_up_state(struct sim *sim, uint64_t now)
 	if (sim->pin_state == SIM_PIN_NEEDED && sim->pin_attempts == 0)
 		sim->pin_state = SIM_PUK_NEEDED;
 	sim->busy_until = now + (uint64_t)sim->cfg.sim_busy_ms * 1000u;
+	if (sim->cfg.sim_busy_ms)	/* deliver what waited, when ready */
+		sim_timer_add(sim, sim->busy_until, SIM_T_RETRY, NULL, 0);
 	sim->mode = SIM_MODE_CMD;
 	sim->lin_len = 0;
 	sim->pdu_len = 0;
@@ -596,15 +606,58 @@ static void power_up_state(struct sim *sim, uint64_t now)
 	timers_drop_kind(sim, SIM_T_CNMA);
 }
 
+/*
+ * +CREG (TS 27.007 §7.2): solicited replies echo <n>, the URC does not;
+ * LAC/CI only with n=2 and while registered, in one of the forms real
+ * modems use (MODEM-QUIRKS "Registration / cell ID").
+ */
+void sim_creg_line(struct sim *sim, bool solicited)
+{
+	char n[8] = "";
+	bool reg = sim->creg_stat == 1 || sim->creg_stat == 5;
+
+	if (solicited)
+		snprintf(n, sizeof(n), "%d,", sim->creg_n);
+	if (sim->creg_n < 2 || !reg) {
+		sim_line(sim, "+CREG: %s%d", n, sim->creg_stat);
+		return;
+	}
+	switch (sim->fault[SIM_FAULT_CREG_STYLE]) {
+	case 1:
+		sim_line(sim, "+CREG: %s%d,%04X,%08X", n, sim->creg_stat,
+			 sim->cfg.lac, sim->cfg.ci);
+		break;
+	case 2:
+		sim_line(sim, "+CREG: %s%d,\"%04X\",\"%08X\",7", n,
+			 sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
+		break;
+	default:
+		sim_line(sim, "+CREG: %s%d,\"%04X\",\"%08X\"", n,
+			 sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
+		break;
+	}
+}
+
+/* The +CPIN: state text (TS 27.007 §8.3). */
+const char *sim_pin_text(const struct sim *sim)
+{
+	switch (sim->pin_state) {
+	case SIM_PIN_READY:
+		return "READY";
+	case SIM_PIN_NEEDED:
+		return "SIM PIN";
+	default:
+		return "SIM PUK";
+	}
+}
+
 /* Called when the modem has booted (banner shown) or power-up completed. */
 static void boot_done(struct sim *sim)
 {
 	sim->booting = false;
 	sim_line(sim, "RDY");
 	sim_line(sim, "+CFUN: 1");
-	sim_line(sim, "+CPIN: %s", sim->pin_state == SIM_PIN_READY ? "READY" :
-				   sim->pin_state == SIM_PIN_NEEDED ? "SIM PIN" :
-								      "SIM PUK");
+	sim_line(sim, "+CPIN: %s", sim_pin_text(sim));
 	if (sim->pin_state == SIM_PIN_READY) {
 		sim_line(sim, "Call Ready");
 		sim_line(sim, "SMS Ready");
@@ -745,6 +798,8 @@ int sim_replug(struct sim *sim)
 		return r;
 	sim_count(sim, "replug");
 	power_up_state(sim, sim_now_us());
+	sim_deliver(sim); /* what arrived while unplugged is stored */
+	sim_arm(sim);
 	return 0;
 }
 
@@ -909,7 +964,9 @@ int sim_new(const struct sim_config *cfg, struct sim **ret_sim, char *reason)
 	sim->fault[SIM_FAULT_SR_DELAY_MS] = 200;
 	sim->fault[SIM_FAULT_CMS_CODE] = 332;
 	sim->fault[SIM_FAULT_MEMFULL_URC] = 1;
-	sim->ussd_reply = strdup("Your balance is 1500 UGX. Valid until 31/12.");
+	sim->fault[SIM_FAULT_INDEX_BASE] = 1;
+	sim->ussd_reply = strdup("Your balance is 1500 UGX. "
+				 "Valid until 31/12.");
 	if (!sim->ussd_reply) {
 		r = -ENOMEM;
 		goto out_free;
@@ -1003,6 +1060,11 @@ int sim_set(struct sim *sim, enum sim_fault fault, long value)
 		if (value > SIM_USSD_GSM7HEX)
 			return -EINVAL;
 		break;
+	case SIM_FAULT_INDEX_BASE:
+		if (value > 1)
+			return -EINVAL;
+		sim->index_base = (unsigned)value;
+		break;
 	case SIM_FAULT_NEXT_MR:
 		if (value > 255)
 			return -EINVAL;
@@ -1025,11 +1087,22 @@ int sim_set(struct sim *sim, enum sim_fault fault, long value)
 			return -EINVAL;
 		sim->creg_stat = (int)value;
 		sim->resp_at = now;
-		if (sim->creg_n == 1)
-			sim_line(sim, "+CREG: %d", sim->creg_stat);
-		else if (sim->creg_n == 2)
-			sim_line(sim, "+CREG: %d,\"%04X\",\"%08X\"",
-				 sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
+		if (sim->creg_n >= 1)
+			sim_creg_line(sim, false);
+		break;
+	case SIM_FAULT_LAC:
+		if (value > 0xffff)
+			return -EINVAL;
+		sim->cfg.lac = (unsigned)value;
+		break;
+	case SIM_FAULT_CI:
+		if (value > 0xfffffff)
+			return -EINVAL;
+		sim->cfg.ci = (unsigned)value;
+		break;
+	case SIM_FAULT_CREG_STYLE:
+		if (value > 2)
+			return -EINVAL;
 		break;
 	case SIM_FAULT_RSSI_FLOOD_MS:
 		timers_drop_kind(sim, SIM_T_RSSI);
@@ -1054,6 +1127,10 @@ long sim_get(const struct sim *sim, enum sim_fault fault)
 		return -EINVAL;
 	if (fault == SIM_FAULT_NEXT_MR)
 		return sim->next_mr;
+	if (fault == SIM_FAULT_LAC)
+		return sim->cfg.lac;
+	if (fault == SIM_FAULT_CI)
+		return sim->cfg.ci;
 	return sim->fault[fault];
 }
 
@@ -1144,6 +1221,14 @@ void sim_sent_clear(struct sim *sim)
 
 /* ---- event loop -------------------------------------------------------- */
 
+/* The flood also makes the signal swing a little, as real ones do. */
+static int rssi_swing(const struct sim *sim, uint64_t now)
+{
+	if (sim->rssi == 99)
+		return 99;
+	return (sim->rssi + (int)(now / 1000u % 3)) % 32;
+}
+
 static void run_timers(struct sim *sim, uint64_t now)
 {
 	while (sim->timers && sim->timers->at <= now) {
@@ -1164,12 +1249,9 @@ static void run_timers(struct sim *sim, uint64_t now)
 			if (sim->fault[SIM_FAULT_RSSI_FLOOD_MS] > 0) {
 				if (sim->master >= 0 && !sim->curc_off)
 					sim_line(sim, "^RSSI: %d",
-						 sim->rssi == 99 ? 99 :
-						 (sim->rssi + (int)(now / 1000u % 3)) % 32);
-				sim_timer_add(sim,
-					      now + (uint64_t)sim->fault
-							      [SIM_FAULT_RSSI_FLOOD_MS] *
-							      1000u,
+						 rssi_swing(sim, now));
+				sim_timer_add(sim, now + sim_fault_us(sim,
+						SIM_FAULT_RSSI_FLOOD_MS),
 					      SIM_T_RSSI, NULL, 0);
 			}
 			break;
@@ -1183,10 +1265,7 @@ static void run_timers(struct sim *sim, uint64_t now)
 			    sim->master >= 0) {
 				sim_count(sim, "cmt-redelivered");
 				emit_cmt(sim, sim->awaiting_ack);
-				sim_timer_add(sim,
-					      now + (uint64_t)sim->fault
-							      [SIM_FAULT_CNMA_TIMEOUT_MS] *
-							      1000u,
+				sim_timer_add(sim, cnma_deadline(sim, now),
 					      SIM_T_CNMA, NULL, t->arg);
 			}
 			break;

@@ -193,7 +193,15 @@ enum sim_fault {
 	SIM_FAULT_EXTRA_CRLF,	  /* 1: empty line before a PDU/text line */
 	SIM_FAULT_TRUNCATE,	  /* next N responses cut in half, rest lost */
 	SIM_FAULT_GARBLE_ECHO,	  /* next N command echoes garbled */
+	SIM_FAULT_INDEX_BASE,	  /* first storage index: 1 (default) or 0 */
+	SIM_FAULT_REJECT_DIRECT,  /* 1: +CNMI mt=2 / ds=1 refused (CMS 303)
+				   * although +CNMI=? advertises them */
+	SIM_FAULT_LAC,		  /* location area code (16 bits) */
+	SIM_FAULT_CI,		  /* cell id (28 bits) */
+	SIM_FAULT_CREG_STYLE,	  /* LAC/CI form: 0 "2AF5","0B88E350";
+				   * 1 unquoted; 2 with AcT ,7 */
 	SIM_FAULT_DROP_CMTI,	  /* next N +CMTI/+CDSI lost (stored only) */
+	SIM_FAULT_NO_PDU_MODE,	  /* 1: AT+CMGF=0 refused (text-only modem) */
 	SIM_FAULT_MAX
 };
 
@@ -212,6 +220,7 @@ enum sim_urc_point {
 	SIM_URC_BEFORE_PROMPT, /* between AT+CMGS and "> " */
 	SIM_URC_BEFORE_CMGS,   /* between the PDU and "+CMGS: <mr>" */
 	SIM_URC_IN_CMGR,       /* between the +CMGR: line and the PDU */
+	SIM_URC_IN_CMGL,       /* after the first entry of a +CMGL list */
 	SIM_URC_POINT_MAX
 };
 

@@ -214,10 +214,7 @@ static int h_cpin(struct sim *sim, struct cmd *c)
 	if (now < sim->busy_until || sim->booting)
 		return CME(14);
 	if (c->type == T_READ) {
-		sim_line(sim, "+CPIN: %s",
-			 sim->pin_state == SIM_PIN_READY ? "READY" :
-			 sim->pin_state == SIM_PIN_NEEDED ? "SIM PIN" :
-							    "SIM PUK");
+		sim_line(sim, "+CPIN: %s", sim_pin_text(sim));
 		return R_OK;
 	}
 	if (c->type != T_SET || c->argc < 1)
@@ -262,6 +259,8 @@ static int h_cmgf(struct sim *sim, struct cmd *c)
 	switch (c->type) {
 	case T_SET:
 		if (arg_int(c, 0, 0, 1, &v) < 0)
+			return R_ERROR;
+		if (v == 0 && sim->fault[SIM_FAULT_NO_PDU_MODE])
 			return R_ERROR;
 		sim->cmgf = (int)v;
 		return R_OK;
@@ -376,6 +375,10 @@ static int h_cnmi(struct sim *sim, struct cmd *c)
 			if (r == -EINVAL)
 				return CMS(303);
 		}
+		/* MSM/Qualcomm: advertised in +CNMI=?, refused here. */
+		if (sim->fault[SIM_FAULT_REJECT_DIRECT] &&
+		    (v[1] == 2 || v[3] == 1))
+			return CMS(303);
 		sim->cnmi_mode = (int)v[0];
 		sim->cnmi_mt = (int)v[1];
 		sim->cnmi_ds = (int)v[3];
@@ -522,8 +525,10 @@ static int h_cmgl(struct sim *sim, struct cmd *c)
 	for (i = 0; i < st->capacity; i++) {
 		struct sim_slot *s = &st->slots[i];
 
-		if (s->used && (want == 4 || s->stat == want))
+		if (s->used && (want == 4 || s->stat == want)) {
 			show_slot(sim, "CMGL", i + sim->index_base, s, true);
+			sim_urc_point(sim, SIM_URC_IN_CMGL);
+		}
 	}
 	return R_OK;
 }
@@ -574,7 +579,7 @@ static int h_cmgd(struct sim *sim, struct cmd *c)
 	return R_OK;
 }
 
-static int h_cmgs(struct sim *sim, struct cmd *c)
+static int prompt(struct sim *sim, struct cmd *c, bool cmgw)
 {
 	long v;
 	int r;
@@ -586,6 +591,9 @@ static int h_cmgs(struct sim *sim, struct cmd *c)
 	r = need_sim(sim, true);
 	if (r)
 		return r;
+	sim->cmgw = cmgw;
+	if (cmgw && sim->cmgf)
+		return CMS(303); /* text-mode CMGW: not simulated */
 	if (sim->cmgf) {
 		if (c->argc < 1 || !c->quoted[0] || c->argv[0][0] == '\0')
 			return CMS(304);
@@ -603,6 +611,16 @@ static int h_cmgs(struct sim *sim, struct cmd *c)
 	sim_urc_point(sim, SIM_URC_BEFORE_PROMPT);
 	sim_out_str(sim, "\r\n> ");
 	return R_PROMPT;
+}
+
+static int h_cmgs(struct sim *sim, struct cmd *c)
+{
+	return prompt(sim, c, false);
+}
+
+static int h_cmgw(struct sim *sim, struct cmd *c)
+{
+	return prompt(sim, c, true);
 }
 
 static int h_csq(struct sim *sim, struct cmd *c)
@@ -650,13 +668,7 @@ static int h_creg(struct sim *sim, struct cmd *c)
 		sim->creg_n = (int)v;
 		return R_OK;
 	case T_READ:
-		/* TS 27.007 §7.2: n echoed; LAC/CI only with n=2. */
-		if (sim->creg_n == 2 && registered(sim))
-			sim_line(sim, "+CREG: 2,%d,\"%04X\",\"%08X\"",
-				 sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
-		else
-			sim_line(sim, "+CREG: %d,%d", sim->creg_n,
-				 sim->creg_stat);
+		sim_creg_line(sim, true);
 		return R_OK;
 	case T_TEST:
 		sim_line(sim, "+CREG: (0-2)");
@@ -760,8 +772,7 @@ static int h_cusd(struct sim *sim, struct cmd *c)
 		return CME(4);
 	sim->ussd_session = false;
 	if (sim->fault[SIM_FAULT_USSD_AFTER_OK]) {
-		uint64_t at = now + (uint64_t)sim->fault[SIM_FAULT_USSD_DELAY_MS] *
-					    1000u;
+		uint64_t at = now + sim_fault_us(sim, SIM_FAULT_USSD_DELAY_MS);
 
 		if (sim->resp_at > at)
 			at = sim->resp_at + 1000u;
@@ -872,7 +883,8 @@ static int dispatch_ext(struct sim *sim, const char *name, struct cmd *c)
 		{ "+CPMS", h_cpms }, { "+CNMI", h_cnmi },
 		{ "+CNMA", h_cnma }, { "+CMGR", h_cmgr },
 		{ "+CMGL", h_cmgl }, { "+CMGD", h_cmgd },
-		{ "+CMGS", h_cmgs }, { "+CSQ", h_csq },
+		{ "+CMGS", h_cmgs }, { "+CMGW", h_cmgw },
+		{ "+CSQ", h_csq },
 		{ "+COPS", h_cops }, { "+CREG", h_creg },
 		{ "+CGREG", h_cgreg }, { "+CSCA", h_csca },
 		{ "+CUSD", h_cusd }, { "+CFUN", h_cfun },
@@ -1037,7 +1049,8 @@ static void exec_line(struct sim *sim, char *p)
 			p++;
 			if (letter == 'S') {
 				/* S-register: Sn=v or Sn? - accept. */
-				while (*p && *p != ';' && !isalpha((unsigned char)*p))
+				while (*p && *p != ';' &&
+				       !isalpha((unsigned char)*p))
 					p++;
 			}
 			c.value = 0;
@@ -1067,7 +1080,7 @@ static void run_line(struct sim *sim, char *line)
 		return;
 	}
 	sim->resp_at = sim_now_us() +
-		       (uint64_t)sim->fault[SIM_FAULT_DELAY_MS] * 1000u;
+		       sim_fault_us(sim, SIM_FAULT_DELAY_MS);
 	sim->post_deliver = false;
 	sim->post_reboot = false;
 	mark = sim->out_tail;
@@ -1110,8 +1123,7 @@ static void send_status_report(struct sim *sim, const struct sms *sub,
 			sim_deliver(sim);
 		else
 			sim_timer_add(sim, sim_now_us() +
-				      (uint64_t)sim->fault[SIM_FAULT_SR_DELAY_MS] *
-					      1000u,
+				      sim_fault_us(sim, SIM_FAULT_SR_DELAY_MS),
 				      SIM_T_RETRY, NULL, 0);
 		return;
 	}
@@ -1121,8 +1133,7 @@ static void send_status_report(struct sim *sim, const struct sms *sub,
 		sim_out_str(sim, buf);
 	else
 		sim_timer_add(sim, sim->resp_at +
-			      (uint64_t)sim->fault[SIM_FAULT_SR_DELAY_MS] *
-				      1000u,
+			      sim_fault_us(sim, SIM_FAULT_SR_DELAY_MS),
 			      SIM_T_EMIT, buf, 0);
 }
 
@@ -1160,6 +1171,42 @@ static void submit(struct sim *sim, struct sim_sent *e, const struct sms *dec)
 		final(sim, R_OK);
 }
 
+/*
+ * AT+CMGW: keep the PDU in <mem2> as STO UNSENT (TS 27.005 §3.5.3);
+ * a full store answers +CMS ERROR: 322 (memory full, §3.2.5).
+ */
+static void write_to_store(struct sim *sim, const char *hex, unsigned len,
+			   const struct sms *dec)
+{
+	struct sim_store *st = sim->mem[1];
+	struct sim_slot *s;
+	unsigned i;
+
+	for (i = 0; i < st->capacity; i++)
+		if (!st->slots[i].used)
+			break;
+	if (i == st->capacity) {
+		sim_count(sim, "cmgw-full");
+		final(sim, CMS(322));
+		return;
+	}
+	s = &st->slots[i];
+	s->pdu = strdup(hex);
+	s->text = strdup(dec->text);
+	if (!s->pdu || !s->text) {
+		slot_free(s);
+		final(sim, CMS(500));
+		return;
+	}
+	s->used = true;
+	s->stat = 2; /* STO UNSENT */
+	s->hdr_len = len;
+	snprintf(s->sender, sizeof(s->sender), "%s", dec->addr.number);
+	s->scts[0] = '\0';
+	sim_line(sim, "+CMGW: %u", i + sim->index_base);
+	final(sim, R_OK);
+}
+
 static void pdu_done(struct sim *sim)
 {
 	struct sim_sent e = { 0 };
@@ -1172,7 +1219,7 @@ static void pdu_done(struct sim *sim)
 
 	sim->mode = SIM_MODE_CMD;
 	sim->resp_at = sim_now_us() +
-		       (uint64_t)sim->fault[SIM_FAULT_DELAY_MS] * 1000u;
+		       sim_fault_us(sim, SIM_FAULT_DELAY_MS);
 	sim->post_deliver = false;
 	sim->pdu_in[sim->pdu_len] = '\0';
 	while (*hex == ' ')
@@ -1193,9 +1240,13 @@ static void pdu_done(struct sim *sim)
 		return;
 	}
 	r = sms_decode_hex(hex, len, 0, &dec, &why);
-	if (r < 0 || dec.type != SMS_TYPE_SUBMIT) {
+	if (r < 0 || (dec.type != SMS_TYPE_SUBMIT && !sim->cmgw)) {
 		sim_count(sim, "cmgs-bad-pdu");
 		final(sim, CMS(304));
+		return;
+	}
+	if (sim->cmgw) {
+		write_to_store(sim, hex, sim->cmgs_len, &dec);
 		return;
 	}
 	snprintf(e.to, sizeof(e.to), "%s", dec.addr.number);
@@ -1220,7 +1271,7 @@ static void text_done(struct sim *sim)
 
 	sim->mode = SIM_MODE_CMD;
 	sim->resp_at = sim_now_us() +
-		       (uint64_t)sim->fault[SIM_FAULT_DELAY_MS] * 1000u;
+		       sim_fault_us(sim, SIM_FAULT_DELAY_MS);
 	sim->pdu_in[sim->pdu_len] = '\0';
 	snprintf(e.to, sizeof(e.to), "%s", sim->cmgs_da);
 	len = sim->pdu_len < sizeof(e.text) - 1 ? sim->pdu_len :

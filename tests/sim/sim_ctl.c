@@ -66,34 +66,74 @@ static const struct {
 	enum sim_fault fault;
 	const char *help;
 } settings[] = {
-	{ "rssi-flood", SIM_FAULT_RSSI_FLOOD_MS, "^RSSI URC every N ms (0 off)" },
-	{ "garbage", SIM_FAULT_GARBAGE, "next N responses get a junk line first" },
-	{ "nuls", SIM_FAULT_NULS, "next N responses get leading NUL bytes" },
-	{ "bytewise", SIM_FAULT_BYTEWISE_US, "write one byte every N us (0 off)" },
-	{ "delay", SIM_FAULT_DELAY_MS, "delay every response by N ms" },
-	{ "cms-count", SIM_FAULT_CMS_COUNT, "next N sends fail with cms-code" },
-	{ "cms-code", SIM_FAULT_CMS_CODE, "+CMS ERROR code for cms-count (332)" },
-	{ "error-after-send", SIM_FAULT_ERROR_AFTER_SEND, "next N sends delivered but answered ERROR" },
-	{ "sim-busy", SIM_FAULT_SIM_BUSY_MS, "SIM busy (CME 14 / CMS 314) for N ms from now" },
-	{ "silence", SIM_FAULT_SILENCE_MS, "ignore all input for N ms from now" },
-	{ "cnma-timeout", SIM_FAULT_CNMA_TIMEOUT_MS, "+CMT ack deadline in ms (0: no ack needed)" },
-	{ "sm-capacity", SIM_FAULT_SM_CAPACITY, "slots of the SM store" },
-	{ "me-capacity", SIM_FAULT_ME_CAPACITY, "slots of the ME store" },
-	{ "ussd-encoding", SIM_FAULT_USSD_ENCODING, "text|ucs2|gsm7hex" },
-	{ "ussd-after-ok", SIM_FAULT_USSD_AFTER_OK, "1: +CUSD after OK, 0: before" },
-	{ "ussd-delay", SIM_FAULT_USSD_DELAY_MS, "ms between OK and +CUSD" },
-	{ "ussd-split", SIM_FAULT_USSD_SPLIT, "1: +CUSD written in two pieces" },
-	{ "status-reports", SIM_FAULT_STATUS_REPORTS, "1: honour TP-SRR" },
-	{ "sr-delay", SIM_FAULT_SR_DELAY_MS, "ms before a status report" },
-	{ "sr-before-ok", SIM_FAULT_SR_BEFORE_OK, "1: status report before +CMGS's OK" },
-	{ "next-mr", SIM_FAULT_NEXT_MR, "next TP-MR (0-255)" },
-	{ "rssi", SIM_FAULT_RSSI, "+CSQ rssi (0-31, 99)" },
-	{ "creg", SIM_FAULT_CREG_STAT, "registration state (URC if +CREG=1/2)" },
-	{ "memfull-urc", SIM_FAULT_MEMFULL_URC, "1: ^SMMEMFULL when the store fills" },
-	{ "extra-crlf", SIM_FAULT_EXTRA_CRLF, "1: empty line between +CMGR:/+CMT: and the PDU" },
-	{ "truncate", SIM_FAULT_TRUNCATE, "next N responses: first half only, then nothing" },
-	{ "garble-echo", SIM_FAULT_GARBLE_ECHO, "next N command echoes garbled (no RTS/CTS)" },
-	{ "drop-cmti", SIM_FAULT_DROP_CMTI, "next N +CMTI/+CDSI indications lost (stored)" },
+	{ "rssi-flood", SIM_FAULT_RSSI_FLOOD_MS,
+	  "^RSSI URC every N ms (0 off)" },
+	{ "garbage", SIM_FAULT_GARBAGE,
+	  "next N responses get a junk line first" },
+	{ "nuls", SIM_FAULT_NULS,
+	  "next N responses get leading NUL bytes" },
+	{ "bytewise", SIM_FAULT_BYTEWISE_US,
+	  "write one byte every N us (0 off)" },
+	{ "delay", SIM_FAULT_DELAY_MS,
+	  "delay every response by N ms" },
+	{ "cms-count", SIM_FAULT_CMS_COUNT,
+	  "next N sends fail with cms-code" },
+	{ "cms-code", SIM_FAULT_CMS_CODE,
+	  "+CMS ERROR code for cms-count (332)" },
+	{ "error-after-send", SIM_FAULT_ERROR_AFTER_SEND,
+	  "next N sends delivered but answered ERROR" },
+	{ "sim-busy", SIM_FAULT_SIM_BUSY_MS,
+	  "SIM busy (CME 14 / CMS 314) for N ms from now" },
+	{ "silence", SIM_FAULT_SILENCE_MS,
+	  "ignore all input for N ms from now" },
+	{ "cnma-timeout", SIM_FAULT_CNMA_TIMEOUT_MS,
+	  "+CMT ack deadline in ms (0: no ack needed)" },
+	{ "sm-capacity", SIM_FAULT_SM_CAPACITY,
+	  "slots of the SM store" },
+	{ "me-capacity", SIM_FAULT_ME_CAPACITY,
+	  "slots of the ME store" },
+	{ "ussd-encoding", SIM_FAULT_USSD_ENCODING,
+	  "text|ucs2|gsm7hex" },
+	{ "ussd-after-ok", SIM_FAULT_USSD_AFTER_OK,
+	  "1: +CUSD after OK, 0: before" },
+	{ "ussd-delay", SIM_FAULT_USSD_DELAY_MS,
+	  "ms between OK and +CUSD" },
+	{ "ussd-split", SIM_FAULT_USSD_SPLIT,
+	  "1: +CUSD written in two pieces" },
+	{ "status-reports", SIM_FAULT_STATUS_REPORTS,
+	  "1: honour TP-SRR" },
+	{ "sr-delay", SIM_FAULT_SR_DELAY_MS,
+	  "ms before a status report" },
+	{ "sr-before-ok", SIM_FAULT_SR_BEFORE_OK,
+	  "1: status report before +CMGS's OK" },
+	{ "next-mr", SIM_FAULT_NEXT_MR,
+	  "next TP-MR (0-255)" },
+	{ "rssi", SIM_FAULT_RSSI,
+	  "+CSQ rssi (0-31, 99)" },
+	{ "creg", SIM_FAULT_CREG_STAT,
+	  "registration state (URC if +CREG=1/2)" },
+	{ "memfull-urc", SIM_FAULT_MEMFULL_URC,
+	  "1: ^SMMEMFULL when the store fills" },
+	{ "extra-crlf", SIM_FAULT_EXTRA_CRLF,
+	  "1: empty line between +CMGR:/+CMT: and the PDU" },
+	{ "truncate", SIM_FAULT_TRUNCATE,
+	  "next N responses: first half only, then nothing" },
+	{ "garble-echo", SIM_FAULT_GARBLE_ECHO,
+	  "next N command echoes garbled (no RTS/CTS)" },
+	{ "lac", SIM_FAULT_LAC,
+	  "location area code, 0-65535 (+CREG)" },
+	{ "ci", SIM_FAULT_CI,
+	  "cell id, 0-268435455 (+CREG)" },
+	{ "creg-style", SIM_FAULT_CREG_STYLE,
+	  "0 quoted LAC/CI, 1 unquoted, 2 quoted with AcT" },
+	{ "index-base", SIM_FAULT_INDEX_BASE,
+	  "first storage index, 1 or 0" },
+	{ "reject-direct", SIM_FAULT_REJECT_DIRECT,
+	  "1: +CNMI=?,2 and ds=1 refused (CMS 303) though advertised" },
+	{ "drop-cmti", SIM_FAULT_DROP_CMTI,
+	  "next N +CMTI/+CDSI indications lost (stored)" },
+	{ "no-pdu-mode", SIM_FAULT_NO_PDU_MODE,
+	  "1: AT+CMGF=0 refused (text-only modem)" },
 };
 
 static const char *const help_text =
@@ -104,7 +144,7 @@ static const char *const help_text =
 	"[corrupt=badhex|badudl|hdrlen|truncate[:part]] text=<rest of line>\n"
 	"inject-pdu <hex>\n"
 	"urc <line>\n"
-	"urc-at prompt|cmgs|cmgr <line>\n"
+	"urc-at prompt|cmgs|cmgr|cmgl <line>\n"
 	"ussd-reply <text>\n"
 	"ussd-notify <m> <text>\n"
 	"sent\n"
@@ -301,7 +341,9 @@ static int find_setting(const char *name)
 
 static int cmd_set(struct sim *sim, char *args, const char **err)
 {
-	char *name = strtok(args, " "), *val = strtok(NULL, " "), *end;
+	char *save = NULL, *end;
+	char *name = strtok_r(args, " ", &save);
+	char *val = strtok_r(NULL, " ", &save);
 	long v;
 	int i;
 
@@ -380,7 +422,9 @@ int sim_command(struct sim *sim, const char *line, char **ret_out)
 		r = sim_inject_urc(sim, args);
 		err = "unplugged";
 	} else if (strcmp(cmd, "urc-at") == 0) {
-		char *where = strtok(args, " "), *rest = strtok(NULL, "");
+		char *save = NULL;
+		char *where = strtok_r(args, " ", &save);
+		char *rest = strtok_r(NULL, "", &save);
 		enum sim_urc_point p = SIM_URC_POINT_MAX;
 
 		if (where && strcmp(where, "prompt") == 0)
@@ -389,12 +433,14 @@ int sim_command(struct sim *sim, const char *line, char **ret_out)
 			p = SIM_URC_BEFORE_CMGS;
 		else if (where && strcmp(where, "cmgr") == 0)
 			p = SIM_URC_IN_CMGR;
+		else if (where && strcmp(where, "cmgl") == 0)
+			p = SIM_URC_IN_CMGL;
 		r = rest ? sim_set_urc(sim, p, rest) : -EINVAL;
-		err = "usage: urc-at prompt|cmgs|cmgr <line>";
+		err = "usage: urc-at prompt|cmgs|cmgr|cmgl <line>";
 	} else if (strcmp(cmd, "ussd-reply") == 0) {
 		unescape(args);
-		r = sim_set_ussd_reply(sim, args);
-		err = "bad text";
+		r = args[0] ? sim_set_ussd_reply(sim, args) : -EINVAL;
+		err = "usage: ussd-reply <text>";
 	} else if (strcmp(cmd, "ussd-notify") == 0) {
 		char *end;
 		long m = strtol(args, &end, 10);

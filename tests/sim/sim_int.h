@@ -42,7 +42,8 @@ struct sim_timer {
 struct sim_slot {
 	bool used;
 	bool is_report;
-	int stat;	  /* 0 REC UNREAD, 1 REC READ, 2 STO UNSENT, 3 STO SENT */
+	int stat;	  /* 0 REC UNREAD, 1 REC READ, 2 STO UNSENT,
+			   * 3 STO SENT (TS 27.005 §3.1 <stat>) */
 	char *pdu;	  /* hex with SMSC prefix */
 	unsigned hdr_len; /* <length> shown by +CMGR (may lie) */
 	char *text;	  /* decoded text for text mode */
@@ -134,6 +135,7 @@ struct sim {
 	size_t pdu_len;
 	bool pdu_overflow;
 	unsigned cmgs_len;
+	bool cmgw;	/* the prompt belongs to AT+CMGW, not AT+CMGS */
 	char cmgs_da[SMS_ADDR_MAX];
 
 	struct sim_sent *sent;
@@ -147,6 +149,9 @@ struct sim {
 };
 
 uint64_t sim_now_us(void);
+uint64_t sim_fault_us(const struct sim *sim, enum sim_fault f);
+const char *sim_pin_text(const struct sim *sim);
+void sim_creg_line(struct sim *sim, bool solicited);
 void sim_count(struct sim *sim, const char *name);
 void sim_out_at(struct sim *sim, uint64_t not_before, const void *data,
 		size_t len);

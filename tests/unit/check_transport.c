@@ -116,6 +116,30 @@ START_TEST(test_auto_spec_pty_is_tty)
 }
 END_TEST
 
+START_TEST(test_spec_options)
+{
+	/* Options after '?' override the arguments; the path is still the
+	 * device. A pty accepts any speed and RTS/CTS. */
+	char slave[64], spec[128], reason[TRANSPORT_REASON_MAX] = "";
+	struct transport *tp = NULL;
+	int m, fd;
+
+	m = open_master(slave, sizeof(slave));
+	snprintf(spec, sizeof(spec), "tty:%s?baud=9600&flow=rtscts", slave);
+	fd = transport_open(spec, 12345 /* invalid, overridden */, false,
+			    &tp, reason);
+	ck_assert_msg(fd >= 0, "%s: %s", spec, reason);
+	ck_assert_str_eq(transport_path(tp), slave);
+	ck_assert_int_eq(transport_write(tp, "AT\r", 3), 3);
+	master_expect(m, "AT\r", 3);
+	transport_close(tp);
+	snprintf(spec, sizeof(spec), "%s?flow=none", slave);
+	ck_assert_int_ge(transport_open(spec, 115200, true, &tp, reason), 0);
+	transport_close(tp);
+	close(m);
+}
+END_TEST
+
 START_TEST(test_nonblocking_read)
 {
 	char slave[64], spec[80], buf[16];
@@ -243,6 +267,7 @@ static Suite *transport_suite(void)
 	tcase_add_test(tc, test_pty_roundtrip);
 	tcase_add_test(tc, test_auto_spec_pty_is_tty);
 	tcase_add_test(tc, test_nonblocking_read);
+	tcase_add_test(tc, test_spec_options);
 	tcase_add_test(tc, test_master_closed_is_gone);
 	tcase_add_test(tc, test_serial_backend_refuses_pty);
 	suite_add_tcase(s, tc);

@@ -19,7 +19,7 @@ e2e_config d0 m0
 e2e_daemon_start d0
 e2e_expect_modem_talk m0
 
-"$top_srcdir/tests/e2e/gen-messages.sh" "$n" A 25677100 "$reps" "$E2E_TMP/flood"
+sh "$top_srcdir/tests/e2e/gen-messages.sh" "$n" A 25677100 "$reps" "$E2E_TMP/flood"
 t0=$(e2e_now_ms)
 pdus=$(e2e_simctl m0 <"$E2E_TMP/flood.inject" | awk '$1 == "queued" { s += $2 } END { print s + 0 }')
 [ "$pdus" -gt 0 ] || e2e_fail "the simulator refused the injections"

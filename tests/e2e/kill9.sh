@@ -32,7 +32,7 @@ e2e_config d0 m0
 e2e_daemon_start d0
 e2e_expect_modem_talk m0
 
-"$top_srcdir/tests/e2e/gen-messages.sh" "$n" B 25677200 "$reps" "$E2E_TMP/flood"
+sh "$top_srcdir/tests/e2e/gen-messages.sh" "$n" B 25677200 "$reps" "$E2E_TMP/flood"
 # Kill moments after each batch, from the seed: every other one within
 # 5..150 ms (while the batch is read, stored and deleted from the SIM),
 # the others 0.2..1.5 s (while acknowledgements go out).

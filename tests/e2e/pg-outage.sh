@@ -22,7 +22,7 @@ e2e_daemon_start d0
 e2e_expect_modem_talk m0
 pid=$(e2e_daemon_pid d0)
 
-"$top_srcdir/tests/e2e/gen-messages.sh" "$n" C 25677300 "$reps" "$E2E_TMP/flood"
+sh "$top_srcdir/tests/e2e/gen-messages.sh" "$n" C 25677300 "$reps" "$E2E_TMP/flood"
 half=$((n / 2))
 head -n "$half" "$E2E_TMP/flood.inject" >"$E2E_TMP/first"
 tail -n +"$((half + 1))" "$E2E_TMP/flood.inject" >"$E2E_TMP/second"

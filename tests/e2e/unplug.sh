@@ -25,7 +25,7 @@ e2e_daemon_start d0
 e2e_expect_modem_talk m0
 pid=$(e2e_daemon_pid d0)
 
-"$top_srcdir/tests/e2e/gen-messages.sh" "$n" D 25677400 "$reps" "$E2E_TMP/flood"
+sh "$top_srcdir/tests/e2e/gen-messages.sh" "$n" D 25677400 "$reps" "$E2E_TMP/flood"
 batch=$(((n + times) / (times + 1)))
 split -l "$batch" "$E2E_TMP/flood.inject" "$E2E_TMP/batch."
 

@@ -556,7 +556,19 @@ e2e_check_flood()
 
 	_ok=1
 	[ "$_missing" -eq 0 ] || { _ok=0; comm -23 "$_w/expected" "$_w/stored" | head -5 | sed 's/^/  missing: /' >&2; }
-	[ "$_dups" -eq 0 ] || { _ok=0; uniq -d "$_w/stored" | head -5 | sed 's/^/  stored twice: /' >&2; }
+	if [ "$_dups" -ne 0 ]; then
+		_ok=0
+		uniq -d "$_w/stored" | head -5 | sed 's/^/  stored twice: /' >&2
+		# Which part of the natural key differed (SPEC §5).
+		uniq -d "$_w/stored" | head -3 | cut -f2 | while IFS= read -r _b; do
+			e2e_sql "SELECT '    id=' || id || ' kind=' || kind
+				|| ' imsi=' || quote_literal(sim_imsi) || ' scts='
+				|| coalesce(scts::text, '-') || ' md5='
+				|| coalesce(pdu_md5, '-') || ' received='
+				|| received_at FROM inbound_messages
+				WHERE body = '$(echo "$_b" | sed "s/'/''/g")'" >&2
+		done
+	fi
 	[ "$_unexp" -eq 0 ] || { _ok=0; sort -u "$_w/stored" | comm -13 "$_w/expected" - | head -5 | sed 's/^/  unexpected: /' >&2; }
 	[ "$_got" -eq "$_n" ] || _ok=0
 	[ "$_assembled" -eq "$_multi" ] || _ok=0

@@ -23,7 +23,7 @@ n=${E2E_MESSAGES:-300}
 kills=${E2E_KILLS:-10}
 reps=${E2E_REPS:-50}
 seed=${E2E_SEED:-$(date +%s)}
-e2e_log "seed $seed (E2E_SEED=$seed repeats the kill moments)"
+e2e_log "delivery \"${E2E_DELIVERY:-stored}\", seed $seed (E2E_SEED=$seed repeats the kill moments)"
 
 e2e_migrate
 e2e_people "$reps" 25677200

@@ -36,6 +36,7 @@ struct gw_options {
 };
 
 struct gw_db;
+struct gw_inbound;
 struct gw_send;
 struct gw_outcome;
 

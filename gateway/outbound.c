@@ -487,6 +487,7 @@ static void on_sent(struct modem *m, uint64_t send_id,
 		s->sent++;
 		s->cur++;
 		if (r < 0 && gw_db_failed(ctx, r, &err, "recording a send")) {
+			remember_outcome(ctx, part->id, attempts, res);
 			finish(link);
 			return;
 		}
@@ -545,8 +546,9 @@ static void on_sent(struct modem *m, uint64_t send_id,
 		arm_kick(ctx, 1050);
 		break;
 	}
-	if (r < 0 && r != -ESTALE)
-		gw_db_failed(ctx, r, &err, "recording a send outcome");
+	if (r < 0 && r != -ESTALE &&
+	    gw_db_failed(ctx, r, &err, "recording a send outcome"))
+		remember_outcome(ctx, part->id, attempts, res);
 	finish(link);
 }
 

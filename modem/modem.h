@@ -7,7 +7,7 @@
  * Event-driven and single-threaded: the driver owns the transport and its
  * fd but no poll loop and no clock. The caller's loop:
  *
- *	fd = modem_fd(m);			// -1 while closed / backing off
+ *	fd = modem_fd(m);		// -1 while closed / backing off
  *	events = POLLIN | (modem_wants_write(m) ? POLLOUT : 0);
  *	timeout = modem_next_deadline(m) - now;	// -1: no deadline
  *	poll(...);
@@ -64,8 +64,8 @@ struct modem_config {
 	const char *pin;	/* SIM PIN or NULL; never retried if wrong */
 	const char *storage;	/* "SM" (default), "ME" or "MT" */
 	enum modem_delivery delivery; /* default STORED */
-	bool text_mode_fallback; /* AT+CMGF=1 if PDU mode is refused
-				  * (NOT IMPLEMENTED yet: FAILED instead) */
+	bool text_mode_fallback; /* AT+CMGF=1 if PDU mode is refused;
+				  * else FAILED (docs/MODEM-DRIVER.md) */
 	enum ussd_mode ussd_mode; /* default USSD_MODE_PLAIN */
 	unsigned sweep_interval_ms;  /* AT+CPMS?/AT+CMGL; default 60000 */
 	unsigned status_interval_ms; /* CSQ/CREG/COPS/CPMS; default 60000 */
@@ -79,22 +79,25 @@ struct modem_config {
 	unsigned sim_busy_max_ms;    /* wait out SIM busy; default 60000 */
 	unsigned backoff_min_ms;     /* reopen backoff; default 1000 */
 	unsigned backoff_max_ms;     /* doubling up to; default 60000 */
+	unsigned reboot_settle_ms;   /* quiet after a boot banner before
+				      * re-init; default 1000 */
 };
 
 /* Fill @cfg with defaults (device NULL: the caller must set it). */
 void modem_config_init(struct modem_config *cfg);
 
 /*
- * One received SMS (or, with type STATUS_REPORT in stored mode, never: see
- * status reports below). Allocated and owned by the driver; the caller
- * MUST give it back exactly once with modem_sms_release() (then it is
- * freed), or it is freed by modem_free(). All fields are read-only.
+ * One received SMS (status reports go to their own callback instead).
+ * Allocated and owned by the driver; the caller MUST give it back exactly
+ * once with modem_sms_release() (then it is freed), or it is freed by
+ * modem_free(). All fields are read-only. While it is out, the driver
+ * never hands over the same store/index again.
  */
 struct modem_sms {
 	uint64_t id;		/* unique within this struct modem */
 	const char *pdu_hex;	/* raw PDU as read, SMSC prefix included */
 	size_t tpdu_len;	/* the <length> the modem announced */
-	bool direct;		/* +CMT delivery: nothing stored on the SIM */
+	bool direct;		/* +CMT delivery: nothing on the SIM */
 	char store[MODEM_STORE_MAX]; /* "SM"/"ME"/... ; "" when direct */
 	int index;		/* storage index; -1 when direct */
 	int stat;		/* +CMGL/+CMGR <stat>: 0 unread, 1 read;
@@ -102,6 +105,12 @@ struct modem_sms {
 	int decode_err;		/* 0: msg is valid; else -EINVAL ... */
 	const char *decode_reason; /* static text when decode_err != 0 */
 	struct sms msg;		/* decoded when decode_err == 0 */
+	/*
+	 * Text-mode fallback (AT+CMGF=1): pdu_hex is "", msg is built from
+	 * the text header (type DELIVER, addr, scts, text as the modem
+	 * printed it, dcs GSM7); no UDH, so no concatenation info.
+	 */
+	bool text_mode;
 };
 
 /* A status report (SMS-STATUS-REPORT, TS 23.040 §9.2.2.3). Borrowed. */
@@ -257,7 +266,9 @@ int modem_sms_release(struct modem *m, struct modem_sms *sms,
  * modem_send_pdu() - queue one AT+CMGS=<tpdu_len> with @hex (SMSC prefix +
  * TPDU, as sms_encode_submit() makes it; copied). Sends run one at a time,
  * only in READY; they wait while INITIALISING / DOWN (not FAILED).
- * @cb runs exactly once with the outcome (see modem_send_cb).
+ * @cb runs exactly once with the outcome (see modem_send_cb), never
+ * before this returns (the send starts at the next modem_tick() or
+ * handle call; modem_next_deadline() is "now" meanwhile).
  * Returns the send id (> 0) or -EINVAL (bad hex/length), -ENOTCONN
  * (FAILED), -ENOMEM. On error @cb never runs.
  */

@@ -503,7 +503,12 @@ void sim_deliver(struct sim *sim)
 		sim->net_head = m->next;
 		if (!sim->net_head)
 			sim->net_tail = NULL;
-		if (sim->cnmi_mt == 1 || sim->cnmi_mt == 3 ||
+		if (sim->fault[SIM_FAULT_DROP_CMTI] > 0 &&
+		    (sim->cnmi_mt == 1 || sim->cnmi_mt == 3 ||
+		     (m->is_report && sim->cnmi_ds == 2))) {
+			sim->fault[SIM_FAULT_DROP_CMTI]--;
+			sim_count(sim, "cmti-dropped");
+		} else if (sim->cnmi_mt == 1 || sim->cnmi_mt == 3 ||
 		    (m->is_report && sim->cnmi_ds == 2))
 			sim_line(sim, "+%s: \"%s\",%u",
 				 m->is_report ? "CDSI" : "CMTI", st->name,

@@ -200,6 +200,8 @@ enum sim_fault {
 	SIM_FAULT_CI,		  /* cell id (28 bits) */
 	SIM_FAULT_CREG_STYLE,	  /* LAC/CI form: 0 "2AF5","0B88E350";
 				   * 1 unquoted; 2 with AcT ,7 */
+	SIM_FAULT_DROP_CMTI,	  /* next N +CMTI/+CDSI lost (stored only) */
+	SIM_FAULT_NO_PDU_MODE,	  /* 1: AT+CMGF=0 refused (text-only modem) */
 	SIM_FAULT_MAX
 };
 

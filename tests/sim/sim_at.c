@@ -260,6 +260,8 @@ static int h_cmgf(struct sim *sim, struct cmd *c)
 	case T_SET:
 		if (arg_int(c, 0, 0, 1, &v) < 0)
 			return R_ERROR;
+		if (v == 0 && sim->fault[SIM_FAULT_NO_PDU_MODE])
+			return R_ERROR;
 		sim->cmgf = (int)v;
 		return R_OK;
 	case T_READ:

@@ -130,6 +130,10 @@ static const struct {
 	  "first storage index, 1 or 0" },
 	{ "reject-direct", SIM_FAULT_REJECT_DIRECT,
 	  "1: +CNMI=?,2 and ds=1 refused (CMS 303) though advertised" },
+	{ "drop-cmti", SIM_FAULT_DROP_CMTI,
+	  "next N +CMTI/+CDSI indications lost (stored)" },
+	{ "no-pdu-mode", SIM_FAULT_NO_PDU_MODE,
+	  "1: AT+CMGF=0 refused (text-only modem)" },
 };
 
 static const char *const help_text =

@@ -63,6 +63,13 @@ int db_get_strdup(const PGresult *res, int row, int col, char **ret,
 void db_fmt_int64(char buf[DB_NUM_MAX], int64_t v);
 
 /*
+ * "{1,2,3}": an integer array literal, from v64 if not NULL, else from v,
+ * passed as ONE parameter ($n::bigint[]) so a statement stays
+ * parameterized whatever n is. NULL when out of memory; caller frees.
+ */
+char *db_array_literal(const int64_t *v64, const int *v, size_t n);
+
+/*
  * Parameter helpers: numbers are formatted into caller stack buffers, which
  * must outlive the statement; the returned pointer is buf (or NULL for SQL
  * NULL).
@@ -112,19 +119,32 @@ bool db_has_sqlstate(const struct db_error *err, const char *sqlstate);
 /* Converts row i of res into elem (zeroed by the caller or runner). */
 typedef int (*db_row_cb)(const PGresult *res, int i, void *elem,
 			 struct db_error *err);
-/* Frees an array of count elements, each converted or still zeroed. */
-typedef void (*db_rows_free_cb)(void *rows, size_t count);
 
 /*
- * Runs sql and converts every row into a calloc'ed array of elem_size
- * elements. When a row fails, free_rows (NULL: plain free()) releases the
- * array. Returns the row count; *ret_rows (caller frees, with the matching
+ * What a row of a listing becomes: a struct of size bytes filled by
+ * convert, owning the malloc'ed strings at the offsets in owned (char *
+ * members, NULL or freed by db_rows_free()).
+ */
+struct db_row_type {
+	size_t size;
+	db_row_cb convert;
+	const size_t *owned;
+	size_t n_owned;
+};
+
+/* Frees count rows of type t (each converted or still zeroed) and the
+ * array. rows may be NULL. */
+void db_rows_free(const struct db_row_type *t, void *rows, size_t count);
+
+/*
+ * Runs sql and converts every row into a calloc'ed array of t->size
+ * elements; when a row fails the array is freed with db_rows_free().
+ * Returns the row count; *ret_rows (the caller frees it with the matching
  * *_free()) and *ret_count are set only on success.
  */
 int db_query_rows(struct db *db, const char *sql, int nparams,
-		  const char *const *params, size_t elem_size, db_row_cb row,
-		  db_rows_free_cb free_rows, void **ret_rows,
-		  size_t *ret_count, struct db_error *err);
+		  const char *const *params, const struct db_row_type *t,
+		  void **ret_rows, size_t *ret_count, struct db_error *err);
 
 /*
  * Runs sql and converts its first row into elem. -ENOENT (err says "no

@@ -179,6 +179,23 @@ void db_fmt_int64(char buf[DB_NUM_MAX], int64_t v)
 	snprintf(buf, DB_NUM_MAX, "%" PRId64, v);
 }
 
+char *db_array_literal(const int64_t *v64, const int *v, size_t n)
+{
+	/* braces, NUL, and each number with its comma */
+	size_t size = 3 + n * (DB_NUM_MAX + 1), len = 1, i;
+	char *s = malloc(size);
+
+	if (!s)
+		return NULL;
+	s[0] = '{';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, size - len, "%s%" PRId64,
+					i ? "," : "",
+					v64 ? v64[i] : (int64_t)v[i]);
+	snprintf(s + len, size - len, "}");
+	return s;
+}
+
 int db_invalid(struct db_error *err, const char *what)
 {
 	db_set_error(err, NULL, "invalid argument: %s", what);
@@ -196,10 +213,27 @@ bool db_has_sqlstate(const struct db_error *err, const char *sqlstate)
 	return err && !strcmp(err->sqlstate, sqlstate);
 }
 
+void db_rows_free(const struct db_row_type *t, void *rows, size_t count)
+{
+	size_t i, k;
+
+	if (!rows)
+		return;
+	for (i = 0; i < count; i++) {
+		char *row = (char *)rows + i * t->size;
+
+		for (k = 0; k < t->n_owned; k++) {
+			char **owned = (char **)(void *)(row + t->owned[k]);
+
+			free(*owned);
+		}
+	}
+	free(rows);
+}
+
 int db_query_rows(struct db *db, const char *sql, int nparams,
-		  const char *const *params, size_t elem_size, db_row_cb row,
-		  db_rows_free_cb free_rows, void **ret_rows,
-		  size_t *ret_count, struct db_error *err)
+		  const char *const *params, const struct db_row_type *t,
+		  void **ret_rows, size_t *ret_count, struct db_error *err)
 {
 	PGresult *res;
 	char *v;
@@ -210,25 +244,21 @@ int db_query_rows(struct db *db, const char *sql, int nparams,
 		return r;
 	n = PQntuples(res);
 	/* calloc: a failed row leaves the rest zeroed, safe to free */
-	v = calloc(n ? (size_t)n : 1, elem_size);
+	v = calloc(n ? (size_t)n : 1, t->size);
 	if (!v) {
 		r = db_oom(err);
 		goto out_clear;
 	}
 	for (i = 0; i < n; i++) {
-		r = row(res, i, v + (size_t)i * elem_size, err);
-		if (r < 0)
-			goto out_free;
+		r = t->convert(res, i, v + (size_t)i * t->size, err);
+		if (r < 0) {
+			db_rows_free(t, v, (size_t)n);
+			goto out_clear;
+		}
 	}
 	*ret_rows = v;
 	*ret_count = (size_t)n;
 	r = n;
-	goto out_clear;
-out_free:
-	if (free_rows)
-		free_rows(v, (size_t)n);
-	else
-		free(v);
 out_clear:
 	PQclear(res);
 	return r;

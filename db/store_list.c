@@ -2,7 +2,7 @@
  * Listings for fieldgatectl (inbox, outbox, queue depths), and the daemon's
  * start-up list of unhandled inbound messages, which shares the inbox rows.
  */
-#include <stdlib.h>
+#include <stddef.h>
 
 #include "db/db_internal.h"
 #include "db/store.h"
@@ -22,24 +22,6 @@ static int filter_params(const struct db_list_filter *f, const char **p,
 	p[2] = f ? db_param_time_opt(b[1], f->until) : NULL;
 	p[3] = db_param_num(b[2], (f && f->limit) ? (int64_t)f->limit : 50);
 	return 0;
-}
-
-void db_inbox_rows_free(struct db_inbox_row *rows, size_t count)
-{
-	size_t i;
-
-	if (!rows)
-		return;
-	for (i = 0; i < count; i++) {
-		free(rows[i].text);
-		free(rows[i].decode_error);
-	}
-	free(rows);
-}
-
-static void inbox_rows_free(void *rows, size_t count)
-{
-	db_inbox_rows_free(rows, count);
 }
 
 #define INBOX_COLS \
@@ -67,6 +49,19 @@ static int inbox_row(const PGresult *res, int i, void *elem,
 	return 0;
 }
 
+static const size_t inbox_owned[] = {
+	offsetof(struct db_inbox_row, text),
+	offsetof(struct db_inbox_row, decode_error),
+};
+static const struct db_row_type inbox_type = {
+	sizeof(struct db_inbox_row), inbox_row, inbox_owned, 2
+};
+
+void db_inbox_rows_free(struct db_inbox_row *rows, size_t count)
+{
+	db_rows_free(&inbox_type, rows, count);
+}
+
 static int inbox_query(struct db *db, const char *sql, int nparams,
 		       const char *const *p, struct db_inbox_row **ret_rows,
 		       size_t *ret_count, struct db_error *err)
@@ -74,8 +69,8 @@ static int inbox_query(struct db *db, const char *sql, int nparams,
 	void *v;
 	int r;
 
-	r = db_query_rows(db, sql, nparams, p, sizeof(struct db_inbox_row),
-			  inbox_row, inbox_rows_free, &v, ret_count, err);
+	r = db_query_rows(db, sql, nparams, p, &inbox_type, &v, ret_count,
+			  err);
 	if (r >= 0)
 		*ret_rows = v;
 	return r;
@@ -121,24 +116,6 @@ int db_inbound_unhandled(struct db *db, size_t limit,
 	return inbox_query(db, sql, 1, p, ret_rows, ret_count, err);
 }
 
-void db_outbox_rows_free(struct db_outbox_row *rows, size_t count)
-{
-	size_t i;
-
-	if (!rows)
-		return;
-	for (i = 0; i < count; i++) {
-		free(rows[i].text);
-		free(rows[i].last_error);
-	}
-	free(rows);
-}
-
-static void outbox_rows_free(void *rows, size_t count)
-{
-	db_outbox_rows_free(rows, count);
-}
-
 static int outbox_row(const PGresult *res, int i, void *elem,
 		      struct db_error *err)
 {
@@ -159,6 +136,19 @@ static int outbox_row(const PGresult *res, int i, void *elem,
 	    (r = db_get_strdup(res, i, 11, &row->last_error, err)) < 0)
 		return r;
 	return 0;
+}
+
+static const size_t outbox_owned[] = {
+	offsetof(struct db_outbox_row, text),
+	offsetof(struct db_outbox_row, last_error),
+};
+static const struct db_row_type outbox_type = {
+	sizeof(struct db_outbox_row), outbox_row, outbox_owned, 2
+};
+
+void db_outbox_rows_free(struct db_outbox_row *rows, size_t count)
+{
+	db_rows_free(&outbox_type, rows, count);
 }
 
 int db_outbox_list(struct db *db, const struct db_list_filter *f,
@@ -184,8 +174,7 @@ int db_outbox_list(struct db *db, const struct db_list_filter *f,
 	r = filter_params(f, p, number, b, err);
 	if (r < 0)
 		return r;
-	r = db_query_rows(db, sql, 4, p, sizeof(struct db_outbox_row),
-			  outbox_row, outbox_rows_free, &v, ret_count, err);
+	r = db_query_rows(db, sql, 4, p, &outbox_type, &v, ret_count, err);
 	if (r >= 0)
 		*ret_rows = v;
 	return r;

@@ -3,7 +3,7 @@
  * recover after a daemon crash. Their parts are in store_outparts.c.
  */
 #include <errno.h>
-#include <stdlib.h>
+#include <stddef.h>
 
 #include "db/db_internal.h"
 #include "db/store.h"
@@ -46,22 +46,6 @@ int db_outbound_enqueue(struct db *db, const struct db_outbound_new *msg,
 				 ret_id, ret_new, err);
 }
 
-void db_outbound_msgs_free(struct db_outbound_msg *msgs, size_t count)
-{
-	size_t i;
-
-	if (!msgs)
-		return;
-	for (i = 0; i < count; i++)
-		free(msgs[i].text);
-	free(msgs);
-}
-
-static void msgs_free(void *msgs, size_t count)
-{
-	db_outbound_msgs_free(msgs, count);
-}
-
 static int msg_row(const PGresult *res, int i, void *elem,
 		   struct db_error *err)
 {
@@ -80,6 +64,16 @@ static int msg_row(const PGresult *res, int i, void *elem,
 	    (r = db_get_time_opt(res, i, 8, &m->expires_at, err)) < 0)
 		return r;
 	return 0;
+}
+
+static const size_t msg_owned[] = { offsetof(struct db_outbound_msg, text) };
+static const struct db_row_type msg_type = {
+	sizeof(struct db_outbound_msg), msg_row, msg_owned, 1
+};
+
+void db_outbound_msgs_free(struct db_outbound_msg *msgs, size_t count)
+{
+	db_rows_free(&msg_type, msgs, count);
 }
 
 int db_outbound_claim(struct db *db, const char *daemon_id,
@@ -125,8 +119,7 @@ int db_outbound_claim(struct db *db, const char *daemon_id,
 	p[3] = db_param_num(b, (int64_t)max);
 	/* on a bad row the rows stay claimed: db_outbound_recover() re-queues
 	 * them */
-	r = db_query_rows(db, sql, 4, p, sizeof(struct db_outbound_msg),
-			  msg_row, msgs_free, &v, ret_count, err);
+	r = db_query_rows(db, sql, 4, p, &msg_type, &v, ret_count, err);
 	if (r >= 0)
 		*ret_msgs = v;
 	return r;

@@ -3,7 +3,7 @@
  * and status reports (TS 23.040 §9.2.2.3) matched back to them.
  */
 #include <errno.h>
-#include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "db/db_internal.h"
@@ -84,22 +84,6 @@ out_rollback:
 	return r;
 }
 
-void db_outbound_parts_free(struct db_outbound_part *parts, size_t count)
-{
-	size_t i;
-
-	if (!parts)
-		return;
-	for (i = 0; i < count; i++)
-		free(parts[i].pdu_hex);
-	free(parts);
-}
-
-static void parts_free(void *parts, size_t count)
-{
-	db_outbound_parts_free(parts, count);
-}
-
 static int part_row(const PGresult *res, int i, void *elem,
 		    struct db_error *err)
 {
@@ -124,6 +108,18 @@ static int part_row(const PGresult *res, int i, void *elem,
 	return 0;
 }
 
+static const size_t part_owned[] = {
+	offsetof(struct db_outbound_part, pdu_hex)
+};
+static const struct db_row_type part_type = {
+	sizeof(struct db_outbound_part), part_row, part_owned, 1
+};
+
+void db_outbound_parts_free(struct db_outbound_part *parts, size_t count)
+{
+	db_rows_free(&part_type, parts, count);
+}
+
 int db_outbound_load_parts(struct db *db, int64_t message_id,
 			   struct db_outbound_part **ret_parts,
 			   size_t *ret_count, struct db_error *err)
@@ -141,8 +137,7 @@ int db_outbound_load_parts(struct db *db, int64_t message_id,
 	if (!ret_parts || !ret_count)
 		return db_invalid(err, "NULL output");
 	p[0] = db_param_num(b, message_id);
-	r = db_query_rows(db, sql, 1, p, sizeof(struct db_outbound_part),
-			  part_row, parts_free, &v, ret_count, err);
+	r = db_query_rows(db, sql, 1, p, &part_type, &v, ret_count, err);
 	if (r >= 0)
 		*ret_parts = v;
 	return r;

@@ -3,6 +3,7 @@
  * one by one, loaded by group, assembled into one message, or found stale.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,25 +80,6 @@ void db_part_group_from_part(const struct db_inbound_part *part,
 	*ret_group = g;
 }
 
-void db_part_rows_free(struct db_part_row *rows, size_t count)
-{
-	size_t i;
-
-	if (!rows)
-		return;
-	for (i = 0; i < count; i++) {
-		free(rows[i].text);
-		free(rows[i].decode_error);
-		free(rows[i].smsc);
-	}
-	free(rows);
-}
-
-static void part_rows_free(void *rows, size_t count)
-{
-	db_part_rows_free(rows, count);
-}
-
 static int part_row(const PGresult *res, int i, void *elem,
 		    struct db_error *err)
 {
@@ -116,6 +98,20 @@ static int part_row(const PGresult *res, int i, void *elem,
 	    (r = db_get_strdup(res, i, 8, &row->smsc, err)) < 0)
 		return r;
 	return 0;
+}
+
+static const size_t part_owned[] = {
+	offsetof(struct db_part_row, text),
+	offsetof(struct db_part_row, decode_error),
+	offsetof(struct db_part_row, smsc),
+};
+static const struct db_row_type part_type = {
+	sizeof(struct db_part_row), part_row, part_owned, 3
+};
+
+void db_part_rows_free(struct db_part_row *rows, size_t count)
+{
+	db_rows_free(&part_type, rows, count);
 }
 
 int db_inbound_load_group(struct db *db, const struct db_part_group *group,
@@ -142,29 +138,10 @@ int db_inbound_load_group(struct db *db, const struct db_part_group *group,
 	p[2] = db_param_num(b[0], group->concat_ref);
 	p[3] = db_param_bool(group->concat_16bit);
 	p[4] = db_param_num(b[1], group->total);
-	r = db_query_rows(db, sql, 5, p, sizeof(struct db_part_row), part_row,
-			  part_rows_free, &v, ret_count, err);
+	r = db_query_rows(db, sql, 5, p, &part_type, &v, ret_count, err);
 	if (r >= 0)
 		*ret_rows = v;
 	return r;
-}
-
-/* "{1,2,3}": a PostgreSQL array literal of integers. Caller frees. */
-static char *int_array(const int64_t *v64, const int *v, size_t n)
-{
-	size_t size = 3 + n * (DB_NUM_MAX + 1), len = 1, i;
-	char *s = malloc(size);
-
-	if (!s)
-		return NULL;
-	s[0] = '{';
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(s + len, size - len, "%s%lld",
-					i ? "," : "",
-					v64 ? (long long)v64[i] :
-					      (long long)v[i]);
-	snprintf(s + len, size - len, "}");
-	return s;
 }
 
 int db_inbound_assemble(struct db *db, const struct db_part_group *group,
@@ -192,9 +169,9 @@ int db_inbound_assemble(struct db *db, const struct db_part_group *group,
 	if (!group || !as || !ret_id || !as->part_ids || !as->n_parts ||
 	    (as->n_missing && !as->missing))
 		return db_invalid(err, "assembled message");
-	ids = int_array(as->part_ids, NULL, as->n_parts);
-	missing = as->partial ? int_array(NULL, as->missing, as->n_missing) :
-				NULL;
+	ids = db_array_literal(as->part_ids, NULL, as->n_parts);
+	missing = as->partial ?
+		  db_array_literal(NULL, as->missing, as->n_missing) : NULL;
 	if (!ids || (as->partial && !missing)) {
 		r = db_oom(err);
 		goto out_free;
@@ -264,6 +241,10 @@ static int group_row(const PGresult *res, int i, void *elem,
 	return 0;
 }
 
+static const struct db_row_type group_type = {
+	sizeof(struct db_part_group), group_row, NULL, 0
+};
+
 int db_inbound_stale_groups(struct db *db, int older_than_s,
 			    struct db_part_group **ret_groups,
 			    size_t *ret_count, struct db_error *err)
@@ -285,8 +266,7 @@ int db_inbound_stale_groups(struct db *db, int older_than_s,
 	if (older_than_s < 0 || !ret_groups || !ret_count)
 		return db_invalid(err, "timeout");
 	p[0] = db_param_num(b, older_than_s);
-	r = db_query_rows(db, sql, 1, p, sizeof(struct db_part_group),
-			  group_row, NULL, &v, ret_count, err);
+	r = db_query_rows(db, sql, 1, p, &group_type, &v, ret_count, err);
 	if (r >= 0)
 		*ret_groups = v;
 	return r;

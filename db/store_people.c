@@ -105,6 +105,10 @@ static int person_row(const PGresult *res, int i, void *elem,
 	return 0;
 }
 
+static const struct db_row_type person_type = {
+	sizeof(struct db_person), person_row, NULL, 0
+};
+
 int db_people_lookup(struct db *db, const char *phone,
 		     struct db_person *ret_person, struct db_error *err)
 {
@@ -139,8 +143,7 @@ int db_people_list(struct db *db, struct db_person **ret_people,
 	db_error_clear(err);
 	if (!ret_people || !ret_count)
 		return db_invalid(err, "NULL output");
-	r = db_query_rows(db, sql, 0, NULL, sizeof(struct db_person),
-			  person_row, NULL, &v, ret_count, err);
+	r = db_query_rows(db, sql, 0, NULL, &person_type, &v, ret_count, err);
 	if (r >= 0)
 		*ret_people = v;
 	return r;

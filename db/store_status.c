@@ -80,6 +80,10 @@ static int status_row(const PGresult *res, int i, void *elem,
 	return 0;
 }
 
+static const struct db_row_type status_type = {
+	sizeof(struct db_modem_status), status_row, NULL, 0
+};
+
 int db_modem_status_list(struct db *db, struct db_modem_status **ret_rows,
 			 size_t *ret_count, struct db_error *err)
 {
@@ -97,8 +101,7 @@ int db_modem_status_list(struct db *db, struct db_modem_status **ret_rows,
 	db_error_clear(err);
 	if (!ret_rows || !ret_count)
 		return db_invalid(err, "NULL output");
-	r = db_query_rows(db, sql, 0, NULL, sizeof(struct db_modem_status),
-			  status_row, NULL, &v, ret_count, err);
+	r = db_query_rows(db, sql, 0, NULL, &status_type, &v, ret_count, err);
 	if (r >= 0)
 		*ret_rows = v;
 	return r;

@@ -132,8 +132,10 @@ struct db_row_type {
 	size_t n_owned;
 };
 
-/* Frees count rows of type t (each converted or still zeroed) and the
- * array. rows may be NULL. */
+/*
+ * Frees count rows of type t (each converted or still zeroed) and the
+ * array. rows may be NULL.
+ */
 void db_rows_free(const struct db_row_type *t, void *rows, size_t count);
 
 /*

@@ -117,8 +117,7 @@ int db_outbound_claim(struct db *db, const char *daemon_id,
 	p[1] = modem;
 	p[2] = db_param_bool(take_others);
 	p[3] = db_param_num(b, (int64_t)max);
-	/* on a bad row the rows stay claimed: db_outbound_recover() re-queues
-	 * them */
+	/* a bad row leaves them claimed: db_outbound_recover() re-queues */
 	r = db_query_rows(db, sql, 4, p, &msg_type, &v, ret_count, err);
 	if (r >= 0)
 		*ret_msgs = v;

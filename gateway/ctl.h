@@ -2,12 +2,21 @@
  * fieldgatectl subcommands. Each is one entry of the table in
  * fieldgatectl.c: add a function with this signature and a row there.
  * run() gets argv starting at the subcommand name and returns the exit
- * status: 0 success, 1 failure (message on stderr), 2 usage error.
+ * status: 0 success, 1 failure (one-line message on stderr), 2 usage error.
+ *
+ * Every command but `pdu` and `modems` talks to PostgreSQL and ONLY to it
+ * (never to a daemon), so fieldgatectl works from any host that reaches
+ * the database. The connection is chosen by ctl_open() (ctl_common.c).
  */
 #ifndef FIELDGATE_GATEWAY_CTL_H
 #define FIELDGATE_GATEWAY_CTL_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "db/db.h"
+#include "gateway/json.h"
 
 #define CTL_EXIT_OK 0
 #define CTL_EXIT_FAIL 1
@@ -20,8 +29,119 @@ struct ctl_cmd {
 	void (*usage)(FILE *f);			/* detailed help */
 };
 
+/* ---- the commands ------------------------------------------------------ */
+
 /* `fieldgatectl pdu ...` (gateway/ctl_pdu.c) */
 int ctl_pdu_run(int argc, char **argv);
 void ctl_pdu_usage(FILE *f);
+
+/* `fieldgatectl db migrate|status` (gateway/ctl_db.c) */
+int ctl_db_run(int argc, char **argv);
+void ctl_db_usage(FILE *f);
+
+/* `fieldgatectl send NUMBER TEXT` (gateway/ctl_send.c) */
+int ctl_send_run(int argc, char **argv);
+void ctl_send_usage(FILE *f);
+
+/* `fieldgatectl status` (gateway/ctl_status.c) */
+int ctl_status_run(int argc, char **argv);
+void ctl_status_usage(FILE *f);
+
+/* `fieldgatectl inbox` / `outbox` (gateway/ctl_list.c) */
+int ctl_inbox_run(int argc, char **argv);
+void ctl_inbox_usage(FILE *f);
+int ctl_outbox_run(int argc, char **argv);
+void ctl_outbox_usage(FILE *f);
+
+/* `fieldgatectl ussd CODE` (gateway/ctl_ussd.c) */
+int ctl_ussd_run(int argc, char **argv);
+void ctl_ussd_usage(FILE *f);
+
+/* `fieldgatectl people add|list` (gateway/ctl_people.c) */
+int ctl_people_run(int argc, char **argv);
+void ctl_people_usage(FILE *f);
+
+/* `fieldgatectl modems` (gateway/ctl_modems.c) */
+int ctl_modems_run(int argc, char **argv);
+void ctl_modems_usage(FILE *f);
+
+/* ---- shared by the commands (gateway/ctl_common.c) --------------------- */
+
+/*
+ * The connection options every database command accepts, before or after
+ * the command name: --db CONNINFO, -f/--config FILE. Call at argv[*i];
+ * returns 1 when it consumed an option (and its value, advancing *i),
+ * 0 when argv[*i] is not one of them, -1 (message printed) when the value
+ * is missing. The values are kept for ctl_open() (static storage of the
+ * program; argv strings are borrowed).
+ */
+int ctl_conn_option(int argc, char **argv, int *i);
+
+/* Common text for the usage screens. */
+#define CTL_CONN_HELP \
+	"connection (first that applies): --db CONNINFO, -f CONFIG (the\n" \
+	"  daemon's config file, its database.conninfo), $FIELDGATE_DB,\n" \
+	"  else libpq's PG* environment (PGHOST, PGDATABASE, ...).\n"
+
+struct gw_config;
+
+/* An open database session of one command. */
+struct ctl_session {
+	struct db *db;
+	struct gw_config *config;	/* the -f file, or NULL */
+	const char *prog;		/* "fieldgatectl send", for messages */
+};
+
+/*
+ * Connects (see ctl_conn_option() for the choice) and, when check_schema,
+ * refuses a database whose schema is not the program's (older: "run
+ * `fieldgatectl db migrate`", newer: "upgrade fieldgate"). Every failure
+ * prints ONE line "PROG: ..." on stderr and returns -1; 0 on success, and
+ * *ret is to be closed with ctl_close().
+ */
+int ctl_open(const char *prog, bool check_schema, struct ctl_session *ret);
+void ctl_close(struct ctl_session *s);
+
+/*
+ * Prints "PROG: WHAT: <reason>" (one line) for a failed db call r; a lost
+ * connection is said so.
+ */
+void ctl_db_error(const struct ctl_session *s, const char *what, int r,
+		  const struct db_error *err);
+
+/*
+ * Checks that a modem name is known: a modem_status row has it, or the -f
+ * config declares it. Prints "unknown modem 'X' (known: a, b)" and returns
+ * -1 otherwise; 0 when known.
+ */
+int ctl_check_modem(struct ctl_session *s, const char *name);
+
+/* ---- time (gateway/ctl_time.c, no database) ---------------------------- */
+
+/*
+ * Parses a --since/--until value relative to now (Unix seconds):
+ *   "90s", "15m", "2h", "1d", "1w"           now minus that much
+ *   "2026-11-27", "2026-11-27 08:30",
+ *   "2026-11-27T08:30:15"                     local time (TZ)
+ *   any of the above with "Z" or "+08:00"/"-0530" after the time: that zone
+ * Returns 0 and sets *ret_t, or -EINVAL (*ret_t untouched).
+ */
+int ctl_parse_time(const char *s, int64_t now, int64_t *ret_t);
+
+#define CTL_TIME_MAX 32
+/* "2026-11-27 08:30:15" in local time; "-" for 0. */
+void ctl_fmt_local(int64_t t, char buf[CTL_TIME_MAX]);
+/* "2026-11-27T08:30:15Z" (UTC, RFC 3339); "" for 0. */
+void ctl_fmt_utc(int64_t t, char buf[CTL_TIME_MAX]);
+/* A short age: "42s", "5m", "3h", "2d"; negative ages (clock skew) "0s". */
+void ctl_fmt_age(int64_t seconds, char buf[CTL_TIME_MAX]);
+/* JSON member: RFC 3339 UTC string, or null for 0. */
+void ctl_json_time(struct json *j, const char *key, int64_t t);
+
+/*
+ * Parses a non-negative decimal integer <= max. Returns 0 and sets *ret,
+ * or -EINVAL.
+ */
+int ctl_parse_uint(const char *s, unsigned long max, unsigned long *ret);
 
 #endif

@@ -35,12 +35,10 @@
 
 #define SYNC_TRIES 5
 #define SYNC_TIMEOUT_MS 1500
-#define REBOOT_SETTLE_MS 1000	/* quiet after a banner before re-init */
 #define RESET_WAIT_MS 20000	/* banner expected after AT+CFUN=1,1 */
 #define SIM_BUSY_FIRST_MS 500
 #define SIM_BUSY_STEP_MAX_MS 5000
 #define LIST_TIMEOUT_MS 30000	/* AT+CMGL of a full store is long */
-#define SWEEP_SOON_MS 200
 
 enum init_step {
 	IS_SYNC,
@@ -157,6 +155,7 @@ struct modem {
 	unsigned busy_delay;
 	bool pin_sent;		/* PIN entered during this init */
 	int cnmi_try;		/* index into cnmi_ladder() */
+	bool cpms_one;		/* AT+CPMS with one store (3 refused) */
 	bool direct;		/* +CMT routing in effect */
 	bool text_mode;		/* AT+CMGF=1 fallback in effect */
 	char cnmi[32];		/* the AT+CNMI that was accepted */
@@ -256,6 +255,7 @@ void modem_config_init(struct modem_config *cfg)
 	cfg->sim_busy_max_ms = 60000;
 	cfg->backoff_min_ms = 1000;
 	cfg->backoff_max_ms = 60000;
+	cfg->reboot_settle_ms = 1000;
 }
 
 const char *modem_state_str(enum modem_state st)
@@ -334,7 +334,7 @@ static void chan_event(enum at_event ev, const char *line, void *ud)
 		if (m->state == MODEM_STATE_READY ||
 		    m->state == MODEM_STATE_INITIALISING) {
 			m->reinit_pending = true;
-			m->reinit_at = m->now + REBOOT_SETTLE_MS;
+			m->reinit_at = m->now + m->cfg.reboot_settle_ms;
 			m->gen++;
 		}
 		break;
@@ -504,8 +504,12 @@ static void init_issue(struct modem *m)
 			      NULL, 0);
 		break;
 	case IS_CPMS:
-		snprintf(cmd, sizeof(cmd), "AT+CPMS=\"%s\",\"%s\",\"%s\"", s,
-			 s, s);
+		/* Some modems reject three stores: then one (mem1 only). */
+		if (m->cpms_one)
+			snprintf(cmd, sizeof(cmd), "AT+CPMS=\"%s\"", s);
+		else
+			snprintf(cmd, sizeof(cmd),
+				 "AT+CPMS=\"%s\",\"%s\",\"%s\"", s, s, s);
 		rc = cmd_send(m, CK_INIT, IS_CPMS, cmd, p_cpms, NULL, 0);
 		break;
 	case IS_CSMS:
@@ -560,6 +564,7 @@ static void init_start(struct modem *m)
 	m->busy_since = 0;
 	m->busy_delay = SIM_BUSY_FIRST_MS;
 	m->cnmi_try = 0;
+	m->cpms_one = false;
 	m->failures = 0;
 	m->reinit_pending = false;
 	m->reset_waiting = false;
@@ -656,6 +661,12 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		init_goto(m, IS_CPIN);
 		return;
 	case IS_CPIN:
+		if (err && err->type == AT_ERR_TIMEOUT &&
+		    at_result_find(res, "+CPIN:")) {
+			/* "+CPIN: READY" without OK (gammu F_CPIN_NO_OK). */
+			dbg(m, "+CPIN answer without final result: using it");
+			err = NULL;
+		}
 		if (err) {
 			if (err->type == AT_ERR_CME && err->code == 10) {
 				request_fail(m, "SIM not inserted (+CME "
@@ -702,8 +713,16 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 			}
 			init_goto(m, IS_PIN);
 			return;
-		case MODEM_PIN_SIM_PUK:
+		case MODEM_PIN_SIM_PIN2:
 		case MODEM_PIN_SIM_PUK2:
+			/*
+			 * PIN2 guards FDN, not SMS; some phones report it
+			 * when nothing is needed (smstools pin=ignore).
+			 */
+			dbg(m, "%s: ignored (PIN2 is not needed for SMS)", l);
+			init_goto(m, IS_CMGF);
+			return;
+		case MODEM_PIN_SIM_PUK:
 		case MODEM_PIN_PH_SIM_PUK:
 			request_fail(m, "SIM is PUK-locked: enter the PUK by "
 				     "hand");
@@ -762,6 +781,11 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		if (err) {
 			if (err->type == AT_ERR_TIMEOUT &&
 			    ++m->step_tries < 3) {
+				init_issue(m);
+				return;
+			}
+			if (!m->cpms_one && err->type != AT_ERR_TIMEOUT) {
+				m->cpms_one = true;
 				init_issue(m);
 				return;
 			}
@@ -1820,6 +1844,7 @@ int modem_refresh_info(struct modem *m)
 		return -EINVAL;
 	if (m->state != MODEM_STATE_READY)
 		return -ENOTCONN;
+	m->next_status = m->now + m->cfg.status_interval_ms;
 	if (m->info_outstanding)
 		return 0;
 	if (cmd_send(m, CK_INFO, INFO_CSQ, "AT+CSQ", p_csq, NULL, 0) > 0)
@@ -2094,6 +2119,8 @@ int modem_new(const struct modem_config *cfg,
 		m->cfg.sim_busy_max_ms = 60000;
 	if (!m->cfg.baud)
 		m->cfg.baud = 115200;
+	if (!m->cfg.reboot_settle_ms)
+		m->cfg.reboot_settle_ms = 1000;
 	if (cbs)
 		m->cbs = *cbs;
 	m->ud = user_data;
@@ -2449,7 +2476,8 @@ int64_t modem_next_deadline(const struct modem *m)
 		min_deadline(&d, m->reset_deadline);
 	if (m->state == MODEM_STATE_INITIALISING && m->step_waiting)
 		min_deadline(&d, m->step_at);
-	if (m->state == MODEM_STATE_READY) {
+	if (m->state == MODEM_STATE_READY && !m->reinit_pending) {
+		/* Queued work starts at the next tick. */
 		if (m->send_head && !m->send_cur)
 			min_deadline(&d, m->now);
 		if (m->sop_head && !m->sop_cur)

@@ -1,22 +1,28 @@
 /* fieldgatectl's extra queries (db/store_ctl.h). Every one parameterized. */
 #include <errno.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db/db_internal.h"
 #include "db/store_ctl.h"
 
-static int invalid(struct db_error *err, const char *what)
+static int bool_cell(const PGresult *res, int i, void *elem,
+		     struct db_error *err)
 {
-	db_set_error(err, NULL, "invalid argument: %s", what);
-	return -EINVAL;
+	return db_get_bool(res, i, 0, elem, err);
 }
 
-static int oom(struct db_error *err)
+static int int_cell(const PGresult *res, int i, void *elem,
+		    struct db_error *err)
 {
-	db_set_error(err, NULL, "out of memory");
-	return -ENOMEM;
+	return db_get_int(res, i, 0, elem, err);
+}
+
+static int time_cell(const PGresult *res, int i, void *elem,
+		     struct db_error *err)
+{
+	return db_get_time_opt(res, i, 0, elem, err);
 }
 
 int db_ctl_schema_version(struct db *db, int *ret_version,
@@ -32,26 +38,17 @@ int db_ctl_schema_version(struct db *db, int *ret_version,
 		"SELECT to_regclass('schema_migrations') IS NOT NULL";
 	static const char sql_max[] =
 		"SELECT coalesce(max(version), 0) FROM schema_migrations";
-	PGresult *res;
 	bool exists;
 	int r, v = 0;
 
 	db_error_clear(err);
 	if (!ret_version)
-		return invalid(err, "NULL output");
-	r = db_query(db, sql_exists, 0, NULL, &res, err);
-	if (r < 0)
-		return r;
-	r = db_get_bool(res, 0, 0, &exists, err);
-	PQclear(res);
+		return db_invalid(err, "NULL output");
+	r = db_query_one(db, sql_exists, 0, NULL, bool_cell, &exists, err);
 	if (r < 0)
 		return r;
 	if (exists) {
-		r = db_query(db, sql_max, 0, NULL, &res, err);
-		if (r < 0)
-			return r;
-		r = db_get_int(res, 0, 0, &v, err);
-		PQclear(res);
+		r = db_query_one(db, sql_max, 0, NULL, int_cell, &v, err);
 		if (r < 0)
 			return r;
 	}
@@ -59,46 +56,39 @@ int db_ctl_schema_version(struct db *db, int *ret_version,
 	return 0;
 }
 
-void db_ctl_parts_free(struct db_ctl_part *parts, size_t count)
+static int ctl_part_row(const PGresult *res, int i, void *elem,
+			struct db_error *err)
 {
-	size_t i;
+	struct db_ctl_part *pt = elem;
+	int r;
 
-	if (!parts)
-		return;
-	for (i = 0; i < count; i++)
-		free(parts[i].last_error);
-	free(parts);
+	if ((r = db_get_int64(res, i, 0, &pt->message_id, err)) < 0 ||
+	    (r = db_get_int(res, i, 1, &pt->seq, err)) < 0 ||
+	    (r = DB_GET_TEXT(res, i, 2, pt->state, err)) < 0 ||
+	    (r = DB_GET_TEXT(res, i, 3, pt->modem, err)) < 0 ||
+	    (r = db_get_int_opt(res, i, 4, -1, &pt->mr, err)) < 0 ||
+	    (r = db_get_int(res, i, 5, &pt->attempts, err)) < 0 ||
+	    (r = db_get_int_opt(res, i, 6, -1, &pt->last_cms_error,
+				err)) < 0 ||
+	    (r = db_get_strdup(res, i, 7, &pt->last_error, err)) < 0 ||
+	    (r = db_get_time_opt(res, i, 8, &pt->submitted_at, err)) < 0 ||
+	    (r = db_get_time_opt(res, i, 9, &pt->delivered_at, err)) < 0 ||
+	    (r = db_get_int_opt(res, i, 10, -1, &pt->report_status,
+				err)) < 0)
+		return r;
+	return 0;
 }
 
-/*
- * "{1,2,3}": a bigint[] literal passed as ONE parameter, so the statement
- * stays parameterized whatever the number of ids. Caller frees.
- */
-static char *id_array(const int64_t *ids, size_t n)
+static const size_t ctl_part_owned[] = {
+	offsetof(struct db_ctl_part, last_error)
+};
+static const struct db_row_type ctl_part_type = {
+	sizeof(struct db_ctl_part), ctl_part_row, ctl_part_owned, 1
+};
+
+void db_ctl_parts_free(struct db_ctl_part *parts, size_t count)
 {
-	char *s, *p;
-	size_t i;
-
-	/* braces, NUL, and each id with its comma */
-	s = malloc(3 + n * (DB_NUM_MAX + 1));
-	if (!s)
-		return NULL;
-	p = s;
-	*p++ = '{';
-	for (i = 0; i < n; i++) {
-		char b[DB_NUM_MAX];
-		size_t len;
-
-		db_fmt_int64(b, ids[i]);
-		len = strlen(b);
-		if (i)
-			*p++ = ',';
-		memcpy(p, b, len);
-		p += len;
-	}
-	*p++ = '}';
-	*p = '\0';
-	return s;
+	db_rows_free(&ctl_part_type, parts, count);
 }
 
 int db_ctl_outbox_parts(struct db *db, const int64_t *ids, size_t n,
@@ -112,59 +102,41 @@ int db_ctl_outbox_parts(struct db *db, const int64_t *ids, size_t n,
 		"extract(epoch FROM delivered_at), report_status "
 		"FROM outbound_parts WHERE message_id = ANY ($1::bigint[]) "
 		"ORDER BY message_id, seq";
-	struct db_ctl_part *v;
 	const char *p[1];
-	PGresult *res;
 	char *arr;
-	int r, i, cnt;
+	void *v;
+	int r;
 
 	db_error_clear(err);
 	if (!ret_parts || !ret_count || (n && !ids))
-		return invalid(err, "NULL argument");
-	arr = id_array(ids, n);
+		return db_invalid(err, "NULL argument");
+	arr = db_array_literal(ids, NULL, n);
 	if (!arr)
-		return oom(err);
+		return db_oom(err);
 	p[0] = arr;
-	r = db_query(db, sql, 1, p, &res, err);
+	r = db_query_rows(db, sql, 1, p, &ctl_part_type, &v, ret_count, err);
 	free(arr);
-	if (r < 0)
-		return r;
-	cnt = PQntuples(res);
-	v = calloc(cnt ? (size_t)cnt : 1, sizeof(*v));
-	if (!v) {
-		PQclear(res);
-		return oom(err);
-	}
-	for (i = 0; i < cnt; i++) {
-		struct db_ctl_part *pt = &v[i];
-
-		if ((r = db_get_int64(res, i, 0, &pt->message_id, err)) < 0 ||
-		    (r = db_get_int(res, i, 1, &pt->seq, err)) < 0 ||
-		    (r = db_get_text(res, i, 2, pt->state, sizeof(pt->state),
-				     err)) < 0 ||
-		    (r = db_get_text(res, i, 3, pt->modem, sizeof(pt->modem),
-				     err)) < 0 ||
-		    (r = db_get_int_opt(res, i, 4, -1, &pt->mr, err)) < 0 ||
-		    (r = db_get_int(res, i, 5, &pt->attempts, err)) < 0 ||
-		    (r = db_get_int_opt(res, i, 6, -1, &pt->last_cms_error,
-					err)) < 0 ||
-		    (r = db_get_strdup(res, i, 7, &pt->last_error, err)) < 0 ||
-		    (r = db_get_time_opt(res, i, 8, &pt->submitted_at,
-					 err)) < 0 ||
-		    (r = db_get_time_opt(res, i, 9, &pt->delivered_at,
-					 err)) < 0 ||
-		    (r = db_get_int_opt(res, i, 10, -1, &pt->report_status,
-					err)) < 0) {
-			db_ctl_parts_free(v, (size_t)cnt);
-			PQclear(res);
-			return r;
-		}
-	}
-	PQclear(res);
-	*ret_parts = v;
-	*ret_count = (size_t)cnt;
-	return cnt;
+	if (r >= 0)
+		*ret_parts = v;
+	return r;
 }
+
+static int depth_row(const PGresult *res, int i, void *elem,
+		     struct db_error *err)
+{
+	struct db_ctl_depth *d = elem;
+	int r;
+
+	if ((r = DB_GET_TEXT(res, i, 0, d->queue, err)) < 0 ||
+	    (r = DB_GET_TEXT(res, i, 1, d->state, err)) < 0 ||
+	    (r = db_get_int64(res, i, 2, &d->count, err)) < 0)
+		return r;
+	return 0;
+}
+
+static const struct db_row_type depth_type = {
+	sizeof(struct db_ctl_depth), depth_row, NULL, 0
+};
 
 int db_ctl_queue_depths(struct db *db, struct db_ctl_depth **ret_rows,
 			size_t *ret_count, struct db_error *err)
@@ -183,37 +155,16 @@ int db_ctl_queue_depths(struct db *db, struct db_ctl_depth **ret_rows,
 		" UNION ALL SELECT 5, 'ussd', state, count(*) "
 		"  FROM ussd_requests GROUP BY state"
 		") d ORDER BY o, state";
-	struct db_ctl_depth *v;
-	PGresult *res;
-	int r, i, n;
+	void *v;
+	int r;
 
 	db_error_clear(err);
 	if (!ret_rows || !ret_count)
-		return invalid(err, "NULL output");
-	r = db_query(db, sql, 0, NULL, &res, err);
-	if (r < 0)
-		return r;
-	n = PQntuples(res);
-	v = calloc(n ? (size_t)n : 1, sizeof(*v));
-	if (!v) {
-		PQclear(res);
-		return oom(err);
-	}
-	for (i = 0; i < n; i++) {
-		if ((r = db_get_text(res, i, 0, v[i].queue,
-				     sizeof(v[i].queue), err)) < 0 ||
-		    (r = db_get_text(res, i, 1, v[i].state,
-				     sizeof(v[i].state), err)) < 0 ||
-		    (r = db_get_int64(res, i, 2, &v[i].count, err)) < 0) {
-			free(v);
-			PQclear(res);
-			return r;
-		}
-	}
-	PQclear(res);
-	*ret_rows = v;
-	*ret_count = (size_t)n;
-	return n;
+		return db_invalid(err, "NULL output");
+	r = db_query_rows(db, sql, 0, NULL, &depth_type, &v, ret_count, err);
+	if (r >= 0)
+		*ret_rows = v;
+	return r;
 }
 
 int db_ctl_modem_names(struct db *db, char ***ret_names, size_t *ret_count,
@@ -228,7 +179,7 @@ int db_ctl_modem_names(struct db *db, char ***ret_names, size_t *ret_count,
 
 	db_error_clear(err);
 	if (!ret_names || !ret_count)
-		return invalid(err, "NULL output");
+		return db_invalid(err, "NULL output");
 	r = db_query(db, sql, 0, NULL, &res, err);
 	if (r < 0)
 		return r;
@@ -244,7 +195,7 @@ int db_ctl_modem_names(struct db *db, char ***ret_names, size_t *ret_count,
 	names = malloc(off + total);
 	if (!names) {
 		PQclear(res);
-		return oom(err);
+		return db_oom(err);
 	}
 	for (i = 0; i < n; i++) {
 		const char *s = PQgetvalue(res, i, 0);
@@ -262,21 +213,15 @@ int db_ctl_modem_names(struct db *db, char ***ret_names, size_t *ret_count,
 
 int db_ctl_server_time(struct db *db, int64_t *ret_now, struct db_error *err)
 {
-	PGresult *res;
 	int64_t now;
 	int r;
 
 	db_error_clear(err);
 	if (!ret_now)
-		return invalid(err, "NULL output");
-	r = db_query(db, "SELECT extract(epoch FROM now())", 0, NULL, &res,
-		     err);
-	if (r < 0)
-		return r;
-	r = db_get_time_opt(res, 0, 0, &now, err);
-	PQclear(res);
-	if (r < 0)
-		return r;
-	*ret_now = now;
-	return 0;
+		return db_invalid(err, "NULL output");
+	r = db_query_one(db, "SELECT extract(epoch FROM now())", 0, NULL,
+			 time_cell, &now, err);
+	if (r == 0)
+		*ret_now = now;
+	return r;
 }

@@ -36,6 +36,7 @@ struct gw_options {
 };
 
 struct gw_db;
+struct gw_inbound;
 struct gw_send;
 struct gw_outcome;
 
@@ -45,7 +46,11 @@ struct gw_link {
 	char *name;		/* copied from the config: survives reloads */
 	char *device;
 	char *smsc;		/* NULL: the SIM's service centre */
-	int send_rate;		/* per minute */
+	int send_rate;		/* per minute, 0 = unpaced */
+	int daily_cap;		/* parts per day, 0 = no cap */
+	int sent_today;		/* parts handed over on day @today */
+	int today;		/* local year * 1000 + day of the year */
+	bool cap_logged;
 	struct modem *m;
 	enum modem_state state;
 	int fd;			/* registered with the loop, or -1 */

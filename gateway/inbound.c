@@ -44,6 +44,11 @@ struct gw_inbound {
 
 static void arm_stale_timer(struct gw_context *ctx, int64_t delay_s);
 
+static int64_t cfg_timeout(const struct gw_context *ctx)
+{
+	return ctx->config->multipart_timeout_s;
+}
+
 static void handle(struct gw_context *ctx, const struct gw_message *msg)
 {
 	struct db *db = gw_db(ctx);
@@ -330,9 +335,8 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 				 part.seq, part.total, part.concat_ref,
 				 is_new ? "stored" : "already stored");
 			r = try_assemble(ctx, link->name, &group, false);
-			if (r == 0)
-				arm_stale_timer(ctx,
-						ctx->config->multipart_timeout_s);
+			if (r == 0)	/* incomplete: wait for the rest */
+				arm_stale_timer(ctx, cfg_timeout(ctx));
 			return;
 		}
 		if (gw_db_failed(ctx, r, &err, "storing a part")) {

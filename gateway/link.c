@@ -252,8 +252,11 @@ int gw_links_start(struct gw_context *ctx)
 		link->timer_at = -1;
 		link->state = MODEM_STATE_CLOSED;
 		link->send_rate = mc->send_rate;
+		link->daily_cap = mc->daily_cap;
 		/* A full bucket (10 s worth, see outbound.c) to start. */
-		link->tokens = mc->send_rate / 6.0 < 1 ? 1 : mc->send_rate / 6.0;
+		link->tokens = mc->send_rate / 6.0;
+		if (link->tokens < 1)
+			link->tokens = 1;
 		link->tokens_at = loop_now_ms();
 		link->next_ref = (uint8_t) (time(NULL) + i * 37);
 		link->name = strdup(mc->name);

@@ -487,6 +487,7 @@ static void on_sent(struct modem *m, uint64_t send_id,
 		s->sent++;
 		s->cur++;
 		if (r < 0 && gw_db_failed(ctx, r, &err, "recording a send")) {
+			remember_outcome(ctx, part->id, attempts, res);
 			finish(link);
 			return;
 		}
@@ -545,8 +546,9 @@ static void on_sent(struct modem *m, uint64_t send_id,
 		arm_kick(ctx, 1050);
 		break;
 	}
-	if (r < 0 && r != -ESTALE)
-		gw_db_failed(ctx, r, &err, "recording a send outcome");
+	if (r < 0 && r != -ESTALE &&
+	    gw_db_failed(ctx, r, &err, "recording a send outcome"))
+		remember_outcome(ctx, part->id, attempts, res);
 	finish(link);
 }
 
@@ -616,6 +618,7 @@ static void send_next(struct gw_link *link)
 		return;
 	}
 	link->send_in_flight = true;
+	link->sent_today++;
 }
 
 static void start_message(struct gw_link *link, struct db_outbound_msg *msg)
@@ -666,6 +669,52 @@ static void start_message(struct gw_link *link, struct db_outbound_msg *msg)
 		return;
 	}
 	send_next(link);
+}
+
+/* Local day number, for the daily cap. */
+static int local_day(time_t t)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return 0;
+	return (tm.tm_year + 1900) * 1000 + tm.tm_yday;
+}
+
+/* Seconds until local midnight (+1), when a capped modem may send again. */
+static int64_t until_midnight_s(time_t t)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return 3600;
+	return 86400 - (tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) + 1;
+}
+
+/*
+ * Daily cap per modem (SPEC §5 "no credit drain"): counted in memory per
+ * local day, so a restart forgets the day's count.  True when the modem
+ * may send another part.
+ */
+static bool under_daily_cap(struct gw_link *link)
+{
+	time_t now = time(NULL);
+	int day = local_day(now);
+
+	if (day != link->today) {
+		link->today = day;
+		link->sent_today = 0;
+		link->cap_logged = false;
+	}
+	if (link->daily_cap <= 0 || link->sent_today < link->daily_cap)
+		return true;
+	if (!link->cap_logged) {
+		log_warnx("modem=%s daily cap of %d parts reached: not sending "
+			  "until midnight", link->name, link->daily_cap);
+		link->cap_logged = true;
+	}
+	arm_kick(link->ctx, until_midnight_s(now) * 1000);
+	return false;
 }
 
 static bool others_down(struct gw_context *ctx, const struct gw_link *self)
@@ -739,6 +788,8 @@ void gw_outbound_kick(struct gw_context *ctx)
 			send_next(link);	/* waiting for a token */
 			continue;
 		}
+		if (!under_daily_cap(link))
+			continue;
 		r = db_outbound_claim(gw_db(ctx), ctx->daemon_id, link->name,
 				      others_down(ctx, link), 1, &msgs, &n,
 				      &err);

@@ -39,7 +39,6 @@
 #define SIM_BUSY_FIRST_MS 500
 #define SIM_BUSY_STEP_MAX_MS 5000
 #define LIST_TIMEOUT_MS 30000	/* AT+CMGL of a full store is long */
-#define SWEEP_SOON_MS 200
 
 enum init_step {
 	IS_SYNC,

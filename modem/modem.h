@@ -87,10 +87,11 @@ struct modem_config {
 void modem_config_init(struct modem_config *cfg);
 
 /*
- * One received SMS (or, with type STATUS_REPORT in stored mode, never: see
- * status reports below). Allocated and owned by the driver; the caller
- * MUST give it back exactly once with modem_sms_release() (then it is
- * freed), or it is freed by modem_free(). All fields are read-only.
+ * One received SMS (status reports go to their own callback instead).
+ * Allocated and owned by the driver; the caller MUST give it back exactly
+ * once with modem_sms_release() (then it is freed), or it is freed by
+ * modem_free(). All fields are read-only. While it is out, the driver
+ * never hands over the same store/index again.
  */
 struct modem_sms {
 	uint64_t id;		/* unique within this struct modem */

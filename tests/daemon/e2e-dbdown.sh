@@ -5,17 +5,6 @@
 # stores every message exactly once and acknowledges each exactly once.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
 
-# The cluster with-pg.sh started: $PGHOST/data, run as postgres when root.
-bindir=${FIELDGATE_PG_BINDIR:-}
-if [ -z "$bindir" ]; then
-	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4,4n); do
-		[ -x "$d/pg_ctl" ] && bindir=$d
-	done
-fi
-[ -n "$bindir" ] || bindir=$(dirname "$(command -v pg_ctl)")
-asuser=""
-[ "$(id -u)" = 0 ] && asuser="runuser -u ${FIELDGATE_PG_OSUSER:-postgres} --"
-pg() { $asuser "$bindir/pg_ctl" -D "$PGHOST/data" "$@" >/dev/null 2>&1; }
 
 rep=+8613912340000
 sim_start

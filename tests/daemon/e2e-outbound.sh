@@ -5,7 +5,8 @@
 # after the backoff; a permanent one fails at once; max_attempts
 # temporary errors fail the message with the last error; a long text goes
 # out as concatenated parts, each with its message reference; a part of
-# unknown fate is not resent, unless resend_unknown says so, then with TP-RD.
+# unknown fate is not resent, unless resend_unknown says so, then with TP-RD;
+# a modem's daily_cap holds further messages back.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
 
 SWEEP_S=300
@@ -92,7 +93,8 @@ wait_for 5 is_state "$id2" sent delivered || fail "message $id2 not sent"
 # 7. Restarted with resend_unknown = "with-reject-duplicates": resent
 #    once, with TP-RD set (first TPDU octet 0x25 = SUBMIT|VPF 0|RD|SRR).
 gw_stop
-sed -i 's/^outbound = {/outbound = { resend_unknown = "with-reject-duplicates";/' \
+sed -i -e 's/^outbound = {/outbound = { resend_unknown = "with-reject-duplicates";/' \
+	-e 's/send_rate = 600;/send_rate = 600; daily_cap = 2;/' \
 	"$T/fieldgated.conf"
 gw_start
 wait_for 5 is_state "$id" sent delivered ||
@@ -102,6 +104,20 @@ wait_for 5 is_state "$id" sent delivered ||
 sim sent | grep -F 'to=+8613911110006 ' | tail -n 1 | grep -q 'pdu=0025' ||
 	fail "the resend lacks TP-RD"
 
+# 8. daily_cap = 2 (set with step 7): the resend was part 1 of the day, one
+#    more goes out, the third waits for tomorrow.
+id=$(q "INSERT INTO outbound_messages (recipient, body) VALUES
+	('+8613911110008', 'second today') RETURNING id")
+wait_for 5 is_state "$id" sent delivered || fail "message $id not sent"
+id=$(q "INSERT INTO outbound_messages (recipient, body) VALUES
+	('+8613911110009', 'over the cap') RETURNING id")
+wait_for 5 grep -q "daily cap of 2 parts reached" "$T/gw.log" ||
+	fail "daily cap not applied"
+sleep 1	# a negative check: give a wrong send the time to happen
+is_state "$id" queued || fail "message $id over the daily cap was sent"
+[ "$(sim sent | grep -cF 'to=+8613911110009 ')" = 0 ] ||
+	fail "message over the daily cap reached the modem"
+
 gw_stop
 echo "ok: NOTIFY-driven send, retry, permanent failure, max attempts, parts,"
-echo "    unknown not resent, resent with TP-RD under the policy"
+echo "    unknown not resent, resent with TP-RD under the policy, daily cap"

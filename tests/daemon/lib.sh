@@ -9,6 +9,7 @@
 #   q SQL                          psql -qAt
 #   wait_for SECONDS CMD...        retries CMD until it succeeds
 #   fail MESSAGE                   prints the logs and exits 1
+#   pg ARGS...                     pg_ctl on the test cluster (stop/start)
 # Waiting is always for a condition (with a deadline), never a fixed sleep.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -112,6 +113,20 @@ gw_stop() {
 	gw_pid=""
 	[ $_rc -eq 0 ] || fail "fieldgated exited $_rc after SIGTERM"
 }
+
+# pg ARGS...: pg_ctl on the cluster with-pg.sh started ($PGHOST/data; as
+# the postgres user when root, as with-pg.sh runs it), e.g. `pg -m fast -w
+# stop` and `pg -l "$PGHOST/server.log" -w start`.
+pg_bindir=${FIELDGATE_PG_BINDIR:-}
+if [ -z "$pg_bindir" ]; then
+	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4,4n); do
+		[ -x "$d/pg_ctl" ] && pg_bindir=$d
+	done
+fi
+[ -n "$pg_bindir" ] || pg_bindir=$(dirname "$(command -v pg_ctl)")
+pg_asuser=""
+[ "$(id -u)" = 0 ] && pg_asuser="runuser -u ${FIELDGATE_PG_OSUSER:-postgres} --"
+pg() { $pg_asuser "$pg_bindir/pg_ctl" -D "$PGHOST/data" "$@" >/dev/null 2>&1; }
 
 # Number of SMS the simulator saw sent to $1 containing text $2.
 sent_count() { # number text

@@ -4,13 +4,16 @@
  * in-process pty simulator (tests/sim/sim.h): one poll loop drives both,
  * every wait is bounded by a deadline, nothing sleeps.
  */
+#define _GNU_SOURCE	/* posix_openpt, ptsname */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1500,6 +1503,158 @@ START_TEST(test_free_with_pending_sends)
 }
 END_TEST
 
+/*
+ * A scripted modem on a bare pty, for behaviours the simulator does not
+ * play: each command line gets the reply of the first matching entry
+ * (exact match), else "OK".
+ */
+struct script {
+	const char *cmd;
+	const char *reply;
+};
+
+struct fake {
+	int master;
+	char path[80];
+	const struct script *sc;
+	char line[512];
+	size_t len;
+	char seen[4096];	/* commands received, '|'-separated */
+};
+
+static void fake_open(struct fake *f, const struct script *sc)
+{
+	struct termios t;
+
+	memset(f, 0, sizeof(*f));
+	f->sc = sc;
+	f->master = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
+	ck_assert_int_ge(f->master, 0);
+	ck_assert_int_eq(grantpt(f->master), 0);
+	ck_assert_int_eq(unlockpt(f->master), 0);
+	snprintf(f->path, sizeof(f->path), "tty:%s", ptsname(f->master));
+	ck_assert_int_eq(tcgetattr(f->master, &t), 0);
+	cfmakeraw(&t);
+	ck_assert_int_eq(tcsetattr(f->master, TCSANOW, &t), 0);
+}
+
+static void fake_line(struct fake *f)
+{
+	const char *reply = "\r\nOK\r\n";
+	size_t i;
+
+	f->line[f->len] = '\0';
+	f->len = 0;
+	if (strncmp(f->line, "AT", 2) != 0)
+		return;
+	if (strlen(f->seen) + strlen(f->line) + 2 < sizeof(f->seen)) {
+		strcat(f->seen, f->line);
+		strcat(f->seen, "|");
+	}
+	for (i = 0; f->sc[i].cmd; i++) {
+		if (strcmp(f->sc[i].cmd, f->line) == 0) {
+			reply = f->sc[i].reply;
+			break;
+		}
+	}
+	ck_assert_int_eq(write(f->master, reply, strlen(reply)),
+			 (ssize_t)strlen(reply));
+}
+
+static void fake_io(struct fake *f)
+{
+	char buf[256];
+	ssize_t n, i;
+
+	while ((n = read(f->master, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < n; i++) {
+			if (buf[i] == '\r')
+				fake_line(f);
+			else if (buf[i] != '\n' && buf[i] != 0x1b &&
+				 f->len + 1 < sizeof(f->line))
+				f->line[f->len++] = buf[i];
+		}
+	}
+}
+
+/* Run driver and fake modem until @st or @ms. */
+static bool fake_run(struct fake *f, struct modem *m, enum modem_state st,
+		     unsigned ms)
+{
+	uint64_t deadline = now_ms() + ms;
+	struct pollfd p[2];
+
+	while (modem_get_state(m) != st) {
+		uint64_t now = now_ms();
+		int64_t md = modem_next_deadline(m);
+		int timeout = 20, n = 1;
+
+		if (now >= deadline)
+			return false;
+		if (md >= 0 && (uint64_t)md <= now)
+			timeout = 0;
+		p[0].fd = f->master;
+		p[0].events = POLLIN;
+		if (modem_fd(m) >= 0) {
+			p[1].fd = modem_fd(m);
+			p[1].events = POLLIN | (modem_wants_write(m) ?
+						POLLOUT : 0);
+			n = 2;
+		}
+		p[0].revents = p[1].revents = 0;
+		ck_assert_int_ge(poll(p, (nfds_t)n, timeout), 0);
+		fake_io(f);
+		now = now_ms();
+		if (n == 2 && (p[1].revents & POLLIN))
+			modem_handle_readable(m, now);
+		if (n == 2 && (p[1].revents & POLLOUT))
+			modem_handle_writable(m, now);
+		modem_tick(m, now);
+	}
+	return true;
+}
+
+START_TEST(test_scripted_quirks)
+{
+	static const struct script sc[] = {
+		/* Phone-style: PIN2 reported, no OK after +CPIN. */
+		{ "AT+CPIN?", "\r\n+CPIN: SIM PIN2\r\n" },
+		/* Three stores refused, one accepted. */
+		{ "AT+CPMS=\"SM\",\"SM\",\"SM\"", "\r\n+CMS ERROR: 302\r\n" },
+		{ "AT+CPMS=\"SM\"", "\r\n+CPMS: 0,20,0,20,0,20\r\n\r\nOK\r\n" },
+		/* Over-promising +CNMI: mode 2 refused. */
+		{ "AT+CNMI=2,1,0,1,0", "\r\n+CMS ERROR: 303\r\n" },
+		{ "AT+CIMI", "\r\n641100123456789\r\n\r\nOK\r\n" },
+		{ "AT+CMEE?", "\r\n+CMEE: 1\r\n\r\nOK\r\n" },
+		{ "AT+CCID", "\r\n^ICCID: 98521601103254769810\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = { .debug = cb_debug };
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert_msg(fake_run(&f, m, MODEM_STATE_READY, 5000), "%s: %s",
+		      modem_state_str(modem_get_state(m)),
+		      modem_last_error(m));
+	ck_assert_ptr_nonnull(strstr(f.seen, "|AT+CPMS=\"SM\"|"));
+	ck_assert_ptr_nonnull(strstr(f.seen, "|AT+CNMI=2,1,0,2,0|"));
+	/* No PIN was ever sent. */
+	ck_assert_ptr_null(strstr(f.seen, "AT+CPIN=\""));
+	ck_assert_str_eq(modem_get_info(m)->imsi, "641100123456789");
+	/* Huawei's digit-swapped ICCID, swapped back. */
+	ck_assert_str_eq(modem_get_info(m)->iccid, "89256110012345678901");
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
 static const struct {
 	const char *name;
 	const TTest *const *test;
@@ -1535,6 +1690,7 @@ static const struct {
 	{ "ussd_timeout", &test_ussd_timeout_late_reply, 0 },
 	{ "info_periodic", &test_info_periodic_and_creg, 0 },
 	{ "free_pending_sends", &test_free_with_pending_sends, 0 },
+	{ "scripted_quirks", &test_scripted_quirks, 0 },
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

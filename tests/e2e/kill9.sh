@@ -1,7 +1,7 @@
 #!/bin/sh
 # End to end (issue 4, SPEC §5): kill -9 fieldgated at random moments
-# during a flood, E2E_KILLS times (default 10), restarting it each time.
-# The flood (E2E_MESSAGES, default 300) is injected in one batch per kill
+# during a flood, E2E_KILLS times (default 20), restarting it each time.
+# The flood (E2E_MESSAGES, default 600) is injected in one batch per kill
 # cycle so every kill lands while messages are being read, stored,
 # deleted and acknowledged. Then: no message lost, none stored twice,
 # every known sender's message acknowledged, at most one repeated
@@ -19,8 +19,8 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 e2e_init kill9 "$@"
 E2E_RESEND_UNKNOWN=${E2E_RESEND_UNKNOWN:-with-reject-duplicates}
 
-n=${E2E_MESSAGES:-300}
-kills=${E2E_KILLS:-10}
+n=${E2E_MESSAGES:-600}
+kills=${E2E_KILLS:-20}
 reps=${E2E_REPS:-50}
 seed=${E2E_SEED:-$(date +%s)}
 e2e_log "delivery \"${E2E_DELIVERY:-stored}\", seed $seed (E2E_SEED=$seed repeats the kill moments)"
@@ -33,12 +33,14 @@ e2e_daemon_start d0
 e2e_expect_modem_talk m0
 
 sh "$top_srcdir/tests/e2e/gen-messages.sh" "$n" B 25677200 "$reps" "$E2E_TMP/flood"
-# Kill moments after each batch, from the seed: every other one within
-# 5..150 ms (while the batch is read, stored and deleted from the SIM),
-# the others 0.2..1.5 s (while acknowledgements go out).
-awk -v s="$seed" -v k="$kills" 'BEGIN { srand(s);
+# Kill moments after each batch, from the seed, within 5..200 ms: a batch
+# of 30 messages takes fieldgated ~150 ms to read, store, delete and
+# acknowledge (send_rate 0), so every kill lands in the middle of it.
+# With a slower E2E_SEND_RATE, E2E_KILL_MAX_MS can widen the window.
+awk -v s="$seed" -v k="$kills" -v max="${E2E_KILL_MAX_MS:-200}" 'BEGIN {
+	srand(s);
 	for (i = 0; i < k; i++)
-		printf "%.3f\n", i % 2 ? 0.2 + 1.3 * rand() : 0.005 + 0.145 * rand() }' \
+		printf "%.3f\n", (5 + (max - 5) * rand()) / 1000 }' \
 	>"$E2E_TMP/moments"
 batch=$(((n + kills - 1) / kills))
 split -l "$batch" "$E2E_TMP/flood.inject" "$E2E_TMP/batch."

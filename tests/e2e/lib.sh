@@ -17,8 +17,9 @@
 #
 # Every wait has a deadline; nothing sleeps to synchronise. On failure the
 # daemon logs and simulator counters are printed; E2E_KEEP=1 keeps the temp
-# dir. Tunables (environment): E2E_SEND_RATE (messages per minute per modem,
-# default 600, the config maximum), E2E_LOG_LEVEL (info).
+# dir. Tunables (environment): E2E_SEND_RATE (send_rate, parts per minute
+# per modem; default 0: as fast as the modem takes them), E2E_DELIVERY
+# (stored), E2E_RESEND_UNKNOWN (never), E2E_LOG_LEVEL (info).
 
 e2e_me=e2e
 
@@ -347,7 +348,7 @@ EOF
 			printf '    device = "tty:%s";\n' "$E2E_TMP/$_s.tty"
 			printf '    storage = "SM";\n'
 			printf '    delivery = "%s";\n' "${E2E_DELIVERY:-stored}"
-			printf '    send_rate = %s;\n' "${E2E_SEND_RATE:-600}"
+			printf '    send_rate = %s;\n' "${E2E_SEND_RATE:-0}"
 			printf '    status_interval_s = 60;\n'
 			printf '    sweep_interval_s = %s;\n' "${E2E_SWEEP_S:-30}"
 			printf '  }'

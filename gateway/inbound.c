@@ -95,7 +95,12 @@ static void fill_inbound(struct gw_link *link, const struct modem_sms *sms,
 
 	memset(in, 0, sizeof(*in));
 	in->modem = link->name;
-	in->sim_imsi = info && info->imsi[0] ? info->imsi : NULL;
+	/* The SIM, not the port, owns a message: IMSI, else ICCID. */
+	in->sim_imsi = NULL;
+	if (info && info->imsi[0])
+		in->sim_imsi = info->imsi;
+	else if (info && info->iccid[0])
+		in->sim_imsi = info->iccid;
 	in->pdu_hex = sms->pdu_hex;
 	in->sender_ton = -1;
 	in->dcs = -1;
@@ -308,6 +313,22 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 		ib->deferred++;
 		log_debug(LOG_CAT_DB, "modem=%s database down: message left "
 			  "on the modem", link->name);
+		modem_sms_release(link->m, sms, false);
+		return;
+	}
+	if (link->state != MODEM_STATE_READY) {
+		/*
+		 * The SIM's identity (read during init) is part of the
+		 * natural key. A +CMT re-sent by the network as soon as the
+		 * port opens, before AT+CIMI answered, would be stored under
+		 * an empty identity and again under the real one after the
+		 * next delivery: two rows, two acks. Not committed here
+		 * means not acked: the network (or the start-up sweep)
+		 * brings it back once the modem is ready.
+		 */
+		ib->deferred++;
+		log_debug(LOG_CAT_DB, "modem=%s not ready: message left on "
+			  "the modem", link->name);
 		modem_sms_release(link->m, sms, false);
 		return;
 	}

@@ -1119,6 +1119,28 @@ void at_chan_reset(struct at_chan *chan, uint64_t now_ms)
 	leave(chan);
 }
 
+size_t at_chan_fail_queued(struct at_chan *chan)
+{
+	struct at_error err = { .type = AT_ERR_CANCELED, .code = -1 };
+	struct at_cmd *q = chan->queue, *cmd;
+	size_t n = 0;
+
+	/* Detached first: callbacks may queue new commands meanwhile. */
+	chan->queue = NULL;
+	chan->queue_tail = NULL;
+	enter(chan);
+	while ((cmd = q)) {
+		q = cmd->next;
+		cmd->next = NULL;
+		if (cmd->cb && !chan->freeing)
+			cmd->cb(&err, &cmd->res, cmd->user_data);
+		cmd_free(cmd);
+		n++;
+	}
+	leave(chan);
+	return n;
+}
+
 enum at_chan_state at_chan_get_state(const struct at_chan *chan)
 {
 	if (chan->cur && chan->cur->probe)

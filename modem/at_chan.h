@@ -191,6 +191,15 @@ void at_chan_set_dead(struct at_chan *chan);
  */
 void at_chan_reset(struct at_chan *chan, uint64_t now_ms);
 
+/*
+ * at_chan_fail_queued() - complete every queued command that has not
+ * started with AT_ERR_CANCELED (payload_sent false); the command in flight
+ * goes on. For a modem that rebooted: commands queued for its old state
+ * (a store selection, PDU mode) must not reach the new one. Safe inside
+ * callbacks. Returns how many were failed.
+ */
+size_t at_chan_fail_queued(struct at_chan *chan);
+
 enum at_chan_state at_chan_get_state(const struct at_chan *chan);
 const char *at_chan_state_str(enum at_chan_state st);
 /* Number of commands queued, the one in flight included. */

@@ -34,9 +34,6 @@
 #include "modem/ussd.h"
 
 #define SYNC_TRIES 5
-#define SYNC_TIMEOUT_MS 1500
-#define RESET_WAIT_MS 20000	/* banner expected after AT+CFUN=1,1 */
-#define SIM_BUSY_FIRST_MS 500
 #define SIM_BUSY_STEP_MAX_MS 5000
 #define LIST_TIMEOUT_MS 30000	/* AT+CMGL of a full store is long */
 
@@ -44,6 +41,7 @@ enum init_step {
 	IS_SYNC,
 	IS_ECHO,
 	IS_CMEE,
+	IS_CURC,	/* AT^CURC=0, optional: Huawei periodic URCs off */
 	IS_CPIN,
 	IS_PIN,
 	IS_CMGF,
@@ -336,6 +334,14 @@ static void chan_event(enum at_event ev, const char *line, void *ud)
 			m->reinit_pending = true;
 			m->reinit_at = m->now + m->cfg.reboot_settle_ms;
 			m->gen++;
+			/*
+			 * Nothing queued for the old session may reach the
+			 * rebooted modem: its +CPMS store may have reverted
+			 * (AT+CMGD=<i> would delete another store's slot),
+			 * its AT+CMGF too (an AT+CMGS=<len> in text mode
+			 * sends the PDU hex as text). Sends are requeued.
+			 */
+			at_chan_fail_queued(m->chan);
 		}
 		break;
 	case AT_EVENT_DEAD:
@@ -479,13 +485,20 @@ static void init_issue(struct modem *m)
 	switch (m->step) {
 	case IS_SYNC:
 		rc = cmd_send(m, CK_INIT, IS_SYNC, "AT", NULL, NULL,
-			      SYNC_TIMEOUT_MS);
+			      m->cfg.sync_timeout_ms);
 		break;
 	case IS_ECHO:
 		rc = cmd_send(m, CK_INIT, IS_ECHO, "ATE0", NULL, NULL, 0);
 		break;
 	case IS_CMEE:
 		rc = cmd_send(m, CK_INIT, IS_CMEE, "AT+CMEE=1", NULL, NULL, 0);
+		break;
+	case IS_CURC:
+		if (m->cfg.keep_vendor_urcs) {
+			init_goto(m, IS_CPIN);
+			return;
+		}
+		rc = cmd_send(m, CK_INIT, IS_CURC, "AT^CURC=0", NULL, NULL, 0);
 		break;
 	case IS_CPIN:
 		rc = cmd_send(m, CK_INIT, IS_CPIN, "AT+CPIN?", p_cpin, NULL, 0);
@@ -562,7 +575,7 @@ static void init_start(struct modem *m)
 	m->mem1[0] = '\0';
 	m->pin_sent = false;
 	m->busy_since = 0;
-	m->busy_delay = SIM_BUSY_FIRST_MS;
+	m->busy_delay = m->cfg.sim_busy_first_ms;
 	m->cnmi_try = 0;
 	m->cpms_one = false;
 	m->failures = 0;
@@ -658,6 +671,10 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		init_goto(m, IS_CMEE);	/* ATE0 failing is harmless */
 		return;
 	case IS_CMEE:
+		init_goto(m, IS_CURC);
+		return;
+	case IS_CURC:
+		/* Huawei only: every other modem answers ERROR. */
 		init_goto(m, IS_CPIN);
 		return;
 	case IS_CPIN:
@@ -2019,7 +2036,7 @@ static void reset_done(struct modem *m, const struct at_error *err)
 	}
 	/* Wait for the boot banner (chan_event) or RESET_WAIT_MS. */
 	m->reset_waiting = true;
-	m->reset_deadline = m->now + RESET_WAIT_MS;
+	m->reset_deadline = m->now + m->cfg.reset_wait_ms;
 }
 
 static void cmd_done(const struct at_error *err, const struct at_result *res,
@@ -2121,6 +2138,16 @@ int modem_new(const struct modem_config *cfg,
 		m->cfg.baud = 115200;
 	if (!m->cfg.reboot_settle_ms)
 		m->cfg.reboot_settle_ms = 1000;
+	if (!m->cfg.resync_quiet_ms)
+		m->cfg.resync_quiet_ms = 500;
+	if (!m->cfg.probe_timeout_ms)
+		m->cfg.probe_timeout_ms = 3000;
+	if (!m->cfg.sync_timeout_ms)
+		m->cfg.sync_timeout_ms = 1500;
+	if (!m->cfg.reset_wait_ms)
+		m->cfg.reset_wait_ms = 20000;
+	if (!m->cfg.sim_busy_first_ms)
+		m->cfg.sim_busy_first_ms = 500;
 	if (cbs)
 		m->cbs = *cbs;
 	m->ud = user_data;
@@ -2131,6 +2158,8 @@ int modem_new(const struct modem_config *cfg,
 	 * channel's dead detection (reopen) only if that does not help.
 	 */
 	cc.max_timeouts = m->cfg.max_failures + 2;
+	cc.quiet_ms = m->cfg.resync_quiet_ms;
+	cc.probe_timeout_ms = m->cfg.probe_timeout_ms;
 	m->chan = at_chan_new(&cc);
 	if (!m->chan)
 		goto out_free;

@@ -1236,7 +1236,7 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 			if (o->kind == SOP_DELETE && o->del)
 				o->del->state = DEL_UNVERIFIED;
 			sop_finish(m);
-			request_sweep(m, 1000);
+			request_sweep(m, 2 * m->cfg.resync_quiet_ms);
 			return;
 		}
 		snprintf(m->mem1, sizeof(m->mem1), "%s", o->store);
@@ -1283,7 +1283,7 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 		if (err) {
 			sop_finish(m);
 			if (err->type != AT_ERR_IO)
-				request_sweep(m, 5000);
+				request_sweep(m, 10 * m->cfg.resync_quiet_ms);
 			return;
 		}
 		m->stats.sweeps++;
@@ -1317,7 +1317,7 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 			sop_finish(m);
 			if (err->type != AT_ERR_IO &&
 			    !(err->type == AT_ERR_CMS && err->code == 321))
-				request_sweep(m, 1000);
+				request_sweep(m, 2 * m->cfg.resync_quiet_ms);
 			return;
 		}
 		l = at_result_find(res, "+CMGR:");
@@ -1346,7 +1346,8 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 			 * new message by now. Re-list, then decide.
 			 */
 			d->state = DEL_UNVERIFIED;
-			request_sweep(m, err->type == AT_ERR_IO ? 0 : 1000);
+			request_sweep(m, err->type == AT_ERR_IO ? 0 :
+				      2 * m->cfg.resync_quiet_ms);
 		}
 		sop_finish(m);
 		return;
@@ -1897,6 +1898,7 @@ static void urc_cmti(const char *line, const char *pdu, void *ud)
 	struct modem_cmti c;
 	const char *why;
 	bool sr = strncmp(line, "+CDSI:", 6) == 0;
+	struct del *d;
 
 	(void)pdu;
 	if ((sr ? modem_parse_cdsi(line, &c, &why) :
@@ -1909,8 +1911,17 @@ static void urc_cmti(const char *line, const char *pdu, void *ud)
 		request_sweep(m, 0);	/* init ends with a sweep anyway */
 		return;
 	}
-	if (find_msg(m, c.store, c.index) || find_del(m, c.store, c.index))
-		return;
+	if (find_msg(m, c.store, c.index))
+		return;	/* the slot is still taken by a message we hold */
+	d = find_del(m, c.store, c.index);
+	if (d && d->state == DEL_QUEUED)
+		return;	/* still taken: AT+CMGD not sent yet */
+	/*
+	 * Otherwise, once AT+CMGD was sent, the modem may already have put
+	 * a new message in the freed slot (its +CMTI can come before the
+	 * OK): read it after the delete; stored_seen() tells the two apart
+	 * by their PDU.
+	 */
 	sop_push(m, SOP_READ, c.store, c.index, NULL);
 }
 

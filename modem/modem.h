@@ -86,7 +86,10 @@ struct modem_config {
 	 * default noted (and modem_config_init() leaves them 0).
 	 */
 	unsigned resync_quiet_ms;    /* AT channel quiet period after a
-				      * timeout before its probe; 500 */
+				      * timeout before its probe; 500
+				      * (x2: re-list after a failed read
+				      * or delete, x10: after a failed
+				      * list) */
 	unsigned probe_timeout_ms;   /* resync probe deadline; 3000 */
 	unsigned sync_timeout_ms;    /* each start-up "AT"; 1500 */
 	unsigned reset_wait_ms;      /* boot banner expected after

@@ -229,6 +229,12 @@ static void h_init(struct h *h, struct sim_config *scfg,
 	h->cfg.backoff_min_ms = 100;
 	h->cfg.backoff_max_ms = 400;
 	h->cfg.reboot_settle_ms = 200;
+	/* Recovery timings shortened (the suite runs 3x in CI). */
+	h->cfg.resync_quiet_ms = 50;
+	h->cfg.probe_timeout_ms = 500;
+	h->cfg.sync_timeout_ms = 500;
+	h->cfg.reset_wait_ms = 3000;
+	h->cfg.sim_busy_first_ms = 100;
 	h->cfg.sweep_interval_ms = 600000;	/* tests sweep explicitly */
 	h->cfg.status_interval_ms = 600000;
 	if (tweak)
@@ -332,11 +338,23 @@ static void h_wait_state(struct h *h, enum modem_state st, unsigned ms)
 		      modem_last_error(h->m));
 }
 
+static bool settled(struct h *h, const void *arg)
+{
+	struct modem_stats st;
+
+	modem_get_stats(h->m, &st);
+	return st.sweeps > *(const uint64_t *)arg && h->info_events > 0;
+}
+
 /* READY, and the start-up sweep and info refresh done. */
 static void h_wait_ready(struct h *h)
 {
+	struct modem_stats st;
+
+	modem_get_stats(h->m, &st);
 	h_wait_state(h, MODEM_STATE_READY, 5000);
-	h_idle(h, 100);
+	h->info_events = 0;
+	ck_assert(h_run(h, settled, &st.sweeps, 3000));
 }
 
 /* Driver idle: READY, nothing queued in the sim's network or in flight. */
@@ -608,7 +626,7 @@ END_TEST
 
 static void short_sweep(struct modem_config *c)
 {
-	c->sweep_interval_ms = 300;
+	c->sweep_interval_ms = 100;
 }
 
 START_TEST(test_periodic_sweep)
@@ -941,10 +959,10 @@ START_TEST(test_sim_busy)
 	uint64_t t0 = now_ms();
 
 	sim_config_init(&sc);
-	sc.sim_busy_ms = 1200;
+	sc.sim_busy_ms = 500;
 	h_init(&h, &sc, NULL);
 	h_wait_state(&h, MODEM_STATE_READY, 8000);
-	ck_assert_uint_ge(now_ms() - t0, 1000);
+	ck_assert_uint_ge(now_ms() - t0, 450);
 	ck_assert_uint_ge(sim_counter(h.sim, "+CPIN"), 2);
 	h_free(&h);
 }
@@ -1165,7 +1183,7 @@ END_TEST
 
 static void fast_timeouts(struct modem_config *c)
 {
-	c->cmd_timeout_ms = 300;
+	c->cmd_timeout_ms = 150;
 }
 
 static bool resets_ge(struct h *h, const void *arg)
@@ -1188,7 +1206,7 @@ START_TEST(test_failures_reset)
 	 * Every answer comes after the command's deadline: timeouts pile
 	 * up (the resync probes, with their longer deadline, succeed).
 	 */
-	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_DELAY_MS, 400), 0);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_DELAY_MS, 200), 0);
 	ck_assert_int_eq(modem_refresh_info(h.m), 0);
 	ck_assert(h_run(&h, resets_ge, &one, 15000));
 	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_DELAY_MS, 0), 0);
@@ -1245,7 +1263,7 @@ START_TEST(test_cmgd_not_done)
 	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
 	h_wait_rx(&h, 1, 3000);
 	/* The modem ignores the AT+CMGD: still stored after the timeout. */
-	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_SILENCE_MS, 400), 0);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_SILENCE_MS, 200), 0);
 	ck_assert_int_eq(modem_sms_release(h.m, h.held[0], true), 0);
 	/* The re-list finds the same PDU: then, and only then, delete. */
 	ck_assert(h_run(&h, stored_is, &zero, 8000));
@@ -1699,6 +1717,72 @@ START_TEST(test_reboot_drops_queued_delete)
 }
 END_TEST
 
+static struct modem_sms *fake_rx[4];
+static size_t fake_n_rx;
+
+static void fake_cb_rx(struct modem *m, struct modem_sms *sms, void *ud)
+{
+	(void)m;
+	(void)ud;
+	ck_assert_uint_lt(fake_n_rx, 4);
+	fake_rx[fake_n_rx++] = sms;
+}
+
+#define FAKE_PDU_A "07917283010010F5040BC87238880900F10000993092516195800A" \
+		   "E8329BFD4697D9EC37"
+#define FAKE_PDU_B "07917283010010F5040BC87238880900F10000993092516195800A" \
+		   "E8329BFD4697D9EC36"
+
+/*
+ * The modem frees slot 3 on AT+CMGD=3, stores a new message there and
+ * says +CMTI: "SM",3 before the delete's OK: that indication is real and
+ * must be read, not taken for the old message's.
+ */
+START_TEST(test_cmti_during_delete)
+{
+	static const struct script sc1[] = {
+		{ "AT+CMGR=3", "\r\n+CMGR: 0,,28\r\n" FAKE_PDU_A
+		  "\r\n\r\nOK\r\n" },
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct script sc2[] = {
+		{ "AT+CMGD=3", "\r\n+CMTI: \"SM\",3\r\n\r\nOK\r\n" },
+		{ "AT+CMGR=3", "\r\n+CMGR: 0,,28\r\n" FAKE_PDU_B
+		  "\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = {
+		.debug = cb_debug, .sms = fake_cb_rx,
+	};
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+
+	fake_n_rx = 0;
+	fake_open(&f, sc1);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 50);
+	fake_say(&f, "\r\n+CMTI: \"SM\",3\r\n");
+	fake_idle(&f, m, 100);
+	ck_assert_uint_eq(fake_n_rx, 1);
+	ck_assert_str_eq(fake_rx[0]->pdu_hex, FAKE_PDU_A);
+	f.sc = sc2;
+	ck_assert_int_eq(modem_sms_release(m, fake_rx[0], true), 0);
+	fake_idle(&f, m, 150);
+	ck_assert_msg(fake_n_rx == 2, "seen: %s", f.seen);
+	ck_assert_str_eq(fake_rx[1]->pdu_hex, FAKE_PDU_B);
+	ck_assert_int_eq(fake_rx[1]->index, 3);
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
 START_TEST(test_scripted_quirks)
 {
 	static const struct script sc[] = {
@@ -1777,6 +1861,7 @@ static const struct {
 	{ "free_pending_sends", &test_free_with_pending_sends, 0 },
 	{ "scripted_quirks", &test_scripted_quirks, 0 },
 	{ "reboot_drops_queued_delete", &test_reboot_drops_queued_delete, 0 },
+	{ "cmti_during_delete", &test_cmti_during_delete, 0 },
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

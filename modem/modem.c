@@ -450,23 +450,29 @@ static void go_ready(struct modem *m);
  */
 static const char *cnmi_ladder(bool direct, bool text, int i)
 {
-	static const char *const d[] = {
+	static const char *const pdu_direct[] = {
 		"AT+CNMI=2,2,0,1,0", "AT+CNMI=1,2,0,1,0", "AT+CNMI=2,2,0,0,0",
 		"AT+CNMI=1,2,0,0,0", "AT+CNMI=2,1,0,1,0", "AT+CNMI=2,1,0,2,0",
 		"AT+CNMI=2,1,0,0,0", "AT+CNMI=1,1,0,0,0", NULL,
 	};
-	const char *const *t = direct ? d : d + 4;
-	int n = direct ? 8 : 4;
-
 	/*
-	 * Text mode: no ds=1 (a text +CDS is one line, not header + PDU,
-	 * and our +CDS handler expects a PDU).
+	 * Text mode: no ds=1 (a text +CDS is one line, not header + PDU:
+	 * our +CDS handler would take the next line for its PDU) and no
+	 * ds=2 (a text +CMGR of a report is not parsed).
 	 */
-	if (text) {
-		t += direct ? 2 : 2;
-		n -= 2;
-	}
-	return i < n ? t[i] : NULL;
+	static const char *const text_direct[] = {
+		"AT+CNMI=2,2,0,0,0", "AT+CNMI=1,2,0,0,0", "AT+CNMI=2,1,0,0,0",
+		"AT+CNMI=1,1,0,0,0", NULL,
+	};
+	const char *const *t = text ? text_direct : pdu_direct;
+
+	/* Stored delivery: the same ladders without the mt=2 rungs. */
+	if (!direct)
+		t += text ? 2 : 4;
+	for (int k = 0; t[k]; k++)
+		if (k == i)
+			return t[k];
+	return NULL;
 }
 
 static void init_issue(struct modem *m)

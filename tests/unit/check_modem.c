@@ -1783,6 +1783,43 @@ START_TEST(test_cmti_during_delete)
 }
 END_TEST
 
+/*
+ * Text mode, direct delivery refused: the fallback to stored delivery
+ * must not ask for +CDS (ds=1), whose text form is one line that the
+ * driver's +CDS handler would pair with the next line as its "PDU".
+ */
+START_TEST(test_text_mode_cnmi_no_cds)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ "AT+CMGF=0", "\r\nERROR\r\n" },
+		{ "AT+CNMI=2,2,0,0,0", "\r\n+CMS ERROR: 303\r\n" },
+		{ "AT+CNMI=1,2,0,0,0", "\r\n+CMS ERROR: 303\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = { .debug = cb_debug };
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.text_mode_fallback = true;
+	cfg.delivery = MODEM_DELIVERY_DIRECT;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	ck_assert_msg(strstr(f.seen, "|AT+CNMI=2,1,0,0,0|") != NULL &&
+		      strstr(f.seen, "AT+CNMI=2,1,0,1,0") == NULL &&
+		      strstr(f.seen, "AT+CNMI=2,1,0,2,0") == NULL,
+		      "seen: %s", f.seen);
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
 START_TEST(test_scripted_quirks)
 {
 	static const struct script sc[] = {
@@ -1862,6 +1899,7 @@ static const struct {
 	{ "scripted_quirks", &test_scripted_quirks, 0 },
 	{ "reboot_drops_queued_delete", &test_reboot_drops_queued_delete, 0 },
 	{ "cmti_during_delete", &test_cmti_during_delete, 0 },
+	{ "text_mode_cnmi_no_cds", &test_text_mode_cnmi_no_cds, 0 },
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

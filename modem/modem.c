@@ -1514,6 +1514,12 @@ static void send_done(struct modem *m, const struct at_error *err,
 		return;
 	}
 	cls = at_error_retry_class(err);
+	/*
+	 * CMS 500 "unknown error" is what AT+CMEE=1 modems say where others
+	 * say ERROR: after the PDU it names no reason, so "maybe sent".
+	 */
+	if (err->payload_sent && err->type == AT_ERR_CMS && err->code == 500)
+		cls = AT_RETRY_UNKNOWN;
 	if (err->type == AT_ERR_CMS && err->code >= 0 &&
 	    cls != AT_RETRY_UNKNOWN) {
 		/*

@@ -1539,6 +1539,7 @@ struct fake {
 	size_t len;
 	char seen[4096];	/* commands received, '|'-separated */
 	bool mute;		/* record commands, answer nothing */
+	const char *pdu_reply;	/* answer to a PDU ended by Ctrl-Z */
 };
 
 static void fake_open(struct fake *f, const struct script *sc)
@@ -1582,6 +1583,11 @@ static void fake_line(struct fake *f)
 			 (ssize_t)strlen(reply));
 }
 
+static void fake_say(struct fake *f, const char *s)
+{
+	ck_assert_int_eq(write(f->master, s, strlen(s)), (ssize_t)strlen(s));
+}
+
 static void fake_io(struct fake *f)
 {
 	char buf[256];
@@ -1589,8 +1595,13 @@ static void fake_io(struct fake *f)
 
 	while ((n = read(f->master, buf, sizeof(buf))) > 0) {
 		for (i = 0; i < n; i++) {
-			if (buf[i] == '\r')
+			if (buf[i] == '\r') {
 				fake_line(f);
+			} else if (buf[i] == 0x1a) {
+				f->len = 0;
+				if (f->pdu_reply)
+					fake_say(f, f->pdu_reply);
+			}
 			else if (buf[i] != '\n' && buf[i] != 0x1b &&
 				 f->len + 1 < sizeof(f->line))
 				f->line[f->len++] = buf[i];
@@ -1633,11 +1644,6 @@ static bool fake_run(struct fake *f, struct modem *m, enum modem_state st,
 		modem_tick(m, now);
 	}
 	return true;
-}
-
-static void fake_say(struct fake *f, const char *s)
-{
-	ck_assert_int_eq(write(f->master, s, strlen(s)), (ssize_t)strlen(s));
 }
 
 /* Run driver and fake modem for @ms. */
@@ -1820,6 +1826,69 @@ START_TEST(test_text_mode_cnmi_no_cds)
 }
 END_TEST
 
+static void fake_cb_send(struct modem *m, uint64_t id,
+			 const struct modem_send_result *r, void *ud)
+{
+	struct modem_send_result *out = ud;
+
+	(void)m;
+	(void)id;
+	ck_assert_int_eq(out->mr, -2);	/* exactly once */
+	*out = *r;
+	out->error = NULL;
+}
+
+/*
+ * With AT+CMEE=1 many modems report their generic failure as +CMS ERROR:
+ * 500 where they would say ERROR: after the PDU went out that is the
+ * same "maybe sent" (MODEM-DRIVER.md), never a permanent failure.
+ */
+START_TEST(test_cms500_after_pdu_unknown)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ "AT+CMGS=3", "\r\n> " },
+		{ "AT+CMGS=4", "\r\n+CMS ERROR: 500\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = { .debug = cb_debug };
+	struct modem_send_result r = { .mr = -2 };
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+	uint64_t until;
+
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 50);
+	f.pdu_reply = "\r\n+CMS ERROR: 500\r\n";
+	ck_assert_int_gt(modem_send_pdu(m, "00010203", 3, fake_cb_send, &r),
+			 0);
+	until = now_ms() + 2000;
+	while (r.mr == -2 && now_ms() < until)
+		fake_idle(&f, m, 20);
+	ck_assert_int_eq(r.status, MODEM_SEND_UNKNOWN);
+	ck_assert_int_eq(r.cms, 500);
+	/* Before the PDU (instead of the prompt) it is a plain failure. */
+	r.mr = -2;
+	ck_assert_int_gt(modem_send_pdu(m, "0001020304", 4, fake_cb_send,
+					&r), 0);
+	f.pdu_reply = NULL;
+	until = now_ms() + 2000;
+	while (r.mr == -2 && now_ms() < until)
+		fake_idle(&f, m, 20);
+	ck_assert_int_ne(r.status, MODEM_SEND_UNKNOWN);
+	ck_assert_int_ne(r.status, MODEM_SEND_OK);
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
 START_TEST(test_scripted_quirks)
 {
 	static const struct script sc[] = {
@@ -1900,6 +1969,7 @@ static const struct {
 	{ "reboot_drops_queued_delete", &test_reboot_drops_queued_delete, 0 },
 	{ "cmti_during_delete", &test_cmti_during_delete, 0 },
 	{ "text_mode_cnmi_no_cds", &test_text_mode_cnmi_no_cds, 0 },
+	{ "cms500_after_pdu", &test_cms500_after_pdu_unknown, 0 },
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

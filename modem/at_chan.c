@@ -631,7 +631,8 @@ static void handle_line(struct at_chan *c, const char *line)
 		return;
 
 	/* 5. Wildcard "" prefix: bare information lines (AT+CGSN). */
-	if (declared(c, line, true) && !c->cur->probe) {
+	if (declared(c, line, true) && !c->cur->probe &&
+	    c->cur->res.n < AT_RESULT_WILDCARD_MAX) {
 		if (result_add(&c->cur->res, line, false) < 0)
 			debugf(c, "out of memory, line lost: ", line,
 			       strlen(line));

@@ -95,6 +95,13 @@ struct at_chan_config {
 	const char *probe_prefix;
 };
 
+/*
+ * A wildcard ("") prefix collects at most this many lines per command;
+ * more are dropped as unknown lines (a URC flood must not grow a result
+ * without bound). Declared prefixes are not capped (AT+CMGL of a store).
+ */
+#define AT_RESULT_WILDCARD_MAX 64
+
 struct at_cmd_desc {
 	const char *cmd;	/* without '\r', e.g. "AT+CSQ"; copied */
 	/*

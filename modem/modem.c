@@ -34,6 +34,13 @@
 #include "modem/ussd.h"
 
 #define SYNC_TRIES 5
+/*
+ * Queued reads (one per +CMTI) beyond this are replaced by one sweep: a
+ * +CMTI flood must not grow the queue without bound, and one AT+CMGL
+ * then reads everything anyway.
+ */
+#define READS_QUEUED_MAX 128
+#define XSTORES_MAX 3		/* other stores named by +CMTI, swept too */
 #define SIM_BUSY_STEP_MAX_MS 5000
 #define LIST_TIMEOUT_MS 30000	/* AT+CMGL of a full store is long */
 
@@ -179,6 +186,8 @@ struct modem {
 	uint64_t next_sweep;
 	struct del *dels;
 	struct msg *msgs;	/* handed out, not yet released */
+	char xstores[XSTORES_MAX][MODEM_STORE_MAX];
+	size_t n_xstores;
 	uint64_t next_msg_id;
 
 	/* Sending. */
@@ -1209,6 +1218,7 @@ static void stored_entry(struct modem *m, const char *store, int index,
 }
 
 static void sop_issue(struct modem *m);
+static void drop_store(struct modem *m, const char *store);
 
 /* The store holds nothing: every unverified delete there is done. */
 static void dels_store_empty(struct modem *m, const char *store)
@@ -1241,6 +1251,14 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 				dbg(m, "cannot select store %s", o->store);
 			if (o->kind == SOP_DELETE && o->del)
 				o->del->state = DEL_UNVERIFIED;
+			if (o->kind == SOP_SWEEP && err->type != AT_ERR_IO &&
+			    err->type != AT_ERR_TIMEOUT &&
+			    strcmp(o->store, m->storage) != 0) {
+				/* Refused: stop sweeping it (no retry loop). */
+				drop_store(m, o->store);
+				sop_finish(m);
+				return;
+			}
 			sop_finish(m);
 			request_sweep(m, 2 * m->cfg.resync_quiet_ms);
 			return;
@@ -1442,11 +1460,15 @@ static void sop_reset_all(struct modem *m)
 
 static void queue_sweep(struct modem *m, bool check_first)
 {
+	size_t i;
+
 	if (m->sweep_queued)
 		return;
 	if (sop_push(m, check_first ? SOP_CHECK : SOP_SWEEP, m->storage, -1,
 		     NULL) == 0)
 		m->sweep_queued = true;
+	for (i = 0; i < m->n_xstores; i++)
+		sop_push(m, SOP_SWEEP, m->xstores[i], -1, NULL);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1904,6 +1926,39 @@ int modem_sweep(struct modem *m)
 /* ---------------------------------------------------------------- */
 /* URCs */
 
+/*
+ * +CMTI/+CDSI named a store other than the configured one (MODEM-QUIRKS:
+ * "+CMTI may name a store other than the configured one"): sweeps cover
+ * it from now on, so a lost indication there is found too.
+ */
+static void note_store(struct modem *m, const char *store)
+{
+	size_t i;
+
+	if (strcmp(store, m->storage) == 0)
+		return;
+	for (i = 0; i < m->n_xstores; i++)
+		if (strcmp(m->xstores[i], store) == 0)
+			return;
+	if (m->n_xstores == XSTORES_MAX)
+		return;
+	snprintf(m->xstores[m->n_xstores++], MODEM_STORE_MAX, "%s", store);
+}
+
+static void drop_store(struct modem *m, const char *store)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_xstores; i++) {
+		if (strcmp(m->xstores[i], store) != 0)
+			continue;
+		memmove(m->xstores[i], m->xstores[i + 1],
+			(m->n_xstores - i - 1) * sizeof(m->xstores[0]));
+		m->n_xstores--;
+		return;
+	}
+}
+
 static void urc_cmti(const char *line, const char *pdu, void *ud)
 {
 	struct modem *m = ud;
@@ -1911,6 +1966,8 @@ static void urc_cmti(const char *line, const char *pdu, void *ud)
 	const char *why;
 	bool sr = strncmp(line, "+CDSI:", 6) == 0;
 	struct del *d;
+	struct sop *o;
+	size_t n;
 
 	(void)pdu;
 	if ((sr ? modem_parse_cdsi(line, &c, &why) :
@@ -1919,6 +1976,7 @@ static void urc_cmti(const char *line, const char *pdu, void *ud)
 		request_sweep(m, 0);
 		return;
 	}
+	note_store(m, c.store);
 	if (m->state != MODEM_STATE_READY) {
 		request_sweep(m, 0);	/* init ends with a sweep anyway */
 		return;
@@ -1934,6 +1992,19 @@ static void urc_cmti(const char *line, const char *pdu, void *ud)
 	 * OK): read it after the delete; stored_seen() tells the two apart
 	 * by their PDU.
 	 */
+	n = 0;
+	for (o = m->sop_head; o; o = o->next) {
+		if (o->kind != SOP_READ)
+			continue;
+		if (o->index == c.index && strcmp(o->store, c.store) == 0)
+			return;	/* a repeated indication: read once */
+		n++;
+	}
+	if (n >= READS_QUEUED_MAX) {
+		dbg(m, "%zu reads queued: sweeping instead", n);
+		request_sweep(m, 0);
+		return;
+	}
 	sop_push(m, SOP_READ, c.store, c.index, NULL);
 }
 

@@ -1540,6 +1540,7 @@ struct fake {
 	char seen[4096];	/* commands received, '|'-separated */
 	bool mute;		/* record commands, answer nothing */
 	const char *pdu_reply;	/* answer to a PDU ended by Ctrl-Z */
+	unsigned n_cmgr;	/* AT+CMGR=<i> received */
 };
 
 static void fake_open(struct fake *f, const struct script *sc)
@@ -1567,6 +1568,8 @@ static void fake_line(struct fake *f)
 	f->len = 0;
 	if (strncmp(f->line, "AT", 2) != 0)
 		return;
+	if (strncmp(f->line, "AT+CMGR=", 8) == 0)
+		f->n_cmgr++;
 	if (strlen(f->seen) + strlen(f->line) + 2 < sizeof(f->seen)) {
 		strcat(f->seen, f->line);
 		strcat(f->seen, "|");
@@ -1889,6 +1892,100 @@ START_TEST(test_cms500_after_pdu_unknown)
 }
 END_TEST
 
+/*
+ * A +CMTI flood while a read hangs: repeated indications of one slot are
+ * read once, and past a bound the driver sweeps instead of queueing a read
+ * per indication (no unbounded queue).
+ */
+START_TEST(test_cmti_flood_bounded)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ "AT+CMEE?", "\r\n+CMEE: 1\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = { .debug = cb_debug };
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+	char chunk[2048];
+	unsigned cmgl;
+
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 500;
+	cfg.resync_quiet_ms = 50;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 50);
+	f.mute = true;
+	fake_say(&f, "\r\n+CMTI: \"SM\",1\r\n");
+	fake_idle(&f, m, 20);
+	ck_assert_uint_eq(f.n_cmgr, 1);	/* in flight, unanswered */
+	for (int k = 0; k < 20; k++) {
+		size_t o = 0;
+
+		for (int i = 0; i < 30; i++)
+			o += (size_t)snprintf(chunk + o, sizeof(chunk) - o,
+					      "+CMTI: \"SM\",%d\r\n",
+					      k % 2 ? 3 : 10 + k * 30 + i);
+		fake_say(&f, chunk);
+		fake_idle(&f, m, 5);
+	}
+	f.mute = false;
+	f.seen[0] = '\0';
+	fake_idle(&f, m, 1500);
+	/* 300 distinct slots and 300 repeats of slot 3: bounded reads. */
+	ck_assert_msg(f.n_cmgr <= 1 + 130, "%u reads", f.n_cmgr);
+	cmgl = 0;
+	for (const char *p = f.seen; (p = strstr(p, "AT+CMGL=4")); p++)
+		cmgl++;
+	ck_assert_uint_ge(cmgl, 1);	/* the rest found by a sweep */
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
+/*
+ * A store named by +CMTI other than the configured one is swept too (a
+ * lost indication there is found), unless the modem refuses to select it.
+ */
+START_TEST(test_sweep_other_stores)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ "AT+CPMS=\"XY\"", "\r\n+CMS ERROR: 302\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = { .debug = cb_debug };
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 20;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 50);
+	fake_say(&f, "\r\n+CMTI: \"ME\",5\r\n\r\n+CMTI: \"XY\",1\r\n");
+	fake_idle(&f, m, 300);
+	f.seen[0] = '\0';
+	ck_assert_int_eq(modem_sweep(m), 0);
+	fake_idle(&f, m, 100);
+	ck_assert_msg(strstr(f.seen, "AT+CPMS=\"ME\"|AT+CMGL=4|") != NULL &&
+		      strstr(f.seen, "AT+CPMS=\"SM\"|AT+CMGL=4|") != NULL &&
+		      strstr(f.seen, "XY") == NULL, "seen: %s", f.seen);
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
 START_TEST(test_scripted_quirks)
 {
 	static const struct script sc[] = {
@@ -1970,6 +2067,8 @@ static const struct {
 	{ "cmti_during_delete", &test_cmti_during_delete, 0 },
 	{ "text_mode_cnmi_no_cds", &test_text_mode_cnmi_no_cds, 0 },
 	{ "cms500_after_pdu", &test_cms500_after_pdu_unknown, 0 },
+	{ "cmti_flood_bounded", &test_cmti_flood_bounded, 0 },
+	{ "sweep_other_stores", &test_sweep_other_stores, 0 },
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

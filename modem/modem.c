@@ -163,6 +163,7 @@ struct modem {
 	bool cpms_one;		/* AT+CPMS with one store (3 refused) */
 	bool direct;		/* +CMT routing in effect */
 	bool text_mode;		/* AT+CMGF=1 fallback in effect */
+	bool sync_settle;	/* quiet period before the first "AT" */
 	char cnmi[32];		/* the AT+CNMI that was accepted */
 
 	/* Deferred transitions (see process()). */
@@ -499,6 +500,12 @@ static void init_issue(struct modem *m)
 
 	switch (m->step) {
 	case IS_SYNC:
+		if (m->sync_settle) {
+			/* After try_open()'s ESC: let its answer pass. */
+			m->sync_settle = false;
+			init_retry_later(m, m->cfg.resync_quiet_ms);
+			return;
+		}
 		rc = cmd_send(m, CK_INIT, IS_SYNC, "AT", NULL, NULL,
 			      m->cfg.sync_timeout_ms);
 		break;
@@ -2295,7 +2302,7 @@ static void close_port(struct modem *m)
 static void try_open(struct modem *m)
 {
 	char reason[TRANSPORT_REASON_MAX] = "";
-	static const uint8_t flush[] = { 0x1b, '\r' };
+	static const uint8_t flush[] = { 0x1b };
 	int rc;
 
 	set_state(m, MODEM_STATE_OPENING, NULL);
@@ -2316,9 +2323,15 @@ static void try_open(struct modem *m)
 	/*
 	 * A modem left inside a "> " prompt would take our first commands
 	 * as PDU text: ESC aborts the prompt (TS 27.005 §3.5.1). No Ctrl-Z:
-	 * it would send whatever is in the buffer.
+	 * it would send whatever is in the buffer. No CR either: it would
+	 * execute a command line left half-written by a previous run
+	 * ("AT+CMGD=1" of "AT+CMGD=12"); merged with our "AT" it fails
+	 * instead. The answer to the ESC (some modems say OK or +CMS ERROR
+	 * when a prompt is aborted) must not be credited to our "AT": the
+	 * first one waits for a quiet period (stale finals are dropped).
 	 */
 	(void)transport_write(m->tp, flush, sizeof(flush));
+	m->sync_settle = true;
 	init_start(m);
 }
 

@@ -1541,6 +1541,9 @@ struct fake {
 	bool mute;		/* record commands, answer nothing */
 	const char *pdu_reply;	/* answer to a PDU ended by Ctrl-Z */
 	unsigned n_cmgr;	/* AT+CMGR=<i> received */
+	const char *esc_reply;	/* answer to ESC (prompt aborted) */
+	const char *empty_reply; /* answer to a bare CR */
+	unsigned n_esc;
 };
 
 static void fake_open(struct fake *f, const struct script *sc)
@@ -1559,6 +1562,11 @@ static void fake_open(struct fake *f, const struct script *sc)
 	ck_assert_int_eq(tcsetattr(f->master, TCSANOW, &t), 0);
 }
 
+static void fake_say(struct fake *f, const char *s)
+{
+	ck_assert_int_eq(write(f->master, s, strlen(s)), (ssize_t)strlen(s));
+}
+
 static void fake_line(struct fake *f)
 {
 	const char *reply = "\r\nOK\r\n";
@@ -1566,6 +1574,10 @@ static void fake_line(struct fake *f)
 
 	f->line[f->len] = '\0';
 	f->len = 0;
+	if (f->line[0] == '\0' && f->empty_reply) {
+		fake_say(f, f->empty_reply);	/* a bare CR */
+		return;
+	}
 	if (strncmp(f->line, "AT", 2) != 0)
 		return;
 	if (strncmp(f->line, "AT+CMGR=", 8) == 0)
@@ -1586,11 +1598,6 @@ static void fake_line(struct fake *f)
 			 (ssize_t)strlen(reply));
 }
 
-static void fake_say(struct fake *f, const char *s)
-{
-	ck_assert_int_eq(write(f->master, s, strlen(s)), (ssize_t)strlen(s));
-}
-
 static void fake_io(struct fake *f)
 {
 	char buf[256];
@@ -1604,8 +1611,11 @@ static void fake_io(struct fake *f)
 				f->len = 0;
 				if (f->pdu_reply)
 					fake_say(f, f->pdu_reply);
-			}
-			else if (buf[i] != '\n' && buf[i] != 0x1b &&
+			} else if (buf[i] == 0x1b) {
+				f->n_esc++;
+				if (f->esc_reply)
+					fake_say(f, f->esc_reply);
+			} else if (buf[i] != '\n' &&
 				 f->len + 1 < sizeof(f->line))
 				f->line[f->len++] = buf[i];
 		}
@@ -1696,6 +1706,7 @@ START_TEST(test_reboot_drops_queued_delete)
 	modem_config_init(&cfg);
 	cfg.device = f.path;
 	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
 	cfg.reboot_settle_ms = 300;
 	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
 	ck_assert_int_eq(modem_start(m, now_ms()), 0);
@@ -1773,6 +1784,7 @@ START_TEST(test_cmti_during_delete)
 	modem_config_init(&cfg);
 	cfg.device = f.path;
 	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
 	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
 	ck_assert_int_eq(modem_start(m, now_ms()), 0);
 	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
@@ -1815,6 +1827,7 @@ START_TEST(test_text_mode_cnmi_no_cds)
 	modem_config_init(&cfg);
 	cfg.device = f.path;
 	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
 	cfg.text_mode_fallback = true;
 	cfg.delivery = MODEM_DELIVERY_DIRECT;
 	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
@@ -1865,6 +1878,7 @@ START_TEST(test_cms500_after_pdu_unknown)
 	modem_config_init(&cfg);
 	cfg.device = f.path;
 	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
 	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
 	ck_assert_int_eq(modem_start(m, now_ms()), 0);
 	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
@@ -1936,7 +1950,7 @@ START_TEST(test_cmti_flood_bounded)
 	}
 	f.mute = false;
 	f.seen[0] = '\0';
-	fake_idle(&f, m, 1500);
+	fake_idle(&f, m, 1000);
 	/* 300 distinct slots and 300 repeats of slot 3: bounded reads. */
 	ck_assert_msg(f.n_cmgr <= 1 + 130, "%u reads", f.n_cmgr);
 	cmgl = 0;
@@ -1986,6 +2000,44 @@ START_TEST(test_sweep_other_stores)
 }
 END_TEST
 
+/*
+ * Opening a modem left inside a "> " prompt: the ESC that aborts it gets
+ * an answer (OK here), which must not be credited to the first "AT" (a
+ * shifted channel then pairs every command with the previous answer:
+ * AT+CPIN? without +CPIN: → DOWN, for ever). And no bare CR is sent: it
+ * would run a command line a previous run left half-written.
+ */
+START_TEST(test_open_esc_answer_not_credited)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = { .debug = cb_debug };
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+
+	fake_open(&f, sc);
+	f.esc_reply = "\r\nOK\r\n";
+	f.empty_reply = "\r\nERROR\r\n";
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert_msg(fake_run(&f, m, MODEM_STATE_READY, 3000), "%s: %s",
+		      modem_state_str(modem_get_state(m)),
+		      modem_last_error(m));
+	ck_assert_uint_eq(f.n_esc, 1);
+	ck_assert_msg(strncmp(f.seen, "AT|ATE0|", 8) == 0, "seen: %s",
+		      f.seen);
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
 START_TEST(test_scripted_quirks)
 {
 	static const struct script sc[] = {
@@ -2010,6 +2062,7 @@ START_TEST(test_scripted_quirks)
 	modem_config_init(&cfg);
 	cfg.device = f.path;
 	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
 	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
 	ck_assert_int_eq(modem_start(m, now_ms()), 0);
 	ck_assert_msg(fake_run(&f, m, MODEM_STATE_READY, 5000), "%s: %s",
@@ -2069,6 +2122,7 @@ static const struct {
 	{ "cms500_after_pdu", &test_cms500_after_pdu_unknown, 0 },
 	{ "cmti_flood_bounded", &test_cmti_flood_bounded, 0 },
 	{ "sweep_other_stores", &test_sweep_other_stores, 0 },
+	{ "open_esc_answer", &test_open_esc_answer_not_credited, 0 },
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

@@ -1218,8 +1218,25 @@ static void stored_entry(struct modem *m, const char *store, int index,
 		return;
 	}
 	if ((list ? modem_parse_cmgl(hdr, &h, NULL) :
-	     modem_parse_cmgr(hdr, &h, NULL)) < 0 || h.length <= 0)
-		return;
+	     modem_parse_cmgr(hdr, &h, NULL)) < 0) {
+		struct at_iter it;
+		long idx = index;
+
+		/*
+		 * An odd header (<stat> 5, <length> 0 or out of range) with a
+		 * PDU line: skipping it would leave it on the SIM for ever,
+		 * filling the store (MODEM-QUIRKS: corrupt PDUs must still be
+		 * deleted). Hand it over; the decoder judges the PDU. Only
+		 * the index is needed, and +CMGR's comes from the request.
+		 */
+		if (list && (at_iter_init(&it, hdr, "+CMGL:") < 0 ||
+			     at_iter_next_number(&it, &idx) < 0 ||
+			     idx < 0 || idx > 65535))
+			return;
+		h.index = (int)idx;
+		h.stat = -1;
+		h.length = -1;
+	}
 	stored_seen(m, store, list ? h.index : index, h.stat, h.length, data,
 		    NULL);
 }

@@ -2038,6 +2038,61 @@ START_TEST(test_open_esc_answer_not_credited)
 }
 END_TEST
 
+/*
+ * A stored message whose header the parser rejects (<stat> 5, <length>
+ * out of range) but whose PDU line is there is handed over all the same:
+ * skipped, it would stay on the SIM for ever and fill it.
+ */
+START_TEST(test_odd_header_handed_over)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ "AT+CMGR=3", "\r\n+CMGR: 5,,28\r\n" FAKE_PDU_A
+		  "\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct script sc2[] = {
+		{ "AT+CMGL=4", "\r\n+CMGL: 7,1,,999\r\n" FAKE_PDU_B
+		  "\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = {
+		.debug = cb_debug, .sms = fake_cb_rx,
+	};
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+
+	fake_n_rx = 0;
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 50);
+	fake_say(&f, "\r\n+CMTI: \"SM\",3\r\n");
+	fake_idle(&f, m, 100);
+	ck_assert_uint_eq(fake_n_rx, 1);
+	ck_assert_int_eq(fake_rx[0]->index, 3);
+	ck_assert_str_eq(fake_rx[0]->pdu_hex, FAKE_PDU_A);
+	f.sc = sc2;
+	ck_assert_int_eq(modem_sweep(m), 0);
+	fake_idle(&f, m, 100);
+	ck_assert_uint_eq(fake_n_rx, 2);
+	ck_assert_int_eq(fake_rx[1]->index, 7);
+	ck_assert_int_eq(fake_rx[1]->decode_err, 0);
+	/* Committed: deleted like any other. */
+	ck_assert_int_eq(modem_sms_release(m, fake_rx[1], true), 0);
+	fake_idle(&f, m, 100);
+	ck_assert_ptr_nonnull(strstr(f.seen, "AT+CMGD=7"));
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
 START_TEST(test_scripted_quirks)
 {
 	static const struct script sc[] = {
@@ -2123,6 +2178,7 @@ static const struct {
 	{ "cmti_flood_bounded", &test_cmti_flood_bounded, 0 },
 	{ "sweep_other_stores", &test_sweep_other_stores, 0 },
 	{ "open_esc_answer", &test_open_esc_answer_not_credited, 0 },
+	{ "odd_header", &test_odd_header_handed_over, 0 },
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

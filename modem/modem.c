@@ -40,7 +40,7 @@
  * then reads everything anyway.
  */
 #define READS_QUEUED_MAX 128
-#define XSTORES_MAX 3		/* other stores named by +CMTI, swept too */
+#define XSTORES_MAX 3	/* other stores named by +CMTI, swept too */
 #define SIM_BUSY_STEP_MAX_MS 5000
 #define LIST_TIMEOUT_MS 30000	/* AT+CMGL of a full store is long */
 
@@ -2006,7 +2006,7 @@ static void urc_cmti(const char *line, const char *pdu, void *ud)
 		return;
 	}
 	if (find_msg(m, c.store, c.index))
-		return;	/* the slot is still taken by a message we hold */
+		return;	/* the slot is still taken: a message we hold */
 	d = find_del(m, c.store, c.index);
 	if (d && d->state == DEL_QUEUED)
 		return;	/* still taken: AT+CMGD not sent yet */

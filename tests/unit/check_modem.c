@@ -533,6 +533,29 @@ static void check_received(struct h *h, struct expect *e, unsigned n_msg,
 	}
 }
 
+static void keep_urcs(struct modem_config *c)
+{
+	c->keep_vendor_urcs = true;
+}
+
+/* By default AT^CURC=0 switches a Huawei ^RSSI flood off at start-up. */
+START_TEST(test_curc_stops_rssi)
+{
+	struct h h;
+
+	unsigned n;
+
+	h_init(&h, NULL, NULL);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_RSSI_FLOOD_MS, 5), 0);
+	h_wait_ready(&h);
+	ck_assert_uint_eq(sim_counter(h.sim, "^CURC"), 1);
+	n = sim_counter(h.sim, "rssi");
+	h_idle(&h, 60);
+	ck_assert_uint_eq(sim_counter(h.sim, "rssi"), n);
+	h_free(&h);
+}
+END_TEST
+
 START_TEST(test_receive_200)
 {
 	struct h h;
@@ -544,7 +567,8 @@ START_TEST(test_receive_200)
 	double per_msg;
 
 	ck_assert_ptr_nonnull(e);
-	h_init(&h, NULL, NULL);
+	/* ^RSSI left on (no AT^CURC=0): the flood below must happen. */
+	h_init(&h, NULL, keep_urcs);
 	h_wait_ready(&h);
 
 	/* Phase A: URC floods, URCs inside +CMGR, garbage, NULs. */
@@ -560,6 +584,7 @@ START_TEST(test_receive_200)
 			h_wait_rx(&h, total, 10000);
 	}
 	h_wait_rx(&h, total, 10000);
+	ck_assert_uint_gt(sim_counter(h.sim, "rssi"), 0);
 	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_RSSI_FLOOD_MS, 0), 0);
 	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_GARBAGE, 0), 0);
 	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_NULS, 0), 0);
@@ -2143,6 +2168,7 @@ static const struct {
 	{ "bad_args", &test_bad_args, 0 },
 	{ "init_echo_on", &test_init_echo_on, 0 },
 	{ "receive_200", &test_receive_200, 0 },
+	{ "curc_stops_rssi", &test_curc_stops_rssi, 0 },
 	{ "dropped_cmti_sweep", &test_dropped_cmti_sweep, 0 },
 	{ "periodic_sweep", &test_periodic_sweep, 0 },
 	{ "storage_full", &test_storage_full, 0 },

@@ -1871,9 +1871,23 @@ static void info_done(struct modem *m, int which, const struct at_error *err,
 			}
 			break;
 		case INFO_CREG:
-			l = at_result_find(res, "+CREG:");
-			if (l && modem_parse_creg(l, MODEM_REG_SOLICITED, &reg,
-						  NULL) == 0) {
+			/*
+			 * A +CREG URC (no <n>) that came in before the reply
+			 * is collected too: take the line that parses as the
+			 * solicited form, not merely the first.
+			 */
+			l = NULL;
+			for (size_t k = 0; k < at_result_count(res); k++) {
+				const char *x = at_result_line(res, k, NULL);
+
+				if (x && strncmp(x, "+CREG:", 6) == 0 &&
+				    modem_parse_creg(x, MODEM_REG_AUTO, &reg,
+						     NULL) == 0 && !reg.urc) {
+					l = x;
+					break;
+				}
+			}
+			if (l) {
 				m->info.reg_stat = reg.stat;
 				if (reg.lac >= 0)
 					m->info.lac = reg.lac;

@@ -2118,6 +2118,43 @@ START_TEST(test_odd_header_handed_over)
 }
 END_TEST
 
+/*
+ * A +CREG URC (no <n>) arriving before the reply to AT+CREG? is
+ * collected with it: the reply, not the URC, must be parsed.
+ */
+START_TEST(test_creg_urc_before_reply)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ "AT+CREG?", "\r\n+CREG: 1,\"2AF5\",\"0B88E350\"\r\n"
+		  "\r\n+CREG: 2,5,\"00C3\",\"0010\",7\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = { .debug = cb_debug };
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+	const struct modem_info *info;
+
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 100);
+	info = modem_get_info(m);
+	ck_assert_int_eq(info->reg_stat, 5);
+	ck_assert_int_eq(info->lac, 0xC3);
+	ck_assert_int_eq(info->ci, 0x10);
+	ck_assert_int_eq(info->act, 7);
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
 START_TEST(test_scripted_quirks)
 {
 	static const struct script sc[] = {
@@ -2205,6 +2242,7 @@ static const struct {
 	{ "sweep_other_stores", &test_sweep_other_stores, 0 },
 	{ "open_esc_answer", &test_open_esc_answer_not_credited, 0 },
 	{ "odd_header", &test_odd_header_handed_over, 0 },
+	{ "creg_urc_before_reply", &test_creg_urc_before_reply, 0 },
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

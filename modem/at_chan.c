@@ -631,7 +631,8 @@ static void handle_line(struct at_chan *c, const char *line)
 		return;
 
 	/* 5. Wildcard "" prefix: bare information lines (AT+CGSN). */
-	if (declared(c, line, true) && !c->cur->probe) {
+	if (declared(c, line, true) && !c->cur->probe &&
+	    c->cur->res.n < AT_RESULT_WILDCARD_MAX) {
 		if (result_add(&c->cur->res, line, false) < 0)
 			debugf(c, "out of memory, line lost: ", line,
 			       strlen(line));
@@ -1117,6 +1118,28 @@ void at_chan_reset(struct at_chan *chan, uint64_t now_ms)
 		kick(chan);
 	}
 	leave(chan);
+}
+
+size_t at_chan_fail_queued(struct at_chan *chan)
+{
+	struct at_error err = { .type = AT_ERR_CANCELED, .code = -1 };
+	struct at_cmd *q = chan->queue, *cmd;
+	size_t n = 0;
+
+	/* Detached first: callbacks may queue new commands meanwhile. */
+	chan->queue = NULL;
+	chan->queue_tail = NULL;
+	enter(chan);
+	while ((cmd = q)) {
+		q = cmd->next;
+		cmd->next = NULL;
+		if (cmd->cb && !chan->freeing)
+			cmd->cb(&err, &cmd->res, cmd->user_data);
+		cmd_free(cmd);
+		n++;
+	}
+	leave(chan);
+	return n;
 }
 
 enum at_chan_state at_chan_get_state(const struct at_chan *chan)

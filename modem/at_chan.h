@@ -95,6 +95,13 @@ struct at_chan_config {
 	const char *probe_prefix;
 };
 
+/*
+ * A wildcard ("") prefix collects at most this many lines per command;
+ * more are dropped as unknown lines (a URC flood must not grow a result
+ * without bound). Declared prefixes are not capped (AT+CMGL of a store).
+ */
+#define AT_RESULT_WILDCARD_MAX 64
+
 struct at_cmd_desc {
 	const char *cmd;	/* without '\r', e.g. "AT+CSQ"; copied */
 	/*
@@ -190,6 +197,15 @@ void at_chan_set_dead(struct at_chan *chan);
  * with AT_ERR_IO, forget partial input and counters, go IDLE.
  */
 void at_chan_reset(struct at_chan *chan, uint64_t now_ms);
+
+/*
+ * at_chan_fail_queued() - complete every queued command that has not
+ * started with AT_ERR_CANCELED (payload_sent false); the command in flight
+ * goes on. For a modem that rebooted: commands queued for its old state
+ * (a store selection, PDU mode) must not reach the new one. Safe inside
+ * callbacks. Returns how many were failed.
+ */
+size_t at_chan_fail_queued(struct at_chan *chan);
 
 enum at_chan_state at_chan_get_state(const struct at_chan *chan);
 const char *at_chan_state_str(enum at_chan_state st);

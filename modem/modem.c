@@ -34,9 +34,13 @@
 #include "modem/ussd.h"
 
 #define SYNC_TRIES 5
-#define SYNC_TIMEOUT_MS 1500
-#define RESET_WAIT_MS 20000	/* banner expected after AT+CFUN=1,1 */
-#define SIM_BUSY_FIRST_MS 500
+/*
+ * Queued reads (one per +CMTI) beyond this are replaced by one sweep: a
+ * +CMTI flood must not grow the queue without bound, and one AT+CMGL
+ * then reads everything anyway.
+ */
+#define READS_QUEUED_MAX 128
+#define XSTORES_MAX 3	/* other stores named by +CMTI, swept too */
 #define SIM_BUSY_STEP_MAX_MS 5000
 #define LIST_TIMEOUT_MS 30000	/* AT+CMGL of a full store is long */
 
@@ -44,6 +48,7 @@ enum init_step {
 	IS_SYNC,
 	IS_ECHO,
 	IS_CMEE,
+	IS_CURC,	/* AT^CURC=0, optional: Huawei periodic URCs off */
 	IS_CPIN,
 	IS_PIN,
 	IS_CMGF,
@@ -158,6 +163,7 @@ struct modem {
 	bool cpms_one;		/* AT+CPMS with one store (3 refused) */
 	bool direct;		/* +CMT routing in effect */
 	bool text_mode;		/* AT+CMGF=1 fallback in effect */
+	bool sync_settle;	/* quiet period before the first "AT" */
 	char cnmi[32];		/* the AT+CNMI that was accepted */
 
 	/* Deferred transitions (see process()). */
@@ -181,6 +187,8 @@ struct modem {
 	uint64_t next_sweep;
 	struct del *dels;
 	struct msg *msgs;	/* handed out, not yet released */
+	char xstores[XSTORES_MAX][MODEM_STORE_MAX];
+	size_t n_xstores;
 	uint64_t next_msg_id;
 
 	/* Sending. */
@@ -336,6 +344,14 @@ static void chan_event(enum at_event ev, const char *line, void *ud)
 			m->reinit_pending = true;
 			m->reinit_at = m->now + m->cfg.reboot_settle_ms;
 			m->gen++;
+			/*
+			 * Nothing queued for the old session may reach the
+			 * rebooted modem: its +CPMS store may have reverted
+			 * (AT+CMGD=<i> would delete another store's slot),
+			 * its AT+CMGF too (an AT+CMGS=<len> in text mode
+			 * sends the PDU hex as text). Sends are requeued.
+			 */
+			at_chan_fail_queued(m->chan);
 		}
 		break;
 	case AT_EVENT_DEAD:
@@ -444,23 +460,29 @@ static void go_ready(struct modem *m);
  */
 static const char *cnmi_ladder(bool direct, bool text, int i)
 {
-	static const char *const d[] = {
+	static const char *const pdu_direct[] = {
 		"AT+CNMI=2,2,0,1,0", "AT+CNMI=1,2,0,1,0", "AT+CNMI=2,2,0,0,0",
 		"AT+CNMI=1,2,0,0,0", "AT+CNMI=2,1,0,1,0", "AT+CNMI=2,1,0,2,0",
 		"AT+CNMI=2,1,0,0,0", "AT+CNMI=1,1,0,0,0", NULL,
 	};
-	const char *const *t = direct ? d : d + 4;
-	int n = direct ? 8 : 4;
-
 	/*
-	 * Text mode: no ds=1 (a text +CDS is one line, not header + PDU,
-	 * and our +CDS handler expects a PDU).
+	 * Text mode: no ds=1 (a text +CDS is one line, not header + PDU:
+	 * our +CDS handler would take the next line for its PDU) and no
+	 * ds=2 (a text +CMGR of a report is not parsed).
 	 */
-	if (text) {
-		t += direct ? 2 : 2;
-		n -= 2;
-	}
-	return i < n ? t[i] : NULL;
+	static const char *const text_direct[] = {
+		"AT+CNMI=2,2,0,0,0", "AT+CNMI=1,2,0,0,0", "AT+CNMI=2,1,0,0,0",
+		"AT+CNMI=1,1,0,0,0", NULL,
+	};
+	const char *const *t = text ? text_direct : pdu_direct;
+
+	/* Stored delivery: the same ladders without the mt=2 rungs. */
+	if (!direct)
+		t += text ? 2 : 4;
+	for (int k = 0; t[k]; k++)
+		if (k == i)
+			return t[k];
+	return NULL;
 }
 
 static void init_issue(struct modem *m)
@@ -478,14 +500,27 @@ static void init_issue(struct modem *m)
 
 	switch (m->step) {
 	case IS_SYNC:
+		if (m->sync_settle) {
+			/* After try_open()'s ESC: let its answer pass. */
+			m->sync_settle = false;
+			init_retry_later(m, m->cfg.resync_quiet_ms);
+			return;
+		}
 		rc = cmd_send(m, CK_INIT, IS_SYNC, "AT", NULL, NULL,
-			      SYNC_TIMEOUT_MS);
+			      m->cfg.sync_timeout_ms);
 		break;
 	case IS_ECHO:
 		rc = cmd_send(m, CK_INIT, IS_ECHO, "ATE0", NULL, NULL, 0);
 		break;
 	case IS_CMEE:
 		rc = cmd_send(m, CK_INIT, IS_CMEE, "AT+CMEE=1", NULL, NULL, 0);
+		break;
+	case IS_CURC:
+		if (m->cfg.keep_vendor_urcs) {
+			init_goto(m, IS_CPIN);
+			return;
+		}
+		rc = cmd_send(m, CK_INIT, IS_CURC, "AT^CURC=0", NULL, NULL, 0);
 		break;
 	case IS_CPIN:
 		rc = cmd_send(m, CK_INIT, IS_CPIN, "AT+CPIN?", p_cpin, NULL, 0);
@@ -562,7 +597,7 @@ static void init_start(struct modem *m)
 	m->mem1[0] = '\0';
 	m->pin_sent = false;
 	m->busy_since = 0;
-	m->busy_delay = SIM_BUSY_FIRST_MS;
+	m->busy_delay = m->cfg.sim_busy_first_ms;
 	m->cnmi_try = 0;
 	m->cpms_one = false;
 	m->failures = 0;
@@ -658,6 +693,10 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		init_goto(m, IS_CMEE);	/* ATE0 failing is harmless */
 		return;
 	case IS_CMEE:
+		init_goto(m, IS_CURC);
+		return;
+	case IS_CURC:
+		/* Huawei only: every other modem answers ERROR. */
 		init_goto(m, IS_CPIN);
 		return;
 	case IS_CPIN:
@@ -1179,13 +1218,31 @@ static void stored_entry(struct modem *m, const char *store, int index,
 		return;
 	}
 	if ((list ? modem_parse_cmgl(hdr, &h, NULL) :
-	     modem_parse_cmgr(hdr, &h, NULL)) < 0 || h.length <= 0)
-		return;
+	     modem_parse_cmgr(hdr, &h, NULL)) < 0) {
+		struct at_iter it;
+		long idx = index;
+
+		/*
+		 * An odd header (<stat> 5, <length> 0 or out of range) with a
+		 * PDU line: skipping it would leave it on the SIM for ever,
+		 * filling the store (MODEM-QUIRKS: corrupt PDUs must still be
+		 * deleted). Hand it over; the decoder judges the PDU. Only
+		 * the index is needed, and +CMGR's comes from the request.
+		 */
+		if (list && (at_iter_init(&it, hdr, "+CMGL:") < 0 ||
+			     at_iter_next_number(&it, &idx) < 0 ||
+			     idx < 0 || idx > 65535))
+			return;
+		h.index = (int)idx;
+		h.stat = -1;
+		h.length = -1;
+	}
 	stored_seen(m, store, list ? h.index : index, h.stat, h.length, data,
 		    NULL);
 }
 
 static void sop_issue(struct modem *m);
+static void drop_store(struct modem *m, const char *store);
 
 /* The store holds nothing: every unverified delete there is done. */
 static void dels_store_empty(struct modem *m, const char *store)
@@ -1218,8 +1275,16 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 				dbg(m, "cannot select store %s", o->store);
 			if (o->kind == SOP_DELETE && o->del)
 				o->del->state = DEL_UNVERIFIED;
+			if (o->kind == SOP_SWEEP && err->type != AT_ERR_IO &&
+			    err->type != AT_ERR_TIMEOUT &&
+			    strcmp(o->store, m->storage) != 0) {
+				/* Refused: stop sweeping it (no retry loop). */
+				drop_store(m, o->store);
+				sop_finish(m);
+				return;
+			}
 			sop_finish(m);
-			request_sweep(m, 1000);
+			request_sweep(m, 2 * m->cfg.resync_quiet_ms);
 			return;
 		}
 		snprintf(m->mem1, sizeof(m->mem1), "%s", o->store);
@@ -1266,7 +1331,7 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 		if (err) {
 			sop_finish(m);
 			if (err->type != AT_ERR_IO)
-				request_sweep(m, 5000);
+				request_sweep(m, 10 * m->cfg.resync_quiet_ms);
 			return;
 		}
 		m->stats.sweeps++;
@@ -1300,7 +1365,7 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 			sop_finish(m);
 			if (err->type != AT_ERR_IO &&
 			    !(err->type == AT_ERR_CMS && err->code == 321))
-				request_sweep(m, 1000);
+				request_sweep(m, 2 * m->cfg.resync_quiet_ms);
 			return;
 		}
 		l = at_result_find(res, "+CMGR:");
@@ -1329,7 +1394,8 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 			 * new message by now. Re-list, then decide.
 			 */
 			d->state = DEL_UNVERIFIED;
-			request_sweep(m, err->type == AT_ERR_IO ? 0 : 1000);
+			request_sweep(m, err->type == AT_ERR_IO ? 0 :
+				      2 * m->cfg.resync_quiet_ms);
 		}
 		sop_finish(m);
 		return;
@@ -1418,11 +1484,15 @@ static void sop_reset_all(struct modem *m)
 
 static void queue_sweep(struct modem *m, bool check_first)
 {
+	size_t i;
+
 	if (m->sweep_queued)
 		return;
 	if (sop_push(m, check_first ? SOP_CHECK : SOP_SWEEP, m->storage, -1,
 		     NULL) == 0)
 		m->sweep_queued = true;
+	for (i = 0; i < m->n_xstores; i++)
+		sop_push(m, SOP_SWEEP, m->xstores[i], -1, NULL);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1490,6 +1560,12 @@ static void send_done(struct modem *m, const struct at_error *err,
 		return;
 	}
 	cls = at_error_retry_class(err);
+	/*
+	 * CMS 500 "unknown error" is what AT+CMEE=1 modems say where others
+	 * say ERROR: after the PDU it names no reason, so "maybe sent".
+	 */
+	if (err->payload_sent && err->type == AT_ERR_CMS && err->code == 500)
+		cls = AT_RETRY_UNKNOWN;
 	if (err->type == AT_ERR_CMS && err->code >= 0 &&
 	    cls != AT_RETRY_UNKNOWN) {
 		/*
@@ -1795,9 +1871,23 @@ static void info_done(struct modem *m, int which, const struct at_error *err,
 			}
 			break;
 		case INFO_CREG:
-			l = at_result_find(res, "+CREG:");
-			if (l && modem_parse_creg(l, MODEM_REG_SOLICITED, &reg,
-						  NULL) == 0) {
+			/*
+			 * A +CREG URC (no <n>) that came in before the reply
+			 * is collected too: take the line that parses as the
+			 * solicited form, not merely the first.
+			 */
+			l = NULL;
+			for (size_t k = 0; k < at_result_count(res); k++) {
+				const char *x = at_result_line(res, k, NULL);
+
+				if (x && strncmp(x, "+CREG:", 6) == 0 &&
+				    modem_parse_creg(x, MODEM_REG_AUTO, &reg,
+						     NULL) == 0 && !reg.urc) {
+					l = x;
+					break;
+				}
+			}
+			if (l) {
 				m->info.reg_stat = reg.stat;
 				if (reg.lac >= 0)
 					m->info.lac = reg.lac;
@@ -1874,12 +1964,48 @@ int modem_sweep(struct modem *m)
 /* ---------------------------------------------------------------- */
 /* URCs */
 
+/*
+ * +CMTI/+CDSI named a store other than the configured one (MODEM-QUIRKS:
+ * "+CMTI may name a store other than the configured one"): sweeps cover
+ * it from now on, so a lost indication there is found too.
+ */
+static void note_store(struct modem *m, const char *store)
+{
+	size_t i;
+
+	if (strcmp(store, m->storage) == 0)
+		return;
+	for (i = 0; i < m->n_xstores; i++)
+		if (strcmp(m->xstores[i], store) == 0)
+			return;
+	if (m->n_xstores == XSTORES_MAX)
+		return;
+	snprintf(m->xstores[m->n_xstores++], MODEM_STORE_MAX, "%s", store);
+}
+
+static void drop_store(struct modem *m, const char *store)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_xstores; i++) {
+		if (strcmp(m->xstores[i], store) != 0)
+			continue;
+		memmove(m->xstores[i], m->xstores[i + 1],
+			(m->n_xstores - i - 1) * sizeof(m->xstores[0]));
+		m->n_xstores--;
+		return;
+	}
+}
+
 static void urc_cmti(const char *line, const char *pdu, void *ud)
 {
 	struct modem *m = ud;
 	struct modem_cmti c;
 	const char *why;
 	bool sr = strncmp(line, "+CDSI:", 6) == 0;
+	struct del *d;
+	struct sop *o;
+	size_t n;
 
 	(void)pdu;
 	if ((sr ? modem_parse_cdsi(line, &c, &why) :
@@ -1888,12 +2014,35 @@ static void urc_cmti(const char *line, const char *pdu, void *ud)
 		request_sweep(m, 0);
 		return;
 	}
+	note_store(m, c.store);
 	if (m->state != MODEM_STATE_READY) {
 		request_sweep(m, 0);	/* init ends with a sweep anyway */
 		return;
 	}
-	if (find_msg(m, c.store, c.index) || find_del(m, c.store, c.index))
+	if (find_msg(m, c.store, c.index))
+		return;	/* the slot is still taken: a message we hold */
+	d = find_del(m, c.store, c.index);
+	if (d && d->state == DEL_QUEUED)
+		return;	/* still taken: AT+CMGD not sent yet */
+	/*
+	 * Otherwise, once AT+CMGD was sent, the modem may already have put
+	 * a new message in the freed slot (its +CMTI can come before the
+	 * OK): read it after the delete; stored_seen() tells the two apart
+	 * by their PDU.
+	 */
+	n = 0;
+	for (o = m->sop_head; o; o = o->next) {
+		if (o->kind != SOP_READ)
+			continue;
+		if (o->index == c.index && strcmp(o->store, c.store) == 0)
+			return;	/* a repeated indication: read once */
+		n++;
+	}
+	if (n >= READS_QUEUED_MAX) {
+		dbg(m, "%zu reads queued: sweeping instead", n);
+		request_sweep(m, 0);
 		return;
+	}
 	sop_push(m, SOP_READ, c.store, c.index, NULL);
 }
 
@@ -2019,7 +2168,7 @@ static void reset_done(struct modem *m, const struct at_error *err)
 	}
 	/* Wait for the boot banner (chan_event) or RESET_WAIT_MS. */
 	m->reset_waiting = true;
-	m->reset_deadline = m->now + RESET_WAIT_MS;
+	m->reset_deadline = m->now + m->cfg.reset_wait_ms;
 }
 
 static void cmd_done(const struct at_error *err, const struct at_result *res,
@@ -2121,6 +2270,16 @@ int modem_new(const struct modem_config *cfg,
 		m->cfg.baud = 115200;
 	if (!m->cfg.reboot_settle_ms)
 		m->cfg.reboot_settle_ms = 1000;
+	if (!m->cfg.resync_quiet_ms)
+		m->cfg.resync_quiet_ms = 500;
+	if (!m->cfg.probe_timeout_ms)
+		m->cfg.probe_timeout_ms = 3000;
+	if (!m->cfg.sync_timeout_ms)
+		m->cfg.sync_timeout_ms = 1500;
+	if (!m->cfg.reset_wait_ms)
+		m->cfg.reset_wait_ms = 20000;
+	if (!m->cfg.sim_busy_first_ms)
+		m->cfg.sim_busy_first_ms = 500;
 	if (cbs)
 		m->cbs = *cbs;
 	m->ud = user_data;
@@ -2131,6 +2290,8 @@ int modem_new(const struct modem_config *cfg,
 	 * channel's dead detection (reopen) only if that does not help.
 	 */
 	cc.max_timeouts = m->cfg.max_failures + 2;
+	cc.quiet_ms = m->cfg.resync_quiet_ms;
+	cc.probe_timeout_ms = m->cfg.probe_timeout_ms;
 	m->chan = at_chan_new(&cc);
 	if (!m->chan)
 		goto out_free;
@@ -2172,7 +2333,7 @@ static void close_port(struct modem *m)
 static void try_open(struct modem *m)
 {
 	char reason[TRANSPORT_REASON_MAX] = "";
-	static const uint8_t flush[] = { 0x1b, '\r' };
+	static const uint8_t flush[] = { 0x1b };
 	int rc;
 
 	set_state(m, MODEM_STATE_OPENING, NULL);
@@ -2193,9 +2354,15 @@ static void try_open(struct modem *m)
 	/*
 	 * A modem left inside a "> " prompt would take our first commands
 	 * as PDU text: ESC aborts the prompt (TS 27.005 §3.5.1). No Ctrl-Z:
-	 * it would send whatever is in the buffer.
+	 * it would send whatever is in the buffer. No CR either: it would
+	 * execute a command line left half-written by a previous run
+	 * ("AT+CMGD=1" of "AT+CMGD=12"); merged with our "AT" it fails
+	 * instead. The answer to the ESC (some modems say OK or +CMS ERROR
+	 * when a prompt is aborted) must not be credited to our "AT": the
+	 * first one waits for a quiet period (stale finals are dropped).
 	 */
 	(void)transport_write(m->tp, flush, sizeof(flush));
+	m->sync_settle = true;
 	init_start(m);
 }
 

@@ -81,6 +81,27 @@ struct modem_config {
 	unsigned backoff_max_ms;     /* doubling up to; default 60000 */
 	unsigned reboot_settle_ms;   /* quiet after a boot banner before
 				      * re-init; default 1000 */
+	/*
+	 * Timings of recovery, settable so that tests run fast; 0 means the
+	 * default noted (and modem_config_init() leaves them 0).
+	 */
+	unsigned resync_quiet_ms;    /* AT channel quiet period after a
+				      * timeout before its probe; 500
+				      * (x2: re-list after a failed read
+				      * or delete, x10: after a failed
+				      * list) */
+	unsigned probe_timeout_ms;   /* resync probe deadline; 3000 */
+	unsigned sync_timeout_ms;    /* each start-up "AT"; 1500 */
+	unsigned reset_wait_ms;      /* boot banner expected after
+				      * AT+CFUN=1,1; 20000 */
+	unsigned sim_busy_first_ms;  /* first SIM-busy retry delay (then
+				      * doubling, up to 5000); 500 */
+	/*
+	 * Start-up sends AT^CURC=0 (Huawei: periodic ^RSSI, ^BOOT, ^MODE
+	 * URCs off; MODEM-QUIRKS "URC floods"); other modems answer ERROR,
+	 * which is ignored. true: skip that step.
+	 */
+	bool keep_vendor_urcs;
 };
 
 /* Fill @cfg with defaults (device NULL: the caller must set it). */

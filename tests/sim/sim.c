@@ -1247,9 +1247,11 @@ static void run_timers(struct sim *sim, uint64_t now)
 			break;
 		case SIM_T_RSSI:
 			if (sim->fault[SIM_FAULT_RSSI_FLOOD_MS] > 0) {
-				if (sim->master >= 0 && !sim->curc_off)
+				if (sim->master >= 0 && !sim->curc_off) {
+					sim_count(sim, "rssi");
 					sim_line(sim, "^RSSI: %d",
 						 rssi_swing(sim, now));
+				}
 				sim_timer_add(sim, now + sim_fault_us(sim,
 						SIM_FAULT_RSSI_FLOOD_MS),
 					      SIM_T_RSSI, NULL, 0);

@@ -32,10 +32,15 @@ static void logf_(struct h *h, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* Clamped: vsnprintf returns the untruncated length. */
+	if (h->llen >= sizeof(h->log) - 1)
+		return;
 	va_start(ap, fmt);
 	h->llen += (size_t)vsnprintf(h->log + h->llen,
 				     sizeof(h->log) - h->llen, fmt, ap);
 	va_end(ap);
+	if (h->llen > sizeof(h->log) - 1)
+		h->llen = sizeof(h->log) - 1;
 }
 
 static ssize_t fake_write(const uint8_t *buf, size_t len, void *ud)
@@ -852,6 +857,58 @@ START_TEST(test_reset_in_timeout_callback)
 }
 END_TEST
 
+static void count_lines(const struct at_error *err,
+			const struct at_result *res, void *ud)
+{
+	size_t *n = ud;
+
+	ck_assert_ptr_null(err);
+	*n = at_result_count(res);
+	/* The real answer is kept: it came first. */
+	ck_assert_str_eq(at_result_line(res, 0, NULL), "861234567890123");
+}
+
+/*
+ * A bare-line command (wildcard prefix) collects every unclaimed line:
+ * a vendor URC flood before its OK must not grow the result without
+ * bound (the lines beyond the cap are dropped like unknown lines).
+ */
+START_TEST(test_wildcard_flood_bounded)
+{
+	struct h *h = h_new();
+	struct at_cmd_desc d = { .cmd = "AT+CGSN", .prefixes = P_ANY };
+	size_t n = 0;
+
+	ck_assert_int_gt(at_chan_send(h->c, &d, count_lines, &n, NULL), 0);
+	feed(h, "\r\n861234567890123\r\n");
+	for (int i = 0; i < 5000; i++)
+		feed(h, "^HCSQ: \"LTE\",50,40,100,20\r\n");
+	feed(h, "\r\nOK\r\n");
+	ck_assert_uint_ge(n, 1);
+	ck_assert_uint_le(n, AT_RESULT_WILDCARD_MAX);
+	h_free(h);
+}
+END_TEST
+
+/* A modem that rebooted: what was queued fails, the one in flight not. */
+START_TEST(test_fail_queued)
+{
+	struct h *h = h_new();
+
+	send(h, "a", "AT+CSQ", P_CSQ);
+	send(h, "b", "AT+CMGD=3", NULL);
+	send_full(h, "c", "AT+CMGS=3", P_CMGS, "00AA", 5000, NULL);
+	ck_assert_uint_eq(at_chan_fail_queued(h->c), 2);
+	LOG_IS(h, "b:canceled/-1;c:canceled/-1;");
+	ck_assert_uint_eq(at_chan_pending(h->c), 1);
+	feed(h, "\r\n+CSQ: 7,0\r\n\r\nOK\r\n");
+	WR_IS(h, "AT+CSQ\r");
+	ck_assert_uint_eq(at_chan_fail_queued(h->c), 0);
+	ck_assert_int_eq(h->destroyed, 3);
+	h_free(h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("at_chan");
@@ -888,6 +945,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_numeric_results);
 	tcase_add_test(tc, test_session_chunking);
 	tcase_add_test(tc, test_reset_in_timeout_callback);
+	tcase_add_test(tc, test_wildcard_flood_bounded);
+	tcase_add_test(tc, test_fail_queued);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -229,6 +229,12 @@ static void h_init(struct h *h, struct sim_config *scfg,
 	h->cfg.backoff_min_ms = 100;
 	h->cfg.backoff_max_ms = 400;
 	h->cfg.reboot_settle_ms = 200;
+	/* Recovery timings shortened (the suite runs 3x in CI). */
+	h->cfg.resync_quiet_ms = 50;
+	h->cfg.probe_timeout_ms = 500;
+	h->cfg.sync_timeout_ms = 500;
+	h->cfg.reset_wait_ms = 3000;
+	h->cfg.sim_busy_first_ms = 100;
 	h->cfg.sweep_interval_ms = 600000;	/* tests sweep explicitly */
 	h->cfg.status_interval_ms = 600000;
 	if (tweak)
@@ -332,11 +338,23 @@ static void h_wait_state(struct h *h, enum modem_state st, unsigned ms)
 		      modem_last_error(h->m));
 }
 
+static bool settled(struct h *h, const void *arg)
+{
+	struct modem_stats st;
+
+	modem_get_stats(h->m, &st);
+	return st.sweeps > *(const uint64_t *)arg && h->info_events > 0;
+}
+
 /* READY, and the start-up sweep and info refresh done. */
 static void h_wait_ready(struct h *h)
 {
+	struct modem_stats st;
+
+	modem_get_stats(h->m, &st);
 	h_wait_state(h, MODEM_STATE_READY, 5000);
-	h_idle(h, 100);
+	h->info_events = 0;
+	ck_assert(h_run(h, settled, &st.sweeps, 3000));
 }
 
 /* Driver idle: READY, nothing queued in the sim's network or in flight. */
@@ -515,6 +533,29 @@ static void check_received(struct h *h, struct expect *e, unsigned n_msg,
 	}
 }
 
+static void keep_urcs(struct modem_config *c)
+{
+	c->keep_vendor_urcs = true;
+}
+
+/* By default AT^CURC=0 switches a Huawei ^RSSI flood off at start-up. */
+START_TEST(test_curc_stops_rssi)
+{
+	struct h h;
+
+	unsigned n;
+
+	h_init(&h, NULL, NULL);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_RSSI_FLOOD_MS, 5), 0);
+	h_wait_ready(&h);
+	ck_assert_uint_eq(sim_counter(h.sim, "^CURC"), 1);
+	n = sim_counter(h.sim, "rssi");
+	h_idle(&h, 60);
+	ck_assert_uint_eq(sim_counter(h.sim, "rssi"), n);
+	h_free(&h);
+}
+END_TEST
+
 START_TEST(test_receive_200)
 {
 	struct h h;
@@ -526,7 +567,8 @@ START_TEST(test_receive_200)
 	double per_msg;
 
 	ck_assert_ptr_nonnull(e);
-	h_init(&h, NULL, NULL);
+	/* ^RSSI left on (no AT^CURC=0): the flood below must happen. */
+	h_init(&h, NULL, keep_urcs);
 	h_wait_ready(&h);
 
 	/* Phase A: URC floods, URCs inside +CMGR, garbage, NULs. */
@@ -542,6 +584,7 @@ START_TEST(test_receive_200)
 			h_wait_rx(&h, total, 10000);
 	}
 	h_wait_rx(&h, total, 10000);
+	ck_assert_uint_gt(sim_counter(h.sim, "rssi"), 0);
 	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_RSSI_FLOOD_MS, 0), 0);
 	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_GARBAGE, 0), 0);
 	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_NULS, 0), 0);
@@ -608,7 +651,7 @@ END_TEST
 
 static void short_sweep(struct modem_config *c)
 {
-	c->sweep_interval_ms = 300;
+	c->sweep_interval_ms = 100;
 }
 
 START_TEST(test_periodic_sweep)
@@ -941,10 +984,10 @@ START_TEST(test_sim_busy)
 	uint64_t t0 = now_ms();
 
 	sim_config_init(&sc);
-	sc.sim_busy_ms = 1200;
+	sc.sim_busy_ms = 500;
 	h_init(&h, &sc, NULL);
 	h_wait_state(&h, MODEM_STATE_READY, 8000);
-	ck_assert_uint_ge(now_ms() - t0, 1000);
+	ck_assert_uint_ge(now_ms() - t0, 450);
 	ck_assert_uint_ge(sim_counter(h.sim, "+CPIN"), 2);
 	h_free(&h);
 }
@@ -1165,7 +1208,7 @@ END_TEST
 
 static void fast_timeouts(struct modem_config *c)
 {
-	c->cmd_timeout_ms = 300;
+	c->cmd_timeout_ms = 150;
 }
 
 static bool resets_ge(struct h *h, const void *arg)
@@ -1188,7 +1231,7 @@ START_TEST(test_failures_reset)
 	 * Every answer comes after the command's deadline: timeouts pile
 	 * up (the resync probes, with their longer deadline, succeed).
 	 */
-	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_DELAY_MS, 400), 0);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_DELAY_MS, 200), 0);
 	ck_assert_int_eq(modem_refresh_info(h.m), 0);
 	ck_assert(h_run(&h, resets_ge, &one, 15000));
 	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_DELAY_MS, 0), 0);
@@ -1245,7 +1288,7 @@ START_TEST(test_cmgd_not_done)
 	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
 	h_wait_rx(&h, 1, 3000);
 	/* The modem ignores the AT+CMGD: still stored after the timeout. */
-	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_SILENCE_MS, 400), 0);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_SILENCE_MS, 200), 0);
 	ck_assert_int_eq(modem_sms_release(h.m, h.held[0], true), 0);
 	/* The re-list finds the same PDU: then, and only then, delete. */
 	ck_assert(h_run(&h, stored_is, &zero, 8000));
@@ -1520,6 +1563,12 @@ struct fake {
 	char line[512];
 	size_t len;
 	char seen[4096];	/* commands received, '|'-separated */
+	bool mute;		/* record commands, answer nothing */
+	const char *pdu_reply;	/* answer to a PDU ended by Ctrl-Z */
+	unsigned n_cmgr;	/* AT+CMGR=<i> received */
+	const char *esc_reply;	/* answer to ESC (prompt aborted) */
+	const char *empty_reply; /* answer to a bare CR */
+	unsigned n_esc;
 };
 
 static void fake_open(struct fake *f, const struct script *sc)
@@ -1538,6 +1587,11 @@ static void fake_open(struct fake *f, const struct script *sc)
 	ck_assert_int_eq(tcsetattr(f->master, TCSANOW, &t), 0);
 }
 
+static void fake_say(struct fake *f, const char *s)
+{
+	ck_assert_int_eq(write(f->master, s, strlen(s)), (ssize_t)strlen(s));
+}
+
 static void fake_line(struct fake *f)
 {
 	const char *reply = "\r\nOK\r\n";
@@ -1545,12 +1599,20 @@ static void fake_line(struct fake *f)
 
 	f->line[f->len] = '\0';
 	f->len = 0;
+	if (f->line[0] == '\0' && f->empty_reply) {
+		fake_say(f, f->empty_reply);	/* a bare CR */
+		return;
+	}
 	if (strncmp(f->line, "AT", 2) != 0)
 		return;
+	if (strncmp(f->line, "AT+CMGR=", 8) == 0)
+		f->n_cmgr++;
 	if (strlen(f->seen) + strlen(f->line) + 2 < sizeof(f->seen)) {
 		strcat(f->seen, f->line);
 		strcat(f->seen, "|");
 	}
+	if (f->mute)
+		return;
 	for (i = 0; f->sc[i].cmd; i++) {
 		if (strcmp(f->sc[i].cmd, f->line) == 0) {
 			reply = f->sc[i].reply;
@@ -1568,9 +1630,17 @@ static void fake_io(struct fake *f)
 
 	while ((n = read(f->master, buf, sizeof(buf))) > 0) {
 		for (i = 0; i < n; i++) {
-			if (buf[i] == '\r')
+			if (buf[i] == '\r') {
 				fake_line(f);
-			else if (buf[i] != '\n' && buf[i] != 0x1b &&
+			} else if (buf[i] == 0x1a) {
+				f->len = 0;
+				if (f->pdu_reply)
+					fake_say(f, f->pdu_reply);
+			} else if (buf[i] == 0x1b) {
+				f->n_esc++;
+				if (f->esc_reply)
+					fake_say(f, f->esc_reply);
+			} else if (buf[i] != '\n' &&
 				 f->len + 1 < sizeof(f->line))
 				f->line[f->len++] = buf[i];
 		}
@@ -1614,6 +1684,477 @@ static bool fake_run(struct fake *f, struct modem *m, enum modem_state st,
 	return true;
 }
 
+/* Run driver and fake modem for @ms. */
+static void fake_idle(struct fake *f, struct modem *m, unsigned ms)
+{
+	(void)fake_run(f, m, MODEM_STATE_CLOSED, ms);
+}
+
+static struct modem_sms *fake_held;
+
+static void fake_cb_sms(struct modem *m, struct modem_sms *sms, void *ud)
+{
+	(void)m;
+	(void)ud;
+	ck_assert_ptr_null(fake_held);
+	fake_held = sms;
+}
+
+/*
+ * A boot banner arrives while an AT+CMGD is queued behind a command in
+ * flight, and the modem answers that command: the queued delete must not
+ * reach the rebooted modem (its store selection may have reverted, the
+ * slot number would name another store's message). It is re-verified by
+ * the sweep after the re-initialisation instead.
+ */
+START_TEST(test_reboot_drops_queued_delete)
+{
+	static const struct script sc[] = {
+		{ "AT+CMGR=3", "\r\n+CMGR: 0,,28\r\n"
+		  "07917283010010F5040BC87238880900F10000993092516195800A"
+		  "E8329BFD4697D9EC37\r\n\r\nOK\r\n" },
+		{ "AT+CPMS?", "\r\n+CPMS: \"SM\",1,20,\"SM\",1,20,"
+		  "\"SM\",1,20\r\n\r\nOK\r\n" },
+		{ "AT+CMEE?", "\r\n+CMEE: 1\r\n\r\nOK\r\n" },
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = {
+		.debug = cb_debug, .sms = fake_cb_sms,
+	};
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+
+	fake_held = NULL;
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
+	cfg.reboot_settle_ms = 300;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 50);
+	fake_say(&f, "\r\n+CMTI: \"SM\",3\r\n");
+	fake_idle(&f, m, 100);
+	ck_assert_ptr_nonnull(fake_held);
+	/* AT+CSQ in flight unanswered; AT+CMGD=3 queued behind it. */
+	f.mute = true;
+	f.seen[0] = '\0';
+	ck_assert_int_eq(modem_refresh_info(m), 0);
+	ck_assert_int_eq(modem_sms_release(m, fake_held, true), 0);
+	fake_idle(&f, m, 50);
+	ck_assert_str_eq(f.seen, "AT+CSQ|");
+	/* The modem restarts, then answers the command in flight. */
+	f.mute = false;
+	fake_say(&f, "\r\nRDY\r\n\r\n+CSQ: 20,99\r\n\r\nOK\r\n");
+	fake_idle(&f, m, 150);	/* inside reboot_settle_ms */
+	ck_assert_msg(strstr(f.seen, "AT+CMGD") == NULL, "sent: %s", f.seen);
+	/* Re-initialised; the sweep lists nothing: the delete is void. */
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 200);
+	ck_assert_msg(strstr(f.seen, "AT+CMGD") == NULL, "sent: %s", f.seen);
+	ck_assert_ptr_nonnull(strstr(f.seen, "AT+CMGL=4"));
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
+static struct modem_sms *fake_rx[4];
+static size_t fake_n_rx;
+
+static void fake_cb_rx(struct modem *m, struct modem_sms *sms, void *ud)
+{
+	(void)m;
+	(void)ud;
+	ck_assert_uint_lt(fake_n_rx, 4);
+	fake_rx[fake_n_rx++] = sms;
+}
+
+#define FAKE_PDU_A "07917283010010F5040BC87238880900F10000993092516195800A" \
+		   "E8329BFD4697D9EC37"
+#define FAKE_PDU_B "07917283010010F5040BC87238880900F10000993092516195800A" \
+		   "E8329BFD4697D9EC36"
+
+/*
+ * The modem frees slot 3 on AT+CMGD=3, stores a new message there and
+ * says +CMTI: "SM",3 before the delete's OK: that indication is real and
+ * must be read, not taken for the old message's.
+ */
+START_TEST(test_cmti_during_delete)
+{
+	static const struct script sc1[] = {
+		{ "AT+CMGR=3", "\r\n+CMGR: 0,,28\r\n" FAKE_PDU_A
+		  "\r\n\r\nOK\r\n" },
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct script sc2[] = {
+		{ "AT+CMGD=3", "\r\n+CMTI: \"SM\",3\r\n\r\nOK\r\n" },
+		{ "AT+CMGR=3", "\r\n+CMGR: 0,,28\r\n" FAKE_PDU_B
+		  "\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = {
+		.debug = cb_debug, .sms = fake_cb_rx,
+	};
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+
+	fake_n_rx = 0;
+	fake_open(&f, sc1);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 50);
+	fake_say(&f, "\r\n+CMTI: \"SM\",3\r\n");
+	fake_idle(&f, m, 100);
+	ck_assert_uint_eq(fake_n_rx, 1);
+	ck_assert_str_eq(fake_rx[0]->pdu_hex, FAKE_PDU_A);
+	f.sc = sc2;
+	ck_assert_int_eq(modem_sms_release(m, fake_rx[0], true), 0);
+	fake_idle(&f, m, 150);
+	ck_assert_msg(fake_n_rx == 2, "seen: %s", f.seen);
+	ck_assert_str_eq(fake_rx[1]->pdu_hex, FAKE_PDU_B);
+	ck_assert_int_eq(fake_rx[1]->index, 3);
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
+/*
+ * Text mode, direct delivery refused: the fallback to stored delivery
+ * must not ask for +CDS (ds=1), whose text form is one line that the
+ * driver's +CDS handler would pair with the next line as its "PDU".
+ */
+START_TEST(test_text_mode_cnmi_no_cds)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ "AT+CMGF=0", "\r\nERROR\r\n" },
+		{ "AT+CNMI=2,2,0,0,0", "\r\n+CMS ERROR: 303\r\n" },
+		{ "AT+CNMI=1,2,0,0,0", "\r\n+CMS ERROR: 303\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = { .debug = cb_debug };
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
+	cfg.text_mode_fallback = true;
+	cfg.delivery = MODEM_DELIVERY_DIRECT;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	ck_assert_msg(strstr(f.seen, "|AT+CNMI=2,1,0,0,0|") != NULL &&
+		      strstr(f.seen, "AT+CNMI=2,1,0,1,0") == NULL &&
+		      strstr(f.seen, "AT+CNMI=2,1,0,2,0") == NULL,
+		      "seen: %s", f.seen);
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
+static void fake_cb_send(struct modem *m, uint64_t id,
+			 const struct modem_send_result *r, void *ud)
+{
+	struct modem_send_result *out = ud;
+
+	(void)m;
+	(void)id;
+	ck_assert_int_eq(out->mr, -2);	/* exactly once */
+	*out = *r;
+	out->error = NULL;
+}
+
+/*
+ * With AT+CMEE=1 many modems report their generic failure as +CMS ERROR:
+ * 500 where they would say ERROR: after the PDU went out that is the
+ * same "maybe sent" (MODEM-DRIVER.md), never a permanent failure.
+ */
+START_TEST(test_cms500_after_pdu_unknown)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ "AT+CMGS=3", "\r\n> " },
+		{ "AT+CMGS=4", "\r\n+CMS ERROR: 500\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = { .debug = cb_debug };
+	struct modem_send_result r = { .mr = -2 };
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+	uint64_t until;
+
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 50);
+	f.pdu_reply = "\r\n+CMS ERROR: 500\r\n";
+	ck_assert_int_gt(modem_send_pdu(m, "00010203", 3, fake_cb_send, &r),
+			 0);
+	until = now_ms() + 2000;
+	while (r.mr == -2 && now_ms() < until)
+		fake_idle(&f, m, 20);
+	ck_assert_int_eq(r.status, MODEM_SEND_UNKNOWN);
+	ck_assert_int_eq(r.cms, 500);
+	/* Before the PDU (instead of the prompt) it is a plain failure. */
+	r.mr = -2;
+	ck_assert_int_gt(modem_send_pdu(m, "0001020304", 4, fake_cb_send,
+					&r), 0);
+	f.pdu_reply = NULL;
+	until = now_ms() + 2000;
+	while (r.mr == -2 && now_ms() < until)
+		fake_idle(&f, m, 20);
+	ck_assert_int_ne(r.status, MODEM_SEND_UNKNOWN);
+	ck_assert_int_ne(r.status, MODEM_SEND_OK);
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
+/*
+ * A +CMTI flood while a read hangs: repeated indications of one slot are
+ * read once, and past a bound the driver sweeps instead of queueing a read
+ * per indication (no unbounded queue).
+ */
+START_TEST(test_cmti_flood_bounded)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ "AT+CMEE?", "\r\n+CMEE: 1\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = { .debug = cb_debug };
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+	char chunk[2048];
+	unsigned cmgl;
+
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 500;
+	cfg.resync_quiet_ms = 50;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 50);
+	f.mute = true;
+	fake_say(&f, "\r\n+CMTI: \"SM\",1\r\n");
+	fake_idle(&f, m, 20);
+	ck_assert_uint_eq(f.n_cmgr, 1);	/* in flight, unanswered */
+	for (int k = 0; k < 20; k++) {
+		size_t o = 0;
+
+		for (int i = 0; i < 30; i++)
+			o += (size_t)snprintf(chunk + o, sizeof(chunk) - o,
+					      "+CMTI: \"SM\",%d\r\n",
+					      k % 2 ? 3 : 10 + k * 30 + i);
+		fake_say(&f, chunk);
+		fake_idle(&f, m, 5);
+	}
+	f.mute = false;
+	f.seen[0] = '\0';
+	fake_idle(&f, m, 1000);
+	/* 300 distinct slots and 300 repeats of slot 3: bounded reads. */
+	ck_assert_msg(f.n_cmgr <= 1 + 130, "%u reads", f.n_cmgr);
+	cmgl = 0;
+	for (const char *p = f.seen; (p = strstr(p, "AT+CMGL=4")); p++)
+		cmgl++;
+	ck_assert_uint_ge(cmgl, 1);	/* the rest found by a sweep */
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
+/*
+ * A store named by +CMTI other than the configured one is swept too (a
+ * lost indication there is found), unless the modem refuses to select it.
+ */
+START_TEST(test_sweep_other_stores)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ "AT+CPMS=\"XY\"", "\r\n+CMS ERROR: 302\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = { .debug = cb_debug };
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 20;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 50);
+	fake_say(&f, "\r\n+CMTI: \"ME\",5\r\n\r\n+CMTI: \"XY\",1\r\n");
+	fake_idle(&f, m, 300);
+	f.seen[0] = '\0';
+	ck_assert_int_eq(modem_sweep(m), 0);
+	fake_idle(&f, m, 100);
+	ck_assert_msg(strstr(f.seen, "AT+CPMS=\"ME\"|AT+CMGL=4|") != NULL &&
+		      strstr(f.seen, "AT+CPMS=\"SM\"|AT+CMGL=4|") != NULL &&
+		      strstr(f.seen, "XY") == NULL, "seen: %s", f.seen);
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
+/*
+ * Opening a modem left inside a "> " prompt: the ESC that aborts it gets
+ * an answer (OK here), which must not be credited to the first "AT" (a
+ * shifted channel then pairs every command with the previous answer:
+ * AT+CPIN? without +CPIN: → DOWN, for ever). And no bare CR is sent: it
+ * would run a command line a previous run left half-written.
+ */
+START_TEST(test_open_esc_answer_not_credited)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = { .debug = cb_debug };
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+
+	fake_open(&f, sc);
+	f.esc_reply = "\r\nOK\r\n";
+	f.empty_reply = "\r\nERROR\r\n";
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert_msg(fake_run(&f, m, MODEM_STATE_READY, 3000), "%s: %s",
+		      modem_state_str(modem_get_state(m)),
+		      modem_last_error(m));
+	ck_assert_uint_eq(f.n_esc, 1);
+	ck_assert_msg(strncmp(f.seen, "AT|ATE0|", 8) == 0, "seen: %s",
+		      f.seen);
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
+/*
+ * A stored message whose header the parser rejects (<stat> 5, <length>
+ * out of range) but whose PDU line is there is handed over all the same:
+ * skipped, it would stay on the SIM for ever and fill it.
+ */
+START_TEST(test_odd_header_handed_over)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ "AT+CMGR=3", "\r\n+CMGR: 5,,28\r\n" FAKE_PDU_A
+		  "\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct script sc2[] = {
+		{ "AT+CMGL=4", "\r\n+CMGL: 7,1,,999\r\n" FAKE_PDU_B
+		  "\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = {
+		.debug = cb_debug, .sms = fake_cb_rx,
+	};
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+
+	fake_n_rx = 0;
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 50);
+	fake_say(&f, "\r\n+CMTI: \"SM\",3\r\n");
+	fake_idle(&f, m, 100);
+	ck_assert_uint_eq(fake_n_rx, 1);
+	ck_assert_int_eq(fake_rx[0]->index, 3);
+	ck_assert_str_eq(fake_rx[0]->pdu_hex, FAKE_PDU_A);
+	f.sc = sc2;
+	ck_assert_int_eq(modem_sweep(m), 0);
+	fake_idle(&f, m, 100);
+	ck_assert_uint_eq(fake_n_rx, 2);
+	ck_assert_int_eq(fake_rx[1]->index, 7);
+	ck_assert_int_eq(fake_rx[1]->decode_err, 0);
+	/* Committed: deleted like any other. */
+	ck_assert_int_eq(modem_sms_release(m, fake_rx[1], true), 0);
+	fake_idle(&f, m, 100);
+	ck_assert_ptr_nonnull(strstr(f.seen, "AT+CMGD=7"));
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
+/*
+ * A +CREG URC (no <n>) arriving before the reply to AT+CREG? is
+ * collected with it: the reply, not the URC, must be parsed.
+ */
+START_TEST(test_creg_urc_before_reply)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ "AT+CREG?", "\r\n+CREG: 1,\"2AF5\",\"0B88E350\"\r\n"
+		  "\r\n+CREG: 2,5,\"00C3\",\"0010\",7\r\n\r\nOK\r\n" },
+		{ NULL, NULL },
+	};
+	static const struct modem_callbacks cbs = { .debug = cb_debug };
+	struct modem_config cfg;
+	struct fake f;
+	struct modem *m;
+	const struct modem_info *info;
+
+	fake_open(&f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f.path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	fake_idle(&f, m, 100);
+	info = modem_get_info(m);
+	ck_assert_int_eq(info->reg_stat, 5);
+	ck_assert_int_eq(info->lac, 0xC3);
+	ck_assert_int_eq(info->ci, 0x10);
+	ck_assert_int_eq(info->act, 7);
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
 START_TEST(test_scripted_quirks)
 {
 	static const struct script sc[] = {
@@ -1638,6 +2179,7 @@ START_TEST(test_scripted_quirks)
 	modem_config_init(&cfg);
 	cfg.device = f.path;
 	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
 	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
 	ck_assert_int_eq(modem_start(m, now_ms()), 0);
 	ck_assert_msg(fake_run(&f, m, MODEM_STATE_READY, 5000), "%s: %s",
@@ -1663,6 +2205,7 @@ static const struct {
 	{ "bad_args", &test_bad_args, 0 },
 	{ "init_echo_on", &test_init_echo_on, 0 },
 	{ "receive_200", &test_receive_200, 0 },
+	{ "curc_stops_rssi", &test_curc_stops_rssi, 0 },
 	{ "dropped_cmti_sweep", &test_dropped_cmti_sweep, 0 },
 	{ "periodic_sweep", &test_periodic_sweep, 0 },
 	{ "storage_full", &test_storage_full, 0 },
@@ -1691,6 +2234,15 @@ static const struct {
 	{ "info_periodic", &test_info_periodic_and_creg, 0 },
 	{ "free_pending_sends", &test_free_with_pending_sends, 0 },
 	{ "scripted_quirks", &test_scripted_quirks, 0 },
+	{ "reboot_drops_queued_delete", &test_reboot_drops_queued_delete, 0 },
+	{ "cmti_during_delete", &test_cmti_during_delete, 0 },
+	{ "text_mode_cnmi_no_cds", &test_text_mode_cnmi_no_cds, 0 },
+	{ "cms500_after_pdu", &test_cms500_after_pdu_unknown, 0 },
+	{ "cmti_flood_bounded", &test_cmti_flood_bounded, 0 },
+	{ "sweep_other_stores", &test_sweep_other_stores, 0 },
+	{ "open_esc_answer", &test_open_esc_answer_not_credited, 0 },
+	{ "odd_header", &test_odd_header_handed_over, 0 },
+	{ "creg_urc_before_reply", &test_creg_urc_before_reply, 0 },
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

@@ -212,28 +212,18 @@ static bool take_token(struct gw_link *link)
 
 /*
  * Puts a claimed message back in the queue (due in @delay_s), so any
- * daemon's modem may take it.  Also re-derives its state when none of its
- * parts changed in this claim.
- * TODO(db): these two statements belong in db/store.h.
+ * daemon's modem may take it.  A message whose parts already decided its
+ * state is left alone.
  */
 static int requeue(struct gw_context *ctx, int64_t msg_id, int delay_s)
 {
-	static const char sql[] =
-		"UPDATE outbound_messages SET state = 'queued', "
-		"claimed_by = NULL, "
-		"not_before = now() + make_interval(secs => $2::int) "
-		"WHERE id = $1::bigint AND state = 'sending'";
 	struct db *db = gw_db(ctx);
 	struct db_error err;
-	char a[32], b[32];
-	const char *p[2] = { a, b };
 	int r;
 
 	if (!db)
 		return -ENOTCONN;
-	snprintf(a, sizeof(a), "%" PRId64, msg_id);
-	snprintf(b, sizeof(b), "%d", delay_s);
-	r = db_exec(db, sql, 2, p, &err);
+	r = db_outbound_requeue(db, msg_id, delay_s, &err);
 	if (r < 0)
 		gw_db_failed(ctx, r, &err, "re-queueing a message");
 	return r;
@@ -241,40 +231,35 @@ static int requeue(struct gw_context *ctx, int64_t msg_id, int delay_s)
 
 static void refresh_state(struct gw_context *ctx, int64_t msg_id)
 {
-	static const char sql[] =
-		"SELECT fieldgate_outbound_refresh($1::bigint)";
 	struct db *db = gw_db(ctx);
 	struct db_error err;
-	char a[32];
-	const char *p[1] = { a };
 	int r;
 
 	if (!db)
 		return;
-	snprintf(a, sizeof(a), "%" PRId64, msg_id);
-	r = db_exec(db, sql, 1, p, &err);
+	r = db_outbound_refresh(db, msg_id, &err);
 	if (r < 0)
 		gw_db_failed(ctx, r, &err, "refreshing a message state");
+}
+
+/* max_attempts under resend_unknown = with-reject-duplicates, else 0. */
+static int resend_max(const struct gw_context *ctx)
+{
+	return ctx->config->out_resend_unknown == GW_RESEND_REJECT_DUPLICATES ?
+	       ctx->config->out_max_attempts : 0;
 }
 
 /* resend_unknown = with-reject-duplicates: unknown parts go again. */
 static void requeue_unknown_parts(struct gw_context *ctx, int64_t msg_id)
 {
-	static const char sql[] =
-		"UPDATE outbound_parts SET state = 'queued' "
-		"WHERE message_id = $1::bigint AND state = 'unknown' "
-		"AND attempts < $2::int";
 	struct db *db = gw_db(ctx);
 	struct db_error err;
-	char a[32], b[32];
-	const char *p[2] = { a, b };
 	int r;
 
-	if (!db)
+	if (!db || !resend_max(ctx))
 		return;
-	snprintf(a, sizeof(a), "%" PRId64, msg_id);
-	snprintf(b, sizeof(b), "%d", ctx->config->out_max_attempts);
-	r = db_exec(db, sql, 2, p, &err);
+	r = db_outbound_requeue_unknown_parts(db, msg_id, resend_max(ctx),
+					      &err);
 	if (r < 0)
 		gw_db_failed(ctx, r, &err, "re-queueing unknown parts");
 	else if (r > 0)
@@ -284,39 +269,22 @@ static void requeue_unknown_parts(struct gw_context *ctx, int64_t msg_id)
 }
 
 /*
- * resend_unknown = with-reject-duplicates: messages whose parts went
- * 'unknown' on one of our modems (a failed modem, or a restart: the part
- * was 'submitting') are queued again; the claim then resends those parts
- * with TP-RD.  Bounded by max_attempts per part.
- * TODO(db): belongs in db/store.h.
+ * resend_unknown = with-reject-duplicates: this daemon's messages whose
+ * parts went 'unknown' (a modem failed after the PDU went out) are queued
+ * again; the claim then resends those parts with TP-RD.  Bounded by
+ * max_attempts per part.  (At a restart db_outbound_recover() does the
+ * same by itself.)
  */
 static void requeue_unknown_messages(struct gw_context *ctx)
 {
-	static const char sql[] =
-		"UPDATE outbound_messages SET state = 'queued', "
-		"claimed_by = NULL, modem = NULL, not_before = now() "
-		"WHERE state = 'unknown' AND id IN ("
-		"SELECT message_id FROM outbound_parts WHERE state = 'unknown' "
-		"AND attempts < $1::int AND modem = ANY($2::text[]))";
 	struct db *db = gw_db(ctx);
 	struct db_error err;
-	char a[32], names[1024];
-	const char *p[2] = { a, names };
-	size_t i, n = 0;
 	int r;
 
-	if (!db || ctx->config->out_resend_unknown !=
-	    GW_RESEND_REJECT_DUPLICATES)
+	if (!db || !resend_max(ctx))
 		return;
-	snprintf(a, sizeof(a), "%d", ctx->config->out_max_attempts);
-	n += (size_t) snprintf(names + n, sizeof(names) - n, "{");
-	for (i = 0; i < ctx->n_links && n < sizeof(names) - 2; i++)
-		n += (size_t) snprintf(names + n, sizeof(names) - n, "%s\"%s\"",
-				       i ? "," : "", ctx->links[i].name);
-	if (n >= sizeof(names) - 2)
-		return;
-	snprintf(names + n, sizeof(names) - n, "}");
-	r = db_exec(db, sql, 2, p, &err);
+	r = db_outbound_requeue_unknown(db, ctx->daemon_id, resend_max(ctx),
+					&err);
 	if (r < 0)
 		gw_db_failed(ctx, r, &err, "re-queueing unknown messages");
 	else if (r > 0)
@@ -642,8 +610,7 @@ static void start_message(struct gw_link *link, struct db_outbound_msg *msg)
 		 "%d)", link->name, s->msg.id,
 		 log_redact_number(s->msg.recipient, num, sizeof(num)),
 		 s->msg.kind, s->msg.attempts);
-	if (ctx->config->out_resend_unknown == GW_RESEND_REJECT_DUPLICATES)
-		requeue_unknown_parts(ctx, s->msg.id);
+	requeue_unknown_parts(ctx, s->msg.id);
 	if (!gw_db(ctx)) {
 		finish(link);
 		return;
@@ -756,7 +723,8 @@ void gw_outbound_kick(struct gw_context *ctx)
 			return;	/* after the sends in flight end */
 		if (!replay_outcomes(ctx))
 			return;
-		r = db_outbound_recover(db, ctx->daemon_id, &err);
+		r = db_outbound_recover(db, ctx->daemon_id, resend_max(ctx),
+					&err);
 		if (r < 0) {
 			gw_db_failed(ctx, r, &err, "recovering sends");
 			return;
@@ -765,7 +733,6 @@ void gw_outbound_kick(struct gw_context *ctx)
 		if (r > 0)
 			log_info("outbound: %d unfinished message%s of this "
 				 "daemon re-queued", r, r == 1 ? "" : "s");
-		requeue_unknown_messages(ctx);
 	}
 	if (!ctx->out_last_expire_ms ||
 	    loop_now_ms() - ctx->out_last_expire_ms >= EXPIRE_EVERY_MS) {

@@ -695,6 +695,34 @@ static bool others_down(struct gw_context *ctx, const struct gw_link *self)
 	return false;
 }
 
+/*
+ * Work queued for later (a not_before set by any program, a part's retry
+ * time) wakes the dispatcher through its one timer, at the time the
+ * database gives: no polling.  Work due now was just claimed (or waits for
+ * a modem, which kicks when it is free).
+ */
+static void arm_next_due(struct gw_context *ctx)
+{
+	struct db *db = gw_db(ctx);
+	struct db_error err;
+	int64_t in_ms;
+	int r;
+
+	if (!db || ctx->stopping)
+		return;
+	r = db_outbound_next_due(db, &in_ms, &err);
+	if (r < 0) {
+		gw_db_failed(ctx, r, &err, "finding the next due message");
+		return;
+	}
+	if (r > 0) {
+		log_debug(LOG_CAT_SCHED, "outbound: next message due in %"
+			  PRId64 " ms", in_ms);
+		/* 20 ms late rather than early: a claim sees the row due */
+		arm_kick(ctx, in_ms + 20);
+	}
+}
+
 bool gw_outbound_idle(struct gw_context *ctx)
 {
 	size_t i;
@@ -768,6 +796,7 @@ void gw_outbound_kick(struct gw_context *ctx)
 			start_message(link, &msgs[0]);
 		db_outbound_msgs_free(msgs, n);
 	}
+	arm_next_due(ctx);
 }
 
 void gw_outbound_report(struct gw_link *link,

@@ -658,29 +658,67 @@ static int64_t until_midnight_s(time_t t)
 	return 86400 - (tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) + 1;
 }
 
+/* Unix time of the last local midnight. */
+static time_t local_midnight(time_t t)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return t - t % 86400;
+	tm.tm_hour = 0;
+	tm.tm_min = 0;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
 /*
- * Daily cap per modem (SPEC §5 "no credit drain"): counted in memory per
- * local day, so a restart forgets the day's count.  True when the modem
- * may send another part.
+ * Daily cap per modem (SPEC §5 "no credit drain"), per local day.  The
+ * count starts from the database on a new day and at start-up (parts
+ * this modem handed over since midnight), so a restart cannot exceed the
+ * cap; in between it is counted in memory.  True when the modem may send
+ * another part.
  */
 static bool under_daily_cap(struct gw_link *link)
 {
+	struct gw_context *ctx = link->ctx;
 	time_t now = time(NULL);
 	int day = local_day(now);
 
-	if (day != link->today) {
-		link->today = day;
-		link->sent_today = 0;
-		link->cap_logged = false;
+	if (link->daily_cap <= 0) {
+		link->today = 0;	/* a cap set by a reload reads the DB */
+		return true;
 	}
-	if (link->daily_cap <= 0 || link->sent_today < link->daily_cap)
+	if (day != link->today) {
+		struct db_error err;
+		int64_t n = 0;
+		int r = gw_db(ctx) ?
+			db_outbound_modem_parts_since(gw_db(ctx), link->name,
+						      local_midnight(now), &n,
+						      &err) : -ENOTCONN;
+
+		if (r < 0) {
+			if (r != -ENOTCONN)
+				gw_db_failed(ctx, r, &err,
+					     "counting today's parts");
+			return false;	/* the reconnect kicks again */
+		}
+		link->today = day;
+		link->sent_today = n > INT32_MAX ? INT32_MAX : (int) n;
+		link->cap_logged = false;
+		if (n > 0)
+			log_info("modem=%s %" PRId64 " part%s handed over "
+				 "today (daily cap %d)", link->name, n,
+				 n == 1 ? "" : "s", link->daily_cap);
+	}
+	if (link->sent_today < link->daily_cap)
 		return true;
 	if (!link->cap_logged) {
 		log_warnx("modem=%s daily cap of %d parts reached: not sending "
 			  "until midnight", link->name, link->daily_cap);
 		link->cap_logged = true;
 	}
-	arm_kick(link->ctx, until_midnight_s(now) * 1000);
+	arm_kick(ctx, until_midnight_s(now) * 1000);
 	return false;
 }
 

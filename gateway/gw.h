@@ -39,6 +39,7 @@ struct gw_db;
 struct gw_inbound;
 struct gw_send;
 struct gw_outcome;
+struct gw_report;
 
 /* One configured modem and the loop's view of it (link.c). */
 struct gw_link {
@@ -103,6 +104,9 @@ struct gw_context {
 	int64_t out_last_expire_ms;
 	struct gw_outcome *outcomes;	/* outbound.c: while the DB is down */
 	size_t n_outcomes, cap_outcomes;
+	struct gw_report *reports;	/* outbound.c: status reports kept */
+	size_t reports_head, n_reports, cap_reports;	/* (a ring) */
+	size_t reports_dropped;		/* oldest dropped at the bound */
 };
 
 /* ---- dbconn.c --------------------------------------------------------- */

@@ -41,6 +41,8 @@
 #include "modem/sms_pdu.h"
 
 #define REPORT_WINDOW_S (7 * 86400)
+/* Status reports kept while the database is down; the oldest go first. */
+#define REPORTS_MAX 10000
 #define EXPIRE_EVERY_MS 60000
 
 struct gw_send {
@@ -53,6 +55,7 @@ struct gw_send {
 };
 
 static void send_next(struct gw_link *link);
+static bool replay_reports(struct gw_context *ctx);
 
 /*
  * A send outcome that could not be recorded (database down), replayed at
@@ -787,7 +790,7 @@ void gw_outbound_kick(struct gw_context *ctx)
 			gw_outbound_abandon(&ctx->links[i]);
 		if (!gw_outbound_idle(ctx))
 			return;	/* after the sends in flight end */
-		if (!replay_outcomes(ctx))
+		if (!replay_outcomes(ctx) || !replay_reports(ctx))
 			return;
 		r = db_outbound_recover(db, ctx->daemon_id, resend_max(ctx),
 					&err);
@@ -837,15 +840,123 @@ void gw_outbound_kick(struct gw_context *ctx)
 	arm_next_due(ctx);
 }
 
-void gw_outbound_report(struct gw_link *link,
-			const struct modem_status_report *sr)
+/*
+ * A status report that arrived while the database was down (or before
+ * the reconnect's outcomes were recorded: it may be about one of them),
+ * matched at the reconnect.  Lost on a crash: the part stays 'submitted'.
+ */
+struct gw_report {
+	char modem[DB_SHORT_MAX];
+	char number[SMS_ADDR_MAX];
+	int mr;
+	int st;
+};
+
+static void remember_report(struct gw_link *link,
+			    const struct modem_status_report *sr)
 {
 	struct gw_context *ctx = link->ctx;
+	struct gw_report *r;
+
+	if (ctx->n_reports == REPORTS_MAX) {
+		/* Bounded: the oldest is the least likely still awaited. */
+		if (!ctx->reports_dropped++)
+			log_warnx("outbound: %d status reports kept while the "
+				  "database is down: dropping the oldest",
+				  REPORTS_MAX);
+		ctx->reports_head = (ctx->reports_head + 1) % ctx->cap_reports;
+		ctx->n_reports--;
+	}
+	if (ctx->n_reports == ctx->cap_reports) {
+		size_t cap = ctx->cap_reports ? ctx->cap_reports * 2 : 64;
+		size_t i;
+
+		if (cap > REPORTS_MAX)
+			cap = REPORTS_MAX;
+		/* Freed by gw_outbound_free(). */
+		r = malloc(cap * sizeof(*r));
+		if (!r) {
+			log_warnx("modem=%s status report mr=%d lost: out of "
+				  "memory", link->name, sr->msg.mr);
+			return;
+		}
+		for (i = 0; i < ctx->n_reports; i++)
+			r[i] = ctx->reports[(ctx->reports_head + i) %
+					    ctx->cap_reports];
+		free(ctx->reports);
+		ctx->reports = r;
+		ctx->cap_reports = cap;
+		ctx->reports_head = 0;
+	}
+	r = &ctx->reports[(ctx->reports_head + ctx->n_reports) %
+			  ctx->cap_reports];
+	ctx->n_reports++;
+	snprintf(r->modem, sizeof(r->modem), "%s", link->name);
+	snprintf(r->number, sizeof(r->number), "%s", sr->msg.addr.number);
+	r->mr = sr->msg.mr;
+	r->st = sr->msg.status;
+}
+
+/* Matches one report; false when the database connection was lost. */
+static bool match_report(struct gw_context *ctx, const char *modem,
+			 const char *number, int mr, int st)
+{
 	struct db *db = gw_db(ctx);
 	struct db_error err;
 	char num[LOG_NUMBER_MAX];
 	int64_t part_id = 0;
 	int r;
+
+	if (!db)
+		return false;
+	log_redact_number(number, num, sizeof(num));
+	r = db_outbound_match_report(db, modem, mr, number, st,
+				     REPORT_WINDOW_S, &part_id, &err);
+	if (r == -ENOENT) {
+		log_info("modem=%s status report mr=%d to=%s st=0x%02x "
+			 "matches no part", modem, mr, num, st);
+		return true;
+	}
+	if (r < 0)
+		return !gw_db_failed(ctx, r, &err, "matching a status report");
+	log_info("modem=%s part=%" PRId64 " to=%s status report st=0x%02x "
+		 "(%s)", modem, part_id, num, st,
+		 st < 0x20 ? "delivered" : st < 0x40 ? "still trying" :
+		 "failed");
+	return true;
+}
+
+/* Matches the kept reports, oldest first; false when the DB failed. */
+static bool replay_reports(struct gw_context *ctx)
+{
+	size_t done = 0;
+
+	if (ctx->reports_dropped)
+		log_warnx("outbound: %zu status report%s dropped while the "
+			  "database was down (bound %d)", ctx->reports_dropped,
+			  ctx->reports_dropped == 1 ? "" : "s", REPORTS_MAX);
+	ctx->reports_dropped = 0;
+	while (ctx->n_reports) {
+		struct gw_report *r = &ctx->reports[ctx->reports_head];
+
+		if (!match_report(ctx, r->modem, r->number, r->mr, r->st))
+			return false;	/* kept: the next reconnect */
+		ctx->reports_head = (ctx->reports_head + 1) % ctx->cap_reports;
+		ctx->n_reports--;
+		done++;
+	}
+	ctx->reports_head = 0;
+	if (done)
+		log_info("outbound: %zu status report%s matched after the "
+			 "reconnect", done, done == 1 ? "" : "s");
+	return true;
+}
+
+void gw_outbound_report(struct gw_link *link,
+			const struct modem_status_report *sr)
+{
+	struct gw_context *ctx = link->ctx;
+	char num[LOG_NUMBER_MAX];
 
 	if (sr->decode_err) {
 		log_warnx("modem=%s undecodable status report: %s",
@@ -853,29 +964,16 @@ void gw_outbound_report(struct gw_link *link,
 			  "?");
 		return;
 	}
+	/* Kept in order, after the outcomes it may report on. */
+	if (gw_db(ctx) && !ctx->recover_pending && !ctx->n_reports &&
+	    match_report(ctx, link->name, sr->msg.addr.number, sr->msg.mr,
+			 sr->msg.status))
+		return;
 	log_redact_number(sr->msg.addr.number, num, sizeof(num));
-	if (!db) {
-		log_warnx("modem=%s status report mr=%d to=%s lost: database "
-			  "down", link->name, sr->msg.mr, num);
-		return;
-	}
-	r = db_outbound_match_report(db, link->name, sr->msg.mr,
-				     sr->msg.addr.number, sr->msg.status,
-				     REPORT_WINDOW_S, &part_id, &err);
-	if (r == -ENOENT) {
-		log_info("modem=%s status report mr=%d to=%s st=0x%02x "
-			 "matches no part", link->name, sr->msg.mr, num,
-			 sr->msg.status);
-		return;
-	}
-	if (r < 0) {
-		gw_db_failed(ctx, r, &err, "matching a status report");
-		return;
-	}
-	log_info("modem=%s part=%" PRId64 " to=%s status report st=0x%02x "
-		 "(%s)", link->name, part_id, num, sr->msg.status,
-		 sr->msg.status < 0x20 ? "delivered" :
-		 sr->msg.status < 0x40 ? "still trying" : "failed");
+	log_info("modem=%s status report mr=%d to=%s st=0x%02x kept until "
+		 "the database is back", link->name, sr->msg.mr, num,
+		 sr->msg.status);
+	remember_report(link, sr);
 }
 
 void gw_outbound_abandon(struct gw_link *link)
@@ -904,4 +1002,11 @@ void gw_outbound_free(struct gw_context *ctx)
 	free(ctx->outcomes);
 	ctx->outcomes = NULL;
 	ctx->n_outcomes = ctx->cap_outcomes = 0;
+	if (ctx->n_reports)
+		log_warnx("outbound: %zu status report%s not matched: the "
+			  "database is down at stop", ctx->n_reports,
+			  ctx->n_reports == 1 ? "" : "s");
+	free(ctx->reports);
+	ctx->reports = NULL;
+	ctx->reports_head = ctx->n_reports = ctx->cap_reports = 0;
 }

@@ -24,6 +24,7 @@
 #include "gateway/config.h"
 #include "gateway/handler.h"
 #include "gateway/loop.h"
+#include "gateway/reportq.h"
 #include "modem/modem.h"
 
 struct gw_options {
@@ -39,7 +40,6 @@ struct gw_db;
 struct gw_inbound;
 struct gw_send;
 struct gw_outcome;
-struct gw_report;
 
 /* One configured modem and the loop's view of it (link.c). */
 struct gw_link {
@@ -104,8 +104,7 @@ struct gw_context {
 	int64_t out_last_expire_ms;
 	struct gw_outcome *outcomes;	/* outbound.c: while the DB is down */
 	size_t n_outcomes, cap_outcomes;
-	struct gw_report *reports;	/* outbound.c: status reports kept */
-	size_t reports_head, n_reports, cap_reports;	/* (a ring) */
+	struct gw_reportq reports;	/* outbound.c: status reports kept */
 	size_t reports_dropped;		/* oldest dropped at the bound */
 };
 

@@ -842,59 +842,32 @@ void gw_outbound_kick(struct gw_context *ctx)
 
 /*
  * A status report that arrived while the database was down (or before
- * the reconnect's outcomes were recorded: it may be about one of them),
- * matched at the reconnect.  Lost on a crash: the part stays 'submitted'.
+ * the reconnect's outcomes were recorded: it may be about one of them) is
+ * kept and matched at the reconnect.  Lost on a crash: the part stays
+ * 'submitted'.
  */
-struct gw_report {
-	char modem[DB_SHORT_MAX];
-	char number[SMS_ADDR_MAX];
-	int mr;
-	int st;
-};
-
 static void remember_report(struct gw_link *link,
 			    const struct modem_status_report *sr)
 {
 	struct gw_context *ctx = link->ctx;
-	struct gw_report *r;
+	struct gw_report r;
+	int d;
 
-	if (ctx->n_reports == REPORTS_MAX) {
+	if (!ctx->reports.max)	/* the context starts zeroed */
+		gw_reportq_init(&ctx->reports, REPORTS_MAX);
+	snprintf(r.modem, sizeof(r.modem), "%s", link->name);
+	snprintf(r.number, sizeof(r.number), "%s", sr->msg.addr.number);
+	r.mr = sr->msg.mr;
+	r.st = sr->msg.status;
+	d = gw_reportq_push(&ctx->reports, &r);
+	if (d < 0)
+		log_warnx("modem=%s status report mr=%d lost: out of memory",
+			  link->name, r.mr);
+	else if (d > 0 && !ctx->reports_dropped++)
 		/* Bounded: the oldest is the least likely still awaited. */
-		if (!ctx->reports_dropped++)
-			log_warnx("outbound: %d status reports kept while the "
-				  "database is down: dropping the oldest",
-				  REPORTS_MAX);
-		ctx->reports_head = (ctx->reports_head + 1) % ctx->cap_reports;
-		ctx->n_reports--;
-	}
-	if (ctx->n_reports == ctx->cap_reports) {
-		size_t cap = ctx->cap_reports ? ctx->cap_reports * 2 : 64;
-		size_t i;
-
-		if (cap > REPORTS_MAX)
-			cap = REPORTS_MAX;
-		/* Freed by gw_outbound_free(). */
-		r = malloc(cap * sizeof(*r));
-		if (!r) {
-			log_warnx("modem=%s status report mr=%d lost: out of "
-				  "memory", link->name, sr->msg.mr);
-			return;
-		}
-		for (i = 0; i < ctx->n_reports; i++)
-			r[i] = ctx->reports[(ctx->reports_head + i) %
-					    ctx->cap_reports];
-		free(ctx->reports);
-		ctx->reports = r;
-		ctx->cap_reports = cap;
-		ctx->reports_head = 0;
-	}
-	r = &ctx->reports[(ctx->reports_head + ctx->n_reports) %
-			  ctx->cap_reports];
-	ctx->n_reports++;
-	snprintf(r->modem, sizeof(r->modem), "%s", link->name);
-	snprintf(r->number, sizeof(r->number), "%s", sr->msg.addr.number);
-	r->mr = sr->msg.mr;
-	r->st = sr->msg.status;
+		log_warnx("outbound: %d status reports kept while the "
+			  "database is down: dropping the oldest",
+			  REPORTS_MAX);
 }
 
 /* Matches one report; false when the database connection was lost. */
@@ -929,6 +902,7 @@ static bool match_report(struct gw_context *ctx, const char *modem,
 /* Matches the kept reports, oldest first; false when the DB failed. */
 static bool replay_reports(struct gw_context *ctx)
 {
+	const struct gw_report *r;
 	size_t done = 0;
 
 	if (ctx->reports_dropped)
@@ -936,16 +910,12 @@ static bool replay_reports(struct gw_context *ctx)
 			  "database was down (bound %d)", ctx->reports_dropped,
 			  ctx->reports_dropped == 1 ? "" : "s", REPORTS_MAX);
 	ctx->reports_dropped = 0;
-	while (ctx->n_reports) {
-		struct gw_report *r = &ctx->reports[ctx->reports_head];
-
+	while ((r = gw_reportq_peek(&ctx->reports))) {
 		if (!match_report(ctx, r->modem, r->number, r->mr, r->st))
 			return false;	/* kept: the next reconnect */
-		ctx->reports_head = (ctx->reports_head + 1) % ctx->cap_reports;
-		ctx->n_reports--;
+		gw_reportq_pop(&ctx->reports);
 		done++;
 	}
-	ctx->reports_head = 0;
 	if (done)
 		log_info("outbound: %zu status report%s matched after the "
 			 "reconnect", done, done == 1 ? "" : "s");
@@ -965,7 +935,7 @@ void gw_outbound_report(struct gw_link *link,
 		return;
 	}
 	/* Kept in order, after the outcomes it may report on. */
-	if (gw_db(ctx) && !ctx->recover_pending && !ctx->n_reports &&
+	if (gw_db(ctx) && !ctx->recover_pending && !ctx->reports.n &&
 	    match_report(ctx, link->name, sr->msg.addr.number, sr->msg.mr,
 			 sr->msg.status))
 		return;
@@ -1002,11 +972,9 @@ void gw_outbound_free(struct gw_context *ctx)
 	free(ctx->outcomes);
 	ctx->outcomes = NULL;
 	ctx->n_outcomes = ctx->cap_outcomes = 0;
-	if (ctx->n_reports)
+	if (ctx->reports.n)
 		log_warnx("outbound: %zu status report%s not matched: the "
-			  "database is down at stop", ctx->n_reports,
-			  ctx->n_reports == 1 ? "" : "s");
-	free(ctx->reports);
-	ctx->reports = NULL;
-	ctx->reports_head = ctx->n_reports = ctx->cap_reports = 0;
+			  "database is down at stop", ctx->reports.n,
+			  ctx->reports.n == 1 ? "" : "s");
+	gw_reportq_free(&ctx->reports);
 }

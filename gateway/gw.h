@@ -160,7 +160,11 @@ void gw_inbound_db_up(struct gw_context *ctx);
 
 /* Claims and sends what idle READY links can take now. */
 void gw_outbound_kick(struct gw_context *ctx);
-/* A status report from a link (TS 23.040 §9.2.2.3). */
+/*
+ * A status report from a link (TS 23.040 §9.2.2.3): matched to its part,
+ * or, while the database is down, kept (at most 10,000, the oldest
+ * dropped) and matched at the reconnect.
+ */
 void gw_outbound_report(struct gw_link *link,
 			const struct modem_status_report *sr);
 /* True when no link has a message or a send in flight. */

@@ -3,8 +3,9 @@
  *
  * Woken by NOTIFY fieldgate_outbound (dbconn.c), by a modem becoming
  * READY, by a send completing, and by one timer armed only for a known
- * future event (a retry's not_before, a token-bucket refill): never a
- * polling loop.
+ * future event (the queue's next due time from db_outbound_next_due(): a
+ * not_before set by any program or a retry's backoff; a token-bucket
+ * refill; midnight for a capped modem): never a polling loop.
  *
  * Per idle READY link: db_outbound_claim() one message (FOR UPDATE SKIP
  * LOCKED, so two daemons never take the same row; acks before alerts

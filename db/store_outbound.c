@@ -309,7 +309,8 @@ static int due_row(const PGresult *res, int i, void *elem,
 int db_outbound_next_due(struct db *db, int64_t *ret_in_ms,
 			 struct db_error *err)
 {
-	/* ms from the database's own clock, rounded up: never early */
+	/* ms from the database's own clock, rounded up: never early.
+	 * Both halves start from the partial index on queued messages. */
 	static const char sql[] =
 		"SELECT CASE WHEN min(t) IS NOT NULL THEN greatest(1, "
 		"ceil(extract(epoch FROM (min(t) - clock_timestamp())) "
@@ -317,8 +318,8 @@ int db_outbound_next_due(struct db *db, int64_t *ret_in_ms,
 		" SELECT min(not_before) AS t FROM outbound_messages "
 		" WHERE state = 'queued' AND not_before > now() "
 		" UNION ALL "
-		" SELECT min(p.next_attempt_at) FROM outbound_parts p "
-		" JOIN outbound_messages m ON m.id = p.message_id "
+		" SELECT min(p.next_attempt_at) FROM outbound_messages m "
+		" JOIN outbound_parts p ON p.message_id = m.id "
 		" WHERE m.state = 'queued' AND p.state = 'queued' "
 		" AND p.next_attempt_at > now()) s";
 	int64_t v = -1;

@@ -779,6 +779,7 @@ void gw_outbound_kick(struct gw_context *ctx)
 {
 	struct db_error err;
 	struct db *db;
+	bool starved = false;
 	size_t i;
 	int r;
 
@@ -836,9 +837,14 @@ void gw_outbound_kick(struct gw_context *ctx)
 		}
 		if (n > 0)
 			start_message(link, &msgs[0]);
+		else
+			starved = true;
 		db_outbound_msgs_free(msgs, n);
 	}
-	arm_next_due(ctx);
+	/* A busy modem kicks again when it is done: ask only when one is
+	 * idle for lack of due work (a flood does no extra query). */
+	if (starved)
+		arm_next_due(ctx);
 }
 
 /*

@@ -378,13 +378,105 @@ int db_outbound_match_report(struct db *db, const char *modem, int mr,
 int db_outbound_expire(struct db *db, struct db_error *err) DB_MUSTCHECK;
 
 /*
- * At daemon start-up: parts left 'submitting' by daemon_id become
- * 'unknown' (the PDU may have gone out), and its 'sending' messages go
- * back to 'queued' so their unsent parts are sent (by anyone). Returns the
- * number of messages re-queued.
+ * Puts a claimed ('sending') message back in the queue, due in delay_s
+ * seconds (>= 0), with claimed_by and modem cleared, so any daemon's modem
+ * may take it (after a temporary error, or when its modem stopped being
+ * READY). Returns 1 when re-queued, 0 when the message was not 'sending'
+ * (its parts had already decided its state). -EINVAL for a negative delay.
+ */
+int db_outbound_requeue(struct db *db, int64_t message_id, int delay_s,
+			struct db_error *err) DB_MUSTCHECK;
+
+/*
+ * Derives a message's state from its parts again (as the part trigger
+ * does), e.g. after a claim found no part left to send. A message
+ * re-queued while parts are still queued stays 'queued'; one without
+ * parts, or 'cancelled', is left alone. Returns 0.
+ */
+int db_outbound_refresh(struct db *db, int64_t message_id,
+			struct db_error *err) DB_MUSTCHECK;
+
+/*
+ * The resend policy "with-reject-duplicates" for one claimed message: its
+ * parts of unknown fate with fewer than max_attempts attempts go back to
+ * 'queued', to be resent (the caller sets TP-RD). Returns how many.
+ * -EINVAL when max_attempts < 1.
+ */
+int db_outbound_requeue_unknown_parts(struct db *db, int64_t message_id,
+				      int max_attempts,
+				      struct db_error *err) DB_MUSTCHECK;
+
+/*
+ * The same policy for whole messages: daemon_id's messages in state
+ * 'unknown' that have a part of unknown fate with fewer than max_attempts
+ * attempts are queued again (claimable by anyone, due now). Returns the
+ * number of messages re-queued. -EINVAL for an empty daemon_id or
+ * max_attempts < 1.
+ */
+int db_outbound_requeue_unknown(struct db *db, const char *daemon_id,
+				int max_attempts,
+				struct db_error *err) DB_MUSTCHECK;
+
+/*
+ * Recovers what daemon_id left unfinished (at start-up, after losing the
+ * database, and at stop), in one transaction, for its 'sending' messages:
+ *   - parts left 'submitting' become 'unknown' (the PDU may have gone
+ *     out): never resent blindly;
+ *   - parts never handed to a modem stay 'queued', and their message goes
+ *     back to 'queued' (claimed_by and modem cleared), due at the
+ *     earliest retry time of its queued parts (now when none is later);
+ *     so does a message whose parts were not stored yet;
+ *   - every other message gets the state its parts give (unknown, sent,
+ *     delivered, failed, expired).
+ * With resend_unknown_max > 0 (the resend policy "with-reject-duplicates",
+ * max_attempts) a message of daemon_id that is, or just became, 'unknown'
+ * and has a part of unknown fate with fewer attempts is queued again too,
+ * for db_outbound_requeue_unknown_parts() at its claim; 0 never resends.
+ * Returns the number of messages re-queued.
  */
 int db_outbound_recover(struct db *db, const char *daemon_id,
+			int resend_unknown_max,
 			struct db_error *err) DB_MUSTCHECK;
+
+/*
+ * When queued work next falls due: the earliest not_before of a queued
+ * message, or next_attempt_at of a queued part of a queued message, that
+ * lies in the future. Returns 1 with *ret_in_ms = milliseconds from now
+ * (>= 1, measured by the database's clock, so the caller's clock may
+ * differ), or 0 when nothing is waiting for a future time (*ret_in_ms
+ * untouched). Work due now is claimed, not reported here.
+ */
+int db_outbound_next_due(struct db *db, int64_t *ret_in_ms,
+			 struct db_error *err) DB_MUSTCHECK;
+
+/*
+ * How many parts modem has handed over since Unix time since (for the
+ * daily cap after a restart): parts sent through it (attempts > 0) whose
+ * submission, or failing that their message's claim, is at or after
+ * since. A part counts once however many attempts it took. *ret_count
+ * gets the count. -EINVAL without a modem.
+ */
+int db_outbound_modem_parts_since(struct db *db, const char *modem,
+				  int64_t since, int64_t *ret_count,
+				  struct db_error *err) DB_MUSTCHECK;
+
+/* Automatic replies to one number within a window. */
+struct db_reply_count {
+	char recipient[DB_PHONE_MAX];
+	int count;
+	int64_t first_at;	/* the oldest of them */
+};
+
+/*
+ * Replies (messages with in_reply_to set) queued in the last window_s
+ * seconds, per recipient, the most replied-to first, at most limit rows
+ * (0 = 1000): what a per-sender reply limit had counted before a restart.
+ * Free *ret_rows with free().
+ */
+int db_outbound_recent_replies(struct db *db, int window_s, size_t limit,
+			       struct db_reply_count **ret_rows,
+			       size_t *ret_count,
+			       struct db_error *err) DB_MUSTCHECK;
 
 /* ---- USSD ------------------------------------------------------------ */
 
@@ -418,6 +510,15 @@ int db_ussd_claim(struct db *db, const char *daemon_id, const char *modem,
 int db_ussd_finish(struct db *db, int64_t id, const char *state,
 		   const char *reply, int reply_dcs, int session_status,
 		   const char *error, struct db_error *err) DB_MUSTCHECK;
+
+/*
+ * Fails the requests daemon_id left 'running' (it crashed, or lost the
+ * database while one ran), with an "interrupted" error, NOTIFYing
+ * fieldgate_ussd_done for each so nobody waits forever. Call only while
+ * none of daemon_id's requests is in flight. Returns how many.
+ */
+int db_ussd_recover(struct db *db, const char *daemon_id,
+		    struct db_error *err) DB_MUSTCHECK;
 
 /* Reads a request (for fieldgatectl ussd). -ENOENT. Free with db_ussd_done. */
 int db_ussd_get(struct db *db, int64_t id, struct db_ussd *ret_req,

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "db/db_internal.h"
 #include "db/store.h"
@@ -167,24 +168,243 @@ int db_outbound_expire(struct db *db, struct db_error *err)
 	return exec_pair(db, sql_msgs, sql_parts, 0, NULL, false, err);
 }
 
-int db_outbound_recover(struct db *db, const char *daemon_id,
+int db_outbound_requeue(struct db *db, int64_t message_id, int delay_s,
 			struct db_error *err)
 {
-	/* parts first: they find their messages by claimed_by */
+	static const char sql[] =
+		"UPDATE outbound_messages SET state = 'queued', "
+		"claimed_by = NULL, modem = NULL, "
+		"not_before = now() + make_interval(secs => $2::int) "
+		"WHERE id = $1::bigint AND state = 'sending'";
+	char b[2][DB_NUM_MAX];
+	const char *p[2];
+
+	db_error_clear(err);
+	if (delay_s < 0)
+		return db_invalid(err, "delay");
+	p[0] = db_param_num(b[0], message_id);
+	p[1] = db_param_num(b[1], delay_s);
+	return db_exec(db, sql, 2, p, err);
+}
+
+int db_outbound_refresh(struct db *db, int64_t message_id,
+			struct db_error *err)
+{
+	static const char sql[] =
+		"SELECT fieldgate_outbound_refresh($1::bigint)";
+	char b[DB_NUM_MAX];
+	const char *p[1];
+	int r;
+
+	db_error_clear(err);
+	p[0] = db_param_num(b, message_id);
+	r = db_exec(db, sql, 1, p, err);
+	return r < 0 ? r : 0;
+}
+
+int db_outbound_requeue_unknown(struct db *db, const char *daemon_id,
+				int max_attempts, struct db_error *err)
+{
+	static const char sql[] =
+		"UPDATE outbound_messages m SET state = 'queued', "
+		"claimed_by = NULL, modem = NULL, not_before = now(), "
+		"finished_at = NULL "
+		"WHERE m.claimed_by = $1 AND m.state = 'unknown' AND EXISTS "
+		"(SELECT 1 FROM outbound_parts p WHERE p.message_id = m.id "
+		" AND p.state = 'unknown' AND p.attempts < $2::int)";
+	char b[DB_NUM_MAX];
+	const char *p[2];
+
+	db_error_clear(err);
+	if (!daemon_id || !*daemon_id || max_attempts < 1)
+		return db_invalid(err, "daemon id or max attempts");
+	p[0] = daemon_id;
+	p[1] = db_param_num(b, max_attempts);
+	return db_exec(db, sql, 2, p, err);
+}
+
+/* Reads the text of the first cell ("{1,2}") into a malloc'ed string. */
+static int array_row(const PGresult *res, int i, void *elem,
+		     struct db_error *err)
+{
+	return db_get_strdup(res, i, 0, elem, err);
+}
+
+int db_outbound_recover(struct db *db, const char *daemon_id,
+			int resend_unknown_max, struct db_error *err)
+{
+	/*
+	 * The messages to recover are picked (and locked) BEFORE any part
+	 * changes: the part trigger re-derives a message's state, so a
+	 * message found by its state afterwards would be missed (a single
+	 * part message becomes 'unknown' at once).
+	 */
+	static const char sql_pick[] =
+		"SELECT coalesce(array_agg(id), '{}')::text FROM "
+		"(SELECT id FROM outbound_messages WHERE claimed_by = $1 "
+		" AND (state = 'sending' OR ($2::int > 0 AND state = 'unknown'))"
+		" ORDER BY id FOR UPDATE) s";
 	static const char sql_parts[] =
 		"UPDATE outbound_parts SET state = 'unknown', "
 		"last_error = 'daemon restarted while submitting' "
-		"WHERE state = 'submitting' AND message_id IN "
-		"(SELECT id FROM outbound_messages WHERE claimed_by = $1)";
+		"WHERE state = 'submitting' AND message_id = ANY($1::bigint[])";
+	/* fieldgate_outbound_refresh() gives 'sending' while parts are
+	 * queued (or leaves a message without parts alone): those go back
+	 * to the queue below, the others keep what their parts say */
+	static const char sql_refresh[] =
+		"SELECT fieldgate_outbound_refresh(id) "
+		"FROM unnest($1::bigint[]) id";
 	static const char sql_msgs[] =
-		"UPDATE outbound_messages SET state = 'queued', "
-		"claimed_by = NULL, modem = NULL "
-		"WHERE claimed_by = $1 AND state = 'sending'";
-	const char *p[1];
+		"UPDATE outbound_messages m SET state = 'queued', "
+		"claimed_by = NULL, modem = NULL, finished_at = NULL, "
+		"not_before = greatest(now(), (SELECT min(p.next_attempt_at) "
+		" FROM outbound_parts p WHERE p.message_id = m.id "
+		" AND p.state = 'queued')) "
+		"WHERE m.id = ANY($1::bigint[]) AND (m.state = 'sending' OR "
+		"($2::int > 0 AND m.state = 'unknown' AND EXISTS "
+		" (SELECT 1 FROM outbound_parts p WHERE p.message_id = m.id "
+		"  AND p.state = 'unknown' AND p.attempts < $2::int)))";
+	char b[DB_NUM_MAX], *ids = NULL;
+	const char *p[2];
+	int r;
 
 	db_error_clear(err);
-	if (!daemon_id || !*daemon_id)
-		return db_invalid(err, "daemon id");
+	if (!daemon_id || !*daemon_id || resend_unknown_max < 0)
+		return db_invalid(err, "daemon id or resend attempts");
+	r = db_begin(db, err);
+	if (r < 0)
+		return r;
 	p[0] = daemon_id;
-	return exec_pair(db, sql_parts, sql_msgs, 1, p, true, err);
+	p[1] = db_param_num(b, resend_unknown_max);
+	r = db_query_one(db, sql_pick, 2, p, array_row, &ids, err);
+	if (r < 0)
+		goto out_rollback;
+	p[0] = ids;
+	if ((r = db_exec(db, sql_parts, 1, p, err)) < 0 ||
+	    (r = db_exec(db, sql_refresh, 1, p, err)) < 0 ||
+	    (r = db_exec(db, sql_msgs, 2, p, err)) < 0)
+		goto out_rollback;
+	free(ids);
+	ids = NULL;
+	{
+		int n = r;
+
+		r = db_commit(db, err);
+		if (r < 0)
+			goto out_rollback;
+		return n;
+	}
+out_rollback:
+	free(ids);
+	(void)db_rollback(db, NULL);
+	return r;
+}
+
+static int due_row(const PGresult *res, int i, void *elem,
+		   struct db_error *err)
+{
+	return db_get_int64_opt(res, i, 0, -1, elem, err);
+}
+
+int db_outbound_next_due(struct db *db, int64_t *ret_in_ms,
+			 struct db_error *err)
+{
+	/* ms from the database's own clock, rounded up: never early.
+	 * Both halves start from the partial index on queued messages. */
+	static const char sql[] =
+		"SELECT CASE WHEN min(t) IS NOT NULL THEN greatest(1, "
+		"ceil(extract(epoch FROM (min(t) - clock_timestamp())) "
+		"* 1000))::bigint END FROM ("
+		" SELECT min(not_before) AS t FROM outbound_messages "
+		" WHERE state = 'queued' AND not_before > now() "
+		" UNION ALL "
+		" SELECT min(p.next_attempt_at) FROM outbound_messages m "
+		" JOIN outbound_parts p ON p.message_id = m.id "
+		" WHERE m.state = 'queued' AND p.state = 'queued' "
+		" AND p.next_attempt_at > now()) s";
+	int64_t v = -1;
+	int r;
+
+	db_error_clear(err);
+	if (!ret_in_ms)
+		return db_invalid(err, "NULL output");
+	/* one row always (an aggregate); NULL when nothing waits */
+	r = db_query_one(db, sql, 0, NULL, due_row, &v, err);
+	if (r < 0)
+		return r;
+	if (v < 0)
+		return 0;
+	*ret_in_ms = v;
+	return 1;
+}
+
+int db_outbound_modem_parts_since(struct db *db, const char *modem,
+				  int64_t since, int64_t *ret_count,
+				  struct db_error *err)
+{
+	/* parts keep no hand-over time of their own: a part that failed
+	 * or went unknown counts from its message's (latest) claim */
+	static const char sql[] =
+		"SELECT count(*) FROM outbound_parts p "
+		"JOIN outbound_messages m ON m.id = p.message_id "
+		"WHERE p.modem = $1 AND p.attempts > 0 "
+		"AND coalesce(p.submitted_at, m.claimed_at) >= "
+		"to_timestamp($2::float8)";
+	char b[DB_NUM_MAX];
+	const char *p[2];
+	int64_t n;
+	int r;
+
+	db_error_clear(err);
+	if (!modem || !*modem || !ret_count)
+		return db_invalid(err, "modem");
+	p[0] = modem;
+	p[1] = db_param_num(b, since);
+	r = db_query_id(db, sql, 2, p, &n, err);
+	if (r == 0)
+		*ret_count = n;
+	return r;
+}
+
+static int reply_row(const PGresult *res, int i, void *elem,
+		     struct db_error *err)
+{
+	struct db_reply_count *c = elem;
+	int r;
+
+	if ((r = DB_GET_TEXT(res, i, 0, c->recipient, err)) < 0 ||
+	    (r = db_get_int(res, i, 1, &c->count, err)) < 0 ||
+	    (r = db_get_time_opt(res, i, 2, &c->first_at, err)) < 0)
+		return r;
+	return 0;
+}
+
+static const struct db_row_type reply_type = {
+	sizeof(struct db_reply_count), reply_row, NULL, 0
+};
+
+int db_outbound_recent_replies(struct db *db, int window_s, size_t limit,
+			       struct db_reply_count **ret_rows,
+			       size_t *ret_count, struct db_error *err)
+{
+	static const char sql[] =
+		"SELECT recipient, count(*), extract(epoch FROM min(created_at)) "
+		"FROM outbound_messages WHERE in_reply_to IS NOT NULL "
+		"AND created_at > now() - make_interval(secs => $1::int) "
+		"GROUP BY recipient ORDER BY count(*) DESC, recipient "
+		"LIMIT $2::int";
+	char b[2][DB_NUM_MAX];
+	const char *p[2];
+	void *v;
+	int r;
+
+	db_error_clear(err);
+	if (window_s <= 0 || limit > 100000 || !ret_rows || !ret_count)
+		return db_invalid(err, "window or output");
+	p[0] = db_param_num(b[0], window_s);
+	p[1] = db_param_num(b[1], limit ? (int64_t)limit : 1000);
+	r = db_query_rows(db, sql, 2, p, &reply_type, &v, ret_count, err);
+	if (r >= 0)
+		*ret_rows = v;
+	return r;
 }

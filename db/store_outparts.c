@@ -250,6 +250,24 @@ int db_outbound_part_unknown(struct db *db, int64_t part_id,
 	return part_update(db, sql, 2, p, err);
 }
 
+int db_outbound_requeue_unknown_parts(struct db *db, int64_t message_id,
+				      int max_attempts, struct db_error *err)
+{
+	static const char sql[] =
+		"UPDATE outbound_parts SET state = 'queued' "
+		"WHERE message_id = $1::bigint AND state = 'unknown' "
+		"AND attempts < $2::int";
+	char b[2][DB_NUM_MAX];
+	const char *p[2];
+
+	db_error_clear(err);
+	if (max_attempts < 1)
+		return db_invalid(err, "max attempts");
+	p[0] = db_param_num(b[0], message_id);
+	p[1] = db_param_num(b[1], max_attempts);
+	return db_exec(db, sql, 2, p, err);
+}
+
 int db_outbound_match_report(struct db *db, const char *modem, int mr,
 			     const char *recipient, int st, int window_s,
 			     int64_t *ret_part_id, struct db_error *err)

@@ -124,6 +124,25 @@ int db_ussd_finish(struct db *db, int64_t id, const char *state,
 	return r < 0 ? r : 0;
 }
 
+int db_ussd_recover(struct db *db, const char *daemon_id,
+		    struct db_error *err)
+{
+	/* a SELECT's command tag counts its rows: one per request failed */
+	static const char sql[] =
+		"WITH u AS (UPDATE ussd_requests SET state = 'failed', "
+		"error = 'interrupted: the daemon restarted or lost the "
+		"database while it ran', finished_at = now() "
+		"WHERE state = 'running' AND claimed_by = $1 RETURNING id) "
+		"SELECT pg_notify('fieldgate_ussd_done', id::text) FROM u";
+	const char *p[1];
+
+	db_error_clear(err);
+	if (!daemon_id || !*daemon_id)
+		return db_invalid(err, "daemon id");
+	p[0] = daemon_id;
+	return db_exec(db, sql, 1, p, err);
+}
+
 int db_ussd_get(struct db *db, int64_t id, struct db_ussd *ret_req,
 		struct db_error *err)
 {

@@ -104,7 +104,9 @@ void gw_check_stopped(struct gw_context *ctx)
 	for (i = 0; i < ctx->n_links; i++)
 		gw_outbound_abandon(&ctx->links[i]);
 	if (gw_db(ctx)) {
-		r = db_outbound_recover(gw_db(ctx), ctx->daemon_id, &err);
+		/* Unknown parts are not resent: another daemon may take
+		 * the message, under its own resend policy. */
+		r = db_outbound_recover(gw_db(ctx), ctx->daemon_id, 0, &err);
 		if (r < 0)
 			gw_db_failed(ctx, r, &err, "re-queueing at stop");
 		else if (r > 0)

@@ -24,6 +24,7 @@
 #include "gateway/config.h"
 #include "gateway/handler.h"
 #include "gateway/loop.h"
+#include "gateway/reportq.h"
 #include "modem/modem.h"
 
 struct gw_options {
@@ -103,6 +104,8 @@ struct gw_context {
 	int64_t out_last_expire_ms;
 	struct gw_outcome *outcomes;	/* outbound.c: while the DB is down */
 	size_t n_outcomes, cap_outcomes;
+	struct gw_reportq reports;	/* outbound.c: status reports kept */
+	size_t reports_dropped;		/* oldest dropped at the bound */
 };
 
 /* ---- dbconn.c --------------------------------------------------------- */
@@ -157,7 +160,11 @@ void gw_inbound_db_up(struct gw_context *ctx);
 
 /* Claims and sends what idle READY links can take now. */
 void gw_outbound_kick(struct gw_context *ctx);
-/* A status report from a link (TS 23.040 §9.2.2.3). */
+/*
+ * A status report from a link (TS 23.040 §9.2.2.3): matched to its part,
+ * or, while the database is down, kept (at most 10,000, the oldest
+ * dropped) and matched at the reconnect.
+ */
 void gw_outbound_report(struct gw_link *link,
 			const struct modem_status_report *sr);
 /* True when no link has a message or a send in flight. */

@@ -36,6 +36,7 @@ struct rate_slot {
 
 struct default_state {
 	struct rate_slot slots[RATE_SLOTS];
+	bool seeded;		/* slots read back from the database */
 };
 
 void *gw_default_handler_new(void)
@@ -67,9 +68,41 @@ bool gw_handler_no_reply(const char *sender, int ton, int short_max)
 }
 
 /*
- * Counts a reply to @sender in a one-hour window; false when the limit is
- * reached.  The table is small and in memory: a restart forgets it, which
- * errs on the side of answering.
+ * At the first message after start: the replies of the last hour, from
+ * the database, so a restart cannot exceed the limit.  0 or -errno with
+ * @err filled.
+ */
+static int rate_seed(struct default_state *st, struct db *db,
+		     struct db_error *err)
+{
+	struct db_reply_count *rc = NULL;
+	size_t n = 0, i;
+	int r;
+
+	if (!st || st->seeded)
+		return 0;
+	r = db_outbound_recent_replies(db, 3600, RATE_SLOTS, &rc, &n, err);
+	if (r < 0)
+		return r;
+	for (i = 0; i < n && i < RATE_SLOTS; i++) {
+		struct rate_slot *s = &st->slots[i];
+
+		snprintf(s->sender, sizeof(s->sender), "%s", rc[i].recipient);
+		s->window_start = rc[i].first_at;
+		s->count = rc[i].count;
+	}
+	free(rc);	/* allocated by db_outbound_recent_replies() */
+	st->seeded = true;
+	if (n)
+		log_info("handler: %zu sender%s got replies in the last hour: "
+			 "counted for the reply limit", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+/*
+ * Counts a reply to @sender (normalized, as the database stores
+ * recipients) in a one-hour window; false when the limit is reached.  The
+ * table is small and in memory, seeded from the database at start.
  */
 static bool rate_take(struct default_state *st, const char *sender,
 		      int limit)
@@ -112,7 +145,7 @@ static int default_handle(struct gw_context *ctx, void *state, struct db *db,
 	const struct gw_config *cfg = ctx->config;
 	struct db_person person;
 	struct db_outbound_new out = { 0 };
-	char ack[512], num[LOG_NUMBER_MAX];
+	char ack[512], num[LOG_NUMBER_MAX], key[DB_PHONE_MAX];
 	int64_t out_id = 0;
 	bool is_new = false, known = false, limited = false;
 	const char *final = "handled";
@@ -139,6 +172,11 @@ static int default_handle(struct gw_context *ctx, void *state, struct db *db,
 		return r < 0 ? r : 0;
 	}
 
+	r = rate_seed(state, db, err);
+	if (r < 0)
+		return r;
+	if (db_phone_normalize(msg->sender, key) < 0)
+		snprintf(key, sizeof(key), "%s", msg->sender);
 	r = db_begin(db, err);
 	if (r < 0)
 		return r;
@@ -148,7 +186,7 @@ static int default_handle(struct gw_context *ctx, void *state, struct db *db,
 	else if (r != -ENOENT && r != -EINVAL)
 		goto out_rollback;
 
-	if (known && !rate_take(state, msg->sender,
+	if (known && !rate_take(state, key,
 				cfg->reply_limit_per_hour)) {
 		log_warnx("modem=%s msg=%" PRId64 " from=%s reply limit of %d "
 			  "per hour reached: no ack", msg->modem, msg->id,

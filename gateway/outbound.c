@@ -3,8 +3,9 @@
  *
  * Woken by NOTIFY fieldgate_outbound (dbconn.c), by a modem becoming
  * READY, by a send completing, and by one timer armed only for a known
- * future event (a retry's not_before, a token-bucket refill): never a
- * polling loop.
+ * future event (the queue's next due time from db_outbound_next_due(): a
+ * not_before set by any program or a retry's backoff; a token-bucket
+ * refill; midnight for a capped modem): never a polling loop.
  *
  * Per idle READY link: db_outbound_claim() one message (FOR UPDATE SKIP
  * LOCKED, so two daemons never take the same row; acks before alerts
@@ -41,6 +42,8 @@
 #include "modem/sms_pdu.h"
 
 #define REPORT_WINDOW_S (7 * 86400)
+/* Status reports kept while the database is down; the oldest go first. */
+#define REPORTS_MAX 10000
 #define EXPIRE_EVERY_MS 60000
 
 struct gw_send {
@@ -53,6 +56,7 @@ struct gw_send {
 };
 
 static void send_next(struct gw_link *link);
+static bool replay_reports(struct gw_context *ctx);
 
 /*
  * A send outcome that could not be recorded (database down), replayed at
@@ -212,28 +216,18 @@ static bool take_token(struct gw_link *link)
 
 /*
  * Puts a claimed message back in the queue (due in @delay_s), so any
- * daemon's modem may take it.  Also re-derives its state when none of its
- * parts changed in this claim.
- * TODO(db): these two statements belong in db/store.h.
+ * daemon's modem may take it.  A message whose parts already decided its
+ * state is left alone.
  */
 static int requeue(struct gw_context *ctx, int64_t msg_id, int delay_s)
 {
-	static const char sql[] =
-		"UPDATE outbound_messages SET state = 'queued', "
-		"claimed_by = NULL, "
-		"not_before = now() + make_interval(secs => $2::int) "
-		"WHERE id = $1::bigint AND state = 'sending'";
 	struct db *db = gw_db(ctx);
 	struct db_error err;
-	char a[32], b[32];
-	const char *p[2] = { a, b };
 	int r;
 
 	if (!db)
 		return -ENOTCONN;
-	snprintf(a, sizeof(a), "%" PRId64, msg_id);
-	snprintf(b, sizeof(b), "%d", delay_s);
-	r = db_exec(db, sql, 2, p, &err);
+	r = db_outbound_requeue(db, msg_id, delay_s, &err);
 	if (r < 0)
 		gw_db_failed(ctx, r, &err, "re-queueing a message");
 	return r;
@@ -241,40 +235,35 @@ static int requeue(struct gw_context *ctx, int64_t msg_id, int delay_s)
 
 static void refresh_state(struct gw_context *ctx, int64_t msg_id)
 {
-	static const char sql[] =
-		"SELECT fieldgate_outbound_refresh($1::bigint)";
 	struct db *db = gw_db(ctx);
 	struct db_error err;
-	char a[32];
-	const char *p[1] = { a };
 	int r;
 
 	if (!db)
 		return;
-	snprintf(a, sizeof(a), "%" PRId64, msg_id);
-	r = db_exec(db, sql, 1, p, &err);
+	r = db_outbound_refresh(db, msg_id, &err);
 	if (r < 0)
 		gw_db_failed(ctx, r, &err, "refreshing a message state");
+}
+
+/* max_attempts under resend_unknown = with-reject-duplicates, else 0. */
+static int resend_max(const struct gw_context *ctx)
+{
+	return ctx->config->out_resend_unknown == GW_RESEND_REJECT_DUPLICATES ?
+	       ctx->config->out_max_attempts : 0;
 }
 
 /* resend_unknown = with-reject-duplicates: unknown parts go again. */
 static void requeue_unknown_parts(struct gw_context *ctx, int64_t msg_id)
 {
-	static const char sql[] =
-		"UPDATE outbound_parts SET state = 'queued' "
-		"WHERE message_id = $1::bigint AND state = 'unknown' "
-		"AND attempts < $2::int";
 	struct db *db = gw_db(ctx);
 	struct db_error err;
-	char a[32], b[32];
-	const char *p[2] = { a, b };
 	int r;
 
-	if (!db)
+	if (!db || !resend_max(ctx))
 		return;
-	snprintf(a, sizeof(a), "%" PRId64, msg_id);
-	snprintf(b, sizeof(b), "%d", ctx->config->out_max_attempts);
-	r = db_exec(db, sql, 2, p, &err);
+	r = db_outbound_requeue_unknown_parts(db, msg_id, resend_max(ctx),
+					      &err);
 	if (r < 0)
 		gw_db_failed(ctx, r, &err, "re-queueing unknown parts");
 	else if (r > 0)
@@ -284,39 +273,22 @@ static void requeue_unknown_parts(struct gw_context *ctx, int64_t msg_id)
 }
 
 /*
- * resend_unknown = with-reject-duplicates: messages whose parts went
- * 'unknown' on one of our modems (a failed modem, or a restart: the part
- * was 'submitting') are queued again; the claim then resends those parts
- * with TP-RD.  Bounded by max_attempts per part.
- * TODO(db): belongs in db/store.h.
+ * resend_unknown = with-reject-duplicates: this daemon's messages whose
+ * parts went 'unknown' (a modem failed after the PDU went out) are queued
+ * again; the claim then resends those parts with TP-RD.  Bounded by
+ * max_attempts per part.  (At a restart db_outbound_recover() does the
+ * same by itself.)
  */
 static void requeue_unknown_messages(struct gw_context *ctx)
 {
-	static const char sql[] =
-		"UPDATE outbound_messages SET state = 'queued', "
-		"claimed_by = NULL, modem = NULL, not_before = now() "
-		"WHERE state = 'unknown' AND id IN ("
-		"SELECT message_id FROM outbound_parts WHERE state = 'unknown' "
-		"AND attempts < $1::int AND modem = ANY($2::text[]))";
 	struct db *db = gw_db(ctx);
 	struct db_error err;
-	char a[32], names[1024];
-	const char *p[2] = { a, names };
-	size_t i, n = 0;
 	int r;
 
-	if (!db || ctx->config->out_resend_unknown !=
-	    GW_RESEND_REJECT_DUPLICATES)
+	if (!db || !resend_max(ctx))
 		return;
-	snprintf(a, sizeof(a), "%d", ctx->config->out_max_attempts);
-	n += (size_t) snprintf(names + n, sizeof(names) - n, "{");
-	for (i = 0; i < ctx->n_links && n < sizeof(names) - 2; i++)
-		n += (size_t) snprintf(names + n, sizeof(names) - n, "%s\"%s\"",
-				       i ? "," : "", ctx->links[i].name);
-	if (n >= sizeof(names) - 2)
-		return;
-	snprintf(names + n, sizeof(names) - n, "}");
-	r = db_exec(db, sql, 2, p, &err);
+	r = db_outbound_requeue_unknown(db, ctx->daemon_id, resend_max(ctx),
+					&err);
 	if (r < 0)
 		gw_db_failed(ctx, r, &err, "re-queueing unknown messages");
 	else if (r > 0)
@@ -642,8 +614,7 @@ static void start_message(struct gw_link *link, struct db_outbound_msg *msg)
 		 "%d)", link->name, s->msg.id,
 		 log_redact_number(s->msg.recipient, num, sizeof(num)),
 		 s->msg.kind, s->msg.attempts);
-	if (ctx->config->out_resend_unknown == GW_RESEND_REJECT_DUPLICATES)
-		requeue_unknown_parts(ctx, s->msg.id);
+	requeue_unknown_parts(ctx, s->msg.id);
 	if (!gw_db(ctx)) {
 		finish(link);
 		return;
@@ -691,29 +662,67 @@ static int64_t until_midnight_s(time_t t)
 	return 86400 - (tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) + 1;
 }
 
+/* Unix time of the last local midnight. */
+static time_t local_midnight(time_t t)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return t - t % 86400;
+	tm.tm_hour = 0;
+	tm.tm_min = 0;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
 /*
- * Daily cap per modem (SPEC §5 "no credit drain"): counted in memory per
- * local day, so a restart forgets the day's count.  True when the modem
- * may send another part.
+ * Daily cap per modem (SPEC §5 "no credit drain"), per local day.  The
+ * count starts from the database on a new day and at start-up (parts
+ * this modem handed over since midnight), so a restart cannot exceed the
+ * cap; in between it is counted in memory.  True when the modem may send
+ * another part.
  */
 static bool under_daily_cap(struct gw_link *link)
 {
+	struct gw_context *ctx = link->ctx;
 	time_t now = time(NULL);
 	int day = local_day(now);
 
-	if (day != link->today) {
-		link->today = day;
-		link->sent_today = 0;
-		link->cap_logged = false;
+	if (link->daily_cap <= 0) {
+		link->today = 0;	/* a cap set by a reload reads the DB */
+		return true;
 	}
-	if (link->daily_cap <= 0 || link->sent_today < link->daily_cap)
+	if (day != link->today) {
+		struct db_error err;
+		int64_t n = 0;
+		int r = gw_db(ctx) ?
+			db_outbound_modem_parts_since(gw_db(ctx), link->name,
+						      local_midnight(now), &n,
+						      &err) : -ENOTCONN;
+
+		if (r < 0) {
+			if (r != -ENOTCONN)
+				gw_db_failed(ctx, r, &err,
+					     "counting today's parts");
+			return false;	/* the reconnect kicks again */
+		}
+		link->today = day;
+		link->sent_today = n > INT32_MAX ? INT32_MAX : (int) n;
+		link->cap_logged = false;
+		if (n > 0)
+			log_info("modem=%s %" PRId64 " part%s handed over "
+				 "today (daily cap %d)", link->name, n,
+				 n == 1 ? "" : "s", link->daily_cap);
+	}
+	if (link->sent_today < link->daily_cap)
 		return true;
 	if (!link->cap_logged) {
 		log_warnx("modem=%s daily cap of %d parts reached: not sending "
 			  "until midnight", link->name, link->daily_cap);
 		link->cap_logged = true;
 	}
-	arm_kick(link->ctx, until_midnight_s(now) * 1000);
+	arm_kick(ctx, until_midnight_s(now) * 1000);
 	return false;
 }
 
@@ -726,6 +735,34 @@ static bool others_down(struct gw_context *ctx, const struct gw_link *self)
 		    ctx->links[i].state != MODEM_STATE_READY)
 			return true;
 	return false;
+}
+
+/*
+ * Work queued for later (a not_before set by any program, a part's retry
+ * time) wakes the dispatcher through its one timer, at the time the
+ * database gives: no polling.  Work due now was just claimed (or waits for
+ * a modem, which kicks when it is free).
+ */
+static void arm_next_due(struct gw_context *ctx)
+{
+	struct db *db = gw_db(ctx);
+	struct db_error err;
+	int64_t in_ms;
+	int r;
+
+	if (!db || ctx->stopping)
+		return;
+	r = db_outbound_next_due(db, &in_ms, &err);
+	if (r < 0) {
+		gw_db_failed(ctx, r, &err, "finding the next due message");
+		return;
+	}
+	if (r > 0) {
+		log_debug(LOG_CAT_SCHED, "outbound: next message due in %"
+			  PRId64 " ms", in_ms);
+		/* 20 ms late rather than early: a claim sees the row due */
+		arm_kick(ctx, in_ms + 20);
+	}
 }
 
 bool gw_outbound_idle(struct gw_context *ctx)
@@ -742,6 +779,7 @@ void gw_outbound_kick(struct gw_context *ctx)
 {
 	struct db_error err;
 	struct db *db;
+	bool starved = false;
 	size_t i;
 	int r;
 
@@ -754,9 +792,10 @@ void gw_outbound_kick(struct gw_context *ctx)
 			gw_outbound_abandon(&ctx->links[i]);
 		if (!gw_outbound_idle(ctx))
 			return;	/* after the sends in flight end */
-		if (!replay_outcomes(ctx))
+		if (!replay_outcomes(ctx) || !replay_reports(ctx))
 			return;
-		r = db_outbound_recover(db, ctx->daemon_id, &err);
+		r = db_outbound_recover(db, ctx->daemon_id, resend_max(ctx),
+					&err);
 		if (r < 0) {
 			gw_db_failed(ctx, r, &err, "recovering sends");
 			return;
@@ -765,7 +804,6 @@ void gw_outbound_kick(struct gw_context *ctx)
 		if (r > 0)
 			log_info("outbound: %d unfinished message%s of this "
 				 "daemon re-queued", r, r == 1 ? "" : "s");
-		requeue_unknown_messages(ctx);
 	}
 	if (!ctx->out_last_expire_ms ||
 	    loop_now_ms() - ctx->out_last_expire_ms >= EXPIRE_EVERY_MS) {
@@ -799,19 +837,103 @@ void gw_outbound_kick(struct gw_context *ctx)
 		}
 		if (n > 0)
 			start_message(link, &msgs[0]);
+		else
+			starved = true;
 		db_outbound_msgs_free(msgs, n);
 	}
+	/* A busy modem kicks again when it is done: ask only when one is
+	 * idle for lack of due work (a flood does no extra query). */
+	if (starved)
+		arm_next_due(ctx);
+}
+
+/*
+ * A status report that arrived while the database was down (or before
+ * the reconnect's outcomes were recorded: it may be about one of them) is
+ * kept and matched at the reconnect.  Lost on a crash: the part stays
+ * 'submitted'.
+ */
+static void remember_report(struct gw_link *link,
+			    const struct modem_status_report *sr)
+{
+	struct gw_context *ctx = link->ctx;
+	struct gw_report r;
+	int d;
+
+	if (!ctx->reports.max)	/* the context starts zeroed */
+		gw_reportq_init(&ctx->reports, REPORTS_MAX);
+	snprintf(r.modem, sizeof(r.modem), "%s", link->name);
+	snprintf(r.number, sizeof(r.number), "%s", sr->msg.addr.number);
+	r.mr = sr->msg.mr;
+	r.st = sr->msg.status;
+	d = gw_reportq_push(&ctx->reports, &r);
+	if (d < 0)
+		log_warnx("modem=%s status report mr=%d lost: out of memory",
+			  link->name, r.mr);
+	else if (d > 0 && !ctx->reports_dropped++)
+		/* Bounded: the oldest is the least likely still awaited. */
+		log_warnx("outbound: %d status reports kept while the "
+			  "database is down: dropping the oldest",
+			  REPORTS_MAX);
+}
+
+/* Matches one report; false when the database connection was lost. */
+static bool match_report(struct gw_context *ctx, const char *modem,
+			 const char *number, int mr, int st)
+{
+	struct db *db = gw_db(ctx);
+	struct db_error err;
+	char num[LOG_NUMBER_MAX];
+	int64_t part_id = 0;
+	int r;
+
+	if (!db)
+		return false;
+	log_redact_number(number, num, sizeof(num));
+	r = db_outbound_match_report(db, modem, mr, number, st,
+				     REPORT_WINDOW_S, &part_id, &err);
+	if (r == -ENOENT) {
+		log_info("modem=%s status report mr=%d to=%s st=0x%02x "
+			 "matches no part", modem, mr, num, st);
+		return true;
+	}
+	if (r < 0)
+		return !gw_db_failed(ctx, r, &err, "matching a status report");
+	log_info("modem=%s part=%" PRId64 " to=%s status report st=0x%02x "
+		 "(%s)", modem, part_id, num, st,
+		 st < 0x20 ? "delivered" : st < 0x40 ? "still trying" :
+		 "failed");
+	return true;
+}
+
+/* Matches the kept reports, oldest first; false when the DB failed. */
+static bool replay_reports(struct gw_context *ctx)
+{
+	const struct gw_report *r;
+	size_t done = 0;
+
+	if (ctx->reports_dropped)
+		log_warnx("outbound: %zu status report%s dropped while the "
+			  "database was down (bound %d)", ctx->reports_dropped,
+			  ctx->reports_dropped == 1 ? "" : "s", REPORTS_MAX);
+	ctx->reports_dropped = 0;
+	while ((r = gw_reportq_peek(&ctx->reports))) {
+		if (!match_report(ctx, r->modem, r->number, r->mr, r->st))
+			return false;	/* kept: the next reconnect */
+		gw_reportq_pop(&ctx->reports);
+		done++;
+	}
+	if (done)
+		log_info("outbound: %zu status report%s matched after the "
+			 "reconnect", done, done == 1 ? "" : "s");
+	return true;
 }
 
 void gw_outbound_report(struct gw_link *link,
 			const struct modem_status_report *sr)
 {
 	struct gw_context *ctx = link->ctx;
-	struct db *db = gw_db(ctx);
-	struct db_error err;
 	char num[LOG_NUMBER_MAX];
-	int64_t part_id = 0;
-	int r;
 
 	if (sr->decode_err) {
 		log_warnx("modem=%s undecodable status report: %s",
@@ -819,29 +941,16 @@ void gw_outbound_report(struct gw_link *link,
 			  "?");
 		return;
 	}
+	/* Kept in order, after the outcomes it may report on. */
+	if (gw_db(ctx) && !ctx->recover_pending && !ctx->reports.n &&
+	    match_report(ctx, link->name, sr->msg.addr.number, sr->msg.mr,
+			 sr->msg.status))
+		return;
 	log_redact_number(sr->msg.addr.number, num, sizeof(num));
-	if (!db) {
-		log_warnx("modem=%s status report mr=%d to=%s lost: database "
-			  "down", link->name, sr->msg.mr, num);
-		return;
-	}
-	r = db_outbound_match_report(db, link->name, sr->msg.mr,
-				     sr->msg.addr.number, sr->msg.status,
-				     REPORT_WINDOW_S, &part_id, &err);
-	if (r == -ENOENT) {
-		log_info("modem=%s status report mr=%d to=%s st=0x%02x "
-			 "matches no part", link->name, sr->msg.mr, num,
-			 sr->msg.status);
-		return;
-	}
-	if (r < 0) {
-		gw_db_failed(ctx, r, &err, "matching a status report");
-		return;
-	}
-	log_info("modem=%s part=%" PRId64 " to=%s status report st=0x%02x "
-		 "(%s)", link->name, part_id, num, sr->msg.status,
-		 sr->msg.status < 0x20 ? "delivered" :
-		 sr->msg.status < 0x40 ? "still trying" : "failed");
+	log_info("modem=%s status report mr=%d to=%s st=0x%02x kept until "
+		 "the database is back", link->name, sr->msg.mr, num,
+		 sr->msg.status);
+	remember_report(link, sr);
 }
 
 void gw_outbound_abandon(struct gw_link *link)
@@ -870,4 +979,9 @@ void gw_outbound_free(struct gw_context *ctx)
 	free(ctx->outcomes);
 	ctx->outcomes = NULL;
 	ctx->n_outcomes = ctx->cap_outcomes = 0;
+	if (ctx->reports.n)
+		log_warnx("outbound: %zu status report%s not matched: the "
+			  "database is down at stop", ctx->reports.n,
+			  ctx->reports.n == 1 ? "" : "s");
+	gw_reportq_free(&ctx->reports);
 }

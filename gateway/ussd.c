@@ -88,23 +88,15 @@ static void on_reply(struct modem *m, const struct modem_ussd_reply *reply,
  * Requests this daemon left 'running' (it crashed, or the reply came
  * while the database was down) are failed, so nobody waits forever.
  * Only when no request of ours is in flight.
- * TODO(db): belongs in db/store.h.
  */
 static void recover(struct gw_context *ctx)
 {
-	static const char sql[] =
-		"WITH u AS (UPDATE ussd_requests SET state = 'failed', "
-		"error = 'interrupted: the daemon restarted or lost the "
-		"database while it ran', finished_at = now() "
-		"WHERE state = 'running' AND claimed_by = $1 RETURNING id) "
-		"SELECT pg_notify('fieldgate_ussd_done', id::text) FROM u";
-	const char *p[1] = { ctx->daemon_id };
 	struct db_error err;
 	int r;
 
 	if (!gw_ussd_idle(ctx) || !gw_db(ctx))
 		return;
-	r = db_exec(gw_db(ctx), sql, 1, p, &err);
+	r = db_ussd_recover(gw_db(ctx), ctx->daemon_id, &err);
 	if (r < 0) {
 		gw_db_failed(ctx, r, &err, "recovering USSD requests");
 		return;

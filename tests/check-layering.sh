@@ -36,5 +36,22 @@ for f in "$srcdir"/gateway/*.[ch] "$srcdir"/db/*.[ch] "$srcdir"/rules/*.[ch]; do
 		fail=1
 	fi
 done
+# SQL lives in db/ only (named functions in db/store.h, db/store_ctl.h):
+# no statement text and no raw db_exec() in gateway/, fieldgatectl's
+# ctl_*.c included, and no libpq-level header there either.
+hits=$(grep -nE '"[^"]*\<(SELECT|INSERT|UPDATE|DELETE)\>' \
+	"$srcdir"/gateway/*.[ch] 2>/dev/null)
+if [ -n "$hits" ]; then
+	echo "layering: SQL in gateway/ (move it into db/store.h):"
+	echo "$hits"
+	fail=1
+fi
+hits=$(grep -nE '\<db_exec[[:space:]]*\(|db/db_internal\.h|libpq-fe\.h' \
+	"$srcdir"/gateway/*.[ch] 2>/dev/null)
+if [ -n "$hits" ]; then
+	echo "layering: gateway/ runs statements itself (use db/store.h):"
+	echo "$hits"
+	fail=1
+fi
 [ $fail -eq 0 ] && echo "layering: ok"
 exit $fail

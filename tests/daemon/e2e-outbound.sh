@@ -93,8 +93,12 @@ wait_for 5 is_state "$id2" sent delivered || fail "message $id2 not sent"
 # 7. Restarted with resend_unknown = "with-reject-duplicates": resent
 #    once, with TP-RD set (first TPDU octet 0x25 = SUBMIT|VPF 0|RD|SRR).
 gw_stop
+# The daily cap counts today's parts from the database: two more today.
+today=$(q "SELECT count(*) FROM outbound_parts WHERE modem = 'sim0'
+	AND attempts > 0")
+cap=$((today + 2))
 sed -i -e 's/^outbound = {/outbound = { resend_unknown = "with-reject-duplicates";/' \
-	-e 's/send_rate = 600;/send_rate = 600; daily_cap = 2;/' \
+	-e "s/send_rate = 600;/send_rate = 600; daily_cap = $cap;/" \
 	"$T/fieldgated.conf"
 gw_start
 wait_for 5 is_state "$id" sent delivered ||
@@ -104,14 +108,14 @@ wait_for 5 is_state "$id" sent delivered ||
 sim sent | grep -F 'to=+8613911110006 ' | tail -n 1 | grep -q 'pdu=0025' ||
 	fail "the resend lacks TP-RD"
 
-# 8. daily_cap = 2 (set with step 7): the resend was part 1 of the day, one
-#    more goes out, the third waits for tomorrow.
+# 8. daily_cap = today's parts + 2 (set with step 7): the resend was one
+#    of the two, one more goes out, the third waits for tomorrow.
 id=$(q "INSERT INTO outbound_messages (recipient, body) VALUES
 	('+8613911110008', 'second today') RETURNING id")
 wait_for 5 is_state "$id" sent delivered || fail "message $id not sent"
 id=$(q "INSERT INTO outbound_messages (recipient, body) VALUES
 	('+8613911110009', 'over the cap') RETURNING id")
-wait_for 5 grep -q "daily cap of 2 parts reached" "$T/gw.log" ||
+wait_for 5 grep -q "daily cap of $cap parts reached" "$T/gw.log" ||
 	fail "daily cap not applied"
 sleep 1	# a negative check: give a wrong send the time to happen
 is_state "$id" queued || fail "message $id over the daily cap was sent"

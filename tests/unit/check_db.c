@@ -846,8 +846,8 @@ START_TEST(test_recover_and_expire)
 			 0);
 	db_outbound_parts_free(p, n);
 	/* the daemon dies here and restarts */
-	ck_assert_int_eq(db_outbound_recover(db, "other", &err), 0);
-	ck_assert_int_eq(db_outbound_recover(db, "d1", &err), 1);
+	ck_assert_int_eq(db_outbound_recover(db, "other", 0, &err), 0);
+	ck_assert_int_eq(db_outbound_recover(db, "d1", 0, &err), 1);
 	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "queued");
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
 	ck_assert_int_eq(p[0].state, DB_PART_UNKNOWN);	/* not resent */
@@ -868,6 +868,291 @@ START_TEST(test_recover_and_expire)
 	ck_assert_int_eq(db_outbound_expire(db, &err), 1);
 	ck_assert_str_eq(msg_state(db, exp, st, sizeof(st)), "expired");
 	ck_assert_int_eq(db_outbound_expire(db, &err), 0);
+	db_free(db);
+}
+END_TEST
+
+/* One part, claimed by d1 on m1 and handed to the modem (submitting). */
+static int64_t one_submitting(struct db *db, const char *to)
+{
+	static const struct db_outbound_part_new one[] = {
+		{ 1, "0041000D91683109000000F1000801", 20 },
+	};
+	struct db_outbound_part *p;
+	struct db_error err;
+	size_t n;
+	int64_t id;
+
+	id = claim_one(db, enqueue(db, to, "one", 2, "m"), one, 1);
+	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 1);
+	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
+			 0);
+	db_outbound_parts_free(p, n);
+	return id;
+}
+
+START_TEST(test_recover_single_part)
+{
+	struct db_error err;
+	struct db *db = fresh(true);
+	struct db_outbound_msg *m;
+	char st[16];
+	size_t n;
+	int64_t never, resend;
+
+	/* resend policy off: the part may have gone out, the message is
+	 * 'unknown', not queued, and nothing is left claimed */
+	never = one_submitting(db, "+8613900000001");
+	ck_assert_int_eq(db_outbound_recover(db, "d1", 0, &err), 0);
+	ck_assert_str_eq(msg_state(db, never, st, sizeof(st)), "unknown");
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_parts "
+				"WHERE state = 'unknown'"), 1);
+	ck_assert_int_eq(db_outbound_claim(db, "d2", "m1", true, 5, &m, &n,
+					   &err), 0);
+	db_outbound_msgs_free(m, n);
+
+	/* resend policy on: recovery alone queues the message again (its
+	 * part stays 'unknown' until the claimer re-queues it with TP-RD) */
+	resend = one_submitting(db, "+8613900000002");
+	ck_assert_int_eq(db_outbound_recover(db, "d1", 3, &err), 2);
+	ck_assert_str_eq(msg_state(db, resend, st, sizeof(st)), "queued");
+	ck_assert_str_eq(msg_state(db, never, st, sizeof(st)), "queued");
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_messages "
+				"WHERE claimed_by IS NOT NULL"), 0);
+	ck_assert_int_eq(db_outbound_claim(db, "d2", "m1", true, 5, &m, &n,
+					   &err), 2);
+	db_outbound_msgs_free(m, n);
+	ck_assert_int_eq(db_outbound_requeue_unknown_parts(db, resend, 3,
+							   &err), 1);
+	/* the refreshed state of a message with a queued part: sending */
+	ck_assert_str_eq(msg_state(db, resend, st, sizeof(st)), "sending");
+	db_free(db);
+}
+END_TEST
+
+START_TEST(test_recover_keeps_backoff)
+{
+	static const struct db_outbound_part_new two[] = {
+		{ 1, "0041000D91683109000000F1000801", 20 },
+		{ 2, "0041010D91683109000000F1000802", 20 },
+	};
+	struct db_error err;
+	struct db *db = fresh(true);
+	struct db_outbound_part *p;
+	struct db_outbound_msg *m;
+	char st[16];
+	size_t n;
+	int64_t id, due = 0;
+
+	/* part 1 waits 30 s after a temporary error, part 2 was being
+	 * submitted: the daemon lost the database before re-queueing */
+	id = claim_one(db, enqueue(db, "+8613900000001", "two", 2, "m"),
+		       two, 2);
+	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
+	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
+			 0);
+	ck_assert_int_eq(db_outbound_part_retry(db, p[0].id, 332, "busy", 30,
+						&err), 0);
+	ck_assert_int_eq(db_outbound_part_submitting(db, p[1].id, "m1", &err),
+			 0);
+	db_outbound_parts_free(p, n);
+	ck_assert_int_eq(db_outbound_recover(db, "d1", 0, &err), 1);
+	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "queued");
+	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
+	ck_assert_int_eq(p[0].state, DB_PART_QUEUED);
+	ck_assert_int_eq(p[1].state, DB_PART_UNKNOWN);
+	db_outbound_parts_free(p, n);
+	/* not claimable before the retry is due */
+	ck_assert_int_eq(db_outbound_claim(db, "d2", "m1", true, 5, &m, &n,
+					   &err), 0);
+	db_outbound_msgs_free(m, n);
+	ck_assert_int_eq(db_outbound_next_due(db, &due, &err), 1);
+	ck_assert_int_gt(due, 25000);
+	ck_assert_int_le(due, 30000);
+	db_free(db);
+}
+END_TEST
+
+START_TEST(test_requeue_refresh)
+{
+	static const struct db_outbound_part_new one[] = {
+		{ 1, "0041000D91683109000000F1000801", 20 },
+	};
+	struct db_error err;
+	struct db *db = fresh(true);
+	struct db_outbound_part *p;
+	struct db_outbound_msg *m;
+	char st[16];
+	size_t n;
+	int64_t id, sent, unk, due = 0;
+
+	id = claim_one(db, enqueue(db, "+8613900000001", "later", 2, "m"),
+		       one, 1);
+	ck_assert_int_eq(db_outbound_requeue(db, id, -1, &err), -EINVAL);
+	ck_assert_int_eq(db_outbound_requeue(db, id, 60, &err), 1);
+	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "queued");
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_messages "
+				"WHERE claimed_by IS NULL AND modem IS NULL "
+				"AND not_before > now() + interval '50 s'"),
+			 1);
+	/* only a 'sending' message is re-queued */
+	ck_assert_int_eq(db_outbound_requeue(db, id, 0, &err), 0);
+	ck_assert_int_eq(db_outbound_claim(db, "d1", "m1", true, 5, &m, &n,
+					   &err), 0);
+	db_outbound_msgs_free(m, n);
+	ck_assert_int_eq(db_outbound_next_due(db, &due, &err), 1);
+	ck_assert_int_gt(due, 55000);
+	ck_assert_int_le(due, 60000);
+	ck_assert_int_eq(db_exec(db, "DELETE FROM outbound_messages", 0, NULL,
+				 &err), 1);
+
+	/* a re-claimed message whose parts are all done: refresh says so */
+	sent = claim_one(db, enqueue(db, "+8613900000002", "s", 2, "m"), one,
+			 1);
+	ck_assert_int_eq(db_outbound_load_parts(db, sent, &p, &n, &err), 1);
+	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
+			 0);
+	ck_assert_int_eq(db_outbound_part_submitted(db, p[0].id, 7, &err), 0);
+	db_outbound_parts_free(p, n);
+	ck_assert_int_ge(db_exec(db, "UPDATE outbound_messages SET state = "
+				 "'sending'", 0, NULL, &err), 1);
+	ck_assert_int_eq(db_outbound_refresh(db, sent, &err), 0);
+	ck_assert_str_eq(msg_state(db, sent, st, sizeof(st)), "sent");
+
+	/* the resend policy for whole messages: this daemon's, attempts
+	 * below the bound */
+	unk = one_submitting(db, "+8613900000003");
+	ck_assert_int_eq(db_outbound_load_parts(db, unk, &p, &n, &err), 1);
+	ck_assert_int_eq(db_outbound_part_unknown(db, p[0].id, "timeout",
+						  &err), 0);
+	db_outbound_parts_free(p, n);
+	ck_assert_str_eq(msg_state(db, unk, st, sizeof(st)), "unknown");
+	ck_assert_int_eq(db_outbound_requeue_unknown(db, "d2", 3, &err), 0);
+	ck_assert_int_eq(db_outbound_requeue_unknown(db, "d1", 1, &err), 0);
+	ck_assert_int_eq(db_outbound_requeue_unknown(db, "d1", 0, &err),
+			 -EINVAL);
+	ck_assert_int_eq(db_outbound_requeue_unknown(db, "d1", 3, &err), 1);
+	ck_assert_str_eq(msg_state(db, unk, st, sizeof(st)), "queued");
+	ck_assert_int_eq(db_outbound_requeue_unknown_parts(db, unk, 1, &err),
+			 0);
+	ck_assert_int_eq(db_outbound_requeue_unknown_parts(db, unk, 2, &err),
+			 1);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_parts "
+				"WHERE state = 'queued'"), 1);
+	db_free(db);
+}
+END_TEST
+
+START_TEST(test_next_due)
+{
+	struct db_error err;
+	struct db *db = fresh(true);
+	int64_t due = -7;
+
+	ck_assert_int_eq(db_outbound_next_due(db, &due, &err), 0);
+	ck_assert_int_eq(due, -7);
+	/* due now: claimed, not reported as a future event */
+	enqueue(db, "+8613900000001", "now", 2, "m");
+	ck_assert_int_eq(db_outbound_next_due(db, &due, &err), 0);
+	ck_assert_int_ge(db_exec(db, "INSERT INTO outbound_messages "
+				 "(recipient, body, not_before) VALUES "
+				 "('+8613900000002', 'a', now() + "
+				 "interval '5 s'), ('+8613900000003', 'b', "
+				 "now() + interval '1 hour')", 0, NULL, &err),
+			 2);
+	ck_assert_int_eq(db_outbound_next_due(db, &due, &err), 1);
+	ck_assert_int_gt(due, 4000);
+	ck_assert_int_le(due, 5000);
+	/* a message no longer queued does not count */
+	ck_assert_int_eq(db_exec(db, "UPDATE outbound_messages SET state = "
+				 "'cancelled' WHERE body = 'a'", 0, NULL,
+				 &err), 1);
+	ck_assert_int_eq(db_outbound_next_due(db, &due, &err), 1);
+	ck_assert_int_gt(due, 3500 * 1000);
+	db_free(db);
+}
+END_TEST
+
+START_TEST(test_restart_counters)
+{
+	static const struct db_outbound_part_new two[] = {
+		{ 1, "0041000D91683109000000F1000801", 20 },
+		{ 2, "0041010D91683109000000F1000802", 20 },
+	};
+	struct db_error err;
+	struct db *db = fresh(true);
+	struct db_inbound in = sample_inbound();
+	struct db_outbound_part *p;
+	struct db_reply_count *rc;
+	int64_t id, inb, cnt = -1, now = (int64_t)time(NULL);
+	size_t n;
+
+	/* daily cap: parts handed to m1 today, however they ended */
+	id = claim_one(db, enqueue(db, "+8613900000001", "x", 2, "m"), two, 2);
+	ck_assert_int_eq(db_outbound_modem_parts_since(db, "m1", now - 60,
+						       &cnt, &err), 0);
+	ck_assert_int_eq(cnt, 0);	/* nothing handed over yet */
+	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
+	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
+			 0);
+	ck_assert_int_eq(db_outbound_part_submitted(db, p[0].id, 1, &err), 0);
+	ck_assert_int_eq(db_outbound_part_submitting(db, p[1].id, "m1", &err),
+			 0);
+	ck_assert_int_eq(db_outbound_part_failed(db, p[1].id, 500, "x", &err),
+			 0);
+	db_outbound_parts_free(p, n);
+	ck_assert_int_eq(db_outbound_modem_parts_since(db, "m1", now - 60,
+						       &cnt, &err), 0);
+	ck_assert_int_eq(cnt, 2);
+	ck_assert_int_eq(db_outbound_modem_parts_since(db, "m2", now - 60,
+						       &cnt, &err), 0);
+	ck_assert_int_eq(cnt, 0);
+	ck_assert_int_eq(db_outbound_modem_parts_since(db, "m1", now + 3600,
+						       &cnt, &err), 0);
+	ck_assert_int_eq(cnt, 0);
+	ck_assert_int_eq(db_outbound_modem_parts_since(db, NULL, now, &cnt,
+						       &err), -EINVAL);
+
+	/* reply limit: replies per recipient in the window */
+	ck_assert_int_eq(db_inbound_store(db, &in, &inb, NULL, &err), 0);
+	{
+		struct db_outbound_new o = { .recipient = "+8613900000002",
+					     .text = "r", .priority = 0,
+					     .in_reply_to = inb };
+		const char *kinds[] = { "ack", "rule", "again" };
+		size_t i;
+
+		for (i = 0; i < 3; i++) {
+			o.kind = kinds[i];
+			ck_assert_int_eq(db_outbound_enqueue(db, &o, &id, NULL,
+							     &err), 0);
+		}
+		o.recipient = "+8613900000003";
+		o.kind = "ack";
+		in.scts++;
+		ck_assert_int_eq(db_inbound_store(db, &in, &inb, NULL, &err),
+				 0);
+		o.in_reply_to = inb;
+		ck_assert_int_eq(db_outbound_enqueue(db, &o, &id, NULL, &err),
+				 0);
+	}
+	/* an old reply and a manual message do not count */
+	ck_assert_int_eq(db_exec(db, "UPDATE outbound_messages SET created_at "
+				 "= now() - interval '2 hours' WHERE kind = "
+				 "'again'", 0, NULL, &err), 1);
+	enqueue(db, "+8613900000003", "manual", 2, "manual");
+	ck_assert_int_eq(db_outbound_recent_replies(db, 3600, 0, &rc, &n,
+						    &err), 2);
+	ck_assert_str_eq(rc[0].recipient, "+8613900000002");
+	ck_assert_int_eq(rc[0].count, 2);
+	ck_assert_int_le(rc[0].first_at, (int64_t)time(NULL));
+	ck_assert_int_gt(rc[0].first_at, now - 60);
+	ck_assert_str_eq(rc[1].recipient, "+8613900000003");
+	ck_assert_int_eq(rc[1].count, 1);
+	free(rc);
+	ck_assert_int_eq(db_outbound_recent_replies(db, 3600, 1, &rc, &n,
+						    &err), 1);
+	free(rc);
 	db_free(db);
 }
 END_TEST
@@ -971,6 +1256,16 @@ START_TEST(test_ussd)
 	ck_assert_int_eq(db_ussd_claim(db, "d1", "m2", &u, &err), 0);
 	ck_assert_int_eq(u.id, for_m2);
 	db_ussd_done(&u);
+	/* d1 restarts while *101# runs: failed, not left running */
+	ck_assert_int_eq(db_ussd_recover(db, "d2", &err), 0);
+	ck_assert_int_eq(db_ussd_recover(db, "", &err), -EINVAL);
+	ck_assert_int_eq(db_ussd_recover(db, "d1", &err), 1);
+	ck_assert_int_eq(db_ussd_get(db, for_m2, &u, &err), 0);
+	ck_assert_str_eq(u.state, "failed");
+	ck_assert_ptr_nonnull(u.error);
+	ck_assert(strstr(u.error, "interrupted") != NULL);
+	db_ussd_done(&u);
+	ck_assert_int_eq(db_ussd_recover(db, "d1", &err), 0);
 	db_free(db);
 }
 END_TEST
@@ -1095,6 +1390,11 @@ static Suite *db_suite(void)
 	tcase_add_test(tc, test_part_states);
 	tcase_add_test(tc, test_report_mr_wrap);
 	tcase_add_test(tc, test_recover_and_expire);
+	tcase_add_test(tc, test_recover_single_part);
+	tcase_add_test(tc, test_recover_keeps_backoff);
+	tcase_add_test(tc, test_requeue_refresh);
+	tcase_add_test(tc, test_next_due);
+	tcase_add_test(tc, test_restart_counters);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ussd_status");

@@ -504,6 +504,34 @@ static int64_t on_unhandled(struct loop *loop, int64_t id, void *data)
 	return LOOP_TIMER_DONE;
 }
 
+/*
+ * A group whose last part was committed just before the database went
+ * away never got its assembly (try_assemble failed with the connection),
+ * and the stale timer would only find it after the whole multipart
+ * timeout. Complete groups are assembled now; incomplete ones keep
+ * waiting for their parts or the timeout.
+ */
+static void assemble_complete_groups(struct gw_context *ctx)
+{
+	struct db *db = gw_db(ctx);
+	struct db_part_group *groups = NULL;
+	struct db_error err;
+	size_t n = 0, i;
+	int r;
+
+	if (!db)
+		return;
+	r = db_inbound_stale_groups(db, 0, &groups, &n, &err);
+	if (r < 0) {
+		gw_db_failed(ctx, r, &err, "listing waiting parts");
+		return;
+	}
+	for (i = 0; i < n && gw_db(ctx); i++)
+		if (groups[i].have >= groups[i].total)
+			try_assemble(ctx, groups[i].modem, &groups[i], false);
+	free(groups);
+}
+
 void gw_inbound_db_up(struct gw_context *ctx)
 {
 	struct gw_inbound *ib = ctx->inbound;
@@ -520,6 +548,7 @@ void gw_inbound_db_up(struct gw_context *ctx)
 		if (t > 0)
 			ib->unhandled_timer = t;
 	}
+	assemble_complete_groups(ctx);
 	/* Parts waiting from before: check them after a full timeout. */
 	arm_stale_timer(ctx, 0);
 }

@@ -736,6 +736,65 @@ START_TEST(test_status_report)
 }
 END_TEST
 
+/*
+ * TS 27.005 §3.4.1 (+CSMS=1): no +CMT or +CDS goes to the TE while the
+ * previous one awaits its +CNMA, so each +CNMA acknowledges exactly the
+ * indication before it. A +CDS behind an unacknowledged +CMT waits, and a
+ * +CMT behind an unacknowledged +CDS waits too.
+ */
+START_TEST(test_cds_waits_for_cnma)
+{
+	struct sim_sms in = { .text = "inbound" };
+	struct sms_pdu_out p;
+	struct h *h = h_default();
+	char line[SMS_PDU_HEX_MAX];
+	struct sms dec;
+	const char *why;
+	char *r;
+
+	setup_pdu(h);
+	h_ok(h, "AT+CSMS=1", "OK");
+	h_ok(h, "AT+CNMI=2,2,0,1,0", "OK");
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CNMA_TIMEOUT_MS, 5000), 0);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_SR_DELAY_MS, 20), 0);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_NEXT_MR, 9), 0);
+	ck_assert_int_eq(sim_inject_sms(h->sim, &in, NULL), 1);
+	h_expect(h, "\r\n+CMT: ,");
+	h_take_line(h, line, sizeof(line));
+	h_take_line(h, line, sizeof(line));
+	/* A sent message asks for a report while the +CMT is unacked. */
+	ck_assert_int_eq(encode("+256772999888", "report me", true, &p, 1),
+			 1);
+	r = send_pdu(h, &p);
+	ck_assert_str_eq(r, "\r\n+CMGS: 9\r\n\r\nOK\r\n");
+	free(r);
+	h_absent(h, "+CDS", 300);
+	/* This +CNMA is for the +CMT; only then does the +CDS come. */
+	h->len = 0;
+	h_send(h, "AT+CNMA\r");
+	h_expect(h, "\r\nOK\r\n");
+	h_expect(h, "\r\n+CDS: ");
+	h_take_line(h, line, sizeof(line));
+	h_take_line(h, line, sizeof(line));
+	ck_assert_int_eq(sms_decode_hex(line, strlen(line), 0, &dec, &why), 0);
+	ck_assert_int_eq(dec.type, SMS_TYPE_STATUS_REPORT);
+	ck_assert_uint_eq(dec.mr, 9);
+	/* The +CDS awaits its own +CNMA: a new +CMT waits behind it. */
+	ck_assert_int_eq(sim_inject_sms(h->sim, &in, NULL), 1);
+	h_absent(h, "+CMT", 300);
+	ck_assert_uint_eq(sim_pending(h->sim), 1);
+	h->len = 0;
+	h_send(h, "AT+CNMA\r");
+	h_expect(h, "\r\nOK\r\n");
+	h_expect(h, "\r\n+CMT: ,");
+	h_ok(h, "AT+CNMA", "\r\nOK\r\n");
+	h_ok(h, "AT+CNMA", "+CMS ERROR: 340");
+	ck_assert_uint_eq(sim_pending(h->sim), 0);
+	ck_assert_uint_eq(sim_counter(h->sim, "cmt-redelivered"), 0);
+	h_free(h);
+}
+END_TEST
+
 START_TEST(test_cdsi_and_cmgw)
 {
 	struct sms_pdu_out p;
@@ -1439,6 +1498,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_inject_corrupt);
 	tcase_add_test(tc, test_storage_full);
 	tcase_add_test(tc, test_cmt_needs_cnma);
+	tcase_add_test(tc, test_cds_waits_for_cnma);
 	tcase_add_test(tc, test_urc_inside_cmgr);
 	tcase_add_test(tc, test_text_mode);
 	suite_add_tcase(s, tc);

@@ -522,6 +522,7 @@ START_TEST(test_cmt_needs_cnma)
 
 	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CNMA_TIMEOUT_MS, 150), 0);
 	h_ok(h, "ATE0", "OK");
+	h_ok(h, "AT+CSMS=1", "OK");
 	h_ok(h, "AT+CNMI=2,2,0,0,0", "OK");
 	ck_assert_int_eq(sim_inject_sms(h->sim, &a, NULL), 1);
 	ck_assert_int_eq(sim_inject_sms(h->sim, &b, NULL), 1);
@@ -732,6 +733,15 @@ START_TEST(test_status_report)
 	ck_assert_int_eq(dec.type, SMS_TYPE_STATUS_REPORT);
 	ck_assert_uint_eq(dec.mr, 42);
 	ck_assert_str_eq(dec.addr.number, "+256772999888");
+	/* +CSMS=0: the ME acks by itself, the next +CDS needs no +CNMA. */
+	h->len = 0;
+	h_send(h, cmd);
+	h_expect(h, "\r\n> ");
+	h_send(h, p.hex);
+	h_send(h, "\x1a");
+	h_expect(h, "\r\n+CMGS: 43\r\n\r\nOK\r\n");
+	h_expect(h, "\r\n+CDS: ");
+	h_ok(h, "AT+CNMA", "+CMS ERROR: 340");
 	h_free(h);
 }
 END_TEST

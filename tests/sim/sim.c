@@ -478,7 +478,13 @@ void sim_deliver(struct sim *sim)
 			sim->net_head = m->next;
 			if (!sim->net_head)
 				sim->net_tail = NULL;
-			if (sim->fault[SIM_FAULT_CNMA_TIMEOUT_MS] > 0) {
+			/*
+			 * +CNMA exists only with +CSMS=1 (TS 27.005
+			 * §3.2.1, §3.4.4); with service 0 the ME
+			 * acknowledges by itself.
+			 */
+			if (sim->csms == 1 &&
+			    sim->fault[SIM_FAULT_CNMA_TIMEOUT_MS] > 0) {
 				m->next = NULL;
 				sim->awaiting_ack = m;
 				sim_timer_add(sim, cnma_deadline(sim, now),

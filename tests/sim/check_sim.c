@@ -704,13 +704,27 @@ START_TEST(test_cms_faults)
 }
 END_TEST
 
+/* Wait for a +CDS; its PDU must be a status report for @mr. */
+static void h_take_report(struct h *h, unsigned mr, struct sms *ret)
+{
+	char pdu[SMS_PDU_HEX_MAX];
+	const char *why;
+
+	h_expect(h, "\r\n+CDS: ");
+	h_take_line(h, pdu, sizeof(pdu));
+	h_take_line(h, pdu, sizeof(pdu));
+	ck_assert_int_eq(sms_decode_hex(pdu, strlen(pdu), 0, ret, &why), 0);
+	ck_assert_int_eq(ret->type, SMS_TYPE_STATUS_REPORT);
+	ck_assert_uint_eq(ret->mr, mr);
+}
+
 START_TEST(test_status_report)
 {
 	struct sms_pdu_out p;
 	struct h *h = h_default();
-	char pdu[SMS_PDU_HEX_MAX], cmd[32];
+	char cmd[32];
 	struct sms dec;
-	const char *why;
+	char *r;
 
 	setup_pdu(h);
 	h_ok(h, "AT+CNMI=2,1,0,1,0", "OK");
@@ -726,20 +740,12 @@ START_TEST(test_status_report)
 	h_send(h, "\x1a");
 	/* The report comes after the OK (sr-delay). */
 	h_expect(h, "\r\n+CMGS: 42\r\n\r\nOK\r\n");
-	h_expect(h, "\r\n+CDS: ");
-	h_take_line(h, pdu, sizeof(pdu));
-	h_take_line(h, pdu, sizeof(pdu));
-	ck_assert_int_eq(sms_decode_hex(pdu, strlen(pdu), 0, &dec, &why), 0);
-	ck_assert_int_eq(dec.type, SMS_TYPE_STATUS_REPORT);
-	ck_assert_uint_eq(dec.mr, 42);
+	h_take_report(h, 42, &dec);
 	ck_assert_str_eq(dec.addr.number, "+256772999888");
 	/* +CSMS=0: the ME acks by itself, the next +CDS needs no +CNMA. */
-	h->len = 0;
-	h_send(h, cmd);
-	h_expect(h, "\r\n> ");
-	h_send(h, p.hex);
-	h_send(h, "\x1a");
-	h_expect(h, "\r\n+CMGS: 43\r\n\r\nOK\r\n");
+	r = send_pdu(h, &p);
+	ck_assert_str_eq(r, "\r\n+CMGS: 43\r\n\r\nOK\r\n");
+	free(r);
 	h_expect(h, "\r\n+CDS: ");
 	h_ok(h, "AT+CNMA", "+CMS ERROR: 340");
 	h_free(h);
@@ -759,7 +765,6 @@ START_TEST(test_cds_waits_for_cnma)
 	struct h *h = h_default();
 	char line[SMS_PDU_HEX_MAX];
 	struct sms dec;
-	const char *why;
 	char *r;
 
 	setup_pdu(h);
@@ -783,12 +788,7 @@ START_TEST(test_cds_waits_for_cnma)
 	h->len = 0;
 	h_send(h, "AT+CNMA\r");
 	h_expect(h, "\r\nOK\r\n");
-	h_expect(h, "\r\n+CDS: ");
-	h_take_line(h, line, sizeof(line));
-	h_take_line(h, line, sizeof(line));
-	ck_assert_int_eq(sms_decode_hex(line, strlen(line), 0, &dec, &why), 0);
-	ck_assert_int_eq(dec.type, SMS_TYPE_STATUS_REPORT);
-	ck_assert_uint_eq(dec.mr, 9);
+	h_take_report(h, 9, &dec);
 	/* The +CDS awaits its own +CNMA: a new +CMT waits behind it. */
 	ck_assert_int_eq(sim_inject_sms(h->sim, &in, NULL), 1);
 	h_absent(h, "+CMT", 300);

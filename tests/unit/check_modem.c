@@ -1819,6 +1819,28 @@ START_TEST(test_reboot_drops_queued_delete)
 }
 END_TEST
 
+/* A driver with direct delivery configured, on @f playing @sc: READY. */
+static struct modem *fake_start_direct(struct fake *f,
+				       const struct script *sc)
+{
+	static const struct modem_callbacks cbs = {
+		.debug = cb_debug, .sms = fake_cb_sms,
+	};
+	struct modem_config cfg;
+	struct modem *m;
+
+	fake_open(f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f->path;
+	cfg.delivery = MODEM_DELIVERY_DIRECT;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(f, m, MODEM_STATE_READY, 5000));
+	return m;
+}
+
 /*
  * Direct delivery configured, +CSMS=1 accepted, +CMT routing refused but
  * ds=1 accepted (AT+CNMI=2,1,0,1,0): a +CDS still needs its +CNMA
@@ -1835,23 +1857,11 @@ START_TEST(test_cds_acked_without_direct_cmt)
 		{ "AT+CNMI=1,2,0,0,0", "\r\n+CMS ERROR: 303\r\n" },
 		{ NULL, NULL },
 	};
-	static const struct modem_callbacks cbs = {
-		.debug = cb_debug, .sms = fake_cb_sms,
-	};
-	struct modem_config cfg;
 	struct fake f;
 	struct modem *m;
 
 	fake_held = NULL;
-	fake_open(&f, sc);
-	modem_config_init(&cfg);
-	cfg.device = f.path;
-	cfg.delivery = MODEM_DELIVERY_DIRECT;
-	cfg.cmd_timeout_ms = 300;
-	cfg.resync_quiet_ms = 50;
-	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
-	ck_assert_int_eq(modem_start(m, now_ms()), 0);
-	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	m = fake_start_direct(&f, sc);
 	ck_assert_ptr_nonnull(strstr(f.seen, "AT+CNMI=2,1,0,1,0|"));
 	fake_idle(&f, m, 50);
 	f.seen[0] = '\0';

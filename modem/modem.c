@@ -162,6 +162,7 @@ struct modem {
 	int cnmi_try;		/* index into cnmi_ladder() */
 	bool cpms_one;		/* AT+CPMS with one store (3 refused) */
 	bool direct;		/* +CMT routing in effect */
+	bool csms1;		/* AT+CSMS=1 accepted: +CMT/+CDS need +CNMA */
 	bool text_mode;		/* AT+CMGF=1 fallback in effect */
 	bool sync_settle;	/* quiet period before the first "AT" */
 	char cnmi[32];		/* the AT+CNMI that was accepted */
@@ -548,6 +549,7 @@ static void init_issue(struct modem *m)
 		rc = cmd_send(m, CK_INIT, IS_CPMS, cmd, p_cpms, NULL, 0);
 		break;
 	case IS_CSMS:
+		m->csms1 = false;
 		if (!direct) {
 			init_goto(m, IS_CNMI);
 			return;
@@ -844,6 +846,7 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		init_goto(m, IS_CSMS);
 		return;
 	case IS_CSMS:
+		m->csms1 = !err;
 		init_goto(m, IS_CNMI);	/* phase 2 modems refuse: fine */
 		return;
 	case IS_CNMI:
@@ -2078,10 +2081,13 @@ static void urc_cds(const char *line, const char *pdu, void *ud)
 		return;
 	deliver_status_report(m, pdu);
 	/*
-	 * AT+CSMS=1 (direct mode) makes +CDS need an acknowledgement too
-	 * (TS 27.005 §3.4.4); a report is not worth a re-delivery.
+	 * AT+CSMS=1 makes +CDS need an acknowledgement too (TS 27.005
+	 * §3.4.4), also when +CMT routing fell back to +CMTI but ds=1 was
+	 * accepted; a report is not worth a re-delivery. The modem shows
+	 * no other +CMT/+CDS before this one is acked (§3.4.1), so this
+	 * +CNMA cannot be taken for another indication's.
 	 */
-	if (m->direct)
+	if (m->csms1)
 		cmd_send(m, CK_OTHER, 0, "AT+CNMA", NULL, NULL, 0);
 }
 

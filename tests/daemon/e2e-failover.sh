@@ -11,7 +11,7 @@ sim_start
 sim1_pid=$!
 trap 'kill -TERM $sim1_pid 2>/dev/null; wait $sim1_pid 2>/dev/null; cleanup' EXIT
 wait_for 10 test -S "$T/sim1.ctl" || fail "second modemsim did not start"
-sim1() { "$SIMCTL" "$T/sim1.ctl" "$@"; }
+sim1() { "$SIMCTL" "$T/sim1.ctl" "$*"; }
 
 gw_config
 sed -i "s|^} );|}, { name = \"sim1\"; device = \"tty:$T/modem1\"; send_rate = 600; } );|" \

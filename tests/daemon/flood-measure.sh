@@ -27,7 +27,7 @@ done > $T/flood.txt
 sim counters > $T/c0
 cpu0=$(awk '{print $14+$15}' /proc/$gw_pid/stat)
 t0=$(date +%s%N)
-"$SIMCTL" "$T/sim.ctl" - < $T/flood.txt || fail inject
+"$SIMCTL" "$T/sim.ctl" < $T/flood.txt || fail inject
 t1=$(date +%s%N)
 wait_for 60 sh -c '[ "$(psql -qAt -c "SELECT count(*) FROM inbound_messages WHERE state <> '"'stored'"'")" = 200 ]' || fail "not all stored"
 t2=$(date +%s%N)

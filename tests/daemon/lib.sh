@@ -20,7 +20,7 @@ if [ -z "${FIELDGATE_TEST_CONNINFO:-}" ]; then
 fi
 FIELDGATED="$top_builddir/gateway/fieldgated"
 MODEMSIM="$top_builddir/tests/sim/modemsim"
-SIMCTL="$top_builddir/tests/daemon/simctl"
+SIMCTL="$top_builddir/tests/sim/simctl"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/fieldgated-test.XXXXXX")
 chmod 755 "$T"
@@ -61,8 +61,9 @@ wait_for() { # seconds cmd...
 	return 0
 }
 
+# sim WORD...: one control command (the words joined with spaces).
 sim() {
-	"$SIMCTL" "$T/sim.ctl" "$@"
+	"$SIMCTL" "$T/sim.ctl" "$*"
 }
 
 sim_start() {

@@ -6,7 +6,7 @@
 #                          no database is set up; makes $E2E_TMP; traps exit
 #   e2e_sim_start S [modemsim options]   modemsim with --link $E2E_TMP/S.tty
 #                          and --control $E2E_TMP/S.ctl
-#   e2e_simctl S CMD...    control commands (tests/e2e/simctl)
+#   e2e_simctl S CMD...    control commands (tests/sim/simctl)
 #   e2e_config D S...      writes $E2E_TMP/D.conf: daemon D, modems S...
 #   e2e_migrate            fieldgatectl db migrate
 #   e2e_daemon_start D / e2e_daemon_kill9 D / e2e_daemon_stop D
@@ -46,7 +46,7 @@ e2e_paths()
 	FIELDGATED=$top_builddir/gateway/fieldgated
 	FIELDGATECTL=$top_builddir/gateway/fieldgatectl
 	MODEMSIM=$top_builddir/tests/sim/modemsim
-	SIMCTL=$top_builddir/tests/e2e/simctl
+	SIMCTL=$top_builddir/tests/sim/simctl
 	for p in "$FIELDGATED" "$FIELDGATECTL" "$MODEMSIM" "$SIMCTL"; do
 		if [ ! -x "$p" ]; then
 			echo "$e2e_me: FAIL: $p is not built (make first)" >&2

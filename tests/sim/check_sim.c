@@ -522,6 +522,7 @@ START_TEST(test_cmt_needs_cnma)
 
 	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CNMA_TIMEOUT_MS, 150), 0);
 	h_ok(h, "ATE0", "OK");
+	h_ok(h, "AT+CSMS=1", "OK");
 	h_ok(h, "AT+CNMI=2,2,0,0,0", "OK");
 	ck_assert_int_eq(sim_inject_sms(h->sim, &a, NULL), 1);
 	ck_assert_int_eq(sim_inject_sms(h->sim, &b, NULL), 1);
@@ -703,13 +704,27 @@ START_TEST(test_cms_faults)
 }
 END_TEST
 
+/* Wait for a +CDS; its PDU must be a status report for @mr. */
+static void h_take_report(struct h *h, unsigned mr, struct sms *ret)
+{
+	char pdu[SMS_PDU_HEX_MAX];
+	const char *why;
+
+	h_expect(h, "\r\n+CDS: ");
+	h_take_line(h, pdu, sizeof(pdu));
+	h_take_line(h, pdu, sizeof(pdu));
+	ck_assert_int_eq(sms_decode_hex(pdu, strlen(pdu), 0, ret, &why), 0);
+	ck_assert_int_eq(ret->type, SMS_TYPE_STATUS_REPORT);
+	ck_assert_uint_eq(ret->mr, mr);
+}
+
 START_TEST(test_status_report)
 {
 	struct sms_pdu_out p;
 	struct h *h = h_default();
-	char pdu[SMS_PDU_HEX_MAX], cmd[32];
+	char cmd[32];
 	struct sms dec;
-	const char *why;
+	char *r;
 
 	setup_pdu(h);
 	h_ok(h, "AT+CNMI=2,1,0,1,0", "OK");
@@ -725,13 +740,67 @@ START_TEST(test_status_report)
 	h_send(h, "\x1a");
 	/* The report comes after the OK (sr-delay). */
 	h_expect(h, "\r\n+CMGS: 42\r\n\r\nOK\r\n");
-	h_expect(h, "\r\n+CDS: ");
-	h_take_line(h, pdu, sizeof(pdu));
-	h_take_line(h, pdu, sizeof(pdu));
-	ck_assert_int_eq(sms_decode_hex(pdu, strlen(pdu), 0, &dec, &why), 0);
-	ck_assert_int_eq(dec.type, SMS_TYPE_STATUS_REPORT);
-	ck_assert_uint_eq(dec.mr, 42);
+	h_take_report(h, 42, &dec);
 	ck_assert_str_eq(dec.addr.number, "+256772999888");
+	/* +CSMS=0: the ME acks by itself, the next +CDS needs no +CNMA. */
+	r = send_pdu(h, &p);
+	ck_assert_str_eq(r, "\r\n+CMGS: 43\r\n\r\nOK\r\n");
+	free(r);
+	h_expect(h, "\r\n+CDS: ");
+	h_ok(h, "AT+CNMA", "+CMS ERROR: 340");
+	h_free(h);
+}
+END_TEST
+
+/*
+ * TS 27.005 §3.4.1 (+CSMS=1): no +CMT or +CDS goes to the TE while the
+ * previous one awaits its +CNMA, so each +CNMA acknowledges exactly the
+ * indication before it. A +CDS behind an unacknowledged +CMT waits, and a
+ * +CMT behind an unacknowledged +CDS waits too.
+ */
+START_TEST(test_cds_waits_for_cnma)
+{
+	struct sim_sms in = { .text = "inbound" };
+	struct sms_pdu_out p;
+	struct h *h = h_default();
+	char line[SMS_PDU_HEX_MAX];
+	struct sms dec;
+	char *r;
+
+	setup_pdu(h);
+	h_ok(h, "AT+CSMS=1", "OK");
+	h_ok(h, "AT+CNMI=2,2,0,1,0", "OK");
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_CNMA_TIMEOUT_MS, 5000), 0);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_SR_DELAY_MS, 20), 0);
+	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_NEXT_MR, 9), 0);
+	ck_assert_int_eq(sim_inject_sms(h->sim, &in, NULL), 1);
+	h_expect(h, "\r\n+CMT: ,");
+	h_take_line(h, line, sizeof(line));
+	h_take_line(h, line, sizeof(line));
+	/* A sent message asks for a report while the +CMT is unacked. */
+	ck_assert_int_eq(encode("+256772999888", "report me", true, &p, 1),
+			 1);
+	r = send_pdu(h, &p);
+	ck_assert_str_eq(r, "\r\n+CMGS: 9\r\n\r\nOK\r\n");
+	free(r);
+	h_absent(h, "+CDS", 300);
+	/* This +CNMA is for the +CMT; only then does the +CDS come. */
+	h->len = 0;
+	h_send(h, "AT+CNMA\r");
+	h_expect(h, "\r\nOK\r\n");
+	h_take_report(h, 9, &dec);
+	/* The +CDS awaits its own +CNMA: a new +CMT waits behind it. */
+	ck_assert_int_eq(sim_inject_sms(h->sim, &in, NULL), 1);
+	h_absent(h, "+CMT", 300);
+	ck_assert_uint_eq(sim_pending(h->sim), 1);
+	h->len = 0;
+	h_send(h, "AT+CNMA\r");
+	h_expect(h, "\r\nOK\r\n");
+	h_expect(h, "\r\n+CMT: ,");
+	h_ok(h, "AT+CNMA", "\r\nOK\r\n");
+	h_ok(h, "AT+CNMA", "+CMS ERROR: 340");
+	ck_assert_uint_eq(sim_pending(h->sim), 0);
+	ck_assert_uint_eq(sim_counter(h->sim, "cmt-redelivered"), 0);
 	h_free(h);
 }
 END_TEST
@@ -1439,6 +1508,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_inject_corrupt);
 	tcase_add_test(tc, test_storage_full);
 	tcase_add_test(tc, test_cmt_needs_cnma);
+	tcase_add_test(tc, test_cds_waits_for_cnma);
 	tcase_add_test(tc, test_urc_inside_cmgr);
 	tcase_add_test(tc, test_text_mode);
 	suite_add_tcase(s, tc);

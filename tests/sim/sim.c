@@ -430,9 +430,16 @@ bool sim_sim_ready(const struct sim *sim, uint64_t now)
 	       !sim->booting;
 }
 
-static void emit_cmt(struct sim *sim, const struct sim_netmsg *m)
+/*
+ * A direct indication: +CMT for an SMS-DELIVER, +CDS for a status report
+ * (TS 27.005 §3.4.1; +CDS is always shown in PDU form here).
+ */
+static void emit_direct(struct sim *sim, const struct sim_netmsg *m)
 {
-	if (sim->cmgf) {
+	if (m->is_report) {
+		sim_line(sim, "+CDS: %u", m->hdr_len);
+		sim_data_line(sim, m->pdu);
+	} else if (sim->cmgf) {
 		sim_line(sim, "+CMT: \"%s\",,\"%s\"", m->sender, m->scts);
 		sim_data_line(sim, m->text ? m->text : "");
 	} else {
@@ -458,14 +465,26 @@ void sim_deliver(struct sim *sim)
 		struct sim_store *st = sim->mem[2];
 		unsigned i;
 
-		if (sim->cnmi_mt == 2 && !m->is_report) {
+		/*
+		 * TS 27.005 §3.4.1: the TA sends no other +CMT or +CDS
+		 * before the previous one is acknowledged with +CNMA (or
+		 * its timer expires), so one +CNMA always answers the one
+		 * indication before it.
+		 */
+		if (m->is_report ? sim->cnmi_ds == 1 : sim->cnmi_mt == 2) {
 			if (sim->awaiting_ack)
 				return; /* blocked until +CNMA */
-			emit_cmt(sim, m);
+			emit_direct(sim, m);
 			sim->net_head = m->next;
 			if (!sim->net_head)
 				sim->net_tail = NULL;
-			if (sim->fault[SIM_FAULT_CNMA_TIMEOUT_MS] > 0) {
+			/*
+			 * +CNMA exists only with +CSMS=1 (TS 27.005
+			 * §3.2.1, §3.4.4); with service 0 the ME
+			 * acknowledges by itself.
+			 */
+			if (sim->csms == 1 &&
+			    sim->fault[SIM_FAULT_CNMA_TIMEOUT_MS] > 0) {
 				m->next = NULL;
 				sim->awaiting_ack = m;
 				sim_timer_add(sim, cnma_deadline(sim, now),
@@ -1266,7 +1285,7 @@ static void run_timers(struct sim *sim, uint64_t now)
 			if (sim->awaiting_ack && t->arg == sim->ack_seq &&
 			    sim->master >= 0) {
 				sim_count(sim, "cmt-redelivered");
-				emit_cmt(sim, sim->awaiting_ack);
+				emit_direct(sim, sim->awaiting_ack);
 				sim_timer_add(sim, cnma_deadline(sim, now),
 					      SIM_T_CNMA, NULL, t->arg);
 			}

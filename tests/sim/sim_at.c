@@ -1104,7 +1104,6 @@ static void send_status_report(struct sim *sim, const struct sms *sub,
 {
 	struct sms_status_report_opts o = { 0 };
 	struct sms_pdu_out out;
-	char buf[SMS_PDU_HEX_MAX + 64];
 	const char *why;
 	time_t t = time(NULL);
 
@@ -1117,24 +1116,23 @@ static void send_status_report(struct sim *sim, const struct sms *sub,
 	if (sms_encode_status_report(&o, &out, &why) != 1)
 		return;
 	sim_count(sim, "status-report");
-	if (sim->cnmi_ds == 2) {
-		sim_netmsg_queue(sim, out.hex, (unsigned)out.tpdu_len, true);
-		if (sim->fault[SIM_FAULT_SR_BEFORE_OK])
-			sim_deliver(sim);
-		else
-			sim_timer_add(sim, sim_now_us() +
-				      sim_fault_us(sim, SIM_FAULT_SR_DELAY_MS),
-				      SIM_T_RETRY, NULL, 0);
+	/*
+	 * Stored (ds=2) or shown as +CDS (ds=1): either way it goes through
+	 * the network queue, so a +CDS waits while a +CMT or +CDS before it
+	 * awaits its +CNMA (sim_deliver()).
+	 */
+	if (sim_netmsg_queue(sim, out.hex, (unsigned)out.tpdu_len, true) < 0)
 		return;
-	}
-	snprintf(buf, sizeof(buf), "\r\n+CDS: %zu\r\n%s\r\n", out.tpdu_len,
-		 out.hex);
-	if (sim->fault[SIM_FAULT_SR_BEFORE_OK])
-		sim_out_str(sim, buf);
-	else
+	if (sim->fault[SIM_FAULT_SR_BEFORE_OK]) {
+		uint64_t at = sim->resp_at;
+
+		sim_deliver(sim);
+		sim->resp_at = at; /* the OK keeps its own delay */
+	} else {
 		sim_timer_add(sim, sim->resp_at +
 			      sim_fault_us(sim, SIM_FAULT_SR_DELAY_MS),
-			      SIM_T_EMIT, buf, 0);
+			      SIM_T_RETRY, NULL, 0);
+	}
 }
 
 /* A message goes out: MR assigned, faults applied, logged. */

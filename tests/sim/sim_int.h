@@ -122,7 +122,7 @@ struct sim {
 
 	/* network side */
 	struct sim_netmsg *net_head, *net_tail;
-	struct sim_netmsg *awaiting_ack; /* +CMT shown, no +CNMA yet */
+	struct sim_netmsg *awaiting_ack; /* +CMT/+CDS shown, no +CNMA yet */
 	unsigned ack_seq;
 
 	/* input */

@@ -1089,6 +1089,69 @@ START_TEST(test_direct_undecodable_acked)
 }
 END_TEST
 
+static bool sr_one(struct h *h, const void *arg)
+{
+	(void)arg;
+	return h->n_sr >= 1;
+}
+
+/*
+ * +CSMS=1: a +CDS needs +CNMA like a +CMT, and the modem shows neither
+ * while the other awaits its ack (TS 27.005 §3.4.1). A +CMT held by the
+ * daemon (not yet committed) holds the report back; its ack lets the
+ * report in, which is acked right after the callback: one +CNMA each, in
+ * order, none refused, nothing re-delivered.
+ */
+START_TEST(test_direct_cds_acked_in_order)
+{
+	struct h h;
+	struct sim_config sc;
+	struct sim_sms s = { .msg_class = -1, .text = "held" };
+	struct sms_pdu_out out[8];
+	struct tx tx[8];
+
+	sim_config_init(&sc);
+	sc.cnma_timeout_ms = 5000;
+	h_init(&h, &sc, direct_mode_slow);
+	h_wait_ready(&h);
+	h.hold = true;
+	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
+	h_wait_rx(&h, 1, 3000);
+	sim_set(h.sim, SIM_FAULT_NEXT_MR, 31);
+	sim_set(h.sim, SIM_FAULT_SR_DELAY_MS, 10);
+	ck_assert_uint_eq(queue_text(&h, "+256700000004", "report please", 4,
+				     true, out, tx), 1);
+	ck_assert(h_run(&h, tx_done, &tx[0], 5000));
+	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_OK);
+	h_idle(&h, 300);
+	ck_assert_uint_eq(h.n_sr, 0);
+	ck_assert_uint_eq(sim_counter(h.sim, "+CNMA"), 0);
+
+	/* The daemon commits the +CMT: its ack, then the report and its. */
+	ck_assert_int_eq(modem_sms_release(h.m, h.held[0], true), 0);
+	h.n_held = 0;
+	h.hold = false;
+	h.commit = true;
+	ck_assert(h_run(&h, sr_one, NULL, 3000));
+	ck_assert_int_eq(h.sr[0].mr, 31);
+	h_idle(&h, 100);
+	ck_assert_uint_eq(sim_counter(h.sim, "+CNMA"), 2);
+
+	/* Nothing is left waiting for an ack: the next +CMT comes in. */
+	s.text = "after";
+	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
+	h_wait_rx(&h, 2, 3000);
+	ck_assert_str_eq(h.rx[1].msg.text, "after");
+	h_idle(&h, 100);
+	ck_assert_uint_eq(sim_counter(h.sim, "+CNMA"), 3);
+	ck_assert_uint_eq(sim_counter(h.sim, "cmt-redelivered"), 0);
+	ck_assert_uint_eq(sim_pending(h.sim), 0);
+	ck_assert_uint_eq(h.n_sr, 1);
+	ck_assert_uint_eq(h.n_rx, 2);
+	h_free(&h);
+}
+END_TEST
+
 static bool ussd_n(struct h *h, const void *arg)
 {
 	return h->n_ussd >= *(const size_t *)arg;
@@ -1148,12 +1211,6 @@ START_TEST(test_ussd_encodings)
 	h_free(&h);
 }
 END_TEST
-
-static bool sr_one(struct h *h, const void *arg)
-{
-	(void)arg;
-	return h->n_sr >= 1;
-}
 
 START_TEST(test_status_report)
 {
@@ -1762,6 +1819,61 @@ START_TEST(test_reboot_drops_queued_delete)
 }
 END_TEST
 
+/* A driver with direct delivery configured, on @f playing @sc: READY. */
+static struct modem *fake_start_direct(struct fake *f,
+				       const struct script *sc)
+{
+	static const struct modem_callbacks cbs = {
+		.debug = cb_debug, .sms = fake_cb_sms,
+	};
+	struct modem_config cfg;
+	struct modem *m;
+
+	fake_open(f, sc);
+	modem_config_init(&cfg);
+	cfg.device = f->path;
+	cfg.delivery = MODEM_DELIVERY_DIRECT;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
+	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	ck_assert(fake_run(f, m, MODEM_STATE_READY, 5000));
+	return m;
+}
+
+/*
+ * Direct delivery configured, +CSMS=1 accepted, +CMT routing refused but
+ * ds=1 accepted (AT+CNMI=2,1,0,1,0): a +CDS still needs its +CNMA
+ * (TS 27.005 §3.4.4), else the modem holds every later +CDS back.
+ */
+START_TEST(test_cds_acked_without_direct_cmt)
+{
+	static const struct script sc[] = {
+		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+		{ "AT+CSMS=1", "\r\n+CSMS: 1,1,1\r\n\r\nOK\r\n" },
+		{ "AT+CNMI=2,2,0,1,0", "\r\n+CMS ERROR: 303\r\n" },
+		{ "AT+CNMI=1,2,0,1,0", "\r\n+CMS ERROR: 303\r\n" },
+		{ "AT+CNMI=2,2,0,0,0", "\r\n+CMS ERROR: 303\r\n" },
+		{ "AT+CNMI=1,2,0,0,0", "\r\n+CMS ERROR: 303\r\n" },
+		{ NULL, NULL },
+	};
+	struct fake f;
+	struct modem *m;
+
+	fake_held = NULL;
+	m = fake_start_direct(&f, sc);
+	ck_assert_ptr_nonnull(strstr(f.seen, "AT+CNMI=2,1,0,1,0|"));
+	fake_idle(&f, m, 50);
+	f.seen[0] = '\0';
+	fake_say(&f, "\r\n+CDS: 25\r\n"
+		 "0002090C91527627998988621172319062006211723190620000\r\n");
+	fake_idle(&f, m, 200);
+	ck_assert_str_eq(f.seen, "AT+CNMA|");
+	modem_free(m);
+	close(f.master);
+}
+END_TEST
+
 static struct modem_sms *fake_rx[4];
 static size_t fake_n_rx;
 
@@ -2218,6 +2330,9 @@ static const struct {
 	{ "sim_busy", &test_sim_busy, 0 },
 	{ "reboot", &test_reboot, 0 },
 	{ "direct_cnma", &test_direct_cnma, 0 },
+	{ "direct_cds_acked_in_order", &test_direct_cds_acked_in_order, 0 },
+	{ "cds_acked_without_direct_cmt", &test_cds_acked_without_direct_cmt,
+	  0 },
 	{ "direct_undecodable", &test_direct_undecodable_acked, 0 },
 	{ "ussd", &test_ussd_encodings, 4 },
 	{ "status_report", &test_status_report, 0 },

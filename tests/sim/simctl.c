@@ -1,6 +1,6 @@
 /*
  * simctl - a client for modemsim's control socket (docs/SIMULATOR.md), for
- * the end-to-end tests, the demo and the benchmark scripts.
+ * the daemon and end-to-end tests, the demo and the benchmark scripts.
  *
  *   simctl SOCKET COMMAND...   run each argument as one command
  *   simctl SOCKET              run every line of stdin as one command

@@ -48,6 +48,33 @@ int ctl_conn_option(int argc, char **argv, int *i)
 	return 1;
 }
 
+int ctl_common_option(int argc, char **argv, int *i, bool *json,
+		      void (*usage)(FILE *f))
+{
+	int r = ctl_conn_option(argc, argv, i);
+
+	if (r < 0)
+		return CTL_EXIT_USAGE;
+	if (r > 0)
+		return CTL_OPT_TAKEN;
+	if (!strcmp(argv[*i], "--json")) {
+		*json = true;
+		return CTL_OPT_TAKEN;
+	}
+	if (!strcmp(argv[*i], "--help")) {
+		usage(stdout);
+		return CTL_EXIT_OK;
+	}
+	return CTL_OPT_OTHER;
+}
+
+int ctl_bad_option(const char *prog, const char *arg)
+{
+	fprintf(stderr, "%s: unknown option or missing value '%s'\n", prog,
+		arg);
+	return CTL_EXIT_USAGE;
+}
+
 static int load_config(struct ctl_session *s)
 {
 	struct gw_config_errors errors = { 0 };

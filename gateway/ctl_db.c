@@ -35,21 +35,14 @@ static int parse(const char *prog, int argc, char **argv, bool *json)
 	int i, r;
 
 	for (i = 1; i < argc; i++) {
-		r = ctl_conn_option(argc, argv, &i);
-		if (r < 0)
-			return CTL_EXIT_USAGE;
-		if (r > 0)
+		r = ctl_common_option(argc, argv, &i, json, ctl_db_usage);
+		if (r == CTL_OPT_TAKEN)
 			continue;
-		if (!strcmp(argv[i], "--json")) {
-			*json = true;
-		} else if (!strcmp(argv[i], "--help")) {
-			ctl_db_usage(stdout);
-			return -1;
-		} else {
-			fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
-				argv[i]);
-			return CTL_EXIT_USAGE;
-		}
+		if (r != CTL_OPT_OTHER)
+			return r == CTL_EXIT_OK ? -1 : r;
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
+			argv[i]);
+		return CTL_EXIT_USAGE;
 	}
 	return 0;
 }

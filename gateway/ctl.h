@@ -96,6 +96,21 @@ int ctl_common_option(int argc, char **argv, int *i, bool *json,
  */
 int ctl_bad_option(const char *prog, const char *arg);
 
+/* A subcommand, as in `fieldgatectl db migrate`. */
+struct ctl_subcmd {
+	const char *name;
+	int (*run)(int argc, char **argv);	/* gets argv from its name */
+};
+
+/*
+ * Runs the one of subs[n] that argv[1] names and returns its exit status.
+ * "--help" or "help" print usage(stdout): CTL_EXIT_OK. No subcommand, or
+ * an unknown one (said on stderr after `prog`), print usage(stderr):
+ * CTL_EXIT_USAGE.
+ */
+int ctl_run_subcmd(const char *prog, const struct ctl_subcmd *subs, size_t n,
+		   void (*usage)(FILE *f), int argc, char **argv);
+
 /* Common text for the usage screens. */
 #define CTL_CONN_HELP \
 	"connection (first that applies): --db CONNINFO, -f CONFIG (the\n" \

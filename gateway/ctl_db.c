@@ -151,20 +151,12 @@ static int cmd_status(int argc, char **argv)
 
 int ctl_db_run(int argc, char **argv)
 {
-	if (argc < 2) {
-		ctl_db_usage(stderr);
-		return CTL_EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "migrate"))
-		return cmd_migrate(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "status"))
-		return cmd_status(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		ctl_db_usage(stdout);
-		return CTL_EXIT_OK;
-	}
-	fprintf(stderr, "fieldgatectl db: unknown subcommand '%s'\n",
-		argv[1]);
-	ctl_db_usage(stderr);
-	return CTL_EXIT_USAGE;
+	static const struct ctl_subcmd subs[] = {
+		{ "migrate", cmd_migrate },
+		{ "status", cmd_status },
+	};
+
+	return ctl_run_subcmd("fieldgatectl db", subs,
+			      sizeof(subs) / sizeof(subs[0]), ctl_db_usage,
+			      argc, argv);
 }

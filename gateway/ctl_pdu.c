@@ -360,20 +360,12 @@ static int cmd_encode(int argc, char **argv)
 
 int ctl_pdu_run(int argc, char **argv)
 {
-	if (argc < 2) {
-		ctl_pdu_usage(stderr);
-		return CTL_EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "decode"))
-		return cmd_decode(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "encode"))
-		return cmd_encode(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		ctl_pdu_usage(stdout);
-		return CTL_EXIT_OK;
-	}
-	fprintf(stderr, "fieldgatectl pdu: unknown subcommand '%s'\n",
-		argv[1]);
-	ctl_pdu_usage(stderr);
-	return CTL_EXIT_USAGE;
+	static const struct ctl_subcmd subs[] = {
+		{ "decode", cmd_decode },
+		{ "encode", cmd_encode },
+	};
+
+	return ctl_run_subcmd("fieldgatectl pdu", subs,
+			      sizeof(subs) / sizeof(subs[0]), ctl_pdu_usage,
+			      argc, argv);
 }

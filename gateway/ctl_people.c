@@ -262,20 +262,12 @@ static int cmd_list(int argc, char **argv)
 
 int ctl_people_run(int argc, char **argv)
 {
-	if (argc < 2) {
-		ctl_people_usage(stderr);
-		return CTL_EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "add"))
-		return cmd_add(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "list"))
-		return cmd_list(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		ctl_people_usage(stdout);
-		return CTL_EXIT_OK;
-	}
-	fprintf(stderr, "fieldgatectl people: unknown subcommand '%s'\n",
-		argv[1]);
-	ctl_people_usage(stderr);
-	return CTL_EXIT_USAGE;
+	static const struct ctl_subcmd subs[] = {
+		{ "add", cmd_add },
+		{ "list", cmd_list },
+	};
+
+	return ctl_run_subcmd("fieldgatectl people", subs,
+			      sizeof(subs) / sizeof(subs[0]), ctl_people_usage,
+			      argc, argv);
 }

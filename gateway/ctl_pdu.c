@@ -234,19 +234,24 @@ static int cmd_decode(int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
-static bool parse_uint(const char *s, unsigned long max, unsigned long *ret)
+/* The value s of option opt, 0..max; says on stderr when it is bad. */
+static bool opt_uint(const char *opt, const char *s, unsigned long max,
+		     unsigned long *ret)
 {
 	char *end;
 	unsigned long v;
 
 	if (!s || !*s || *s == '-')
-		return false;
+		goto out_bad;
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || v > max)
-		return false;
+		goto out_bad;
 	*ret = v;
 	return true;
+out_bad:
+	fprintf(stderr, "fieldgatectl pdu encode: bad %s '%s'\n", opt, s);
+	return false;
 }
 
 static int cmd_encode(int argc, char **argv)
@@ -276,20 +281,12 @@ static int cmd_encode(int argc, char **argv)
 		} else if (!strcmp(a, "--json")) {
 			json = true;
 		} else if (!strcmp(a, "--validity") && has_val) {
-			if (!parse_uint(argv[++i], 100000000UL, &v)) {
-				fprintf(stderr, "fieldgatectl pdu encode: bad "
-						"--validity '%s'\n",
-					argv[i]);
+			if (!opt_uint(a, argv[++i], 100000000UL, &v))
 				return CTL_EXIT_USAGE;
-			}
 			o.validity_seconds = (uint32_t)v;
 		} else if (!strcmp(a, "--ref") && has_val) {
-			if (!parse_uint(argv[++i], 255, &v)) {
-				fprintf(stderr, "fieldgatectl pdu encode: bad "
-						"--ref '%s'\n",
-					argv[i]);
+			if (!opt_uint(a, argv[++i], 255, &v))
 				return CTL_EXIT_USAGE;
-			}
 			o.concat_ref = (uint8_t)v;
 		} else if (!strcmp(a, "--")) {
 			if (i + 1 < argc && !text)

@@ -149,6 +149,23 @@ int db_query_rows(struct db *db, const char *sql, int nparams,
 		  void **ret_rows, size_t *ret_count, struct db_error *err);
 
 /*
+ * db_query_rows() as a store function's listing starts: clears err, and
+ * fails with -EINVAL ("NULL output") when ret_rows or ret_count is NULL
+ * (pass `ret_typed ? &v : NULL` for the caller's own output pointer).
+ */
+static inline int db_list_rows(struct db *db, const char *sql, int nparams,
+			       const char *const *params,
+			       const struct db_row_type *t, void **ret_rows,
+			       size_t *ret_count, struct db_error *err)
+{
+	db_error_clear(err);
+	if (!ret_rows || !ret_count)
+		return db_invalid(err, "NULL output");
+	return db_query_rows(db, sql, nparams, params, t, ret_rows, ret_count,
+			     err);
+}
+
+/*
  * Runs sql and converts its first row into elem. -ENOENT (err says "no
  * row") when there is none: callers that know what was missing overwrite
  * the message.

@@ -47,6 +47,19 @@ static int parse_int64(const char *s, int64_t *ret)
 	return 0;
 }
 
+/*
+ * -EPROTO when the cell is NULL, for the strict getters; a cell out of
+ * range is left to the *_opt getter to report.
+ */
+static int not_null(const PGresult *res, int row, int col,
+		    struct db_error *err)
+{
+	if (row < PQntuples(res) && col < PQnfields(res) &&
+	    PQgetisnull(res, row, col))
+		return bad(res, col, "unexpected NULL", err);
+	return 0;
+}
+
 int db_get_int64_opt(const PGresult *res, int row, int col, int64_t dflt,
 		     int64_t *ret, struct db_error *err)
 {
@@ -69,10 +82,9 @@ int db_get_int64_opt(const PGresult *res, int row, int col, int64_t dflt,
 int db_get_int64(const PGresult *res, int row, int col, int64_t *ret,
 		 struct db_error *err)
 {
-	if (row < PQntuples(res) && col < PQnfields(res) &&
-	    PQgetisnull(res, row, col))
-		return bad(res, col, "unexpected NULL", err);
-	return db_get_int64_opt(res, row, col, 0, ret, err);
+	int r = not_null(res, row, col, err);
+
+	return r < 0 ? r : db_get_int64_opt(res, row, col, 0, ret, err);
 }
 
 int db_get_int_opt(const PGresult *res, int row, int col, int dflt, int *ret,
@@ -92,10 +104,9 @@ int db_get_int_opt(const PGresult *res, int row, int col, int dflt, int *ret,
 int db_get_int(const PGresult *res, int row, int col, int *ret,
 	       struct db_error *err)
 {
-	if (row < PQntuples(res) && col < PQnfields(res) &&
-	    PQgetisnull(res, row, col))
-		return bad(res, col, "unexpected NULL", err);
-	return db_get_int_opt(res, row, col, 0, ret, err);
+	int r = not_null(res, row, col, err);
+
+	return r < 0 ? r : db_get_int_opt(res, row, col, 0, ret, err);
 }
 
 int db_get_bool(const PGresult *res, int row, int col, bool *ret,

@@ -7,11 +7,22 @@
 #include "db/db_internal.h"
 #include "db/store.h"
 
-/* Fills $1 number, $2 since, $3 until, $4 limit from an optional filter. */
-static int filter_params(const struct db_list_filter *f, const char **p,
-			 char number[DB_PHONE_MAX], char b[3][DB_NUM_MAX],
-			 struct db_error *err)
+/*
+ * Runs a listing whose sql takes $1 number, $2 since, $3 until, $4 limit,
+ * filled from an optional filter, into rows of type t (see
+ * db_query_rows(); the caller frees *ret_rows with the type's *_free()).
+ */
+static int list_filtered(struct db *db, const char *sql,
+			 const struct db_list_filter *f,
+			 const struct db_row_type *t, void **ret_rows,
+			 size_t *ret_count, struct db_error *err)
 {
+	char number[DB_PHONE_MAX], b[3][DB_NUM_MAX];
+	const char *p[4];
+
+	db_error_clear(err);
+	if (!ret_rows || !ret_count)
+		return db_invalid(err, "NULL output");
 	p[0] = NULL;
 	if (f && f->number) {
 		if (db_phone_normalize(f->number, number) < 0)
@@ -21,7 +32,7 @@ static int filter_params(const struct db_list_filter *f, const char **p,
 	p[1] = f ? db_param_time_opt(b[0], f->since) : NULL;
 	p[2] = f ? db_param_time_opt(b[1], f->until) : NULL;
 	p[3] = db_param_num(b[2], (f && f->limit) ? (int64_t)f->limit : 50);
-	return 0;
+	return db_query_rows(db, sql, 4, p, t, ret_rows, ret_count, err);
 }
 
 #define INBOX_COLS \
@@ -86,17 +97,14 @@ int db_inbox_list(struct db *db, const struct db_list_filter *f,
 		"AND ($2::float8 IS NULL OR received_at >= to_timestamp($2)) "
 		"AND ($3::float8 IS NULL OR received_at < to_timestamp($3)) "
 		"ORDER BY id DESC LIMIT $4::int";
-	char number[DB_PHONE_MAX], b[3][DB_NUM_MAX];
-	const char *p[4];
+	void *v;
 	int r;
 
-	db_error_clear(err);
-	if (!ret_rows || !ret_count)
-		return db_invalid(err, "NULL output");
-	r = filter_params(f, p, number, b, err);
-	if (r < 0)
-		return r;
-	return inbox_query(db, sql, 4, p, ret_rows, ret_count, err);
+	r = list_filtered(db, sql, f, &inbox_type, ret_rows ? &v : NULL,
+			  ret_count, err);
+	if (r >= 0)
+		*ret_rows = v;
+	return r;
 }
 
 int db_inbound_unhandled(struct db *db, size_t limit,
@@ -163,18 +171,11 @@ int db_outbox_list(struct db *db, const struct db_list_filter *f,
 		"AND ($2::float8 IS NULL OR created_at >= to_timestamp($2)) "
 		"AND ($3::float8 IS NULL OR created_at < to_timestamp($3)) "
 		"ORDER BY id DESC LIMIT $4::int";
-	char number[DB_PHONE_MAX], b[3][DB_NUM_MAX];
-	const char *p[4];
 	void *v;
 	int r;
 
-	db_error_clear(err);
-	if (!ret_rows || !ret_count)
-		return db_invalid(err, "NULL output");
-	r = filter_params(f, p, number, b, err);
-	if (r < 0)
-		return r;
-	r = db_query_rows(db, sql, 4, p, &outbox_type, &v, ret_count, err);
+	r = list_filtered(db, sql, f, &outbox_type, ret_rows ? &v : NULL,
+			  ret_count, err);
 	if (r >= 0)
 		*ret_rows = v;
 	return r;

@@ -133,11 +133,9 @@ int db_outbound_load_parts(struct db *db, int64_t message_id,
 	void *v;
 	int r;
 
-	db_error_clear(err);
-	if (!ret_parts || !ret_count)
-		return db_invalid(err, "NULL output");
 	p[0] = db_param_num(b, message_id);
-	r = db_query_rows(db, sql, 1, p, &part_type, &v, ret_count, err);
+	r = db_list_rows(db, sql, 1, p, &part_type, ret_parts ? &v : NULL,
+			 ret_count, err);
 	if (r >= 0)
 		*ret_parts = v;
 	return r;

@@ -140,10 +140,8 @@ int db_people_list(struct db *db, struct db_person **ret_people,
 	void *v;
 	int r;
 
-	db_error_clear(err);
-	if (!ret_people || !ret_count)
-		return db_invalid(err, "NULL output");
-	r = db_query_rows(db, sql, 0, NULL, &person_type, &v, ret_count, err);
+	r = db_list_rows(db, sql, 0, NULL, &person_type, ret_people ? &v : NULL,
+			 ret_count, err);
 	if (r >= 0)
 		*ret_people = v;
 	return r;

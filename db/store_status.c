@@ -98,10 +98,8 @@ int db_modem_status_list(struct db *db, struct db_modem_status **ret_rows,
 	void *v;
 	int r;
 
-	db_error_clear(err);
-	if (!ret_rows || !ret_count)
-		return db_invalid(err, "NULL output");
-	r = db_query_rows(db, sql, 0, NULL, &status_type, &v, ret_count, err);
+	r = db_list_rows(db, sql, 0, NULL, &status_type, ret_rows ? &v : NULL,
+			 ret_count, err);
 	if (r >= 0)
 		*ret_rows = v;
 	return r;

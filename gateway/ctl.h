@@ -77,6 +77,40 @@ void ctl_modems_usage(FILE *f);
  */
 int ctl_conn_option(int argc, char **argv, int *i);
 
+/*
+ * The options every command takes, tried at argv[*i]: the connection options
+ * (ctl_conn_option()), --json (sets *json) and --help (prints usage(stdout)).
+ * Returns CTL_OPT_TAKEN when argv[*i] was one of them (go on with the next;
+ * *i may have moved past a value), CTL_OPT_OTHER when it was not, or the exit
+ * status the command should end with: CTL_EXIT_OK after --help,
+ * CTL_EXIT_USAGE when a connection option misses its value.
+ */
+#define CTL_OPT_TAKEN (-1)
+#define CTL_OPT_OTHER (-2)
+int ctl_common_option(int argc, char **argv, int *i, bool *json,
+		      void (*usage)(FILE *f));
+
+/*
+ * Says on stderr that `arg` is an unknown option or misses its value.
+ * Returns CTL_EXIT_USAGE, for `return ctl_bad_option(prog, a);`.
+ */
+int ctl_bad_option(const char *prog, const char *arg);
+
+/* A subcommand, as in `fieldgatectl db migrate`. */
+struct ctl_subcmd {
+	const char *name;
+	int (*run)(int argc, char **argv);	/* gets argv from its name */
+};
+
+/*
+ * Runs the one of subs[n] that argv[1] names and returns its exit status.
+ * "--help" or "help" print usage(stdout): CTL_EXIT_OK. No subcommand, or
+ * an unknown one (said on stderr after `prog`), print usage(stderr):
+ * CTL_EXIT_USAGE.
+ */
+int ctl_run_subcmd(const char *prog, const struct ctl_subcmd *subs, size_t n,
+		   void (*usage)(FILE *f), int argc, char **argv);
+
 /* Common text for the usage screens. */
 #define CTL_CONN_HELP \
 	"connection (first that applies): --db CONNINFO, -f CONFIG (the\n" \

@@ -48,6 +48,54 @@ int ctl_conn_option(int argc, char **argv, int *i)
 	return 1;
 }
 
+int ctl_common_option(int argc, char **argv, int *i, bool *json,
+		      void (*usage)(FILE *f))
+{
+	int r = ctl_conn_option(argc, argv, i);
+
+	if (r < 0)
+		return CTL_EXIT_USAGE;
+	if (r > 0)
+		return CTL_OPT_TAKEN;
+	if (!strcmp(argv[*i], "--json")) {
+		*json = true;
+		return CTL_OPT_TAKEN;
+	}
+	if (!strcmp(argv[*i], "--help")) {
+		usage(stdout);
+		return CTL_EXIT_OK;
+	}
+	return CTL_OPT_OTHER;
+}
+
+int ctl_run_subcmd(const char *prog, const struct ctl_subcmd *subs, size_t n,
+		   void (*usage)(FILE *f), int argc, char **argv)
+{
+	size_t k;
+
+	if (argc < 2) {
+		usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	for (k = 0; k < n; k++)
+		if (!strcmp(argv[1], subs[k].name))
+			return subs[k].run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return CTL_EXIT_OK;
+	}
+	fprintf(stderr, "%s: unknown subcommand '%s'\n", prog, argv[1]);
+	usage(stderr);
+	return CTL_EXIT_USAGE;
+}
+
+int ctl_bad_option(const char *prog, const char *arg)
+{
+	fprintf(stderr, "%s: unknown option or missing value '%s'\n", prog,
+		arg);
+	return CTL_EXIT_USAGE;
+}
+
 static int load_config(struct ctl_session *s)
 {
 	struct gw_config_errors errors = { 0 };

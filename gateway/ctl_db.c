@@ -35,21 +35,14 @@ static int parse(const char *prog, int argc, char **argv, bool *json)
 	int i, r;
 
 	for (i = 1; i < argc; i++) {
-		r = ctl_conn_option(argc, argv, &i);
-		if (r < 0)
-			return CTL_EXIT_USAGE;
-		if (r > 0)
+		r = ctl_common_option(argc, argv, &i, json, ctl_db_usage);
+		if (r == CTL_OPT_TAKEN)
 			continue;
-		if (!strcmp(argv[i], "--json")) {
-			*json = true;
-		} else if (!strcmp(argv[i], "--help")) {
-			ctl_db_usage(stdout);
-			return -1;
-		} else {
-			fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
-				argv[i]);
-			return CTL_EXIT_USAGE;
-		}
+		if (r != CTL_OPT_OTHER)
+			return r == CTL_EXIT_OK ? -1 : r;
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
+			argv[i]);
+		return CTL_EXIT_USAGE;
 	}
 	return 0;
 }
@@ -158,20 +151,12 @@ static int cmd_status(int argc, char **argv)
 
 int ctl_db_run(int argc, char **argv)
 {
-	if (argc < 2) {
-		ctl_db_usage(stderr);
-		return CTL_EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "migrate"))
-		return cmd_migrate(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "status"))
-		return cmd_status(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		ctl_db_usage(stdout);
-		return CTL_EXIT_OK;
-	}
-	fprintf(stderr, "fieldgatectl db: unknown subcommand '%s'\n",
-		argv[1]);
-	ctl_db_usage(stderr);
-	return CTL_EXIT_USAGE;
+	static const struct ctl_subcmd subs[] = {
+		{ "migrate", cmd_migrate },
+		{ "status", cmd_status },
+	};
+
+	return ctl_run_subcmd("fieldgatectl db", subs,
+			      sizeof(subs) / sizeof(subs[0]), ctl_db_usage,
+			      argc, argv);
 }

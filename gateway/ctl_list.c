@@ -74,17 +74,12 @@ static int parse(const char *prog, const char *number_opt,
 		const char *a = argv[i];
 		bool has_val = i + 1 < argc;
 
-		r = ctl_conn_option(argc, argv, &i);
-		if (r < 0)
-			return CTL_EXIT_USAGE;
-		if (r > 0)
+		r = ctl_common_option(argc, argv, &i, &o->json, usage);
+		if (r == CTL_OPT_TAKEN)
 			continue;
-		if (!strcmp(a, "--json")) {
-			o->json = true;
-		} else if (!strcmp(a, "--help")) {
-			usage(stdout);
-			return -1;
-		} else if (!strcmp(a, number_opt) && has_val) {
+		if (r != CTL_OPT_OTHER)
+			return r == CTL_EXIT_OK ? -1 : r;
+		if (!strcmp(a, number_opt) && has_val) {
 			char norm[DB_PHONE_MAX];
 
 			o->filter.number = argv[++i];
@@ -117,10 +112,7 @@ static int parse(const char *prog, const char *number_opt,
 			}
 			o->filter.limit = v;
 		} else {
-			fprintf(stderr, "%s: unknown option or missing value "
-					"'%s'\n",
-				prog, a);
-			return CTL_EXIT_USAGE;
+			return ctl_bad_option(prog, a);
 		}
 	}
 	return 0;

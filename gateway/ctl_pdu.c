@@ -234,19 +234,24 @@ static int cmd_decode(int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
-static bool parse_uint(const char *s, unsigned long max, unsigned long *ret)
+/* The value s of option opt, 0..max; says on stderr when it is bad. */
+static bool opt_uint(const char *opt, const char *s, unsigned long max,
+		     unsigned long *ret)
 {
 	char *end;
 	unsigned long v;
 
 	if (!s || !*s || *s == '-')
-		return false;
+		goto out_bad;
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || v > max)
-		return false;
+		goto out_bad;
 	*ret = v;
 	return true;
+out_bad:
+	fprintf(stderr, "fieldgatectl pdu encode: bad %s '%s'\n", opt, s);
+	return false;
 }
 
 static int cmd_encode(int argc, char **argv)
@@ -276,20 +281,12 @@ static int cmd_encode(int argc, char **argv)
 		} else if (!strcmp(a, "--json")) {
 			json = true;
 		} else if (!strcmp(a, "--validity") && has_val) {
-			if (!parse_uint(argv[++i], 100000000UL, &v)) {
-				fprintf(stderr, "fieldgatectl pdu encode: bad "
-						"--validity '%s'\n",
-					argv[i]);
+			if (!opt_uint(a, argv[++i], 100000000UL, &v))
 				return CTL_EXIT_USAGE;
-			}
 			o.validity_seconds = (uint32_t)v;
 		} else if (!strcmp(a, "--ref") && has_val) {
-			if (!parse_uint(argv[++i], 255, &v)) {
-				fprintf(stderr, "fieldgatectl pdu encode: bad "
-						"--ref '%s'\n",
-					argv[i]);
+			if (!opt_uint(a, argv[++i], 255, &v))
 				return CTL_EXIT_USAGE;
-			}
 			o.concat_ref = (uint8_t)v;
 		} else if (!strcmp(a, "--")) {
 			if (i + 1 < argc && !text)
@@ -360,20 +357,12 @@ static int cmd_encode(int argc, char **argv)
 
 int ctl_pdu_run(int argc, char **argv)
 {
-	if (argc < 2) {
-		ctl_pdu_usage(stderr);
-		return CTL_EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "decode"))
-		return cmd_decode(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "encode"))
-		return cmd_encode(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		ctl_pdu_usage(stdout);
-		return CTL_EXIT_OK;
-	}
-	fprintf(stderr, "fieldgatectl pdu: unknown subcommand '%s'\n",
-		argv[1]);
-	ctl_pdu_usage(stderr);
-	return CTL_EXIT_USAGE;
+	static const struct ctl_subcmd subs[] = {
+		{ "decode", cmd_decode },
+		{ "encode", cmd_encode },
+	};
+
+	return ctl_run_subcmd("fieldgatectl pdu", subs,
+			      sizeof(subs) / sizeof(subs[0]), ctl_pdu_usage,
+			      argc, argv);
 }

@@ -51,17 +51,12 @@ static int cmd_add(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		r = ctl_conn_option(argc, argv, &i);
-		if (r < 0)
-			return CTL_EXIT_USAGE;
-		if (r > 0)
+		r = ctl_common_option(argc, argv, &i, &json, ctl_people_usage);
+		if (r == CTL_OPT_TAKEN)
 			continue;
-		if (!strcmp(a, "--json")) {
-			json = true;
-		} else if (!strcmp(a, "--help")) {
-			ctl_people_usage(stdout);
-			return CTL_EXIT_OK;
-		} else if (!strcmp(a, "--role") && i + 1 < argc) {
+		if (r != CTL_OPT_OTHER)
+			return r;
+		if (!strcmp(a, "--role") && i + 1 < argc) {
 			if (parse_role(prog, argv[++i], &role) < 0)
 				return CTL_EXIT_USAGE;
 			has_role = true;
@@ -70,10 +65,7 @@ static int cmd_add(int argc, char **argv)
 		} else if (!strcmp(a, "--territory") && i + 1 < argc) {
 			terr = argv[++i];
 		} else if (a[0] == '-' && a[1] == '-') {
-			fprintf(stderr, "%s: unknown option or missing value "
-					"'%s'\n",
-				prog, a);
-			return CTL_EXIT_USAGE;
+			return ctl_bad_option(prog, a);
 		} else if (!number) {
 			number = a;
 		} else if (!name) {
@@ -219,17 +211,12 @@ static int cmd_list(int argc, char **argv)
 	int r, k;
 
 	for (k = 1; k < argc; k++) {
-		r = ctl_conn_option(argc, argv, &k);
-		if (r < 0)
-			return CTL_EXIT_USAGE;
-		if (r > 0)
+		r = ctl_common_option(argc, argv, &k, &json, ctl_people_usage);
+		if (r == CTL_OPT_TAKEN)
 			continue;
-		if (!strcmp(argv[k], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[k], "--help")) {
-			ctl_people_usage(stdout);
-			return CTL_EXIT_OK;
-		} else if (!strcmp(argv[k], "--role") && k + 1 < argc) {
+		if (r != CTL_OPT_OTHER)
+			return r;
+		if (!strcmp(argv[k], "--role") && k + 1 < argc) {
 			if (parse_role(prog, argv[++k], &role) < 0)
 				return CTL_EXIT_USAGE;
 			has_role = true;
@@ -275,20 +262,12 @@ static int cmd_list(int argc, char **argv)
 
 int ctl_people_run(int argc, char **argv)
 {
-	if (argc < 2) {
-		ctl_people_usage(stderr);
-		return CTL_EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "add"))
-		return cmd_add(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "list"))
-		return cmd_list(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		ctl_people_usage(stdout);
-		return CTL_EXIT_OK;
-	}
-	fprintf(stderr, "fieldgatectl people: unknown subcommand '%s'\n",
-		argv[1]);
-	ctl_people_usage(stderr);
-	return CTL_EXIT_USAGE;
+	static const struct ctl_subcmd subs[] = {
+		{ "add", cmd_add },
+		{ "list", cmd_list },
+	};
+
+	return ctl_run_subcmd("fieldgatectl people", subs,
+			      sizeof(subs) / sizeof(subs[0]), ctl_people_usage,
+			      argc, argv);
 }

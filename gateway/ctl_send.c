@@ -70,17 +70,13 @@ int ctl_send_run(int argc, char **argv)
 		const char *a = argv[i];
 
 		if (!dashdash && a[0] == '-' && a[1]) {
-			r = ctl_conn_option(argc, argv, &i);
-			if (r < 0)
-				return CTL_EXIT_USAGE;
-			if (r > 0)
+			r = ctl_common_option(argc, argv, &i, &json,
+					      ctl_send_usage);
+			if (r == CTL_OPT_TAKEN)
 				continue;
-			if (!strcmp(a, "--json")) {
-				json = true;
-			} else if (!strcmp(a, "--help")) {
-				ctl_send_usage(stdout);
-				return CTL_EXIT_OK;
-			} else if (!strcmp(a, "--")) {
+			if (r != CTL_OPT_OTHER)
+				return r;
+			if (!strcmp(a, "--")) {
 				dashdash = true;
 			} else if (!strcmp(a, "--priority") && i + 1 < argc) {
 				if (parse_priority(argv[++i], &prio) < 0) {
@@ -93,10 +89,7 @@ int ctl_send_run(int argc, char **argv)
 			} else if (!strcmp(a, "--modem") && i + 1 < argc) {
 				modem = argv[++i];
 			} else {
-				fprintf(stderr, "%s: unknown option or "
-						"missing value '%s'\n",
-					prog, a);
-				return CTL_EXIT_USAGE;
+				return ctl_bad_option(prog, a);
 			}
 		} else if (!number) {
 			number = a;

@@ -164,18 +164,13 @@ int ctl_status_run(int argc, char **argv)
 	int k, r;
 
 	for (k = 1; k < argc; k++) {
-		r = ctl_conn_option(argc, argv, &k);
-		if (r < 0)
-			return CTL_EXIT_USAGE;
-		if (r > 0)
+		r = ctl_common_option(argc, argv, &k, &json, ctl_status_usage);
+		if (r == CTL_OPT_TAKEN)
 			continue;
-		if (!strcmp(argv[k], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[k], "--all")) {
+		if (r != CTL_OPT_OTHER)
+			return r;
+		if (!strcmp(argv[k], "--all")) {
 			all = true;
-		} else if (!strcmp(argv[k], "--help")) {
-			ctl_status_usage(stdout);
-			return CTL_EXIT_OK;
 		} else if (!strcmp(argv[k], "--stale-after") && k + 1 < argc) {
 			if (ctl_parse_uint(argv[++k], 366UL * 86400, &stale) <
 			    0) {
@@ -184,10 +179,7 @@ int ctl_status_run(int argc, char **argv)
 				return CTL_EXIT_USAGE;
 			}
 		} else {
-			fprintf(stderr, "%s: unknown option or missing value "
-					"'%s'\n",
-				prog, argv[k]);
-			return CTL_EXIT_USAGE;
+			return ctl_bad_option(prog, argv[k]);
 		}
 	}
 	if (ctl_open(prog, true, &s) < 0)

@@ -135,17 +135,12 @@ int ctl_ussd_run(int argc, char **argv)
 		const char *a = argv[i];
 		bool has_val = i + 1 < argc;
 
-		r = ctl_conn_option(argc, argv, &i);
-		if (r < 0)
-			return CTL_EXIT_USAGE;
-		if (r > 0)
+		r = ctl_common_option(argc, argv, &i, &json, ctl_ussd_usage);
+		if (r == CTL_OPT_TAKEN)
 			continue;
-		if (!strcmp(a, "--json")) {
-			json = true;
-		} else if (!strcmp(a, "--help")) {
-			ctl_ussd_usage(stdout);
-			return CTL_EXIT_OK;
-		} else if (!strcmp(a, "--modem") && has_val) {
+		if (r != CTL_OPT_OTHER)
+			return r;
+		if (!strcmp(a, "--modem") && has_val) {
 			modem = argv[++i];
 		} else if (!strcmp(a, "--timeout") && has_val) {
 			if (ctl_parse_uint(argv[++i], MAX_TIMEOUT_S,
@@ -164,10 +159,7 @@ int ctl_ussd_run(int argc, char **argv)
 			}
 			by_id = true;
 		} else if (a[0] == '-' && a[1] == '-') {
-			fprintf(stderr, "%s: unknown option or missing value "
-					"'%s'\n",
-				prog, a);
-			return CTL_EXIT_USAGE;
+			return ctl_bad_option(prog, a);
 		} else if (!code) {
 			code = a;
 		} else {

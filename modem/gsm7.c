@@ -99,13 +99,16 @@ static int ascii_septets(uint32_t cp, uint8_t ret[2])
 	return gsm7_from_codepoint(cp, ret);
 }
 
-int gsm7_count_septets(const char *utf8, size_t len)
+/*
+ * UTF-8 to unpacked septets, an extension character as ESC + code (TS 23.038
+ * §6.2.1.1). Writes into out[out_size] when `store`, else only counts;
+ * *ret_len is the septet count either way. Callers check their arguments.
+ */
+static int encode_septets(const char *utf8, size_t len, bool store,
+			  uint8_t *out, size_t out_size, size_t *ret_len)
 {
-	size_t pos = 0;
-	int total = 0;
+	size_t pos = 0, o = 0;
 
-	if (!utf8 && len)
-		return -EINVAL;
 	while (pos < len) {
 		uint32_t cp;
 		uint8_t s[2];
@@ -117,10 +120,29 @@ int gsm7_count_septets(const char *utf8, size_t len)
 		k = ascii_septets(cp, s);
 		if (k < 0)
 			return -EINVAL;
-		total += k;
+		if (store) {
+			if (out_size - o < (size_t)k)
+				return -EMSGSIZE;
+			out[o] = s[0];
+			if (k == 2)
+				out[o + 1] = s[1];
+		}
+		o += (size_t)k;
 		pos += (size_t)n;
 	}
-	return total;
+	*ret_len = o;
+	return 0;
+}
+
+int gsm7_count_septets(const char *utf8, size_t len)
+{
+	size_t n;
+	int r;
+
+	if (!utf8 && len)
+		return -EINVAL;
+	r = encode_septets(utf8, len, false, NULL, 0, &n);
+	return r < 0 ? r : (int)n;
 }
 
 bool gsm7_is_encodable(const char *utf8, size_t len)
@@ -131,30 +153,9 @@ bool gsm7_is_encodable(const char *utf8, size_t len)
 int gsm7_from_utf8(const char *utf8, size_t len, uint8_t *out,
 		   size_t out_size, size_t *ret_len)
 {
-	size_t pos = 0, o = 0;
-
 	if ((!utf8 && len) || (!out && out_size) || !ret_len)
 		return -EINVAL;
-	while (pos < len) {
-		uint32_t cp;
-		uint8_t s[2];
-		int n = utf8_decode_one(utf8 + pos, len - pos, &cp);
-		int k;
-
-		if (n < 0)
-			return -EINVAL;
-		k = ascii_septets(cp, s);
-		if (k < 0)
-			return -EINVAL;
-		if (out_size - o < (size_t)k)
-			return -EMSGSIZE;
-		out[o++] = s[0];
-		if (k == 2)
-			out[o++] = s[1];
-		pos += (size_t)n;
-	}
-	*ret_len = o;
-	return 0;
+	return encode_septets(utf8, len, true, out, out_size, ret_len);
 }
 
 static uint32_t ext_lookup(uint8_t code)

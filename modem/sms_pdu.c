@@ -119,21 +119,47 @@ static void bin_to_hex(const uint8_t *in, size_t n, char *out)
 
 static const char bcd_digits[] = "0123456789*#abc";
 
-/* n semi-octets, low nibble first; 0xF is the filler and ends the number. */
-static bool decode_bcd_number(const uint8_t *p, size_t n, bool intl,
-			      char *out, size_t out_size)
+/*
+ * The type-of-address octet (§9.1.2.5: TON bits 6-4, NPI bits 3-0) into a,
+ * then `octets` octets of address value, returned in *ret_value.
+ */
+static bool rd_address(struct rd *r, size_t octets, const char *trunc_toa,
+		       const char *trunc_value, struct sms_address *a,
+		       const uint8_t **ret_value)
 {
+	uint8_t toa;
+
+	if (!rd_u8(r, &toa, trunc_toa))
+		return false;
+	if (!rd_take(r, octets, ret_value, trunc_value))
+		return false;
+	a->ton = (toa >> 4) & 0x07;
+	a->npi = toa & 0x0f;
+	return true;
+}
+
+/*
+ * n semi-octets, low nibble first, into a->number ('+' first for an
+ * international a->ton); 0xF is the filler and ends the number. On failure
+ * `reason` goes to r.
+ */
+static bool decode_bcd_number(struct rd *r, const uint8_t *p, size_t n,
+			      struct sms_address *a, const char *reason)
+{
+	char *out = a->number;
 	size_t i, o = 0;
 
-	if (intl)
+	if (a->ton == SMS_TON_INTERNATIONAL)
 		out[o++] = '+';
 	for (i = 0; i < n; i++) {
 		uint8_t nib = i % 2 ? p[i / 2] >> 4 : p[i / 2] & 0x0f;
 
 		if (nib == 0x0f)
 			break;
-		if (o + 1 >= out_size)
+		if (o + 1 >= sizeof(a->number)) {
+			r->reason = reason;
 			return false;
+		}
 		out[o++] = bcd_digits[nib];
 	}
 	out[o] = '\0';
@@ -143,7 +169,7 @@ static bool decode_bcd_number(const uint8_t *p, size_t n, bool intl,
 static bool decode_tp_address(struct rd *r, struct sms_address *a)
 {
 	const uint8_t *p;
-	uint8_t n, toa;
+	uint8_t n;
 
 	if (!rd_u8(r, &n, "PDU truncated in address length"))
 		return false;
@@ -151,12 +177,9 @@ static bool decode_tp_address(struct rd *r, struct sms_address *a)
 		r->reason = "address length exceeds 20 digits";
 		return false;
 	}
-	if (!rd_u8(r, &toa, "PDU truncated in address type"))
+	if (!rd_address(r, (n + 1u) / 2, "PDU truncated in address type",
+			"PDU truncated in address", a, &p))
 		return false;
-	if (!rd_take(r, (n + 1u) / 2, &p, "PDU truncated in address"))
-		return false;
-	a->ton = (toa >> 4) & 0x07;
-	a->npi = toa & 0x0f;
 	if (a->ton == SMS_TON_ALPHANUMERIC) {
 		/* §9.1.2.5: GSM-7 packed; n counts semi-octets used. */
 		uint8_t sept[12];
@@ -170,19 +193,14 @@ static bool decode_tp_address(struct rd *r, struct sms_address *a)
 		}
 		return true;
 	}
-	if (!decode_bcd_number(p, n, a->ton == SMS_TON_INTERNATIONAL,
-			       a->number, sizeof(a->number))) {
-		r->reason = "bad address";
-		return false;
-	}
-	return true;
+	return decode_bcd_number(r, p, n, a, "bad address");
 }
 
 /* SMSC: TS 24.011 §8.2.5.2, length in octets incl. the type octet. */
 static bool decode_smsc(struct rd *r, struct sms *m)
 {
 	const uint8_t *p;
-	uint8_t n, toa;
+	uint8_t n;
 
 	if (!rd_u8(r, &n, "PDU empty (no SMSC length)"))
 		return false;
@@ -192,20 +210,12 @@ static bool decode_smsc(struct rd *r, struct sms *m)
 		r->reason = "SMSC length exceeds 11 octets";
 		return false;
 	}
-	if (!rd_u8(r, &toa, "PDU truncated in SMSC"))
-		return false;
-	if (!rd_take(r, n - 1u, &p, "PDU truncated in SMSC"))
+	if (!rd_address(r, n - 1u, "PDU truncated in SMSC",
+			"PDU truncated in SMSC", &m->smsc, &p))
 		return false;
 	m->has_smsc = true;
-	m->smsc.ton = (toa >> 4) & 0x07;
-	m->smsc.npi = toa & 0x0f;
-	if (!decode_bcd_number(p, (n - 1u) * 2u,
-			       m->smsc.ton == SMS_TON_INTERNATIONAL,
-			       m->smsc.number, sizeof(m->smsc.number))) {
-		r->reason = "bad SMSC address";
-		return false;
-	}
-	return true;
+	return decode_bcd_number(r, p, (n - 1u) * 2u, &m->smsc,
+				 "bad SMSC address");
 }
 
 /* ------------------------------------------------------------------ */
@@ -529,6 +539,25 @@ static uint32_t vp_relative_seconds(uint8_t vp)
 	return (vp - 192u) * 7 * 86400;
 }
 
+/* TP-DCS (§9.2.3.10), raw and decoded. */
+static bool rd_dcs(struct rd *r, struct sms_dcs *d)
+{
+	if (!rd_u8(r, &d->raw, "PDU truncated at TP-DCS"))
+		return false;
+	decode_dcs(d->raw, d);
+	return true;
+}
+
+/* TP-OA/DA, TP-PID, TP-DCS: in this order in DELIVER and SUBMIT. */
+static bool decode_addr_pid_dcs(struct rd *r, struct sms *m)
+{
+	if (!decode_tp_address(r, &m->addr))
+		return false;
+	if (!rd_u8(r, &m->pid, "PDU truncated at TP-PID"))
+		return false;
+	return rd_dcs(r, &m->dcs);
+}
+
 static bool decode_deliver(struct rd *r, struct sms *m)
 {
 	uint8_t fo = m->first_octet;
@@ -539,13 +568,8 @@ static bool decode_deliver(struct rd *r, struct sms *m)
 	m->sri = fo & 0x20;
 	m->udhi = fo & 0x40;
 	m->rp = fo & 0x80;
-	if (!decode_tp_address(r, &m->addr))
+	if (!decode_addr_pid_dcs(r, m))
 		return false;
-	if (!rd_u8(r, &m->pid, "PDU truncated at TP-PID"))
-		return false;
-	if (!rd_u8(r, &m->dcs.raw, "PDU truncated at TP-DCS"))
-		return false;
-	decode_dcs(m->dcs.raw, &m->dcs);
 	if (!decode_scts(r, &m->scts, "PDU truncated in time stamp"))
 		return false;
 	return decode_ud(r, m);
@@ -564,13 +588,8 @@ static bool decode_submit(struct rd *r, struct sms *m)
 	m->rp = fo & 0x80;
 	if (!rd_u8(r, &m->mr, "PDU truncated at TP-MR"))
 		return false;
-	if (!decode_tp_address(r, &m->addr))
+	if (!decode_addr_pid_dcs(r, m))
 		return false;
-	if (!rd_u8(r, &m->pid, "PDU truncated at TP-PID"))
-		return false;
-	if (!rd_u8(r, &m->dcs.raw, "PDU truncated at TP-DCS"))
-		return false;
-	decode_dcs(m->dcs.raw, &m->dcs);
 	switch (m->vpf) {
 	case SMS_VPF_NONE:
 		break;
@@ -638,9 +657,8 @@ static bool decode_status_report(struct rd *r, struct sms *m)
 	if ((m->pi & 0x01) && !rd_u8(r, &m->pid, "PDU truncated at TP-PID"))
 		return false;
 	if (m->pi & 0x02) {
-		if (!rd_u8(r, &m->dcs.raw, "PDU truncated at TP-DCS"))
+		if (!rd_dcs(r, &m->dcs))
 			return false;
-		decode_dcs(m->dcs.raw, &m->dcs);
 	}
 	if (m->pi & 0x04)
 		return decode_ud(r, m);
@@ -785,13 +803,31 @@ static bool looks_numeric(const char *s)
 	return true;
 }
 
+/*
+ * A number as address length, type and BCD digits (§9.1.2.5). The length
+ * counts semi-octets of digits in a TP address, octets of type and digits
+ * in the SMSC prefix (TS 24.011 §8.2.5.2). -EINVAL for a bad number.
+ */
+static int put_number(struct wr *w, const char *s, bool smsc)
+{
+	uint8_t bcd[10], toa;
+	size_t octets;
+	int n;
+
+	n = parse_number(s, &toa, bcd, sizeof(bcd));
+	if (n < 0)
+		return -EINVAL;
+	octets = ((size_t)n + 1) / 2;
+	wr_u8(w, (uint8_t)(smsc ? 1 + octets : (size_t)n));
+	wr_u8(w, toa);
+	wr_bytes(w, bcd, octets);
+	return 0;
+}
+
 /* TP address (§9.1.2.5): length in semi-octets, type, digits. */
 static int put_tp_address(struct wr *w, const char *s, bool allow_alnum,
 			  const char **reason)
 {
-	uint8_t bcd[10], toa;
-	int n;
-
 	if (!s || !*s) {
 		*reason = "missing address";
 		return -EINVAL;
@@ -817,36 +853,25 @@ static int put_tp_address(struct wr *w, const char *s, bool allow_alnum,
 		wr_bytes(w, packed, (size_t)octets);
 		return 0;
 	}
-	n = parse_number(s, &toa, bcd, sizeof(bcd));
-	if (n < 0) {
+	if (put_number(w, s, false) < 0) {
 		*reason = "bad phone number (want +digits or digits, "
 			  "at most 20)";
 		return -EINVAL;
 	}
-	wr_u8(w, (uint8_t)n);
-	wr_u8(w, toa);
-	wr_bytes(w, bcd, ((size_t)n + 1) / 2);
 	return 0;
 }
 
 /* SMSC prefix (TS 24.011 §8.2.5.2): "00" when none is given. */
 static int put_smsc(struct wr *w, const char *s, const char **reason)
 {
-	uint8_t bcd[10], toa;
-	int n;
-
 	if (!s || !*s) {
 		wr_u8(w, 0);
 		return 0;
 	}
-	n = parse_number(s, &toa, bcd, sizeof(bcd));
-	if (n < 0) {
+	if (put_number(w, s, true) < 0) {
 		*reason = "bad SMSC number";
 		return -EINVAL;
 	}
-	wr_u8(w, (uint8_t)(1 + (n + 1) / 2));
-	wr_u8(w, toa);
-	wr_bytes(w, bcd, ((size_t)n + 1) / 2);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  * above U+FFFF (emoji), so we do too, and reject lone surrogates.
  */
 #include <errno.h>
+#include <stdbool.h>
 
 #include "modem/ucs2.h"
 
@@ -74,58 +75,67 @@ int utf8_encode_one(uint32_t cp, char out[4])
 	return 4;
 }
 
-int ucs2_count_units(const char *utf8, size_t len)
+/*
+ * UTF-8 to UTF-16BE, code points above U+FFFF as a surrogate pair. Writes
+ * into out[out_size] when `store`, else only counts; *ret_len is the byte
+ * length either way. Callers check their arguments.
+ */
+static int encode_utf16be(const char *utf8, size_t len, bool store,
+			  uint8_t *out, size_t out_size, size_t *ret_len)
 {
-	size_t pos = 0;
-	int units = 0;
+	size_t pos = 0, o = 0;
 
-	if (!utf8 && len)
-		return -EINVAL;
 	while (pos < len) {
-		uint32_t cp;
+		uint32_t cp, u[2];
 		int n = utf8_decode_one(utf8 + pos, len - pos, &cp);
+		size_t k = 1, j;
 
 		if (n < 0)
 			return -EINVAL;
-		units += cp > 0xffff ? 2 : 1;
 		pos += (size_t)n;
+		u[0] = cp;
+		if (cp > 0xffff) {
+			uint32_t v = cp - 0x10000;
+
+			u[0] = 0xd800 | (v >> 10);
+			u[1] = 0xdc00 | (v & 0x3ff);
+			k = 2;
+		}
+		if (store) {
+			if (out_size - o < 2 * k)
+				return -EMSGSIZE;
+			for (j = 0; j < k; j++) {
+				out[o + 2 * j] = (uint8_t)(u[j] >> 8);
+				out[o + 2 * j + 1] = (uint8_t)(u[j] & 0xff);
+			}
+		}
+		o += 2 * k;
 	}
-	return units;
+	*ret_len = o;
+	return 0;
+}
+
+int ucs2_count_units(const char *utf8, size_t len)
+{
+	size_t n;
+	int r;
+
+	if (!utf8 && len)
+		return -EINVAL;
+	r = encode_utf16be(utf8, len, false, NULL, 0, &n);
+	return r < 0 ? r : (int)(n / 2);
 }
 
 int ucs2_from_utf8(const char *utf8, size_t len, uint8_t *out,
 		   size_t out_size)
 {
-	size_t pos = 0, o = 0;
+	size_t n;
+	int r;
 
 	if ((!utf8 && len) || (!out && out_size))
 		return -EINVAL;
-	while (pos < len) {
-		uint32_t cp;
-		int n = utf8_decode_one(utf8 + pos, len - pos, &cp);
-
-		if (n < 0)
-			return -EINVAL;
-		pos += (size_t)n;
-		if (cp > 0xffff) {
-			uint32_t v = cp - 0x10000;
-			uint32_t hi = 0xd800 | (v >> 10);
-			uint32_t lo = 0xdc00 | (v & 0x3ff);
-
-			if (out_size - o < 4)
-				return -EMSGSIZE;
-			out[o++] = (uint8_t)(hi >> 8);
-			out[o++] = (uint8_t)(hi & 0xff);
-			out[o++] = (uint8_t)(lo >> 8);
-			out[o++] = (uint8_t)(lo & 0xff);
-		} else {
-			if (out_size - o < 2)
-				return -EMSGSIZE;
-			out[o++] = (uint8_t)(cp >> 8);
-			out[o++] = (uint8_t)(cp & 0xff);
-		}
-	}
-	return (int)o;
+	r = encode_utf16be(utf8, len, true, out, out_size, &n);
+	return r < 0 ? r : (int)n;
 }
 
 int ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t out_size)

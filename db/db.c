@@ -1,5 +1,7 @@
 /* PostgreSQL connection handling (libpq). */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,8 +12,25 @@
 
 #define DB_MAX_LISTEN 8
 
+/*
+ * Parameterized statements are prepared once per connection and then run
+ * with PQexecPrepared: the server parses and plans each one once, not on
+ * every message. Keyed by the SQL text (not its address: a few statements
+ * are built in buffers). Bounded; past the bound, statements simply run
+ * unprepared. Prepared statements belong to the session, so the cache is
+ * emptied whenever the connection is replaced.
+ */
+#define DB_STMT_MAX 128
+
+struct db_stmt {
+	uint64_t hash;
+	char *sql;		/* owned copy */
+};
+
 struct db {
 	PGconn *conn;
+	int nstmts;
+	struct db_stmt stmts[DB_STMT_MAX];
 	char *conninfo;
 	char *appname;
 	int connect_timeout_s;
@@ -98,6 +117,64 @@ static int classify(struct db *db, PGresult *res, struct db_error *err)
 	return -EIO;
 }
 
+static uint64_t hash_sql(const char *sql)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *sql; sql++)
+		h = (h ^ (unsigned char) *sql) * 1099511628211ULL;
+	return h;
+}
+
+static void forget_statements(struct db *db)
+{
+	int i;
+
+	for (i = 0; i < db->nstmts; i++)
+		free(db->stmts[i].sql);
+	db->nstmts = 0;
+}
+
+/*
+ * Index of @sql's prepared statement on this connection, preparing it on
+ * first use; -1 to run it unprepared (cache full, out of memory, or the
+ * server refused to prepare it: then the unprepared run reports the real
+ * error, e.g. inside an aborted transaction).
+ */
+static int prepared(struct db *db, const char *sql, int nparams)
+{
+	uint64_t h = hash_sql(sql);
+	char name[16];
+	PGresult *res;
+	bool ok;
+	int i;
+
+	for (i = 0; i < db->nstmts; i++)
+		if (db->stmts[i].hash == h && !strcmp(db->stmts[i].sql, sql))
+			return i;
+	if (db->nstmts == DB_STMT_MAX)
+		return -1;
+	i = db->nstmts;
+	snprintf(name, sizeof(name), "fg%d", i);
+	res = PQprepare(db->conn, name, sql, nparams, NULL);
+	ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (!ok)
+		return -1;
+	db->stmts[i].sql = strdup(sql);
+	if (!db->stmts[i].sql) {
+		/* Prepared but unknown to us: free the name on the server. */
+		char dealloc[32];
+
+		snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", name);
+		PQclear(PQexec(db->conn, dealloc));
+		return -1;
+	}
+	db->stmts[i].hash = h;
+	db->nstmts++;
+	return i;
+}
+
 int db_query(struct db *db, const char *sql, int nparams,
 	     const char *const *params, PGresult **ret_res,
 	     struct db_error *err)
@@ -113,8 +190,17 @@ int db_query(struct db *db, const char *sql, int nparams,
 		db_set_error(err, "08003", "not connected to the database");
 		return -ENOTCONN;
 	}
-	res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL,
-			   0);
+	r = nparams > 0 ? prepared(db, sql, nparams) : -1;
+	if (r >= 0) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "fg%d", r);
+		res = PQexecPrepared(db->conn, name, nparams, params, NULL,
+				     NULL, 0);
+	} else {
+		res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL,
+				   NULL, 0);
+	}
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 		*ret_res = res;
@@ -174,6 +260,7 @@ static int open_conn(struct db *db, struct db_error *err)
 	PGresult *res;
 	int r, i;
 
+	forget_statements(db);	/* they belonged to the old session */
 	snprintf(timeout, sizeof(timeout), "%d", db->connect_timeout_s);
 	keys[0] = "dbname";
 	vals[0] = db->conninfo;	/* expanded: conninfo string or URI */
@@ -277,6 +364,7 @@ void db_free(struct db *db)
 		return;
 	if (db->conn)
 		PQfinish(db->conn);
+	forget_statements(db);
 	for (i = 0; i < db->nlisten; i++)
 		free(db->listen[i]);
 	free(db->conninfo);

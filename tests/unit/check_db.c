@@ -1355,6 +1355,49 @@ START_TEST(test_status_and_listings)
 }
 END_TEST
 
+/* Number of our prepared statements on this session (not itself prepared). */
+static int prepared_count(struct db *db)
+{
+	struct db_error err;
+	int r = db_exec(db, "SELECT name FROM pg_prepared_statements "
+			"WHERE name ~ '^fg[0-9]+$'", 0, NULL, &err);
+
+	ck_assert_msg(r >= 0, "pg_prepared_statements: %s", err.message);
+	return r;
+}
+
+START_TEST(test_prepared_statements)
+{
+	struct db_error err;
+	struct db *db = fresh(true);
+	struct db_person p;
+	const char *one[1] = { "7" };
+	int n, i;
+
+	ck_assert_int_eq(db_people_add(db, "+8613900000011", "周", DB_ROLE_REP,
+				       NULL, NULL, NULL, &err), 0);
+	n = prepared_count(db);
+	ck_assert_int_gt(n, 0);
+	/* The same statements again: served from the cache, none added. */
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(db_people_lookup(db, "+8613900000011", &p,
+						  &err), 0);
+	ck_assert_str_eq(p.name, "周");
+	i = prepared_count(db);
+	ck_assert_int_eq(db_people_lookup(db, "+8613900000011", &p, &err), 0);
+	ck_assert_int_eq(prepared_count(db), i);
+	ck_assert_int_ge(i, n);
+	/* A new session has none; the cache must not claim otherwise. */
+	ck_assert_int_eq(db_reconnect(db, &err), 0);
+	n = prepared_count(db);	/* the session set-up statement only */
+	ck_assert_int_lt(n, i);
+	ck_assert_int_eq(db_exec(db, "SELECT $1::int", 1, one, &err), 1);
+	ck_assert_int_eq(prepared_count(db), n + 1);
+	ck_assert_int_eq(db_people_lookup(db, "+8613900000011", &p, &err), 0);
+	db_free(db);
+}
+END_TEST
+
 static Suite *db_suite(void)
 {
 	Suite *s = suite_create("db");
@@ -1369,6 +1412,7 @@ static Suite *db_suite(void)
 	tc = tcase_create("connection");
 	tcase_add_test(tc, test_connect_errors);
 	tcase_add_test(tc, test_notify);
+	tcase_add_test(tc, test_prepared_statements);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("people");

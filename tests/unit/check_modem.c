@@ -1747,6 +1747,74 @@ static void fake_idle(struct fake *f, struct modem *m, unsigned ms)
 	(void)fake_run(f, m, MODEM_STATE_CLOSED, ms);
 }
 
+/*
+ * A driver on @f (already fake_open()ed) with the timings the scripted
+ * tests share, then @tweak (may be NULL), started. Freed by fake_close().
+ */
+static struct modem *fake_modem(struct fake *f,
+				const struct modem_callbacks *cbs,
+				void (*tweak)(struct modem_config *))
+{
+	struct modem_config cfg;
+	struct modem *m;
+
+	modem_config_init(&cfg);
+	cfg.device = f->path;
+	cfg.cmd_timeout_ms = 300;
+	cfg.resync_quiet_ms = 50;
+	if (tweak)
+		tweak(&cfg);
+	ck_assert_int_eq(modem_new(&cfg, cbs, NULL, &m), 0);
+	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	return m;
+}
+
+/* fake_open() on @sc, fake_modem(), then READY within 5 s. */
+static struct modem *fake_start(struct fake *f, const struct script *sc,
+				const struct modem_callbacks *cbs,
+				void (*tweak)(struct modem_config *))
+{
+	struct modem *m;
+
+	fake_open(f, sc);
+	m = fake_modem(f, cbs, tweak);
+	ck_assert(fake_run(f, m, MODEM_STATE_READY, 5000));
+	return m;
+}
+
+static void fake_close(struct fake *f, struct modem *m)
+{
+	modem_free(m);
+	close(f->master);
+}
+
+/* Configuration tweaks for fake_modem(). */
+static void fake_settle_300(struct modem_config *c)
+{
+	c->reboot_settle_ms = 300;
+}
+
+static void fake_direct(struct modem_config *c)
+{
+	c->delivery = MODEM_DELIVERY_DIRECT;
+}
+
+static void fake_text_direct(struct modem_config *c)
+{
+	c->text_mode_fallback = true;
+	c->delivery = MODEM_DELIVERY_DIRECT;
+}
+
+static void fake_cmd_500(struct modem_config *c)
+{
+	c->cmd_timeout_ms = 500;
+}
+
+static void fake_resync_20(struct modem_config *c)
+{
+	c->resync_quiet_ms = 20;
+}
+
 static struct modem_sms *fake_held;
 
 static void fake_cb_sms(struct modem *m, struct modem_sms *sms, void *ud)
@@ -1779,20 +1847,11 @@ START_TEST(test_reboot_drops_queued_delete)
 	static const struct modem_callbacks cbs = {
 		.debug = cb_debug, .sms = fake_cb_sms,
 	};
-	struct modem_config cfg;
 	struct fake f;
 	struct modem *m;
 
 	fake_held = NULL;
-	fake_open(&f, sc);
-	modem_config_init(&cfg);
-	cfg.device = f.path;
-	cfg.cmd_timeout_ms = 300;
-	cfg.resync_quiet_ms = 50;
-	cfg.reboot_settle_ms = 300;
-	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
-	ck_assert_int_eq(modem_start(m, now_ms()), 0);
-	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	m = fake_start(&f, sc, &cbs, fake_settle_300);
 	fake_idle(&f, m, 50);
 	fake_say(&f, "\r\n+CMTI: \"SM\",3\r\n");
 	fake_idle(&f, m, 100);
@@ -1814,8 +1873,7 @@ START_TEST(test_reboot_drops_queued_delete)
 	fake_idle(&f, m, 200);
 	ck_assert_msg(strstr(f.seen, "AT+CMGD") == NULL, "sent: %s", f.seen);
 	ck_assert_ptr_nonnull(strstr(f.seen, "AT+CMGL=4"));
-	modem_free(m);
-	close(f.master);
+	fake_close(&f, m);
 }
 END_TEST
 
@@ -1826,19 +1884,8 @@ static struct modem *fake_start_direct(struct fake *f,
 	static const struct modem_callbacks cbs = {
 		.debug = cb_debug, .sms = fake_cb_sms,
 	};
-	struct modem_config cfg;
-	struct modem *m;
 
-	fake_open(f, sc);
-	modem_config_init(&cfg);
-	cfg.device = f->path;
-	cfg.delivery = MODEM_DELIVERY_DIRECT;
-	cfg.cmd_timeout_ms = 300;
-	cfg.resync_quiet_ms = 50;
-	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
-	ck_assert_int_eq(modem_start(m, now_ms()), 0);
-	ck_assert(fake_run(f, m, MODEM_STATE_READY, 5000));
-	return m;
+	return fake_start(f, sc, &cbs, fake_direct);
 }
 
 /*
@@ -1869,8 +1916,7 @@ START_TEST(test_cds_acked_without_direct_cmt)
 		 "0002090C91527627998988621172319062006211723190620000\r\n");
 	fake_idle(&f, m, 200);
 	ck_assert_str_eq(f.seen, "AT+CNMA|");
-	modem_free(m);
-	close(f.master);
+	fake_close(&f, m);
 }
 END_TEST
 
@@ -1912,19 +1958,11 @@ START_TEST(test_cmti_during_delete)
 	static const struct modem_callbacks cbs = {
 		.debug = cb_debug, .sms = fake_cb_rx,
 	};
-	struct modem_config cfg;
 	struct fake f;
 	struct modem *m;
 
 	fake_n_rx = 0;
-	fake_open(&f, sc1);
-	modem_config_init(&cfg);
-	cfg.device = f.path;
-	cfg.cmd_timeout_ms = 300;
-	cfg.resync_quiet_ms = 50;
-	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
-	ck_assert_int_eq(modem_start(m, now_ms()), 0);
-	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	m = fake_start(&f, sc1, &cbs, NULL);
 	fake_idle(&f, m, 50);
 	fake_say(&f, "\r\n+CMTI: \"SM\",3\r\n");
 	fake_idle(&f, m, 100);
@@ -1936,8 +1974,7 @@ START_TEST(test_cmti_during_delete)
 	ck_assert_msg(fake_n_rx == 2, "seen: %s", f.seen);
 	ck_assert_str_eq(fake_rx[1]->pdu_hex, FAKE_PDU_B);
 	ck_assert_int_eq(fake_rx[1]->index, 3);
-	modem_free(m);
-	close(f.master);
+	fake_close(&f, m);
 }
 END_TEST
 
@@ -1956,26 +1993,15 @@ START_TEST(test_text_mode_cnmi_no_cds)
 		{ NULL, NULL },
 	};
 	static const struct modem_callbacks cbs = { .debug = cb_debug };
-	struct modem_config cfg;
 	struct fake f;
 	struct modem *m;
 
-	fake_open(&f, sc);
-	modem_config_init(&cfg);
-	cfg.device = f.path;
-	cfg.cmd_timeout_ms = 300;
-	cfg.resync_quiet_ms = 50;
-	cfg.text_mode_fallback = true;
-	cfg.delivery = MODEM_DELIVERY_DIRECT;
-	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
-	ck_assert_int_eq(modem_start(m, now_ms()), 0);
-	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	m = fake_start(&f, sc, &cbs, fake_text_direct);
 	ck_assert_msg(strstr(f.seen, "|AT+CNMI=2,1,0,0,0|") != NULL &&
 		      strstr(f.seen, "AT+CNMI=2,1,0,1,0") == NULL &&
 		      strstr(f.seen, "AT+CNMI=2,1,0,2,0") == NULL,
 		      "seen: %s", f.seen);
-	modem_free(m);
-	close(f.master);
+	fake_close(&f, m);
 }
 END_TEST
 
@@ -2006,19 +2032,11 @@ START_TEST(test_cms500_after_pdu_unknown)
 	};
 	static const struct modem_callbacks cbs = { .debug = cb_debug };
 	struct modem_send_result r = { .mr = -2 };
-	struct modem_config cfg;
 	struct fake f;
 	struct modem *m;
 	uint64_t until;
 
-	fake_open(&f, sc);
-	modem_config_init(&cfg);
-	cfg.device = f.path;
-	cfg.cmd_timeout_ms = 300;
-	cfg.resync_quiet_ms = 50;
-	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
-	ck_assert_int_eq(modem_start(m, now_ms()), 0);
-	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	m = fake_start(&f, sc, &cbs, NULL);
 	fake_idle(&f, m, 50);
 	f.pdu_reply = "\r\n+CMS ERROR: 500\r\n";
 	ck_assert_int_gt(modem_send_pdu(m, "00010203", 3, fake_cb_send, &r),
@@ -2038,8 +2056,7 @@ START_TEST(test_cms500_after_pdu_unknown)
 		fake_idle(&f, m, 20);
 	ck_assert_int_ne(r.status, MODEM_SEND_UNKNOWN);
 	ck_assert_int_ne(r.status, MODEM_SEND_OK);
-	modem_free(m);
-	close(f.master);
+	fake_close(&f, m);
 }
 END_TEST
 
@@ -2056,20 +2073,12 @@ START_TEST(test_cmti_flood_bounded)
 		{ NULL, NULL },
 	};
 	static const struct modem_callbacks cbs = { .debug = cb_debug };
-	struct modem_config cfg;
 	struct fake f;
 	struct modem *m;
 	char chunk[2048];
 	unsigned cmgl;
 
-	fake_open(&f, sc);
-	modem_config_init(&cfg);
-	cfg.device = f.path;
-	cfg.cmd_timeout_ms = 500;
-	cfg.resync_quiet_ms = 50;
-	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
-	ck_assert_int_eq(modem_start(m, now_ms()), 0);
-	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	m = fake_start(&f, sc, &cbs, fake_cmd_500);
 	fake_idle(&f, m, 50);
 	f.mute = true;
 	fake_say(&f, "\r\n+CMTI: \"SM\",1\r\n");
@@ -2094,8 +2103,7 @@ START_TEST(test_cmti_flood_bounded)
 	for (const char *p = f.seen; (p = strstr(p, "AT+CMGL=4")); p++)
 		cmgl++;
 	ck_assert_uint_ge(cmgl, 1);	/* the rest found by a sweep */
-	modem_free(m);
-	close(f.master);
+	fake_close(&f, m);
 }
 END_TEST
 
@@ -2111,18 +2119,10 @@ START_TEST(test_sweep_other_stores)
 		{ NULL, NULL },
 	};
 	static const struct modem_callbacks cbs = { .debug = cb_debug };
-	struct modem_config cfg;
 	struct fake f;
 	struct modem *m;
 
-	fake_open(&f, sc);
-	modem_config_init(&cfg);
-	cfg.device = f.path;
-	cfg.cmd_timeout_ms = 300;
-	cfg.resync_quiet_ms = 20;
-	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
-	ck_assert_int_eq(modem_start(m, now_ms()), 0);
-	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	m = fake_start(&f, sc, &cbs, fake_resync_20);
 	fake_idle(&f, m, 50);
 	fake_say(&f, "\r\n+CMTI: \"ME\",5\r\n\r\n+CMTI: \"XY\",1\r\n");
 	fake_idle(&f, m, 300);
@@ -2132,8 +2132,7 @@ START_TEST(test_sweep_other_stores)
 	ck_assert_msg(strstr(f.seen, "AT+CPMS=\"ME\"|AT+CMGL=4|") != NULL &&
 		      strstr(f.seen, "AT+CPMS=\"SM\"|AT+CMGL=4|") != NULL &&
 		      strstr(f.seen, "XY") == NULL, "seen: %s", f.seen);
-	modem_free(m);
-	close(f.master);
+	fake_close(&f, m);
 }
 END_TEST
 
@@ -2151,27 +2150,20 @@ START_TEST(test_open_esc_answer_not_credited)
 		{ NULL, NULL },
 	};
 	static const struct modem_callbacks cbs = { .debug = cb_debug };
-	struct modem_config cfg;
 	struct fake f;
 	struct modem *m;
 
 	fake_open(&f, sc);
 	f.esc_reply = "\r\nOK\r\n";
 	f.empty_reply = "\r\nERROR\r\n";
-	modem_config_init(&cfg);
-	cfg.device = f.path;
-	cfg.cmd_timeout_ms = 300;
-	cfg.resync_quiet_ms = 50;
-	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
-	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	m = fake_modem(&f, &cbs, NULL);
 	ck_assert_msg(fake_run(&f, m, MODEM_STATE_READY, 3000), "%s: %s",
 		      modem_state_str(modem_get_state(m)),
 		      modem_last_error(m));
 	ck_assert_uint_eq(f.n_esc, 1);
 	ck_assert_msg(strncmp(f.seen, "AT|ATE0|", 8) == 0, "seen: %s",
 		      f.seen);
-	modem_free(m);
-	close(f.master);
+	fake_close(&f, m);
 }
 END_TEST
 
@@ -2196,19 +2188,11 @@ START_TEST(test_odd_header_handed_over)
 	static const struct modem_callbacks cbs = {
 		.debug = cb_debug, .sms = fake_cb_rx,
 	};
-	struct modem_config cfg;
 	struct fake f;
 	struct modem *m;
 
 	fake_n_rx = 0;
-	fake_open(&f, sc);
-	modem_config_init(&cfg);
-	cfg.device = f.path;
-	cfg.cmd_timeout_ms = 300;
-	cfg.resync_quiet_ms = 50;
-	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
-	ck_assert_int_eq(modem_start(m, now_ms()), 0);
-	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	m = fake_start(&f, sc, &cbs, NULL);
 	fake_idle(&f, m, 50);
 	fake_say(&f, "\r\n+CMTI: \"SM\",3\r\n");
 	fake_idle(&f, m, 100);
@@ -2225,8 +2209,7 @@ START_TEST(test_odd_header_handed_over)
 	ck_assert_int_eq(modem_sms_release(m, fake_rx[1], true), 0);
 	fake_idle(&f, m, 100);
 	ck_assert_ptr_nonnull(strstr(f.seen, "AT+CMGD=7"));
-	modem_free(m);
-	close(f.master);
+	fake_close(&f, m);
 }
 END_TEST
 
@@ -2243,27 +2226,18 @@ START_TEST(test_creg_urc_before_reply)
 		{ NULL, NULL },
 	};
 	static const struct modem_callbacks cbs = { .debug = cb_debug };
-	struct modem_config cfg;
 	struct fake f;
 	struct modem *m;
 	const struct modem_info *info;
 
-	fake_open(&f, sc);
-	modem_config_init(&cfg);
-	cfg.device = f.path;
-	cfg.cmd_timeout_ms = 300;
-	cfg.resync_quiet_ms = 50;
-	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
-	ck_assert_int_eq(modem_start(m, now_ms()), 0);
-	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
+	m = fake_start(&f, sc, &cbs, NULL);
 	fake_idle(&f, m, 100);
 	info = modem_get_info(m);
 	ck_assert_int_eq(info->reg_stat, 5);
 	ck_assert_int_eq(info->lac, 0xC3);
 	ck_assert_int_eq(info->ci, 0x10);
 	ck_assert_int_eq(info->act, 7);
-	modem_free(m);
-	close(f.master);
+	fake_close(&f, m);
 }
 END_TEST
 
@@ -2283,17 +2257,11 @@ START_TEST(test_scripted_quirks)
 		{ NULL, NULL },
 	};
 	static const struct modem_callbacks cbs = { .debug = cb_debug };
-	struct modem_config cfg;
 	struct fake f;
 	struct modem *m;
 
 	fake_open(&f, sc);
-	modem_config_init(&cfg);
-	cfg.device = f.path;
-	cfg.cmd_timeout_ms = 300;
-	cfg.resync_quiet_ms = 50;
-	ck_assert_int_eq(modem_new(&cfg, &cbs, NULL, &m), 0);
-	ck_assert_int_eq(modem_start(m, now_ms()), 0);
+	m = fake_modem(&f, &cbs, NULL);
 	ck_assert_msg(fake_run(&f, m, MODEM_STATE_READY, 5000), "%s: %s",
 		      modem_state_str(modem_get_state(m)),
 		      modem_last_error(m));
@@ -2304,8 +2272,7 @@ START_TEST(test_scripted_quirks)
 	ck_assert_str_eq(modem_get_info(m)->imsi, "641100123456789");
 	/* Huawei's digit-swapped ICCID, swapped back. */
 	ck_assert_str_eq(modem_get_info(m)->iccid, "89256110012345678901");
-	modem_free(m);
-	close(f.master);
+	fake_close(&f, m);
 }
 END_TEST
 

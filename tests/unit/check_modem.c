@@ -755,6 +755,15 @@ static unsigned queue_text(struct h *h, const char *to, const char *text,
 	return (unsigned)n;
 }
 
+/* queue_text() of a one-part @text, then its result within 5 s. */
+static void send_one(struct h *h, const char *to, const char *text,
+		     uint8_t ref, bool srr, struct sms_pdu_out *out,
+		     struct tx *tx)
+{
+	ck_assert_uint_eq(queue_text(h, to, text, ref, srr, out, tx), 1);
+	ck_assert(h_run(h, tx_done, &tx[0], 5000));
+}
+
 static bool all_tx_done(struct h *h, const void *arg)
 {
 	const struct tx *t = arg;
@@ -863,9 +872,7 @@ START_TEST(test_error_after_send_unknown)
 	h_init(&h, NULL, NULL);
 	h_wait_ready(&h);
 	sim_set(h.sim, SIM_FAULT_ERROR_AFTER_SEND, 1);
-	ck_assert_uint_eq(queue_text(&h, "+256700000001", "did it go?", 1,
-				     false, out, tx), 1);
-	ck_assert(h_run(&h, tx_done, &tx[0], 5000));
+	send_one(&h, "+256700000001", "did it go?", 1, false, out, tx);
 	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_UNKNOWN);
 	ck_assert_uint_eq(sim_sent_count(h.sim), 1);
 	ck_assert(sim_sent_get(h.sim, 0)->error_reply);
@@ -913,9 +920,7 @@ START_TEST(test_unplug_during_send)
 	ck_assert_uint_ge(st.reopens, 1);
 	ck_assert_uint_eq(st.sends_unknown, 1);
 	/* The channel works again. */
-	ck_assert_uint_eq(queue_text(&h, "+256700000002", "after", 3, false,
-				     out, tx), 1);
-	ck_assert(h_run(&h, tx_done, &tx[0], 5000));
+	send_one(&h, "+256700000002", "after", 3, false, out, tx);
 	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_OK);
 	h_free(&h);
 }
@@ -1119,9 +1124,7 @@ START_TEST(test_direct_cds_acked_in_order)
 	h_wait_rx(&h, 1, 3000);
 	sim_set(h.sim, SIM_FAULT_NEXT_MR, 31);
 	sim_set(h.sim, SIM_FAULT_SR_DELAY_MS, 10);
-	ck_assert_uint_eq(queue_text(&h, "+256700000004", "report please", 4,
-				     true, out, tx), 1);
-	ck_assert(h_run(&h, tx_done, &tx[0], 5000));
+	send_one(&h, "+256700000004", "report please", 4, true, out, tx);
 	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_OK);
 	h_idle(&h, 300);
 	ck_assert_uint_eq(h.n_sr, 0);
@@ -1221,9 +1224,7 @@ START_TEST(test_status_report)
 	h_init(&h, NULL, NULL);
 	h_wait_ready(&h);
 	sim_set(h.sim, SIM_FAULT_NEXT_MR, 77);
-	ck_assert_uint_eq(queue_text(&h, "+256700000003", "report please", 4,
-				     true, out, tx), 1);
-	ck_assert(h_run(&h, tx_done, &tx[0], 5000));
+	send_one(&h, "+256700000003", "report please", 4, true, out, tx);
 	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_OK);
 	ck_assert_int_eq(tx[0].res.mr, 77);
 	ck_assert(h_run(&h, sr_one, NULL, 3000));
@@ -1459,9 +1460,7 @@ START_TEST(test_text_mode_fallback)
 	ck_assert(h_run(&h, stored_is, &zero, 3000));
 
 	/* Sending: a single GSM 7-bit part goes out as text. */
-	ck_assert_uint_eq(queue_text(&h, "+256700000009", "hello text", 5,
-				     false, out, tx), 1);
-	ck_assert(h_run(&h, tx_done, &tx[0], 5000));
+	send_one(&h, "+256700000009", "hello text", 5, false, out, tx);
 	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_OK);
 	ck_assert_uint_eq(sim_sent_count(h.sim), 1);
 	sent = sim_sent_get(h.sim, 0);
@@ -1788,6 +1787,14 @@ static void fake_close(struct fake *f, struct modem *m)
 	close(f->master);
 }
 
+/* After 50 ms quiet, +CMTI: "SM",3, then 100 ms for the driver to act. */
+static void fake_cmti_sm3(struct fake *f, struct modem *m)
+{
+	fake_idle(f, m, 50);
+	fake_say(f, "\r\n+CMTI: \"SM\",3\r\n");
+	fake_idle(f, m, 100);
+}
+
 /* Configuration tweaks for fake_modem(). */
 static void fake_settle_300(struct modem_config *c)
 {
@@ -1852,9 +1859,7 @@ START_TEST(test_reboot_drops_queued_delete)
 
 	fake_held = NULL;
 	m = fake_start(&f, sc, &cbs, fake_settle_300);
-	fake_idle(&f, m, 50);
-	fake_say(&f, "\r\n+CMTI: \"SM\",3\r\n");
-	fake_idle(&f, m, 100);
+	fake_cmti_sm3(&f, m);
 	ck_assert_ptr_nonnull(fake_held);
 	/* AT+CSQ in flight unanswered; AT+CMGD=3 queued behind it. */
 	f.mute = true;
@@ -1963,9 +1968,7 @@ START_TEST(test_cmti_during_delete)
 
 	fake_n_rx = 0;
 	m = fake_start(&f, sc1, &cbs, NULL);
-	fake_idle(&f, m, 50);
-	fake_say(&f, "\r\n+CMTI: \"SM\",3\r\n");
-	fake_idle(&f, m, 100);
+	fake_cmti_sm3(&f, m);
 	ck_assert_uint_eq(fake_n_rx, 1);
 	ck_assert_str_eq(fake_rx[0]->pdu_hex, FAKE_PDU_A);
 	f.sc = sc2;
@@ -2017,6 +2020,16 @@ static void fake_cb_send(struct modem *m, uint64_t id,
 	out->error = NULL;
 }
 
+/* Up to 2 s for fake_cb_send() to fill @r (mr set to -2 beforehand). */
+static void fake_wait_result(struct fake *f, struct modem *m,
+			     const struct modem_send_result *r)
+{
+	uint64_t until = now_ms() + 2000;
+
+	while (r->mr == -2 && now_ms() < until)
+		fake_idle(f, m, 20);
+}
+
 /*
  * With AT+CMEE=1 many modems report their generic failure as +CMS ERROR:
  * 500 where they would say ERROR: after the PDU went out that is the
@@ -2034,16 +2047,13 @@ START_TEST(test_cms500_after_pdu_unknown)
 	struct modem_send_result r = { .mr = -2 };
 	struct fake f;
 	struct modem *m;
-	uint64_t until;
 
 	m = fake_start(&f, sc, &cbs, NULL);
 	fake_idle(&f, m, 50);
 	f.pdu_reply = "\r\n+CMS ERROR: 500\r\n";
 	ck_assert_int_gt(modem_send_pdu(m, "00010203", 3, fake_cb_send, &r),
 			 0);
-	until = now_ms() + 2000;
-	while (r.mr == -2 && now_ms() < until)
-		fake_idle(&f, m, 20);
+	fake_wait_result(&f, m, &r);
 	ck_assert_int_eq(r.status, MODEM_SEND_UNKNOWN);
 	ck_assert_int_eq(r.cms, 500);
 	/* Before the PDU (instead of the prompt) it is a plain failure. */
@@ -2051,9 +2061,7 @@ START_TEST(test_cms500_after_pdu_unknown)
 	ck_assert_int_gt(modem_send_pdu(m, "0001020304", 4, fake_cb_send,
 					&r), 0);
 	f.pdu_reply = NULL;
-	until = now_ms() + 2000;
-	while (r.mr == -2 && now_ms() < until)
-		fake_idle(&f, m, 20);
+	fake_wait_result(&f, m, &r);
 	ck_assert_int_ne(r.status, MODEM_SEND_UNKNOWN);
 	ck_assert_int_ne(r.status, MODEM_SEND_OK);
 	fake_close(&f, m);
@@ -2193,9 +2201,7 @@ START_TEST(test_odd_header_handed_over)
 
 	fake_n_rx = 0;
 	m = fake_start(&f, sc, &cbs, NULL);
-	fake_idle(&f, m, 50);
-	fake_say(&f, "\r\n+CMTI: \"SM\",3\r\n");
-	fake_idle(&f, m, 100);
+	fake_cmti_sm3(&f, m);
 	ck_assert_uint_eq(fake_n_rx, 1);
 	ck_assert_int_eq(fake_rx[0]->index, 3);
 	ck_assert_str_eq(fake_rx[0]->pdu_hex, FAKE_PDU_A);

@@ -369,6 +369,14 @@ static void h_wait_rx(struct h *h, size_t n, unsigned ms)
 		      h->n_rx, n);
 }
 
+/* Inject @s and wait until it is handed over and held (not released). */
+static void h_hold_one(struct h *h, const struct sim_sms *s)
+{
+	h->hold = true;
+	ck_assert_int_eq(sim_inject_sms(h->sim, s, NULL), 1);
+	h_wait_rx(h, 1, 3000);
+}
+
 static bool tx_done(struct h *h, const void *arg)
 {
 	(void)h;
@@ -1119,9 +1127,7 @@ START_TEST(test_direct_cds_acked_in_order)
 	sc.cnma_timeout_ms = 5000;
 	h_init(&h, &sc, direct_mode_slow);
 	h_wait_ready(&h);
-	h.hold = true;
-	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
-	h_wait_rx(&h, 1, 3000);
+	h_hold_one(&h, &s);
 	sim_set(h.sim, SIM_FAULT_NEXT_MR, 31);
 	sim_set(h.sim, SIM_FAULT_SR_DELAY_MS, 10);
 	send_one(&h, "+256700000004", "report please", 4, true, out, tx);
@@ -1317,9 +1323,7 @@ START_TEST(test_cmgd_answer_lost)
 
 	h_init(&h, NULL, fast_timeouts);
 	h_wait_ready(&h);
-	h.hold = true;
-	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
-	h_wait_rx(&h, 1, 3000);
+	h_hold_one(&h, &s);
 	lists = sim_counter(h.sim, "+CMGL") + sim_counter(h.sim, "+CPMS");
 	/* AT+CMGD runs but its OK is lost: a timeout. */
 	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_TRUNCATE, 1), 0);
@@ -1342,9 +1346,7 @@ START_TEST(test_cmgd_not_done)
 
 	h_init(&h, NULL, fast_timeouts);
 	h_wait_ready(&h);
-	h.hold = true;
-	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
-	h_wait_rx(&h, 1, 3000);
+	h_hold_one(&h, &s);
 	/* The modem ignores the AT+CMGD: still stored after the timeout. */
 	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_SILENCE_MS, 200), 0);
 	ck_assert_int_eq(modem_sms_release(h.m, h.held[0], true), 0);

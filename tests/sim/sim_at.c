@@ -184,25 +184,36 @@ static int basic(struct sim *sim, char letter, const struct cmd *c)
 
 /* ---- extended commands ------------------------------------------------- */
 
-static int h_cmee(struct sim *sim, struct cmd *c)
+/*
+ * A plain numeric setting (TS 27.007 set/read/test forms): the set form
+ * takes 0..@max into *@val, the read form answers "@name: <val>", the
+ * test form "@name: @range".
+ */
+static int int_setting(struct sim *sim, struct cmd *c, const char *name,
+		       long max, const char *range, int *val)
 {
 	long v;
 
 	switch (c->type) {
 	case T_SET:
-		if (arg_int(c, 0, 0, 2, &v) < 0)
+		if (arg_int(c, 0, 0, max, &v) < 0)
 			return R_ERROR;
-		sim->cmee = (int)v;
+		*val = (int)v;
 		return R_OK;
 	case T_READ:
-		sim_line(sim, "+CMEE: %d", sim->cmee);
+		sim_line(sim, "%s: %d", name, *val);
 		return R_OK;
 	case T_TEST:
-		sim_line(sim, "+CMEE: (0-2)");
+		sim_line(sim, "%s: %s", name, range);
 		return R_OK;
 	default:
 		return R_ERROR;
 	}
+}
+
+static int h_cmee(struct sim *sim, struct cmd *c)
+{
+	return int_setting(sim, c, "+CMEE", 2, "(0-2)", &sim->cmee);
 }
 
 static int h_cpin(struct sim *sim, struct cmd *c)
@@ -256,23 +267,11 @@ static int h_cmgf(struct sim *sim, struct cmd *c)
 {
 	long v;
 
-	switch (c->type) {
-	case T_SET:
-		if (arg_int(c, 0, 0, 1, &v) < 0)
-			return R_ERROR;
-		if (v == 0 && sim->fault[SIM_FAULT_NO_PDU_MODE])
-			return R_ERROR;
-		sim->cmgf = (int)v;
-		return R_OK;
-	case T_READ:
-		sim_line(sim, "+CMGF: %d", sim->cmgf);
-		return R_OK;
-	case T_TEST:
-		sim_line(sim, "+CMGF: (0,1)");
-		return R_OK;
-	default:
+	/* A modem without PDU mode refuses AT+CMGF=0. */
+	if (c->type == T_SET && sim->fault[SIM_FAULT_NO_PDU_MODE] &&
+	    arg_int(c, 0, 0, 1, &v) == 0 && v == 0)
 		return R_ERROR;
-	}
+	return int_setting(sim, c, "+CMGF", 1, "(0,1)", &sim->cmgf);
 }
 
 static int h_cscs(struct sim *sim, struct cmd *c)
@@ -659,23 +658,11 @@ static int h_cops(struct sim *sim, struct cmd *c)
 
 static int h_creg(struct sim *sim, struct cmd *c)
 {
-	long v;
-
-	switch (c->type) {
-	case T_SET:
-		if (arg_int(c, 0, 0, 2, &v) < 0)
-			return R_ERROR;
-		sim->creg_n = (int)v;
-		return R_OK;
-	case T_READ:
+	if (c->type == T_READ) {
 		sim_creg_line(sim, true);
 		return R_OK;
-	case T_TEST:
-		sim_line(sim, "+CREG: (0-2)");
-		return R_OK;
-	default:
-		return R_ERROR;
 	}
+	return int_setting(sim, c, "+CREG", 2, "(0-2)", &sim->creg_n);
 }
 
 static int h_cgreg(struct sim *sim, struct cmd *c)

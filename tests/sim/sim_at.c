@@ -130,6 +130,21 @@ static int need_sim(struct sim *sim, bool sms)
 	return 0;
 }
 
+/*
+ * The gate of an SMS command with a set form only (its test form handled
+ * before): true when the command ends here with *@ret its result (ERROR
+ * for another form, else need_sim()'s error), false to go on.
+ */
+static bool sms_set_ends(struct sim *sim, const struct cmd *c, int *ret)
+{
+	if (c->type != T_SET) {
+		*ret = R_ERROR;
+		return true;
+	}
+	*ret = need_sim(sim, true);
+	return *ret != 0;
+}
+
 static bool registered(const struct sim *sim)
 {
 	return sim->creg_stat == 1 || sim->creg_stat == 5;
@@ -472,10 +487,7 @@ static int h_cmgr(struct sim *sim, struct cmd *c)
 
 	if (c->type == T_TEST)
 		return R_OK;
-	if (c->type != T_SET)
-		return R_ERROR;
-	r = need_sim(sim, true);
-	if (r)
+	if (sms_set_ends(sim, c, &r))
 		return r;
 	r = slot_arg(sim, c, &s, &idx);
 	if (r)
@@ -552,10 +564,7 @@ static int h_cmgd(struct sim *sim, struct cmd *c)
 			 st->capacity + sim->index_base - 1);
 		return R_OK;
 	}
-	if (c->type != T_SET)
-		return R_ERROR;
-	r = need_sim(sim, true);
-	if (r)
+	if (sms_set_ends(sim, c, &r))
 		return r;
 	if (have_arg(c, 1) && arg_int(c, 1, 0, 4, &flag) < 0)
 		return CMS(302);
@@ -585,10 +594,7 @@ static int prompt(struct sim *sim, struct cmd *c, bool cmgw)
 
 	if (c->type == T_TEST)
 		return R_OK;
-	if (c->type != T_SET)
-		return R_ERROR;
-	r = need_sim(sim, true);
-	if (r)
+	if (sms_set_ends(sim, c, &r))
 		return r;
 	sim->cmgw = cmgw;
 	if (cmgw && sim->cmgf)

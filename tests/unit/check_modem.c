@@ -1797,6 +1797,9 @@ static void fake_cmti_sm3(struct fake *f, struct modem *m)
 	fake_idle(f, m, 100);
 }
 
+/* Callbacks of the scripted tests that watch no event. */
+static const struct modem_callbacks fake_debug_cbs = { .debug = cb_debug };
+
 /* Configuration tweaks for fake_modem(). */
 static void fake_settle_300(struct modem_config *c)
 {
@@ -1997,11 +2000,10 @@ START_TEST(test_text_mode_cnmi_no_cds)
 		{ "AT+CNMI=1,2,0,0,0", "\r\n+CMS ERROR: 303\r\n" },
 		{ NULL, NULL },
 	};
-	static const struct modem_callbacks cbs = { .debug = cb_debug };
 	struct fake f;
 	struct modem *m;
 
-	m = fake_start(&f, sc, &cbs, fake_text_direct);
+	m = fake_start(&f, sc, &fake_debug_cbs, fake_text_direct);
 	ck_assert_msg(strstr(f.seen, "|AT+CNMI=2,1,0,0,0|") != NULL &&
 		      strstr(f.seen, "AT+CNMI=2,1,0,1,0") == NULL &&
 		      strstr(f.seen, "AT+CNMI=2,1,0,2,0") == NULL,
@@ -2045,12 +2047,11 @@ START_TEST(test_cms500_after_pdu_unknown)
 		{ "AT+CMGS=4", "\r\n+CMS ERROR: 500\r\n" },
 		{ NULL, NULL },
 	};
-	static const struct modem_callbacks cbs = { .debug = cb_debug };
 	struct modem_send_result r = { .mr = -2 };
 	struct fake f;
 	struct modem *m;
 
-	m = fake_start(&f, sc, &cbs, NULL);
+	m = fake_start(&f, sc, &fake_debug_cbs, NULL);
 	fake_idle(&f, m, 50);
 	f.pdu_reply = "\r\n+CMS ERROR: 500\r\n";
 	ck_assert_int_gt(modem_send_pdu(m, "00010203", 3, fake_cb_send, &r),
@@ -2082,13 +2083,12 @@ START_TEST(test_cmti_flood_bounded)
 		{ "AT+CMEE?", "\r\n+CMEE: 1\r\n\r\nOK\r\n" },
 		{ NULL, NULL },
 	};
-	static const struct modem_callbacks cbs = { .debug = cb_debug };
 	struct fake f;
 	struct modem *m;
 	char chunk[2048];
 	unsigned cmgl;
 
-	m = fake_start(&f, sc, &cbs, fake_cmd_500);
+	m = fake_start(&f, sc, &fake_debug_cbs, fake_cmd_500);
 	fake_idle(&f, m, 50);
 	f.mute = true;
 	fake_say(&f, "\r\n+CMTI: \"SM\",1\r\n");
@@ -2128,11 +2128,10 @@ START_TEST(test_sweep_other_stores)
 		{ "AT+CPMS=\"XY\"", "\r\n+CMS ERROR: 302\r\n" },
 		{ NULL, NULL },
 	};
-	static const struct modem_callbacks cbs = { .debug = cb_debug };
 	struct fake f;
 	struct modem *m;
 
-	m = fake_start(&f, sc, &cbs, fake_resync_20);
+	m = fake_start(&f, sc, &fake_debug_cbs, fake_resync_20);
 	fake_idle(&f, m, 50);
 	fake_say(&f, "\r\n+CMTI: \"ME\",5\r\n\r\n+CMTI: \"XY\",1\r\n");
 	fake_idle(&f, m, 300);
@@ -2159,14 +2158,13 @@ START_TEST(test_open_esc_answer_not_credited)
 		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
 		{ NULL, NULL },
 	};
-	static const struct modem_callbacks cbs = { .debug = cb_debug };
 	struct fake f;
 	struct modem *m;
 
 	fake_open(&f, sc);
 	f.esc_reply = "\r\nOK\r\n";
 	f.empty_reply = "\r\nERROR\r\n";
-	m = fake_modem(&f, &cbs, NULL);
+	m = fake_modem(&f, &fake_debug_cbs, NULL);
 	ck_assert_msg(fake_run(&f, m, MODEM_STATE_READY, 3000), "%s: %s",
 		      modem_state_str(modem_get_state(m)),
 		      modem_last_error(m));
@@ -2233,12 +2231,11 @@ START_TEST(test_creg_urc_before_reply)
 		  "\r\n+CREG: 2,5,\"00C3\",\"0010\",7\r\n\r\nOK\r\n" },
 		{ NULL, NULL },
 	};
-	static const struct modem_callbacks cbs = { .debug = cb_debug };
 	struct fake f;
 	struct modem *m;
 	const struct modem_info *info;
 
-	m = fake_start(&f, sc, &cbs, NULL);
+	m = fake_start(&f, sc, &fake_debug_cbs, NULL);
 	fake_idle(&f, m, 100);
 	info = modem_get_info(m);
 	ck_assert_int_eq(info->reg_stat, 5);
@@ -2264,12 +2261,11 @@ START_TEST(test_scripted_quirks)
 		{ "AT+CCID", "\r\n^ICCID: 98521601103254769810\r\n\r\nOK\r\n" },
 		{ NULL, NULL },
 	};
-	static const struct modem_callbacks cbs = { .debug = cb_debug };
 	struct fake f;
 	struct modem *m;
 
 	fake_open(&f, sc);
-	m = fake_modem(&f, &cbs, NULL);
+	m = fake_modem(&f, &fake_debug_cbs, NULL);
 	ck_assert_msg(fake_run(&f, m, MODEM_STATE_READY, 5000), "%s: %s",
 		      modem_state_str(modem_get_state(m)),
 		      modem_last_error(m));

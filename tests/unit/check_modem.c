@@ -1837,6 +1837,11 @@ static void fake_cb_sms(struct modem *m, struct modem_sms *sms, void *ud)
 	fake_held = sms;
 }
 
+/* Callbacks that keep the one message handed over in fake_held. */
+static const struct modem_callbacks fake_held_cbs = {
+	.debug = cb_debug, .sms = fake_cb_sms,
+};
+
 /*
  * A boot banner arrives while an AT+CMGD is queued behind a command in
  * flight, and the modem answers that command: the queued delete must not
@@ -1856,14 +1861,11 @@ START_TEST(test_reboot_drops_queued_delete)
 		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
 		{ NULL, NULL },
 	};
-	static const struct modem_callbacks cbs = {
-		.debug = cb_debug, .sms = fake_cb_sms,
-	};
 	struct fake f;
 	struct modem *m;
 
 	fake_held = NULL;
-	m = fake_start(&f, sc, &cbs, fake_settle_300);
+	m = fake_start(&f, sc, &fake_held_cbs, fake_settle_300);
 	fake_cmti_sm3(&f, m);
 	ck_assert_ptr_nonnull(fake_held);
 	/* AT+CSQ in flight unanswered; AT+CMGD=3 queued behind it. */
@@ -1891,11 +1893,7 @@ END_TEST
 static struct modem *fake_start_direct(struct fake *f,
 				       const struct script *sc)
 {
-	static const struct modem_callbacks cbs = {
-		.debug = cb_debug, .sms = fake_cb_sms,
-	};
-
-	return fake_start(f, sc, &cbs, fake_direct);
+	return fake_start(f, sc, &fake_held_cbs, fake_direct);
 }
 
 /*
@@ -1941,6 +1939,11 @@ static void fake_cb_rx(struct modem *m, struct modem_sms *sms, void *ud)
 	fake_rx[fake_n_rx++] = sms;
 }
 
+/* Callbacks that collect the messages handed over in fake_rx[]. */
+static const struct modem_callbacks fake_rx_cbs = {
+	.debug = cb_debug, .sms = fake_cb_rx,
+};
+
 #define FAKE_PDU_A "07917283010010F5040BC87238880900F10000993092516195800A" \
 		   "E8329BFD4697D9EC37"
 #define FAKE_PDU_B "07917283010010F5040BC87238880900F10000993092516195800A" \
@@ -1965,14 +1968,11 @@ START_TEST(test_cmti_during_delete)
 		  "\r\n\r\nOK\r\n" },
 		{ NULL, NULL },
 	};
-	static const struct modem_callbacks cbs = {
-		.debug = cb_debug, .sms = fake_cb_rx,
-	};
 	struct fake f;
 	struct modem *m;
 
 	fake_n_rx = 0;
-	m = fake_start(&f, sc1, &cbs, NULL);
+	m = fake_start(&f, sc1, &fake_rx_cbs, NULL);
 	fake_cmti_sm3(&f, m);
 	ck_assert_uint_eq(fake_n_rx, 1);
 	ck_assert_str_eq(fake_rx[0]->pdu_hex, FAKE_PDU_A);
@@ -2193,14 +2193,11 @@ START_TEST(test_odd_header_handed_over)
 		  "\r\n\r\nOK\r\n" },
 		{ NULL, NULL },
 	};
-	static const struct modem_callbacks cbs = {
-		.debug = cb_debug, .sms = fake_cb_rx,
-	};
 	struct fake f;
 	struct modem *m;
 
 	fake_n_rx = 0;
-	m = fake_start(&f, sc, &cbs, NULL);
+	m = fake_start(&f, sc, &fake_rx_cbs, NULL);
 	fake_cmti_sm3(&f, m);
 	ck_assert_uint_eq(fake_n_rx, 1);
 	ck_assert_int_eq(fake_rx[0]->index, 3);

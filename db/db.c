@@ -24,7 +24,7 @@
 
 struct db_stmt {
 	uint64_t hash;
-	char *sql;		/* owned copy */
+	char *sql; /* owned copy */
 };
 
 struct db {
@@ -36,7 +36,7 @@ struct db {
 	int connect_timeout_s;
 	int statement_timeout_ms;
 	int nlisten;
-	char *listen[DB_MAX_LISTEN];	/* channels to re-LISTEN on reconnect */
+	char *listen[DB_MAX_LISTEN]; /* channels to re-LISTEN on reconnect */
 };
 
 void db_error_clear(struct db_error *err)
@@ -47,8 +47,8 @@ void db_error_clear(struct db_error *err)
 	}
 }
 
-void db_set_error(struct db_error *err, const char *sqlstate,
-		  const char *fmt, ...)
+void db_set_error(struct db_error *err, const char *sqlstate, const char *fmt,
+		...)
 {
 	va_list ap;
 	char *nl;
@@ -56,7 +56,7 @@ void db_set_error(struct db_error *err, const char *sqlstate,
 	if (!err)
 		return;
 	snprintf(err->sqlstate, sizeof(err->sqlstate), "%s",
-		 sqlstate ? sqlstate : "");
+			sqlstate ? sqlstate : "");
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
@@ -98,20 +98,20 @@ int db_socket(const struct db *db)
 /* Errors the server reports as SQLSTATE vs. a dead connection. */
 static int classify(struct db *db, PGresult *res, struct db_error *err)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) :
-				  NULL;
+	const char *state =
+			res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = res ? PQresultErrorMessage(res) : NULL;
 
 	if (!msg || !*msg)
 		msg = PQerrorMessage(db->conn);
 	db_set_error(err, state, "%s", msg);
-	if (state && !strcmp(state, "57014"))	/* query_canceled: timeout */
+	if (state && !strcmp(state, "57014")) /* query_canceled: timeout */
 		return -ETIMEDOUT;
 	if (PQstatus(db->conn) != CONNECTION_OK || !state ||
-	    !strncmp(state, "08", 2) || !strncmp(state, "57P0", 4)) {
-		if (err && !state)	/* connection_failure */
-			snprintf(err->sqlstate, sizeof(err->sqlstate),
-				 "08006");
+			!strncmp(state, "08", 2) ||
+			!strncmp(state, "57P0", 4)) {
+		if (err && !state) /* connection_failure */
+			snprintf(err->sqlstate, sizeof(err->sqlstate), "08006");
 		return -ENOTCONN;
 	}
 	return -EIO;
@@ -119,7 +119,7 @@ static int classify(struct db *db, PGresult *res, struct db_error *err)
 
 static uint64_t hash_sql(const char *sql)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 
 	for (; *sql; sql++)
 		h = (h ^ (unsigned char) *sql) * 1099511628211ULL;
@@ -176,8 +176,8 @@ static int prepared(struct db *db, const char *sql, int nparams)
 }
 
 int db_query(struct db *db, const char *sql, int nparams,
-	     const char *const *params, PGresult **ret_res,
-	     struct db_error *err)
+		const char *const *params, PGresult **ret_res,
+		struct db_error *err)
 {
 	PGresult *res;
 	ExecStatusType st;
@@ -195,11 +195,11 @@ int db_query(struct db *db, const char *sql, int nparams,
 		char name[16];
 
 		snprintf(name, sizeof(name), "fg%d", r);
-		res = PQexecPrepared(db->conn, name, nparams, params, NULL,
-				     NULL, 0);
+		res = PQexecPrepared(
+				db->conn, name, nparams, params, NULL, NULL, 0);
 	} else {
 		res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL,
-				   NULL, 0);
+				NULL, 0);
 	}
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -212,7 +212,7 @@ int db_query(struct db *db, const char *sql, int nparams,
 }
 
 int db_exec(struct db *db, const char *sql, int nparams,
-	    const char *const *params, struct db_error *err)
+		const char *const *params, struct db_error *err)
 {
 	PGresult *res;
 	const char *n;
@@ -232,7 +232,7 @@ int db_exec(struct db *db, const char *sql, int nparams,
 			db_set_error(err, NULL, "bad row count '%s'", n);
 			r = -EPROTO;
 		} else {
-			r = (int)v;
+			r = (int) v;
 		}
 	}
 	PQclear(res);
@@ -249,8 +249,8 @@ static int simple(struct db *db, const char *sql, struct db_error *err)
 /* Libraries do not log: server NOTICEs are dropped, not printed. */
 static void drop_notice(void *arg, const char *message)
 {
-	(void)arg;
-	(void)message;
+	(void) arg;
+	(void) message;
 }
 
 static int open_conn(struct db *db, struct db_error *err)
@@ -260,10 +260,10 @@ static int open_conn(struct db *db, struct db_error *err)
 	PGresult *res;
 	int r, i;
 
-	forget_statements(db);	/* they belonged to the old session */
+	forget_statements(db); /* they belonged to the old session */
 	snprintf(timeout, sizeof(timeout), "%d", db->connect_timeout_s);
 	keys[0] = "dbname";
-	vals[0] = db->conninfo;	/* expanded: conninfo string or URI */
+	vals[0] = db->conninfo; /* expanded: conninfo string or URI */
 	keys[1] = db->connect_timeout_s > 0 ? "connect_timeout" : NULL;
 	vals[1] = timeout;
 	keys[2] = NULL;
@@ -276,7 +276,7 @@ static int open_conn(struct db *db, struct db_error *err)
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		/* sqlclient_unable_to_establish_sqlconnection */
 		db_set_error(err, "08001", "cannot connect to the database: %s",
-			     PQerrorMessage(db->conn));
+				PQerrorMessage(db->conn));
 		PQfinish(db->conn);
 		db->conn = NULL;
 		return -ENOTCONN;
@@ -289,16 +289,17 @@ static int open_conn(struct db *db, struct db_error *err)
 		snprintf(stmt, sizeof(stmt), "%d", db->statement_timeout_ms);
 		p[0] = stmt;
 		p[1] = db->appname;
-		r = db_exec(db, "SELECT set_config('statement_timeout', $1, "
-			    "false), set_config('application_name', $2, "
-			    "false), set_config('TimeZone', 'UTC', false)",
-			    2, p, err);
+		r = db_exec(db,
+				"SELECT set_config('statement_timeout', $1, "
+				"false), set_config('application_name', $2, "
+				"false), set_config('TimeZone', 'UTC', false)",
+				2, p, err);
 		if (r < 0)
 			goto out_close;
 	}
 	for (i = 0; i < db->nlisten; i++) {
-		char *q = PQescapeIdentifier(db->conn, db->listen[i],
-					     strlen(db->listen[i]));
+		char *q = PQescapeIdentifier(
+				db->conn, db->listen[i], strlen(db->listen[i]));
 		char sql[128];
 
 		if (!q) {
@@ -321,15 +322,15 @@ out_close:
 }
 
 int db_connect(const char *conninfo, const char *application_name,
-	       int connect_timeout_s, int statement_timeout_ms,
-	       struct db **ret_db, struct db_error *err)
+		int connect_timeout_s, int statement_timeout_ms,
+		struct db **ret_db, struct db_error *err)
 {
 	struct db *db;
 	int r;
 
 	db_error_clear(err);
 	if (!conninfo || !ret_db || connect_timeout_s < 0 ||
-	    statement_timeout_ms < 0) {
+			statement_timeout_ms < 0) {
 		db_set_error(err, NULL, "invalid argument");
 		return -EINVAL;
 	}
@@ -337,8 +338,7 @@ int db_connect(const char *conninfo, const char *application_name,
 	if (!db)
 		goto out_nomem;
 	db->conninfo = strdup(conninfo);
-	db->appname = strdup(application_name ? application_name :
-						 "fieldgate");
+	db->appname = strdup(application_name ? application_name : "fieldgate");
 	if (!db->conninfo || !db->appname)
 		goto out_nomem;
 	db->connect_timeout_s = connect_timeout_s;
@@ -392,7 +392,9 @@ static bool valid_channel(const char *c)
 		return false;
 	for (i = 0; c[i]; i++)
 		if (!((c[i] >= 'a' && c[i] <= 'z') ||
-		      (c[i] >= '0' && c[i] <= '9') || c[i] == '_') || i >= 63)
+				    (c[i] >= '0' && c[i] <= '9') ||
+				    c[i] == '_') ||
+				i >= 63)
 			return false;
 	return true;
 }
@@ -429,7 +431,7 @@ int db_listen(struct db *db, const char *channel, struct db_error *err)
 }
 
 int db_consume_notifications(struct db *db, db_notify_cb cb, void *user_data,
-			     struct db_error *err)
+		struct db_error *err)
 {
 	PGnotify *n;
 	int count = 0;
@@ -438,7 +440,7 @@ int db_consume_notifications(struct db *db, db_notify_cb cb, void *user_data,
 		return -EINVAL;
 	if (!db_is_connected(db) || !PQconsumeInput(db->conn)) {
 		db_set_error(err, "08006", "database connection lost: %s",
-			     db->conn ? PQerrorMessage(db->conn) : "");
+				db->conn ? PQerrorMessage(db->conn) : "");
 		return -ENOTCONN;
 	}
 	while ((n = PQnotifies(db->conn))) {

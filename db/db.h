@@ -32,7 +32,7 @@ struct db_error {
 	 * "" for errors found on our side (-EINVAL, -EPROTO, -ENOMEM).
 	 */
 	char sqlstate[6];
-	char message[256];	/* one line, never empty on failure */
+	char message[256]; /* one line, never empty on failure */
 };
 
 /* Clears an error (sqlstate and message empty). NULL is a no-op. */
@@ -47,8 +47,8 @@ void db_error_clear(struct db_error *err);
  * bad conninfo, auth) or -ENOMEM, with err filled, and *ret_db untouched.
  */
 int db_connect(const char *conninfo, const char *application_name,
-	       int connect_timeout_s, int statement_timeout_ms,
-	       struct db **ret_db, struct db_error *err) DB_MUSTCHECK;
+		int connect_timeout_s, int statement_timeout_ms,
+		struct db **ret_db, struct db_error *err) DB_MUSTCHECK;
 
 /* Closes and frees. NULL is a no-op. */
 void db_free(struct db *db);
@@ -78,7 +78,7 @@ int db_socket(const struct db *db);
  * -EINVAL). Remembered and re-issued by db_reconnect().
  */
 int db_listen(struct db *db, const char *channel,
-	      struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 
 /*
  * Reads pending input and consumes notifications without blocking. For each
@@ -86,10 +86,10 @@ int db_listen(struct db *db, const char *channel,
  * call). Returns how many were consumed (0 if none), or -ENOTCONN when the
  * connection broke (err filled).
  */
-typedef void (*db_notify_cb)(const char *channel, const char *payload,
-			     void *user_data);
+typedef void (*db_notify_cb)(
+		const char *channel, const char *payload, void *user_data);
 int db_consume_notifications(struct db *db, db_notify_cb cb, void *user_data,
-			     struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 
 /*
  * BEGIN / COMMIT / ROLLBACK. Rollback on a broken connection returns 0
@@ -106,6 +106,6 @@ int db_rollback(struct db *db, struct db_error *err);
  * affected (>= 0). For tests and simple admin commands.
  */
 int db_exec(struct db *db, const char *sql, int nparams,
-	    const char *const *params, struct db_error *err) DB_MUSTCHECK;
+		const char *const *params, struct db_error *err) DB_MUSTCHECK;
 
 #endif /* DB_DB_H */

@@ -23,12 +23,12 @@ PGconn *db_conn(struct db *db);
  * filled and -EIO/-ENOTCONN/-ETIMEDOUT/-ENOMEM returned.
  */
 int db_query(struct db *db, const char *sql, int nparams,
-	     const char *const *params, PGresult **ret_res,
-	     struct db_error *err);
+		const char *const *params, PGresult **ret_res,
+		struct db_error *err);
 
 /* Fills err from a message (sqlstate may be NULL). */
-void db_set_error(struct db_error *err, const char *sqlstate,
-		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void db_set_error(struct db_error *err, const char *sqlstate, const char *fmt,
+		...) __attribute__((format(printf, 3, 4)));
 
 /*
  * Strict conversions of a result cell (result.c). NULL cells: *_opt
@@ -36,27 +36,27 @@ void db_set_error(struct db_error *err, const char *sqlstate,
  * and names the column in err.
  */
 int db_get_int64(const PGresult *res, int row, int col, int64_t *ret,
-		 struct db_error *err);
+		struct db_error *err);
 int db_get_int64_opt(const PGresult *res, int row, int col, int64_t dflt,
-		     int64_t *ret, struct db_error *err);
+		int64_t *ret, struct db_error *err);
 int db_get_int(const PGresult *res, int row, int col, int *ret,
-	       struct db_error *err);
+		struct db_error *err);
 int db_get_int_opt(const PGresult *res, int row, int col, int dflt, int *ret,
-		   struct db_error *err);
+		struct db_error *err);
 int db_get_bool(const PGresult *res, int row, int col, bool *ret,
 		struct db_error *err);
 /* timestamptz as Unix seconds; the query must select extract(epoch ...). */
 int db_get_time_opt(const PGresult *res, int row, int col, int64_t *ret,
-		    struct db_error *err);
+		struct db_error *err);
 /* Copies a text cell into buf (truncation is -EPROTO); NULL gives "". */
 int db_get_text(const PGresult *res, int row, int col, char *buf, size_t size,
 		struct db_error *err);
 /* db_get_text() into a fixed-size array member (sizeof is taken here). */
-#define DB_GET_TEXT(res, row, col, member, err) \
+#define DB_GET_TEXT(res, row, col, member, err)                                \
 	db_get_text(res, row, col, member, sizeof(member), err)
 /* strdup of a text cell (NULL cell gives NULL); -ENOMEM. Caller frees. */
 int db_get_strdup(const PGresult *res, int row, int col, char **ret,
-		  struct db_error *err);
+		struct db_error *err);
 
 /* Formats an int64 / Unix time into a parameter buffer. */
 #define DB_NUM_MAX 24
@@ -117,8 +117,8 @@ bool db_has_sqlstate(const struct db_error *err, const char *sqlstate);
  */
 
 /* Converts row i of res into elem (zeroed by the caller or runner). */
-typedef int (*db_row_cb)(const PGresult *res, int i, void *elem,
-			 struct db_error *err);
+typedef int (*db_row_cb)(
+		const PGresult *res, int i, void *elem, struct db_error *err);
 
 /*
  * What a row of a listing becomes: a struct of size bytes filled by
@@ -145,8 +145,8 @@ void db_rows_free(const struct db_row_type *t, void *rows, size_t count);
  * *_free()) and *ret_count are set only on success.
  */
 int db_query_rows(struct db *db, const char *sql, int nparams,
-		  const char *const *params, const struct db_row_type *t,
-		  void **ret_rows, size_t *ret_count, struct db_error *err);
+		const char *const *params, const struct db_row_type *t,
+		void **ret_rows, size_t *ret_count, struct db_error *err);
 
 /*
  * db_query_rows() as a store function's listing starts: clears err, and
@@ -154,15 +154,14 @@ int db_query_rows(struct db *db, const char *sql, int nparams,
  * (pass `ret_typed ? &v : NULL` for the caller's own output pointer).
  */
 static inline int db_list_rows(struct db *db, const char *sql, int nparams,
-			       const char *const *params,
-			       const struct db_row_type *t, void **ret_rows,
-			       size_t *ret_count, struct db_error *err)
+		const char *const *params, const struct db_row_type *t,
+		void **ret_rows, size_t *ret_count, struct db_error *err)
 {
 	db_error_clear(err);
 	if (!ret_rows || !ret_count)
 		return db_invalid(err, "NULL output");
-	return db_query_rows(db, sql, nparams, params, t, ret_rows, ret_count,
-			     err);
+	return db_query_rows(
+			db, sql, nparams, params, t, ret_rows, ret_count, err);
 }
 
 /*
@@ -171,8 +170,8 @@ static inline int db_list_rows(struct db *db, const char *sql, int nparams,
  * the message.
  */
 int db_query_one(struct db *db, const char *sql, int nparams,
-		 const char *const *params, db_row_cb row, void *elem,
-		 struct db_error *err);
+		const char *const *params, db_row_cb row, void *elem,
+		struct db_error *err);
 
 /*
  * Runs sql and reads an int64 from the first column of its first row
@@ -191,24 +190,24 @@ int db_query_id(struct db *db, const char *sql, int nparams,
  * gets the id, *ret_new (may be NULL) whether the insert made it.
  */
 int db_insert_or_find(struct db *db, const char *sql_insert, int nparams,
-		      const char *const *params, const char *sql_find,
-		      int nfind, const char *const *find, int64_t *ret_id,
-		      bool *ret_new, struct db_error *err);
+		const char *const *params, const char *sql_find, int nfind,
+		const char *const *find, int64_t *ret_id, bool *ret_new,
+		struct db_error *err);
 
 /*
  * The columns inbound_messages and inbound_parts share, and their values
  * $1 modem .. $12 decode_error as filled by db_inbound_params()
  * (store_inbound.c), for single messages and parts (store_parts.c).
  */
-#define DB_INBOUND_COLS \
-	"modem, sim_imsi, sender, sender_ton, smsc, scts, scts_tz_minutes, " \
+#define DB_INBOUND_COLS                                                        \
+	"modem, sim_imsi, sender, sender_ton, smsc, scts, scts_tz_minutes, "   \
 	"pdu_hex, body, dcs, encoding, decode_error"
-#define DB_INBOUND_VALUES \
-	"$1, $2, $3, $4::smallint, $5, to_timestamp($6::float8), " \
+#define DB_INBOUND_VALUES                                                      \
+	"$1, $2, $3, $4::smallint, $5, to_timestamp($6::float8), "             \
 	"$7::smallint, upper($8), $9, $10::smallint, $11, $12"
 struct db_inbound;
 /* Fills p[0..11] (numbers in b); -EINVAL without modem or PDU. */
 int db_inbound_params(const struct db_inbound *m, const char **p,
-		      char b[4][DB_NUM_MAX], struct db_error *err);
+		char b[4][DB_NUM_MAX], struct db_error *err);
 
 #endif /* DB_DB_INTERNAL_H */

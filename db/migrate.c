@@ -10,29 +10,30 @@
 #define MIGRATE_LOCK_KEY "1718054249"
 
 static const char sql_bookkeeping[] =
-	"CREATE TABLE IF NOT EXISTS schema_migrations ("
-	" version integer PRIMARY KEY,"
-	" name text NOT NULL,"
-	" applied_at timestamptz NOT NULL DEFAULT now())";
+		"CREATE TABLE IF NOT EXISTS schema_migrations ("
+		" version integer PRIMARY KEY,"
+		" name text NOT NULL,"
+		" applied_at timestamptz NOT NULL DEFAULT now())";
 
 static const char sql_current[] =
-	"SELECT coalesce(max(version), 0) FROM schema_migrations";
+		"SELECT coalesce(max(version), 0) FROM schema_migrations";
 
 /* The table may not exist yet: that is version 0, not an error. */
 static const char sql_exists[] =
-	"SELECT (to_regclass('schema_migrations') IS NOT NULL)::int";
+		"SELECT (to_regclass('schema_migrations') IS NOT NULL)::int";
 
 static const char sql_record[] =
-	"INSERT INTO schema_migrations (version, name) VALUES ($1, $2)";
+		"INSERT INTO schema_migrations (version, name) VALUES ($1, $2)";
 
 int db_schema_version_known(void)
 {
-	return db_migrations_count ?
-		db_migrations[db_migrations_count - 1].version : 0;
+	return db_migrations_count
+			       ? db_migrations[db_migrations_count - 1].version
+			       : 0;
 }
 
-static int current_version(struct db *db, const char *sql, int *ret,
-			   struct db_error *err)
+static int current_version(
+		struct db *db, const char *sql, int *ret, struct db_error *err)
 {
 	PGresult *res;
 	int r = db_query(db, sql, 0, NULL, &res, err);
@@ -60,14 +61,18 @@ int db_schema_check(struct db *db, int *ret_version, struct db_error *err)
 			return r;
 	}
 	if (have < want) {
-		db_set_error(err, NULL, "database schema is version %d, this "
-			     "program needs %d: run `fieldgatectl db migrate`",
-			     have, want);
+		db_set_error(err, NULL,
+				"database schema is version %d, this "
+				"program needs %d: run `fieldgatectl db "
+				"migrate`",
+				have, want);
 		r = -ESTALE;
 	} else if (have > want) {
-		db_set_error(err, NULL, "database schema is version %d, newer "
-			     "than this program knows (%d): upgrade fieldgate",
-			     have, want);
+		db_set_error(err, NULL,
+				"database schema is version %d, newer "
+				"than this program knows (%d): upgrade "
+				"fieldgate",
+				have, want);
 		r = -EPROTO;
 	}
 	if (r == 0 && ret_version)
@@ -76,7 +81,7 @@ int db_schema_check(struct db *db, int *ret_version, struct db_error *err)
 }
 
 static int apply(struct db *db, const struct db_migration *m,
-		 struct db_error *err)
+		struct db_error *err)
 {
 	char ver[DB_NUM_MAX];
 	const char *p[2];
@@ -89,11 +94,11 @@ static int apply(struct db *db, const struct db_migration *m,
 	/* a file holds many statements: the simple query protocol runs them */
 	res = PQexec(db_conn(db), m->sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
-	    PQresultStatus(res) != PGRES_TUPLES_OK) {
+			PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
 		db_set_error(err, st, "migration %s failed: %s", m->name,
-			     PQresultErrorMessage(res));
+				PQresultErrorMessage(res));
 		PQclear(res);
 		r = st ? -EIO : -ENOTCONN;
 		goto out_rollback;
@@ -107,7 +112,7 @@ static int apply(struct db *db, const struct db_migration *m,
 		goto out_rollback;
 	return db_commit(db, err);
 out_rollback:
-	(void)db_rollback(db, NULL);
+	(void) db_rollback(db, NULL);
 	return r;
 }
 
@@ -120,7 +125,7 @@ int db_migrate(struct db *db, int *ret_version, struct db_error *err)
 		return -EINVAL;
 	db_error_clear(err);
 	r = db_exec(db, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0,
-		    NULL, err);
+			NULL, err);
 	if (r < 0)
 		return r;
 	r = db_exec(db, sql_bookkeeping, 0, NULL, err);
@@ -130,9 +135,10 @@ int db_migrate(struct db *db, int *ret_version, struct db_error *err)
 	if (r < 0)
 		goto out_unlock;
 	if (have > db_schema_version_known()) {
-		db_set_error(err, NULL, "database schema is version %d, newer "
-			     "than this program knows (%d): not migrating",
-			     have, db_schema_version_known());
+		db_set_error(err, NULL,
+				"database schema is version %d, newer "
+				"than this program knows (%d): not migrating",
+				have, db_schema_version_known());
 		r = -EPROTO;
 		goto out_unlock;
 	}
@@ -151,7 +157,8 @@ int db_migrate(struct db *db, int *ret_version, struct db_error *err)
 out_unlock:
 	/* a failed unlock means a lost session, which drops the lock too */
 	if (db_exec(db, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", 0,
-		    NULL, NULL) < 0 && r >= 0)
+			    NULL, NULL) < 0 &&
+			r >= 0)
 		r = applied;
 	return r;
 }

@@ -22,7 +22,7 @@ int db_schema_version_known(void);
  * version after migrating.
  */
 int db_migrate(struct db *db, int *ret_version,
-	       struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 
 /*
  * Checks the database's schema version against the program's without
@@ -33,6 +33,6 @@ int db_migrate(struct db *db, int *ret_version,
  * *ret_version (may be NULL) gets the database's version (0 = none).
  */
 int db_schema_check(struct db *db, int *ret_version,
-		    struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 
 #endif /* DB_MIGRATE_H */

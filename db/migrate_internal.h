@@ -5,9 +5,9 @@
 #include <stddef.h>
 
 struct db_migration {
-	int version;		/* NNNN of NNNN_name.sql */
-	const char *name;	/* "0001_init" */
-	const char *sql;	/* the file's text */
+	int version;	  /* NNNN of NNNN_name.sql */
+	const char *name; /* "0001_init" */
+	const char *sql;  /* the file's text */
 };
 
 /* Sorted by version (db.am lists the files in order). */

@@ -12,7 +12,7 @@
 #include "db/db_internal.h"
 
 static int bad(const PGresult *res, int col, const char *what,
-	       struct db_error *err)
+		struct db_error *err)
 {
 	const char *name = PQfname(res, col);
 
@@ -24,7 +24,7 @@ static int cell(const PGresult *res, int row, int col, const char **ret,
 		struct db_error *err)
 {
 	if (row < 0 || row >= PQntuples(res) || col < 0 ||
-	    col >= PQnfields(res)) {
+			col >= PQnfields(res)) {
 		db_set_error(err, NULL, "no cell %d,%d in result", row, col);
 		return -EPROTO;
 	}
@@ -51,17 +51,16 @@ static int parse_int64(const char *s, int64_t *ret)
  * -EPROTO when the cell is NULL, for the strict getters; a cell out of
  * range is left to the *_opt getter to report.
  */
-static int not_null(const PGresult *res, int row, int col,
-		    struct db_error *err)
+static int not_null(const PGresult *res, int row, int col, struct db_error *err)
 {
 	if (row < PQntuples(res) && col < PQnfields(res) &&
-	    PQgetisnull(res, row, col))
+			PQgetisnull(res, row, col))
 		return bad(res, col, "unexpected NULL", err);
 	return 0;
 }
 
 int db_get_int64_opt(const PGresult *res, int row, int col, int64_t dflt,
-		     int64_t *ret, struct db_error *err)
+		int64_t *ret, struct db_error *err)
 {
 	const char *s;
 	int64_t v;
@@ -80,7 +79,7 @@ int db_get_int64_opt(const PGresult *res, int row, int col, int64_t dflt,
 }
 
 int db_get_int64(const PGresult *res, int row, int col, int64_t *ret,
-		 struct db_error *err)
+		struct db_error *err)
 {
 	int r = not_null(res, row, col, err);
 
@@ -88,7 +87,7 @@ int db_get_int64(const PGresult *res, int row, int col, int64_t *ret,
 }
 
 int db_get_int_opt(const PGresult *res, int row, int col, int dflt, int *ret,
-		   struct db_error *err)
+		struct db_error *err)
 {
 	int64_t v;
 	int r = db_get_int64_opt(res, row, col, dflt, &v, err);
@@ -97,12 +96,12 @@ int db_get_int_opt(const PGresult *res, int row, int col, int dflt, int *ret,
 		return r;
 	if (v < INT_MIN || v > INT_MAX)
 		return bad(res, col, "integer out of range", err);
-	*ret = (int)v;
+	*ret = (int) v;
 	return 0;
 }
 
 int db_get_int(const PGresult *res, int row, int col, int *ret,
-	       struct db_error *err)
+		struct db_error *err)
 {
 	int r = not_null(res, row, col, err);
 
@@ -127,7 +126,7 @@ int db_get_bool(const PGresult *res, int row, int col, bool *ret,
 }
 
 int db_get_time_opt(const PGresult *res, int row, int col, int64_t *ret,
-		    struct db_error *err)
+		struct db_error *err)
 {
 	const char *s;
 	char *end;
@@ -145,7 +144,7 @@ int db_get_time_opt(const PGresult *res, int row, int col, int64_t *ret,
 	v = strtod(s, &end);
 	if (errno || *end || end == s || v < -1e15 || v > 1e15)
 		return bad(res, col, "not a time (epoch seconds)", err);
-	*ret = (int64_t)v;
+	*ret = (int64_t) v;
 	return 0;
 }
 
@@ -168,7 +167,7 @@ int db_get_text(const PGresult *res, int row, int col, char *buf, size_t size,
 }
 
 int db_get_strdup(const PGresult *res, int row, int col, char **ret,
-		  struct db_error *err)
+		struct db_error *err)
 {
 	const char *s;
 	char *copy = NULL;
@@ -200,9 +199,8 @@ char *db_array_literal(const int64_t *v64, const int *v, size_t n)
 		return NULL;
 	s[0] = '{';
 	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(s + len, size - len, "%s%" PRId64,
-					i ? "," : "",
-					v64 ? v64[i] : (int64_t)v[i]);
+		len += (size_t) snprintf(s + len, size - len, "%s%" PRId64,
+				i ? "," : "", v64 ? v64[i] : (int64_t) v[i]);
 	snprintf(s + len, size - len, "}");
 	return s;
 }
@@ -231,10 +229,10 @@ void db_rows_free(const struct db_row_type *t, void *rows, size_t count)
 	if (!rows)
 		return;
 	for (i = 0; i < count; i++) {
-		char *row = (char *)rows + i * t->size;
+		char *row = (char *) rows + i * t->size;
 
 		for (k = 0; k < t->n_owned; k++) {
-			char **owned = (char **)(void *)(row + t->owned[k]);
+			char **owned = (char **) (void *) (row + t->owned[k]);
 
 			free(*owned);
 		}
@@ -243,8 +241,8 @@ void db_rows_free(const struct db_row_type *t, void *rows, size_t count)
 }
 
 int db_query_rows(struct db *db, const char *sql, int nparams,
-		  const char *const *params, const struct db_row_type *t,
-		  void **ret_rows, size_t *ret_count, struct db_error *err)
+		const char *const *params, const struct db_row_type *t,
+		void **ret_rows, size_t *ret_count, struct db_error *err)
 {
 	PGresult *res;
 	char *v;
@@ -255,20 +253,20 @@ int db_query_rows(struct db *db, const char *sql, int nparams,
 		return r;
 	n = PQntuples(res);
 	/* calloc: a failed row leaves the rest zeroed, safe to free */
-	v = calloc(n ? (size_t)n : 1, t->size);
+	v = calloc(n ? (size_t) n : 1, t->size);
 	if (!v) {
 		r = db_oom(err);
 		goto out_clear;
 	}
 	for (i = 0; i < n; i++) {
-		r = t->convert(res, i, v + (size_t)i * t->size, err);
+		r = t->convert(res, i, v + (size_t) i * t->size, err);
 		if (r < 0) {
-			db_rows_free(t, v, (size_t)n);
+			db_rows_free(t, v, (size_t) n);
 			goto out_clear;
 		}
 	}
 	*ret_rows = v;
-	*ret_count = (size_t)n;
+	*ret_count = (size_t) n;
 	r = n;
 out_clear:
 	PQclear(res);
@@ -276,8 +274,8 @@ out_clear:
 }
 
 int db_query_one(struct db *db, const char *sql, int nparams,
-		 const char *const *params, db_row_cb row, void *elem,
-		 struct db_error *err)
+		const char *const *params, db_row_cb row, void *elem,
+		struct db_error *err)
 {
 	PGresult *res;
 	int r = db_query(db, sql, nparams, params, &res, err);
@@ -294,8 +292,7 @@ int db_query_one(struct db *db, const char *sql, int nparams,
 	return r;
 }
 
-static int id_row(const PGresult *res, int i, void *elem,
-		  struct db_error *err)
+static int id_row(const PGresult *res, int i, void *elem, struct db_error *err)
 {
 	return db_get_int64(res, i, 0, elem, err);
 }
@@ -313,9 +310,9 @@ int db_query_id(struct db *db, const char *sql, int nparams,
 }
 
 int db_insert_or_find(struct db *db, const char *sql_insert, int nparams,
-		      const char *const *params, const char *sql_find,
-		      int nfind, const char *const *find, int64_t *ret_id,
-		      bool *ret_new, struct db_error *err)
+		const char *const *params, const char *sql_find, int nfind,
+		const char *const *find, int64_t *ret_id, bool *ret_new,
+		struct db_error *err)
 {
 	bool is_new = true;
 	int r;
@@ -325,8 +322,9 @@ int db_insert_or_find(struct db *db, const char *sql_insert, int nparams,
 		is_new = false;
 		r = db_query_id(db, sql_find, nfind, find, ret_id, err);
 		if (r == -ENOENT) {
-			db_set_error(err, NULL, "row conflicted but cannot "
-				     "be found");
+			db_set_error(err, NULL,
+					"row conflicted but cannot "
+					"be found");
 			return -EPROTO;
 		}
 	}

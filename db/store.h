@@ -26,9 +26,9 @@
 
 #include "db/db.h"
 
-#define DB_PHONE_MAX 24		/* '+', 20 digits, NUL, slack */
+#define DB_PHONE_MAX 24 /* '+', 20 digits, NUL, slack */
 #define DB_NAME_MAX 128
-#define DB_SHORT_MAX 64		/* modem names, kinds, states, ids */
+#define DB_SHORT_MAX 64 /* modem names, kinds, states, ids */
 
 /*
  * Normalizes a phone number for storage and lookup: removes spaces, '-',
@@ -56,9 +56,9 @@ struct db_person {
 	char phone[DB_PHONE_MAX];
 	char name[DB_NAME_MAX];
 	enum db_role role;
-	int64_t supervisor_id;			/* 0 when none */
-	char supervisor_phone[DB_PHONE_MAX];	/* "" when none */
-	char territory[DB_NAME_MAX];		/* "" when none */
+	int64_t supervisor_id;		     /* 0 when none */
+	char supervisor_phone[DB_PHONE_MAX]; /* "" when none */
+	char territory[DB_NAME_MAX];	     /* "" when none */
 	bool active;
 };
 
@@ -69,34 +69,34 @@ struct db_person {
  * registered). *ret_id (may be NULL) gets the new id.
  */
 int db_people_add(struct db *db, const char *phone, const char *name,
-		  enum db_role role, const char *supervisor_phone,
-		  const char *territory, int64_t *ret_id,
-		  struct db_error *err) DB_MUSTCHECK;
+		enum db_role role, const char *supervisor_phone,
+		const char *territory, int64_t *ret_id,
+		struct db_error *err) DB_MUSTCHECK;
 
 /* Looks an ACTIVE person up by phone (normalized here). -ENOENT if none. */
 int db_people_lookup(struct db *db, const char *phone,
-		     struct db_person *ret_person,
-		     struct db_error *err) DB_MUSTCHECK;
+		struct db_person *ret_person,
+		struct db_error *err) DB_MUSTCHECK;
 
 /* All people ordered by role, name. Caller frees *ret_people with free(). */
 int db_people_list(struct db *db, struct db_person **ret_people,
-		   size_t *ret_count, struct db_error *err) DB_MUSTCHECK;
+		size_t *ret_count, struct db_error *err) DB_MUSTCHECK;
 
 /* ---- inbound --------------------------------------------------------- */
 
 /* A received PDU as decoded by the caller. */
 struct db_inbound {
-	const char *modem;	/* required */
-	const char *sim_imsi;	/* NULL or "" when not known */
-	const char *sender;	/* NULL or "" when undecodable */
-	int sender_ton;		/* -1 when unknown */
-	const char *smsc;	/* may be NULL */
-	int64_t scts;		/* TP-SCTS as Unix time; 0 when undecodable */
-	int scts_tz_minutes;	/* the SCTS zone offset */
-	const char *pdu_hex;	/* required: the raw PDU (any case) */
-	const char *text;	/* decoded UTF-8 or NULL */
-	int dcs;		/* -1 when unknown */
-	const char *encoding;	/* "gsm7", "ucs2", "8bit" or NULL */
+	const char *modem;	  /* required */
+	const char *sim_imsi;	  /* NULL or "" when not known */
+	const char *sender;	  /* NULL or "" when undecodable */
+	int sender_ton;		  /* -1 when unknown */
+	const char *smsc;	  /* may be NULL */
+	int64_t scts;		  /* TP-SCTS as Unix time; 0 when undecodable */
+	int scts_tz_minutes;	  /* the SCTS zone offset */
+	const char *pdu_hex;	  /* required: the raw PDU (any case) */
+	const char *text;	  /* decoded UTF-8 or NULL */
+	int dcs;		  /* -1 when unknown */
+	const char *encoding;	  /* "gsm7", "ucs2", "8bit" or NULL */
 	const char *decode_error; /* NULL when decoded fine */
 };
 
@@ -107,16 +107,16 @@ struct db_inbound {
  * *ret_new (may be NULL) says which. Safe inside a caller's transaction.
  */
 int db_inbound_store(struct db *db, const struct db_inbound *msg,
-		     int64_t *ret_id, bool *ret_new,
-		     struct db_error *err) DB_MUSTCHECK;
+		int64_t *ret_id, bool *ret_new,
+		struct db_error *err) DB_MUSTCHECK;
 
 /* One part of a concatenated message (TS 23.040 §9.2.3.24.1/.8). */
 struct db_inbound_part {
-	struct db_inbound msg;	/* msg.scts and msg.sender required */
-	int concat_ref;		/* 0..255, or 0..65535 when concat_16bit */
+	struct db_inbound msg; /* msg.scts and msg.sender required */
+	int concat_ref;	       /* 0..255, or 0..65535 when concat_16bit */
 	bool concat_16bit;
-	int total;		/* 1..255 */
-	int seq;		/* 1..total */
+	int total; /* 1..255 */
+	int seq;   /* 1..total */
 };
 
 /*
@@ -125,8 +125,8 @@ struct db_inbound_part {
  * (may be NULL) whether it is new. Safe inside a caller's transaction.
  */
 int db_inbound_store_part(struct db *db, const struct db_inbound_part *part,
-			  int64_t *ret_id, bool *ret_new,
-			  struct db_error *err) DB_MUSTCHECK;
+		int64_t *ret_id, bool *ret_new,
+		struct db_error *err) DB_MUSTCHECK;
 
 /* Identity of a group of unassembled parts. */
 struct db_part_group {
@@ -136,7 +136,7 @@ struct db_part_group {
 	int concat_ref;
 	bool concat_16bit;
 	int total;
-	int have;		/* distinct seq numbers stored (listing only) */
+	int have; /* distinct seq numbers stored (listing only) */
 	int64_t first_received_at;
 };
 
@@ -146,16 +146,16 @@ struct db_part_row {
 	int seq;
 	int64_t scts;
 	int scts_tz_minutes;
-	int sender_ton;		/* -1 unknown */
-	int dcs;		/* -1 unknown */
-	char *text;		/* NULL when not decoded */
-	char *decode_error;	/* NULL when fine */
-	char *smsc;		/* may be NULL */
+	int sender_ton;	    /* -1 unknown */
+	int dcs;	    /* -1 unknown */
+	char *text;	    /* NULL when not decoded */
+	char *decode_error; /* NULL when fine */
+	char *smsc;	    /* may be NULL */
 };
 
 /* Fills a group key from a part (for db_inbound_load_group()). */
 void db_part_group_from_part(const struct db_inbound_part *part,
-			     struct db_part_group *ret_group);
+		struct db_part_group *ret_group);
 
 /*
  * Loads the unassembled parts of a group, ordered by seq then arrival (so
@@ -164,22 +164,22 @@ void db_part_group_from_part(const struct db_inbound_part *part,
  * group). Free with db_part_rows_free().
  */
 int db_inbound_load_group(struct db *db, const struct db_part_group *group,
-			  struct db_part_row **ret_rows, size_t *ret_count,
-			  struct db_error *err) DB_MUSTCHECK;
+		struct db_part_row **ret_rows, size_t *ret_count,
+		struct db_error *err) DB_MUSTCHECK;
 void db_part_rows_free(struct db_part_row *rows, size_t count);
 
 /* What the caller assembled from a group. */
 struct db_assembled {
-	const int64_t *part_ids;	/* the parts used, n_parts of them */
+	const int64_t *part_ids; /* the parts used, n_parts of them */
 	size_t n_parts;
-	const char *text;		/* concatenated text, may be NULL */
-	const char *decode_error;	/* e.g. a part did not decode */
-	bool partial;			/* true after a timeout */
-	const int *missing;		/* missing seq numbers when partial */
+	const char *text;	  /* concatenated text, may be NULL */
+	const char *decode_error; /* e.g. a part did not decode */
+	bool partial;		  /* true after a timeout */
+	const int *missing;	  /* missing seq numbers when partial */
 	size_t n_missing;
-	int dcs;			/* -1 unknown */
-	const char *encoding;		/* may be NULL */
-	int64_t scts;			/* from the first part */
+	int dcs;	      /* -1 unknown */
+	const char *encoding; /* may be NULL */
+	int64_t scts;	      /* from the first part */
 	int scts_tz_minutes;
 	int sender_ton;
 	const char *smsc;
@@ -192,25 +192,23 @@ struct db_assembled {
  * and returns -EALREADY. *ret_id gets the new message id.
  */
 int db_inbound_assemble(struct db *db, const struct db_part_group *group,
-			const struct db_assembled *as, int64_t *ret_id,
-			struct db_error *err) DB_MUSTCHECK;
+		const struct db_assembled *as, int64_t *ret_id,
+		struct db_error *err) DB_MUSTCHECK;
 
 /*
  * Lists groups with unassembled parts whose first part arrived more than
  * older_than_s seconds ago (to be stored as partial). Free with free().
  */
 int db_inbound_stale_groups(struct db *db, int older_than_s,
-			    struct db_part_group **ret_groups,
-			    size_t *ret_count,
-			    struct db_error *err) DB_MUSTCHECK;
+		struct db_part_group **ret_groups, size_t *ret_count,
+		struct db_error *err) DB_MUSTCHECK;
 
 /*
  * Sets an inbound message's state: "handled", "failed" (with error) or
  * "ignored". -ENOENT when no such message. Safe in a transaction.
  */
 int db_inbound_set_state(struct db *db, int64_t id, const char *state,
-			 const char *error,
-			 struct db_error *err) DB_MUSTCHECK;
+		const char *error, struct db_error *err) DB_MUSTCHECK;
 
 /*
  * Messages still in state 'stored' (committed but not handled: the daemon
@@ -220,8 +218,8 @@ int db_inbound_set_state(struct db *db, int64_t id, const char *state,
  */
 struct db_inbox_row;
 int db_inbound_unhandled(struct db *db, size_t limit,
-			 struct db_inbox_row **ret_rows, size_t *ret_count,
-			 struct db_error *err) DB_MUSTCHECK;
+		struct db_inbox_row **ret_rows, size_t *ret_count,
+		struct db_error *err) DB_MUSTCHECK;
 
 /* ---- outbound -------------------------------------------------------- */
 
@@ -237,14 +235,14 @@ int db_inbound_unhandled(struct db *db, size_t limit,
  * (db_outbound_add_parts()). A re-claimed message keeps its parts.
  */
 struct db_outbound_new {
-	const char *recipient;		/* normalized here */
-	const char *text;		/* UTF-8 */
-	int priority;			/* DB_PRIO_* */
-	const char *kind;		/* "ack", "alert", "manual", ... */
-	int64_t in_reply_to;		/* inbound id or 0 */
-	const char *requested_modem;	/* NULL = any */
-	int64_t not_before;		/* 0 = now */
-	int64_t expires_at;		/* 0 = never */
+	const char *recipient;	     /* normalized here */
+	const char *text;	     /* UTF-8 */
+	int priority;		     /* DB_PRIO_* */
+	const char *kind;	     /* "ack", "alert", "manual", ... */
+	int64_t in_reply_to;	     /* inbound id or 0 */
+	const char *requested_modem; /* NULL = any */
+	int64_t not_before;	     /* 0 = now */
+	int64_t expires_at;	     /* 0 = never */
 };
 
 /*
@@ -255,19 +253,19 @@ struct db_outbound_new {
  * marks the inbound message handled).
  */
 int db_outbound_enqueue(struct db *db, const struct db_outbound_new *msg,
-			int64_t *ret_id, bool *ret_new,
-			struct db_error *err) DB_MUSTCHECK;
+		int64_t *ret_id, bool *ret_new,
+		struct db_error *err) DB_MUSTCHECK;
 
 struct db_outbound_msg {
 	int64_t id;
 	char recipient[DB_PHONE_MAX];
-	char *text;			/* owned by the array */
+	char *text; /* owned by the array */
 	int priority;
 	char kind[DB_SHORT_MAX];
-	int64_t in_reply_to;		/* 0 when none */
-	int attempts;			/* claims so far, this one included */
+	int64_t in_reply_to; /* 0 when none */
+	int attempts;	     /* claims so far, this one included */
 	int64_t created_at;
-	int64_t expires_at;		/* 0 = never */
+	int64_t expires_at; /* 0 = never */
 };
 
 /*
@@ -279,10 +277,9 @@ struct db_outbound_msg {
  * Claimed messages move to 'sending' with claimed_by = daemon_id.
  * Returns the count; free *ret_msgs with db_outbound_msgs_free().
  */
-int db_outbound_claim(struct db *db, const char *daemon_id,
-		      const char *modem, bool take_others, size_t max,
-		      struct db_outbound_msg **ret_msgs, size_t *ret_count,
-		      struct db_error *err) DB_MUSTCHECK;
+int db_outbound_claim(struct db *db, const char *daemon_id, const char *modem,
+		bool take_others, size_t max, struct db_outbound_msg **ret_msgs,
+		size_t *ret_count, struct db_error *err) DB_MUSTCHECK;
 void db_outbound_msgs_free(struct db_outbound_msg *msgs, size_t count);
 
 /* Part states, as stored. */
@@ -298,9 +295,9 @@ enum db_part_state {
 const char *db_part_state_name(enum db_part_state s);
 
 struct db_outbound_part_new {
-	int seq;		/* 1..n */
-	const char *pdu_hex;	/* SMS-SUBMIT, uppercase or not */
-	int tpdu_len;		/* for AT+CMGS=<n> */
+	int seq;	     /* 1..n */
+	const char *pdu_hex; /* SMS-SUBMIT, uppercase or not */
+	int tpdu_len;	     /* for AT+CMGS=<n> */
 };
 
 /*
@@ -308,26 +305,25 @@ struct db_outbound_part_new {
  * Returns the number of parts inserted now.
  */
 int db_outbound_add_parts(struct db *db, int64_t message_id,
-			  const struct db_outbound_part_new *parts,
-			  size_t count, struct db_error *err) DB_MUSTCHECK;
+		const struct db_outbound_part_new *parts, size_t count,
+		struct db_error *err) DB_MUSTCHECK;
 
 struct db_outbound_part {
 	int64_t id;
 	int64_t message_id;
 	int seq;
-	char *pdu_hex;		/* owned by the array */
+	char *pdu_hex; /* owned by the array */
 	int tpdu_len;
 	enum db_part_state state;
 	int attempts;
-	int mr;			/* -1 when none */
+	int mr; /* -1 when none */
 	int64_t next_attempt_at;
 };
 
 /* A message's parts by seq. Free with db_outbound_parts_free(). */
 int db_outbound_load_parts(struct db *db, int64_t message_id,
-			   struct db_outbound_part **ret_parts,
-			   size_t *ret_count,
-			   struct db_error *err) DB_MUSTCHECK;
+		struct db_outbound_part **ret_parts, size_t *ret_count,
+		struct db_error *err) DB_MUSTCHECK;
 void db_outbound_parts_free(struct db_outbound_part *parts, size_t count);
 
 /*
@@ -343,19 +339,16 @@ void db_outbound_parts_free(struct db_outbound_part *parts, size_t count);
  *   unknown:    submitting -> unknown (modem failed after the PDU went out).
  */
 int db_outbound_part_submitting(struct db *db, int64_t part_id,
-				const char *modem,
-				struct db_error *err) DB_MUSTCHECK;
+		const char *modem, struct db_error *err) DB_MUSTCHECK;
 int db_outbound_part_submitted(struct db *db, int64_t part_id, int mr,
-			       struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 int db_outbound_part_retry(struct db *db, int64_t part_id, int cms,
-			   const char *error, int delay_s,
-			   struct db_error *err) DB_MUSTCHECK;
+		const char *error, int delay_s,
+		struct db_error *err) DB_MUSTCHECK;
 int db_outbound_part_failed(struct db *db, int64_t part_id, int cms,
-			    const char *error,
-			    struct db_error *err) DB_MUSTCHECK;
-int db_outbound_part_unknown(struct db *db, int64_t part_id,
-			     const char *error,
-			     struct db_error *err) DB_MUSTCHECK;
+		const char *error, struct db_error *err) DB_MUSTCHECK;
+int db_outbound_part_unknown(struct db *db, int64_t part_id, const char *error,
+		struct db_error *err) DB_MUSTCHECK;
 
 /*
  * Matches a status report (TS 23.040 §9.2.2.3) to the part it reports:
@@ -367,9 +360,8 @@ int db_outbound_part_unknown(struct db *db, int64_t part_id,
  * (may be NULL) gets the part.
  */
 int db_outbound_match_report(struct db *db, const char *modem, int mr,
-			     const char *recipient, int st, int window_s,
-			     int64_t *ret_part_id,
-			     struct db_error *err) DB_MUSTCHECK;
+		const char *recipient, int st, int window_s,
+		int64_t *ret_part_id, struct db_error *err) DB_MUSTCHECK;
 
 /*
  * Expires messages past expires_at that are queued or sending: their
@@ -385,7 +377,7 @@ int db_outbound_expire(struct db *db, struct db_error *err) DB_MUSTCHECK;
  * (its parts had already decided its state). -EINVAL for a negative delay.
  */
 int db_outbound_requeue(struct db *db, int64_t message_id, int delay_s,
-			struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 
 /*
  * Derives a message's state from its parts again (as the part trigger
@@ -394,7 +386,7 @@ int db_outbound_requeue(struct db *db, int64_t message_id, int delay_s,
  * parts, or 'cancelled', is left alone. Returns 0.
  */
 int db_outbound_refresh(struct db *db, int64_t message_id,
-			struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 
 /*
  * The resend policy "with-reject-duplicates" for one claimed message: its
@@ -403,8 +395,7 @@ int db_outbound_refresh(struct db *db, int64_t message_id,
  * -EINVAL when max_attempts < 1.
  */
 int db_outbound_requeue_unknown_parts(struct db *db, int64_t message_id,
-				      int max_attempts,
-				      struct db_error *err) DB_MUSTCHECK;
+		int max_attempts, struct db_error *err) DB_MUSTCHECK;
 
 /*
  * The same policy for whole messages: daemon_id's messages in state
@@ -414,8 +405,7 @@ int db_outbound_requeue_unknown_parts(struct db *db, int64_t message_id,
  * max_attempts < 1.
  */
 int db_outbound_requeue_unknown(struct db *db, const char *daemon_id,
-				int max_attempts,
-				struct db_error *err) DB_MUSTCHECK;
+		int max_attempts, struct db_error *err) DB_MUSTCHECK;
 
 /*
  * Recovers what daemon_id left unfinished (at start-up, after losing the
@@ -435,8 +425,7 @@ int db_outbound_requeue_unknown(struct db *db, const char *daemon_id,
  * Returns the number of messages re-queued.
  */
 int db_outbound_recover(struct db *db, const char *daemon_id,
-			int resend_unknown_max,
-			struct db_error *err) DB_MUSTCHECK;
+		int resend_unknown_max, struct db_error *err) DB_MUSTCHECK;
 
 /*
  * When queued work next falls due: the earliest not_before of a queued
@@ -447,7 +436,7 @@ int db_outbound_recover(struct db *db, const char *daemon_id,
  * untouched). Work due now is claimed, not reported here.
  */
 int db_outbound_next_due(struct db *db, int64_t *ret_in_ms,
-			 struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 
 /*
  * How many parts modem has handed over since Unix time since (for the
@@ -457,14 +446,14 @@ int db_outbound_next_due(struct db *db, int64_t *ret_in_ms,
  * gets the count. -EINVAL without a modem.
  */
 int db_outbound_modem_parts_since(struct db *db, const char *modem,
-				  int64_t since, int64_t *ret_count,
-				  struct db_error *err) DB_MUSTCHECK;
+		int64_t since, int64_t *ret_count,
+		struct db_error *err) DB_MUSTCHECK;
 
 /* Automatic replies to one number within a window. */
 struct db_reply_count {
 	char recipient[DB_PHONE_MAX];
 	int count;
-	int64_t first_at;	/* the oldest of them */
+	int64_t first_at; /* the oldest of them */
 };
 
 /*
@@ -474,25 +463,24 @@ struct db_reply_count {
  * Free *ret_rows with free().
  */
 int db_outbound_recent_replies(struct db *db, int window_s, size_t limit,
-			       struct db_reply_count **ret_rows,
-			       size_t *ret_count,
-			       struct db_error *err) DB_MUSTCHECK;
+		struct db_reply_count **ret_rows, size_t *ret_count,
+		struct db_error *err) DB_MUSTCHECK;
 
 /* ---- USSD ------------------------------------------------------------ */
 
 /* Queues a USSD code (modem NULL = any). NOTIFY fieldgate_ussd on commit. */
 int db_ussd_enqueue(struct db *db, const char *modem, const char *code,
-		    int64_t *ret_id, struct db_error *err) DB_MUSTCHECK;
+		int64_t *ret_id, struct db_error *err) DB_MUSTCHECK;
 
 struct db_ussd {
 	int64_t id;
-	char modem[DB_SHORT_MAX];	/* requested modem, "" = any */
+	char modem[DB_SHORT_MAX]; /* requested modem, "" = any */
 	char code[161];
-	char state[16];			/* queued running done failed timeout */
-	char *reply;			/* NULL until done */
-	int reply_dcs;			/* -1 unknown */
-	int session_status;		/* +CUSD <m>, -1 unknown */
-	char *error;			/* NULL unless failed/timeout */
+	char state[16];	    /* queued running done failed timeout */
+	char *reply;	    /* NULL until done */
+	int reply_dcs;	    /* -1 unknown */
+	int session_status; /* +CUSD <m>, -1 unknown */
+	char *error;	    /* NULL unless failed/timeout */
 };
 
 /*
@@ -501,15 +489,15 @@ struct db_ussd {
  * Free the strings with db_ussd_done().
  */
 int db_ussd_claim(struct db *db, const char *daemon_id, const char *modem,
-		  struct db_ussd *ret_req, struct db_error *err) DB_MUSTCHECK;
+		struct db_ussd *ret_req, struct db_error *err) DB_MUSTCHECK;
 
 /*
  * Finishes a running request: state "done", "failed" or "timeout".
  * reply/error may be NULL. -ESTALE when it is not running.
  */
 int db_ussd_finish(struct db *db, int64_t id, const char *state,
-		   const char *reply, int reply_dcs, int session_status,
-		   const char *error, struct db_error *err) DB_MUSTCHECK;
+		const char *reply, int reply_dcs, int session_status,
+		const char *error, struct db_error *err) DB_MUSTCHECK;
 
 /*
  * Fails the requests daemon_id left 'running' (it crashed, or lost the
@@ -518,7 +506,7 @@ int db_ussd_finish(struct db *db, int64_t id, const char *state,
  * none of daemon_id's requests is in flight. Returns how many.
  */
 int db_ussd_recover(struct db *db, const char *daemon_id,
-		    struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 
 /* Reads a request (for fieldgatectl ussd). -ENOENT. Free with db_ussd_done. */
 int db_ussd_get(struct db *db, int64_t id, struct db_ussd *ret_req,
@@ -530,8 +518,8 @@ void db_ussd_done(struct db_ussd *req);
 
 struct db_modem_status {
 	char modem[DB_SHORT_MAX];
-	char imsi[DB_SHORT_MAX];	/* "" unknown */
-	char iccid[DB_SHORT_MAX];	/* "" unknown */
+	char imsi[DB_SHORT_MAX];  /* "" unknown */
+	char iccid[DB_SHORT_MAX]; /* "" unknown */
 	char daemon_host[DB_SHORT_MAX];
 	char device[DB_NAME_MAX];
 	char registration[DB_SHORT_MAX];
@@ -540,51 +528,50 @@ struct db_modem_status {
 	char last_error[DB_NAME_MAX];
 	bool has_signal;
 	int signal_dbm;
-	int64_t lac;			/* -1 unknown */
-	int64_t ci;			/* -1 unknown */
-	int storage_used;		/* -1 unknown */
-	int storage_total;		/* -1 unknown */
-	int64_t last_rx_at;		/* 0 none */
-	int64_t last_tx_at;		/* 0 none */
-	int64_t updated_at;		/* set by the database */
+	int64_t lac;	    /* -1 unknown */
+	int64_t ci;	    /* -1 unknown */
+	int storage_used;   /* -1 unknown */
+	int storage_total;  /* -1 unknown */
+	int64_t last_rx_at; /* 0 none */
+	int64_t last_tx_at; /* 0 none */
+	int64_t updated_at; /* set by the database */
 };
 
 /* Inserts or replaces the row for (modem, imsi, iccid). */
 int db_modem_status_upsert(struct db *db, const struct db_modem_status *st,
-			   struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 
 /* All rows by modem, newest first. Free with free(). */
 int db_modem_status_list(struct db *db, struct db_modem_status **ret_rows,
-			 size_t *ret_count,
-			 struct db_error *err) DB_MUSTCHECK;
+		size_t *ret_count, struct db_error *err) DB_MUSTCHECK;
 
 /* ---- rule reloads ---------------------------------------------------- */
 
 struct db_rule_reload {
-	const char *daemon_host;	/* may be NULL */
-	const char *path;		/* rule file, may be NULL */
-	const char *version;		/* rules_version, may be NULL */
-	const char *sha256;		/* content hash, may be NULL */
+	const char *daemon_host; /* may be NULL */
+	const char *path;	 /* rule file, may be NULL */
+	const char *version;	 /* rules_version, may be NULL */
+	const char *sha256;	 /* content hash, may be NULL */
 	bool ok;
-	const char *errors;		/* diagnostics text, NULL when ok */
+	const char *errors; /* diagnostics text, NULL when ok */
 };
 
 /* Records a rule load attempt. *ret_id (may be NULL) gets its id. */
 int db_rule_reload_record(struct db *db, const struct db_rule_reload *rr,
-			  int64_t *ret_id, struct db_error *err) DB_MUSTCHECK;
+		int64_t *ret_id, struct db_error *err) DB_MUSTCHECK;
 
 /* ---- listings for fieldgatectl --------------------------------------- */
 
 struct db_list_filter {
-	const char *number;	/* NULL = all; normalized here */
-	int64_t since;		/* 0 = no lower bound */
-	int64_t until;		/* 0 = no upper bound */
-	size_t limit;		/* 0 = 50 */
+	const char *number; /* NULL = all; normalized here */
+	int64_t since;	    /* 0 = no lower bound */
+	int64_t until;	    /* 0 = no upper bound */
+	size_t limit;	    /* 0 = 50 */
 };
 
 struct db_inbox_row {
 	int64_t id;
-	char kind[16];		/* "single" or "assembled" */
+	char kind[16]; /* "single" or "assembled" */
 	int64_t received_at;
 	int64_t scts;
 	char modem[DB_SHORT_MAX];
@@ -592,14 +579,14 @@ struct db_inbox_row {
 	char state[16];
 	int part_count;
 	bool partial;
-	char *text;		/* NULL when undecoded */
-	char *decode_error;	/* NULL when fine */
+	char *text;	    /* NULL when undecoded */
+	char *decode_error; /* NULL when fine */
 };
 
 /* Newest first. Free with db_inbox_rows_free(). */
 int db_inbox_list(struct db *db, const struct db_list_filter *f,
-		  struct db_inbox_row **ret_rows, size_t *ret_count,
-		  struct db_error *err) DB_MUSTCHECK;
+		struct db_inbox_row **ret_rows, size_t *ret_count,
+		struct db_error *err) DB_MUSTCHECK;
 void db_inbox_rows_free(struct db_inbox_row *rows, size_t count);
 
 struct db_outbox_row {
@@ -614,13 +601,13 @@ struct db_outbox_row {
 	int parts_delivered;
 	char modem[DB_SHORT_MAX];
 	char *text;
-	char *last_error;	/* NULL when none */
+	char *last_error; /* NULL when none */
 };
 
 /* Newest first. Free with db_outbox_rows_free(). */
 int db_outbox_list(struct db *db, const struct db_list_filter *f,
-		   struct db_outbox_row **ret_rows, size_t *ret_count,
-		   struct db_error *err) DB_MUSTCHECK;
+		struct db_outbox_row **ret_rows, size_t *ret_count,
+		struct db_error *err) DB_MUSTCHECK;
 void db_outbox_rows_free(struct db_outbox_row *rows, size_t count);
 
 struct db_queue_depths {
@@ -628,12 +615,12 @@ struct db_queue_depths {
 	int64_t out_sending;
 	int64_t out_unknown;
 	int64_t out_failed;
-	int64_t in_unhandled;	/* inbound state 'stored' */
-	int64_t parts_waiting;	/* unassembled inbound parts */
+	int64_t in_unhandled;  /* inbound state 'stored' */
+	int64_t parts_waiting; /* unassembled inbound parts */
 	int64_t ussd_queued;
 };
 
 int db_queue_depths(struct db *db, struct db_queue_depths *ret,
-		    struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 
 #endif /* DB_STORE_H */

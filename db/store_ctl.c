@@ -7,26 +7,25 @@
 #include "db/db_internal.h"
 #include "db/store_ctl.h"
 
-static int bool_cell(const PGresult *res, int i, void *elem,
-		     struct db_error *err)
+static int bool_cell(
+		const PGresult *res, int i, void *elem, struct db_error *err)
 {
 	return db_get_bool(res, i, 0, elem, err);
 }
 
-static int int_cell(const PGresult *res, int i, void *elem,
-		    struct db_error *err)
+static int int_cell(
+		const PGresult *res, int i, void *elem, struct db_error *err)
 {
 	return db_get_int(res, i, 0, elem, err);
 }
 
-static int time_cell(const PGresult *res, int i, void *elem,
-		     struct db_error *err)
+static int time_cell(
+		const PGresult *res, int i, void *elem, struct db_error *err)
 {
 	return db_get_time_opt(res, i, 0, elem, err);
 }
 
-int db_ctl_schema_version(struct db *db, int *ret_version,
-			  struct db_error *err)
+int db_ctl_schema_version(struct db *db, int *ret_version, struct db_error *err)
 {
 	/*
 	 * to_regclass() is NULL when the table is missing, so a database
@@ -35,9 +34,9 @@ int db_ctl_schema_version(struct db *db, int *ret_version,
 	 * table fails at parse time).
 	 */
 	static const char sql_exists[] =
-		"SELECT to_regclass('schema_migrations') IS NOT NULL";
-	static const char sql_max[] =
-		"SELECT coalesce(max(version), 0) FROM schema_migrations";
+			"SELECT to_regclass('schema_migrations') IS NOT NULL";
+	static const char sql_max[] = "SELECT coalesce(max(version), 0) FROM "
+				      "schema_migrations";
 	bool exists;
 	int r, v = 0;
 
@@ -56,35 +55,36 @@ int db_ctl_schema_version(struct db *db, int *ret_version,
 	return 0;
 }
 
-static int ctl_part_row(const PGresult *res, int i, void *elem,
-			struct db_error *err)
+static int ctl_part_row(
+		const PGresult *res, int i, void *elem, struct db_error *err)
 {
 	struct db_ctl_part *pt = elem;
 	int r;
 
 	if ((r = db_get_int64(res, i, 0, &pt->message_id, err)) < 0 ||
-	    (r = db_get_int(res, i, 1, &pt->seq, err)) < 0 ||
-	    (r = DB_GET_TEXT(res, i, 2, pt->state, err)) < 0 ||
-	    (r = DB_GET_TEXT(res, i, 3, pt->modem, err)) < 0 ||
-	    (r = db_get_int_opt(res, i, 4, -1, &pt->mr, err)) < 0 ||
-	    (r = db_get_int(res, i, 5, &pt->attempts, err)) < 0 ||
-	    (r = db_get_int_opt(res, i, 6, -1, &pt->last_cms_error,
-				err)) < 0 ||
-	    (r = db_get_strdup(res, i, 7, &pt->last_error, err)) < 0 ||
-	    (r = db_get_time_opt(res, i, 8, &pt->submitted_at, err)) < 0 ||
-	    (r = db_get_time_opt(res, i, 9, &pt->delivered_at, err)) < 0 ||
-	    (r = db_get_int_opt(res, i, 10, -1, &pt->report_status,
-				err)) < 0)
+			(r = db_get_int(res, i, 1, &pt->seq, err)) < 0 ||
+			(r = DB_GET_TEXT(res, i, 2, pt->state, err)) < 0 ||
+			(r = DB_GET_TEXT(res, i, 3, pt->modem, err)) < 0 ||
+			(r = db_get_int_opt(res, i, 4, -1, &pt->mr, err)) < 0 ||
+			(r = db_get_int(res, i, 5, &pt->attempts, err)) < 0 ||
+			(r = db_get_int_opt(res, i, 6, -1, &pt->last_cms_error,
+					 err)) < 0 ||
+			(r = db_get_strdup(res, i, 7, &pt->last_error, err)) <
+					0 ||
+			(r = db_get_time_opt(res, i, 8, &pt->submitted_at,
+					 err)) < 0 ||
+			(r = db_get_time_opt(res, i, 9, &pt->delivered_at,
+					 err)) < 0 ||
+			(r = db_get_int_opt(res, i, 10, -1, &pt->report_status,
+					 err)) < 0)
 		return r;
 	return 0;
 }
 
 static const size_t ctl_part_owned[] = {
-	offsetof(struct db_ctl_part, last_error)
-};
+		offsetof(struct db_ctl_part, last_error)};
 static const struct db_row_type ctl_part_type = {
-	sizeof(struct db_ctl_part), ctl_part_row, ctl_part_owned, 1
-};
+		sizeof(struct db_ctl_part), ctl_part_row, ctl_part_owned, 1};
 
 void db_ctl_parts_free(struct db_ctl_part *parts, size_t count)
 {
@@ -92,16 +92,18 @@ void db_ctl_parts_free(struct db_ctl_part *parts, size_t count)
 }
 
 int db_ctl_outbox_parts(struct db *db, const int64_t *ids, size_t n,
-			struct db_ctl_part **ret_parts, size_t *ret_count,
-			struct db_error *err)
+		struct db_ctl_part **ret_parts, size_t *ret_count,
+		struct db_error *err)
 {
 	static const char sql[] =
-		"SELECT message_id, seq, state, coalesce(modem, ''), mr, "
-		"attempts, last_cms_error, last_error, "
-		"extract(epoch FROM submitted_at), "
-		"extract(epoch FROM delivered_at), report_status "
-		"FROM outbound_parts WHERE message_id = ANY ($1::bigint[]) "
-		"ORDER BY message_id, seq";
+			"SELECT message_id, seq, state, coalesce(modem, ''), "
+			"mr, "
+			"attempts, last_cms_error, last_error, "
+			"extract(epoch FROM submitted_at), "
+			"extract(epoch FROM delivered_at), report_status "
+			"FROM outbound_parts WHERE message_id = ANY "
+			"($1::bigint[]) "
+			"ORDER BY message_id, seq";
 	const char *p[1];
 	char *arr;
 	void *v;
@@ -121,55 +123,57 @@ int db_ctl_outbox_parts(struct db *db, const int64_t *ids, size_t n,
 	return r;
 }
 
-static int depth_row(const PGresult *res, int i, void *elem,
-		     struct db_error *err)
+static int depth_row(
+		const PGresult *res, int i, void *elem, struct db_error *err)
 {
 	struct db_ctl_depth *d = elem;
 	int r;
 
 	if ((r = DB_GET_TEXT(res, i, 0, d->queue, err)) < 0 ||
-	    (r = DB_GET_TEXT(res, i, 1, d->state, err)) < 0 ||
-	    (r = db_get_int64(res, i, 2, &d->count, err)) < 0)
+			(r = DB_GET_TEXT(res, i, 1, d->state, err)) < 0 ||
+			(r = db_get_int64(res, i, 2, &d->count, err)) < 0)
 		return r;
 	return 0;
 }
 
 static const struct db_row_type depth_type = {
-	sizeof(struct db_ctl_depth), depth_row, NULL, 0
-};
+		sizeof(struct db_ctl_depth), depth_row, NULL, 0};
 
 int db_ctl_queue_depths(struct db *db, struct db_ctl_depth **ret_rows,
-			size_t *ret_count, struct db_error *err)
+		size_t *ret_count, struct db_error *err)
 {
 	static const char sql[] =
-		"SELECT q, state, n FROM ("
-		" SELECT 1 AS o, 'outbound' AS q, state, count(*) AS n "
-		"  FROM outbound_messages GROUP BY state"
-		" UNION ALL SELECT 2, 'outbound_parts', state, count(*) "
-		"  FROM outbound_parts GROUP BY state"
-		" UNION ALL SELECT 3, 'inbound', state, count(*) "
-		"  FROM inbound_messages GROUP BY state"
-		" UNION ALL SELECT 4, 'inbound_parts', CASE WHEN message_id "
-		"  IS NULL THEN 'unassembled' ELSE 'assembled' END, count(*) "
-		"  FROM inbound_parts GROUP BY 3"
-		" UNION ALL SELECT 5, 'ussd', state, count(*) "
-		"  FROM ussd_requests GROUP BY state"
-		") d ORDER BY o, state";
+			"SELECT q, state, n FROM ("
+			" SELECT 1 AS o, 'outbound' AS q, state, count(*) AS n "
+			"  FROM outbound_messages GROUP BY state"
+			" UNION ALL SELECT 2, 'outbound_parts', state, "
+			"count(*) "
+			"  FROM outbound_parts GROUP BY state"
+			" UNION ALL SELECT 3, 'inbound', state, count(*) "
+			"  FROM inbound_messages GROUP BY state"
+			" UNION ALL SELECT 4, 'inbound_parts', CASE WHEN "
+			"message_id "
+			"  IS NULL THEN 'unassembled' ELSE 'assembled' END, "
+			"count(*) "
+			"  FROM inbound_parts GROUP BY 3"
+			" UNION ALL SELECT 5, 'ussd', state, count(*) "
+			"  FROM ussd_requests GROUP BY state"
+			") d ORDER BY o, state";
 	void *v;
 	int r;
 
 	r = db_list_rows(db, sql, 0, NULL, &depth_type, ret_rows ? &v : NULL,
-			 ret_count, err);
+			ret_count, err);
 	if (r >= 0)
 		*ret_rows = v;
 	return r;
 }
 
 int db_ctl_modem_names(struct db *db, char ***ret_names, size_t *ret_count,
-		       struct db_error *err)
+		struct db_error *err)
 {
-	static const char sql[] =
-		"SELECT DISTINCT modem FROM modem_status ORDER BY modem";
+	static const char sql[] = "SELECT DISTINCT modem FROM modem_status "
+				  "ORDER BY modem";
 	PGresult *res;
 	size_t total = 0, off;
 	char **names;
@@ -189,7 +193,7 @@ int db_ctl_modem_names(struct db *db, char ***ret_names, size_t *ret_count,
 	}
 	for (i = 0; i < n; i++)
 		total += strlen(PQgetvalue(res, i, 0)) + 1;
-	off = (n ? (size_t)n : 1) * sizeof(char *);
+	off = (n ? (size_t) n : 1) * sizeof(char *);
 	names = malloc(off + total);
 	if (!names) {
 		PQclear(res);
@@ -199,13 +203,13 @@ int db_ctl_modem_names(struct db *db, char ***ret_names, size_t *ret_count,
 		const char *s = PQgetvalue(res, i, 0);
 		size_t len = strlen(s) + 1;
 
-		names[i] = (char *)names + off;
+		names[i] = (char *) names + off;
 		memcpy(names[i], s, len);
 		off += len;
 	}
 	PQclear(res);
 	*ret_names = names;
-	*ret_count = (size_t)n;
+	*ret_count = (size_t) n;
 	return n;
 }
 
@@ -218,7 +222,7 @@ int db_ctl_server_time(struct db *db, int64_t *ret_now, struct db_error *err)
 	if (!ret_now)
 		return db_invalid(err, "NULL output");
 	r = db_query_one(db, "SELECT extract(epoch FROM now())", 0, NULL,
-			 time_cell, &now, err);
+			time_cell, &now, err);
 	if (r == 0)
 		*ret_now = now;
 	return r;

@@ -22,21 +22,21 @@
  * `fieldgatectl db status` can show both. Connection errors as in db.h.
  */
 int db_ctl_schema_version(struct db *db, int *ret_version,
-			  struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 
 /* One outbound part with what happened to it (TS 23.040 §9.2.2.3 reports). */
 struct db_ctl_part {
 	int64_t message_id;
 	int seq;
-	char state[16];			/* queued, submitting, ... */
-	char modem[DB_SHORT_MAX];	/* "" when never handed to a modem */
-	int mr;				/* TP-MR, -1 none */
+	char state[16];		  /* queued, submitting, ... */
+	char modem[DB_SHORT_MAX]; /* "" when never handed to a modem */
+	int mr;			  /* TP-MR, -1 none */
 	int attempts;
-	int last_cms_error;		/* +CMS ERROR code, -1 none */
-	char *last_error;		/* NULL none; owned by the array */
-	int64_t submitted_at;		/* 0 none */
-	int64_t delivered_at;		/* 0 none */
-	int report_status;		/* TP-ST of last report, -1 none */
+	int last_cms_error;   /* +CMS ERROR code, -1 none */
+	char *last_error;     /* NULL none; owned by the array */
+	int64_t submitted_at; /* 0 none */
+	int64_t delivered_at; /* 0 none */
+	int report_status;    /* TP-ST of last report, -1 none */
 };
 
 /*
@@ -45,8 +45,8 @@ struct db_ctl_part {
  * for NULL outputs.
  */
 int db_ctl_outbox_parts(struct db *db, const int64_t *ids, size_t n,
-			struct db_ctl_part **ret_parts, size_t *ret_count,
-			struct db_error *err) DB_MUSTCHECK;
+		struct db_ctl_part **ret_parts, size_t *ret_count,
+		struct db_error *err) DB_MUSTCHECK;
 void db_ctl_parts_free(struct db_ctl_part *parts, size_t count);
 
 /* How many rows of one queue are in one state. */
@@ -63,8 +63,7 @@ struct db_ctl_depth {
  * fixed queue order then by state. Free *ret_rows with free().
  */
 int db_ctl_queue_depths(struct db *db, struct db_ctl_depth **ret_rows,
-			size_t *ret_count,
-			struct db_error *err) DB_MUSTCHECK;
+		size_t *ret_count, struct db_error *err) DB_MUSTCHECK;
 
 /*
  * Distinct modem names the database has seen in modem_status, sorted.
@@ -72,13 +71,13 @@ int db_ctl_queue_depths(struct db *db, struct db_ctl_depth **ret_rows,
  * strings): free it with free().
  */
 int db_ctl_modem_names(struct db *db, char ***ret_names, size_t *ret_count,
-		       struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 
 /*
  * The server's clock (Unix seconds), so ages of rows written by daemons on
  * other hosts are measured against the clock that stamped them.
  */
 int db_ctl_server_time(struct db *db, int64_t *ret_now,
-		       struct db_error *err) DB_MUSTCHECK;
+		struct db_error *err) DB_MUSTCHECK;
 
 #endif /* DB_STORE_CTL_H */

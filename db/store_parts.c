@@ -12,23 +12,25 @@
 #include "db/store.h"
 
 int db_inbound_store_part(struct db *db, const struct db_inbound_part *part,
-			  int64_t *ret_id, bool *ret_new,
-			  struct db_error *err)
+		int64_t *ret_id, bool *ret_new, struct db_error *err)
 {
 	static const char sql_insert[] =
-		"INSERT INTO inbound_parts (" DB_INBOUND_COLS ", concat_ref, "
-		"concat_16bit, part_total, part_seq) "
-		"VALUES (" DB_INBOUND_VALUES ", $13::int, $14::boolean, "
-		"$15::smallint, $16::smallint) "
-		"ON CONFLICT DO NOTHING RETURNING id";
+			"INSERT INTO inbound_parts (" DB_INBOUND_COLS
+			", concat_ref, "
+			"concat_16bit, part_total, part_seq) "
+			"VALUES (" DB_INBOUND_VALUES
+			", $13::int, $14::boolean, "
+			"$15::smallint, $16::smallint) "
+			"ON CONFLICT DO NOTHING RETURNING id";
 	/* $1 sim, $2 sender, $3 scts, $4 pdu, $5 ref, $6 16bit, $7 total,
 	 * $8 seq */
 	static const char sql_find[] =
-		"SELECT id FROM inbound_parts WHERE sim_imsi = $1 "
-		"AND sender = $2 AND scts = to_timestamp($3::float8) "
-		"AND pdu_md5 = md5(upper($4)) AND concat_ref = $5::int "
-		"AND concat_16bit = $6::boolean "
-		"AND part_total = $7::smallint AND part_seq = $8::smallint";
+			"SELECT id FROM inbound_parts WHERE sim_imsi = $1 "
+			"AND sender = $2 AND scts = to_timestamp($3::float8) "
+			"AND pdu_md5 = md5(upper($4)) AND concat_ref = $5::int "
+			"AND concat_16bit = $6::boolean "
+			"AND part_total = $7::smallint AND part_seq = "
+			"$8::smallint";
 	char b[7][DB_NUM_MAX];
 	const char *p[16], *f[8];
 	int r;
@@ -39,9 +41,9 @@ int db_inbound_store_part(struct db *db, const struct db_inbound_part *part,
 	if (!part->msg.sender || !*part->msg.sender || !part->msg.scts)
 		return db_invalid(err, "a part needs its sender and SCTS");
 	if (part->concat_ref < 0 ||
-	    part->concat_ref > (part->concat_16bit ? 65535 : 255) ||
-	    part->total < 1 || part->total > 255 || part->seq < 1 ||
-	    part->seq > part->total)
+			part->concat_ref > (part->concat_16bit ? 65535 : 255) ||
+			part->total < 1 || part->total > 255 || part->seq < 1 ||
+			part->seq > part->total)
 		return db_invalid(err, "concatenation header out of range");
 	r = db_inbound_params(&part->msg, p, b, err);
 	if (r < 0)
@@ -58,56 +60,58 @@ int db_inbound_store_part(struct db *db, const struct db_inbound_part *part,
 	f[5] = p[13];
 	f[6] = p[14];
 	f[7] = p[15];
-	return db_insert_or_find(db, sql_insert, 16, p, sql_find, 8, f,
-				 ret_id, ret_new, err);
+	return db_insert_or_find(db, sql_insert, 16, p, sql_find, 8, f, ret_id,
+			ret_new, err);
 }
 
 void db_part_group_from_part(const struct db_inbound_part *part,
-			     struct db_part_group *ret_group)
+		struct db_part_group *ret_group)
 {
 	struct db_part_group g;
 
 	memset(&g, 0, sizeof(g));
 	snprintf(g.modem, sizeof(g.modem), "%s",
-		 part->msg.modem ? part->msg.modem : "");
+			part->msg.modem ? part->msg.modem : "");
 	snprintf(g.sim_imsi, sizeof(g.sim_imsi), "%s",
-		 part->msg.sim_imsi ? part->msg.sim_imsi : "");
+			part->msg.sim_imsi ? part->msg.sim_imsi : "");
 	snprintf(g.sender, sizeof(g.sender), "%s",
-		 part->msg.sender ? part->msg.sender : "");
+			part->msg.sender ? part->msg.sender : "");
 	g.concat_ref = part->concat_ref;
 	g.concat_16bit = part->concat_16bit;
 	g.total = part->total;
 	*ret_group = g;
 }
 
-static int part_row(const PGresult *res, int i, void *elem,
-		    struct db_error *err)
+static int part_row(
+		const PGresult *res, int i, void *elem, struct db_error *err)
 {
 	struct db_part_row *row = elem;
 	int r;
 
 	if ((r = db_get_int64(res, i, 0, &row->id, err)) < 0 ||
-	    (r = db_get_int(res, i, 1, &row->seq, err)) < 0 ||
-	    (r = db_get_time_opt(res, i, 2, &row->scts, err)) < 0 ||
-	    (r = db_get_int_opt(res, i, 3, 0, &row->scts_tz_minutes,
-				err)) < 0 ||
-	    (r = db_get_int_opt(res, i, 4, -1, &row->sender_ton, err)) < 0 ||
-	    (r = db_get_int_opt(res, i, 5, -1, &row->dcs, err)) < 0 ||
-	    (r = db_get_strdup(res, i, 6, &row->text, err)) < 0 ||
-	    (r = db_get_strdup(res, i, 7, &row->decode_error, err)) < 0 ||
-	    (r = db_get_strdup(res, i, 8, &row->smsc, err)) < 0)
+			(r = db_get_int(res, i, 1, &row->seq, err)) < 0 ||
+			(r = db_get_time_opt(res, i, 2, &row->scts, err)) < 0 ||
+			(r = db_get_int_opt(res, i, 3, 0, &row->scts_tz_minutes,
+					 err)) < 0 ||
+			(r = db_get_int_opt(res, i, 4, -1, &row->sender_ton,
+					 err)) < 0 ||
+			(r = db_get_int_opt(res, i, 5, -1, &row->dcs, err)) <
+					0 ||
+			(r = db_get_strdup(res, i, 6, &row->text, err)) < 0 ||
+			(r = db_get_strdup(res, i, 7, &row->decode_error,
+					 err)) < 0 ||
+			(r = db_get_strdup(res, i, 8, &row->smsc, err)) < 0)
 		return r;
 	return 0;
 }
 
 static const size_t part_owned[] = {
-	offsetof(struct db_part_row, text),
-	offsetof(struct db_part_row, decode_error),
-	offsetof(struct db_part_row, smsc),
+		offsetof(struct db_part_row, text),
+		offsetof(struct db_part_row, decode_error),
+		offsetof(struct db_part_row, smsc),
 };
 static const struct db_row_type part_type = {
-	sizeof(struct db_part_row), part_row, part_owned, 3
-};
+		sizeof(struct db_part_row), part_row, part_owned, 3};
 
 void db_part_rows_free(struct db_part_row *rows, size_t count)
 {
@@ -115,16 +119,19 @@ void db_part_rows_free(struct db_part_row *rows, size_t count)
 }
 
 int db_inbound_load_group(struct db *db, const struct db_part_group *group,
-			  struct db_part_row **ret_rows, size_t *ret_count,
-			  struct db_error *err)
+		struct db_part_row **ret_rows, size_t *ret_count,
+		struct db_error *err)
 {
 	static const char sql[] =
-		"SELECT id, part_seq, extract(epoch FROM scts), "
-		"scts_tz_minutes, sender_ton, dcs, body, decode_error, smsc "
-		"FROM inbound_parts WHERE message_id IS NULL "
-		"AND sim_imsi = $1 AND sender = $2 AND concat_ref = $3::int "
-		"AND concat_16bit = $4::boolean AND part_total = $5::smallint "
-		"ORDER BY part_seq, received_at, id";
+			"SELECT id, part_seq, extract(epoch FROM scts), "
+			"scts_tz_minutes, sender_ton, dcs, body, decode_error, "
+			"smsc "
+			"FROM inbound_parts WHERE message_id IS NULL "
+			"AND sim_imsi = $1 AND sender = $2 AND concat_ref = "
+			"$3::int "
+			"AND concat_16bit = $4::boolean AND part_total = "
+			"$5::smallint "
+			"ORDER BY part_seq, received_at, id";
 	char b[2][DB_NUM_MAX];
 	const char *p[5];
 	void *v;
@@ -145,20 +152,23 @@ int db_inbound_load_group(struct db *db, const struct db_part_group *group,
 }
 
 int db_inbound_assemble(struct db *db, const struct db_part_group *group,
-			const struct db_assembled *as, int64_t *ret_id,
-			struct db_error *err)
+		const struct db_assembled *as, int64_t *ret_id,
+		struct db_error *err)
 {
 	static const char sql_msg[] =
-		"INSERT INTO inbound_messages (kind, modem, sim_imsi, sender, "
-		"sender_ton, smsc, scts, scts_tz_minutes, body, dcs, encoding, "
-		"decode_error, part_count, partial, missing_parts) "
-		"VALUES ('assembled', $1, $2, $3, $4::smallint, $5, "
-		"to_timestamp($6::float8), $7::smallint, $8, $9::smallint, $10, "
-		"$11, $12::smallint, $13::boolean, $14::smallint[]) "
-		"RETURNING id";
+			"INSERT INTO inbound_messages (kind, modem, sim_imsi, "
+			"sender, "
+			"sender_ton, smsc, scts, scts_tz_minutes, body, dcs, "
+			"encoding, "
+			"decode_error, part_count, partial, missing_parts) "
+			"VALUES ('assembled', $1, $2, $3, $4::smallint, $5, "
+			"to_timestamp($6::float8), $7::smallint, $8, "
+			"$9::smallint, $10, "
+			"$11, $12::smallint, $13::boolean, $14::smallint[]) "
+			"RETURNING id";
 	static const char sql_link[] =
-		"UPDATE inbound_parts SET message_id = $1::bigint "
-		"WHERE id = ANY($2::bigint[]) AND message_id IS NULL";
+			"UPDATE inbound_parts SET message_id = $1::bigint "
+			"WHERE id = ANY($2::bigint[]) AND message_id IS NULL";
 	char b[6][DB_NUM_MAX];
 	const char *p[14];
 	char *ids = NULL, *missing = NULL;
@@ -167,11 +177,12 @@ int db_inbound_assemble(struct db *db, const struct db_part_group *group,
 
 	db_error_clear(err);
 	if (!group || !as || !ret_id || !as->part_ids || !as->n_parts ||
-	    (as->n_missing && !as->missing))
+			(as->n_missing && !as->missing))
 		return db_invalid(err, "assembled message");
 	ids = db_array_literal(as->part_ids, NULL, as->n_parts);
-	missing = as->partial ?
-		  db_array_literal(NULL, as->missing, as->n_missing) : NULL;
+	missing = as->partial ? db_array_literal(NULL, as->missing,
+						as->n_missing)
+			      : NULL;
 	if (!ids || (as->partial && !missing)) {
 		r = db_oom(err);
 		goto out_free;
@@ -201,7 +212,7 @@ int db_inbound_assemble(struct db *db, const struct db_part_group *group,
 	r = db_exec(db, sql_link, 2, p, err);
 	if (r < 0)
 		goto out_rollback;
-	if ((size_t)r != as->n_parts) {
+	if ((size_t) r != as->n_parts) {
 		db_set_error(err, NULL, "parts already assembled elsewhere");
 		r = -EALREADY;
 		goto out_rollback;
@@ -212,51 +223,52 @@ int db_inbound_assemble(struct db *db, const struct db_part_group *group,
 	*ret_id = id;
 	goto out_free;
 out_rollback:
-	(void)db_rollback(db, NULL);
+	(void) db_rollback(db, NULL);
 out_free:
 	free(ids);
 	free(missing);
 	return r;
 }
 
-static int group_row(const PGresult *res, int i, void *elem,
-		     struct db_error *err)
+static int group_row(
+		const PGresult *res, int i, void *elem, struct db_error *err)
 {
 	struct db_part_group *g = elem;
 	int r;
 
-	if ((r = db_get_text(res, i, 0, g->modem, sizeof(g->modem),
-			     err)) < 0 ||
-	    (r = db_get_text(res, i, 1, g->sim_imsi, sizeof(g->sim_imsi),
-			     err)) < 0 ||
-	    (r = db_get_text(res, i, 2, g->sender, sizeof(g->sender),
-			     err)) < 0 ||
-	    (r = db_get_int(res, i, 3, &g->concat_ref, err)) < 0 ||
-	    (r = db_get_bool(res, i, 4, &g->concat_16bit, err)) < 0 ||
-	    (r = db_get_int(res, i, 5, &g->total, err)) < 0 ||
-	    (r = db_get_int(res, i, 6, &g->have, err)) < 0 ||
-	    (r = db_get_time_opt(res, i, 7, &g->first_received_at,
-				 err)) < 0)
+	if ((r = db_get_text(res, i, 0, g->modem, sizeof(g->modem), err)) < 0 ||
+			(r = db_get_text(res, i, 1, g->sim_imsi,
+					 sizeof(g->sim_imsi), err)) < 0 ||
+			(r = db_get_text(res, i, 2, g->sender,
+					 sizeof(g->sender), err)) < 0 ||
+			(r = db_get_int(res, i, 3, &g->concat_ref, err)) < 0 ||
+			(r = db_get_bool(res, i, 4, &g->concat_16bit, err)) <
+					0 ||
+			(r = db_get_int(res, i, 5, &g->total, err)) < 0 ||
+			(r = db_get_int(res, i, 6, &g->have, err)) < 0 ||
+			(r = db_get_time_opt(res, i, 7, &g->first_received_at,
+					 err)) < 0)
 		return r;
 	return 0;
 }
 
 static const struct db_row_type group_type = {
-	sizeof(struct db_part_group), group_row, NULL, 0
-};
+		sizeof(struct db_part_group), group_row, NULL, 0};
 
 int db_inbound_stale_groups(struct db *db, int older_than_s,
-			    struct db_part_group **ret_groups,
-			    size_t *ret_count, struct db_error *err)
+		struct db_part_group **ret_groups, size_t *ret_count,
+		struct db_error *err)
 {
-	static const char sql[] =
-		"SELECT min(modem), sim_imsi, sender, concat_ref, concat_16bit, "
-		"part_total, count(DISTINCT part_seq), "
-		"extract(epoch FROM min(received_at)) "
-		"FROM inbound_parts WHERE message_id IS NULL "
-		"GROUP BY sim_imsi, sender, concat_ref, concat_16bit, part_total "
-		"HAVING min(received_at) <= now() - make_interval(secs => $1::int) "
-		"ORDER BY min(received_at) LIMIT 1000";
+	static const char sql[] = "SELECT min(modem), sim_imsi, sender, "
+				  "concat_ref, concat_16bit, "
+				  "part_total, count(DISTINCT part_seq), "
+				  "extract(epoch FROM min(received_at)) "
+				  "FROM inbound_parts WHERE message_id IS NULL "
+				  "GROUP BY sim_imsi, sender, concat_ref, "
+				  "concat_16bit, part_total "
+				  "HAVING min(received_at) <= now() - "
+				  "make_interval(secs => $1::int) "
+				  "ORDER BY min(received_at) LIMIT 1000";
 	char b[DB_NUM_MAX];
 	const char *p[1];
 	void *v;

@@ -3,12 +3,13 @@
 #include "db/store.h"
 
 int db_rule_reload_record(struct db *db, const struct db_rule_reload *rr,
-			  int64_t *ret_id, struct db_error *err)
+		int64_t *ret_id, struct db_error *err)
 {
 	static const char sql[] =
-		"INSERT INTO rule_reloads (daemon_host, path, version, sha256, "
-		"ok, errors) VALUES ($1, $2, $3, $4, $5::boolean, $6) "
-		"RETURNING id";
+			"INSERT INTO rule_reloads (daemon_host, path, version, "
+			"sha256, "
+			"ok, errors) VALUES ($1, $2, $3, $4, $5::boolean, $6) "
+			"RETURNING id";
 	const char *p[6];
 
 	db_error_clear(err);

@@ -24,9 +24,9 @@
 
 struct ctl_cmd {
 	const char *name;
-	const char *summary;			/* one line for --help */
+	const char *summary; /* one line for --help */
 	int (*run)(int argc, char **argv);
-	void (*usage)(FILE *f);			/* detailed help */
+	void (*usage)(FILE *f); /* detailed help */
 };
 
 /* ---- the commands ------------------------------------------------------ */
@@ -88,7 +88,7 @@ int ctl_conn_option(int argc, char **argv, int *i);
 #define CTL_OPT_TAKEN (-1)
 #define CTL_OPT_OTHER (-2)
 int ctl_common_option(int argc, char **argv, int *i, bool *json,
-		      void (*usage)(FILE *f));
+		void (*usage)(FILE *f));
 
 /*
  * Says on stderr that `arg` is an unknown option or misses its value.
@@ -99,7 +99,7 @@ int ctl_bad_option(const char *prog, const char *arg);
 /* A subcommand, as in `fieldgatectl db migrate`. */
 struct ctl_subcmd {
 	const char *name;
-	int (*run)(int argc, char **argv);	/* gets argv from its name */
+	int (*run)(int argc, char **argv); /* gets argv from its name */
 };
 
 /*
@@ -109,12 +109,12 @@ struct ctl_subcmd {
  * CTL_EXIT_USAGE.
  */
 int ctl_run_subcmd(const char *prog, const struct ctl_subcmd *subs, size_t n,
-		   void (*usage)(FILE *f), int argc, char **argv);
+		void (*usage)(FILE *f), int argc, char **argv);
 
 /* Common text for the usage screens. */
-#define CTL_CONN_HELP \
-	"connection (first that applies): --db CONNINFO, -f CONFIG (the\n" \
-	"  daemon's config file, its database.conninfo), $FIELDGATE_DB,\n" \
+#define CTL_CONN_HELP                                                          \
+	"connection (first that applies): --db CONNINFO, -f CONFIG (the\n"     \
+	"  daemon's config file, its database.conninfo), $FIELDGATE_DB,\n"     \
 	"  else libpq's PG* environment (PGHOST, PGDATABASE, ...).\n"
 
 struct gw_config;
@@ -122,8 +122,8 @@ struct gw_config;
 /* An open database session of one command. */
 struct ctl_session {
 	struct db *db;
-	struct gw_config *config;	/* the -f file, or NULL */
-	const char *prog;		/* "fieldgatectl send", for messages */
+	struct gw_config *config; /* the -f file, or NULL */
+	const char *prog;	  /* "fieldgatectl send", for messages */
 };
 
 /*
@@ -141,7 +141,7 @@ void ctl_close(struct ctl_session *s);
  * connection is said so.
  */
 void ctl_db_error(const struct ctl_session *s, const char *what, int r,
-		  const struct db_error *err);
+		const struct db_error *err);
 
 /*
  * Checks that a modem name is known: a modem_status row has it, or the -f

@@ -8,7 +8,7 @@
 
 #include "db/migrate.h"
 #include "db/store_ctl.h"
-#include "gateway/config.h"
+#include "gateway/gwconfig.h"
 #include "gateway/ctl.h"
 
 /* Seconds to wait for the server before saying it is unreachable. */
@@ -49,7 +49,7 @@ int ctl_conn_option(int argc, char **argv, int *i)
 }
 
 int ctl_common_option(int argc, char **argv, int *i, bool *json,
-		      void (*usage)(FILE *f))
+		void (*usage)(FILE *f))
 {
 	int r = ctl_conn_option(argc, argv, i);
 
@@ -69,7 +69,7 @@ int ctl_common_option(int argc, char **argv, int *i, bool *json,
 }
 
 int ctl_run_subcmd(const char *prog, const struct ctl_subcmd *subs, size_t n,
-		   void (*usage)(FILE *f), int argc, char **argv)
+		void (*usage)(FILE *f), int argc, char **argv)
 {
 	size_t k;
 
@@ -92,13 +92,13 @@ int ctl_run_subcmd(const char *prog, const struct ctl_subcmd *subs, size_t n,
 int ctl_bad_option(const char *prog, const char *arg)
 {
 	fprintf(stderr, "%s: unknown option or missing value '%s'\n", prog,
-		arg);
+			arg);
 	return CTL_EXIT_USAGE;
 }
 
 static int load_config(struct ctl_session *s)
 {
-	struct gw_config_errors errors = { 0 };
+	struct gw_config_errors errors = {0};
 	size_t i;
 	int r;
 
@@ -106,8 +106,8 @@ static int load_config(struct ctl_session *s)
 	if (r < 0) {
 		/* the first diagnostic is enough for one line; others follow */
 		fprintf(stderr, "%s: cannot use config %s: %s\n", s->prog,
-			opt_config,
-			errors.n ? errors.lines[0] : strerror(-r));
+				opt_config,
+				errors.n ? errors.lines[0] : strerror(-r));
 		for (i = 1; i < errors.n; i++)
 			fprintf(stderr, "  %s\n", errors.lines[i]);
 		gw_config_errors_done(&errors);
@@ -119,7 +119,7 @@ static int load_config(struct ctl_session *s)
 
 int ctl_open(const char *prog, bool check_schema, struct ctl_session *ret)
 {
-	struct ctl_session s = { .prog = prog };
+	struct ctl_session s = {.prog = prog};
 	struct db_error err;
 	const char *conninfo, *from;
 	int connect_s = CTL_CONNECT_TIMEOUT_S;
@@ -144,12 +144,13 @@ int ctl_open(const char *prog, bool check_schema, struct ctl_session *ret)
 		from = "PG* environment";
 	}
 	r = db_connect(conninfo, "fieldgatectl", connect_s, stmt_ms, &s.db,
-		       &err);
+			&err);
 	if (r < 0) {
 		/* never print the conninfo itself: it may hold a password */
-		fprintf(stderr, "%s: database unreachable (conninfo from %s): "
+		fprintf(stderr,
+				"%s: database unreachable (conninfo from %s): "
 				"%s\n",
-			prog, from, err.message);
+				prog, from, err.message);
 		gw_config_free(s.config);
 		return -1;
 	}
@@ -179,15 +180,15 @@ void ctl_close(struct ctl_session *s)
 }
 
 void ctl_db_error(const struct ctl_session *s, const char *what, int r,
-		  const struct db_error *err)
+		const struct db_error *err)
 {
 	const char *prog = s && s->prog ? s->prog : "fieldgatectl";
-	const char *msg = err && err->message[0] ? err->message :
-						   strerror(r < 0 ? -r : r);
+	const char *msg = err && err->message[0] ? err->message
+						 : strerror(r < 0 ? -r : r);
 
 	if (err && db_is_connection_error(err))
-		fprintf(stderr, "%s: %s: database connection lost: %s\n",
-			prog, what, msg);
+		fprintf(stderr, "%s: %s: database connection lost: %s\n", prog,
+				what, msg);
 	else if (r == -ETIMEDOUT)
 		fprintf(stderr, "%s: %s: timed out: %s\n", prog, what, msg);
 	else
@@ -216,10 +217,11 @@ int ctl_check_modem(struct ctl_session *s, const char *name)
 		}
 	}
 	if (!n && !(s->config && s->config->n_modems)) {
-		fprintf(stderr, "%s: unknown modem '%s' (no modem known yet: "
+		fprintf(stderr,
+				"%s: unknown modem '%s' (no modem known yet: "
 				"none has reported status; pass -f CONFIG to "
 				"use the config's modems)\n",
-			s->prog, name);
+				s->prog, name);
 		free(names);
 		return -1;
 	}
@@ -235,7 +237,7 @@ int ctl_check_modem(struct ctl_session *s, const char *name)
 		for (k = 0; k < n && strcmp(names[k], cn); k++)
 			;
 		if (k < n)
-			continue;	/* already listed */
+			continue; /* already listed */
 		fprintf(stderr, "%s%s", first ? "" : ", ", cn);
 		first = false;
 	}

@@ -12,18 +12,17 @@
 
 void ctl_db_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: fieldgatectl db migrate [--json]\n"
-		"       fieldgatectl db status [--json]\n"
-		"\n"
-		"migrate: apply every migration newer than the database's "
-		"schema (each in\n"
-		"  its own transaction, under an advisory lock); prints "
-		"FROM -> TO.\n"
-		"status: the database's schema version and this program's; "
-		"exit 0 when\n"
-		"  they match, 1 when the database needs `db migrate` or is "
-		"newer.\n" CTL_CONN_HELP);
+	fprintf(f, "usage: fieldgatectl db migrate [--json]\n"
+		   "       fieldgatectl db status [--json]\n"
+		   "\n"
+		   "migrate: apply every migration newer than the database's "
+		   "schema (each in\n"
+		   "  its own transaction, under an advisory lock); prints "
+		   "FROM -> TO.\n"
+		   "status: the database's schema version and this program's; "
+		   "exit 0 when\n"
+		   "  they match, 1 when the database needs `db migrate` or is "
+		   "newer.\n" CTL_CONN_HELP);
 }
 
 /*
@@ -41,7 +40,7 @@ static int parse(const char *prog, int argc, char **argv, bool *json)
 		if (r != CTL_OPT_OTHER)
 			return r == CTL_EXIT_OK ? -1 : r;
 		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
-			argv[i]);
+				argv[i]);
 		return CTL_EXIT_USAGE;
 	}
 	return 0;
@@ -69,7 +68,7 @@ static int cmd_migrate(int argc, char **argv)
 	if (r < 0) {
 		if (r == -EPROTO)
 			fprintf(stderr, "%s: %s; upgrade fieldgate\n", prog,
-				err.message);
+					err.message);
 		else
 			ctl_db_error(&s, "migrating", r, &err);
 		goto out_fail;
@@ -88,7 +87,7 @@ static int cmd_migrate(int argc, char **argv)
 		printf("schema up to date: version %d\n", to);
 	} else {
 		printf("schema migrated: %d -> %d (%d migration%s applied)\n",
-		       from, to, r, r == 1 ? "" : "s");
+				from, to, r, r == 1 ? "" : "s");
 	}
 	ctl_close(&s);
 	return CTL_EXIT_OK;
@@ -136,7 +135,7 @@ static int cmd_status(int argc, char **argv)
 		json_finish(&j);
 	} else {
 		printf("database schema version: %d%s\n", have,
-		       have ? "" : " (empty)");
+				have ? "" : " (empty)");
 		printf("program schema version:  %d\n", want);
 		if (have == want)
 			printf("status: up to date\n");
@@ -152,11 +151,11 @@ static int cmd_status(int argc, char **argv)
 int ctl_db_run(int argc, char **argv)
 {
 	static const struct ctl_subcmd subs[] = {
-		{ "migrate", cmd_migrate },
-		{ "status", cmd_status },
+			{"migrate", cmd_migrate},
+			{"status", cmd_status},
 	};
 
 	return ctl_run_subcmd("fieldgatectl db", subs,
-			      sizeof(subs) / sizeof(subs[0]), ctl_db_usage,
-			      argc, argv);
+			sizeof(subs) / sizeof(subs[0]), ctl_db_usage, argc,
+			argv);
 }

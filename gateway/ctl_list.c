@@ -18,37 +18,46 @@
 void ctl_inbox_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: fieldgatectl inbox [--from NUMBER] [--since TIME] "
-		"[--until TIME]\n"
-		"                          [--limit N] [--json]\n"
-		"\n"
-		"Received messages, newest first (default %d): time, sender, "
-		"modem,\n"
-		"state (stored, handled, failed, ignored) and text. Partial "
-		"and undecodable\n"
-		"messages are marked. TIME is relative (90s, 15m, 2h, 1d, 1w "
-		"ago) or ISO\n"
-		"(2026-11-27, '2026-11-27 08:30', 2026-11-27T08:30:00+08:00; "
-		"local time\n"
-		"when no zone is given).\n" CTL_CONN_HELP,
-		DEFAULT_LIMIT);
+			"usage: fieldgatectl inbox [--from NUMBER] [--since "
+			"TIME] "
+			"[--until TIME]\n"
+			"                          [--limit N] [--json]\n"
+			"\n"
+			"Received messages, newest first (default %d): time, "
+			"sender, "
+			"modem,\n"
+			"state (stored, handled, failed, ignored) and text. "
+			"Partial "
+			"and undecodable\n"
+			"messages are marked. TIME is relative (90s, 15m, 2h, "
+			"1d, 1w "
+			"ago) or ISO\n"
+			"(2026-11-27, '2026-11-27 08:30', "
+			"2026-11-27T08:30:00+08:00; "
+			"local time\n"
+			"when no zone is given).\n" CTL_CONN_HELP,
+			DEFAULT_LIMIT);
 }
 
 void ctl_outbox_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: fieldgatectl outbox [--to NUMBER] [--since TIME] "
-		"[--until TIME]\n"
-		"                           [--limit N] [--json]\n"
-		"\n"
-		"Queued and sent messages, newest first (default %d), with "
-		"each part's\n"
-		"state (queued, submitting, submitted, delivered, failed, "
-		"expired, unknown),\n"
-		"message reference, attempts, last error and delivery report. "
-		"TIME as for\n"
-		"inbox.\n" CTL_CONN_HELP,
-		DEFAULT_LIMIT);
+			"usage: fieldgatectl outbox [--to NUMBER] [--since "
+			"TIME] "
+			"[--until TIME]\n"
+			"                           [--limit N] [--json]\n"
+			"\n"
+			"Queued and sent messages, newest first (default %d), "
+			"with "
+			"each part's\n"
+			"state (queued, submitting, submitted, delivered, "
+			"failed, "
+			"expired, unknown),\n"
+			"message reference, attempts, last error and delivery "
+			"report. "
+			"TIME as for\n"
+			"inbox.\n" CTL_CONN_HELP,
+			DEFAULT_LIMIT);
 }
 
 /* Options shared by both listings. */
@@ -62,10 +71,10 @@ struct list_opts {
  * else an exit status.
  */
 static int parse(const char *prog, const char *number_opt,
-		 void (*usage)(FILE *), int argc, char **argv,
-		 struct list_opts *o)
+		void (*usage)(FILE *), int argc, char **argv,
+		struct list_opts *o)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = (int64_t) time(NULL);
 	unsigned long v;
 	int i, r;
 
@@ -85,29 +94,31 @@ static int parse(const char *prog, const char *number_opt,
 			o->filter.number = argv[++i];
 			if (db_phone_normalize(o->filter.number, norm) < 0) {
 				fprintf(stderr, "%s: invalid number '%s'\n",
-					prog, o->filter.number);
+						prog, o->filter.number);
 				return CTL_EXIT_USAGE;
 			}
 		} else if ((!strcmp(a, "--since") || !strcmp(a, "--until")) &&
-			   has_val) {
-			int64_t *t = a[2] == 's' ? &o->filter.since :
-						   &o->filter.until;
+				has_val) {
+			int64_t *t = a[2] == 's' ? &o->filter.since
+						 : &o->filter.until;
 
 			if (ctl_parse_time(argv[++i], now, t) < 0) {
-				fprintf(stderr, "%s: bad %s '%s' (e.g. 2h, 1d, "
+				fprintf(stderr,
+						"%s: bad %s '%s' (e.g. 2h, 1d, "
 						"2026-11-27 or "
 						"2026-11-27T08:30)\n",
-					prog, a, argv[i]);
+						prog, a, argv[i]);
 				return CTL_EXIT_USAGE;
 			}
 			if (*t <= 0)
-				*t = 1;	/* 0 would mean "no bound" */
+				*t = 1; /* 0 would mean "no bound" */
 		} else if (!strcmp(a, "--limit") && has_val) {
 			if (ctl_parse_uint(argv[++i], MAX_LIMIT, &v) < 0 ||
-			    v == 0) {
-				fprintf(stderr, "%s: bad --limit '%s' "
+					v == 0) {
+				fprintf(stderr,
+						"%s: bad --limit '%s' "
 						"(1..%d)\n",
-					prog, argv[i], MAX_LIMIT);
+						prog, argv[i], MAX_LIMIT);
 				return CTL_EXIT_USAGE;
 			}
 			o->filter.limit = v;
@@ -122,13 +133,12 @@ static int parse(const char *prog, const char *number_opt,
 static void put_text(const char *s)
 {
 	for (; s && *s; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+		putchar((unsigned char) *s < 0x20 || *s == 0x7f ? ' ' : *s);
 }
 
 static const char *prio_name(int prio, char buf[16])
 {
-	static const char *const names[] = { "ack", "alert", "normal",
-					     "bulk" };
+	static const char *const names[] = {"ack", "alert", "normal", "bulk"};
 
 	if (prio >= 0 && prio < 4)
 		return names[prio];
@@ -151,8 +161,8 @@ static const char *report_meaning(int st)
 }
 
 /* The registered name of a sender, or NULL (people are few: a scan). */
-static const char *name_of(const struct db_person *people, size_t np,
-			   const char *phone)
+static const char *name_of(
+		const struct db_person *people, size_t np, const char *phone)
 {
 	size_t i;
 
@@ -163,7 +173,7 @@ static const char *name_of(const struct db_person *people, size_t np,
 }
 
 static void inbox_json(const struct db_inbox_row *v, size_t n,
-		       const struct db_person *people, size_t np)
+		const struct db_person *people, size_t np)
 {
 	struct json j;
 	size_t i;
@@ -177,7 +187,7 @@ static void inbox_json(const struct db_inbox_row *v, size_t n,
 		ctl_json_time(&j, "scts", v[i].scts);
 		json_string(&j, "sender", v[i].sender);
 		json_string(&j, "sender_name",
-			    name_of(people, np, v[i].sender));
+				name_of(people, np, v[i].sender));
 		json_string(&j, "modem", v[i].modem);
 		json_string(&j, "kind", v[i].kind);
 		json_string(&j, "state", v[i].state);
@@ -192,7 +202,7 @@ static void inbox_json(const struct db_inbox_row *v, size_t n,
 }
 
 static void inbox_text(const struct db_inbox_row *v, size_t n,
-		       const struct db_person *people, size_t np)
+		const struct db_person *people, size_t np)
 {
 	char when[CTL_TIME_MAX];
 	size_t i;
@@ -202,12 +212,12 @@ static void inbox_text(const struct db_inbox_row *v, size_t n,
 		return;
 	}
 	printf("%-6s %-19s %-16s %-10s %-8s %s\n", "ID", "RECEIVED", "FROM",
-	       "MODEM", "STATE", "TEXT");
+			"MODEM", "STATE", "TEXT");
 	for (i = 0; i < n; i++) {
 		ctl_fmt_local(v[i].received_at, when);
-		printf("%-6lld %-19s %-16s %-10s %-8s ", (long long)v[i].id,
-		       when, v[i].sender[0] ? v[i].sender : "?", v[i].modem,
-		       v[i].state);
+		printf("%-6lld %-19s %-16s %-10s %-8s ", (long long) v[i].id,
+				when, v[i].sender[0] ? v[i].sender : "?",
+				v[i].modem, v[i].state);
 		if (v[i].decode_error) {
 			printf("[undecodable: ");
 			put_text(v[i].decode_error);
@@ -220,7 +230,7 @@ static void inbox_text(const struct db_inbox_row *v, size_t n,
 		}
 		if (v[i].partial)
 			printf("[partial, %d parts expected] ",
-			       v[i].part_count);
+					v[i].part_count);
 		else if (v[i].part_count > 1)
 			printf("[%d parts] ", v[i].part_count);
 		put_text(v[i].text);
@@ -231,7 +241,7 @@ static void inbox_text(const struct db_inbox_row *v, size_t n,
 int ctl_inbox_run(int argc, char **argv)
 {
 	static const char prog[] = "fieldgatectl inbox";
-	struct list_opts o = { 0 };
+	struct list_opts o = {0};
 	struct db_inbox_row *v = NULL;
 	struct db_person *people = NULL;
 	struct ctl_session s;
@@ -300,7 +310,7 @@ static void part_json(struct json *j, const struct db_ctl_part *p)
 }
 
 static void outbox_json(const struct db_outbox_row *v, size_t n,
-			const struct db_ctl_part *parts, size_t np)
+		const struct db_ctl_part *parts, size_t np)
 {
 	char pb[16];
 	struct json j;
@@ -352,7 +362,7 @@ static void part_text(const struct db_ctl_part *p)
 	}
 	if (p->report_status >= 0)
 		printf(" report 0x%02X (%s)", p->report_status,
-		       report_meaning(p->report_status));
+				report_meaning(p->report_status));
 	if (p->delivered_at) {
 		ctl_fmt_local(p->delivered_at, t);
 		printf(" at %s", t);
@@ -367,7 +377,7 @@ static void part_text(const struct db_ctl_part *p)
 }
 
 static void outbox_text(const struct db_outbox_row *v, size_t n,
-			const struct db_ctl_part *parts, size_t np)
+		const struct db_ctl_part *parts, size_t np)
 {
 	char when[CTL_TIME_MAX], pb[16], cnt[24];
 	size_t i, k;
@@ -377,18 +387,18 @@ static void outbox_text(const struct db_outbox_row *v, size_t n,
 		return;
 	}
 	printf("%-6s %-19s %-16s %-6s %-9s %-5s %-10s %s\n", "ID", "CREATED",
-	       "TO", "PRIO", "STATE", "DLVD", "MODEM", "TEXT");
+			"TO", "PRIO", "STATE", "DLVD", "MODEM", "TEXT");
 	for (i = 0; i < n; i++) {
 		ctl_fmt_local(v[i].created_at, when);
 		if (v[i].parts)
 			snprintf(cnt, sizeof(cnt), "%d/%d",
-				 v[i].parts_delivered, v[i].parts);
+					v[i].parts_delivered, v[i].parts);
 		else
 			snprintf(cnt, sizeof(cnt), "-");
 		printf("%-6lld %-19s %-16s %-6s %-9s %-5s %-10s ",
-		       (long long)v[i].id, when, v[i].recipient,
-		       prio_name(v[i].priority, pb), v[i].state, cnt,
-		       v[i].modem[0] ? v[i].modem : "-");
+				(long long) v[i].id, when, v[i].recipient,
+				prio_name(v[i].priority, pb), v[i].state, cnt,
+				v[i].modem[0] ? v[i].modem : "-");
 		put_text(v[i].text);
 		putchar('\n');
 		for (k = 0; k < np; k++)
@@ -405,7 +415,7 @@ static void outbox_text(const struct db_outbox_row *v, size_t n,
 int ctl_outbox_run(int argc, char **argv)
 {
 	static const char prog[] = "fieldgatectl outbox";
-	struct list_opts o = { 0 };
+	struct list_opts o = {0};
 	struct db_outbox_row *v = NULL;
 	struct db_ctl_part *parts = NULL;
 	int64_t *ids = NULL;

@@ -12,18 +12,17 @@
 
 void ctl_modems_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: fieldgatectl modems [--json]\n"
-		"\n"
-		"Lists the serial ports found on this host (not on the "
-		"daemon's, unless\n"
-		"it is the same host): device, USB vendor:product ids, "
-		"manufacturer,\n"
-		"product, serial number, and the `device` value for "
-		"fieldgated's config.\n"
-		"A multi-port modem shows one line per port (usually the AT "
-		"port is the\n"
-		"second or third). Exits 0 also when there is none.\n");
+	fprintf(f, "usage: fieldgatectl modems [--json]\n"
+		   "\n"
+		   "Lists the serial ports found on this host (not on the "
+		   "daemon's, unless\n"
+		   "it is the same host): device, USB vendor:product ids, "
+		   "manufacturer,\n"
+		   "product, serial number, and the `device` value for "
+		   "fieldgated's config.\n"
+		   "A multi-port modem shows one line per port (usually the AT "
+		   "port is the\n"
+		   "second or third). Exits 0 also when there is none.\n");
 }
 
 /*
@@ -31,7 +30,7 @@ void ctl_modems_usage(FILE *f)
  * multi-interface modem), usb-serial: would be ambiguous: use the path.
  */
 static void device_spec(const struct transport_port *v, size_t n, size_t i,
-			char *buf, size_t size)
+		char *buf, size_t size)
 {
 	size_t k, same = 0;
 
@@ -69,17 +68,17 @@ int ctl_modems_run(int argc, char **argv)
 			return CTL_EXIT_OK;
 		} else {
 			fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
-				argv[k]);
+					argv[k]);
 			return CTL_EXIT_USAGE;
 		}
 	}
 	r = transport_list_ports(&v);
 	if (r < 0) {
 		fprintf(stderr, "%s: cannot list serial ports: %s\n", prog,
-			strerror(-r));
+				strerror(-r));
 		return CTL_EXIT_FAIL;
 	}
-	n = (size_t)r;
+	n = (size_t) r;
 	if (json) {
 		struct json j;
 
@@ -109,19 +108,22 @@ int ctl_modems_run(int argc, char **argv)
 		printf("no serial ports found on this host\n");
 	} else {
 		printf("%-20s %-9s %-20s %-24s %-20s %s\n", "DEVICE", "USB ID",
-		       "MANUFACTURER", "PRODUCT", "SERIAL", "CONFIG DEVICE");
+				"MANUFACTURER", "PRODUCT", "SERIAL",
+				"CONFIG DEVICE");
 		for (i = 0; i < n; i++) {
 			if (v[i].usb_vid >= 0)
 				snprintf(ids, sizeof(ids), "%04x:%04x",
-					 (unsigned)v[i].usb_vid & 0xffff,
-					 (unsigned)v[i].usb_pid & 0xffff);
+						(unsigned) v[i].usb_vid &
+								0xffff,
+						(unsigned) v[i].usb_pid &
+								0xffff);
 			else
 				snprintf(ids, sizeof(ids), "-");
 			device_spec(v, n, i, spec, sizeof(spec));
 			printf("%-20s %-9s %-20s %-24s %-20s %s\n", v[i].name,
-			       ids, or_dash(v[i].manufacturer),
-			       or_dash(v[i].product), or_dash(v[i].serial),
-			       spec);
+					ids, or_dash(v[i].manufacturer),
+					or_dash(v[i].product),
+					or_dash(v[i].serial), spec);
 		}
 	}
 	transport_ports_free(v, n);

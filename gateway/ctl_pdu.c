@@ -14,28 +14,28 @@
 
 void ctl_pdu_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: fieldgatectl pdu decode [--no-smsc] HEX\n"
-		"       fieldgatectl pdu encode --to NUMBER [--report] "
-		"[--class0]\n"
-		"                    [--smsc NUMBER] [--validity SECONDS] "
-		"[--ucs2]\n"
-		"                    [--ref N] [--json] TEXT\n"
-		"\n"
-		"decode: HEX as +CMGR/+CMGL print it (SMSC prefix first, "
-		"00 = none;\n"
-		"  --no-smsc if it starts with the TPDU). Prints every field "
-		"as JSON.\n"
-		"encode: SMS-SUBMIT PDU(s) for TEXT (UTF-8), split into "
-		"concatenated\n"
-		"  parts when needed. One line per part: SEQ/TOTAL "
-		"CMGS_LENGTH HEX\n"
-		"  (CMGS_LENGTH is the <length> for AT+CMGS), or JSON with "
-		"--json.\n");
+	fprintf(f, "usage: fieldgatectl pdu decode [--no-smsc] HEX\n"
+		   "       fieldgatectl pdu encode --to NUMBER [--report] "
+		   "[--class0]\n"
+		   "                    [--smsc NUMBER] [--validity SECONDS] "
+		   "[--ucs2]\n"
+		   "                    [--ref N] [--json] TEXT\n"
+		   "\n"
+		   "decode: HEX as +CMGR/+CMGL print it (SMSC prefix first, "
+		   "00 = none;\n"
+		   "  --no-smsc if it starts with the TPDU). Prints every "
+		   "field "
+		   "as JSON.\n"
+		   "encode: SMS-SUBMIT PDU(s) for TEXT (UTF-8), split into "
+		   "concatenated\n"
+		   "  parts when needed. One line per part: SEQ/TOTAL "
+		   "CMGS_LENGTH HEX\n"
+		   "  (CMGS_LENGTH is the <length> for AT+CMGS), or JSON with "
+		   "--json.\n");
 }
 
-static void put_address(struct json *j, const char *key,
-			const struct sms_address *a)
+static void put_address(
+		struct json *j, const char *key, const struct sms_address *a)
 {
 	json_begin_object(j, key);
 	json_string(j, "number", a->number);
@@ -45,8 +45,7 @@ static void put_address(struct json *j, const char *key,
 	json_end_object(j);
 }
 
-static void put_time(struct json *j, const char *key,
-		     const struct sms_scts *t)
+static void put_time(struct json *j, const char *key, const struct sms_scts *t)
 {
 	char iso[40];
 	int q = t->tz_quarters < 0 ? -t->tz_quarters : t->tz_quarters;
@@ -61,9 +60,9 @@ static void put_time(struct json *j, const char *key,
 	json_int(j, "second", t->second);
 	json_int(j, "tz_quarters", t->tz_quarters);
 	snprintf(iso, sizeof(iso), "%04d-%02u-%02uT%02u:%02u:%02u%c%02d:%02d",
-		 2000 + t->year, t->month, t->day, t->hour, t->minute,
-		 t->second, t->tz_quarters < 0 ? '-' : '+', q / 4,
-		 (q % 4) * 15);
+			2000 + t->year, t->month, t->day, t->hour, t->minute,
+			t->second, t->tz_quarters < 0 ? '-' : '+', q / 4,
+			(q % 4) * 15);
 	json_string(j, "local", iso);
 	if (sms_scts_to_epoch(t, &epoch) == 0)
 		json_int(j, "utc_epoch", epoch);
@@ -116,10 +115,10 @@ static void print_sms(const struct sms *m)
 	if (m->type != SMS_TYPE_DELIVER)
 		json_int(&j, "mr", m->mr);
 	put_address(&j,
-		    m->type == SMS_TYPE_DELIVER ? "originator" :
-		    m->type == SMS_TYPE_SUBMIT	? "destination" :
-						  "recipient",
-		    &m->addr);
+			m->type == SMS_TYPE_DELIVER  ? "originator"
+			: m->type == SMS_TYPE_SUBMIT ? "destination"
+						     : "recipient",
+			&m->addr);
 	json_int(&j, "pid", m->pid);
 	json_begin_object(&j, "dcs");
 	json_int(&j, "raw", m->dcs.raw);
@@ -184,7 +183,7 @@ static void print_sms(const struct sms *m)
 		json_null(&j, "udh");
 	}
 	if (m->data_len || m->dcs.charset == SMS_CHARSET_8BIT ||
-	    m->dcs.compressed) {
+			m->dcs.compressed) {
 		json_null(&j, "text");
 		json_hex(&j, "data", m->data, m->data_len);
 	} else {
@@ -209,9 +208,10 @@ static int cmd_decode(int argc, char **argv)
 			ctl_pdu_usage(stdout);
 			return CTL_EXIT_OK;
 		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
-			fprintf(stderr, "fieldgatectl pdu decode: unknown "
+			fprintf(stderr,
+					"fieldgatectl pdu decode: unknown "
 					"option '%s'\n",
-				argv[i]);
+					argv[i]);
 			return CTL_EXIT_USAGE;
 		} else if (!hex) {
 			hex = argv[i];
@@ -227,7 +227,7 @@ static int cmd_decode(int argc, char **argv)
 	}
 	if (sms_decode_hex(hex, strlen(hex), flags, &m, &reason) < 0) {
 		fprintf(stderr, "fieldgatectl pdu decode: invalid PDU: %s\n",
-			reason);
+				reason);
 		return CTL_EXIT_FAIL;
 	}
 	print_sms(&m);
@@ -236,7 +236,7 @@ static int cmd_decode(int argc, char **argv)
 
 /* The value s of option opt, 0..max; says on stderr when it is bad. */
 static bool opt_uint(const char *opt, const char *s, unsigned long max,
-		     unsigned long *ret)
+		unsigned long *ret)
 {
 	char *end;
 	unsigned long v;
@@ -283,11 +283,11 @@ static int cmd_encode(int argc, char **argv)
 		} else if (!strcmp(a, "--validity") && has_val) {
 			if (!opt_uint(a, argv[++i], 100000000UL, &v))
 				return CTL_EXIT_USAGE;
-			o.validity_seconds = (uint32_t)v;
+			o.validity_seconds = (uint32_t) v;
 		} else if (!strcmp(a, "--ref") && has_val) {
 			if (!opt_uint(a, argv[++i], 255, &v))
 				return CTL_EXIT_USAGE;
-			o.concat_ref = (uint8_t)v;
+			o.concat_ref = (uint8_t) v;
 		} else if (!strcmp(a, "--")) {
 			if (i + 1 < argc && !text)
 				text = argv[++i];
@@ -297,9 +297,10 @@ static int cmd_encode(int argc, char **argv)
 				return CTL_EXIT_USAGE;
 			}
 		} else if (a[0] == '-' && a[1] == '-') {
-			fprintf(stderr, "fieldgatectl pdu encode: unknown "
+			fprintf(stderr,
+					"fieldgatectl pdu encode: unknown "
 					"option or missing value '%s'\n",
-				a);
+					a);
 			return CTL_EXIT_USAGE;
 		} else if (!text) {
 			text = a;
@@ -315,8 +316,8 @@ static int cmd_encode(int argc, char **argv)
 		ctl_pdu_usage(stderr);
 		return CTL_EXIT_USAGE;
 	}
-	n = sms_encode_submit(text, strlen(text), &o, out, SMS_MAX_PARTS,
-			      &reason);
+	n = sms_encode_submit(
+			text, strlen(text), &o, out, SMS_MAX_PARTS, &reason);
 	if (n < 0) {
 		fprintf(stderr, "fieldgatectl pdu encode: %s\n", reason);
 		return CTL_EXIT_FAIL;
@@ -329,10 +330,10 @@ static int cmd_encode(int argc, char **argv)
 		json_begin_object(&j, NULL);
 		if (sms_segment_count(text, strlen(text), &seg) == 0) {
 			json_string(&j, "charset",
-				    sms_charset_name(o.charset ==
-							     SMS_CHARSET_AUTO ?
-						     seg.charset :
-						     o.charset));
+					sms_charset_name(
+							o.charset == SMS_CHARSET_AUTO
+									? seg.charset
+									: o.charset));
 		}
 		json_int(&j, "parts", n);
 		json_begin_array(&j, "pdus");
@@ -340,7 +341,8 @@ static int cmd_encode(int argc, char **argv)
 			json_begin_object(&j, NULL);
 			json_int(&j, "seq", out[i].seq);
 			json_int(&j, "total", out[i].total);
-			json_int(&j, "cmgs_length", (long long)out[i].tpdu_len);
+			json_int(&j, "cmgs_length",
+					(long long) out[i].tpdu_len);
 			json_string(&j, "pdu", out[i].hex);
 			json_end_object(&j);
 		}
@@ -350,7 +352,7 @@ static int cmd_encode(int argc, char **argv)
 	} else {
 		for (i = 0; i < n; i++)
 			printf("%u/%u %zu %s\n", out[i].seq, out[i].total,
-			       out[i].tpdu_len, out[i].hex);
+					out[i].tpdu_len, out[i].hex);
 	}
 	return CTL_EXIT_OK;
 }
@@ -358,11 +360,11 @@ static int cmd_encode(int argc, char **argv)
 int ctl_pdu_run(int argc, char **argv)
 {
 	static const struct ctl_subcmd subs[] = {
-		{ "decode", cmd_decode },
-		{ "encode", cmd_encode },
+			{"decode", cmd_decode},
+			{"encode", cmd_encode},
 	};
 
 	return ctl_run_subcmd("fieldgatectl pdu", subs,
-			      sizeof(subs) / sizeof(subs[0]), ctl_pdu_usage,
-			      argc, argv);
+			sizeof(subs) / sizeof(subs[0]), ctl_pdu_usage, argc,
+			argv);
 }

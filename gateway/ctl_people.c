@@ -11,27 +11,28 @@
 
 void ctl_people_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: fieldgatectl people add NUMBER NAME --role "
-		"rep|supervisor|admin\n"
-		"                         [--supervisor NUMBER] "
-		"[--territory TEXT] [--json]\n"
-		"       fieldgatectl people list [--role ROLE] [--json]\n"
-		"\n"
-		"add: registers a person and prints the id. --supervisor must "
-		"name a\n"
-		"  registered, active supervisor. A number already registered "
-		"is an error.\n"
-		"list: everyone, by role then name; --role keeps one role.\n"
-		CTL_CONN_HELP);
+	fprintf(f, "usage: fieldgatectl people add NUMBER NAME --role "
+		   "rep|supervisor|admin\n"
+		   "                         [--supervisor NUMBER] "
+		   "[--territory TEXT] [--json]\n"
+		   "       fieldgatectl people list [--role ROLE] [--json]\n"
+		   "\n"
+		   "add: registers a person and prints the id. --supervisor "
+		   "must "
+		   "name a\n"
+		   "  registered, active supervisor. A number already "
+		   "registered "
+		   "is an error.\n"
+		   "list: everyone, by role then name; --role keeps one "
+		   "role.\n" CTL_CONN_HELP);
 }
 
 static int parse_role(const char *prog, const char *s, enum db_role *ret)
 {
 	if (db_role_parse(s, ret) == 0)
 		return 0;
-	fprintf(stderr, "%s: bad role '%s' (rep, supervisor or admin)\n",
-		prog, s);
+	fprintf(stderr, "%s: bad role '%s' (rep, supervisor or admin)\n", prog,
+			s);
 	return -1;
 }
 
@@ -71,9 +72,10 @@ static int cmd_add(int argc, char **argv)
 		} else if (!name) {
 			name = a;
 		} else {
-			fprintf(stderr, "%s: one NUMBER and one NAME (quote a "
+			fprintf(stderr,
+					"%s: one NUMBER and one NAME (quote a "
 					"name with spaces)\n",
-				prog);
+					prog);
 			return CTL_EXIT_USAGE;
 		}
 	}
@@ -82,9 +84,10 @@ static int cmd_add(int argc, char **argv)
 		return CTL_EXIT_USAGE;
 	}
 	if (db_phone_normalize(number, norm) < 0) {
-		fprintf(stderr, "%s: invalid number '%s': expected '+' and "
+		fprintf(stderr,
+				"%s: invalid number '%s': expected '+' and "
 				"3-20 digits\n",
-			prog, number);
+				prog, number);
 		return CTL_EXIT_FAIL;
 	}
 	if (!*name) {
@@ -93,7 +96,7 @@ static int cmd_add(int argc, char **argv)
 	}
 	if (sup && db_phone_normalize(sup, boss.phone) < 0) {
 		fprintf(stderr, "%s: invalid supervisor number '%s'\n", prog,
-			sup);
+				sup);
 		return CTL_EXIT_FAIL;
 	}
 	if (ctl_open(prog, true, &s) < 0)
@@ -101,9 +104,10 @@ static int cmd_add(int argc, char **argv)
 	if (sup) {
 		r = db_people_lookup(s.db, sup, &boss, &err);
 		if (r == -ENOENT) {
-			fprintf(stderr, "%s: supervisor %s is not registered "
+			fprintf(stderr,
+					"%s: supervisor %s is not registered "
 					"(add them first)\n",
-				prog, sup);
+					prog, sup);
 			goto out_fail;
 		}
 		if (r < 0) {
@@ -111,36 +115,40 @@ static int cmd_add(int argc, char **argv)
 			goto out_fail;
 		}
 		if (boss.role != DB_ROLE_SUPERVISOR) {
-			fprintf(stderr, "%s: %s (%s) is a %s, not a "
+			fprintf(stderr,
+					"%s: %s (%s) is a %s, not a "
 					"supervisor\n",
-				prog, boss.phone, boss.name,
-				db_role_name(boss.role));
+					prog, boss.phone, boss.name,
+					db_role_name(boss.role));
 			goto out_fail;
 		}
 		if (!strcmp(boss.phone, norm)) {
-			fprintf(stderr, "%s: a person cannot supervise "
+			fprintf(stderr,
+					"%s: a person cannot supervise "
 					"themselves\n",
-				prog);
+					prog);
 			goto out_fail;
 		}
 	}
-	r = db_people_add(s.db, norm, name, role, sup ? boss.phone : NULL,
-			  terr, &id, &err);
+	r = db_people_add(s.db, norm, name, role, sup ? boss.phone : NULL, terr,
+			&id, &err);
 	if (r == -EEXIST) {
 		if (db_people_lookup(s.db, norm, &old, &err) == 0)
-			fprintf(stderr, "%s: %s is already registered (%s, "
+			fprintf(stderr,
+					"%s: %s is already registered (%s, "
 					"%s, id %lld)\n",
-				prog, norm, old.name, db_role_name(old.role),
-				(long long)old.id);
+					prog, norm, old.name,
+					db_role_name(old.role),
+					(long long) old.id);
 		else
-			fprintf(stderr, "%s: %s is already registered\n",
-				prog, norm);
+			fprintf(stderr, "%s: %s is already registered\n", prog,
+					norm);
 		goto out_fail;
 	}
 	if (r == -ENOENT) {
 		/* the supervisor vanished between lookup and insert */
 		fprintf(stderr, "%s: supervisor %s is not registered\n", prog,
-			sup);
+				sup);
 		goto out_fail;
 	}
 	if (r < 0) {
@@ -160,7 +168,7 @@ static int cmd_add(int argc, char **argv)
 		json_end_object(&j);
 		json_finish(&j);
 	} else {
-		printf("%lld\n", (long long)id);
+		printf("%lld\n", (long long) id);
 	}
 	return CTL_EXIT_OK;
 out_fail:
@@ -169,7 +177,7 @@ out_fail:
 }
 
 static void print_json(const struct db_person *v, size_t n, bool has_role,
-		       enum db_role role)
+		enum db_role role)
 {
 	struct json j;
 	size_t i;
@@ -222,7 +230,7 @@ static int cmd_list(int argc, char **argv)
 			has_role = true;
 		} else {
 			fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
-				argv[k]);
+					argv[k]);
 			return CTL_EXIT_USAGE;
 		}
 	}
@@ -245,17 +253,20 @@ static int cmd_list(int argc, char **argv)
 			continue;
 		if (!shown++)
 			printf("%-6s %-16s %-10s %-16s %-8s %s\n", "ID",
-			       "PHONE", "ROLE", "SUPERVISOR", "ACTIVE", "NAME");
+					"PHONE", "ROLE", "SUPERVISOR", "ACTIVE",
+					"NAME");
 		printf("%-6lld %-16s %-10s %-16s %-8s %s%s%s\n",
-		       (long long)v[i].id, v[i].phone,
-		       db_role_name(v[i].role),
-		       v[i].supervisor_phone[0] ? v[i].supervisor_phone : "-",
-		       v[i].active ? "yes" : "no", v[i].name,
-		       v[i].territory[0] ? "  @" : "", v[i].territory);
+				(long long) v[i].id, v[i].phone,
+				db_role_name(v[i].role),
+				v[i].supervisor_phone[0] ? v[i].supervisor_phone
+							 : "-",
+				v[i].active ? "yes" : "no", v[i].name,
+				v[i].territory[0] ? "  @" : "", v[i].territory);
 	}
 	if (!shown)
-		printf("no people%s%s registered\n", has_role ? " with role " :
-			"", has_role ? db_role_name(role) : "");
+		printf("no people%s%s registered\n",
+				has_role ? " with role " : "",
+				has_role ? db_role_name(role) : "");
 	free(v);
 	return CTL_EXIT_OK;
 }
@@ -263,11 +274,11 @@ static int cmd_list(int argc, char **argv)
 int ctl_people_run(int argc, char **argv)
 {
 	static const struct ctl_subcmd subs[] = {
-		{ "add", cmd_add },
-		{ "list", cmd_list },
+			{"add", cmd_add},
+			{"list", cmd_list},
 	};
 
 	return ctl_run_subcmd("fieldgatectl people", subs,
-			      sizeof(subs) / sizeof(subs[0]), ctl_people_usage,
-			      argc, argv);
+			sizeof(subs) / sizeof(subs[0]), ctl_people_usage, argc,
+			argv);
 }

@@ -12,23 +12,24 @@
 
 void ctl_send_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: fieldgatectl send [--priority ack|alert|normal|bulk] "
-		"[--modem NAME]\n"
-		"                         [--json] NUMBER TEXT\n"
-		"\n"
-		"Queues TEXT (UTF-8) for NUMBER and prints the message id. "
-		"NUMBER is '+'\n"
-		"and 3-20 digits (spaces, dashes, dots and brackets are "
-		"dropped, 00 becomes\n"
-		"+). A running fieldgated is woken by the database and sends "
-		"it; watch it\n"
-		"with `fieldgatectl outbox`. A warning on stderr says when "
-		"TEXT needs\n"
-		"several SMS. --priority: normal by default; ack and alert "
-		"go first, bulk\n"
-		"last. --modem: send through that modem only.\n"
-		CTL_CONN_HELP);
+	fprintf(f, "usage: fieldgatectl send [--priority "
+		   "ack|alert|normal|bulk] "
+		   "[--modem NAME]\n"
+		   "                         [--json] NUMBER TEXT\n"
+		   "\n"
+		   "Queues TEXT (UTF-8) for NUMBER and prints the message id. "
+		   "NUMBER is '+'\n"
+		   "and 3-20 digits (spaces, dashes, dots and brackets are "
+		   "dropped, 00 becomes\n"
+		   "+). A running fieldgated is woken by the database and "
+		   "sends "
+		   "it; watch it\n"
+		   "with `fieldgatectl outbox`. A warning on stderr says when "
+		   "TEXT needs\n"
+		   "several SMS. --priority: normal by default; ack and alert "
+		   "go first, bulk\n"
+		   "last. --modem: send through that modem "
+		   "only.\n" CTL_CONN_HELP);
 }
 
 static int parse_priority(const char *s, int *ret)
@@ -37,10 +38,10 @@ static int parse_priority(const char *s, int *ret)
 		const char *name;
 		int prio;
 	} prios[] = {
-		{ "ack", DB_PRIO_ACK },
-		{ "alert", DB_PRIO_ALERT },
-		{ "normal", DB_PRIO_NORMAL },
-		{ "bulk", DB_PRIO_BULK },
+			{"ack", DB_PRIO_ACK},
+			{"alert", DB_PRIO_ALERT},
+			{"normal", DB_PRIO_NORMAL},
+			{"bulk", DB_PRIO_BULK},
 	};
 	size_t i;
 
@@ -56,7 +57,7 @@ static int parse_priority(const char *s, int *ret)
 int ctl_send_run(int argc, char **argv)
 {
 	static const char prog[] = "fieldgatectl send";
-	struct db_outbound_new msg = { 0 };
+	struct db_outbound_new msg = {0};
 	const char *number = NULL, *text = NULL, *modem = NULL;
 	char norm[DB_PHONE_MAX];
 	struct sms_segments seg;
@@ -70,8 +71,8 @@ int ctl_send_run(int argc, char **argv)
 		const char *a = argv[i];
 
 		if (!dashdash && a[0] == '-' && a[1]) {
-			r = ctl_common_option(argc, argv, &i, &json,
-					      ctl_send_usage);
+			r = ctl_common_option(
+					argc, argv, &i, &json, ctl_send_usage);
 			if (r == CTL_OPT_TAKEN)
 				continue;
 			if (r != CTL_OPT_OTHER)
@@ -80,10 +81,11 @@ int ctl_send_run(int argc, char **argv)
 				dashdash = true;
 			} else if (!strcmp(a, "--priority") && i + 1 < argc) {
 				if (parse_priority(argv[++i], &prio) < 0) {
-					fprintf(stderr, "%s: bad --priority "
+					fprintf(stderr,
+							"%s: bad --priority "
 							"'%s' (ack, alert, "
 							"normal or bulk)\n",
-						prog, argv[i]);
+							prog, argv[i]);
 					return CTL_EXIT_USAGE;
 				}
 			} else if (!strcmp(a, "--modem") && i + 1 < argc) {
@@ -96,9 +98,10 @@ int ctl_send_run(int argc, char **argv)
 		} else if (!text) {
 			text = a;
 		} else {
-			fprintf(stderr, "%s: one NUMBER and one TEXT (quote "
+			fprintf(stderr,
+					"%s: one NUMBER and one TEXT (quote "
 					"the text)\n",
-				prog);
+					prog);
 			return CTL_EXIT_USAGE;
 		}
 	}
@@ -107,9 +110,10 @@ int ctl_send_run(int argc, char **argv)
 		return CTL_EXIT_USAGE;
 	}
 	if (db_phone_normalize(number, norm) < 0) {
-		fprintf(stderr, "%s: invalid number '%s': expected '+' and "
+		fprintf(stderr,
+				"%s: invalid number '%s': expected '+' and "
 				"3-20 digits, e.g. +8613800138000\n",
-			prog, number);
+				prog, number);
 		return CTL_EXIT_FAIL;
 	}
 	if (!*text) {
@@ -121,21 +125,24 @@ int ctl_send_run(int argc, char **argv)
 		return CTL_EXIT_FAIL;
 	}
 	if (seg.parts > SMS_MAX_PARTS) {
-		fprintf(stderr, "%s: the text needs %u SMS; at most %d can "
+		fprintf(stderr,
+				"%s: the text needs %u SMS; at most %d can "
 				"be joined\n",
-			prog, seg.parts, SMS_MAX_PARTS);
+				prog, seg.parts, SMS_MAX_PARTS);
 		return CTL_EXIT_FAIL;
 	}
 	if (seg.parts > 1)
-		fprintf(stderr, "%s: warning: the text needs %u SMS (%s, %u "
+		fprintf(stderr,
+				"%s: warning: the text needs %u SMS (%s, %u "
 				"characters, %u per part)\n",
-			prog, seg.parts, sms_charset_name(seg.charset),
-			seg.units, seg.units_per_part);
+				prog, seg.parts, sms_charset_name(seg.charset),
+				seg.units, seg.units_per_part);
 	if (norm[0] != '+')
-		fprintf(stderr, "%s: warning: %s has no country code; the "
+		fprintf(stderr,
+				"%s: warning: %s has no country code; the "
 				"modem's network will read it as a national "
 				"number\n",
-			prog, norm);
+				prog, norm);
 
 	if (ctl_open(prog, true, &s) < 0)
 		return CTL_EXIT_FAIL;
@@ -164,7 +171,7 @@ int ctl_send_run(int argc, char **argv)
 		json_end_object(&j);
 		json_finish(&j);
 	} else {
-		printf("%lld\n", (long long)id);
+		printf("%lld\n", (long long) id);
 	}
 	return CTL_EXIT_OK;
 out_fail:

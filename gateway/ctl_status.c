@@ -10,7 +10,7 @@
 
 #include "db/store.h"
 #include "db/store_ctl.h"
-#include "gateway/config.h"
+#include "gateway/gwconfig.h"
 #include "gateway/ctl.h"
 
 #define DEFAULT_STALE_S 300
@@ -18,21 +18,28 @@
 void ctl_status_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: fieldgatectl status [--stale-after SECONDS] [--all] "
-		"[--json]\n"
-		"\n"
-		"Each modem as its daemon last reported it: registration, "
-		"operator,\n"
-		"signal (dBm), LAC/CI, SIM identity (IMSI/ICCID), SIM storage "
-		"used/total,\n"
-		"last error and how old the report is; a report older than "
-		"--stale-after\n"
-		"(default %d s) is flagged STALE. --all also shows rows of "
-		"SIMs a modem\n"
-		"had before. Then the queue depths by state. With -f CONFIG, "
-		"configured\n"
-		"modems that never reported are listed too.\n" CTL_CONN_HELP,
-		DEFAULT_STALE_S);
+			"usage: fieldgatectl status [--stale-after SECONDS] "
+			"[--all] "
+			"[--json]\n"
+			"\n"
+			"Each modem as its daemon last reported it: "
+			"registration, "
+			"operator,\n"
+			"signal (dBm), LAC/CI, SIM identity (IMSI/ICCID), SIM "
+			"storage "
+			"used/total,\n"
+			"last error and how old the report is; a report older "
+			"than "
+			"--stale-after\n"
+			"(default %d s) is flagged STALE. --all also shows "
+			"rows of "
+			"SIMs a modem\n"
+			"had before. Then the queue depths by state. With -f "
+			"CONFIG, "
+			"configured\n"
+			"modems that never reported are listed "
+			"too.\n" CTL_CONN_HELP,
+			DEFAULT_STALE_S);
 }
 
 /* Is row i the newest of its modem? (rows are by modem, newest first) */
@@ -41,8 +48,8 @@ static bool is_current(const struct db_modem_status *v, size_t i)
 	return i == 0 || strcmp(v[i - 1].modem, v[i].modem) != 0;
 }
 
-static bool has_rows(const struct db_modem_status *v, size_t n,
-		     const char *modem)
+static bool has_rows(
+		const struct db_modem_status *v, size_t n, const char *modem)
 {
 	size_t i;
 
@@ -60,8 +67,8 @@ static void json_str_opt(struct json *j, const char *key, const char *s)
 		json_null(j, key);
 }
 
-static void json_int_opt(struct json *j, const char *key, long long v,
-			 bool known)
+static void json_int_opt(
+		struct json *j, const char *key, long long v, bool known)
 {
 	if (known)
 		json_int(j, key, v);
@@ -70,7 +77,7 @@ static void json_int_opt(struct json *j, const char *key, long long v,
 }
 
 static void modem_json(struct json *j, const struct db_modem_status *m,
-		       bool current, int64_t now, int stale_s)
+		bool current, int64_t now, int stale_s)
 {
 	int64_t age = now - m->updated_at;
 
@@ -87,10 +94,9 @@ static void modem_json(struct json *j, const struct db_modem_status *m,
 	json_int_opt(j, "ci", m->ci, m->ci >= 0);
 	json_str_opt(j, "imsi", m->imsi);
 	json_str_opt(j, "iccid", m->iccid);
-	json_int_opt(j, "storage_used", m->storage_used,
-		     m->storage_used >= 0);
+	json_int_opt(j, "storage_used", m->storage_used, m->storage_used >= 0);
 	json_int_opt(j, "storage_total", m->storage_total,
-		     m->storage_total >= 0);
+			m->storage_total >= 0);
 	json_str_opt(j, "last_error", m->last_error);
 	ctl_json_time(j, "last_rx_at", m->last_rx_at);
 	ctl_json_time(j, "last_tx_at", m->last_tx_at);
@@ -101,7 +107,7 @@ static void modem_json(struct json *j, const struct db_modem_status *m,
 }
 
 static void modem_text(const struct db_modem_status *m, bool current,
-		       int64_t now, int stale_s)
+		int64_t now, int stale_s)
 {
 	char t[CTL_TIME_MAX], age[CTL_TIME_MAX];
 	int64_t a = now - m->updated_at;
@@ -110,16 +116,16 @@ static void modem_text(const struct db_modem_status *m, bool current,
 	printf("modem %s%s", m->modem, current ? "" : " (older SIM row)");
 	if (m->daemon_host[0] || m->device[0])
 		printf("  [%s%s%s]", m->daemon_host,
-		       m->daemon_host[0] && m->device[0] ? " " : "",
-		       m->device);
+				m->daemon_host[0] && m->device[0] ? " " : "",
+				m->device);
 	printf("  updated %s ago", age);
 	if (a > stale_s)
 		printf("  STALE (no report for over %d s: is its fieldgated "
 		       "running?)",
-		       stale_s);
+				stale_s);
 	putchar('\n');
-	printf("  registration: %s", m->registration[0] ? m->registration :
-							   "unknown");
+	printf("  registration: %s",
+			m->registration[0] ? m->registration : "unknown");
 	if (m->operator_name[0])
 		printf("  operator: %s", m->operator_name);
 	if (m->access_tech[0])
@@ -130,17 +136,17 @@ static void modem_text(const struct db_modem_status *m, bool current,
 	else
 		printf("  signal: unknown");
 	if (m->lac >= 0)
-		printf("  LAC: %lld (0x%llX)", (long long)m->lac,
-		       (unsigned long long)m->lac);
+		printf("  LAC: %lld (0x%llX)", (long long) m->lac,
+				(unsigned long long) m->lac);
 	if (m->ci >= 0)
-		printf("  CI: %lld (0x%llX)", (long long)m->ci,
-		       (unsigned long long)m->ci);
+		printf("  CI: %lld (0x%llX)", (long long) m->ci,
+				(unsigned long long) m->ci);
 	putchar('\n');
 	printf("  SIM: IMSI %s  ICCID %s\n", m->imsi[0] ? m->imsi : "unknown",
-	       m->iccid[0] ? m->iccid : "unknown");
+			m->iccid[0] ? m->iccid : "unknown");
 	if (m->storage_used >= 0 && m->storage_total >= 0)
 		printf("  storage: %d/%d used\n", m->storage_used,
-		       m->storage_total);
+				m->storage_total);
 	else
 		printf("  storage: unknown\n");
 	printf("  last error: %s\n", m->last_error[0] ? m->last_error : "-");
@@ -173,9 +179,9 @@ int ctl_status_run(int argc, char **argv)
 			all = true;
 		} else if (!strcmp(argv[k], "--stale-after") && k + 1 < argc) {
 			if (ctl_parse_uint(argv[++k], 366UL * 86400, &stale) <
-			    0) {
+					0) {
 				fprintf(stderr, "%s: bad --stale-after '%s'\n",
-					prog, argv[k]);
+						prog, argv[k]);
 				return CTL_EXIT_USAGE;
 			}
 		} else {
@@ -207,18 +213,17 @@ int ctl_status_run(int argc, char **argv)
 
 		json_init(&j, stdout, true);
 		json_begin_object(&j, NULL);
-		json_int(&j, "stale_after_s", (long long)stale);
+		json_int(&j, "stale_after_s", (long long) stale);
 		json_begin_array(&j, "modems");
 		for (i = 0; i < n; i++)
 			if (all || is_current(v, i))
 				modem_json(&j, &v[i], is_current(v, i), now,
-					   (int)stale);
+						(int) stale);
 		json_end_array(&j);
 		json_begin_array(&j, "unreported");
 		for (i = 0; s.config && i < s.config->n_modems; i++)
 			if (!has_rows(v, n, s.config->modems[i].name))
-				json_string(&j, NULL,
-					    s.config->modems[i].name);
+				json_string(&j, NULL, s.config->modems[i].name);
 		json_end_array(&j);
 		json_begin_object(&j, "queues");
 		for (i = 0; i < nd; i++) {
@@ -243,7 +248,7 @@ int ctl_status_run(int argc, char **argv)
 				continue;
 			if (shown++)
 				putchar('\n');
-			modem_text(&v[i], is_current(v, i), now, (int)stale);
+			modem_text(&v[i], is_current(v, i), now, (int) stale);
 		}
 		for (i = 0; s.config && i < s.config->n_modems; i++) {
 			if (has_rows(v, n, s.config->modems[i].name))
@@ -252,8 +257,8 @@ int ctl_status_run(int argc, char **argv)
 				putchar('\n');
 			printf("modem %s  [%s]  configured, never reported "
 			       "(is fieldgated running?)\n",
-			       s.config->modems[i].name,
-			       s.config->modems[i].device);
+					s.config->modems[i].name,
+					s.config->modems[i].device);
 		}
 		if (!shown)
 			printf("no modem has reported yet (is fieldgated "
@@ -266,7 +271,7 @@ int ctl_status_run(int argc, char **argv)
 			} else {
 				putchar(',');
 			}
-			printf(" %s %lld", d[i].state, (long long)d[i].count);
+			printf(" %s %lld", d[i].state, (long long) d[i].count);
 		}
 		printf("%s\n", nd ? "" : " all empty");
 	}

@@ -59,9 +59,9 @@ static int parse_relative(const char *s, int64_t now, int64_t *ret_t)
 	num[len - 1] = '\0';
 	/* 100 years is plenty and keeps the product far from overflow */
 	if (ctl_parse_uint(num, 100UL * 366 * 86400, &n) < 0 ||
-	    (int64_t)n * unit > 100LL * 366 * 86400)
+			(int64_t) n * unit > 100LL * 366 * 86400)
 		return -EINVAL;
-	*ret_t = now - (int64_t)n * unit;
+	*ret_t = now - (int64_t) n * unit;
 	return 0;
 }
 
@@ -71,7 +71,7 @@ static bool digits(const char **p, int n, int *v)
 	int i, x = 0;
 
 	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
+		if (!isdigit((unsigned char) (*p)[i]))
 			return false;
 		x = x * 10 + ((*p)[i] - '0');
 	}
@@ -95,8 +95,8 @@ static int64_t days_from_civil(int y, int m, int d)
 
 static int days_in_month(int y, int m)
 {
-	static const int dm[12] = { 31, 28, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31 };
+	static const int dm[12] = {
+			31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : dm[m - 1];
@@ -111,10 +111,9 @@ static int parse_iso(const char *s, int64_t *ret_t)
 	const char *p = s;
 
 	if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) ||
-	    *p++ != '-' || !digits(&p, 2, &d))
+			*p++ != '-' || !digits(&p, 2, &d))
 		return -EINVAL;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
-	    d > days_in_month(y, mo))
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 		return -EINVAL;
 	if (*p == ' ' || *p == 'T') {
 		p++;
@@ -148,7 +147,7 @@ static int parse_iso(const char *s, int64_t *ret_t)
 		t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
 		    sec - off;
 	} else {
-		struct tm tm = { 0 };
+		struct tm tm = {0};
 		time_t tt;
 
 		tm.tm_year = y - 1900;
@@ -157,11 +156,11 @@ static int parse_iso(const char *s, int64_t *ret_t)
 		tm.tm_hour = h;
 		tm.tm_min = mi;
 		tm.tm_sec = sec;
-		tm.tm_isdst = -1;	/* let the zone rules decide */
+		tm.tm_isdst = -1; /* let the zone rules decide */
 		tt = mktime(&tm);
-		if (tt == (time_t)-1)
+		if (tt == (time_t) -1)
 			return -EINVAL;
-		t = (int64_t)tt;
+		t = (int64_t) tt;
 	}
 	*ret_t = t;
 	return 0;
@@ -171,28 +170,28 @@ int ctl_parse_time(const char *s, int64_t now, int64_t *ret_t)
 {
 	if (!s || !*s || !ret_t)
 		return -EINVAL;
-	if (strlen(s) >= 4 && isdigit((unsigned char)s[0]) && s[4] == '-')
+	if (strlen(s) >= 4 && isdigit((unsigned char) s[0]) && s[4] == '-')
 		return parse_iso(s, ret_t);
 	return parse_relative(s, now, ret_t);
 }
 
 void ctl_fmt_local(int64_t t, char buf[CTL_TIME_MAX])
 {
-	time_t tt = (time_t)t;
+	time_t tt = (time_t) t;
 	struct tm tm;
 
 	if (t == 0 || !localtime_r(&tt, &tm) ||
-	    !strftime(buf, CTL_TIME_MAX, "%Y-%m-%d %H:%M:%S", &tm))
+			!strftime(buf, CTL_TIME_MAX, "%Y-%m-%d %H:%M:%S", &tm))
 		snprintf(buf, CTL_TIME_MAX, "-");
 }
 
 void ctl_fmt_utc(int64_t t, char buf[CTL_TIME_MAX])
 {
-	time_t tt = (time_t)t;
+	time_t tt = (time_t) t;
 	struct tm tm;
 
 	if (t == 0 || !gmtime_r(&tt, &tm) ||
-	    !strftime(buf, CTL_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm))
+			!strftime(buf, CTL_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		buf[0] = '\0';
 }
 
@@ -201,13 +200,13 @@ void ctl_fmt_age(int64_t s, char buf[CTL_TIME_MAX])
 	if (s < 0)
 		s = 0;
 	if (s < 120)
-		snprintf(buf, CTL_TIME_MAX, "%llds", (long long)s);
+		snprintf(buf, CTL_TIME_MAX, "%llds", (long long) s);
 	else if (s < 2 * 3600)
-		snprintf(buf, CTL_TIME_MAX, "%lldm", (long long)(s / 60));
+		snprintf(buf, CTL_TIME_MAX, "%lldm", (long long) (s / 60));
 	else if (s < 2 * 86400)
-		snprintf(buf, CTL_TIME_MAX, "%lldh", (long long)(s / 3600));
+		snprintf(buf, CTL_TIME_MAX, "%lldh", (long long) (s / 3600));
 	else
-		snprintf(buf, CTL_TIME_MAX, "%lldd", (long long)(s / 86400));
+		snprintf(buf, CTL_TIME_MAX, "%lldd", (long long) (s / 86400));
 }
 
 void ctl_json_time(struct json *j, const char *key, int64_t t)

@@ -19,20 +19,25 @@
 void ctl_ussd_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: fieldgatectl ussd [--modem NAME] [--timeout SECONDS] "
-		"[--json] CODE\n"
-		"       fieldgatectl ussd --id ID [--timeout SECONDS] "
-		"[--json]\n"
-		"\n"
-		"Queues the USSD CODE (e.g. *100#; digits, * # +) for a "
-		"daemon to run,\n"
-		"on --modem or on any modem, waits for the reply (default %d "
-		"s) and\n"
-		"prints it. On timeout it prints the request id: the daemon "
-		"may still\n"
-		"answer, and `--id ID` waits for (or shows) that request "
-		"again.\n" CTL_CONN_HELP,
-		DEFAULT_TIMEOUT_S);
+			"usage: fieldgatectl ussd [--modem NAME] [--timeout "
+			"SECONDS] "
+			"[--json] CODE\n"
+			"       fieldgatectl ussd --id ID [--timeout SECONDS] "
+			"[--json]\n"
+			"\n"
+			"Queues the USSD CODE (e.g. *100#; digits, * # +) for "
+			"a "
+			"daemon to run,\n"
+			"on --modem or on any modem, waits for the reply "
+			"(default %d "
+			"s) and\n"
+			"prints it. On timeout it prints the request id: the "
+			"daemon "
+			"may still\n"
+			"answer, and `--id ID` waits for (or shows) that "
+			"request "
+			"again.\n" CTL_CONN_HELP,
+			DEFAULT_TIMEOUT_S);
 }
 
 static bool valid_code(const char *s)
@@ -50,11 +55,11 @@ static int64_t now_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 struct wait_ctx {
-	const char *id;		/* our request id, as the payload */
+	const char *id; /* our request id, as the payload */
 	bool done;
 };
 
@@ -75,9 +80,9 @@ static bool finished(const struct db_ussd *u)
 static int print_result(const char *prog, const struct db_ussd *u, bool json)
 {
 	bool ok = !strcmp(u->state, "done");
-	const char *how = !strcmp(u->state, "timeout") ?
-				  "timed out in the daemon" :
-				  "failed";
+	const char *how = !strcmp(u->state, "timeout")
+					  ? "timed out in the daemon"
+					  : "failed";
 
 	if (json) {
 		struct json j;
@@ -104,16 +109,17 @@ static int print_result(const char *prog, const struct db_ussd *u, bool json)
 	}
 	if (!ok) {
 		fprintf(stderr, "%s: USSD request %lld %s: %s\n", prog,
-			(long long)u->id, how,
-			u->error ? u->error : "no reason given");
+				(long long) u->id, how,
+				u->error ? u->error : "no reason given");
 		return CTL_EXIT_FAIL;
 	}
 	/* TS 27.007 §7.15 <m>=1: the network waits for an answer */
 	if (u->session_status == 1)
-		fprintf(stderr, "%s: note: the network expects a reply; "
+		fprintf(stderr,
+				"%s: note: the network expects a reply; "
 				"fieldgatectl does not continue USSD "
 				"sessions\n",
-			prog);
+				prog);
 	return CTL_EXIT_OK;
 }
 
@@ -123,7 +129,7 @@ int ctl_ussd_run(int argc, char **argv)
 	const char *code = NULL, *modem = NULL;
 	unsigned long timeout_s = DEFAULT_TIMEOUT_S, idv = 0;
 	char idbuf[24];
-	struct wait_ctx w = { .id = idbuf };
+	struct wait_ctx w = {.id = idbuf};
 	struct db_ussd u;
 	struct ctl_session s;
 	struct db_error err;
@@ -144,17 +150,19 @@ int ctl_ussd_run(int argc, char **argv)
 			modem = argv[++i];
 		} else if (!strcmp(a, "--timeout") && has_val) {
 			if (ctl_parse_uint(argv[++i], MAX_TIMEOUT_S,
-					   &timeout_s) < 0) {
-				fprintf(stderr, "%s: bad --timeout '%s' "
+					    &timeout_s) < 0) {
+				fprintf(stderr,
+						"%s: bad --timeout '%s' "
 						"(0..%d seconds)\n",
-					prog, argv[i], MAX_TIMEOUT_S);
+						prog, argv[i], MAX_TIMEOUT_S);
 				return CTL_EXIT_USAGE;
 			}
 		} else if (!strcmp(a, "--id") && has_val) {
-			if (ctl_parse_uint(argv[++i], (unsigned long)-1 >> 1,
-					   &idv) < 0 || idv == 0) {
+			if (ctl_parse_uint(argv[++i], (unsigned long) -1 >> 1,
+					    &idv) < 0 ||
+					idv == 0) {
 				fprintf(stderr, "%s: bad --id '%s'\n", prog,
-					argv[i]);
+						argv[i]);
 				return CTL_EXIT_USAGE;
 			}
 			by_id = true;
@@ -168,15 +176,17 @@ int ctl_ussd_run(int argc, char **argv)
 		}
 	}
 	if (by_id == !!code || (by_id && modem)) {
-		fprintf(stderr, "%s: give a CODE (and maybe --modem), or "
+		fprintf(stderr,
+				"%s: give a CODE (and maybe --modem), or "
 				"--id ID\n",
-			prog);
+				prog);
 		return CTL_EXIT_USAGE;
 	}
 	if (code && !valid_code(code)) {
-		fprintf(stderr, "%s: invalid USSD code '%s': 1 to 160 of "
+		fprintf(stderr,
+				"%s: invalid USSD code '%s': 1 to 160 of "
 				"0-9 * # +, e.g. *100#\n",
-			prog, code);
+				prog, code);
 		return CTL_EXIT_FAIL;
 	}
 	if (ctl_open(prog, true, &s) < 0)
@@ -190,7 +200,7 @@ int ctl_ussd_run(int argc, char **argv)
 		goto out;
 	}
 	if (by_id) {
-		id = (int64_t)idv;
+		id = (int64_t) idv;
 	} else {
 		r = db_ussd_enqueue(s.db, modem, code, &id, &err);
 		if (r < 0) {
@@ -198,8 +208,8 @@ int ctl_ussd_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
-	deadline = now_ms() + (int64_t)timeout_s * 1000;
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long) id);
+	deadline = now_ms() + (int64_t) timeout_s * 1000;
 	for (;;) {
 		int64_t left;
 		struct pollfd pfd;
@@ -212,7 +222,7 @@ int ctl_ussd_run(int argc, char **argv)
 			r = db_ussd_get(s.db, id, &u, &err);
 			if (r == -ENOENT) {
 				fprintf(stderr, "%s: no USSD request %lld\n",
-					prog, (long long)id);
+						prog, (long long) id);
 				goto out;
 			}
 			if (r < 0) {
@@ -233,10 +243,10 @@ int ctl_ussd_run(int argc, char **argv)
 		pfd.fd = db_socket(s.db);
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		r = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
+		r = poll(&pfd, 1, left > 60000 ? 60000 : (int) left);
 		if (r < 0 && errno != EINTR) {
 			fprintf(stderr, "%s: poll: %s\n", prog,
-				strerror(errno));
+					strerror(errno));
 			goto out;
 		}
 		if (r <= 0)
@@ -261,10 +271,12 @@ int ctl_ussd_run(int argc, char **argv)
 		rc = print_result(prog, &u, json);
 		goto out;
 	}
-	fprintf(stderr, "%s: no reply within %lu s: request %lld is still "
+	fprintf(stderr,
+			"%s: no reply within %lu s: request %lld is still "
 			"%s; the daemon may still answer (see `fieldgatectl "
 			"ussd --id %lld`)\n",
-		prog, timeout_s, (long long)id, u.state, (long long)id);
+			prog, timeout_s, (long long) id, u.state,
+			(long long) id);
 	if (json) {
 		struct json j;
 

@@ -15,7 +15,7 @@
  * - LISTEN fieldgate_outbound / fieldgate_ussd; the socket is a loop fd,
  *   so a NOTIFY wakes the dispatcher at once (no polling).
  */
-#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -29,13 +29,13 @@
 #define BACKOFF_MAX_MS 60000
 
 struct gw_db {
-	struct db *db;		/* NULL until the first connection */
+	struct db *db; /* NULL until the first connection */
 	bool up;
 	bool schema_ok;
-	int fd;			/* registered socket, -1 none */
+	int fd; /* registered socket, -1 none */
 	int64_t retry_timer;
 	int64_t backoff_ms;
-	unsigned failures;	/* consecutive failed attempts */
+	unsigned failures; /* consecutive failed attempts */
 };
 
 static void db_schedule_retry(struct gw_context *ctx);
@@ -110,17 +110,17 @@ static void mark_down(struct gw_context *ctx)
 }
 
 bool gw_db_failed(struct gw_context *ctx, int r, const struct db_error *err,
-		  const char *what)
+		const char *what)
 {
 	struct gw_db *g = ctx->db;
 	bool lost;
 
 	lost = r == -ENOTCONN || (err && db_is_connection_error(err)) ||
-		(g->db && !db_is_connected(g->db));
+	       (g->db && !db_is_connected(g->db));
 	log_warnx("database: %s failed: %s%s%s", what,
-		  err && err->message[0] ? err->message : strerror(-r),
-		  err && err->sqlstate[0] ? " sqlstate=" : "",
-		  err && err->sqlstate[0] ? err->sqlstate : "");
+			err && err->message[0] ? err->message : strerror(-r),
+			err && err->sqlstate[0] ? " sqlstate=" : "",
+			err && err->sqlstate[0] ? err->sqlstate : "");
 	if (lost && g->up)
 		mark_down(ctx);
 	return lost;
@@ -137,11 +137,11 @@ static int check_schema(struct gw_context *ctx)
 	if (r == -ESTALE && ctx->config->db_auto_migrate) {
 		log_info("database schema is older than version %d: "
 			 "migrating (database.auto_migrate)",
-			 db_schema_version_known());
+				db_schema_version_known());
 		r = db_migrate(g->db, &version, &err);
 		if (r >= 0) {
 			log_info("database migrated to schema version %d",
-				 version);
+					version);
 			r = 0;
 		}
 	}
@@ -151,14 +151,15 @@ static int check_schema(struct gw_context *ctx)
 	}
 	if (r == -EPROTO) {
 		log_warnx("cannot run: %s (this fieldgated knows schema "
-			  "version %d)", err.message,
-			  db_schema_version_known());
+			  "version %d)",
+				err.message, db_schema_version_known());
 	} else if (r == -ESTALE) {
 		log_warnx("cannot run: %s; run `fieldgatectl db migrate` "
-			  "or set database.auto_migrate = true", err.message);
+			  "or set database.auto_migrate = true",
+				err.message);
 	} else {
 		gw_db_failed(ctx, r, &err, "schema check");
-		return r;	/* connection trouble: retry later */
+		return r; /* connection trouble: retry later */
 	}
 	ctx->exit_code = 1;
 	ctx->stopping = true;
@@ -187,7 +188,7 @@ static int came_up(struct gw_context *ctx)
 	}
 	g->fd = db_socket(g->db);
 	if (g->fd >= 0 && loop_add_fd(ctx->loop, g->fd, LOOP_READ, on_socket,
-				      ctx) < 0) {
+					  ctx) < 0) {
 		g->fd = -1;
 		return -ENOMEM;
 	}
@@ -215,8 +216,8 @@ static void try_connect(struct gw_context *ctx)
 		return;
 	if (!g->db)
 		r = db_connect(cfg->db_conninfo, "fieldgated",
-			       cfg->db_connect_timeout_s,
-			       cfg->db_statement_timeout_ms, &g->db, &err);
+				cfg->db_connect_timeout_s,
+				cfg->db_statement_timeout_ms, &g->db, &err);
 	else
 		r = db_reconnect(g->db, &err);
 	if (r < 0) {
@@ -224,11 +225,12 @@ static void try_connect(struct gw_context *ctx)
 		/* One line per outage, then quiet until it changes. */
 		if (g->failures == 1 || g->backoff_ms >= BACKOFF_MAX_MS)
 			log_warnx("database: cannot connect: %s (retrying in "
-				  "%lld s)", err.message,
-				  (long long) g->backoff_ms / 1000);
+				  "%lld s)",
+					err.message,
+					(long long) g->backoff_ms / 1000);
 		else
 			log_debug(LOG_CAT_DB, "cannot connect: %s",
-				  err.message);
+					err.message);
 		db_schedule_retry(ctx);
 		return;
 	}

@@ -7,27 +7,30 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+#include <config.h>
 #include "gateway/ctl.h"
 
 static const struct ctl_cmd commands[] = {
-	{ "send", "queue an SMS: send NUMBER TEXT", ctl_send_run,
-	  ctl_send_usage },
-	{ "status", "modems as last reported, queue depths", ctl_status_run,
-	  ctl_status_usage },
-	{ "inbox", "received messages (filters: --from --since --limit)",
-	  ctl_inbox_run, ctl_inbox_usage },
-	{ "outbox", "queued/sent messages with part states and reports",
-	  ctl_outbox_run, ctl_outbox_usage },
-	{ "ussd", "run a USSD code through a daemon, print the reply",
-	  ctl_ussd_run, ctl_ussd_usage },
-	{ "people", "add or list reps, supervisors and admins",
-	  ctl_people_run, ctl_people_usage },
-	{ "modems", "serial ports on THIS host, with USB ids (no database)",
-	  ctl_modems_run, ctl_modems_usage },
-	{ "db", "schema: db migrate, db status", ctl_db_run, ctl_db_usage },
-	{ "pdu", "decode or encode SMS PDUs (offline, no database)",
-	  ctl_pdu_run, ctl_pdu_usage },
+		{"send", "queue an SMS: send NUMBER TEXT", ctl_send_run,
+				ctl_send_usage},
+		{"status", "modems as last reported, queue depths",
+				ctl_status_run, ctl_status_usage},
+		{"inbox", "received messages (filters: --from --since --limit)",
+				ctl_inbox_run, ctl_inbox_usage},
+		{"outbox", "queued/sent messages with part states and reports",
+				ctl_outbox_run, ctl_outbox_usage},
+		{"ussd", "run a USSD code through a daemon, print the reply",
+				ctl_ussd_run, ctl_ussd_usage},
+		{"people", "add or list reps, supervisors and admins",
+				ctl_people_run, ctl_people_usage},
+		{"modems",
+				"serial ports on THIS host, with USB ids (no "
+				"database)",
+				ctl_modems_run, ctl_modems_usage},
+		{"db", "schema: db migrate, db status", ctl_db_run,
+				ctl_db_usage},
+		{"pdu", "decode or encode SMS PDUs (offline, no database)",
+				ctl_pdu_run, ctl_pdu_usage},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -42,7 +45,7 @@ static void usage(FILE *f)
 		   "\ncommands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name,
-			commands[i].summary);
+				commands[i].summary);
 	fprintf(f, "\nListings take --json. Exit status: 0 ok, 1 failure, "
 		   "2 usage error.\n" CTL_CONN_HELP);
 }
@@ -91,7 +94,7 @@ int main(int argc, char **argv)
 		cmd = find(argv[i + 1]);
 		if (!cmd) {
 			fprintf(stderr, "fieldgatectl: unknown command '%s'\n",
-				argv[i + 1]);
+					argv[i + 1]);
 			return CTL_EXIT_USAGE;
 		}
 		cmd->usage(stdout);
@@ -100,7 +103,7 @@ int main(int argc, char **argv)
 	cmd = find(argv[i]);
 	if (!cmd) {
 		fprintf(stderr, "fieldgatectl: unknown command '%s'\n",
-			argv[i]);
+				argv[i]);
 		usage(stderr);
 		return CTL_EXIT_USAGE;
 	}

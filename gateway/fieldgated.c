@@ -8,7 +8,7 @@
  * the database connection and the pipelines attach to it (see the
  * "attach here" notes) when they are written.
  */
-#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "db/store.h"
-#include "gateway/config.h"
+#include "gateway/gwconfig.h"
 #include "gateway/gw.h"
 #include "gateway/handler.h"
 #include "gateway/log.h"
@@ -39,26 +39,34 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: fieldgated [-dFntT] [-f FILE] [--debug=CATEGORIES]\n"
-		"\n"
-		"  -f, --config FILE    configuration file (default %s)\n"
-		"  -t, -n, --check      check the configuration, print "
-		"\"configuration OK\" or\n"
-		"                       every error as file:line: message, "
-		"and exit (0 or 2)\n"
-		"  -F, --foreground     stay in the foreground, log to stderr\n"
-		"  -d                   debug logging (all categories but "
-		"\"at\")\n"
-		"      --debug=LIST     debug logging for the listed "
-		"categories:\n"
-		"                       at,sp,db,rules,ctl,sched,loop,all\n"
-		"  -T, --timestamps     prefix log lines on stderr with "
-		"ISO 8601 times\n"
-		"  -V, --version        print the version and exit\n"
-		"  -h, --help           print this help and exit\n"
-		"\n"
-		"Signals: SIGTERM/SIGINT stop, SIGHUP reloads the "
-		"configuration.\n", DEFAULT_CONFIG);
+			"usage: fieldgated [-dFntT] [-f FILE] "
+			"[--debug=CATEGORIES]\n"
+			"\n"
+			"  -f, --config FILE    configuration file (default "
+			"%s)\n"
+			"  -t, -n, --check      check the configuration, print "
+			"\"configuration OK\" or\n"
+			"                       every error as file:line: "
+			"message, "
+			"and exit (0 or 2)\n"
+			"  -F, --foreground     stay in the foreground, log to "
+			"stderr\n"
+			"  -d                   debug logging (all categories "
+			"but "
+			"\"at\")\n"
+			"      --debug=LIST     debug logging for the listed "
+			"categories:\n"
+			"                       "
+			"at,sp,db,rules,ctl,sched,loop,all\n"
+			"  -T, --timestamps     prefix log lines on stderr "
+			"with "
+			"ISO 8601 times\n"
+			"  -V, --version        print the version and exit\n"
+			"  -h, --help           print this help and exit\n"
+			"\n"
+			"Signals: SIGTERM/SIGINT stop, SIGHUP reloads the "
+			"configuration.\n",
+			DEFAULT_CONFIG);
 }
 
 /* Prints every diagnostic of a failed load; one line each. */
@@ -111,7 +119,8 @@ void gw_check_stopped(struct gw_context *ctx)
 			gw_db_failed(ctx, r, &err, "re-queueing at stop");
 		else if (r > 0)
 			log_info("outbound: %d unfinished message%s "
-				 "re-queued", r, r == 1 ? "" : "s");
+				 "re-queued",
+					r, r == 1 ? "" : "s");
 	}
 	loop_stop(ctx->loop);
 }
@@ -126,7 +135,7 @@ static int64_t on_stop_timeout(struct loop *loop, int64_t id, void *data)
 	ctx->stop_timer = 0;
 	log_warnx("command in flight did not finish within %d s: "
 		  "abandoning it (a send is recorded as unknown)",
-		  STOP_GRACE_MS / 1000);
+			STOP_GRACE_MS / 1000);
 	/* The driver calls back pending sends (UNKNOWN) and USSD (m = -1). */
 	gw_links_free(ctx);
 	gw_check_stopped(ctx);
@@ -148,8 +157,8 @@ static void gw_context_stop(struct gw_context *ctx)
 	ctx->stopping = true;
 	for (i = 0; i < ctx->n_links; i++)
 		gw_outbound_abandon(&ctx->links[i]);
-	t = loop_add_timer(ctx->loop, STOP_GRACE_MS, on_stop_timeout, ctx,
-			   NULL);
+	t = loop_add_timer(
+			ctx->loop, STOP_GRACE_MS, on_stop_timeout, ctx, NULL);
 	if (t > 0)
 		ctx->stop_timer = t;
 	gw_check_stopped(ctx);
@@ -164,8 +173,7 @@ static void on_stop_signal(struct loop *loop, int signo, void *data)
 				strsignal(signo));
 		return;
 	}
-	log_info("received signal %d (%s), stopping", signo,
-			strsignal(signo));
+	log_info("received signal %d (%s), stopping", signo, strsignal(signo));
 	gw_context_stop(ctx);
 }
 
@@ -177,7 +185,7 @@ static void on_stop_signal(struct loop *loop, int signo, void *data)
  */
 static void gw_context_reload(struct gw_context *ctx)
 {
-	struct gw_config_errors errors = { 0 };
+	struct gw_config_errors errors = {0};
 	struct gw_config *fresh = NULL;
 	int r;
 
@@ -185,8 +193,9 @@ static void gw_context_reload(struct gw_context *ctx)
 	if (r < 0) {
 		report_errors(&errors, true);
 		log_warnx("reload of \"%s\" failed (%zu error%s), keeping the "
-				"current configuration", ctx->config_path,
-				errors.n, errors.n == 1 ? "" : "s");
+			  "current configuration",
+				ctx->config_path, errors.n,
+				errors.n == 1 ? "" : "s");
 		gw_config_errors_done(&errors);
 		return;
 	}
@@ -199,9 +208,8 @@ static void gw_context_reload(struct gw_context *ctx)
 	if (fresh->n_modems != ctx->n_links)
 		log_warnx("modems added or removed: restart fieldgated to "
 			  "apply");
-	log_info("configuration \"%s\" reloaded: %zu modem%s",
-			ctx->config_path, fresh->n_modems,
-			fresh->n_modems == 1 ? "" : "s");
+	log_info("configuration \"%s\" reloaded: %zu modem%s", ctx->config_path,
+			fresh->n_modems, fresh->n_modems == 1 ? "" : "s");
 }
 
 static void on_reload_signal(struct loop *loop, int signo, void *data)
@@ -227,7 +235,7 @@ static void before_sleep(struct loop *loop, void *data)
 /* Exit-code-returning startup; returns 0 or an exit code. */
 static int gw_context_start(struct gw_context *ctx)
 {
-	static const int stop_signals[] = { SIGTERM, SIGINT };
+	static const int stop_signals[] = {SIGTERM, SIGINT};
 	size_t i;
 	int r;
 
@@ -259,11 +267,12 @@ static int gw_context_start(struct gw_context *ctx)
 	/* Stable across restarts, distinct for two daemons on one host. */
 	if (ctx->config->daemon_id)
 		snprintf(ctx->daemon_id, sizeof(ctx->daemon_id), "%s",
-			 ctx->config->daemon_id);
+				ctx->config->daemon_id);
 	else
 		snprintf(ctx->daemon_id, sizeof(ctx->daemon_id), "%s:%s",
-			 ctx->hostname, ctx->config_path ? ctx->config_path :
-			 ctx->opts.config_file);
+				ctx->hostname,
+				ctx->config_path ? ctx->config_path
+						 : ctx->opts.config_file);
 
 	ctx->handler = &gw_default_handler;
 	ctx->handler_state = gw_default_handler_new();
@@ -278,7 +287,7 @@ static int gw_context_start(struct gw_context *ctx)
 	r = gw_db_start(ctx);
 	if (r < 0) {
 		log_warnx("cannot start the database connection: %s",
-			  strerror(-r));
+				strerror(-r));
 		return 1;
 	}
 	return 0;
@@ -303,14 +312,14 @@ static void gw_context_done(struct gw_context *ctx)
 static int parse_options(int argc, char **argv, struct gw_options *opts)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'f' },
-		{ "check", no_argument, NULL, 't' },
-		{ "foreground", no_argument, NULL, 'F' },
-		{ "debug", optional_argument, NULL, 'D' },
-		{ "timestamps", no_argument, NULL, 'T' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+			{"config", required_argument, NULL, 'f'},
+			{"check", no_argument, NULL, 't'},
+			{"foreground", no_argument, NULL, 'F'},
+			{"debug", optional_argument, NULL, 'D'},
+			{"timestamps", no_argument, NULL, 'T'},
+			{"version", no_argument, NULL, 'V'},
+			{"help", no_argument, NULL, 'h'},
+			{NULL, 0, NULL, 0},
 	};
 	char bad[64];
 	int ch;
@@ -324,7 +333,7 @@ static int parse_options(int argc, char **argv, struct gw_options *opts)
 			opts->config_file = optarg;
 			break;
 		case 't':
-		case 'n':	/* OpenSMTPD's spelling, GUIDE §4.10 */
+		case 'n': /* OpenSMTPD's spelling, GUIDE §4.10 */
 			opts->check_only = true;
 			break;
 		case 'F':
@@ -336,10 +345,12 @@ static int parse_options(int argc, char **argv, struct gw_options *opts)
 		case 'D':
 			opts->debug = true;
 			if (optarg && log_parse_categories(optarg,
-					&opts->debug_categories, bad,
-					sizeof(bad)) < 0) {
-				fprintf(stderr, "fieldgated: unknown debug "
-						"category \"%s\"\n", bad);
+						      &opts->debug_categories,
+						      bad, sizeof(bad)) < 0) {
+				fprintf(stderr,
+						"fieldgated: unknown debug "
+						"category \"%s\"\n",
+						bad);
 				return EXIT_CONFIG;
 			}
 			break;
@@ -368,8 +379,8 @@ static int parse_options(int argc, char **argv, struct gw_options *opts)
 
 int main(int argc, char **argv)
 {
-	struct gw_context ctx = { 0 };
-	struct gw_config_errors errors = { 0 };
+	struct gw_context ctx = {0};
+	struct gw_config_errors errors = {0};
 	int r;
 
 	r = parse_options(argc, argv, &ctx.opts);
@@ -390,8 +401,9 @@ int main(int argc, char **argv)
 	/* Until the config says otherwise, errors go to stderr. */
 	log_init(true, LOG_LEVEL_INFO, LOG_CAT_DEFAULT, "fieldgated");
 	ctx.config_path = realpath(ctx.opts.config_file, NULL);
-	r = gw_config_load(ctx.config_path ? ctx.config_path :
-			ctx.opts.config_file, &ctx.config, &errors);
+	r = gw_config_load(ctx.config_path ? ctx.config_path
+					   : ctx.opts.config_file,
+			&ctx.config, &errors);
 	report_errors(&errors, true);
 	gw_config_errors_done(&errors);
 	if (r < 0) {
@@ -416,9 +428,9 @@ int main(int argc, char **argv)
 		return r;
 	}
 	log_info("fieldgated %s started: config \"%s\", %zu modem%s, "
-			"pid %ld", PACKAGE_VERSION, ctx.config_path,
-			ctx.config->n_modems, ctx.config->n_modems == 1 ? "" :
-			"s", (long) getpid());
+		 "pid %ld",
+			PACKAGE_VERSION, ctx.config_path, ctx.config->n_modems,
+			ctx.config->n_modems == 1 ? "" : "s", (long) getpid());
 	r = loop_run(ctx.loop);
 	if (r < 0) {
 		log_warnx("event loop failed: %s", strerror(-r));

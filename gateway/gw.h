@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "db/db.h"
-#include "gateway/config.h"
+#include "gateway/gwconfig.h"
 #include "gateway/handler.h"
 #include "gateway/loop.h"
 #include "gateway/reportq.h"
@@ -29,11 +29,11 @@
 
 struct gw_options {
 	const char *config_file;
-	bool check_only;	/* -t */
-	bool foreground;	/* -F */
-	bool debug;		/* -d / --debug */
+	bool check_only; /* -t */
+	bool foreground; /* -F */
+	bool debug;	 /* -d / --debug */
 	unsigned debug_categories;
-	bool timestamps;	/* -T */
+	bool timestamps; /* -T */
 };
 
 struct gw_db;
@@ -44,68 +44,68 @@ struct gw_outcome;
 /* One configured modem and the loop's view of it (link.c). */
 struct gw_link {
 	struct gw_context *ctx;
-	char *name;		/* copied from the config: survives reloads */
+	char *name; /* copied from the config: survives reloads */
 	char *device;
-	char *smsc;		/* NULL: the SIM's service centre */
-	int send_rate;		/* per minute, 0 = unpaced */
-	int daily_cap;		/* parts per day, 0 = no cap */
-	int sent_today;		/* parts handed over on day @today */
-	int today;		/* local year * 1000 + day of the year */
+	char *smsc;	/* NULL: the SIM's service centre */
+	int send_rate;	/* per minute, 0 = unpaced */
+	int daily_cap;	/* parts per day, 0 = no cap */
+	int sent_today; /* parts handed over on day @today */
+	int today;	/* local year * 1000 + day of the year */
 	bool cap_logged;
 	struct modem *m;
 	enum modem_state state;
-	int fd;			/* registered with the loop, or -1 */
-	int fd_events;		/* LOOP_READ | LOOP_WRITE now registered */
-	int64_t timer_id;	/* modem deadline timer, 0 = none */
+	int fd;		  /* registered with the loop, or -1 */
+	int fd_events;	  /* LOOP_READ | LOOP_WRITE now registered */
+	int64_t timer_id; /* modem deadline timer, 0 = none */
 	int64_t timer_at;
 
 	/* outbound.c */
-	struct gw_send *send;	/* message being sent, NULL when idle */
-	bool send_in_flight;	/* a modem_send_pdu() awaits its callback */
-	double tokens;		/* token bucket (parts) */
-	int64_t tokens_at;	/* monotonic ms of the last refill */
-	uint8_t next_ref;	/* concatenation reference of the next split */
+	struct gw_send *send; /* message being sent, NULL when idle */
+	bool send_in_flight;  /* a modem_send_pdu() awaits its callback */
+	double tokens;	      /* token bucket (parts) */
+	int64_t tokens_at;    /* monotonic ms of the last refill */
+	uint8_t next_ref;     /* concatenation reference of the next split */
 
 	/* ussd.c */
 	bool ussd_busy;
 	int64_t ussd_id;
 
 	/* status.c */
-	bool status_dirty;	/* changed since the last successful write */
-	int64_t last_rx_at;	/* Unix seconds */
+	bool status_dirty;  /* changed since the last successful write */
+	int64_t last_rx_at; /* Unix seconds */
 	int64_t last_tx_at;
 	char last_error[128];
 };
 
 struct gw_context {
 	struct gw_options opts;
-	char *config_path;		/* absolute: survives chdir */
-	struct gw_config *config;	/* the configuration in force */
+	char *config_path;	  /* absolute: survives chdir */
+	struct gw_config *config; /* the configuration in force */
 	struct loop *loop;
-	bool stopping;			/* SIGTERM seen: no new work */
-	unsigned reloads;		/* successful reloads, for status */
-	int exit_code;			/* loop_run() ended: exit with this */
-	char daemon_id[320];		/* claimed_by in the database */
+	bool stopping;	     /* SIGTERM seen: no new work */
+	unsigned reloads;    /* successful reloads, for status */
+	int exit_code;	     /* loop_run() ended: exit with this */
+	char daemon_id[320]; /* claimed_by in the database */
 	char hostname[64];
 
-	struct gw_db *db;		/* dbconn.c */
-	struct gw_link *links;		/* link.c, n_links of them */
+	struct gw_db *db;      /* dbconn.c */
+	struct gw_link *links; /* link.c, n_links of them */
 	size_t n_links;
 
-	const struct gw_handler_ops *handler;	/* handler.h */
+	const struct gw_handler_ops *handler; /* handler.h */
 	void *handler_state;
 
-	struct gw_inbound *inbound;	/* inbound.c */
-	int64_t stop_timer;		/* bounded wait at SIGTERM */
-	bool recover_pending;		/* outbound.c: db_outbound_recover */
-	bool ussd_recover_pending;	/* ussd.c: interrupted requests */
-	int64_t out_kick_timer;		/* outbound.c: next known event */
+	struct gw_inbound *inbound; /* inbound.c */
+	int64_t stop_timer;	    /* bounded wait at SIGTERM */
+	bool recover_pending;	    /* outbound.c: db_outbound_recover */
+	bool ussd_recover_pending;  /* ussd.c: interrupted requests */
+	int64_t out_kick_timer;	    /* outbound.c: next known event */
 	int64_t out_kick_at;
 	int64_t out_last_expire_ms;
-	struct gw_outcome *outcomes;	/* outbound.c: while the DB is down */
+	struct gw_outcome *outcomes; /* outbound.c: while the DB is down */
 	size_t n_outcomes, cap_outcomes;
-	struct gw_reportq reports;	/* outbound.c: status reports kept */
-	size_t reports_dropped;		/* oldest dropped at the bound */
+	struct gw_reportq reports; /* outbound.c: status reports kept */
+	size_t reports_dropped;	   /* oldest dropped at the bound */
 };
 
 /* ---- dbconn.c --------------------------------------------------------- */
@@ -132,7 +132,7 @@ struct db *gw_db(struct gw_context *ctx);
  * Returns true when the connection was lost.
  */
 bool gw_db_failed(struct gw_context *ctx, int r, const struct db_error *err,
-		  const char *what);
+		const char *what);
 
 /* ---- link.c ----------------------------------------------------------- */
 
@@ -165,8 +165,8 @@ void gw_outbound_kick(struct gw_context *ctx);
  * or, while the database is down, kept (at most 10,000, the oldest
  * dropped) and matched at the reconnect.
  */
-void gw_outbound_report(struct gw_link *link,
-			const struct modem_status_report *sr);
+void gw_outbound_report(
+		struct gw_link *link, const struct modem_status_report *sr);
 /* True when no link has a message or a send in flight. */
 bool gw_outbound_idle(struct gw_context *ctx);
 /* Drops a link's current message (stop, DB lost); recovered later. */
@@ -177,8 +177,8 @@ void gw_outbound_free(struct gw_context *ctx);
 
 void gw_ussd_kick(struct gw_context *ctx);
 bool gw_ussd_idle(struct gw_context *ctx);
-void gw_ussd_network(struct gw_link *link,
-		     const struct modem_ussd_reply *reply);
+void gw_ussd_network(
+		struct gw_link *link, const struct modem_ussd_reply *reply);
 
 /* ---- status.c --------------------------------------------------------- */
 

@@ -12,7 +12,7 @@
  * handler.reply_limit_per_hour replies to one sender per hour (a
  * phone stuck resending, or two gateways answering each other).
  */
-#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -30,13 +30,13 @@
 
 struct rate_slot {
 	char sender[DB_PHONE_MAX];
-	int64_t window_start;	/* Unix seconds */
+	int64_t window_start; /* Unix seconds */
 	int count;
 };
 
 struct default_state {
 	struct rate_slot slots[RATE_SLOTS];
-	bool seeded;		/* slots read back from the database */
+	bool seeded; /* slots read back from the database */
 };
 
 void *gw_default_handler_new(void)
@@ -61,7 +61,7 @@ bool gw_handler_no_reply(const char *sender, int ton, int short_max)
 		p++;
 	for (; *p; p++) {
 		if (*p < '0' || *p > '9')
-			return true;	/* alphanumeric or odd: never */
+			return true; /* alphanumeric or odd: never */
 		digits++;
 	}
 	return digits == 0 || digits <= (size_t) short_max;
@@ -72,8 +72,8 @@ bool gw_handler_no_reply(const char *sender, int ton, int short_max)
  * the database, so a restart cannot exceed the limit.  0 or -errno with
  * @err filled.
  */
-static int rate_seed(struct default_state *st, struct db *db,
-		     struct db_error *err)
+static int rate_seed(
+		struct default_state *st, struct db *db, struct db_error *err)
 {
 	struct db_reply_count *rc = NULL;
 	size_t n = 0, i;
@@ -91,11 +91,12 @@ static int rate_seed(struct default_state *st, struct db *db,
 		s->window_start = rc[i].first_at;
 		s->count = rc[i].count;
 	}
-	free(rc);	/* allocated by db_outbound_recent_replies() */
+	free(rc); /* allocated by db_outbound_recent_replies() */
 	st->seeded = true;
 	if (n)
 		log_info("handler: %zu sender%s got replies in the last hour: "
-			 "counted for the reply limit", n, n == 1 ? "" : "s");
+			 "counted for the reply limit",
+				n, n == 1 ? "" : "s");
 	return 0;
 }
 
@@ -104,8 +105,7 @@ static int rate_seed(struct default_state *st, struct db *db,
  * recipients) in a one-hour window; false when the limit is reached.  The
  * table is small and in memory, seeded from the database at start.
  */
-static bool rate_take(struct default_state *st, const char *sender,
-		      int limit)
+static bool rate_take(struct default_state *st, const char *sender, int limit)
 {
 	int64_t now = (int64_t) time(NULL);
 	struct rate_slot *free_slot = NULL, *oldest = NULL;
@@ -140,11 +140,11 @@ static bool rate_take(struct default_state *st, const char *sender,
 }
 
 static int default_handle(struct gw_context *ctx, void *state, struct db *db,
-			  const struct gw_message *msg, struct db_error *err)
+		const struct gw_message *msg, struct db_error *err)
 {
 	const struct gw_config *cfg = ctx->config;
 	struct db_person person;
-	struct db_outbound_new out = { 0 };
+	struct db_outbound_new out = {0};
 	char ack[512], num[LOG_NUMBER_MAX], key[DB_PHONE_MAX];
 	int64_t out_id = 0;
 	bool is_new = false, known = false, limited = false;
@@ -153,22 +153,23 @@ static int default_handle(struct gw_context *ctx, void *state, struct db *db,
 
 	if (msg->decode_error) {
 		/* Stored raw; nobody to answer.  Marked for a human. */
-		r = db_inbound_set_state(db, msg->id, "failed",
-					 msg->decode_error, err);
+		r = db_inbound_set_state(
+				db, msg->id, "failed", msg->decode_error, err);
 		if (r >= 0)
 			log_info("modem=%s msg=%" PRId64 " undecodable, stored "
-				 "raw: %s", msg->modem, msg->id,
-				 msg->decode_error);
+				 "raw: %s",
+					msg->modem, msg->id, msg->decode_error);
 		return r < 0 ? r : 0;
 	}
 	if (gw_handler_no_reply(msg->sender, msg->sender_ton,
-				cfg->short_code_max_digits)) {
+			    cfg->short_code_max_digits)) {
 		r = db_inbound_set_state(db, msg->id, "ignored", NULL, err);
 		if (r >= 0)
 			log_info("modem=%s msg=%" PRId64 " from=%s is a short "
-				 "code or alphanumeric: no reply", msg->modem,
-				 msg->id, log_redact_number(msg->sender, num,
-							    sizeof(num)));
+				 "code or alphanumeric: no reply",
+					msg->modem, msg->id,
+					log_redact_number(msg->sender, num,
+							sizeof(num)));
 		return r < 0 ? r : 0;
 	}
 
@@ -186,21 +187,23 @@ static int default_handle(struct gw_context *ctx, void *state, struct db *db,
 	else if (r != -ENOENT && r != -EINVAL)
 		goto out_rollback;
 
-	if (known && !rate_take(state, key,
-				cfg->reply_limit_per_hour)) {
+	if (known && !rate_take(state, key, cfg->reply_limit_per_hour)) {
 		log_warnx("modem=%s msg=%" PRId64 " from=%s reply limit of %d "
-			  "per hour reached: no ack", msg->modem, msg->id,
-			  log_redact_number(msg->sender, num, sizeof(num)),
-			  cfg->reply_limit_per_hour);
+			  "per hour reached: no ack",
+				msg->modem, msg->id,
+				log_redact_number(
+						msg->sender, num, sizeof(num)),
+				cfg->reply_limit_per_hour);
 		known = false;
 		limited = true;
 	}
 	if (known) {
-		r = gw_config_render_ack(cfg->ack_template, msg->id, ack,
-					 sizeof(ack));
+		r = gw_config_render_ack(
+				cfg->ack_template, msg->id, ack, sizeof(ack));
 		if (r < 0) {
 			log_warnx("msg=%" PRId64 " cannot render the ack "
-				  "template: %s", msg->id, strerror(-r));
+				  "template: %s",
+					msg->id, strerror(-r));
 			final = "failed";
 			known = false;
 		}
@@ -216,8 +219,7 @@ static int default_handle(struct gw_context *ctx, void *state, struct db *db,
 			goto out_rollback;
 	}
 	r = db_inbound_set_state(db, msg->id, final,
-				 strcmp(final, "failed") ? NULL :
-				 "ack template", err);
+			strcmp(final, "failed") ? NULL : "ack template", err);
 	if (r < 0)
 		goto out_rollback;
 	r = db_commit(db, err);
@@ -225,13 +227,17 @@ static int default_handle(struct gw_context *ctx, void *state, struct db *db,
 		goto out_rollback;
 	if (known)
 		log_info("modem=%s msg=%" PRId64 " from=%s ack queued as "
-			 "out=%" PRId64 "%s", msg->modem, msg->id,
-			 log_redact_number(msg->sender, num, sizeof(num)),
-			 out_id, is_new ? "" : " (already queued)");
+			 "out=%" PRId64 "%s",
+				msg->modem, msg->id,
+				log_redact_number(
+						msg->sender, num, sizeof(num)),
+				out_id, is_new ? "" : " (already queued)");
 	else if (!limited)
 		log_info("modem=%s msg=%" PRId64 " from=%s unknown sender: "
-			 "no reply", msg->modem, msg->id,
-			 log_redact_number(msg->sender, num, sizeof(num)));
+			 "no reply",
+				msg->modem, msg->id,
+				log_redact_number(
+						msg->sender, num, sizeof(num)));
 	return 0;
 
 out_rollback:
@@ -240,7 +246,7 @@ out_rollback:
 }
 
 const struct gw_handler_ops gw_default_handler = {
-	.name = "default",
-	.handle = default_handle,
-	.free = default_free,
+		.name = "default",
+		.handle = default_handle,
+		.free = default_free,
 };

@@ -26,14 +26,14 @@ struct gw_context;
 
 /* A stored message, as the handler sees it.  All borrowed for the call. */
 struct gw_message {
-	int64_t id;		/* inbound_messages.id */
+	int64_t id; /* inbound_messages.id */
 	const char *modem;
-	const char *sender;	/* "" when the PDU did not decode */
-	int sender_ton;		/* TS 23.040 §9.1.2.5 TON, -1 unknown */
-	const char *text;	/* UTF-8, NULL when not decoded */
+	const char *sender;	  /* "" when the PDU did not decode */
+	int sender_ton;		  /* TS 23.040 §9.1.2.5 TON, -1 unknown */
+	const char *text;	  /* UTF-8, NULL when not decoded */
 	const char *decode_error; /* NULL when decoded */
-	bool partial;		/* assembled after a timeout, parts missing */
-	int64_t scts;		/* Unix seconds, 0 unknown */
+	bool partial;		  /* assembled after a timeout, parts missing */
+	int64_t scts;		  /* Unix seconds, 0 unknown */
 };
 
 struct gw_handler_ops {
@@ -44,7 +44,7 @@ struct gw_handler_ops {
 	 * failed (the message then stays 'stored' and is offered again).
 	 */
 	int (*handle)(struct gw_context *ctx, void *state, struct db *db,
-		      const struct gw_message *msg, struct db_error *err);
+			const struct gw_message *msg, struct db_error *err);
 	/* Frees @state (may be NULL). */
 	void (*free)(void *state);
 };

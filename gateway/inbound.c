@@ -21,7 +21,7 @@
  * - New messages go to the handler (handler.h); messages left 'stored' by
  *   a crash are handed to it again when the database (re)connects.
  */
-#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -37,7 +37,7 @@
 #define UNHANDLED_BATCH 100
 
 struct gw_inbound {
-	int64_t stale_timer;	/* partial-assembly timer, 0 = none */
+	int64_t stale_timer;	 /* partial-assembly timer, 0 = none */
 	int64_t unhandled_timer; /* continue handling 'stored' rows */
 	uint64_t stored, duplicates, deferred, assembled;
 };
@@ -56,7 +56,7 @@ static void handle(struct gw_context *ctx, const struct gw_message *msg)
 	int r;
 
 	if (!db)
-		return;	/* stays 'stored': handled after the reconnect */
+		return; /* stays 'stored': handled after the reconnect */
 	r = ctx->handler->handle(ctx, ctx->handler_state, db, msg, &err);
 	if (r >= 0)
 		return;
@@ -64,11 +64,11 @@ static void handle(struct gw_context *ctx, const struct gw_message *msg)
 		return;
 	/* The statement itself failed: mark it so it is not retried. */
 	db = gw_db(ctx);
-	if (db && db_inbound_set_state(db, msg->id, "failed", err.message,
-				       &err) < 0)
+	if (db && db_inbound_set_state(
+				  db, msg->id, "failed", err.message, &err) < 0)
 		gw_db_failed(ctx, -EIO, &err, "marking a message failed");
-	log_warnx("modem=%s msg=%" PRId64 " handler %s failed",
-		  msg->modem, msg->id, ctx->handler->name);
+	log_warnx("modem=%s msg=%" PRId64 " handler %s failed", msg->modem,
+			msg->id, ctx->handler->name);
 }
 
 static const char *encoding_name(enum sms_charset cs)
@@ -87,7 +87,7 @@ static const char *encoding_name(enum sms_charset cs)
 
 /* What we store of one received PDU; strings borrowed from @sms/@buf. */
 static void fill_inbound(struct gw_link *link, const struct modem_sms *sms,
-			 struct db_inbound *in, char *hexbuf, size_t hexsize)
+		struct db_inbound *in, char *hexbuf, size_t hexsize)
 {
 	const struct modem_info *info = modem_get_info(link->m);
 	const struct sms *msg = &sms->msg;
@@ -105,8 +105,8 @@ static void fill_inbound(struct gw_link *link, const struct modem_sms *sms,
 	in->sender_ton = -1;
 	in->dcs = -1;
 	if (sms->decode_err) {
-		in->decode_error = sms->decode_reason ? sms->decode_reason :
-			"undecodable PDU";
+		in->decode_error = sms->decode_reason ? sms->decode_reason
+						      : "undecodable PDU";
 		return;
 	}
 	if (msg->type != SMS_TYPE_DELIVER) {
@@ -128,7 +128,7 @@ static void fill_inbound(struct gw_link *link, const struct modem_sms *sms,
 
 		for (i = 0; i < msg->data_len && n + 3 < hexsize; i++)
 			n += (size_t) snprintf(hexbuf + n, hexsize - n, "%02X",
-					       msg->data[i]);
+					msg->data[i]);
 		hexbuf[n] = '\0';
 		in->text = hexbuf;
 	} else {
@@ -136,8 +136,8 @@ static void fill_inbound(struct gw_link *link, const struct modem_sms *sms,
 	}
 }
 
-static void msg_from_inbound(const struct db_inbound *in, int64_t id,
-			     struct gw_message *out)
+static void msg_from_inbound(
+		const struct db_inbound *in, int64_t id, struct gw_message *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->id = id;
@@ -154,15 +154,15 @@ static void msg_from_inbound(const struct db_inbound *in, int64_t id,
  * the assembled message and hands it to the handler.
  */
 static int try_assemble(struct gw_context *ctx, const char *modem_name,
-			const struct db_part_group *group, bool partial)
+		const struct db_part_group *group, bool partial)
 {
 	struct db *db = gw_db(ctx);
 	struct db_part_row *rows = NULL;
 	struct sms_part *parts = NULL;
 	int64_t *ids = NULL;
 	int missing[SMS_MAX_PARTS];
-	struct sms_concat_result res = { 0 };
-	struct db_assembled as = { 0 };
+	struct sms_concat_result res = {0};
+	struct db_assembled as = {0};
 	struct db_error err;
 	struct gw_message msg;
 	const char *reason = NULL;
@@ -214,14 +214,14 @@ static int try_assemble(struct gw_context *ctx, const char *modem_name,
 		k++;
 	}
 	if ((int) k < group->total && !partial) {
-		r = 0;	/* not yet: wait for the rest (or the timeout) */
+		r = 0; /* not yet: wait for the rest (or the timeout) */
 		goto out;
 	}
 	r = sms_concat_assemble(parts, k, &res, &reason);
 	if (r < 0) {
 		log_warnx("modem=%s cannot assemble %d parts of ref %d: %s",
-			  modem_name, group->total, group->concat_ref,
-			  reason ? reason : strerror(-r));
+				modem_name, group->total, group->concat_ref,
+				reason ? reason : strerror(-r));
 		goto out;
 	}
 	for (i = 0; i < res.n_missing; i++)
@@ -244,8 +244,10 @@ static int try_assemble(struct gw_context *ctx, const char *modem_name,
 		}
 	r = db_inbound_assemble(db, group, &as, &id, &err);
 	if (r == -EALREADY) {
-		log_debug(LOG_CAT_DB, "modem=%s group ref %d assembled "
-			  "elsewhere", modem_name, group->concat_ref);
+		log_debug(LOG_CAT_DB,
+				"modem=%s group ref %d assembled "
+				"elsewhere",
+				modem_name, group->concat_ref);
 		r = 0;
 		goto out;
 	}
@@ -255,8 +257,8 @@ static int try_assemble(struct gw_context *ctx, const char *modem_name,
 	}
 	ctx->inbound->assembled++;
 	log_info("modem=%s msg=%" PRId64 " assembled from %zu of %d parts%s",
-		 modem_name, id, k, group->total,
-		 as.partial ? " (partial: timeout)" : "");
+			modem_name, id, k, group->total,
+			as.partial ? " (partial: timeout)" : "");
 	memset(&msg, 0, sizeof(msg));
 	msg.id = id;
 	msg.modem = modem_name;
@@ -278,7 +280,7 @@ out:
 
 /* Stores @in as a single message; 0, or -ENOTCONN when the DB is gone. */
 static int store_single(struct gw_link *link, struct db_inbound *in,
-			int64_t *ret_id, bool *ret_new)
+		int64_t *ret_id, bool *ret_new)
 {
 	struct gw_context *ctx = link->ctx;
 	struct db *db = gw_db(ctx);
@@ -311,8 +313,10 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 	if (!gw_db(ctx)) {
 		/* Not committed: the modem keeps it (SPEC §5). */
 		ib->deferred++;
-		log_debug(LOG_CAT_DB, "modem=%s database down: message left "
-			  "on the modem", link->name);
+		log_debug(LOG_CAT_DB,
+				"modem=%s database down: message left "
+				"on the modem",
+				link->name);
 		modem_sms_release(link->m, sms, false);
 		return;
 	}
@@ -327,15 +331,17 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 		 * brings it back once the modem is ready.
 		 */
 		ib->deferred++;
-		log_debug(LOG_CAT_DB, "modem=%s not ready: message left on "
-			  "the modem", link->name);
+		log_debug(LOG_CAT_DB,
+				"modem=%s not ready: message left on "
+				"the modem",
+				link->name);
 		modem_sms_release(link->m, sms, false);
 		return;
 	}
 	fill_inbound(link, sms, &in, hexbuf, sizeof(hexbuf));
 
 	if (!in.decode_error && udh->has_concat && udh->concat_total > 1) {
-		struct db_inbound_part part = { .msg = in };
+		struct db_inbound_part part = {.msg = in};
 		struct db_part_group group;
 		struct db *db = gw_db(ctx);
 		struct db_error err;
@@ -350,13 +356,14 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 			db_part_group_from_part(&part, &group);
 			modem_sms_release(link->m, sms, true);
 			log_info("modem=%s part=%" PRId64 " from=%s %d/%d "
-				 "ref=%d %s", link->name, id,
-				 log_redact_number(group.sender, num,
-						   sizeof(num)),
-				 part.seq, part.total, part.concat_ref,
-				 is_new ? "stored" : "already stored");
+				 "ref=%d %s",
+					link->name, id,
+					log_redact_number(group.sender, num,
+							sizeof(num)),
+					part.seq, part.total, part.concat_ref,
+					is_new ? "stored" : "already stored");
 			r = try_assemble(ctx, link->name, &group, false);
-			if (r == 0)	/* incomplete: wait for the rest */
+			if (r == 0) /* incomplete: wait for the rest */
 				arm_stale_timer(ctx, cfg_timeout(ctx));
 			return;
 		}
@@ -395,11 +402,11 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 	else
 		ib->duplicates++;
 	log_info("modem=%s msg=%" PRId64 " from=%s %s%s%s", link->name, id,
-		 log_redact_number(in.sender ? in.sender : "", num,
-				   sizeof(num)),
-		 is_new ? "stored" : "already stored (duplicate read)",
-		 in.decode_error ? ", undecodable: " : "",
-		 in.decode_error ? in.decode_error : "");
+			log_redact_number(in.sender ? in.sender : "", num,
+					sizeof(num)),
+			is_new ? "stored" : "already stored (duplicate read)",
+			in.decode_error ? ", undecodable: " : "",
+			in.decode_error ? in.decode_error : "");
 	if (!is_new)
 		return;
 	msg_from_inbound(&in, id, &msg);
@@ -422,9 +429,9 @@ static int64_t on_stale(struct loop *loop, int64_t id, void *data)
 	(void) id;
 	ctx->inbound->stale_timer = 0;
 	if (!db)
-		return LOOP_TIMER_DONE;	/* re-armed when it is back */
+		return LOOP_TIMER_DONE; /* re-armed when it is back */
 	r = db_inbound_stale_groups(db, ctx->config->multipart_timeout_s,
-				    &groups, &n, &err);
+			&groups, &n, &err);
 	if (r < 0) {
 		gw_db_failed(ctx, r, &err, "listing stale parts");
 		return LOOP_TIMER_DONE;
@@ -434,7 +441,7 @@ static int64_t on_stale(struct loop *loop, int64_t id, void *data)
 	free(groups);
 	db = gw_db(ctx);
 	if (db && db_queue_depths(db, &depths, &err) == 0 &&
-	    depths.parts_waiting > 0) {
+			depths.parts_waiting > 0) {
 		int64_t d = ctx->config->multipart_timeout_s / 10;
 
 		arm_stale_timer(ctx, d < 1 ? 1 : d);
@@ -450,8 +457,8 @@ static void arm_stale_timer(struct gw_context *ctx, int64_t delay_s)
 	if (ib->stale_timer)
 		return;
 	/* One second late, so "older than the timeout" holds. */
-	t = loop_add_timer(ctx->loop, delay_s * 1000 + 1000, on_stale, ctx,
-			   NULL);
+	t = loop_add_timer(
+			ctx->loop, delay_s * 1000 + 1000, on_stale, ctx, NULL);
 	if (t > 0)
 		ib->stale_timer = t;
 }
@@ -478,25 +485,26 @@ static int64_t on_unhandled(struct loop *loop, int64_t id, void *data)
 	}
 	for (i = 0; i < n && gw_db(ctx); i++) {
 		struct gw_message msg = {
-			.id = rows[i].id,
-			.modem = rows[i].modem,
-			.sender = rows[i].sender,
-			.sender_ton = -1,
-			.text = rows[i].text,
-			.decode_error = rows[i].decode_error,
-			.partial = rows[i].partial,
-			.scts = rows[i].scts,
+				.id = rows[i].id,
+				.modem = rows[i].modem,
+				.sender = rows[i].sender,
+				.sender_ton = -1,
+				.text = rows[i].text,
+				.decode_error = rows[i].decode_error,
+				.partial = rows[i].partial,
+				.scts = rows[i].scts,
 		};
 
 		log_info("modem=%s msg=%" PRId64 " was stored but not "
-			 "handled: handling it now", msg.modem, msg.id);
+			 "handled: handling it now",
+				msg.modem, msg.id);
 		handle(ctx, &msg);
 	}
 	db_inbox_rows_free(rows, n);
 	/* More: continue in the next iteration, letting the modems in. */
 	if (n == UNHANDLED_BATCH && gw_db(ctx)) {
-		int64_t t = loop_add_timer(ctx->loop, 0, on_unhandled, ctx,
-					   NULL);
+		int64_t t = loop_add_timer(
+				ctx->loop, 0, on_unhandled, ctx, NULL);
 
 		if (t > 0)
 			ctx->inbound->unhandled_timer = t;
@@ -540,8 +548,7 @@ void gw_inbound_db_up(struct gw_context *ctx)
 
 	/* Re-read what waited on the SIMs during the outage. */
 	for (i = 0; i < ctx->n_links; i++)
-		if (ctx->links[i].m &&
-		    ctx->links[i].state == MODEM_STATE_READY)
+		if (ctx->links[i].m && ctx->links[i].state == MODEM_STATE_READY)
 			modem_sweep(ctx->links[i].m);
 	if (!ib->unhandled_timer) {
 		t = loop_add_timer(ctx->loop, 0, on_unhandled, ctx, NULL);
@@ -570,10 +577,11 @@ void gw_inbound_free(struct gw_context *ctx)
 		loop_cancel_timer(ctx->loop, ib->stale_timer);
 	if (ib->unhandled_timer)
 		loop_cancel_timer(ctx->loop, ib->unhandled_timer);
-	log_info("inbound: %" PRIu64 " stored, %" PRIu64 " duplicates, %"
-		 PRIu64 " assembled, %" PRIu64 " left on the modem while the "
-		 "database was down", ib->stored, ib->duplicates,
-		 ib->assembled, ib->deferred);
+	log_info("inbound: %" PRIu64 " stored, %" PRIu64 " duplicates, %" PRIu64
+		 " assembled, %" PRIu64 " left on the modem while the "
+		 "database was down",
+			ib->stored, ib->duplicates, ib->assembled,
+			ib->deferred);
 	free(ib);
 	ctx->inbound = NULL;
 }

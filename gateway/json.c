@@ -46,15 +46,15 @@ static size_t utf8_len(const unsigned char *s, size_t len)
 		cp = cp << 6 | (s[i] & 0x3f);
 	}
 	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
+			(n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+			(cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return n;
 }
 
 void json_write_escaped(FILE *f, const char *str, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *s = (const unsigned char *) str;
 	size_t i = 0;
 
 	fputc('"', f);
@@ -167,8 +167,8 @@ void json_end_array(struct json *j)
 	close_container(j, ']');
 }
 
-void json_string_len(struct json *j, const char *key, const char *val,
-		     size_t len)
+void json_string_len(
+		struct json *j, const char *key, const char *val, size_t len)
 {
 	member(j, key);
 	json_write_escaped(j->f, val, len);

@@ -15,10 +15,10 @@
 #define JSON_MAX_DEPTH 16
 
 struct json {
-	FILE *f;		     /* borrowed; not closed */
+	FILE *f; /* borrowed; not closed */
 	int depth;
 	bool first[JSON_MAX_DEPTH]; /* no member written yet at this level */
-	bool pretty;		     /* newline + two-space indent */
+	bool pretty;		    /* newline + two-space indent */
 };
 
 /* Start writing to f (borrowed). */
@@ -33,8 +33,8 @@ void json_end_object(struct json *j);
 void json_begin_array(struct json *j, const char *key);
 void json_end_array(struct json *j);
 void json_string(struct json *j, const char *key, const char *val);
-void json_string_len(struct json *j, const char *key, const char *val,
-		     size_t len);
+void json_string_len(
+		struct json *j, const char *key, const char *val, size_t len);
 void json_hex(struct json *j, const char *key, const uint8_t *p, size_t n);
 void json_int(struct json *j, const char *key, long long val);
 void json_bool(struct json *j, const char *key, bool val);

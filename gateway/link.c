@@ -14,7 +14,7 @@
  * The driver's callbacks are routed to inbound.c, outbound.c, ussd.c and
  * status.c.
  */
-#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -35,7 +35,7 @@ struct gw_link *gw_link_find(struct gw_context *ctx, const char *name)
 
 	for (i = 0; i < ctx->n_links; i++)
 		if (name && !strcmp(ctx->links[i].name, name) &&
-		    ctx->links[i].state == MODEM_STATE_READY)
+				ctx->links[i].state == MODEM_STATE_READY)
 			return &ctx->links[i];
 	for (i = 0; i < ctx->n_links; i++)
 		if (ctx->links[i].state == MODEM_STATE_READY)
@@ -45,8 +45,8 @@ struct gw_link *gw_link_find(struct gw_context *ctx, const char *name)
 
 /* ---- driver callbacks ------------------------------------------------- */
 
-static void cb_state(struct modem *m, enum modem_state st,
-		     const char *reason, void *data)
+static void cb_state(struct modem *m, enum modem_state st, const char *reason,
+		void *data)
 {
 	struct gw_link *link = data;
 	enum modem_state old = link->state;
@@ -55,9 +55,9 @@ static void cb_state(struct modem *m, enum modem_state st,
 	link->state = st;
 	if (st == MODEM_STATE_DOWN || st == MODEM_STATE_FAILED) {
 		log_warnx("modem=%s %s: %s", link->name, modem_state_str(st),
-			  reason ? reason : "");
+				reason ? reason : "");
 		snprintf(link->last_error, sizeof(link->last_error), "%s",
-			 reason ? reason : modem_state_str(st));
+				reason ? reason : modem_state_str(st));
 	} else {
 		log_info("modem=%s %s", link->name, modem_state_str(st));
 	}
@@ -81,21 +81,20 @@ static void cb_sms(struct modem *m, struct modem_sms *sms, void *data)
 }
 
 static void cb_report(struct modem *m, const struct modem_status_report *sr,
-		      void *data)
+		void *data)
 {
 	(void) m;
 	gw_outbound_report(data, sr);
 }
 
 static void cb_ussd(struct modem *m, const struct modem_ussd_reply *reply,
-		    void *data)
+		void *data)
 {
 	(void) m;
 	gw_ussd_network(data, reply);
 }
 
-static void cb_info(struct modem *m, const struct modem_info *info,
-		    void *data)
+static void cb_info(struct modem *m, const struct modem_info *info, void *data)
 {
 	(void) m;
 	(void) info;
@@ -111,16 +110,16 @@ static void cb_debug(struct modem *m, const char *msg, void *data)
 	if (!log_debug_enabled(LOG_CAT_AT))
 		return;
 	log_debug(LOG_CAT_AT, "modem=%s %s", link->name,
-		  log_escape(msg, strlen(msg), buf, sizeof(buf)));
+			log_escape(msg, strlen(msg), buf, sizeof(buf)));
 }
 
 static const struct modem_callbacks link_callbacks = {
-	.state = cb_state,
-	.sms = cb_sms,
-	.status_report = cb_report,
-	.ussd = cb_ussd,
-	.info = cb_info,
-	.debug = cb_debug,
+		.state = cb_state,
+		.sms = cb_sms,
+		.status_report = cb_report,
+		.ussd = cb_ussd,
+		.info = cb_info,
+		.debug = cb_debug,
 };
 
 /* ---- loop integration ------------------------------------------------- */
@@ -167,8 +166,9 @@ static void link_sync(struct gw_link *link)
 	if (!link->m)
 		return;
 	fd = modem_fd(link->m);
-	events = fd >= 0 ? LOOP_READ | (modem_wants_write(link->m) ?
-					LOOP_WRITE : 0) : 0;
+	events = fd >= 0 ? LOOP_READ | (modem_wants_write(link->m) ? LOOP_WRITE
+								   : 0)
+			 : 0;
 	if (fd != link->fd) {
 		if (link->fd >= 0)
 			loop_del_fd(loop, link->fd);
@@ -176,7 +176,7 @@ static void link_sync(struct gw_link *link)
 		if (fd >= 0) {
 			if (loop_add_fd(loop, fd, events, on_fd, link) < 0) {
 				log_warnx("modem=%s cannot watch fd %d",
-					  link->name, fd);
+						link->name, fd);
 			} else {
 				link->fd = fd;
 				link->fd_events = events;
@@ -196,8 +196,8 @@ static void link_sync(struct gw_link *link)
 	}
 	link->timer_at = deadline;
 	if (deadline >= 0) {
-		int64_t t = loop_add_timer_at(loop, deadline, on_deadline,
-					      link, NULL);
+		int64_t t = loop_add_timer_at(
+				loop, deadline, on_deadline, link, NULL);
 
 		if (t > 0)
 			link->timer_id = t;
@@ -214,8 +214,8 @@ void gw_links_sync(struct gw_context *ctx)
 
 static enum modem_delivery map_delivery(enum gw_delivery d)
 {
-	return d == GW_DELIVERY_DIRECT ? MODEM_DELIVERY_DIRECT :
-		MODEM_DELIVERY_STORED;
+	return d == GW_DELIVERY_DIRECT ? MODEM_DELIVERY_DIRECT
+				       : MODEM_DELIVERY_STORED;
 }
 
 static enum ussd_mode map_ussd(enum gw_ussd_encoding e)
@@ -238,8 +238,8 @@ int gw_links_start(struct gw_context *ctx)
 	int r;
 
 	/* Freed by gw_links_free(). */
-	ctx->links = calloc(cfg->n_modems ? cfg->n_modems : 1,
-			    sizeof(*ctx->links));
+	ctx->links = calloc(
+			cfg->n_modems ? cfg->n_modems : 1, sizeof(*ctx->links));
 	if (!ctx->links)
 		return -ENOMEM;
 	for (i = 0; i < cfg->n_modems; i++) {
@@ -282,17 +282,17 @@ int gw_links_start(struct gw_context *ctx)
 		r = modem_new(&c, &link_callbacks, link, &link->m);
 		if (r < 0) {
 			log_warnx("modem=%s cannot create the driver: %s",
-				  mc->name, strerror(-r));
+					mc->name, strerror(-r));
 			return r;
 		}
 		r = modem_start(link->m, gw_now_ms());
 		if (r < 0) {
 			log_warnx("modem=%s cannot start: %s", mc->name,
-				  strerror(-r));
+					strerror(-r));
 			return r;
 		}
 		log_info("modem=%s device %s, delivery %s", mc->name,
-			 mc->device, gw_delivery_name(mc->delivery));
+				mc->device, gw_delivery_name(mc->delivery));
 	}
 	return 0;
 }

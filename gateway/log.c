@@ -1,7 +1,7 @@
 /*
  * gateway/log.c - stderr/syslog sink, levels, categories, redaction.
  */
-#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -21,15 +21,21 @@
 static struct {
 	bool foreground;
 	bool stderr_tty;
-	bool journal;		/* stderr is journald: "<N>" prefixes */
+	bool journal; /* stderr is journald: "<N>" prefixes */
 	bool force_timestamps;
 	bool personal_info;
 	enum log_level level;
 	unsigned categories;
-} sink = { .foreground = true, .level = LOG_LEVEL_INFO };
+} sink = {.foreground = true, .level = LOG_LEVEL_INFO};
 
 static const char *const category_names[] = {
-	"at", "sp", "db", "rules", "ctl", "sched", "loop",
+		"at",
+		"sp",
+		"db",
+		"rules",
+		"ctl",
+		"sched",
+		"loop",
 };
 
 void log_init(bool foreground, enum log_level level, unsigned categories,
@@ -86,15 +92,14 @@ const char *log_category_name(unsigned category)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(category_names) / sizeof(category_names[0]);
-			i++)
+	for (i = 0; i < sizeof(category_names) / sizeof(category_names[0]); i++)
 		if (category == 1u << i)
 			return category_names[i];
 	return NULL;
 }
 
-int log_parse_categories(const char *list, unsigned *ret_mask,
-		char *bad_buf, size_t bad_size)
+int log_parse_categories(const char *list, unsigned *ret_mask, char *bad_buf,
+		size_t bad_size)
 {
 	unsigned mask = 0;
 	const char *p = list;
@@ -112,8 +117,9 @@ int log_parse_categories(const char *list, unsigned *ret_mask,
 		} else if (len == 4 && !strncmp(p, "none", 4)) {
 			found = true;
 		}
-		for (i = 0; !found && i < sizeof(category_names) /
-				sizeof(category_names[0]); i++) {
+		for (i = 0; !found &&
+				i < sizeof(category_names) / sizeof(category_names[0]);
+				i++) {
 			if (strlen(category_names[i]) == len &&
 					!strncmp(p, category_names[i], len)) {
 				mask |= 1u << i;
@@ -134,7 +140,7 @@ int log_parse_categories(const char *list, unsigned *ret_mask,
 	return 0;
 }
 
-static const char *const level_names[] = { "warning", "info", "debug" };
+static const char *const level_names[] = {"warning", "info", "debug"};
 
 int log_parse_level(const char *name, enum log_level *ret_level)
 {
@@ -167,8 +173,7 @@ static void timestamp(char *buf, size_t size)
 	if (!localtime_r(&tv.tv_sec, &tm))
 		return;
 	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!n || !strftime(zone, sizeof(zone), "%z", &tm) ||
-			strlen(zone) != 5)
+	if (!n || !strftime(zone, sizeof(zone), "%z", &tm) || strlen(zone) != 5)
 		return;
 	/* ISO 8601 wants "+08:00", strftime gives "+0800". */
 	snprintf(buf + n, size - n, ".%03ld%.3s:%s ",
@@ -208,8 +213,7 @@ vlog(int prio, const char *label, int errnum, const char *fmt, va_list ap)
 		n = snprintf(line, sizeof(line), "<%d>%s%s: %s\n", prio, ts,
 				label, msg);
 	else
-		n = snprintf(line, sizeof(line), "%s%s: %s\n", ts, label,
-				msg);
+		n = snprintf(line, sizeof(line), "%s%s: %s\n", ts, label, msg);
 	if (n < 0)
 		return;
 	if ((size_t) n >= sizeof(line)) {

@@ -26,9 +26,9 @@
 
 /* Levels, most severe first.  A message is written when <= the level set. */
 enum log_level {
-	LOG_LEVEL_WARNING = 0,	/* warnings and errors only */
-	LOG_LEVEL_INFO = 1,	/* the default */
-	LOG_LEVEL_DEBUG = 2,	/* plus debug lines of enabled categories */
+	LOG_LEVEL_WARNING = 0, /* warnings and errors only */
+	LOG_LEVEL_INFO = 1,    /* the default */
+	LOG_LEVEL_DEBUG = 2,   /* plus debug lines of enabled categories */
 };
 
 /* Debug categories (bit mask), switched on with -d/--debug or config. */
@@ -36,9 +36,9 @@ enum log_category {
 	LOG_CAT_AT = 1 << 0,	/* AT trace: has PDUs, i.e. personal data */
 	LOG_CAT_SP = 1 << 1,	/* libserialport's own trace */
 	LOG_CAT_DB = 1 << 2,	/* PostgreSQL */
-	LOG_CAT_RULES = 1 << 3,	/* rule evaluation */
+	LOG_CAT_RULES = 1 << 3, /* rule evaluation */
 	LOG_CAT_CTL = 1 << 4,	/* requests from fieldgatectl */
-	LOG_CAT_SCHED = 1 << 5,	/* timers and periodic jobs */
+	LOG_CAT_SCHED = 1 << 5, /* timers and periodic jobs */
 	LOG_CAT_LOOP = 1 << 6,	/* event loop, signals, reload */
 	LOG_CAT_ALL = (1 << 7) - 1,
 };
@@ -75,8 +75,8 @@ bool log_debug_enabled(unsigned category);
  * the first unknown name is copied into @bad_buf (@bad_size bytes) when
  * @bad_buf is not NULL.
  */
-int log_parse_categories(const char *list, unsigned *ret_mask,
-		char *bad_buf, size_t bad_size);
+int log_parse_categories(const char *list, unsigned *ret_mask, char *bad_buf,
+		size_t bad_size);
 
 /* "warning"/"info"/"debug" <-> enum log_level; returns 0 or -EINVAL. */
 int log_parse_level(const char *name, enum log_level *ret_level);

@@ -14,7 +14,7 @@
  *  - a timer fires at most once per iteration ("round"), which bounds the
  *    work of one iteration even if callbacks keep re-arming with delay 0.
  */
-#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -30,16 +30,16 @@
 
 struct loop_fd {
 	int fd;
-	int events;		/* LOOP_READ | LOOP_WRITE interest */
+	int events; /* LOOP_READ | LOOP_WRITE interest */
 	loop_fd_cb cb;
 	void *data;
-	bool dead;		/* removed; compacted next iteration */
+	bool dead; /* removed; compacted next iteration */
 };
 
 struct loop_timer {
 	int64_t id;
-	int64_t deadline;	/* absolute, CLOCK_MONOTONIC ms */
-	uint64_t round;		/* iteration it was (re)armed in */
+	int64_t deadline; /* absolute, CLOCK_MONOTONIC ms */
+	uint64_t round;	  /* iteration it was (re)armed in */
 	loop_timer_cb cb;
 	loop_finalize_cb finalize;
 	void *data;
@@ -55,19 +55,19 @@ struct loop {
 	struct loop_fd *fds;
 	size_t nfds;
 	size_t fds_cap;
-	struct pollfd *pfds;	/* rebuilt each iteration */
-	size_t *pfd_owner;	/* pfds[i] belongs to fds[pfd_owner[i]] */
+	struct pollfd *pfds; /* rebuilt each iteration */
+	size_t *pfd_owner;   /* pfds[i] belongs to fds[pfd_owner[i]] */
 	size_t pfds_cap;
 
-	struct loop_timer *timers;	/* sorted by (deadline, id) */
+	struct loop_timer *timers; /* sorted by (deadline, id) */
 	int64_t next_timer_id;
 	uint64_t round;
-	struct loop_timer *running;	/* timer whose callback runs now */
+	struct loop_timer *running; /* timer whose callback runs now */
 	bool running_cancelled;
 
-	int sigfd;			/* -1 until a signal is added */
-	sigset_t sigmask;		/* signals routed to sigfd */
-	sigset_t old_procmask;		/* restored by loop_free() */
+	int sigfd;	       /* -1 until a signal is added */
+	sigset_t sigmask;      /* signals routed to sigfd */
+	sigset_t old_procmask; /* restored by loop_free() */
 	struct loop_signal signals[NSIG];
 
 	loop_hook_cb before_sleep;
@@ -205,7 +205,8 @@ static void insert_timer(struct loop *loop, struct loop_timer *t)
 	struct loop_timer **pp = &loop->timers;
 
 	while (*pp && ((*pp)->deadline < t->deadline ||
-			((*pp)->deadline == t->deadline && (*pp)->id < t->id)))
+				      ((*pp)->deadline == t->deadline &&
+						      (*pp)->id < t->id)))
 		pp = &(*pp)->next;
 	t->next = *pp;
 	*pp = t;
@@ -234,8 +235,8 @@ int64_t loop_add_timer_at(struct loop *loop, int64_t deadline_ms,
 int64_t loop_add_timer(struct loop *loop, int64_t delay_ms, loop_timer_cb cb,
 		void *data, loop_finalize_cb finalize)
 {
-	return loop_add_timer_at(loop, loop_now_ms() + delay_ms, cb, data,
-			finalize);
+	return loop_add_timer_at(
+			loop, loop_now_ms() + delay_ms, cb, data, finalize);
 }
 
 int loop_cancel_timer(struct loop *loop, int64_t id)
@@ -263,8 +264,7 @@ int loop_cancel_timer(struct loop *loop, int64_t id)
 	return -ENOENT;
 }
 
-int loop_add_signal(struct loop *loop, int signo, loop_signal_cb cb,
-		void *data)
+int loop_add_signal(struct loop *loop, int signo, loop_signal_cb cb, void *data)
 {
 	struct loop_signal *s;
 	sigset_t block, *old;
@@ -346,9 +346,11 @@ static int build_pollfds(struct loop *loop)
 		struct loop_fd *e = &loop->fds[i];
 
 		loop->pfds[k].fd = e->fd;
-		loop->pfds[k].events = (short) (((e->events & LOOP_READ) ?
-				POLLIN : 0) | ((e->events & LOOP_WRITE) ?
-				POLLOUT : 0));
+		loop->pfds[k].events =
+				(short) (((e->events & LOOP_READ) ? POLLIN
+								  : 0) |
+						((e->events & LOOP_WRITE) ? POLLOUT
+									  : 0));
 		loop->pfds[k].revents = 0;
 		loop->pfd_owner[k++] = i;
 	}

@@ -31,8 +31,8 @@ struct loop;
 enum loop_event {
 	LOOP_READ = 1 << 0,
 	LOOP_WRITE = 1 << 1,
-	LOOP_HUP = 1 << 2,	/* readiness only: peer hung up (POLLHUP) */
-	LOOP_ERROR = 1 << 3,	/* readiness only: POLLERR or POLLNVAL */
+	LOOP_HUP = 1 << 2,   /* readiness only: peer hung up (POLLHUP) */
+	LOOP_ERROR = 1 << 3, /* readiness only: POLLERR or POLLNVAL */
 };
 
 /* A timer callback's return value that retires the timer. */
@@ -70,7 +70,7 @@ struct loop_stats {
 	uint64_t polls;		/* poll() calls that returned */
 	uint64_t fd_events;	/* fd callbacks run */
 	uint64_t timer_events;	/* timer callbacks run */
-	uint64_t signal_events;	/* signal callbacks run */
+	uint64_t signal_events; /* signal callbacks run */
 };
 
 /* Current CLOCK_MONOTONIC time in milliseconds. */
@@ -145,8 +145,8 @@ int loop_cancel_timer(struct loop *loop, int64_t id);
  * Returns 0, -EINVAL (bad signo, SIGKILL, SIGSTOP) or a negative errno
  * from signalfd()/sigprocmask().
  */
-int loop_add_signal(struct loop *loop, int signo, loop_signal_cb cb,
-		void *data) __attribute__((warn_unused_result));
+int loop_add_signal(struct loop *loop, int signo, loop_signal_cb cb, void *data)
+		__attribute__((warn_unused_result));
 
 /* Sets (or clears with NULL) the before-sleep hook. */
 void loop_set_before_sleep(struct loop *loop, loop_hook_cb cb, void *data);

@@ -27,7 +27,7 @@
  * No modem status query per part: status is the driver's timer's job.
  * Messages requested for a modem that is not READY here go to another.
  */
-#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -47,12 +47,12 @@
 #define EXPIRE_EVERY_MS 60000
 
 struct gw_send {
-	struct db_outbound_msg msg;	/* msg.text owned here */
+	struct db_outbound_msg msg; /* msg.text owned here */
 	struct db_outbound_part *parts;
 	size_t n_parts;
-	size_t cur;			/* part being / to be sent */
-	unsigned sent;			/* parts submitted in this claim */
-	bool abandon;			/* drop when the send in flight ends */
+	size_t cur;    /* part being / to be sent */
+	unsigned sent; /* parts submitted in this claim */
+	bool abandon;  /* drop when the send in flight ends */
 };
 
 static void send_next(struct gw_link *link);
@@ -73,8 +73,7 @@ struct gw_outcome {
 };
 
 static void remember_outcome(struct gw_context *ctx, int64_t part_id,
-			     int attempts,
-			     const struct modem_send_result *res)
+		int attempts, const struct modem_send_result *res)
 {
 	struct gw_outcome *o;
 
@@ -84,7 +83,7 @@ static void remember_outcome(struct gw_context *ctx, int64_t part_id,
 		/* Freed by gw_outbound_free(). */
 		o = realloc(ctx->outcomes, cap * sizeof(*o));
 		if (!o)
-			return;	/* then it becomes 'unknown': safe */
+			return; /* then it becomes 'unknown': safe */
 		ctx->outcomes = o;
 		ctx->cap_outcomes = cap;
 	}
@@ -95,7 +94,7 @@ static void remember_outcome(struct gw_context *ctx, int64_t part_id,
 	o->cms = res->cms;
 	o->attempts = attempts;
 	snprintf(o->error, sizeof(o->error), "%s",
-		 res->error ? res->error : "");
+			res->error ? res->error : "");
 }
 
 static int backoff_s(const struct gw_config *cfg, int attempts);
@@ -116,8 +115,8 @@ static bool replay_outcomes(struct gw_context *ctx)
 			return false;
 		switch (o->status) {
 		case MODEM_SEND_OK:
-			r = db_outbound_part_submitted(db, o->part_id, o->mr,
-						       &err);
+			r = db_outbound_part_submitted(
+					db, o->part_id, o->mr, &err);
 			break;
 		case MODEM_SEND_TEMPORARY:
 			if (o->attempts >= cfg->out_max_attempts)
@@ -130,26 +129,28 @@ static bool replay_outcomes(struct gw_context *ctx)
 						&err);
 			break;
 		case MODEM_SEND_PERMANENT:
-			r = db_outbound_part_failed(db, o->part_id, o->cms,
-						    o->error, &err);
+			r = db_outbound_part_failed(
+					db, o->part_id, o->cms, o->error, &err);
 			break;
 		default:
-			r = db_outbound_part_unknown(db, o->part_id,
-						     o->error, &err);
+			r = db_outbound_part_unknown(
+					db, o->part_id, o->error, &err);
 			break;
 		}
 		if (r < 0 && r != -ESTALE &&
-		    gw_db_failed(ctx, r, &err, "recording a past outcome")) {
+				gw_db_failed(ctx, r, &err,
+						"recording a past outcome")) {
 			memmove(ctx->outcomes, o,
-				(ctx->n_outcomes - i) * sizeof(*o));
+					(ctx->n_outcomes - i) * sizeof(*o));
 			ctx->n_outcomes -= i;
 			return false;
 		}
 	}
 	if (ctx->n_outcomes)
 		log_info("outbound: %zu send outcome%s recorded after the "
-			 "reconnect", ctx->n_outcomes,
-			 ctx->n_outcomes == 1 ? "" : "s");
+			 "reconnect",
+				ctx->n_outcomes,
+				ctx->n_outcomes == 1 ? "" : "s");
 	ctx->n_outcomes = 0;
 	return true;
 }
@@ -194,12 +195,12 @@ static void arm_kick(struct gw_context *ctx, int64_t delay_ms)
 /* Token bucket: true when a part may go now, else arms the timer. */
 static bool take_token(struct gw_link *link)
 {
-	double rate = link->send_rate / 60000.0;	/* per ms */
-	double cap = link->send_rate / 6.0;		/* 10 s worth */
+	double rate = link->send_rate / 60000.0; /* per ms */
+	double cap = link->send_rate / 6.0;	 /* 10 s worth */
 	int64_t now = loop_now_ms();
 
 	if (link->send_rate <= 0)
-		return true;	/* unpaced: as fast as the modem takes them */
+		return true; /* unpaced: as fast as the modem takes them */
 	if (cap < 1)
 		cap = 1;
 	link->tokens += (double) (now - link->tokens_at) * rate;
@@ -249,8 +250,9 @@ static void refresh_state(struct gw_context *ctx, int64_t msg_id)
 /* max_attempts under resend_unknown = with-reject-duplicates, else 0. */
 static int resend_max(const struct gw_context *ctx)
 {
-	return ctx->config->out_resend_unknown == GW_RESEND_REJECT_DUPLICATES ?
-	       ctx->config->out_max_attempts : 0;
+	return ctx->config->out_resend_unknown == GW_RESEND_REJECT_DUPLICATES
+			       ? ctx->config->out_max_attempts
+			       : 0;
 }
 
 /* resend_unknown = with-reject-duplicates: unknown parts go again. */
@@ -262,14 +264,14 @@ static void requeue_unknown_parts(struct gw_context *ctx, int64_t msg_id)
 
 	if (!db || !resend_max(ctx))
 		return;
-	r = db_outbound_requeue_unknown_parts(db, msg_id, resend_max(ctx),
-					      &err);
+	r = db_outbound_requeue_unknown_parts(
+			db, msg_id, resend_max(ctx), &err);
 	if (r < 0)
 		gw_db_failed(ctx, r, &err, "re-queueing unknown parts");
 	else if (r > 0)
 		log_info("out=%" PRId64 " %d part%s of unknown fate resent "
-			 "with reject-duplicates", msg_id, r,
-			 r == 1 ? "" : "s");
+			 "with reject-duplicates",
+				msg_id, r, r == 1 ? "" : "s");
 }
 
 /*
@@ -287,13 +289,14 @@ static void requeue_unknown_messages(struct gw_context *ctx)
 
 	if (!db || !resend_max(ctx))
 		return;
-	r = db_outbound_requeue_unknown(db, ctx->daemon_id, resend_max(ctx),
-					&err);
+	r = db_outbound_requeue_unknown(
+			db, ctx->daemon_id, resend_max(ctx), &err);
 	if (r < 0)
 		gw_db_failed(ctx, r, &err, "re-queueing unknown messages");
 	else if (r > 0)
 		log_info("outbound: %d message%s of unknown fate queued again "
-			 "(resend_unknown)", r, r == 1 ? "" : "s");
+			 "(resend_unknown)",
+				r, r == 1 ? "" : "s");
 }
 
 /*
@@ -341,13 +344,13 @@ static int encode_parts(struct gw_link *link, struct gw_send *s)
 		goto out;
 	}
 	n = sms_encode_submit(s->msg.text, strlen(s->msg.text), &opts, out,
-			      SMS_MAX_PARTS, &reason);
+			SMS_MAX_PARTS, &reason);
 	if (n < 0) {
 		struct db *db = gw_db(ctx);
 
 		log_warnx("modem=%s out=%" PRId64 " cannot be encoded: %s",
-			  link->name, s->msg.id, reason ? reason :
-			  strerror(-n));
+				link->name, s->msg.id,
+				reason ? reason : strerror(-n));
 		/* A message that cannot be encoded never will be. */
 		pn[0].seq = 1;
 		pn[0].pdu_hex = "00";
@@ -357,17 +360,19 @@ static int encode_parts(struct gw_link *link, struct gw_send *s)
 			int64_t pid;
 
 			/* Stored as one failed placeholder part. */
-			if (db_outbound_add_parts(db, s->msg.id, pn, 1,
-						  &err) >= 0 &&
-			    db_outbound_load_parts(db, s->msg.id, &s->parts,
-						   &s->n_parts, &err) >= 0 &&
-			    s->n_parts) {
+			if (db_outbound_add_parts(db, s->msg.id, pn, 1, &err) >=
+							0 &&
+					db_outbound_load_parts(db, s->msg.id,
+							&s->parts, &s->n_parts,
+							&err) >= 0 &&
+					s->n_parts) {
 				pid = s->parts[0].id;
 				if (db_outbound_part_failed(db, pid, -1,
-						reason ? reason :
-						"cannot encode", &err) < 0)
+						    reason ? reason
+							   : "cannot encode",
+						    &err) < 0)
 					gw_db_failed(ctx, -EIO, &err,
-						     "failing a part");
+							"failing a part");
 			}
 		}
 		goto out;
@@ -378,7 +383,8 @@ static int encode_parts(struct gw_link *link, struct gw_send *s)
 		pn[i].tpdu_len = (int) out[i].tpdu_len;
 	}
 	r = gw_db(ctx) ? db_outbound_add_parts(gw_db(ctx), s->msg.id, pn,
-					       (size_t) n, &err) : -ENOTCONN;
+					 (size_t) n, &err)
+		       : -ENOTCONN;
 	if (r < 0)
 		gw_db_failed(ctx, r, &err, "storing parts");
 out:
@@ -412,7 +418,7 @@ static int backoff_s(const struct gw_config *cfg, int attempts)
 }
 
 static void on_sent(struct modem *m, uint64_t send_id,
-		    const struct modem_send_result *res, void *data)
+		const struct modem_send_result *res, void *data)
 {
 	struct gw_link *link = data;
 	struct gw_context *ctx = link->ctx;
@@ -431,19 +437,20 @@ static void on_sent(struct modem *m, uint64_t send_id,
 	if (!s)
 		return;
 	part = &s->parts[s->cur];
-	attempts = part->attempts + 1;	/* submitting counted this one */
+	attempts = part->attempts + 1; /* submitting counted this one */
 	if (res->status != MODEM_SEND_OK) {
 		snprintf(link->last_error, sizeof(link->last_error),
-			 "send: %s (cms %d)", res->error ? res->error : "?",
-			 res->cms);
+				"send: %s (cms %d)",
+				res->error ? res->error : "?", res->cms);
 		gw_status_changed(link);
 	}
 	db = gw_db(ctx);
 	if (!db) {
 		/* Recorded at the reconnect, before recovery. */
 		log_warnx("modem=%s out=%" PRId64 " part %d outcome %d kept "
-			  "until the database is back", link->name, s->msg.id,
-			  part->seq, (int) res->status);
+			  "until the database is back",
+				link->name, s->msg.id, part->seq,
+				(int) res->status);
 		remember_outcome(ctx, part->id, attempts, res);
 		finish(link);
 		return;
@@ -453,8 +460,9 @@ static void on_sent(struct modem *m, uint64_t send_id,
 	case MODEM_SEND_OK:
 		r = db_outbound_part_submitted(db, part->id, res->mr, &err);
 		log_info("modem=%s out=%" PRId64 " to=%s part %d/%zu "
-			 "submitted mr=%d", link->name, s->msg.id, num,
-			 part->seq, s->n_parts, res->mr);
+			 "submitted mr=%d",
+				link->name, s->msg.id, num, part->seq,
+				s->n_parts, res->mr);
 		part->state = DB_PART_SUBMITTED;
 		s->sent++;
 		s->cur++;
@@ -472,44 +480,48 @@ static void on_sent(struct modem *m, uint64_t send_id,
 	case MODEM_SEND_TEMPORARY:
 		if (attempts >= cfg->out_max_attempts) {
 			snprintf(why, sizeof(why), "%s (after %d attempts)",
-				 res->error ? res->error : "temporary error",
-				 attempts);
-			r = db_outbound_part_failed(db, part->id, res->cms,
-						    why, &err);
+					res->error ? res->error
+						   : "temporary error",
+					attempts);
+			r = db_outbound_part_failed(
+					db, part->id, res->cms, why, &err);
 			log_warnx("modem=%s out=%" PRId64 " to=%s part %d "
-				  "failed: %s", link->name, s->msg.id, num,
-				  part->seq, why);
+				  "failed: %s",
+					link->name, s->msg.id, num, part->seq,
+					why);
 			break;
 		}
 		delay = backoff_s(cfg, attempts);
 		r = db_outbound_part_retry(db, part->id, res->cms,
-					   res->error ? res->error :
-					   "temporary error", delay, &err);
+				res->error ? res->error : "temporary error",
+				delay, &err);
 		if (r >= 0)
 			r = requeue(ctx, s->msg.id, delay);
 		log_warnx("modem=%s out=%" PRId64 " to=%s part %d temporary "
-			  "error (cms %d: %s), retry %d in %d s", link->name,
-			  s->msg.id, num, part->seq, res->cms,
-			  res->error ? res->error : "?", attempts + 1, delay);
+			  "error (cms %d: %s), retry %d in %d s",
+				link->name, s->msg.id, num, part->seq, res->cms,
+				res->error ? res->error : "?", attempts + 1,
+				delay);
 		arm_kick(ctx, (int64_t) delay * 1000 + 50);
 		break;
 	case MODEM_SEND_PERMANENT:
 		r = db_outbound_part_failed(db, part->id, res->cms,
-					    res->error ? res->error :
-					    "permanent error", &err);
+				res->error ? res->error : "permanent error",
+				&err);
 		log_warnx("modem=%s out=%" PRId64 " to=%s part %d failed "
-			  "(cms %d: %s)", link->name, s->msg.id, num,
-			  part->seq, res->cms, res->error ? res->error : "?");
+			  "(cms %d: %s)",
+				link->name, s->msg.id, num, part->seq, res->cms,
+				res->error ? res->error : "?");
 		break;
 	case MODEM_SEND_UNKNOWN:
 	default:
-		r = db_outbound_part_unknown(db, part->id, res->error ?
-					     res->error : "outcome unknown",
-					     &err);
+		r = db_outbound_part_unknown(db, part->id,
+				res->error ? res->error : "outcome unknown",
+				&err);
 		log_warnx("modem=%s out=%" PRId64 " to=%s part %d outcome "
-			  "unknown (%s): not resent blindly", link->name,
-			  s->msg.id, num, part->seq,
-			  res->error ? res->error : "?");
+			  "unknown (%s): not resent blindly",
+				link->name, s->msg.id, num, part->seq,
+				res->error ? res->error : "?");
 		/* The rest of the message may go through a healthy modem. */
 		if (r >= 0)
 			r = requeue(ctx, s->msg.id, 1);
@@ -519,7 +531,7 @@ static void on_sent(struct modem *m, uint64_t send_id,
 		break;
 	}
 	if (r < 0 && r != -ESTALE &&
-	    gw_db_failed(ctx, r, &err, "recording a send outcome"))
+			gw_db_failed(ctx, r, &err, "recording a send outcome"))
 		remember_outcome(ctx, part->id, attempts, res);
 	finish(link);
 }
@@ -537,19 +549,18 @@ static void send_next(struct gw_link *link)
 
 	if (!s || link->send_in_flight)
 		return;
-	while (s->cur < s->n_parts &&
-	       s->parts[s->cur].state != DB_PART_QUEUED)
+	while (s->cur < s->n_parts && s->parts[s->cur].state != DB_PART_QUEUED)
 		s->cur++;
 	if (s->cur >= s->n_parts) {
 		if (!s->sent)
 			refresh_state(ctx, s->msg.id);
 		log_debug(LOG_CAT_SCHED, "modem=%s out=%" PRId64 " done",
-			  link->name, s->msg.id);
+				link->name, s->msg.id);
 		finish(link);
 		return;
 	}
 	if (!db || !link->m || ctx->stopping || s->abandon) {
-		finish(link);	/* 'sending': recovered later */
+		finish(link); /* 'sending': recovered later */
 		return;
 	}
 	if (link->state != MODEM_STATE_READY) {
@@ -559,12 +570,12 @@ static void send_next(struct gw_link *link)
 		return;
 	}
 	if (!take_token(link))
-		return;		/* the kick timer resumes it */
+		return; /* the kick timer resumes it */
 	part = &s->parts[s->cur];
 	r = db_outbound_part_submitting(db, part->id, link->name, &err);
 	if (r < 0) {
 		if (r == -ESTALE) {
-			part->state = DB_PART_FAILED;	/* not ours: skip */
+			part->state = DB_PART_FAILED; /* not ours: skip */
 			send_next(link);
 			return;
 		}
@@ -573,18 +584,18 @@ static void send_next(struct gw_link *link)
 		return;
 	}
 	hex = part->pdu_hex;
-	if (part->attempts > 0 &&
-	    ctx->config->out_resend_unknown == GW_RESEND_REJECT_DUPLICATES)
+	if (part->attempts > 0 && ctx->config->out_resend_unknown ==
+						  GW_RESEND_REJECT_DUPLICATES)
 		set_reject_duplicates(hex);
-	id = modem_send_pdu(link->m, hex, (size_t) part->tpdu_len, on_sent,
-			    link);
+	id = modem_send_pdu(
+			link->m, hex, (size_t) part->tpdu_len, on_sent, link);
 	if (id < 0) {
 		log_warnx("modem=%s out=%" PRId64 " part %d not accepted by "
-			  "the driver: %s", link->name, s->msg.id, part->seq,
-			  strerror((int) -id));
+			  "the driver: %s",
+				link->name, s->msg.id, part->seq,
+				strerror((int) -id));
 		if (db_outbound_part_failed(db, part->id, -1,
-					    "rejected by the modem driver",
-					    &err) < 0)
+				    "rejected by the modem driver", &err) < 0)
 			gw_db_failed(ctx, -EIO, &err, "failing a part");
 		finish(link);
 		return;
@@ -605,22 +616,23 @@ static void start_message(struct gw_link *link, struct db_outbound_msg *msg)
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		free(msg->text);
-		return;		/* stays 'sending': recovered at restart */
+		return; /* stays 'sending': recovered at restart */
 	}
 	s->msg = *msg;
 	msg->text = NULL;
 	link->send = s;
 	log_info("modem=%s out=%" PRId64 " to=%s kind=%s claimed (attempt "
-		 "%d)", link->name, s->msg.id,
-		 log_redact_number(s->msg.recipient, num, sizeof(num)),
-		 s->msg.kind, s->msg.attempts);
+		 "%d)",
+			link->name, s->msg.id,
+			log_redact_number(s->msg.recipient, num, sizeof(num)),
+			s->msg.kind, s->msg.attempts);
 	requeue_unknown_parts(ctx, s->msg.id);
 	if (!gw_db(ctx)) {
 		finish(link);
 		return;
 	}
-	r = db_outbound_load_parts(gw_db(ctx), s->msg.id, &s->parts,
-				   &s->n_parts, &err);
+	r = db_outbound_load_parts(
+			gw_db(ctx), s->msg.id, &s->parts, &s->n_parts, &err);
 	if (r >= 0 && s->n_parts == 0) {
 		/* An empty array may still be allocated. */
 		db_outbound_parts_free(s->parts, s->n_parts);
@@ -630,9 +642,8 @@ static void start_message(struct gw_link *link, struct db_outbound_msg *msg)
 			return;
 		}
 		r = gw_db(ctx) ? db_outbound_load_parts(gw_db(ctx), s->msg.id,
-							&s->parts,
-							&s->n_parts, &err) :
-			-ENOTCONN;
+						 &s->parts, &s->n_parts, &err)
+			       : -ENOTCONN;
 	}
 	if (r < 0) {
 		gw_db_failed(ctx, r, &err, "loading parts");
@@ -690,36 +701,39 @@ static bool under_daily_cap(struct gw_link *link)
 	int day = local_day(now);
 
 	if (link->daily_cap <= 0) {
-		link->today = 0;	/* a cap set by a reload reads the DB */
+		link->today = 0; /* a cap set by a reload reads the DB */
 		return true;
 	}
 	if (day != link->today) {
 		struct db_error err;
 		int64_t n = 0;
-		int r = gw_db(ctx) ?
-			db_outbound_modem_parts_since(gw_db(ctx), link->name,
-						      local_midnight(now), &n,
-						      &err) : -ENOTCONN;
+		int r = gw_db(ctx) ? db_outbound_modem_parts_since(gw_db(ctx),
+						     link->name,
+						     local_midnight(now), &n,
+						     &err)
+				   : -ENOTCONN;
 
 		if (r < 0) {
 			if (r != -ENOTCONN)
 				gw_db_failed(ctx, r, &err,
-					     "counting today's parts");
-			return false;	/* the reconnect kicks again */
+						"counting today's parts");
+			return false; /* the reconnect kicks again */
 		}
 		link->today = day;
 		link->sent_today = n > INT32_MAX ? INT32_MAX : (int) n;
 		link->cap_logged = false;
 		if (n > 0)
 			log_info("modem=%s %" PRId64 " part%s handed over "
-				 "today (daily cap %d)", link->name, n,
-				 n == 1 ? "" : "s", link->daily_cap);
+				 "today (daily cap %d)",
+					link->name, n, n == 1 ? "" : "s",
+					link->daily_cap);
 	}
 	if (link->sent_today < link->daily_cap)
 		return true;
 	if (!link->cap_logged) {
 		log_warnx("modem=%s daily cap of %d parts reached: not sending "
-			  "until midnight", link->name, link->daily_cap);
+			  "until midnight",
+				link->name, link->daily_cap);
 		link->cap_logged = true;
 	}
 	arm_kick(ctx, until_midnight_s(now) * 1000);
@@ -732,7 +746,7 @@ static bool others_down(struct gw_context *ctx, const struct gw_link *self)
 
 	for (i = 0; i < ctx->n_links; i++)
 		if (&ctx->links[i] != self &&
-		    ctx->links[i].state != MODEM_STATE_READY)
+				ctx->links[i].state != MODEM_STATE_READY)
 			return true;
 	return false;
 }
@@ -758,8 +772,9 @@ static void arm_next_due(struct gw_context *ctx)
 		return;
 	}
 	if (r > 0) {
-		log_debug(LOG_CAT_SCHED, "outbound: next message due in %"
-			  PRId64 " ms", in_ms);
+		log_debug(LOG_CAT_SCHED,
+				"outbound: next message due in %" PRId64 " ms",
+				in_ms);
 		/* 20 ms late rather than early: a claim sees the row due */
 		arm_kick(ctx, in_ms + 20);
 	}
@@ -791,11 +806,11 @@ void gw_outbound_kick(struct gw_context *ctx)
 		for (i = 0; i < ctx->n_links; i++)
 			gw_outbound_abandon(&ctx->links[i]);
 		if (!gw_outbound_idle(ctx))
-			return;	/* after the sends in flight end */
+			return; /* after the sends in flight end */
 		if (!replay_outcomes(ctx) || !replay_reports(ctx))
 			return;
-		r = db_outbound_recover(db, ctx->daemon_id, resend_max(ctx),
-					&err);
+		r = db_outbound_recover(
+				db, ctx->daemon_id, resend_max(ctx), &err);
 		if (r < 0) {
 			gw_db_failed(ctx, r, &err, "recovering sends");
 			return;
@@ -803,17 +818,19 @@ void gw_outbound_kick(struct gw_context *ctx)
 		ctx->recover_pending = false;
 		if (r > 0)
 			log_info("outbound: %d unfinished message%s of this "
-				 "daemon re-queued", r, r == 1 ? "" : "s");
+				 "daemon re-queued",
+					r, r == 1 ? "" : "s");
 	}
 	if (!ctx->out_last_expire_ms ||
-	    loop_now_ms() - ctx->out_last_expire_ms >= EXPIRE_EVERY_MS) {
+			loop_now_ms() - ctx->out_last_expire_ms >=
+					EXPIRE_EVERY_MS) {
 		ctx->out_last_expire_ms = loop_now_ms();
 		r = db_outbound_expire(db, &err);
 		if (r < 0 && gw_db_failed(ctx, r, &err, "expiring messages"))
 			return;
 		if (r > 0)
 			log_info("outbound: %d message%s expired", r,
-				 r == 1 ? "" : "s");
+					r == 1 ? "" : "s");
 	}
 	for (i = 0; i < ctx->n_links && gw_db(ctx) && !ctx->stopping; i++) {
 		struct gw_link *link = &ctx->links[i];
@@ -823,14 +840,13 @@ void gw_outbound_kick(struct gw_context *ctx)
 		if (!link->m || link->state != MODEM_STATE_READY)
 			continue;
 		if (link->send) {
-			send_next(link);	/* waiting for a token */
+			send_next(link); /* waiting for a token */
 			continue;
 		}
 		if (!under_daily_cap(link))
 			continue;
 		r = db_outbound_claim(gw_db(ctx), ctx->daemon_id, link->name,
-				      others_down(ctx, link), 1, &msgs, &n,
-				      &err);
+				others_down(ctx, link), 1, &msgs, &n, &err);
 		if (r < 0) {
 			gw_db_failed(ctx, r, &err, "claiming messages");
 			return;
@@ -853,14 +869,14 @@ void gw_outbound_kick(struct gw_context *ctx)
  * kept and matched at the reconnect.  Lost on a crash: the part stays
  * 'submitted'.
  */
-static void remember_report(struct gw_link *link,
-			    const struct modem_status_report *sr)
+static void remember_report(
+		struct gw_link *link, const struct modem_status_report *sr)
 {
 	struct gw_context *ctx = link->ctx;
 	struct gw_report r;
 	int d;
 
-	if (!ctx->reports.max)	/* the context starts zeroed */
+	if (!ctx->reports.max) /* the context starts zeroed */
 		gw_reportq_init(&ctx->reports, REPORTS_MAX);
 	snprintf(r.modem, sizeof(r.modem), "%s", link->name);
 	snprintf(r.number, sizeof(r.number), "%s", sr->msg.addr.number);
@@ -869,17 +885,17 @@ static void remember_report(struct gw_link *link,
 	d = gw_reportq_push(&ctx->reports, &r);
 	if (d < 0)
 		log_warnx("modem=%s status report mr=%d lost: out of memory",
-			  link->name, r.mr);
+				link->name, r.mr);
 	else if (d > 0 && !ctx->reports_dropped++)
 		/* Bounded: the oldest is the least likely still awaited. */
 		log_warnx("outbound: %d status reports kept while the "
 			  "database is down: dropping the oldest",
-			  REPORTS_MAX);
+				REPORTS_MAX);
 }
 
 /* Matches one report; false when the database connection was lost. */
 static bool match_report(struct gw_context *ctx, const char *modem,
-			 const char *number, int mr, int st)
+		const char *number, int mr, int st)
 {
 	struct db *db = gw_db(ctx);
 	struct db_error err;
@@ -890,19 +906,22 @@ static bool match_report(struct gw_context *ctx, const char *modem,
 	if (!db)
 		return false;
 	log_redact_number(number, num, sizeof(num));
-	r = db_outbound_match_report(db, modem, mr, number, st,
-				     REPORT_WINDOW_S, &part_id, &err);
+	r = db_outbound_match_report(db, modem, mr, number, st, REPORT_WINDOW_S,
+			&part_id, &err);
 	if (r == -ENOENT) {
 		log_info("modem=%s status report mr=%d to=%s st=0x%02x "
-			 "matches no part", modem, mr, num, st);
+			 "matches no part",
+				modem, mr, num, st);
 		return true;
 	}
 	if (r < 0)
 		return !gw_db_failed(ctx, r, &err, "matching a status report");
 	log_info("modem=%s part=%" PRId64 " to=%s status report st=0x%02x "
-		 "(%s)", modem, part_id, num, st,
-		 st < 0x20 ? "delivered" : st < 0x40 ? "still trying" :
-		 "failed");
+		 "(%s)",
+			modem, part_id, num, st,
+			st < 0x20   ? "delivered"
+			: st < 0x40 ? "still trying"
+				    : "failed");
 	return true;
 }
 
@@ -914,42 +933,44 @@ static bool replay_reports(struct gw_context *ctx)
 
 	if (ctx->reports_dropped)
 		log_warnx("outbound: %zu status report%s dropped while the "
-			  "database was down (bound %d)", ctx->reports_dropped,
-			  ctx->reports_dropped == 1 ? "" : "s", REPORTS_MAX);
+			  "database was down (bound %d)",
+				ctx->reports_dropped,
+				ctx->reports_dropped == 1 ? "" : "s",
+				REPORTS_MAX);
 	ctx->reports_dropped = 0;
 	while ((r = gw_reportq_peek(&ctx->reports))) {
 		if (!match_report(ctx, r->modem, r->number, r->mr, r->st))
-			return false;	/* kept: the next reconnect */
+			return false; /* kept: the next reconnect */
 		gw_reportq_pop(&ctx->reports);
 		done++;
 	}
 	if (done)
 		log_info("outbound: %zu status report%s matched after the "
-			 "reconnect", done, done == 1 ? "" : "s");
+			 "reconnect",
+				done, done == 1 ? "" : "s");
 	return true;
 }
 
-void gw_outbound_report(struct gw_link *link,
-			const struct modem_status_report *sr)
+void gw_outbound_report(
+		struct gw_link *link, const struct modem_status_report *sr)
 {
 	struct gw_context *ctx = link->ctx;
 	char num[LOG_NUMBER_MAX];
 
 	if (sr->decode_err) {
-		log_warnx("modem=%s undecodable status report: %s",
-			  link->name, sr->decode_reason ? sr->decode_reason :
-			  "?");
+		log_warnx("modem=%s undecodable status report: %s", link->name,
+				sr->decode_reason ? sr->decode_reason : "?");
 		return;
 	}
 	/* Kept in order, after the outcomes it may report on. */
 	if (gw_db(ctx) && !ctx->recover_pending && !ctx->reports.n &&
-	    match_report(ctx, link->name, sr->msg.addr.number, sr->msg.mr,
-			 sr->msg.status))
+			match_report(ctx, link->name, sr->msg.addr.number,
+					sr->msg.mr, sr->msg.status))
 		return;
 	log_redact_number(sr->msg.addr.number, num, sizeof(num));
 	log_info("modem=%s status report mr=%d to=%s st=0x%02x kept until "
-		 "the database is back", link->name, sr->msg.mr, num,
-		 sr->msg.status);
+		 "the database is back",
+			link->name, sr->msg.mr, num, sr->msg.status);
 	remember_report(link, sr);
 }
 
@@ -981,7 +1002,7 @@ void gw_outbound_free(struct gw_context *ctx)
 	ctx->n_outcomes = ctx->cap_outcomes = 0;
 	if (ctx->reports.n)
 		log_warnx("outbound: %zu status report%s not matched: the "
-			  "database is down at stop", ctx->reports.n,
-			  ctx->reports.n == 1 ? "" : "s");
+			  "database is down at stop",
+				ctx->reports.n, ctx->reports.n == 1 ? "" : "s");
 	gw_reportq_free(&ctx->reports);
 }

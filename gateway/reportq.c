@@ -47,7 +47,7 @@ int gw_reportq_push(struct gw_reportq *q, const struct gw_report *r)
 			return -ENOMEM;
 	}
 	if (q->n == q->cap) {
-		gw_reportq_pop(q);	/* full at the bound */
+		gw_reportq_pop(q); /* full at the bound */
 		dropped = 1;
 	}
 	q->v[(q->head + q->n) % q->cap] = *r;

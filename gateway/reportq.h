@@ -12,21 +12,21 @@
 
 #include <stddef.h>
 
-#include "db/store.h"		/* DB_SHORT_MAX */
-#include "modem/sms_pdu.h"	/* SMS_ADDR_MAX */
+#include "db/store.h"	   /* DB_SHORT_MAX */
+#include "modem/sms_pdu.h" /* SMS_ADDR_MAX */
 
 /* What db_outbound_match_report() needs of a report. */
 struct gw_report {
 	char modem[DB_SHORT_MAX];
-	char number[SMS_ADDR_MAX];	/* TP-RA */
-	int mr;				/* TP-MR */
-	int st;				/* TP-ST */
+	char number[SMS_ADDR_MAX]; /* TP-RA */
+	int mr;			   /* TP-MR */
+	int st;			   /* TP-ST */
 };
 
 struct gw_reportq {
-	struct gw_report *v;	/* a ring of cap entries */
+	struct gw_report *v; /* a ring of cap entries */
 	size_t head, n, cap;
-	size_t max;		/* the bound */
+	size_t max; /* the bound */
 };
 
 /* An empty queue of at most @max (>= 1) reports; allocates nothing. */

@@ -7,7 +7,7 @@
  * While the database is down the row is marked dirty and written when it
  * is back.
  */
-#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+#include <config.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -17,14 +17,21 @@
 #include "gateway/log.h"
 
 /* +CREG <stat> (TS 27.007 §7.2) as text; the driver's state otherwise. */
-static const char *registration(const struct gw_link *link,
-				const struct modem_info *info)
+static const char *registration(
+		const struct gw_link *link, const struct modem_info *info)
 {
 	static const char *const names[] = {
-		"not registered", "home", "searching", "denied", "unknown",
-		"roaming", "home (sms only)", "roaming (sms only)",
-		"emergency only", "home (csfb not preferred)",
-		"roaming (csfb not preferred)",
+			"not registered",
+			"home",
+			"searching",
+			"denied",
+			"unknown",
+			"roaming",
+			"home (sms only)",
+			"roaming (sms only)",
+			"emergency only",
+			"home (csfb not preferred)",
+			"roaming (csfb not preferred)",
 	};
 
 	if (link->state != MODEM_STATE_READY)
@@ -38,8 +45,8 @@ static int write_status(struct gw_link *link)
 {
 	struct gw_context *ctx = link->ctx;
 	struct db *db = gw_db(ctx);
-	const struct modem_info *info = link->m ? modem_get_info(link->m) :
-		NULL;
+	const struct modem_info *info =
+			link->m ? modem_get_info(link->m) : NULL;
 	struct db_modem_status st;
 	struct db_error err;
 	int r;
@@ -51,18 +58,18 @@ static int write_status(struct gw_link *link)
 	 * identity rather than leave a row with an empty one behind, unless
 	 * the modem failed before we could learn it.
 	 */
-	if ((!info || !info->imsi[0]) && (link->state == MODEM_STATE_CLOSED ||
-	    link->state == MODEM_STATE_OPENING ||
-	    link->state == MODEM_STATE_INITIALISING))
+	if ((!info || !info->imsi[0]) &&
+			(link->state == MODEM_STATE_CLOSED ||
+					link->state == MODEM_STATE_OPENING ||
+					link->state == MODEM_STATE_INITIALISING))
 		return -1;
 	memset(&st, 0, sizeof(st));
 	snprintf(st.modem, sizeof(st.modem), "%s", link->name);
 	snprintf(st.daemon_host, sizeof(st.daemon_host), "%s", ctx->hostname);
 	snprintf(st.device, sizeof(st.device), "%s", link->device);
 	snprintf(st.registration, sizeof(st.registration), "%s",
-		 registration(link, info));
-	snprintf(st.last_error, sizeof(st.last_error), "%s",
-		 link->last_error);
+			registration(link, info));
+	snprintf(st.last_error, sizeof(st.last_error), "%s", link->last_error);
 	st.lac = -1;
 	st.ci = -1;
 	st.storage_used = -1;
@@ -71,10 +78,10 @@ static int write_status(struct gw_link *link)
 		snprintf(st.imsi, sizeof(st.imsi), "%s", info->imsi);
 		snprintf(st.iccid, sizeof(st.iccid), "%s", info->iccid);
 		snprintf(st.operator_name, sizeof(st.operator_name), "%s",
-			 info->oper);
+				info->oper);
 		if (info->act >= 0)
 			snprintf(st.access_tech, sizeof(st.access_tech), "%d",
-				 info->act);
+					info->act);
 		st.has_signal = info->signal_known;
 		st.signal_dbm = info->signal_dbm;
 		st.lac = info->lac;

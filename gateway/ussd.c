@@ -9,7 +9,7 @@
  * db_ussd_finish() stores the reply and NOTIFYs fieldgate_ussd_done, which
  * `fieldgatectl ussd` waits for.
  */
-#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -20,7 +20,7 @@
 #include "gateway/log.h"
 
 static void finish(struct gw_link *link, int64_t id, const char *state,
-		   const char *reply, int dcs, int m, const char *error)
+		const char *reply, int dcs, int m, const char *error)
 {
 	struct gw_context *ctx = link->ctx;
 	struct db *db = gw_db(ctx);
@@ -29,7 +29,8 @@ static void finish(struct gw_link *link, int64_t id, const char *state,
 
 	if (!db) {
 		log_warnx("modem=%s ussd=%" PRId64 " result not stored: "
-			  "database down", link->name, id);
+			  "database down",
+				link->name, id);
 		return;
 	}
 	r = db_ussd_finish(db, id, state, reply, dcs, m, error, &err);
@@ -38,7 +39,7 @@ static void finish(struct gw_link *link, int64_t id, const char *state,
 }
 
 static void on_reply(struct modem *m, const struct modem_ussd_reply *reply,
-		     void *data)
+		void *data)
 {
 	struct gw_link *link = data;
 	const char *state = "done", *error = reply->error;
@@ -71,13 +72,17 @@ static void on_reply(struct modem *m, const struct modem_ussd_reply *reply,
 	}
 	if (reply->decode_err && !strcmp(state, "done"))
 		error = "reply could not be decoded; raw kept";
-	log_info("modem=%s ussd=%" PRId64 " %s m=%d: %s", link->name, id,
-		 state, reply->m, log_redact_text(reply->text[0] ?
-						  reply->text : reply->raw,
-						  text, sizeof(text)));
-	finish(link, id, state, reply->text[0] ? reply->text :
-	       (reply->raw[0] ? reply->raw : NULL), reply->dcs, reply->m,
-	       strcmp(state, "done") || reply->decode_err ? error : NULL);
+	log_info("modem=%s ussd=%" PRId64 " %s m=%d: %s", link->name, id, state,
+			reply->m,
+			log_redact_text(reply->text[0] ? reply->text
+						       : reply->raw,
+					text, sizeof(text)));
+	finish(link, id, state,
+			reply->text[0] ? reply->text
+				       : (reply->raw[0] ? reply->raw : NULL),
+			reply->dcs, reply->m,
+			strcmp(state, "done") || reply->decode_err ? error
+								   : NULL);
 	if (link->ctx->stopping)
 		gw_check_stopped(link->ctx);
 	else
@@ -104,7 +109,7 @@ static void recover(struct gw_context *ctx)
 	ctx->ussd_recover_pending = false;
 	if (r > 0)
 		log_info("ussd: %d interrupted request%s marked failed", r,
-			 r == 1 ? "" : "s");
+				r == 1 ? "" : "s");
 }
 
 void gw_ussd_kick(struct gw_context *ctx)
@@ -121,10 +126,10 @@ void gw_ussd_kick(struct gw_context *ctx)
 		struct db_ussd req;
 
 		if (!link->m || link->ussd_busy ||
-		    link->state != MODEM_STATE_READY)
+				link->state != MODEM_STATE_READY)
 			continue;
 		r = db_ussd_claim(gw_db(ctx), ctx->daemon_id, link->name, &req,
-				  &err);
+				&err);
 		if (r == -ENOENT)
 			continue;
 		if (r < 0) {
@@ -132,7 +137,7 @@ void gw_ussd_kick(struct gw_context *ctx)
 			return;
 		}
 		log_info("modem=%s ussd=%" PRId64 " running %s", link->name,
-			 req.id, req.code);
+				req.id, req.code);
 		link->ussd_busy = true;
 		link->ussd_id = req.id;
 		r = modem_ussd(link->m, req.code, on_reply, link);
@@ -140,10 +145,11 @@ void gw_ussd_kick(struct gw_context *ctx)
 			link->ussd_busy = false;
 			link->ussd_id = 0;
 			log_warnx("modem=%s ussd=%" PRId64 " cannot run: %s",
-				  link->name, req.id, strerror(-r));
+					link->name, req.id, strerror(-r));
 			finish(link, req.id, "failed", NULL, -1, -1,
-			       r == -EINVAL ? "not encodable for this modem" :
-			       strerror(-r));
+					r == -EINVAL ? "not encodable for this "
+						       "modem"
+						     : strerror(-r));
 		}
 		db_ussd_done(&req);
 	}
@@ -159,14 +165,14 @@ bool gw_ussd_idle(struct gw_context *ctx)
 	return true;
 }
 
-void gw_ussd_network(struct gw_link *link,
-		     const struct modem_ussd_reply *reply)
+void gw_ussd_network(struct gw_link *link, const struct modem_ussd_reply *reply)
 {
 	char text[LOG_TEXT_MAX];
 
 	/* Network-initiated (or a late reply): logged, nothing to store. */
-	log_info("modem=%s network USSD m=%d dcs=%d: %s", link->name,
-		 reply->m, reply->dcs,
-		 log_redact_text(reply->text[0] ? reply->text : reply->raw,
-				 text, sizeof(text)));
+	log_info("modem=%s network USSD m=%d dcs=%d: %s", link->name, reply->m,
+			reply->dcs,
+			log_redact_text(reply->text[0] ? reply->text
+						       : reply->raw,
+					text, sizeof(text)));
 }

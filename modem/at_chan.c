@@ -18,11 +18,11 @@
 struct at_cmd {
 	struct at_cmd *next;
 	int id;
-	char *head;		/* "AT...\r" */
+	char *head; /* "AT...\r" */
 	size_t head_len;
-	char *payload;		/* "<pdu>\x1a" or NULL */
+	char *payload; /* "<pdu>\x1a" or NULL */
 	size_t payload_len;
-	size_t woff;		/* bytes of head/payload written */
+	size_t woff; /* bytes of head/payload written */
 	char **prefixes;
 	size_t n_prefixes;
 	unsigned timeout_ms;
@@ -60,9 +60,9 @@ struct at_chan {
 	struct at_urc *urcs;
 	int next_id;
 	uint64_t now;
-	uint64_t deadline;		/* cur's deadline */
-	uint64_t quiet_deadline;	/* RESYNC quiet end */
-	uint64_t quiet_cap;		/* RESYNC: probe by then even if noisy */
+	uint64_t deadline;	 /* cur's deadline */
+	uint64_t quiet_deadline; /* RESYNC quiet end */
+	uint64_t quiet_cap;	 /* RESYNC: probe by then even if noisy */
 	unsigned n_timeouts;
 	unsigned n_probes;
 	bool esc_pending;
@@ -81,36 +81,41 @@ struct at_chan {
 
 /* Boot banners: a modem that prints these has restarted (MODEM-QUIRKS). */
 static const char *const banners[] = {
-	"RDY", "^BOOT", "SMS Ready", "Call Ready", "+CFUN: 1", "START",
-	"+QIND: PB DONE", NULL,
+		"RDY",
+		"^BOOT",
+		"SMS Ready",
+		"Call Ready",
+		"+CFUN: 1",
+		"START",
+		"+QIND: PB DONE",
+		NULL,
 };
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static void debugf(struct at_chan *c, const char *tag, const char *s,
-		   size_t n)
+static void debugf(struct at_chan *c, const char *tag, const char *s, size_t n)
 {
 	char buf[512];
 	size_t o;
 
 	if (!c->debug_cb)
 		return;
-	o = (size_t)snprintf(buf, sizeof(buf), "%s", tag);
+	o = (size_t) snprintf(buf, sizeof(buf), "%s", tag);
 	for (size_t i = 0; i < n && o + 8 < sizeof(buf); i++) {
-		unsigned char ch = (unsigned char)s[i];
+		unsigned char ch = (unsigned char) s[i];
 
 		if (ch == '\r')
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\r");
+			o += (size_t) snprintf(buf + o, sizeof(buf) - o, "\\r");
 		else if (ch == '\n')
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\n");
+			o += (size_t) snprintf(buf + o, sizeof(buf) - o, "\\n");
 		else if (ch < 0x20 || ch >= 0x7f || ch == '\\')
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-					      "\\x%02x", ch);
+			o += (size_t) snprintf(buf + o, sizeof(buf) - o,
+					"\\x%02x", ch);
 		else
-			buf[o++] = (char)ch;
+			buf[o++] = (char) ch;
 	}
 	if (o + 8 >= sizeof(buf))
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "...");
+		o += (size_t) snprintf(buf + o, sizeof(buf) - o, "...");
 	buf[o < sizeof(buf) ? o : sizeof(buf) - 1] = '\0';
 	c->debug_cb(buf, c->debug_data);
 }
@@ -153,13 +158,13 @@ static struct at_urc *find_urc(struct at_chan *c, const char *line)
 static bool in_response(const struct at_chan *c)
 {
 	return c->cur && (c->state == AT_STATE_WAIT_PROMPT ||
-			  c->state == AT_STATE_SENDING_PAYLOAD ||
-			  c->state == AT_STATE_WAIT_FINAL);
+					 c->state == AT_STATE_SENDING_PAYLOAD ||
+					 c->state == AT_STATE_WAIT_FINAL);
 }
 
 /* Declared prefix of the in-flight command matching @line, or NULL. */
-static const char *declared(const struct at_chan *c, const char *line,
-			    bool wildcard)
+static const char *declared(
+		const struct at_chan *c, const char *line, bool wildcard)
 {
 	if (!in_response(c))
 		return NULL;
@@ -253,7 +258,7 @@ static bool leave(struct at_chan *c)
 	}
 	if (c->urc_gc) {
 		c->depth++;
-		urc_gc(c);	/* destroy notifies may re-enter */
+		urc_gc(c); /* destroy notifies may re-enter */
 		c->depth--;
 		if (c->freeing) {
 			really_free(c);
@@ -271,17 +276,17 @@ static void kick(struct at_chan *c);
 /* Offer bytes; returns accepted count or -1 after going DEAD. */
 static ssize_t do_write(struct at_chan *c, const char *buf, size_t len)
 {
-	ssize_t w = c->cfg.write((const uint8_t *)buf, len, c->cfg.write_data);
+	ssize_t w = c->cfg.write((const uint8_t *) buf, len, c->cfg.write_data);
 
 	if (w == -EAGAIN || w == -EWOULDBLOCK || w == -EINTR)
 		return 0;
-	if (w < 0 || (size_t)w > len) {
+	if (w < 0 || (size_t) w > len) {
 		debugf(c, "write failed", "", 0);
 		go_dead(c);
 		return -1;
 	}
 	if (w > 0)
-		debugf(c, "-> ", buf, (size_t)w);
+		debugf(c, "-> ", buf, (size_t) w);
 	return w;
 }
 
@@ -303,10 +308,10 @@ static void flush(struct at_chan *c)
 		}
 		if (c->state == AT_STATE_SENDING) {
 			w = do_write(c, cmd->head + cmd->woff,
-				     cmd->head_len - cmd->woff);
+					cmd->head_len - cmd->woff);
 			if (w <= 0)
 				return;
-			cmd->woff += (size_t)w;
+			cmd->woff += (size_t) w;
 			if (cmd->woff < cmd->head_len)
 				continue;
 			cmd->woff = 0;
@@ -321,10 +326,10 @@ static void flush(struct at_chan *c)
 		}
 		if (c->state == AT_STATE_SENDING_PAYLOAD) {
 			w = do_write(c, cmd->payload + cmd->woff,
-				     cmd->payload_len - cmd->woff);
+					cmd->payload_len - cmd->woff);
 			if (w <= 0)
 				return;
-			cmd->woff += (size_t)w;
+			cmd->woff += (size_t) w;
 			if (cmd->woff < cmd->payload_len)
 				continue;
 			cmd->payload_sent = true;
@@ -342,8 +347,8 @@ static void start(struct at_chan *c, struct at_cmd *cmd)
 	cmd->woff = 0;
 	c->state = AT_STATE_SENDING;
 	/* A transport that never drains is a timeout too. */
-	c->deadline = c->now + (cmd->payload ? cmd->prompt_timeout_ms :
-				cmd->timeout_ms);
+	c->deadline = c->now +
+		      (cmd->payload ? cmd->prompt_timeout_ms : cmd->timeout_ms);
 	flush(c);
 }
 
@@ -366,7 +371,7 @@ static void kick(struct at_chan *c)
  * destroy notify. The caller decides whether to kick() afterwards.
  */
 static void finish(struct at_chan *c, struct at_error *err, const char *final,
-		   enum at_chan_state next_state)
+		enum at_chan_state next_state)
 {
 	struct at_cmd *cmd = c->cur;
 
@@ -386,7 +391,7 @@ static void finish(struct at_chan *c, struct at_error *err, const char *final,
 
 static void fail_all(struct at_chan *c, enum at_chan_state next)
 {
-	struct at_error err = { .type = AT_ERR_IO, .code = -1 };
+	struct at_error err = {.type = AT_ERR_IO, .code = -1};
 
 	if (c->cur) {
 		if (c->cur->probe) {
@@ -441,11 +446,11 @@ static struct at_cmd *cmd_new(const struct at_cmd_desc *d);
 
 static void send_probe(struct at_chan *c)
 {
-	const char *pfx[] = { c->probe_prefix, NULL };
+	const char *pfx[] = {c->probe_prefix, NULL};
 	struct at_cmd_desc d = {
-		.cmd = c->probe_cmd,
-		.prefixes = pfx,
-		.timeout_ms = c->cfg.probe_timeout_ms,
+			.cmd = c->probe_cmd,
+			.prefixes = pfx,
+			.timeout_ms = c->cfg.probe_timeout_ms,
 	};
 	struct at_cmd *p = cmd_new(&d);
 
@@ -474,7 +479,7 @@ static void probe_failed(struct at_chan *c)
 
 static void timeout(struct at_chan *c)
 {
-	struct at_error err = { .type = AT_ERR_TIMEOUT, .code = -1 };
+	struct at_error err = {.type = AT_ERR_TIMEOUT, .code = -1};
 	bool in_prompt = c->state == AT_STATE_WAIT_PROMPT ||
 			 c->state == AT_STATE_SENDING_PAYLOAD;
 
@@ -503,8 +508,8 @@ static void timeout(struct at_chan *c)
 
 /* ---- line routing ------------------------------------------------------ */
 
-static void dispatch_urc(struct at_chan *c, struct at_urc *u,
-			 const char *line, const char *pdu)
+static void dispatch_urc(struct at_chan *c, struct at_urc *u, const char *line,
+		const char *pdu)
 {
 	u->cb(line, pdu, u->user_data);
 }
@@ -536,16 +541,16 @@ static void handle_line(struct at_chan *c, const char *line)
 
 	/* 1. Echo (ATE1): the command in flight repeated before any answer. */
 	if (c->cur && c->cur->res.n == 0 && !c->cur->probe_seen &&
-	    c->cur->head_len > 1 &&
-	    strlen(line) == c->cur->head_len - 1 &&
-	    memcmp(line, c->cur->head, c->cur->head_len - 1) == 0) {
+			c->cur->head_len > 1 &&
+			strlen(line) == c->cur->head_len - 1 &&
+			memcmp(line, c->cur->head, c->cur->head_len - 1) == 0) {
 		debugf(c, "echo dropped: ", line, strlen(line));
 		return;
 	}
 
 	/* 2. Final result, only once the command's '\r' has been written. */
-	fin = at_error_classify(line, c->cfg.numeric_results ?
-				AT_CLASSIFY_NUMERIC : 0, &err);
+	fin = at_error_classify(line,
+			c->cfg.numeric_results ? AT_CLASSIFY_NUMERIC : 0, &err);
 	if (fin != AT_FINAL_NONE) {
 		struct at_cmd *cmd = c->cur;
 
@@ -570,7 +575,7 @@ static void handle_line(struct at_chan *c, const char *line)
 			} else {
 				/* Late answer of the timed-out command. */
 				debugf(c, "late final ignored: ", line,
-				       strlen(line));
+						strlen(line));
 			}
 			return;
 		}
@@ -582,7 +587,7 @@ static void handle_line(struct at_chan *c, const char *line)
 			fin = AT_FINAL_ERROR;
 		}
 		finish(c, fin == AT_FINAL_ERROR ? &err : NULL, line,
-		       AT_STATE_IDLE);
+				AT_STATE_IDLE);
 		kick(c);
 		return;
 	}
@@ -596,7 +601,7 @@ static void handle_line(struct at_chan *c, const char *line)
 		}
 		if (result_add(&c->cur->res, line, false) < 0)
 			debugf(c, "out of memory, line lost: ", line,
-			       strlen(line));
+					strlen(line));
 		if (strcmp(pfx, "+CMGR:") == 0 || strcmp(pfx, "+CMGL:") == 0) {
 			c->cur->want_pdu = true;
 			at_lexer_expect_pdu(c->lx, true);
@@ -632,10 +637,10 @@ static void handle_line(struct at_chan *c, const char *line)
 
 	/* 5. Wildcard "" prefix: bare information lines (AT+CGSN). */
 	if (declared(c, line, true) && !c->cur->probe &&
-	    c->cur->res.n < AT_RESULT_WILDCARD_MAX) {
+			c->cur->res.n < AT_RESULT_WILDCARD_MAX) {
 		if (result_add(&c->cur->res, line, false) < 0)
 			debugf(c, "out of memory, line lost: ", line,
-			       strlen(line));
+					strlen(line));
 		return;
 	}
 
@@ -647,8 +652,9 @@ static void handle_line(struct at_chan *c, const char *line)
 /* A line that cannot be a PDU: a final, a declared line, URC or banner. */
 static bool looks_like_line(struct at_chan *c, const char *text)
 {
-	if (at_error_classify(text, c->cfg.numeric_results ?
-			      AT_CLASSIFY_NUMERIC : 0, NULL) != AT_FINAL_NONE)
+	if (at_error_classify(text,
+			    c->cfg.numeric_results ? AT_CLASSIFY_NUMERIC : 0,
+			    NULL) != AT_FINAL_NONE)
 		return true;
 	if (declared(c, text, false) || find_urc(c, text) || is_banner(text))
 		return true;
@@ -670,9 +676,11 @@ static void handle_pdu(struct at_chan *c, const char *text)
 		return;
 	}
 	if (looks_like_line(c, text)) {
-		bool final = at_error_classify(text, c->cfg.numeric_results ?
-					       AT_CLASSIFY_NUMERIC : 0,
-					       NULL) != AT_FINAL_NONE;
+		bool final = at_error_classify(text,
+					     c->cfg.numeric_results
+							     ? AT_CLASSIFY_NUMERIC
+							     : 0,
+					     NULL) != AT_FINAL_NONE;
 
 		if (!final && !declared(c, text, false)) {
 			/*
@@ -680,8 +688,10 @@ static void handle_pdu(struct at_chan *c, const char *text)
 			 * route it, then still expect the PDU.
 			 */
 			handle_line(c, text);
-			if (!c->freeing && (c->pend_urc_line ||
-			    (in_response(c) && c->cur->want_pdu)))
+			if (!c->freeing &&
+					(c->pend_urc_line ||
+							(in_response(c) &&
+									c->cur->want_pdu)))
 				at_lexer_expect_pdu(c->lx, true);
 			return;
 		}
@@ -726,7 +736,7 @@ static void handle_prompt(struct at_chan *c)
 }
 
 static int on_token(enum at_token tok, const char *text, size_t len,
-		    void *user_data)
+		void *user_data)
 {
 	struct at_chan *c = user_data;
 
@@ -782,8 +792,8 @@ struct at_chan *at_chan_new(const struct at_chan_config *cfg)
 	if (!c->cfg.max_timeouts)
 		c->cfg.max_timeouts = 3;
 	c->probe_cmd = strdup(cfg->probe_cmd ? cfg->probe_cmd : "AT+CMEE?");
-	c->probe_prefix = strdup(cfg->probe_prefix ? cfg->probe_prefix :
-				 "+CMEE:");
+	c->probe_prefix = strdup(
+			cfg->probe_prefix ? cfg->probe_prefix : "+CMEE:");
 	c->cfg.probe_cmd = NULL;
 	c->cfg.probe_prefix = NULL;
 	c->lx = at_lexer_new(cfg->line_max, on_token, c);
@@ -803,7 +813,7 @@ static void really_free(struct at_chan *c)
 {
 	struct at_cmd *cmd;
 
-	c->depth = 1;	/* destroy notifies may call back in: keep deferred */
+	c->depth = 1; /* destroy notifies may call back in: keep deferred */
 	cmd_free(c->cur);
 	c->cur = NULL;
 	while ((cmd = c->queue)) {
@@ -829,8 +839,7 @@ void at_chan_free(struct at_chan *chan)
 		really_free(chan);
 }
 
-void at_chan_set_event_cb(struct at_chan *chan, at_event_cb cb,
-			  void *user_data)
+void at_chan_set_event_cb(struct at_chan *chan, at_event_cb cb, void *user_data)
 {
 	chan->event_cb = cb;
 	chan->event_data = user_data;
@@ -879,10 +888,9 @@ static struct at_cmd *cmd_new(const struct at_cmd_desc *d)
 				goto out_free;
 		}
 	}
-	cmd->timeout_ms = d->timeout_ms ? d->timeout_ms :
-			  AT_TIMEOUT_DEFAULT_MS;
-	cmd->prompt_timeout_ms = d->prompt_timeout_ms ? d->prompt_timeout_ms :
-				 AT_TIMEOUT_PROMPT_MS;
+	cmd->timeout_ms = d->timeout_ms ? d->timeout_ms : AT_TIMEOUT_DEFAULT_MS;
+	cmd->prompt_timeout_ms = d->prompt_timeout_ms ? d->prompt_timeout_ms
+						      : AT_TIMEOUT_PROMPT_MS;
 	return cmd;
 out_free:
 	cmd_free(cmd);
@@ -890,14 +898,14 @@ out_free:
 }
 
 int at_chan_send(struct at_chan *chan, const struct at_cmd_desc *desc,
-		 at_cmd_cb cb, void *user_data, at_destroy_cb destroy)
+		at_cmd_cb cb, void *user_data, at_destroy_cb destroy)
 {
 	struct at_cmd *cmd;
 	int id;
 
 	if (!desc || !desc->cmd || !desc->cmd[0] ||
-	    strpbrk(desc->cmd, "\r\n\x1a\x1b") ||
-	    (desc->payload && strpbrk(desc->payload, "\x1a\x1b")))
+			strpbrk(desc->cmd, "\r\n\x1a\x1b") ||
+			(desc->payload && strpbrk(desc->payload, "\x1a\x1b")))
 		return -EINVAL;
 	if (chan->state == AT_STATE_DEAD || chan->freeing)
 		return -ENOTCONN;
@@ -925,7 +933,7 @@ int at_chan_send(struct at_chan *chan, const struct at_cmd_desc *desc,
 int at_chan_cancel(struct at_chan *chan, int id)
 {
 	struct at_cmd **pp, *cmd;
-	struct at_error err = { .type = AT_ERR_CANCELED, .code = -1 };
+	struct at_error err = {.type = AT_ERR_CANCELED, .code = -1};
 
 	if (id <= 0)
 		return -ENOENT;
@@ -970,9 +978,8 @@ int at_chan_cancel(struct at_chan *chan, int id)
 	return 0;
 }
 
-int at_chan_register_urc(struct at_chan *chan, const char *prefix,
-			 bool has_pdu, at_urc_cb cb, void *user_data,
-			 at_destroy_cb destroy)
+int at_chan_register_urc(struct at_chan *chan, const char *prefix, bool has_pdu,
+		at_urc_cb cb, void *user_data, at_destroy_cb destroy)
 {
 	struct at_urc *u, **pp;
 
@@ -1037,7 +1044,7 @@ static void run_deadlines(struct at_chan *c)
 }
 
 void at_chan_feed(struct at_chan *chan, const uint8_t *buf, size_t len,
-		  uint64_t now_ms)
+		uint64_t now_ms)
 {
 	enter(chan);
 	chan->now = now_ms;
@@ -1046,8 +1053,8 @@ void at_chan_feed(struct at_chan *chan, const uint8_t *buf, size_t len,
 		 * that a ^RSSI flood cannot postpone the probe for ever). */
 		uint64_t q = now_ms + chan->cfg.quiet_ms;
 
-		chan->quiet_deadline = q < chan->quiet_cap ? q :
-				       chan->quiet_cap;
+		chan->quiet_deadline =
+				q < chan->quiet_cap ? q : chan->quiet_cap;
 	}
 	if (chan->state != AT_STATE_DEAD)
 		at_lexer_feed(chan->lx, buf, len);
@@ -1084,10 +1091,10 @@ int64_t at_chan_next_deadline(const struct at_chan *chan)
 	case AT_STATE_WAIT_PROMPT:
 	case AT_STATE_SENDING_PAYLOAD:
 	case AT_STATE_WAIT_FINAL:
-		return (int64_t)chan->deadline;
+		return (int64_t) chan->deadline;
 	case AT_STATE_RESYNC:
-		return chan->cur ? (int64_t)chan->deadline :
-				   (int64_t)chan->quiet_deadline;
+		return chan->cur ? (int64_t) chan->deadline
+				 : (int64_t) chan->quiet_deadline;
 	default:
 		return -1;
 	}
@@ -1122,7 +1129,7 @@ void at_chan_reset(struct at_chan *chan, uint64_t now_ms)
 
 size_t at_chan_fail_queued(struct at_chan *chan)
 {
-	struct at_error err = { .type = AT_ERR_CANCELED, .code = -1 };
+	struct at_error err = {.type = AT_ERR_CANCELED, .code = -1};
 	struct at_cmd *q = chan->queue, *cmd;
 	size_t n = 0;
 
@@ -1152,13 +1159,20 @@ enum at_chan_state at_chan_get_state(const struct at_chan *chan)
 const char *at_chan_state_str(enum at_chan_state st)
 {
 	switch (st) {
-	case AT_STATE_IDLE: return "IDLE";
-	case AT_STATE_SENDING: return "SENDING";
-	case AT_STATE_WAIT_PROMPT: return "WAIT_PROMPT";
-	case AT_STATE_SENDING_PAYLOAD: return "SENDING_PAYLOAD";
-	case AT_STATE_WAIT_FINAL: return "WAIT_FINAL";
-	case AT_STATE_RESYNC: return "RESYNC";
-	case AT_STATE_DEAD: return "DEAD";
+	case AT_STATE_IDLE:
+		return "IDLE";
+	case AT_STATE_SENDING:
+		return "SENDING";
+	case AT_STATE_WAIT_PROMPT:
+		return "WAIT_PROMPT";
+	case AT_STATE_SENDING_PAYLOAD:
+		return "SENDING_PAYLOAD";
+	case AT_STATE_WAIT_FINAL:
+		return "WAIT_FINAL";
+	case AT_STATE_RESYNC:
+		return "RESYNC";
+	case AT_STATE_DEAD:
+		return "DEAD";
 	}
 	return "?";
 }

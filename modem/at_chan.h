@@ -29,28 +29,28 @@
 #include "modem/at_error.h"
 #include "modem/at_result.h"
 
-#define AT_TIMEOUT_DEFAULT_MS 5000	/* short queries */
-#define AT_TIMEOUT_SEND_MS 60000	/* AT+CMGS network send (issue 3) */
-#define AT_TIMEOUT_PROMPT_MS 10000	/* wait for "> " */
+#define AT_TIMEOUT_DEFAULT_MS 5000 /* short queries */
+#define AT_TIMEOUT_SEND_MS 60000   /* AT+CMGS network send (issue 3) */
+#define AT_TIMEOUT_PROMPT_MS 10000 /* wait for "> " */
 
 enum at_chan_state {
-	AT_STATE_IDLE,		/* nothing in flight */
-	AT_STATE_SENDING,	/* writing the command head "AT...\r" */
-	AT_STATE_WAIT_PROMPT,	/* head written, waiting for "> " */
+	AT_STATE_IDLE,		  /* nothing in flight */
+	AT_STATE_SENDING,	  /* writing the command head "AT...\r" */
+	AT_STATE_WAIT_PROMPT,	  /* head written, waiting for "> " */
 	AT_STATE_SENDING_PAYLOAD, /* writing payload + Ctrl-Z */
-	AT_STATE_WAIT_FINAL,	/* collecting lines until a final result */
-	AT_STATE_RESYNC,	/* after a timeout: quiet period and probe */
-	AT_STATE_DEAD,		/* unresponsive or transport gone */
+	AT_STATE_WAIT_FINAL,	  /* collecting lines until a final result */
+	AT_STATE_RESYNC,	  /* after a timeout: quiet period and probe */
+	AT_STATE_DEAD,		  /* unresponsive or transport gone */
 };
 
 enum at_event {
-	AT_EVENT_REBOOT,	/* boot banner (RDY, ^BOOT, SMS Ready, ...) */
-	AT_EVENT_RESYNC,	/* entered RESYNC after a timeout */
-	AT_EVENT_RESYNCED,	/* probe succeeded, back to work */
-	AT_EVENT_DEAD,		/* entered DEAD */
-	AT_EVENT_OVERFLOW,	/* an overlong line was dropped */
-	AT_EVENT_STALE_FINAL,	/* a final result nobody waited for */
-	AT_EVENT_UNKNOWN,	/* a line nobody claimed (dropped) */
+	AT_EVENT_REBOOT,      /* boot banner (RDY, ^BOOT, SMS Ready, ...) */
+	AT_EVENT_RESYNC,      /* entered RESYNC after a timeout */
+	AT_EVENT_RESYNCED,    /* probe succeeded, back to work */
+	AT_EVENT_DEAD,	      /* entered DEAD */
+	AT_EVENT_OVERFLOW,    /* an overlong line was dropped */
+	AT_EVENT_STALE_FINAL, /* a final result nobody waited for */
+	AT_EVENT_UNKNOWN,     /* a line nobody claimed (dropped) */
 };
 
 /*
@@ -58,34 +58,33 @@ enum at_event {
  * 0 or -EAGAIN when the transport is full, another negative errno when the
  * transport is gone (the channel goes DEAD).
  */
-typedef ssize_t (*at_write_cb)(const uint8_t *buf, size_t len,
-			       void *user_data);
+typedef ssize_t (*at_write_cb)(const uint8_t *buf, size_t len, void *user_data);
 /*
  * Completion callback. @err is NULL on OK/CONNECT. @res is never NULL; it
  * and @err are borrowed for the duration of the call.
  */
 typedef void (*at_cmd_cb)(const struct at_error *err,
-			  const struct at_result *res, void *user_data);
+		const struct at_result *res, void *user_data);
 typedef void (*at_destroy_cb)(void *user_data);
 /*
  * URC callback. @line is the URC line; @pdu the following PDU line for URCs
  * registered with has_pdu (NULL when the modem did not send one). Borrowed.
  */
 typedef void (*at_urc_cb)(const char *line, const char *pdu, void *user_data);
-typedef void (*at_event_cb)(enum at_event ev, const char *line,
-			    void *user_data);
+typedef void (*at_event_cb)(
+		enum at_event ev, const char *line, void *user_data);
 /* Debug trace: one NUL-terminated line with control bytes escaped. */
 typedef void (*at_debug_cb)(const char *msg, void *user_data);
 
 struct at_chan_config {
-	at_write_cb write;		/* required */
+	at_write_cb write; /* required */
 	void *write_data;
-	size_t line_max;		/* 0: AT_LINE_MAX_DEFAULT */
-	unsigned quiet_ms;		/* RESYNC quiet period; 0: 500 */
-	unsigned probe_timeout_ms;	/* 0: 3000 */
-	unsigned max_probes;		/* probes before DEAD; 0: 3 */
-	unsigned max_timeouts;		/* consecutive timeouts → DEAD; 0: 3 */
-	bool numeric_results;		/* accept ATV0 codes ("0", "4") */
+	size_t line_max;	   /* 0: AT_LINE_MAX_DEFAULT */
+	unsigned quiet_ms;	   /* RESYNC quiet period; 0: 500 */
+	unsigned probe_timeout_ms; /* 0: 3000 */
+	unsigned max_probes;	   /* probes before DEAD; 0: 3 */
+	unsigned max_timeouts;	   /* consecutive timeouts → DEAD; 0: 3 */
+	bool numeric_results;	   /* accept ATV0 codes ("0", "4") */
 	/*
 	 * Resync probe (NULL: "AT+CMEE?" / "+CMEE:"). Its success needs the
 	 * distinctive line, so that a late bare OK of the timed-out command
@@ -103,7 +102,7 @@ struct at_chan_config {
 #define AT_RESULT_WILDCARD_MAX 64
 
 struct at_cmd_desc {
-	const char *cmd;	/* without '\r', e.g. "AT+CSQ"; copied */
+	const char *cmd; /* without '\r', e.g. "AT+CSQ"; copied */
 	/*
 	 * Declared information-response prefixes, NULL-terminated (NULL:
 	 * none), e.g. {"+CSQ:", NULL}; copied. "" means "any line that is
@@ -116,8 +115,8 @@ struct at_cmd_desc {
 	 * "> ", Ctrl-Z is appended by the channel. NULL: no prompt. Copied.
 	 */
 	const char *payload;
-	unsigned timeout_ms;		/* final-result deadline; 0: default */
-	unsigned prompt_timeout_ms;	/* 0: AT_TIMEOUT_PROMPT_MS */
+	unsigned timeout_ms;	    /* final-result deadline; 0: default */
+	unsigned prompt_timeout_ms; /* 0: AT_TIMEOUT_PROMPT_MS */
 };
 
 struct at_chan;
@@ -136,8 +135,8 @@ struct at_chan *at_chan_new(const struct at_chan_config *cfg);
 void at_chan_free(struct at_chan *chan);
 
 /* Channel events (reboot, resync, dead, ...); @user_data borrowed. */
-void at_chan_set_event_cb(struct at_chan *chan, at_event_cb cb,
-			  void *user_data);
+void at_chan_set_event_cb(
+		struct at_chan *chan, at_event_cb cb, void *user_data);
 /*
  * Debug trace hook: every byte in and out, every dropped line, with control
  * bytes escaped ("\r", "\x1a"); @user_data borrowed. NULL disables.
@@ -153,7 +152,7 @@ void at_chan_set_debug(struct at_chan *chan, at_debug_cb cb, void *user_data);
  * neither @cb nor @destroy runs.
  */
 int at_chan_send(struct at_chan *chan, const struct at_cmd_desc *desc,
-		 at_cmd_cb cb, void *user_data, at_destroy_cb destroy);
+		at_cmd_cb cb, void *user_data, at_destroy_cb destroy);
 /*
  * at_chan_cancel() - cancel command @id. Queued: removed, destroy runs.
  * In flight: its callback runs now with AT_ERR_CANCELED, destroy runs, and
@@ -169,15 +168,14 @@ int at_chan_cancel(struct at_chan *chan, int id);
  * matching handler wins. Returns the handler id (> 0), -EINVAL, -ENOMEM.
  * @destroy(@user_data) runs on unregister or free.
  */
-int at_chan_register_urc(struct at_chan *chan, const char *prefix,
-			 bool has_pdu, at_urc_cb cb, void *user_data,
-			 at_destroy_cb destroy);
+int at_chan_register_urc(struct at_chan *chan, const char *prefix, bool has_pdu,
+		at_urc_cb cb, void *user_data, at_destroy_cb destroy);
 /* Remove a URC handler (safe inside its own callback). 0 or -ENOENT. */
 int at_chan_unregister_urc(struct at_chan *chan, int id);
 
 /* Received bytes. @buf is borrowed. */
 void at_chan_feed(struct at_chan *chan, const uint8_t *buf, size_t len,
-		  uint64_t now_ms);
+		uint64_t now_ms);
 /* Run expired deadlines. */
 void at_chan_tick(struct at_chan *chan, uint64_t now_ms);
 /* The transport can take more bytes. */

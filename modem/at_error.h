@@ -11,29 +11,29 @@
 #include <stdbool.h>
 
 enum at_error_type {
-	AT_ERR_NONE = 0,	/* OK / CONNECT: not an error */
-	AT_ERR_ERROR,		/* plain ERROR */
-	AT_ERR_CME,		/* +CME ERROR: <n>|<text> */
-	AT_ERR_CMS,		/* +CMS ERROR: <n>|<text> */
+	AT_ERR_NONE = 0, /* OK / CONNECT: not an error */
+	AT_ERR_ERROR,	 /* plain ERROR */
+	AT_ERR_CME,	 /* +CME ERROR: <n>|<text> */
+	AT_ERR_CMS,	 /* +CMS ERROR: <n>|<text> */
 	AT_ERR_NO_CARRIER,
 	AT_ERR_BUSY,
 	AT_ERR_NO_ANSWER,
 	AT_ERR_NO_DIALTONE,
-	AT_ERR_NOT_SUPPORTED,	/* Huawei "COMMAND NOT SUPPORT" */
-	AT_ERR_VENDOR,		/* "MODEM ERROR: <n>" (Motorola), "NA" */
+	AT_ERR_NOT_SUPPORTED, /* Huawei "COMMAND NOT SUPPORT" */
+	AT_ERR_VENDOR,	      /* "MODEM ERROR: <n>" (Motorola), "NA" */
 	/* Produced by the channel, never by a modem line: */
-	AT_ERR_TIMEOUT,		/* no final result before the deadline */
-	AT_ERR_CANCELED,	/* at_chan_cancel() */
-	AT_ERR_IO,		/* channel dead / transport gone */
-	AT_ERR_NO_PROMPT,	/* a final "OK" came instead of the "> " */
+	AT_ERR_TIMEOUT,	  /* no final result before the deadline */
+	AT_ERR_CANCELED,  /* at_chan_cancel() */
+	AT_ERR_IO,	  /* channel dead / transport gone */
+	AT_ERR_NO_PROMPT, /* a final "OK" came instead of the "> " */
 };
 
 /* Final result kind of a line (OK and CONNECT are successes). */
 enum at_final {
-	AT_FINAL_NONE = 0,	/* not a final result line */
+	AT_FINAL_NONE = 0, /* not a final result line */
 	AT_FINAL_OK,
 	AT_FINAL_CONNECT,
-	AT_FINAL_ERROR,		/* any failure; see at_error.type */
+	AT_FINAL_ERROR, /* any failure; see at_error.type */
 };
 
 /*
@@ -42,8 +42,8 @@ enum at_final {
  */
 struct at_error {
 	enum at_error_type type;
-	int code;		/* CME/CMS/vendor number, -1 when unknown */
-	const char *line;	/* the final line as received, or NULL */
+	int code;	  /* CME/CMS/vendor number, -1 when unknown */
+	const char *line; /* the final line as received, or NULL */
 	/*
 	 * Prompt commands only (AT+CMGS/AT+CMGW): true when the payload and
 	 * its Ctrl-Z were completely handed to the writer before the failure.
@@ -54,7 +54,7 @@ struct at_error {
 };
 
 /* Flags for at_error_classify(). */
-#define AT_CLASSIFY_NUMERIC 0x1	/* accept V0 numeric codes "0", "4", ... */
+#define AT_CLASSIFY_NUMERIC 0x1 /* accept V0 numeric codes "0", "4", ... */
 
 /*
  * at_error_classify() - is @line a final result code, and which?
@@ -71,8 +71,8 @@ struct at_error {
  *
  * Returns the final kind, AT_FINAL_NONE for a non-final line. No errors.
  */
-enum at_final at_error_classify(const char *line, unsigned flags,
-				struct at_error *ret_err);
+enum at_final at_error_classify(
+		const char *line, unsigned flags, struct at_error *ret_err);
 
 /* Text of a 27.005 §3.2.5 +CMS ERROR code; static string, never NULL. */
 const char *at_cms_error_str(int code);
@@ -82,9 +82,9 @@ const char *at_cme_error_str(int code);
 const char *at_error_type_str(enum at_error_type type);
 
 enum at_retry {
-	AT_RETRY_UNKNOWN = 0,	/* no table says; caller's policy */
-	AT_RETRY_TRANSIENT,	/* worth retrying later (with a cap) */
-	AT_RETRY_PERMANENT,	/* retrying cannot help */
+	AT_RETRY_UNKNOWN = 0, /* no table says; caller's policy */
+	AT_RETRY_TRANSIENT,   /* worth retrying later (with a cap) */
+	AT_RETRY_PERMANENT,   /* retrying cannot help */
 };
 
 /*

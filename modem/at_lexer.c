@@ -16,10 +16,10 @@
 #include <string.h>
 
 enum lx_state {
-	LX_IDLE,	/* between lines */
+	LX_IDLE, /* between lines */
 	LX_LINE,
-	LX_SKIP,	/* dropping an overlong line up to its end */
-	LX_PROMPT,	/* after '>' at line start: swallow one ' ' */
+	LX_SKIP,   /* dropping an overlong line up to its end */
+	LX_PROMPT, /* after '>' at line start: swallow one ' ' */
 };
 
 struct at_lexer {
@@ -31,7 +31,7 @@ struct at_lexer {
 	unsigned long overflows;
 	at_lexer_cb cb;
 	void *user_data;
-	char *buf;	/* max + 1 bytes */
+	char *buf; /* max + 1 bytes */
 };
 
 /* Lines that may legitimately carry CR/LF inside a quoted string. */
@@ -40,8 +40,7 @@ static bool multiline_ok(const char *buf, size_t len)
 	return len >= 6 && memcmp(buf, "+CUSD:", 6) == 0;
 }
 
-struct at_lexer *at_lexer_new(size_t line_max, at_lexer_cb cb,
-			      void *user_data)
+struct at_lexer *at_lexer_new(size_t line_max, at_lexer_cb cb, void *user_data)
 {
 	struct at_lexer *lx = calloc(1, sizeof(*lx));
 
@@ -138,7 +137,7 @@ size_t at_lexer_feed(struct at_lexer *lx, const uint8_t *buf, size_t len)
 				lx->buf[0] = '>';
 				lx->buf[1] = '\0';
 				stop = lx->cb(AT_TOK_PROMPT, lx->buf, 1,
-					      lx->user_data);
+						lx->user_data);
 				break;
 			}
 			lx->state = LX_LINE;
@@ -147,8 +146,8 @@ size_t at_lexer_feed(struct at_lexer *lx, const uint8_t *buf, size_t len)
 			if (c == '"') {
 				lx->in_quote = !lx->in_quote;
 			} else if (c == '\r' || c == '\n') {
-				if (!lx->in_quote ||
-				    !multiline_ok(lx->buf, lx->len)) {
+				if (!lx->in_quote || !multiline_ok(lx->buf,
+								     lx->len)) {
 					stop = emit(lx, AT_TOK_LINE);
 					break;
 				}
@@ -160,7 +159,7 @@ size_t at_lexer_feed(struct at_lexer *lx, const uint8_t *buf, size_t len)
 				stop = overflow(lx);
 				break;
 			}
-			lx->buf[lx->len++] = (char)c;
+			lx->buf[lx->len++] = (char) c;
 			break;
 		case LX_SKIP:
 			if (c == '\r' || c == '\n')

@@ -13,11 +13,11 @@
 #define AT_LINE_MAX_DEFAULT 2048
 
 enum at_token {
-	AT_TOK_LINE,		/* a non-empty line, CR/LF stripped */
-	AT_TOK_PROMPT,		/* "> " (no line end) or ">" + CRLF */
-	AT_TOK_PDU,		/* the line after at_lexer_expect_pdu() */
-	AT_TOK_CTRLZ,		/* text ended by Ctrl-Z/ESC: PDU echo */
-	AT_TOK_OVERFLOW,	/* a line longer than the maximum was dropped */
+	AT_TOK_LINE,	 /* a non-empty line, CR/LF stripped */
+	AT_TOK_PROMPT,	 /* "> " (no line end) or ">" + CRLF */
+	AT_TOK_PDU,	 /* the line after at_lexer_expect_pdu() */
+	AT_TOK_CTRLZ,	 /* text ended by Ctrl-Z/ESC: PDU echo */
+	AT_TOK_OVERFLOW, /* a line longer than the maximum was dropped */
 };
 
 /*
@@ -27,7 +27,7 @@ enum at_token {
  * (the owner is being freed or reset).
  */
 typedef int (*at_lexer_cb)(enum at_token tok, const char *text, size_t len,
-			   void *user_data);
+		void *user_data);
 
 struct at_lexer;
 
@@ -38,8 +38,7 @@ struct at_lexer;
  * @cb, @user_data: token sink (borrowed).
  * Returns the framer (caller frees with at_lexer_free()) or NULL (ENOMEM).
  */
-struct at_lexer *at_lexer_new(size_t line_max, at_lexer_cb cb,
-			      void *user_data);
+struct at_lexer *at_lexer_new(size_t line_max, at_lexer_cb cb, void *user_data);
 /* Free a framer; NULL is a no-op. */
 void at_lexer_free(struct at_lexer *lx);
 

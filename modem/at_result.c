@@ -18,8 +18,8 @@ size_t at_result_count(const struct at_result *res)
 	return res ? res->n : 0;
 }
 
-const char *at_result_line(const struct at_result *res, size_t i,
-			   bool *ret_is_pdu)
+const char *at_result_line(
+		const struct at_result *res, size_t i, bool *ret_is_pdu)
 {
 	if (!res || i >= res->n)
 		return NULL;
@@ -39,7 +39,7 @@ const char *at_result_find(const struct at_result *res, const char *prefix)
 
 	for (size_t i = 0; res && i < res->n; i++)
 		if (!res->lines[i].is_pdu &&
-		    strncmp(res->lines[i].text, prefix, n) == 0)
+				strncmp(res->lines[i].text, prefix, n) == 0)
 			return res->lines[i].text;
 	return NULL;
 }
@@ -128,8 +128,8 @@ static void trim(const char **s, const char **e)
 }
 
 /* Common prologue: locate the field; returns -ENOENT/-ENODATA/-EINVAL/0. */
-static int get_field(struct at_iter *it, const char **ret_s,
-		     const char **ret_e, const char **ret_next)
+static int get_field(struct at_iter *it, const char **ret_s, const char **ret_e,
+		const char **ret_next)
 {
 	const char *s, *e;
 	bool bad;
@@ -176,13 +176,13 @@ int at_iter_next_number(struct at_iter *it, long *ret_val)
 	if (r)
 		return r;
 	advance(it, next);
-	if ((size_t)(e - s) >= sizeof(tmp))
+	if ((size_t) (e - s) >= sizeof(tmp))
 		return -EINVAL;
-	memcpy(tmp, s, (size_t)(e - s));
+	memcpy(tmp, s, (size_t) (e - s));
 	tmp[e - s] = '\0';
-	if (!isdigit((unsigned char)tmp[0]) &&
-	    !((tmp[0] == '-' || tmp[0] == '+') &&
-	      isdigit((unsigned char)tmp[1])))
+	if (!isdigit((unsigned char) tmp[0]) &&
+			!((tmp[0] == '-' || tmp[0] == '+') &&
+					isdigit((unsigned char) tmp[1])))
 		return -EINVAL;
 	errno = 0;
 	v = strtol(tmp, &end, 10);
@@ -212,10 +212,14 @@ int at_iter_next_hexnum(struct at_iter *it, unsigned long *ret_val)
 	if (e - s > 8)
 		return -EINVAL;
 	for (; s < e; s++) {
-		if (!isxdigit((unsigned char)*s))
+		if (!isxdigit((unsigned char) *s))
 			return -EINVAL;
-		v = v * 16 + (unsigned long)(isdigit((unsigned char)*s) ?
-			*s - '0' : (tolower((unsigned char)*s) - 'a' + 10));
+		v = v * 16 +
+		    (unsigned long) (isdigit((unsigned char) *s)
+						     ? *s - '0'
+						     : (tolower((unsigned char) *s) -
+								       'a' +
+								       10));
 	}
 	*ret_val = v;
 	return 0;
@@ -223,7 +227,7 @@ int at_iter_next_hexnum(struct at_iter *it, unsigned long *ret_val)
 
 static int copy_out(const char *s, const char *e, char *buf, size_t size)
 {
-	size_t n = (size_t)(e - s);
+	size_t n = (size_t) (e - s);
 
 	if (n + 1 > size)
 		return -ENOSPC;
@@ -266,7 +270,7 @@ int at_iter_next_unquoted(struct at_iter *it, char *buf, size_t size)
 
 	if (r)
 		return r;
-	if (memchr(s, '"', (size_t)(e - s))) {
+	if (memchr(s, '"', (size_t) (e - s))) {
 		advance(it, next);
 		return -EINVAL;
 	}
@@ -287,14 +291,14 @@ static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	c = (char)tolower((unsigned char)c);
+	c = (char) tolower((unsigned char) c);
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
 	return -1;
 }
 
-int at_iter_next_hexstring(struct at_iter *it, uint8_t *buf, size_t size,
-			   size_t *ret_len)
+int at_iter_next_hexstring(
+		struct at_iter *it, uint8_t *buf, size_t size, size_t *ret_len)
 {
 	const char *s, *e, *next;
 	size_t n;
@@ -310,7 +314,7 @@ int at_iter_next_hexstring(struct at_iter *it, uint8_t *buf, size_t size,
 		s++;
 		e--;
 	}
-	n = (size_t)(e - s);
+	n = (size_t) (e - s);
 	if (n % 2) {
 		advance(it, next);
 		return -EINVAL;
@@ -324,7 +328,7 @@ int at_iter_next_hexstring(struct at_iter *it, uint8_t *buf, size_t size,
 			advance(it, next);
 			return -EINVAL;
 		}
-		buf[i] = (uint8_t)(hi << 4 | lo);
+		buf[i] = (uint8_t) (hi << 4 | lo);
 	}
 	advance(it, next);
 	*ret_len = n / 2;
@@ -364,9 +368,9 @@ int at_iter_close_list(struct at_iter *it)
 	it->depth--;
 	if (it->p >= it->end) {
 		it->done = true;
-		return -EINVAL;	/* missing ')' */
+		return -EINVAL; /* missing ')' */
 	}
-	it->p++;	/* ')' */
+	it->p++; /* ')' */
 	skip_blanks(it);
 	it->done = false;
 	if (it->p < it->end && *it->p == ',') {
@@ -388,7 +392,7 @@ int at_iter_next_range(struct at_iter *it, long *ret_lo, long *ret_hi)
 	if (r)
 		return r;
 	advance(it, next);
-	if (!isdigit((unsigned char)*s))
+	if (!isdigit((unsigned char) *s))
 		return -EINVAL;
 	lo = strtol(s, &end, 10);
 	dash = end;
@@ -396,7 +400,7 @@ int at_iter_next_range(struct at_iter *it, long *ret_lo, long *ret_hi)
 		hi = lo;
 	} else {
 		if (*dash != '-' || dash + 1 >= e ||
-		    !isdigit((unsigned char)dash[1]))
+				!isdigit((unsigned char) dash[1]))
 			return -EINVAL;
 		hi = strtol(dash + 1, &end, 10);
 		if (end != e || hi < lo)

@@ -20,8 +20,8 @@ size_t at_result_count(const struct at_result *res);
  * @ret_is_pdu (may be NULL) tells whether it was the PDU line following a
  * +CMGR:/+CMGL: header.
  */
-const char *at_result_line(const struct at_result *res, size_t i,
-			   bool *ret_is_pdu);
+const char *at_result_line(
+		const struct at_result *res, size_t i, bool *ret_is_pdu);
 /* The final result line ("OK", "+CMS ERROR: 500"...) or NULL (timeout). */
 const char *at_result_final(const struct at_result *res);
 /* First line starting with @prefix, or NULL; borrowed. */
@@ -40,8 +40,8 @@ const char *at_result_find(const struct at_result *res, const char *prefix);
 struct at_iter {
 	const char *p;
 	const char *end;
-	int depth;		/* open lists */
-	bool done;		/* no field left at this level */
+	int depth; /* open lists */
+	bool done; /* no field left at this level */
 };
 
 /*
@@ -67,8 +67,8 @@ int at_iter_next_unquoted(struct at_iter *it, char *buf, size_t size);
  * Hex string (quoted or not) decoded into @buf; *@ret_len bytes written.
  * Odd length or a non-hex digit: -EINVAL.
  */
-int at_iter_next_hexstring(struct at_iter *it, uint8_t *buf, size_t size,
-			   size_t *ret_len);
+int at_iter_next_hexstring(
+		struct at_iter *it, uint8_t *buf, size_t size, size_t *ret_len);
 /* Skip one field whatever it holds. */
 int at_iter_skip(struct at_iter *it);
 /* Enter a "(...)" list field. -EINVAL if the field is not a list. */

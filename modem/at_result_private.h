@@ -7,14 +7,14 @@
 #include <stddef.h>
 
 struct at_result_line {
-	char *text;	/* owned by the result */
+	char *text; /* owned by the result */
 	bool is_pdu;
 };
 
 struct at_result {
 	struct at_result_line *lines;
 	size_t n, cap;
-	const char *final;	/* borrowed from the lexer during callbacks */
+	const char *final; /* borrowed from the lexer during callbacks */
 };
 
 #endif

@@ -24,8 +24,8 @@
  * Returns the number of septets (1 or 2), or -EINVAL when the code point has
  * no GSM 7-bit representation (ret_septets untouched).
  */
-__attribute__((warn_unused_result))
-int gsm7_from_codepoint(uint32_t cp, uint8_t ret_septets[2]);
+__attribute__((warn_unused_result)) int gsm7_from_codepoint(
+		uint32_t cp, uint8_t ret_septets[2]);
 
 /*
  * True when every character of the UTF-8 string (len bytes, NUL not needed)
@@ -39,8 +39,8 @@ bool gsm7_is_encodable(const char *utf8, size_t len);
  * Returns the count, or -EINVAL for invalid UTF-8 or a character that GSM-7
  * cannot represent.
  */
-__attribute__((warn_unused_result))
-int gsm7_count_septets(const char *utf8, size_t len);
+__attribute__((warn_unused_result)) int gsm7_count_septets(
+		const char *utf8, size_t len);
 
 /*
  * UTF-8 -> unpacked septets. out/out_size: caller's buffer. On success sets
@@ -48,9 +48,8 @@ int gsm7_count_septets(const char *utf8, size_t len);
  * Errors: -EINVAL (invalid UTF-8 or a character GSM-7 lacks), -EMSGSIZE
  * (out too small). On error *ret_len is untouched, out may be partly written.
  */
-__attribute__((warn_unused_result))
-int gsm7_from_utf8(const char *utf8, size_t len, uint8_t *out,
-		   size_t out_size, size_t *ret_len);
+__attribute__((warn_unused_result)) int gsm7_from_utf8(const char *utf8,
+		size_t len, uint8_t *out, size_t out_size, size_t *ret_len);
 
 /*
  * Unpacked septets -> UTF-8, NUL-terminated. An escape followed by a code
@@ -60,9 +59,8 @@ int gsm7_from_utf8(const char *utf8, size_t len, uint8_t *out,
  * byte length without the NUL. Errors: -EINVAL, -EMSGSIZE (out too small,
  * out_size must leave room for the NUL).
  */
-__attribute__((warn_unused_result))
-int gsm7_to_utf8(const uint8_t *septets, size_t n, char *out, size_t out_size,
-		 size_t *ret_len);
+__attribute__((warn_unused_result)) int gsm7_to_utf8(const uint8_t *septets,
+		size_t n, char *out, size_t out_size, size_t *ret_len);
 
 /*
  * Pack n septets into octets, starting fill_bits (0..6) bits into the first
@@ -70,17 +68,16 @@ int gsm7_to_utf8(const uint8_t *septets, size_t n, char *out, size_t out_size,
  * are written as zero). Returns the number of octets written, or -EINVAL
  * (fill_bits > 6, septet > 127), -EMSGSIZE (out too small).
  */
-__attribute__((warn_unused_result))
-int gsm7_pack(const uint8_t *septets, size_t n, unsigned fill_bits,
-	      uint8_t *out, size_t out_size);
+__attribute__((warn_unused_result)) int gsm7_pack(const uint8_t *septets,
+		size_t n, unsigned fill_bits, uint8_t *out, size_t out_size);
 
 /*
  * Unpack n septets from in (in_len octets), skipping fill_bits (0..6) first.
  * Returns 0, or -EINVAL (fill_bits > 6), -EMSGSIZE (in holds fewer than n
  * septets after the fill bits, or out_size < n).
  */
-__attribute__((warn_unused_result))
-int gsm7_unpack(const uint8_t *in, size_t in_len, unsigned fill_bits,
-		size_t n, uint8_t *out, size_t out_size);
+__attribute__((warn_unused_result)) int gsm7_unpack(const uint8_t *in,
+		size_t in_len, unsigned fill_bits, size_t n, uint8_t *out,
+		size_t out_size);
 
 #endif

@@ -40,19 +40,19 @@
  * then reads everything anyway.
  */
 #define READS_QUEUED_MAX 128
-#define XSTORES_MAX 3	/* other stores named by +CMTI, swept too */
+#define XSTORES_MAX 3 /* other stores named by +CMTI, swept too */
 #define SIM_BUSY_STEP_MAX_MS 5000
-#define LIST_TIMEOUT_MS 30000	/* AT+CMGL of a full store is long */
+#define LIST_TIMEOUT_MS 30000 /* AT+CMGL of a full store is long */
 
 enum init_step {
 	IS_SYNC,
 	IS_ECHO,
 	IS_CMEE,
-	IS_CURC,	/* AT^CURC=0, optional: Huawei periodic URCs off */
+	IS_CURC, /* AT^CURC=0, optional: Huawei periodic URCs off */
 	IS_CPIN,
 	IS_PIN,
 	IS_CMGF,
-	IS_CMGF_TEXT,	/* text-mode fallback */
+	IS_CMGF_TEXT, /* text-mode fallback */
 	IS_CPMS,
 	IS_CSMS,
 	IS_CNMI,
@@ -64,13 +64,13 @@ enum init_step {
 };
 
 enum cmd_kind {
-	CK_INIT,	/* arg: init step */
-	CK_SOP,		/* a storage operation step */
+	CK_INIT, /* arg: init step */
+	CK_SOP,	 /* a storage operation step */
 	CK_SEND,
 	CK_CNMA,
 	CK_USSD,
 	CK_USSD_CANCEL,
-	CK_INFO,	/* arg: which query */
+	CK_INFO, /* arg: which query */
 	CK_RESET,
 	CK_OTHER,
 };
@@ -83,10 +83,10 @@ struct cmd_ctx {
 };
 
 enum sop_kind {
-	SOP_READ,	/* AT+CMGR=<index> (after +CMTI / +CDSI) */
-	SOP_DELETE,	/* AT+CMGD=<index> */
-	SOP_SWEEP,	/* AT+CMGL=4 */
-	SOP_CHECK,	/* AT+CPMS? then AT+CMGL=4 if used > 0 */
+	SOP_READ,   /* AT+CMGR=<index> (after +CMTI / +CDSI) */
+	SOP_DELETE, /* AT+CMGD=<index> */
+	SOP_SWEEP,  /* AT+CMGL=4 */
+	SOP_CHECK,  /* AT+CPMS? then AT+CMGL=4 if used > 0 */
 };
 
 struct sop {
@@ -94,32 +94,32 @@ struct sop {
 	enum sop_kind kind;
 	char store[MODEM_STORE_MAX];
 	int index;
-	bool status_report;	/* READ of a +CDSI slot */
-	struct del *del;	/* SOP_DELETE */
+	bool status_report; /* READ of a +CDSI slot */
+	struct del *del;    /* SOP_DELETE */
 };
 
 /* A committed message whose deletion is queued, running or unverified. */
 enum del_state {
 	DEL_QUEUED,
 	DEL_INFLIGHT,
-	DEL_UNVERIFIED,	/* AT+CMGD failed/timed out: re-list first */
+	DEL_UNVERIFIED, /* AT+CMGD failed/timed out: re-list first */
 };
 
 struct del {
 	struct del *next;
 	char store[MODEM_STORE_MAX];
 	int index;
-	char *pdu;	/* as read, to recognise the message in a listing */
+	char *pdu; /* as read, to recognise the message in a listing */
 	enum del_state state;
-	bool seen;	/* in the current sweep's listing */
+	bool seen; /* in the current sweep's listing */
 };
 
 struct msg {
-	struct modem_sms pub;	/* first: the handle given out */
+	struct modem_sms pub; /* first: the handle given out */
 	struct msg *next;
 	struct modem *owner;
 	char *hex;
-	uint64_t cnma_deadline;	/* direct only */
+	uint64_t cnma_deadline; /* direct only */
 	bool cnma_expired;	/* too late: the modem gave up on it */
 	unsigned gen;		/* direct: the +CMT's generation */
 };
@@ -154,40 +154,40 @@ struct modem {
 	/* Init. */
 	enum init_step step;
 	unsigned step_tries;
-	bool step_waiting;	/* waiting for step_at before (re)issuing */
+	bool step_waiting; /* waiting for step_at before (re)issuing */
 	uint64_t step_at;
-	uint64_t busy_since;	/* first SIM busy answer, 0: none */
+	uint64_t busy_since; /* first SIM busy answer, 0: none */
 	unsigned busy_delay;
-	bool pin_sent;		/* PIN entered during this init */
-	int cnmi_try;		/* index into cnmi_ladder() */
-	bool cpms_one;		/* AT+CPMS with one store (3 refused) */
-	bool direct;		/* +CMT routing in effect */
-	bool csms1;		/* AT+CSMS=1 accepted: +CMT/+CDS need +CNMA */
-	bool text_mode;		/* AT+CMGF=1 fallback in effect */
-	bool sync_settle;	/* quiet period before the first "AT" */
-	char cnmi[32];		/* the AT+CNMI that was accepted */
+	bool pin_sent;	  /* PIN entered during this init */
+	int cnmi_try;	  /* index into cnmi_ladder() */
+	bool cpms_one;	  /* AT+CPMS with one store (3 refused) */
+	bool direct;	  /* +CMT routing in effect */
+	bool csms1;	  /* AT+CSMS=1 accepted: +CMT/+CDS need +CNMA */
+	bool text_mode;	  /* AT+CMGF=1 fallback in effect */
+	bool sync_settle; /* quiet period before the first "AT" */
+	char cnmi[32];	  /* the AT+CNMI that was accepted */
 
 	/* Deferred transitions (see process()). */
 	bool down_pending;
 	char down_reason[200];
-	bool reinit_pending;	/* boot banner: re-init at reinit_at */
+	bool reinit_pending; /* boot banner: re-init at reinit_at */
 	uint64_t reinit_at;
-	bool reset_waiting;	/* AT+CFUN=1,1 issued, waiting for banner */
+	bool reset_waiting; /* AT+CFUN=1,1 issued, waiting for banner */
 	uint64_t reset_deadline;
 	bool fail_pending;
 	char fail_reason[200];
 
-	unsigned failures;	/* consecutive command failures */
-	bool closing;		/* close_port(): the DEAD event is ours */
+	unsigned failures; /* consecutive command failures */
+	bool closing;	   /* close_port(): the DEAD event is ours */
 
 	/* Storage. */
-	char mem1[MODEM_STORE_MAX];	/* store AT+CMGR/CMGD/CMGL act on */
+	char mem1[MODEM_STORE_MAX]; /* store AT+CMGR/CMGD/CMGL act on */
 	struct sop *sop_head, *sop_tail;
-	struct sop *sop_cur;	/* in flight */
+	struct sop *sop_cur; /* in flight */
 	bool sweep_queued;
 	uint64_t next_sweep;
 	struct del *dels;
-	struct msg *msgs;	/* handed out, not yet released */
+	struct msg *msgs; /* handed out, not yet released */
 	char xstores[XSTORES_MAX][MODEM_STORE_MAX];
 	size_t n_xstores;
 	uint64_t next_msg_id;
@@ -209,13 +209,13 @@ struct modem {
 	uint64_t next_status;
 
 	struct modem_stats stats;
-	int depth;		/* public entry nesting, for process() */
+	int depth; /* public entry nesting, for process() */
 };
 
 /* ---------------------------------------------------------------- */
 
 static void dbg(struct modem *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+		__attribute__((format(printf, 2, 3)));
 
 static void dbg(struct modem *m, const char *fmt, ...)
 {
@@ -230,8 +230,7 @@ static void dbg(struct modem *m, const char *fmt, ...)
 	m->cbs.debug(m, buf, m->ud);
 }
 
-static void set_state(struct modem *m, enum modem_state st,
-		      const char *reason)
+static void set_state(struct modem *m, enum modem_state st, const char *reason)
 {
 	if (m->state == st)
 		return;
@@ -241,7 +240,7 @@ static void set_state(struct modem *m, enum modem_state st,
 	else if (st == MODEM_STATE_READY)
 		m->error[0] = '\0';
 	dbg(m, "state %s%s%s", modem_state_str(st), reason ? ": " : "",
-	    reason ? reason : "");
+			reason ? reason : "");
 	if (m->cbs.state)
 		m->cbs.state(m, st, reason, m->ud);
 }
@@ -270,12 +269,18 @@ void modem_config_init(struct modem_config *cfg)
 const char *modem_state_str(enum modem_state st)
 {
 	switch (st) {
-	case MODEM_STATE_CLOSED: return "closed";
-	case MODEM_STATE_OPENING: return "opening";
-	case MODEM_STATE_INITIALISING: return "initialising";
-	case MODEM_STATE_READY: return "ready";
-	case MODEM_STATE_DOWN: return "down";
-	case MODEM_STATE_FAILED: return "failed";
+	case MODEM_STATE_CLOSED:
+		return "closed";
+	case MODEM_STATE_OPENING:
+		return "opening";
+	case MODEM_STATE_INITIALISING:
+		return "initialising";
+	case MODEM_STATE_READY:
+		return "ready";
+	case MODEM_STATE_DOWN:
+		return "down";
+	case MODEM_STATE_FAILED:
+		return "failed";
 	}
 	return "?";
 }
@@ -297,7 +302,7 @@ static ssize_t chan_write(const uint8_t *buf, size_t len, void *ud)
 }
 
 static void request_down(struct modem *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+		__attribute__((format(printf, 2, 3)));
 
 static void request_down(struct modem *m, const char *fmt, ...)
 {
@@ -312,7 +317,7 @@ static void request_down(struct modem *m, const char *fmt, ...)
 }
 
 static void request_fail(struct modem *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+		__attribute__((format(printf, 2, 3)));
 
 static void request_fail(struct modem *m, const char *fmt, ...)
 {
@@ -341,7 +346,7 @@ static void chan_event(enum at_event ev, const char *line, void *ud)
 		m->stats.reboots_seen++;
 		dbg(m, "boot banner \"%s\": re-initialising", line ? line : "");
 		if (m->state == MODEM_STATE_READY ||
-		    m->state == MODEM_STATE_INITIALISING) {
+				m->state == MODEM_STATE_INITIALISING) {
 			m->reinit_pending = true;
 			m->reinit_at = m->now + m->cfg.reboot_settle_ms;
 			m->gen++;
@@ -376,7 +381,7 @@ static void chan_debug(const char *msg, void *ud)
 }
 
 static void cmd_done(const struct at_error *err, const struct at_result *res,
-		     void *ud);
+		void *ud);
 
 static void ctx_free(void *ud)
 {
@@ -388,14 +393,15 @@ static void ctx_free(void *ud)
  * on failure the completion is never called.
  */
 static int cmd_send(struct modem *m, enum cmd_kind kind, int arg,
-		    const char *cmd, const char *const *prefixes,
-		    const char *payload, unsigned timeout_ms)
+		const char *cmd, const char *const *prefixes,
+		const char *payload, unsigned timeout_ms)
 {
 	struct at_cmd_desc d = {
-		.cmd = cmd,
-		.prefixes = prefixes,
-		.payload = payload,
-		.timeout_ms = timeout_ms ? timeout_ms : m->cfg.cmd_timeout_ms,
+			.cmd = cmd,
+			.prefixes = prefixes,
+			.payload = payload,
+			.timeout_ms = timeout_ms ? timeout_ms
+						 : m->cfg.cmd_timeout_ms,
 	};
 	struct cmd_ctx *ctx;
 	int id;
@@ -426,7 +432,7 @@ static void note_result(struct modem *m, const struct at_error *err)
 		return;
 	}
 	if (err->type == AT_ERR_CMS && err->code == 322)
-		request_sweep(m, 0);	/* memory full */
+		request_sweep(m, 0); /* memory full */
 	if (err->type == AT_ERR_TIMEOUT || err->type == AT_ERR_ERROR)
 		m->failures++;
 }
@@ -462,9 +468,15 @@ static void go_ready(struct modem *m);
 static const char *cnmi_ladder(bool direct, bool text, int i)
 {
 	static const char *const pdu_direct[] = {
-		"AT+CNMI=2,2,0,1,0", "AT+CNMI=1,2,0,1,0", "AT+CNMI=2,2,0,0,0",
-		"AT+CNMI=1,2,0,0,0", "AT+CNMI=2,1,0,1,0", "AT+CNMI=2,1,0,2,0",
-		"AT+CNMI=2,1,0,0,0", "AT+CNMI=1,1,0,0,0", NULL,
+			"AT+CNMI=2,2,0,1,0",
+			"AT+CNMI=1,2,0,1,0",
+			"AT+CNMI=2,2,0,0,0",
+			"AT+CNMI=1,2,0,0,0",
+			"AT+CNMI=2,1,0,1,0",
+			"AT+CNMI=2,1,0,2,0",
+			"AT+CNMI=2,1,0,0,0",
+			"AT+CNMI=1,1,0,0,0",
+			NULL,
 	};
 	/*
 	 * Text mode: no ds=1 (a text +CDS is one line, not header + PDU:
@@ -472,8 +484,11 @@ static const char *cnmi_ladder(bool direct, bool text, int i)
 	 * ds=2 (a text +CMGR of a report is not parsed).
 	 */
 	static const char *const text_direct[] = {
-		"AT+CNMI=2,2,0,0,0", "AT+CNMI=1,2,0,0,0", "AT+CNMI=2,1,0,0,0",
-		"AT+CNMI=1,1,0,0,0", NULL,
+			"AT+CNMI=2,2,0,0,0",
+			"AT+CNMI=1,2,0,0,0",
+			"AT+CNMI=2,1,0,0,0",
+			"AT+CNMI=1,1,0,0,0",
+			NULL,
 	};
 	const char *const *t = text ? text_direct : pdu_direct;
 
@@ -488,12 +503,12 @@ static const char *cnmi_ladder(bool direct, bool text, int i)
 
 static void init_issue(struct modem *m)
 {
-	static const char *const p_cpin[] = { "+CPIN:", NULL };
-	static const char *const p_cpms[] = { "+CPMS:", NULL };
-	static const char *const p_csms[] = { "+CSMS:", NULL };
-	static const char *const p_any[] = { "", NULL };
-	static const char *const p_ccid[] = { "+CCID:", "^ICCID:", "+ICCID:",
-					      "+QCCID:", "", NULL };
+	static const char *const p_cpin[] = {"+CPIN:", NULL};
+	static const char *const p_cpms[] = {"+CPMS:", NULL};
+	static const char *const p_csms[] = {"+CSMS:", NULL};
+	static const char *const p_any[] = {"", NULL};
+	static const char *const p_ccid[] = {
+			"+CCID:", "^ICCID:", "+ICCID:", "+QCCID:", "", NULL};
 	char cmd[160];
 	const char *s = m->storage;
 	bool direct = m->cfg.delivery == MODEM_DELIVERY_DIRECT;
@@ -508,7 +523,7 @@ static void init_issue(struct modem *m)
 			return;
 		}
 		rc = cmd_send(m, CK_INIT, IS_SYNC, "AT", NULL, NULL,
-			      m->cfg.sync_timeout_ms);
+				m->cfg.sync_timeout_ms);
 		break;
 	case IS_ECHO:
 		rc = cmd_send(m, CK_INIT, IS_ECHO, "ATE0", NULL, NULL, 0);
@@ -536,8 +551,8 @@ static void init_issue(struct modem *m)
 		rc = cmd_send(m, CK_INIT, IS_CMGF, "AT+CMGF=0", NULL, NULL, 0);
 		break;
 	case IS_CMGF_TEXT:
-		rc = cmd_send(m, CK_INIT, IS_CMGF_TEXT, "AT+CMGF=1", NULL,
-			      NULL, 0);
+		rc = cmd_send(m, CK_INIT, IS_CMGF_TEXT, "AT+CMGF=1", NULL, NULL,
+				0);
 		break;
 	case IS_CPMS:
 		/* Some modems reject three stores: then one (mem1 only). */
@@ -545,7 +560,8 @@ static void init_issue(struct modem *m)
 			snprintf(cmd, sizeof(cmd), "AT+CPMS=\"%s\"", s);
 		else
 			snprintf(cmd, sizeof(cmd),
-				 "AT+CPMS=\"%s\",\"%s\",\"%s\"", s, s, s);
+					"AT+CPMS=\"%s\",\"%s\",\"%s\"", s, s,
+					s);
 		rc = cmd_send(m, CK_INIT, IS_CPMS, cmd, p_cpms, NULL, 0);
 		break;
 	case IS_CSMS:
@@ -555,7 +571,7 @@ static void init_issue(struct modem *m)
 			return;
 		}
 		rc = cmd_send(m, CK_INIT, IS_CSMS, "AT+CSMS=1", p_csms, NULL,
-			      0);
+				0);
 		break;
 	case IS_CNMI:
 		/*
@@ -563,8 +579,8 @@ static void init_issue(struct modem *m)
 		 * mt 1 (+CMTI) or 2 (+CMT), ds 1 (+CDS). mode 1 as fallback.
 		 */
 		rc = cmd_send(m, CK_INIT, IS_CNMI,
-			      cnmi_ladder(direct, m->text_mode, m->cnmi_try),
-			      NULL, NULL, 0);
+				cnmi_ladder(direct, m->text_mode, m->cnmi_try),
+				NULL, NULL, 0);
 		break;
 	case IS_CREG:
 		rc = cmd_send(m, CK_INIT, IS_CREG, "AT+CREG=2", NULL, NULL, 0);
@@ -583,8 +599,7 @@ static void init_issue(struct modem *m)
 		return;
 	}
 	if (rc < 0)
-		request_down(m, "cannot queue init command: %s",
-			     strerror(-rc));
+		request_down(m, "cannot queue init command: %s", strerror(-rc));
 }
 
 static void sop_reset_all(struct modem *m);
@@ -594,7 +609,7 @@ static void init_start(struct modem *m)
 {
 	m->gen++;
 	sop_reset_all(m);
-	m->info_outstanding = 0;	/* their answers are ignored now */
+	m->info_outstanding = 0; /* their answers are ignored now */
 	ussd_fail(m, "modem re-initialising");
 	m->mem1[0] = '\0';
 	m->pin_sent = false;
@@ -616,7 +631,7 @@ static void init_sim_busy(struct modem *m)
 		m->busy_since = m->now ? m->now : 1;
 	if (m->now - m->busy_since >= m->cfg.sim_busy_max_ms) {
 		request_down(m, "SIM busy for more than %u ms",
-			     m->cfg.sim_busy_max_ms);
+				m->cfg.sim_busy_max_ms);
 		return;
 	}
 	dbg(m, "SIM busy, retrying in %u ms", m->busy_delay);
@@ -627,8 +642,7 @@ static void init_sim_busy(struct modem *m)
 }
 
 static void init_line(struct modem *m, const struct at_result *res,
-		      int (*parse)(const char *, char *, const char **),
-		      char *out)
+		int (*parse)(const char *, char *, const char **), char *out)
 {
 	size_t i;
 	char tmp[MODEM_ID_MAX];
@@ -649,7 +663,7 @@ static int parse_imei(const char *line, char *out, const char **reason)
 	const char *p = line;
 	size_t n = 0;
 
-	(void)reason;
+	(void) reason;
 	if (strncmp(p, "+CGSN:", 6) == 0)
 		p += 6;
 	while (*p == ' ' || *p == '"')
@@ -664,9 +678,9 @@ static int parse_imei(const char *line, char *out, const char **reason)
 }
 
 static void init_done(struct modem *m, const struct cmd_ctx *ctx,
-		      const struct at_error *err, const struct at_result *res)
+		const struct at_error *err, const struct at_result *res)
 {
-	enum init_step st = (enum init_step)ctx->arg;
+	enum init_step st = (enum init_step) ctx->arg;
 	enum modem_pin pin;
 	struct modem_cpms cpms;
 	const char *l, *why = NULL;
@@ -674,7 +688,7 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 	if (st != m->step || m->step_waiting)
 		return;
 	if (err && err->type == AT_ERR_IO)
-		return;	/* DEAD: request_down() already done */
+		return; /* DEAD: request_down() already done */
 	if (err && at_error_is_sim_busy(err) && st >= IS_CPIN) {
 		init_sim_busy(m);
 		return;
@@ -692,7 +706,7 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		init_goto(m, IS_ECHO);
 		return;
 	case IS_ECHO:
-		init_goto(m, IS_CMEE);	/* ATE0 failing is harmless */
+		init_goto(m, IS_CMEE); /* ATE0 failing is harmless */
 		return;
 	case IS_CMEE:
 		init_goto(m, IS_CURC);
@@ -703,7 +717,7 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		return;
 	case IS_CPIN:
 		if (err && err->type == AT_ERR_TIMEOUT &&
-		    at_result_find(res, "+CPIN:")) {
+				at_result_find(res, "+CPIN:")) {
 			/* "+CPIN: READY" without OK (gammu F_CPIN_NO_OK). */
 			dbg(m, "+CPIN answer without final result: using it");
 			err = NULL;
@@ -711,14 +725,15 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		if (err) {
 			if (err->type == AT_ERR_CME && err->code == 10) {
 				request_fail(m, "SIM not inserted (+CME "
-					     "ERROR: 10)");
+						"ERROR: 10)");
 				return;
 			}
 			if (err->type == AT_ERR_CME &&
-			    (err->code == 12 || err->code == 18)) {
-				request_fail(m, "SIM needs the PUK (+CME "
-					     "ERROR: %d): not retrying",
-					     err->code);
+					(err->code == 12 || err->code == 18)) {
+				request_fail(m,
+						"SIM needs the PUK (+CME "
+						"ERROR: %d): not retrying",
+						err->code);
 				return;
 			}
 			if (++m->step_tries < 3) {
@@ -726,13 +741,13 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 				return;
 			}
 			request_down(m, "AT+CPIN? failed: %s",
-				     err->line ? err->line : "timeout");
+					err->line ? err->line : "timeout");
 			return;
 		}
 		l = at_result_find(res, "+CPIN:");
 		if (!l || modem_parse_cpin(l, &pin, &why) < 0) {
 			request_down(m, "bad +CPIN reply: %s",
-				     why ? why : "missing");
+					why ? why : "missing");
 			return;
 		}
 		switch (pin) {
@@ -742,14 +757,14 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		case MODEM_PIN_SIM_PIN:
 			if (m->pin_sent) {
 				request_fail(m, "SIM still asks for its PIN "
-					     "after it was entered: not "
-					     "retrying (a wrong PIN locks "
-					     "the SIM)");
+						"after it was entered: not "
+						"retrying (a wrong PIN locks "
+						"the SIM)");
 				return;
 			}
 			if (!m->pin || !*m->pin) {
 				request_fail(m, "SIM asks for a PIN and none "
-					     "is configured");
+						"is configured");
 				return;
 			}
 			init_goto(m, IS_PIN);
@@ -766,7 +781,7 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		case MODEM_PIN_SIM_PUK:
 		case MODEM_PIN_PH_SIM_PUK:
 			request_fail(m, "SIM is PUK-locked: enter the PUK by "
-				     "hand");
+					"hand");
 			return;
 		default:
 			request_fail(m, "SIM needs attention: %s", l);
@@ -779,10 +794,13 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 			return;
 		}
 		if (err) {
-			request_fail(m, "SIM PIN rejected (%s): not retrying "
-				     "(a wrong PIN locks the SIM); fix the "
-				     "configuration", err->line ?
-				     err->line : at_error_type_str(err->type));
+			request_fail(m,
+					"SIM PIN rejected (%s): not retrying "
+					"(a wrong PIN locks the SIM); fix the "
+					"configuration",
+					err->line ? err->line
+						  : at_error_type_str(
+								    err->type));
 			return;
 		}
 		/* The SIM is busy for a while after the PIN: ask again. */
@@ -791,17 +809,17 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 	case IS_CMGF:
 		if (err) {
 			if (err->type == AT_ERR_TIMEOUT &&
-			    ++m->step_tries < 3) {
+					++m->step_tries < 3) {
 				init_issue(m);
 				return;
 			}
 			if (m->cfg.text_mode_fallback &&
-			    err->type != AT_ERR_TIMEOUT) {
+					err->type != AT_ERR_TIMEOUT) {
 				init_goto(m, IS_CMGF_TEXT);
 				return;
 			}
 			request_fail(m, "PDU mode (AT+CMGF=0) refused: %s",
-				     err->line ? err->line : "timeout");
+					err->line ? err->line : "timeout");
 			return;
 		}
 		m->text_mode = false;
@@ -809,9 +827,12 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		return;
 	case IS_CMGF_TEXT:
 		if (err) {
-			request_fail(m, "neither PDU nor text mode accepted "
-				     "(AT+CMGF=1: %s)", err->line ? err->line :
-				     at_error_type_str(err->type));
+			request_fail(m,
+					"neither PDU nor text mode accepted "
+					"(AT+CMGF=1: %s)",
+					err->line ? err->line
+						  : at_error_type_str(
+								    err->type));
 			return;
 		}
 		dbg(m, "PDU mode refused: using text mode (AT+CMGF=1)");
@@ -821,7 +842,7 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 	case IS_CPMS:
 		if (err) {
 			if (err->type == AT_ERR_TIMEOUT &&
-			    ++m->step_tries < 3) {
+					++m->step_tries < 3) {
 				init_issue(m);
 				return;
 			}
@@ -831,14 +852,14 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 				return;
 			}
 			request_fail(m, "storage \"%s\" refused: %s",
-				     m->storage,
-				     err->line ? err->line : "timeout");
+					m->storage,
+					err->line ? err->line : "timeout");
 			return;
 		}
 		l = at_result_find(res, "+CPMS:");
 		if (l && modem_parse_cpms(l, &cpms, NULL) == 0 && cpms.n > 0) {
 			snprintf(m->info.store, sizeof(m->info.store), "%s",
-				 m->storage);
+					m->storage);
 			m->info.store_used = cpms.st[0].used;
 			m->info.store_total = cpms.st[0].total;
 		}
@@ -847,18 +868,18 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 		return;
 	case IS_CSMS:
 		m->csms1 = !err;
-		init_goto(m, IS_CNMI);	/* phase 2 modems refuse: fine */
+		init_goto(m, IS_CNMI); /* phase 2 modems refuse: fine */
 		return;
 	case IS_CNMI:
 		if (err && err->type != AT_ERR_TIMEOUT &&
-		    cnmi_ladder(m->cfg.delivery == MODEM_DELIVERY_DIRECT,
-				m->text_mode, m->cnmi_try + 1)) {
+				cnmi_ladder(m->cfg.delivery == MODEM_DELIVERY_DIRECT,
+						m->text_mode,
+						m->cnmi_try + 1)) {
 			m->cnmi_try++;
 			init_issue(m);
 			return;
 		}
-		if (err && err->type == AT_ERR_TIMEOUT &&
-		    ++m->step_tries < 3) {
+		if (err && err->type == AT_ERR_TIMEOUT && ++m->step_tries < 3) {
 			init_issue(m);
 			return;
 		}
@@ -867,18 +888,22 @@ static void init_done(struct modem *m, const struct cmd_ctx *ctx,
 			m->cnmi[0] = '\0';
 			m->direct = false;
 		} else {
-			const char *c = cnmi_ladder(m->cfg.delivery ==
-						    MODEM_DELIVERY_DIRECT,
-						    m->text_mode, m->cnmi_try);
+			const char *c = cnmi_ladder(
+					m->cfg.delivery ==
+							MODEM_DELIVERY_DIRECT,
+					m->text_mode, m->cnmi_try);
 
 			if (!c)
 				c = "AT+CNMI=2,1,0,0,0"; /* unreachable */
 			snprintf(m->cnmi, sizeof(m->cnmi), "%s", c);
 			m->direct = c[10] == '2';
 			if (m->cfg.delivery == MODEM_DELIVERY_DIRECT &&
-			    !m->direct)
-				dbg(m, "direct delivery refused: using "
-				    "stored delivery (%s)", c);
+					!m->direct)
+				dbg(m,
+						"direct delivery refused: "
+						"using "
+						"stored delivery (%s)",
+						c);
 		}
 		init_goto(m, IS_CREG);
 		return;
@@ -916,7 +941,7 @@ static struct msg *find_msg(struct modem *m, const char *store, int index)
 
 	for (g = m->msgs; g; g = g->next)
 		if (!g->pub.direct && g->pub.index == index &&
-		    strcmp(g->pub.store, store) == 0)
+				strcmp(g->pub.store, store) == 0)
 			return g;
 	return NULL;
 }
@@ -946,7 +971,7 @@ static void del_remove(struct modem *m, struct del *d)
 }
 
 static int sop_push(struct modem *m, enum sop_kind kind, const char *store,
-		    int index, struct del *d)
+		int index, struct del *d)
 {
 	struct sop *o = calloc(1, sizeof(*o));
 
@@ -984,8 +1009,8 @@ static void deliver_status_report(struct modem *m, const char *hex)
 
 	memset(&sr, 0, sizeof(sr));
 	sr.pdu_hex = hex;
-	sr.decode_err = sms_decode_hex(hex, strlen(hex), 0, &sr.msg,
-				       &sr.decode_reason);
+	sr.decode_err = sms_decode_hex(
+			hex, strlen(hex), 0, &sr.msg, &sr.decode_reason);
 	if (sr.decode_err == 0 && sr.msg.type != SMS_TYPE_STATUS_REPORT) {
 		sr.decode_err = -EINVAL;
 		sr.decode_reason = "not an SMS-STATUS-REPORT";
@@ -1010,13 +1035,13 @@ struct text_msg {
 	struct sms_scts scts;
 	bool has_scts;
 	const char *text;
-	char *key;		/* malloc'd by text_parse(), caller frees */
+	char *key; /* malloc'd by text_parse(), caller frees */
 };
 
 static int text_stat(const char *s)
 {
-	static const char *const t[] = { "REC UNREAD", "REC READ",
-					 "STO UNSENT", "STO SENT" };
+	static const char *const t[] = {
+			"REC UNREAD", "REC READ", "STO UNSENT", "STO SENT"};
 	int i;
 
 	for (i = 0; i < 4; i++)
@@ -1030,26 +1055,26 @@ static bool text_scts(const char *s, struct sms_scts *ret)
 {
 	unsigned y, mo, d, h, mi, se, z = 0;
 	char sign = '+';
-	int n = sscanf(s, "%2u/%2u/%2u,%2u:%2u:%2u%c%2u", &y, &mo, &d, &h,
-		       &mi, &se, &sign, &z);
+	int n = sscanf(s, "%2u/%2u/%2u,%2u:%2u:%2u%c%2u", &y, &mo, &d, &h, &mi,
+			&se, &sign, &z);
 
 	if (n < 6 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || se > 59 || z > 79)
+			mi > 59 || se > 59 || z > 79)
 		return false;
 	memset(ret, 0, sizeof(*ret));
-	ret->year = (uint8_t)y;
-	ret->month = (uint8_t)mo;
-	ret->day = (uint8_t)d;
-	ret->hour = (uint8_t)h;
-	ret->minute = (uint8_t)mi;
-	ret->second = (uint8_t)se;
-	ret->tz_quarters = (int8_t)(sign == '-' ? -(int)z : (int)z);
+	ret->year = (uint8_t) y;
+	ret->month = (uint8_t) mo;
+	ret->day = (uint8_t) d;
+	ret->hour = (uint8_t) h;
+	ret->minute = (uint8_t) mi;
+	ret->second = (uint8_t) se;
+	ret->tz_quarters = (int8_t) (sign == '-' ? -(int) z : (int) z);
 	return true;
 }
 
 /* @prefix: "+CMGR:", "+CMGL:" or "+CMT:". Returns 0 or -EINVAL. */
-static int text_parse(const char *line, const char *prefix,
-		      const char *text, struct text_msg *ret)
+static int text_parse(const char *line, const char *prefix, const char *text,
+		struct text_msg *ret)
 {
 	struct at_iter it;
 	char st[24];
@@ -1060,8 +1085,7 @@ static int text_parse(const char *line, const char *prefix,
 	ret->stat = -1;
 	if (at_iter_init(&it, line, prefix) < 0)
 		return -EINVAL;
-	if (strcmp(prefix, "+CMGL:") == 0 &&
-	    at_iter_next_number(&it, &idx) < 0)
+	if (strcmp(prefix, "+CMGL:") == 0 && at_iter_next_number(&it, &idx) < 0)
 		return -EINVAL;
 	if (strcmp(prefix, "+CMT:") != 0) {
 		if (at_iter_next_text(&it, st, sizeof(st)) < 0)
@@ -1070,19 +1094,17 @@ static int text_parse(const char *line, const char *prefix,
 	}
 	if (at_iter_next_string(&it, ret->sender, sizeof(ret->sender)) < 0)
 		return -EINVAL;
-	(void)at_iter_skip(&it);	/* <alpha> */
-	if (at_iter_next_string(&it, ret->scts_str,
-				sizeof(ret->scts_str)) == 0)
+	(void) at_iter_skip(&it); /* <alpha> */
+	if (at_iter_next_string(&it, ret->scts_str, sizeof(ret->scts_str)) == 0)
 		ret->has_scts = text_scts(ret->scts_str, &ret->scts);
-	ret->index = (int)idx;
+	ret->index = (int) idx;
 	ret->text = text ? text : "";
-	n = strlen(ret->sender) + strlen(ret->scts_str) +
-	    strlen(ret->text) + 8;
+	n = strlen(ret->sender) + strlen(ret->scts_str) + strlen(ret->text) + 8;
 	ret->key = malloc(n);
 	if (!ret->key)
 		return -ENOMEM;
 	snprintf(ret->key, n, "T|%s|%s|%s", ret->sender, ret->scts_str,
-		 ret->text);
+			ret->text);
 	return 0;
 }
 
@@ -1092,10 +1114,9 @@ static void text_to_sms(const struct text_msg *tm, struct sms *ret)
 
 	memset(ret, 0, sizeof(*ret));
 	ret->type = SMS_TYPE_DELIVER;
-	snprintf(ret->addr.number, sizeof(ret->addr.number), "%s",
-		 tm->sender);
-	ret->addr.ton = tm->sender[0] == '+' ? SMS_TON_INTERNATIONAL :
-			SMS_TON_UNKNOWN;
+	snprintf(ret->addr.number, sizeof(ret->addr.number), "%s", tm->sender);
+	ret->addr.ton = tm->sender[0] == '+' ? SMS_TON_INTERNATIONAL
+					     : SMS_TON_UNKNOWN;
 	ret->addr.npi = SMS_NPI_ISDN;
 	ret->dcs.charset = SMS_CHARSET_GSM7;
 	ret->dcs.msg_class = -1;
@@ -1113,15 +1134,15 @@ static void text_to_sms(const struct text_msg *tm, struct sms *ret)
  * the PDU, or in text mode (@tm set) the identity key.
  */
 static void deliver(struct modem *m, const char *store, int index, int stat,
-		    int length, const char *hex, bool direct,
-		    const struct text_msg *tm)
+		int length, const char *hex, bool direct,
+		const struct text_msg *tm)
 {
 	struct msg *g;
 	size_t n = strlen(hex);
 
 	g = calloc(1, sizeof(*g));
 	if (!g)
-		return;	/* stays on the SIM: the next sweep retries */
+		return; /* stays on the SIM: the next sweep retries */
 	g->hex = strdup(hex);
 	if (!g->hex) {
 		free(g);
@@ -1131,7 +1152,7 @@ static void deliver(struct modem *m, const char *store, int index, int stat,
 	g->gen = m->gen;
 	g->pub.id = ++m->next_msg_id;
 	g->pub.pdu_hex = g->hex;
-	g->pub.tpdu_len = length > 0 ? (size_t)length : 0;
+	g->pub.tpdu_len = length > 0 ? (size_t) length : 0;
 	g->pub.direct = direct;
 	if (!direct)
 		snprintf(g->pub.store, sizeof(g->pub.store), "%s", store);
@@ -1142,8 +1163,8 @@ static void deliver(struct modem *m, const char *store, int index, int stat,
 		g->pub.pdu_hex = "";
 		text_to_sms(tm, &g->pub.msg);
 	} else {
-		g->pub.decode_err = sms_decode_hex(hex, n, 0, &g->pub.msg,
-						   &g->pub.decode_reason);
+		g->pub.decode_err = sms_decode_hex(
+				hex, n, 0, &g->pub.msg, &g->pub.decode_reason);
 	}
 	if (direct)
 		g->cnma_deadline = m->now + m->cfg.cnma_deadline_ms;
@@ -1164,26 +1185,25 @@ static bool is_status_report(const char *hex)
 }
 
 /* One stored message seen by AT+CMGR or AT+CMGL. */
-static void stored_seen(struct modem *m, const char *store, int index,
-			int stat, int length, const char *hex,
-			const struct text_msg *tm)
+static void stored_seen(struct modem *m, const char *store, int index, int stat,
+		int length, const char *hex, const struct text_msg *tm)
 {
 	struct del *d;
 
 	if (find_msg(m, store, index))
-		return;	/* the caller has it and has not answered yet */
+		return; /* the caller has it and has not answered yet */
 	d = find_del(m, store, index);
 	if (d) {
 		d->seen = true;
 		if (d->state != DEL_UNVERIFIED)
-			return;	/* deletion queued or running */
+			return; /* deletion queued or running */
 		if (same_pdu(d->pdu, hex)) {
 			/* Committed earlier, the delete did not finish. */
 			d->state = DEL_QUEUED;
 			sop_push(m, SOP_DELETE, store, index, d);
 			return;
 		}
-		del_remove(m, d);	/* the slot was reused */
+		del_remove(m, d); /* the slot was reused */
 	}
 	if (!tm && is_status_report(hex)) {
 		deliver_status_report(m, hex);
@@ -1203,25 +1223,25 @@ static void stored_seen(struct modem *m, const char *store, int index,
 
 /* A +CMGR:/+CMGL: header and its data line, in PDU or text mode. */
 static void stored_entry(struct modem *m, const char *store, int index,
-			 const char *hdr, const char *data)
+		const char *hdr, const char *data)
 {
 	struct modem_msg_hdr h;
 	struct text_msg tm;
 	bool list = strncmp(hdr, "+CMGL:", 6) == 0;
 
 	if (m->text_mode) {
-		if (text_parse(hdr, list ? "+CMGL:" : "+CMGR:", data,
-			       &tm) < 0) {
+		if (text_parse(hdr, list ? "+CMGL:" : "+CMGR:", data, &tm) <
+				0) {
 			free(tm.key);
 			return;
 		}
 		stored_seen(m, store, list ? tm.index : index, tm.stat, -1,
-			    tm.key, &tm);
+				tm.key, &tm);
 		free(tm.key);
 		return;
 	}
-	if ((list ? modem_parse_cmgl(hdr, &h, NULL) :
-	     modem_parse_cmgr(hdr, &h, NULL)) < 0) {
+	if ((list ? modem_parse_cmgl(hdr, &h, NULL)
+		  : modem_parse_cmgr(hdr, &h, NULL)) < 0) {
 		struct at_iter it;
 		long idx = index;
 
@@ -1233,15 +1253,16 @@ static void stored_entry(struct modem *m, const char *store, int index,
 		 * the index is needed, and +CMGR's comes from the request.
 		 */
 		if (list && (at_iter_init(&it, hdr, "+CMGL:") < 0 ||
-			     at_iter_next_number(&it, &idx) < 0 ||
-			     idx < 0 || idx > 65535))
+					    at_iter_next_number(&it, &idx) <
+							    0 ||
+					    idx < 0 || idx > 65535))
 			return;
-		h.index = (int)idx;
+		h.index = (int) idx;
 		h.stat = -1;
 		h.length = -1;
 	}
 	stored_seen(m, store, list ? h.index : index, h.stat, h.length, data,
-		    NULL);
+			NULL);
 }
 
 static void sop_issue(struct modem *m);
@@ -1260,7 +1281,7 @@ static void dels_store_empty(struct modem *m, const char *store)
 }
 
 static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
-		     const struct at_error *err, const struct at_result *res)
+		const struct at_error *err, const struct at_result *res)
 {
 	struct sop *o = m->sop_cur;
 	struct modem_cpms cpms;
@@ -1279,8 +1300,8 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 			if (o->kind == SOP_DELETE && o->del)
 				o->del->state = DEL_UNVERIFIED;
 			if (o->kind == SOP_SWEEP && err->type != AT_ERR_IO &&
-			    err->type != AT_ERR_TIMEOUT &&
-			    strcmp(o->store, m->storage) != 0) {
+					err->type != AT_ERR_TIMEOUT &&
+					strcmp(o->store, m->storage) != 0) {
 				/* Refused: stop sweeping it (no retry loop). */
 				drop_store(m, o->store);
 				sop_finish(m);
@@ -1293,8 +1314,9 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 		snprintf(m->mem1, sizeof(m->mem1), "%s", o->store);
 		l = at_result_find(res, "+CPMS:");
 		if (o->kind == SOP_CHECK && l &&
-		    modem_parse_cpms(l, &cpms, NULL) == 0 && cpms.n > 0 &&
-		    strcmp(o->store, m->storage) == 0) {
+				modem_parse_cpms(l, &cpms, NULL) == 0 &&
+				cpms.n > 0 &&
+				strcmp(o->store, m->storage) == 0) {
 			m->info.store_used = cpms.st[0].used;
 			m->info.store_total = cpms.st[0].total;
 			if (cpms.st[0].used == 0) {
@@ -1308,15 +1330,17 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 		return;
 	}
 	switch (o->kind) {
-	case SOP_CHECK:	/* AT+CPMS? answered */
+	case SOP_CHECK: /* AT+CPMS? answered */
 		if (!err) {
 			l = at_result_find(res, "+CPMS:");
 			if (l && modem_parse_cpms(l, &cpms, NULL) == 0 &&
-			    cpms.n > 0) {
+					cpms.n > 0) {
 				m->info.store_used = cpms.st[0].used;
 				m->info.store_total = cpms.st[0].total;
 				if (cpms.st[0].used == 0 &&
-				    strcmp(cpms.st[0].mem, m->storage) == 0) {
+						strcmp(cpms.st[0].mem,
+								m->storage) ==
+								0) {
 					dels_store_empty(m, o->store);
 					sop_finish(m);
 					return;
@@ -1358,7 +1382,7 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 		for (d = m->dels; d; d = dn) {
 			dn = d->next;
 			if (d->state == DEL_UNVERIFIED && !d->seen &&
-			    strcmp(d->store, o->store) == 0)
+					strcmp(d->store, o->store) == 0)
 				del_remove(m, d);
 		}
 		sop_finish(m);
@@ -1367,7 +1391,8 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 		if (err) {
 			sop_finish(m);
 			if (err->type != AT_ERR_IO &&
-			    !(err->type == AT_ERR_CMS && err->code == 321))
+					!(err->type == AT_ERR_CMS &&
+							err->code == 321))
 				request_sweep(m, 2 * m->cfg.resync_quiet_ms);
 			return;
 		}
@@ -1397,8 +1422,10 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 			 * new message by now. Re-list, then decide.
 			 */
 			d->state = DEL_UNVERIFIED;
-			request_sweep(m, err->type == AT_ERR_IO ? 0 :
-				      2 * m->cfg.resync_quiet_ms);
+			request_sweep(m,
+					err->type == AT_ERR_IO
+							? 0
+							: 2 * m->cfg.resync_quiet_ms);
 		}
 		sop_finish(m);
 		return;
@@ -1407,9 +1434,9 @@ static void sop_done(struct modem *m, const struct cmd_ctx *ctx,
 
 static void sop_issue(struct modem *m)
 {
-	static const char *const p_cpms[] = { "+CPMS:", NULL };
-	static const char *const p_cmgr[] = { "+CMGR:", NULL };
-	static const char *const p_cmgl[] = { "+CMGL:", NULL };
+	static const char *const p_cpms[] = {"+CPMS:", NULL};
+	static const char *const p_cmgr[] = {"+CMGR:", NULL};
+	static const char *const p_cmgl[] = {"+CMGL:", NULL};
 	struct sop *o = m->sop_cur;
 	char cmd[64];
 	int rc;
@@ -1436,8 +1463,9 @@ static void sop_issue(struct modem *m)
 		break;
 	case SOP_SWEEP:
 	default:
-		rc = cmd_send(m, CK_SOP, 0, m->text_mode ? "AT+CMGL=\"ALL\"" :
-			      "AT+CMGL=4", p_cmgl, NULL, LIST_TIMEOUT_MS);
+		rc = cmd_send(m, CK_SOP, 0,
+				m->text_mode ? "AT+CMGL=\"ALL\"" : "AT+CMGL=4",
+				p_cmgl, NULL, LIST_TIMEOUT_MS);
 		break;
 	}
 out:
@@ -1454,7 +1482,7 @@ static void sop_pump(struct modem *m)
 		return;
 	m->sop_cur = m->sop_head;
 	if (m->sop_cur->kind == SOP_SWEEP || m->sop_cur->kind == SOP_CHECK)
-		m->sweep_queued = false;	/* a new request queues again */
+		m->sweep_queued = false; /* a new request queues again */
 	m->sop_head = m->sop_cur->next;
 	if (!m->sop_head)
 		m->sop_tail = NULL;
@@ -1492,7 +1520,7 @@ static void queue_sweep(struct modem *m, bool check_first)
 	if (m->sweep_queued)
 		return;
 	if (sop_push(m, check_first ? SOP_CHECK : SOP_SWEEP, m->storage, -1,
-		     NULL) == 0)
+			    NULL) == 0)
 		m->sweep_queued = true;
 	for (i = 0; i < m->n_xstores; i++)
 		sop_push(m, SOP_SWEEP, m->xstores[i], -1, NULL);
@@ -1502,7 +1530,7 @@ static void queue_sweep(struct modem *m, bool check_first)
 /* Sending */
 
 static void send_complete(struct modem *m, struct send *s,
-			  const struct modem_send_result *r)
+		const struct modem_send_result *r)
 {
 	switch (r->status) {
 	case MODEM_SEND_OK:
@@ -1530,10 +1558,10 @@ static void send_requeue_front(struct modem *m, struct send *s)
 }
 
 static void send_done(struct modem *m, const struct at_error *err,
-		      const struct at_result *res)
+		const struct at_result *res)
 {
 	struct send *s = m->send_cur;
-	struct modem_send_result r = { .mr = -1, .cms = -1 };
+	struct modem_send_result r = {.mr = -1, .cms = -1};
 	const char *l;
 	enum at_retry cls;
 
@@ -1555,10 +1583,11 @@ static void send_done(struct modem *m, const struct at_error *err,
 	if (err->type == AT_ERR_CMS)
 		r.cms = err->code;
 	if (!err->payload_sent &&
-	    (err->type == AT_ERR_IO || err->type == AT_ERR_CANCELED)) {
+			(err->type == AT_ERR_IO ||
+					err->type == AT_ERR_CANCELED)) {
 		/* Never reached the modem: it waits for the next READY. */
 		dbg(m, "send %llu not written; requeued",
-		    (unsigned long long)s->id);
+				(unsigned long long) s->id);
 		send_requeue_front(m, s);
 		return;
 	}
@@ -1570,14 +1599,14 @@ static void send_done(struct modem *m, const struct at_error *err,
 	if (err->payload_sent && err->type == AT_ERR_CMS && err->code == 500)
 		cls = AT_RETRY_UNKNOWN;
 	if (err->type == AT_ERR_CMS && err->code >= 0 &&
-	    cls != AT_RETRY_UNKNOWN) {
+			cls != AT_RETRY_UNKNOWN) {
 		/*
 		 * The modem names a reason: trust its class (for 332/
 		 * network timeout after the PDU the caller should resend
 		 * with TP-RD, see docs/MODEM-DRIVER.md).
 		 */
-		r.status = cls == AT_RETRY_PERMANENT ? MODEM_SEND_PERMANENT :
-			   MODEM_SEND_TEMPORARY;
+		r.status = cls == AT_RETRY_PERMANENT ? MODEM_SEND_PERMANENT
+						     : MODEM_SEND_TEMPORARY;
 	} else if (err->payload_sent) {
 		r.status = MODEM_SEND_UNKNOWN;
 	} else if (cls == AT_RETRY_PERMANENT) {
@@ -1598,9 +1627,9 @@ static void send_done(struct modem *m, const struct at_error *err,
  */
 static void send_text(struct modem *m, struct send *s)
 {
-	static const char *const p_cmgs[] = { "+CMGS:", NULL };
-	struct modem_send_result r = { .status = MODEM_SEND_PERMANENT,
-				       .mr = -1, .cms = -1 };
+	static const char *const p_cmgs[] = {"+CMGS:", NULL};
+	struct modem_send_result r = {
+			.status = MODEM_SEND_PERMANENT, .mr = -1, .cms = -1};
 	struct sms *msg = malloc(sizeof(*msg));
 	char cmd[SMS_ADDR_MAX + 16];
 	const char *why = NULL;
@@ -1613,22 +1642,22 @@ static void send_text(struct modem *m, struct send *s)
 		return;
 	}
 	if (sms_decode_hex(s->hex, strlen(s->hex), 0, msg, &why) < 0 ||
-	    msg->type != SMS_TYPE_SUBMIT) {
+			msg->type != SMS_TYPE_SUBMIT) {
 		r.error = why ? why : "not an SMS-SUBMIT PDU";
 		goto out_fail;
 	}
 	if (msg->udh.present || msg->dcs.charset != SMS_CHARSET_GSM7 ||
-	    strchr(msg->addr.number, '"')) {
+			strchr(msg->addr.number, '"')) {
 		r.error = "text mode: only single-part GSM 7-bit messages";
 		goto out_fail;
 	}
 	for (i = 0; i < msg->text_len; i++)
 		if (msg->text[i] == '\r' || msg->text[i] == '\n' ||
-		    msg->text[i] == 0x1a || msg->text[i] == 0x1b)
+				msg->text[i] == 0x1a || msg->text[i] == 0x1b)
 			msg->text[i] = ' ';
 	snprintf(cmd, sizeof(cmd), "AT+CMGS=\"%s\"", msg->addr.number);
 	rc = cmd_send(m, CK_SEND, 0, cmd, p_cmgs, msg->text,
-		      m->cfg.send_timeout_ms);
+			m->cfg.send_timeout_ms);
 	free(msg);
 	if (rc < 0) {
 		m->send_cur = NULL;
@@ -1644,7 +1673,7 @@ out_fail:
 
 static void send_pump(struct modem *m)
 {
-	static const char *const p_cmgs[] = { "+CMGS:", NULL };
+	static const char *const p_cmgs[] = {"+CMGS:", NULL};
 	struct send *s;
 	char cmd[32];
 	int rc;
@@ -1663,7 +1692,7 @@ static void send_pump(struct modem *m)
 	}
 	snprintf(cmd, sizeof(cmd), "AT+CMGS=%zu", s->tpdu_len);
 	rc = cmd_send(m, CK_SEND, 0, cmd, p_cmgs, s->hex,
-		      m->cfg.send_timeout_ms);
+			m->cfg.send_timeout_ms);
 	if (rc < 0) {
 		m->send_cur = NULL;
 		send_requeue_front(m, s);
@@ -1671,7 +1700,7 @@ static void send_pump(struct modem *m)
 }
 
 int64_t modem_send_pdu(struct modem *m, const char *hex, size_t tpdu_len,
-		       modem_send_cb cb, void *user_data)
+		modem_send_cb cb, void *user_data)
 {
 	struct send *s;
 	size_t n, i;
@@ -1680,13 +1709,13 @@ int64_t modem_send_pdu(struct modem *m, const char *hex, size_t tpdu_len,
 		return -EINVAL;
 	n = strlen(hex);
 	if (n < 2 || n % 2 || n >= SMS_PDU_HEX_MAX || tpdu_len == 0 ||
-	    tpdu_len * 2 >= n)
+			tpdu_len * 2 >= n)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
 		char c = hex[i];
 
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-		      (c >= 'A' && c <= 'F')))
+				    (c >= 'A' && c <= 'F')))
 			return -EINVAL;
 	}
 	if (m->state == MODEM_STATE_FAILED)
@@ -1713,7 +1742,7 @@ int64_t modem_send_pdu(struct modem *m, const char *hex, size_t tpdu_len,
 	 * returns. modem_next_deadline() says "now" until the next
 	 * modem_tick() starts it.
 	 */
-	return (int64_t)s->id;
+	return (int64_t) s->id;
 }
 
 /* ---------------------------------------------------------------- */
@@ -1733,7 +1762,11 @@ static void ussd_finish(struct modem *m, struct modem_ussd_reply *r)
 static void ussd_fail(struct modem *m, const char *why)
 {
 	struct modem_ussd_reply r = {
-		.m = -1, .text = "", .raw = "", .dcs = -1, .error = why,
+			.m = -1,
+			.text = "",
+			.raw = "",
+			.dcs = -1,
+			.error = why,
 	};
 
 	if (m->ussd_pending)
@@ -1765,7 +1798,7 @@ static void ussd_line(struct modem *m, const char *line)
 	r.text = text;
 	if (c->has_str) {
 		rc = ussd_decode(c->str, c->dcs, m->cfg.ussd_mode, text,
-				 MODEM_USSD_MAX * 3, &why);
+				MODEM_USSD_MAX * 3, &why);
 		if (rc < 0) {
 			r.decode_err = rc;
 			text[0] = '\0';
@@ -1784,27 +1817,27 @@ out:
 }
 
 static void ussd_done(struct modem *m, const struct at_error *err,
-		      const struct at_result *res)
+		const struct at_result *res)
 {
 	const char *l;
 
 	if (!m->ussd_pending)
 		return;
 	if (err) {
-		ussd_fail(m, err->line ? err->line :
-			  at_error_type_str(err->type));
+		ussd_fail(m, err->line ? err->line
+				       : at_error_type_str(err->type));
 		return;
 	}
 	l = at_result_find(res, "+CUSD:");
 	if (l)
-		ussd_line(m, l);	/* reply before OK */
+		ussd_line(m, l); /* reply before OK */
 	/* else: the +CUSD URC comes later (ussd_deadline). */
 }
 
 int modem_ussd(struct modem *m, const char *code, modem_ussd_cb cb,
-	       void *user_data)
+		void *user_data)
 {
-	static const char *const p_cusd[] = { "+CUSD:", NULL };
+	static const char *const p_cusd[] = {"+CUSD:", NULL};
 	char str[MODEM_USSD_MAX];
 	char *cmd;
 	int dcs = 15, rc;
@@ -1815,8 +1848,8 @@ int modem_ussd(struct modem *m, const char *code, modem_ussd_cb cb,
 		return -ENOTCONN;
 	if (m->ussd_pending)
 		return -EBUSY;
-	rc = ussd_encode_request(code, m->cfg.ussd_mode, str, sizeof(str),
-				 &dcs);
+	rc = ussd_encode_request(
+			code, m->cfg.ussd_mode, str, sizeof(str), &dcs);
 	if (rc < 0)
 		return rc == -EMSGSIZE ? -EINVAL : rc;
 	cmd = malloc(strlen(str) + 40);
@@ -1855,7 +1888,7 @@ int modem_ussd_cancel(struct modem *m)
 enum { INFO_CSQ, INFO_CREG, INFO_COPS, INFO_CPMS };
 
 static void info_done(struct modem *m, int which, const struct at_error *err,
-		      const struct at_result *res)
+		const struct at_result *res)
 {
 	struct modem_csq csq;
 	struct modem_reg reg;
@@ -1884,8 +1917,11 @@ static void info_done(struct modem *m, int which, const struct at_error *err,
 				const char *x = at_result_line(res, k, NULL);
 
 				if (x && strncmp(x, "+CREG:", 6) == 0 &&
-				    modem_parse_creg(x, MODEM_REG_AUTO, &reg,
-						     NULL) == 0 && !reg.urc) {
+						modem_parse_creg(x,
+								MODEM_REG_AUTO,
+								&reg,
+								NULL) == 0 &&
+						!reg.urc) {
 					l = x;
 					break;
 				}
@@ -1903,20 +1939,22 @@ static void info_done(struct modem *m, int which, const struct at_error *err,
 			l = at_result_find(res, "+COPS:");
 			if (l && modem_parse_cops(l, &cops, NULL) == 0)
 				snprintf(m->info.oper, sizeof(m->info.oper),
-					 "%s", cops.format >= 0 ? cops.oper :
-					 "");
+						"%s",
+						cops.format >= 0 ? cops.oper
+								 : "");
 			break;
 		case INFO_CPMS:
 			l = at_result_find(res, "+CPMS:");
 			if (l && modem_parse_cpms(l, &cpms, NULL) == 0 &&
-			    cpms.n > 2) {
+					cpms.n > 2) {
 				/* <mem3>: where new messages are stored. */
 				snprintf(m->info.store, sizeof(m->info.store),
-					 "%s", cpms.st[2].mem);
+						"%s", cpms.st[2].mem);
 				m->info.store_used = cpms.st[2].used;
 				m->info.store_total = cpms.st[2].total;
 				if (cpms.st[2].total > 0 &&
-				    cpms.st[2].used >= cpms.st[2].total)
+						cpms.st[2].used >=
+								cpms.st[2].total)
 					request_sweep(m, 0);
 			}
 			break;
@@ -1928,10 +1966,10 @@ static void info_done(struct modem *m, int which, const struct at_error *err,
 
 int modem_refresh_info(struct modem *m)
 {
-	static const char *const p_csq[] = { "+CSQ:", NULL };
-	static const char *const p_creg[] = { "+CREG:", NULL };
-	static const char *const p_cops[] = { "+COPS:", NULL };
-	static const char *const p_cpms[] = { "+CPMS:", NULL };
+	static const char *const p_csq[] = {"+CSQ:", NULL};
+	static const char *const p_creg[] = {"+CREG:", NULL};
+	static const char *const p_cops[] = {"+COPS:", NULL};
+	static const char *const p_cpms[] = {"+CPMS:", NULL};
 
 	if (!m)
 		return -EINVAL;
@@ -1994,7 +2032,7 @@ static void drop_store(struct modem *m, const char *store)
 		if (strcmp(m->xstores[i], store) != 0)
 			continue;
 		memmove(m->xstores[i], m->xstores[i + 1],
-			(m->n_xstores - i - 1) * sizeof(m->xstores[0]));
+				(m->n_xstores - i - 1) * sizeof(m->xstores[0]));
 		m->n_xstores--;
 		return;
 	}
@@ -2010,23 +2048,23 @@ static void urc_cmti(const char *line, const char *pdu, void *ud)
 	struct sop *o;
 	size_t n;
 
-	(void)pdu;
-	if ((sr ? modem_parse_cdsi(line, &c, &why) :
-	     modem_parse_cmti(line, &c, &why)) < 0) {
+	(void) pdu;
+	if ((sr ? modem_parse_cdsi(line, &c, &why)
+		: modem_parse_cmti(line, &c, &why)) < 0) {
 		dbg(m, "bad %s (%s): sweeping", line, why);
 		request_sweep(m, 0);
 		return;
 	}
 	note_store(m, c.store);
 	if (m->state != MODEM_STATE_READY) {
-		request_sweep(m, 0);	/* init ends with a sweep anyway */
+		request_sweep(m, 0); /* init ends with a sweep anyway */
 		return;
 	}
 	if (find_msg(m, c.store, c.index))
-		return;	/* the slot is still taken: a message we hold */
+		return; /* the slot is still taken: a message we hold */
 	d = find_del(m, c.store, c.index);
 	if (d && d->state == DEL_QUEUED)
-		return;	/* still taken: AT+CMGD not sent yet */
+		return; /* still taken: AT+CMGD not sent yet */
 	/*
 	 * Otherwise, once AT+CMGD was sent, the modem may already have put
 	 * a new message in the freed slot (its +CMTI can come before the
@@ -2038,7 +2076,7 @@ static void urc_cmti(const char *line, const char *pdu, void *ud)
 		if (o->kind != SOP_READ)
 			continue;
 		if (o->index == c.index && strcmp(o->store, c.store) == 0)
-			return;	/* a repeated indication: read once */
+			return; /* a repeated indication: read once */
 		n++;
 	}
 	if (n >= READS_QUEUED_MAX) {
@@ -2059,7 +2097,7 @@ static void urc_cmt(const char *line, const char *pdu, void *ud)
 
 	if (!pdu) {
 		dbg(m, "+CMT without PDU line (%s)", line);
-		return;	/* not acked: the network re-delivers it */
+		return; /* not acked: the network re-delivers it */
 	}
 	if (m->text_mode) {
 		if (text_parse(line, "+CMT:", pdu, &tm) == 0)
@@ -2076,7 +2114,7 @@ static void urc_cds(const char *line, const char *pdu, void *ud)
 {
 	struct modem *m = ud;
 
-	(void)line;
+	(void) line;
 	if (!pdu)
 		return;
 	deliver_status_report(m, pdu);
@@ -2093,7 +2131,7 @@ static void urc_cds(const char *line, const char *pdu, void *ud)
 
 static void urc_cusd(const char *line, const char *pdu, void *ud)
 {
-	(void)pdu;
+	(void) pdu;
 	ussd_line(ud, line);
 }
 
@@ -2102,7 +2140,7 @@ static void urc_creg(const char *line, const char *pdu, void *ud)
 	struct modem *m = ud;
 	struct modem_reg reg;
 
-	(void)pdu;
+	(void) pdu;
 	if (modem_parse_creg(line, MODEM_REG_URC, &reg, NULL) < 0)
 		return;
 	m->info.reg_stat = reg.stat;
@@ -2120,16 +2158,16 @@ static void urc_memfull(const char *line, const char *pdu, void *ud)
 {
 	struct modem *m = ud;
 
-	(void)pdu;
+	(void) pdu;
 	dbg(m, "%s: sweeping", line);
 	request_sweep(m, 0);
 }
 
 static void urc_ignore(const char *line, const char *pdu, void *ud)
 {
-	(void)line;
-	(void)pdu;
-	(void)ud;
+	(void) line;
+	(void) pdu;
+	(void) ud;
 }
 
 static int register_urcs(struct modem *m)
@@ -2139,23 +2177,23 @@ static int register_urcs(struct modem *m)
 		bool has_pdu;
 		at_urc_cb cb;
 	} t[] = {
-		{ "+CMTI:", false, urc_cmti },
-		{ "+CDSI:", false, urc_cmti },
-		{ "+CMT:", true, urc_cmt },
-		{ "+CDS:", true, urc_cds },
-		{ "+CUSD:", false, urc_cusd },
-		{ "+CREG:", false, urc_creg },
-		{ "^SMMEMFULL:", false, urc_memfull },
-		{ "^SMMEMFULL", false, urc_memfull },
-		{ "RING", false, urc_ignore },
-		{ "^RSSI:", false, urc_ignore },
+			{"+CMTI:", false, urc_cmti},
+			{"+CDSI:", false, urc_cmti},
+			{"+CMT:", true, urc_cmt},
+			{"+CDS:", true, urc_cds},
+			{"+CUSD:", false, urc_cusd},
+			{"+CREG:", false, urc_creg},
+			{"^SMMEMFULL:", false, urc_memfull},
+			{"^SMMEMFULL", false, urc_memfull},
+			{"RING", false, urc_ignore},
+			{"^RSSI:", false, urc_ignore},
 	};
 	size_t i;
 	int rc;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		rc = at_chan_register_urc(m->chan, t[i].prefix, t[i].has_pdu,
-					  t[i].cb, m, NULL);
+				t[i].cb, m, NULL);
 		if (rc < 0)
 			return rc;
 	}
@@ -2168,8 +2206,9 @@ static int register_urcs(struct modem *m)
 static void reset_done(struct modem *m, const struct at_error *err)
 {
 	if (err) {
-		request_down(m, "AT+CFUN=1,1 failed: %s", err->line ?
-			     err->line : at_error_type_str(err->type));
+		request_down(m, "AT+CFUN=1,1 failed: %s",
+				err->line ? err->line
+					  : at_error_type_str(err->type));
 		return;
 	}
 	/* Wait for the boot banner (chan_event) or RESET_WAIT_MS. */
@@ -2178,7 +2217,7 @@ static void reset_done(struct modem *m, const struct at_error *err)
 }
 
 static void cmd_done(const struct at_error *err, const struct at_result *res,
-		     void *ud)
+		void *ud)
 {
 	struct cmd_ctx *ctx = ud;
 	struct modem *m = ctx->m;
@@ -2202,8 +2241,10 @@ static void cmd_done(const struct at_error *err, const struct at_result *res,
 		if (!err)
 			m->stats.sms_acked++;
 		else
-			dbg(m, "AT+CNMA failed: %s", err->line ? err->line :
-			    at_error_type_str(err->type));
+			dbg(m, "AT+CNMA failed: %s",
+					err->line ? err->line
+						  : at_error_type_str(
+								    err->type));
 		break;
 	case CK_USSD:
 		ussd_done(m, err, res);
@@ -2222,19 +2263,17 @@ static void cmd_done(const struct at_error *err, const struct at_result *res,
 /* ---------------------------------------------------------------- */
 /* Lifecycle */
 
-int modem_new(const struct modem_config *cfg,
-	      const struct modem_callbacks *cbs, void *user_data,
-	      struct modem **ret_m)
+int modem_new(const struct modem_config *cfg, const struct modem_callbacks *cbs,
+		void *user_data, struct modem **ret_m)
 {
-	struct at_chan_config cc = { 0 };
+	struct at_chan_config cc = {0};
 	struct modem *m;
 	const char *st;
 
 	if (!cfg || !cfg->device || !*cfg->device || !ret_m)
 		return -EINVAL;
 	st = cfg->storage ? cfg->storage : "SM";
-	if (strlen(st) < 2 || strlen(st) >= MODEM_STORE_MAX ||
-	    strchr(st, '"'))
+	if (strlen(st) < 2 || strlen(st) >= MODEM_STORE_MAX || strchr(st, '"'))
 		return -EINVAL;
 	if (cfg->pin && (strchr(cfg->pin, '"') || strlen(cfg->pin) > 16))
 		return -EINVAL;
@@ -2339,20 +2378,21 @@ static void close_port(struct modem *m)
 static void try_open(struct modem *m)
 {
 	char reason[TRANSPORT_REASON_MAX] = "";
-	static const uint8_t flush[] = { 0x1b };
+	static const uint8_t flush[] = {0x1b};
 	int rc;
 
 	set_state(m, MODEM_STATE_OPENING, NULL);
-	rc = transport_open(m->device, m->cfg.baud, m->cfg.rtscts, &m->tp,
-			    reason);
+	rc = transport_open(
+			m->device, m->cfg.baud, m->cfg.rtscts, &m->tp, reason);
 	if (rc < 0) {
 		m->tp = NULL;
 		snprintf(m->down_reason, sizeof(m->down_reason),
-			 "cannot open %s: %s", m->device,
-			 reason[0] ? reason : strerror(-rc));
+				"cannot open %s: %s", m->device,
+				reason[0] ? reason : strerror(-rc));
 		m->reopen_at = m->now + m->backoff_ms;
-		m->backoff_ms = m->backoff_ms * 2 > m->cfg.backoff_max_ms ?
-				m->cfg.backoff_max_ms : m->backoff_ms * 2;
+		m->backoff_ms = m->backoff_ms * 2 > m->cfg.backoff_max_ms
+						? m->cfg.backoff_max_ms
+						: m->backoff_ms * 2;
 		set_state(m, MODEM_STATE_DOWN, m->down_reason);
 		return;
 	}
@@ -2367,7 +2407,7 @@ static void try_open(struct modem *m)
 	 * when a prompt is aborted) must not be credited to our "AT": the
 	 * first one waits for a quiet period (stale finals are dropped).
 	 */
-	(void)transport_write(m->tp, flush, sizeof(flush));
+	(void) transport_write(m->tp, flush, sizeof(flush));
 	m->sync_settle = true;
 	init_start(m);
 }
@@ -2389,8 +2429,10 @@ int modem_start(struct modem *m, uint64_t now_ms)
 static void fail_all_sends(struct modem *m, const char *why)
 {
 	struct modem_send_result r = {
-		.status = MODEM_SEND_TEMPORARY, .mr = -1, .cms = -1,
-		.error = why,
+			.status = MODEM_SEND_TEMPORARY,
+			.mr = -1,
+			.cms = -1,
+			.error = why,
 	};
 	struct send *s;
 
@@ -2481,8 +2523,9 @@ static void do_down(struct modem *m)
 	m->info_outstanding = 0;
 	m->stats.reopens++;
 	m->reopen_at = m->now + m->backoff_ms;
-	m->backoff_ms = m->backoff_ms * 2 > m->cfg.backoff_max_ms ?
-			m->cfg.backoff_max_ms : m->backoff_ms * 2;
+	m->backoff_ms = m->backoff_ms * 2 > m->cfg.backoff_max_ms
+					? m->cfg.backoff_max_ms
+					: m->backoff_ms * 2;
 	set_state(m, MODEM_STATE_DOWN, m->down_reason);
 }
 
@@ -2502,8 +2545,7 @@ static void do_reset(struct modem *m)
 {
 	int rc;
 
-	dbg(m, "%u consecutive failures: resetting (AT+CFUN=1,1)",
-	    m->failures);
+	dbg(m, "%u consecutive failures: resetting (AT+CFUN=1,1)", m->failures);
 	m->failures = 0;
 	m->stats.resets++;
 	m->gen++;
@@ -2525,15 +2567,18 @@ static void check_cnma(struct modem *m)
 
 	for (g = m->msgs; g; g = g->next) {
 		if (!g->pub.direct || g->cnma_expired ||
-		    m->now < g->cnma_deadline)
+				m->now < g->cnma_deadline)
 			continue;
 		g->cnma_expired = true;
 		/*
 		 * TS 27.005 §3.4.1: without +CNMA in time the ME sends
 		 * RP-ERROR and may set <mt> and <ds> to 0. Re-arm +CNMI.
 		 */
-		dbg(m, "no release of direct SMS %llu in time: not acked, "
-		    "re-arming +CNMI", (unsigned long long)g->pub.id);
+		dbg(m,
+				"no release of direct SMS %llu in time: not "
+				"acked, "
+				"re-arming +CNMI",
+				(unsigned long long) g->pub.id);
 		if (m->state == MODEM_STATE_READY && m->cnmi[0])
 			cmd_send(m, CK_OTHER, 0, m->cnmi, NULL, NULL, 0);
 	}
@@ -2573,8 +2618,8 @@ static void process(struct modem *m)
 			init_start(m);
 			break;
 		}
-		if (m->state == MODEM_STATE_INITIALISING &&
-		    m->step_waiting && m->now >= m->step_at) {
+		if (m->state == MODEM_STATE_INITIALISING && m->step_waiting &&
+				m->now >= m->step_at) {
 			m->step_waiting = false;
 			init_issue(m);
 		}
@@ -2620,8 +2665,8 @@ bool modem_wants_write(const struct modem *m)
 
 static void min_deadline(int64_t *d, uint64_t t)
 {
-	if (*d < 0 || (int64_t)t < *d)
-		*d = (int64_t)t;
+	if (*d < 0 || (int64_t) t < *d)
+		*d = (int64_t) t;
 }
 
 int64_t modem_next_deadline(const struct modem *m)
@@ -2681,10 +2726,10 @@ void modem_handle_readable(struct modem *m, uint64_t now_ms)
 		if (n == -EAGAIN)
 			break;
 		if (n < 0) {
-			request_down(m, "device gone: %s", strerror((int)-n));
+			request_down(m, "device gone: %s", strerror((int) -n));
 			break;
 		}
-		at_chan_feed(m->chan, buf, (size_t)n, now_ms);
+		at_chan_feed(m->chan, buf, (size_t) n, now_ms);
 	}
 	m->depth--;
 	process(m);
@@ -2729,10 +2774,9 @@ void modem_tick(struct modem *m, uint64_t now_ms)
 /* ---------------------------------------------------------------- */
 /* Release */
 
-int modem_sms_release(struct modem *m, struct modem_sms *sms,
-		      bool committed)
+int modem_sms_release(struct modem *m, struct modem_sms *sms, bool committed)
 {
-	struct msg *g = (struct msg *)sms, **pp;
+	struct msg *g = (struct msg *) sms, **pp;
 	struct del *d;
 
 	if (!m || !sms)
@@ -2744,7 +2788,7 @@ int modem_sms_release(struct modem *m, struct modem_sms *sms,
 	*pp = g->next;
 	if (g->pub.direct) {
 		if (committed && !g->cnma_expired && g->gen == m->gen &&
-		    m->state == MODEM_STATE_READY) {
+				m->state == MODEM_STATE_READY) {
 			/* TS 27.005 §3.4.4: +CNMA (=0 in PDU mode). */
 			cmd_send(m, CK_CNMA, 0, "AT+CNMA", NULL, NULL, 0);
 		}
@@ -2752,10 +2796,10 @@ int modem_sms_release(struct modem *m, struct modem_sms *sms,
 		goto out;
 	}
 	if (!committed)
-		goto out;	/* stays on the SIM; the next sweep re-reads */
+		goto out; /* stays on the SIM; the next sweep re-reads */
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		goto out;	/* the next sweep hands it over again */
+		goto out; /* the next sweep hands it over again */
 	snprintf(d->store, sizeof(d->store), "%s", g->pub.store);
 	d->index = g->pub.index;
 	d->pdu = g->hex;

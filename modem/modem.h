@@ -51,50 +51,50 @@ enum modem_state {
 };
 
 enum modem_delivery {
-	MODEM_DELIVERY_STORED,	/* AT+CNMI=2,1: +CMTI, read, delete */
-	MODEM_DELIVERY_DIRECT,	/* AT+CNMI=2,2: +CMT, ack with AT+CNMA */
+	MODEM_DELIVERY_STORED, /* AT+CNMI=2,1: +CMTI, read, delete */
+	MODEM_DELIVERY_DIRECT, /* AT+CNMI=2,2: +CMT, ack with AT+CNMA */
 };
 
 /* Configuration. modem_config_init() sets the defaults noted. */
 struct modem_config {
-	const char *name;	/* for debug lines; default "modem" */
-	const char *device;	/* transport_open() spec; required */
-	int baud;		/* default 115200 */
-	bool rtscts;		/* default false */
-	const char *pin;	/* SIM PIN or NULL; never retried if wrong */
-	const char *storage;	/* "SM" (default), "ME" or "MT" */
+	const char *name;    /* for debug lines; default "modem" */
+	const char *device;  /* transport_open() spec; required */
+	int baud;	     /* default 115200 */
+	bool rtscts;	     /* default false */
+	const char *pin;     /* SIM PIN or NULL; never retried if wrong */
+	const char *storage; /* "SM" (default), "ME" or "MT" */
 	enum modem_delivery delivery; /* default STORED */
-	bool text_mode_fallback; /* AT+CMGF=1 if PDU mode is refused;
+	bool text_mode_fallback;      /* AT+CMGF=1 if PDU mode is refused;
 				  * else FAILED (docs/MODEM-DRIVER.md) */
-	enum ussd_mode ussd_mode; /* default USSD_MODE_PLAIN */
-	unsigned sweep_interval_ms;  /* AT+CPMS?/AT+CMGL; default 60000 */
-	unsigned status_interval_ms; /* CSQ/CREG/COPS/CPMS; default 60000 */
-	unsigned cmd_timeout_ms;     /* short commands; default 5000 */
-	unsigned send_timeout_ms;    /* AT+CMGS final; default 60000 */
-	unsigned ussd_timeout_ms;    /* wait for +CUSD; default 30000 */
-	unsigned cnma_deadline_ms;   /* DIRECT: release within; default
+	enum ussd_mode ussd_mode;     /* default USSD_MODE_PLAIN */
+	unsigned sweep_interval_ms;   /* AT+CPMS?/AT+CMGL; default 60000 */
+	unsigned status_interval_ms;  /* CSQ/CREG/COPS/CPMS; default 60000 */
+	unsigned cmd_timeout_ms;      /* short commands; default 5000 */
+	unsigned send_timeout_ms;     /* AT+CMGS final; default 60000 */
+	unsigned ussd_timeout_ms;     /* wait for +CUSD; default 30000 */
+	unsigned cnma_deadline_ms;    /* DIRECT: release within; default
 				      * 10000 (modems wait ~15 s) */
-	unsigned max_failures;	     /* consecutive command failures
+	unsigned max_failures;	      /* consecutive command failures
 				      * before AT+CFUN=1,1; default 3 */
-	unsigned sim_busy_max_ms;    /* wait out SIM busy; default 60000 */
-	unsigned backoff_min_ms;     /* reopen backoff; default 1000 */
-	unsigned backoff_max_ms;     /* doubling up to; default 60000 */
-	unsigned reboot_settle_ms;   /* quiet after a boot banner before
+	unsigned sim_busy_max_ms;     /* wait out SIM busy; default 60000 */
+	unsigned backoff_min_ms;      /* reopen backoff; default 1000 */
+	unsigned backoff_max_ms;      /* doubling up to; default 60000 */
+	unsigned reboot_settle_ms;    /* quiet after a boot banner before
 				      * re-init; default 1000 */
 	/*
 	 * Timings of recovery, settable so that tests run fast; 0 means the
 	 * default noted (and modem_config_init() leaves them 0).
 	 */
-	unsigned resync_quiet_ms;    /* AT channel quiet period after a
+	unsigned resync_quiet_ms;   /* AT channel quiet period after a
 				      * timeout before its probe; 500
 				      * (x2: re-list after a failed read
 				      * or delete, x10: after a failed
 				      * list) */
-	unsigned probe_timeout_ms;   /* resync probe deadline; 3000 */
-	unsigned sync_timeout_ms;    /* each start-up "AT"; 1500 */
-	unsigned reset_wait_ms;      /* boot banner expected after
+	unsigned probe_timeout_ms;  /* resync probe deadline; 3000 */
+	unsigned sync_timeout_ms;   /* each start-up "AT"; 1500 */
+	unsigned reset_wait_ms;	    /* boot banner expected after
 				      * AT+CFUN=1,1; 20000 */
-	unsigned sim_busy_first_ms;  /* first SIM-busy retry delay (then
+	unsigned sim_busy_first_ms; /* first SIM-busy retry delay (then
 				      * doubling, up to 5000); 500 */
 	/*
 	 * Start-up sends AT^CURC=0 (Huawei: periodic ^RSSI, ^BOOT, ^MODE
@@ -115,17 +115,17 @@ void modem_config_init(struct modem_config *cfg);
  * never hands over the same store/index again.
  */
 struct modem_sms {
-	uint64_t id;		/* unique within this struct modem */
-	const char *pdu_hex;	/* raw PDU as read, SMSC prefix included */
-	size_t tpdu_len;	/* the <length> the modem announced */
-	bool direct;		/* +CMT delivery: nothing on the SIM */
+	uint64_t id;		     /* unique within this struct modem */
+	const char *pdu_hex;	     /* raw PDU as read, SMSC prefix included */
+	size_t tpdu_len;	     /* the <length> the modem announced */
+	bool direct;		     /* +CMT delivery: nothing on the SIM */
 	char store[MODEM_STORE_MAX]; /* "SM"/"ME"/... ; "" when direct */
-	int index;		/* storage index; -1 when direct */
-	int stat;		/* +CMGL/+CMGR <stat>: 0 unread, 1 read;
+	int index;		     /* storage index; -1 when direct */
+	int stat;		     /* +CMGL/+CMGR <stat>: 0 unread, 1 read;
 				 * -1 when direct */
-	int decode_err;		/* 0: msg is valid; else -EINVAL ... */
-	const char *decode_reason; /* static text when decode_err != 0 */
-	struct sms msg;		/* decoded when decode_err == 0 */
+	int decode_err;		     /* 0: msg is valid; else -EINVAL ... */
+	const char *decode_reason;   /* static text when decode_err != 0 */
+	struct sms msg;		     /* decoded when decode_err == 0 */
 	/*
 	 * Text-mode fallback (AT+CMGF=1): pdu_hex is "", msg is built from
 	 * the text header (type DELIVER, addr, scts, text as the modem
@@ -136,10 +136,10 @@ struct modem_sms {
 
 /* A status report (SMS-STATUS-REPORT, TS 23.040 §9.2.2.3). Borrowed. */
 struct modem_status_report {
-	const char *pdu_hex;	/* raw */
-	int decode_err;		/* 0: msg valid */
+	const char *pdu_hex; /* raw */
+	int decode_err;	     /* 0: msg valid */
 	const char *decode_reason;
-	struct sms msg;		/* msg.mr: the TP-MR of the SUBMIT;
+	struct sms msg; /* msg.mr: the TP-MR of the SUBMIT;
 				 * msg.status: TP-ST */
 };
 
@@ -149,7 +149,7 @@ struct modem_ussd_reply {
 				 * terminated by network, 3 other client, 4
 				 * not supported, 5 network time out; -1
 				 * the driver's own timeout or error */
-	bool network_initiated;	/* no request of ours was pending */
+	bool network_initiated; /* no request of ours was pending */
 	const char *text;	/* decoded UTF-8, "" when none/undecodable */
 	const char *raw;	/* <str> as received, "" when absent */
 	int dcs;		/* -1 when absent */
@@ -159,14 +159,14 @@ struct modem_ussd_reply {
 
 /* Network and SIM information; fields -1 / "" when unknown. */
 struct modem_info {
-	int reg_stat;		/* +CREG <stat>, 0..10 */
+	int reg_stat; /* +CREG <stat>, 0..10 */
 	long lac;
 	long ci;
 	int act;
 	char oper[MODEM_OPER_MAX];
 	bool signal_known;
-	int signal_dbm;		/* valid when signal_known */
-	int rssi;		/* raw 0..31, 99 */
+	int signal_dbm; /* valid when signal_known */
+	int rssi;	/* raw 0..31, 99 */
 	char imsi[MODEM_ID_MAX];
 	char iccid[MODEM_ID_MAX];
 	char imei[MODEM_ID_MAX];
@@ -177,18 +177,18 @@ struct modem_info {
 
 /* Outcome class of one AT+CMGS. */
 enum modem_send_status {
-	MODEM_SEND_OK,		/* accepted by the SMSC: mr valid */
-	MODEM_SEND_TEMPORARY,	/* not sent; retrying later may succeed */
-	MODEM_SEND_PERMANENT,	/* not sent; retrying cannot help */
-	MODEM_SEND_UNKNOWN,	/* the PDU went to the modem, then timeout /
+	MODEM_SEND_OK,	      /* accepted by the SMSC: mr valid */
+	MODEM_SEND_TEMPORARY, /* not sent; retrying later may succeed */
+	MODEM_SEND_PERMANENT, /* not sent; retrying cannot help */
+	MODEM_SEND_UNKNOWN,   /* the PDU went to the modem, then timeout /
 				 * ERROR / unplug: it may have been sent */
 };
 
 struct modem_send_result {
 	enum modem_send_status status;
-	int mr;			/* TP-MR 0..255 when OK, else -1 */
-	int cms;		/* +CMS ERROR code, -1 when none */
-	const char *error;	/* human text when not OK, else NULL */
+	int mr;		   /* TP-MR 0..255 when OK, else -1 */
+	int cms;	   /* +CMS ERROR code, -1 when none */
+	const char *error; /* human text when not OK, else NULL */
 };
 
 /*
@@ -197,20 +197,18 @@ struct modem_send_result {
  * borrowed.
  */
 typedef void (*modem_send_cb)(struct modem *m, uint64_t send_id,
-			      const struct modem_send_result *res,
-			      void *user_data);
+		const struct modem_send_result *res, void *user_data);
 /* USSD reply to a modem_ussd() request. @reply borrowed. */
 typedef void (*modem_ussd_cb)(struct modem *m,
-			      const struct modem_ussd_reply *reply,
-			      void *user_data);
+		const struct modem_ussd_reply *reply, void *user_data);
 
 struct modem_callbacks {
 	/*
 	 * State change. @reason: static or driver-owned text, valid during
 	 * the call (why DOWN or FAILED; NULL otherwise).
 	 */
-	void (*state)(struct modem *m, enum modem_state st,
-		      const char *reason, void *user_data);
+	void (*state)(struct modem *m, enum modem_state st, const char *reason,
+			void *user_data);
 	/*
 	 * A received SMS; @sms is owned by the driver until the caller
 	 * passes it to modem_sms_release() (may be later, after a database
@@ -219,14 +217,13 @@ struct modem_callbacks {
 	void (*sms)(struct modem *m, struct modem_sms *sms, void *user_data);
 	/* A status report (acked/deleted after the callback returns). */
 	void (*status_report)(struct modem *m,
-			      const struct modem_status_report *sr,
-			      void *user_data);
+			const struct modem_status_report *sr, void *user_data);
 	/* Network-initiated USSD (and late replies nobody waits for). */
 	void (*ussd)(struct modem *m, const struct modem_ussd_reply *reply,
-		     void *user_data);
+			void *user_data);
 	/* Network info changed or was refreshed. @info borrowed. */
 	void (*info)(struct modem *m, const struct modem_info *info,
-		     void *user_data);
+			void *user_data);
 	/* Debug trace line (AT traffic, decisions). May be NULL. */
 	void (*debug)(struct modem *m, const char *msg, void *user_data);
 };
@@ -237,9 +234,8 @@ struct modem_callbacks {
  * Returns 0 and stores the modem in *@ret_m (free with modem_free()), or
  * -EINVAL (no device, bad storage), -ENOMEM.
  */
-int modem_new(const struct modem_config *cfg,
-	      const struct modem_callbacks *cbs, void *user_data,
-	      struct modem **ret_m);
+int modem_new(const struct modem_config *cfg, const struct modem_callbacks *cbs,
+		void *user_data, struct modem **ret_m);
 
 /*
  * modem_free() - close the device and free everything. Pending sends get
@@ -280,8 +276,7 @@ const char *modem_name(const struct modem *m);
  * again; direct → not acked, so the network re-delivers it later.
  * Returns 0, -EINVAL (NULL or not from this modem).
  */
-int modem_sms_release(struct modem *m, struct modem_sms *sms,
-		      bool committed);
+int modem_sms_release(struct modem *m, struct modem_sms *sms, bool committed);
 
 /*
  * modem_send_pdu() - queue one AT+CMGS=<tpdu_len> with @hex (SMSC prefix +
@@ -294,7 +289,7 @@ int modem_sms_release(struct modem *m, struct modem_sms *sms,
  * (FAILED), -ENOMEM. On error @cb never runs.
  */
 int64_t modem_send_pdu(struct modem *m, const char *hex, size_t tpdu_len,
-		       modem_send_cb cb, void *user_data);
+		modem_send_cb cb, void *user_data);
 
 /*
  * modem_ussd() - send a USSD string (a code "*131#" or, inside a session
@@ -304,7 +299,7 @@ int64_t modem_send_pdu(struct modem *m, const char *hex, size_t tpdu_len,
  * (not encodable in the configured mode), -ENOMEM.
  */
 int modem_ussd(struct modem *m, const char *code, modem_ussd_cb cb,
-	       void *user_data);
+		void *user_data);
 /* End a USSD session (AT+CUSD=2). 0 or -ENOTCONN. */
 int modem_ussd_cancel(struct modem *m);
 
@@ -316,14 +311,14 @@ int modem_sweep(struct modem *m);
 
 /* Counters, for tests and metrics. */
 struct modem_stats {
-	uint64_t at_commands;	 /* AT commands issued */
-	uint64_t sms_received;	 /* handed to the sms callback */
-	uint64_t sms_deleted;	 /* AT+CMGD OK */
-	uint64_t sms_acked;	 /* AT+CNMA OK */
-	uint64_t sweeps;	 /* AT+CMGL runs */
-	uint64_t resets;	 /* AT+CFUN=1,1 */
-	uint64_t reopens;	 /* device reopened */
-	uint64_t reboots_seen;	 /* boot banners */
+	uint64_t at_commands;  /* AT commands issued */
+	uint64_t sms_received; /* handed to the sms callback */
+	uint64_t sms_deleted;  /* AT+CMGD OK */
+	uint64_t sms_acked;    /* AT+CNMA OK */
+	uint64_t sweeps;       /* AT+CMGL runs */
+	uint64_t resets;       /* AT+CFUN=1,1 */
+	uint64_t reopens;      /* device reopened */
+	uint64_t reboots_seen; /* boot banners */
 	uint64_t sends_ok;
 	uint64_t sends_failed;
 	uint64_t sends_unknown;

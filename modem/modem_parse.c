@@ -11,11 +11,11 @@
 #include <errno.h>
 #include <string.h>
 
-#define FAIL(why)					\
-	do {						\
-		if (ret_reason)				\
-			*ret_reason = (why);		\
-		return -EINVAL;				\
+#define FAIL(why)                                                              \
+	do {                                                                   \
+		if (ret_reason)                                                \
+			*ret_reason = (why);                                   \
+		return -EINVAL;                                                \
 	} while (0)
 
 static int num_in(struct at_iter *it, long lo, long hi, int *ret)
@@ -27,13 +27,13 @@ static int num_in(struct at_iter *it, long lo, long hi, int *ret)
 		return r;
 	if (v < lo || v > hi)
 		return -ERANGE;
-	*ret = (int)v;
+	*ret = (int) v;
 	return 0;
 }
 
 /* +CMTI / +CDSI: <mem>,<index>[,extra...] */
 static int parse_store_index(const char *line, const char *prefix,
-			     struct modem_cmti *ret, const char **ret_reason)
+		struct modem_cmti *ret, const char **ret_reason)
 {
 	struct at_iter it;
 	struct modem_cmti v;
@@ -51,13 +51,13 @@ static int parse_store_index(const char *line, const char *prefix,
 }
 
 int modem_parse_cmti(const char *line, struct modem_cmti *ret,
-		     const char **ret_reason)
+		const char **ret_reason)
 {
 	return parse_store_index(line, "+CMTI:", ret, ret_reason);
 }
 
 int modem_parse_cdsi(const char *line, struct modem_cmti *ret,
-		     const char **ret_reason)
+		const char **ret_reason)
 {
 	return parse_store_index(line, "+CDSI:", ret, ret_reason);
 }
@@ -86,10 +86,10 @@ static int alpha_field(struct at_iter *it, char *buf, size_t size)
 }
 
 int modem_parse_cmt(const char *line, struct modem_cmt *ret,
-		    const char **ret_reason)
+		const char **ret_reason)
 {
 	struct at_iter it;
-	struct modem_cmt v = { 0 };
+	struct modem_cmt v = {0};
 	const char *comma;
 	int r;
 
@@ -110,8 +110,7 @@ int modem_parse_cmt(const char *line, struct modem_cmt *ret,
 	return 0;
 }
 
-int modem_parse_cds(const char *line, int *ret_length,
-		    const char **ret_reason)
+int modem_parse_cds(const char *line, int *ret_length, const char **ret_reason)
 {
 	struct at_iter it;
 	int len;
@@ -130,7 +129,7 @@ int modem_parse_cds(const char *line, int *ret_length,
 }
 
 static int msg_hdr(struct at_iter *it, struct modem_msg_hdr *v,
-		   const char **ret_reason)
+		const char **ret_reason)
 {
 	int r;
 
@@ -146,10 +145,10 @@ static int msg_hdr(struct at_iter *it, struct modem_msg_hdr *v,
 }
 
 int modem_parse_cmgr(const char *line, struct modem_msg_hdr *ret,
-		     const char **ret_reason)
+		const char **ret_reason)
 {
 	struct at_iter it;
-	struct modem_msg_hdr v = { .index = -1 };
+	struct modem_msg_hdr v = {.index = -1};
 
 	if (at_iter_init(&it, line, "+CMGR:"))
 		FAIL("wrong prefix");
@@ -160,10 +159,10 @@ int modem_parse_cmgr(const char *line, struct modem_msg_hdr *ret,
 }
 
 int modem_parse_cmgl(const char *line, struct modem_msg_hdr *ret,
-		     const char **ret_reason)
+		const char **ret_reason)
 {
 	struct at_iter it;
-	struct modem_msg_hdr v = { 0 };
+	struct modem_msg_hdr v = {0};
 
 	if (at_iter_init(&it, line, "+CMGL:"))
 		FAIL("wrong prefix");
@@ -188,8 +187,7 @@ int modem_parse_cmgs(const char *line, int *ret_mr, const char **ret_reason)
 	return 0;
 }
 
-int modem_parse_cmgw(const char *line, int *ret_index,
-		     const char **ret_reason)
+int modem_parse_cmgw(const char *line, int *ret_index, const char **ret_reason)
 {
 	struct at_iter it;
 	int idx;
@@ -203,7 +201,7 @@ int modem_parse_cmgw(const char *line, int *ret_index,
 }
 
 int modem_parse_csq(const char *line, struct modem_csq *ret,
-		    const char **ret_reason)
+		const char **ret_reason)
 {
 	struct at_iter it;
 	struct modem_csq v;
@@ -222,14 +220,14 @@ int modem_parse_csq(const char *line, struct modem_csq *ret,
 
 bool modem_reg_is_registered(int stat)
 {
-	return stat == 1 || stat == 5 || stat == 6 || stat == 7 ||
-	       stat == 9 || stat == 10;
+	return stat == 1 || stat == 5 || stat == 6 || stat == 7 || stat == 9 ||
+	       stat == 10;
 }
 
 #define REG_MAXF 10
 
 struct reg_field {
-	const char *s, *e;	/* trimmed, quotes included */
+	const char *s, *e; /* trimmed, quotes included */
 	bool quoted;
 };
 
@@ -254,7 +252,7 @@ static int reg_split(const char *p, struct reg_field *f, int max)
 			if (*p == '"')
 				inq = !inq;
 		if (inq)
-			return -1;	/* unterminated quote */
+			return -1; /* unterminated quote */
 		e = p;
 		while (s < e && *s == ' ')
 			s++;
@@ -265,8 +263,8 @@ static int reg_split(const char *p, struct reg_field *f, int max)
 		f[n].s = s;
 		f[n].e = e;
 		f[n].quoted = e - s >= 2 && *s == '"' && e[-1] == '"';
-		if (!f[n].quoted && memchr(s, '"', (size_t)(e - s)))
-			return -1;	/* stray quote inside a field */
+		if (!f[n].quoted && memchr(s, '"', (size_t) (e - s)))
+			return -1; /* stray quote inside a field */
 		n++;
 		if (*p == '\0')
 			break;
@@ -283,7 +281,7 @@ static int f_dec(const struct reg_field *f, long lo, long hi, long *ret)
 	if (f->quoted || s == f->e)
 		return -1;
 	for (; s < f->e; s++) {
-		if (!isdigit((unsigned char)*s) || v > 100000000)
+		if (!isdigit((unsigned char) *s) || v > 100000000)
 			return -1;
 		v = v * 10 + (*s - '0');
 	}
@@ -312,10 +310,11 @@ static int f_hex(const struct reg_field *f, long *ret)
 	for (; s < e; s++) {
 		int d;
 
-		if (!isxdigit((unsigned char)*s))
+		if (!isxdigit((unsigned char) *s))
 			return -1;
-		d = isdigit((unsigned char)*s) ? *s - '0' :
-		    tolower((unsigned char)*s) - 'a' + 10;
+		d = isdigit((unsigned char) *s)
+				    ? *s - '0'
+				    : tolower((unsigned char) *s) - 'a' + 10;
 		v = v * 16 + d;
 	}
 	*ret = v;
@@ -323,14 +322,18 @@ static int f_hex(const struct reg_field *f, long *ret)
 }
 
 int modem_parse_creg(const char *line, enum modem_reg_form form,
-		     struct modem_reg *ret, const char **ret_reason)
+		struct modem_reg *ret, const char **ret_reason)
 {
 	static const char *const pfx[] = {
-		"+CREG:", "+CGREG:", "+CEREG:", "+C5GREG:", NULL,
+			"+CREG:",
+			"+CGREG:",
+			"+CEREG:",
+			"+C5GREG:",
+			NULL,
 	};
 	struct reg_field f[REG_MAXF];
-	struct modem_reg v = { .n = -1, .lac = -1, .ci = -1, .act = -1,
-			       .rac = -1 };
+	struct modem_reg v = {
+			.n = -1, .lac = -1, .ci = -1, .act = -1, .rac = -1};
 	const char *p = NULL;
 	long x;
 	int nf, i = 0;
@@ -371,13 +374,13 @@ int modem_parse_creg(const char *line, enum modem_reg_form form,
 	if (!urc) {
 		if (f_dec(&f[i++], 0, 5, &x))
 			FAIL("bad <n>");
-		v.n = (int)x;
+		v.n = (int) x;
 		if (i >= nf)
 			FAIL("missing <stat>");
 	}
 	if (f_dec(&f[i++], 0, 11, &x))
 		FAIL("bad <stat>");
-	v.stat = (int)x;
+	v.stat = (int) x;
 	v.urc = urc;
 	if (i < nf) {
 		if (i + 1 >= nf)
@@ -390,7 +393,7 @@ int modem_parse_creg(const char *line, enum modem_reg_form form,
 	if (i < nf) {
 		/* AcT (27.007 §7.3: 0..13); Samsung puts hex junk here. */
 		if (f_dec(&f[i], 0, 13, &x) == 0)
-			v.act = (int)x;
+			v.act = (int) x;
 		i++;
 	}
 	if (i < nf) {
@@ -403,10 +406,10 @@ int modem_parse_creg(const char *line, enum modem_reg_form form,
 }
 
 int modem_parse_cops(const char *line, struct modem_cops *ret,
-		     const char **ret_reason)
+		const char **ret_reason)
 {
 	struct at_iter it;
-	struct modem_cops v = { .format = -1, .act = -1 };
+	struct modem_cops v = {.format = -1, .act = -1};
 	int r;
 
 	if (at_iter_init(&it, line, "+COPS:"))
@@ -437,10 +440,10 @@ out:
 }
 
 int modem_parse_cpms(const char *line, struct modem_cpms *ret,
-		     const char **ret_reason)
+		const char **ret_reason)
 {
 	struct at_iter it;
-	struct modem_cpms v = { 0 };
+	struct modem_cpms v = {0};
 	bool named;
 
 	if (at_iter_init(&it, line, "+CPMS:"))
@@ -455,7 +458,7 @@ int modem_parse_cpms(const char *line, struct modem_cpms *ret,
 		}
 		if (named) {
 			if (at_iter_next_text(&it, v.st[v.n].mem,
-					      sizeof(v.st[v.n].mem)))
+					    sizeof(v.st[v.n].mem)))
 				FAIL("bad <mem>");
 		}
 		if (num_in(&it, 0, 65535, &v.st[v.n].used))
@@ -498,11 +501,11 @@ static int mask_list(struct at_iter *it, unsigned *ret)
 }
 
 int modem_parse_cnmi_caps(const char *line, struct modem_cnmi_caps *ret,
-			  const char **ret_reason)
+		const char **ret_reason)
 {
 	struct at_iter it;
-	struct modem_cnmi_caps v = { 0 };
-	unsigned *slot[] = { &v.mode, &v.mt, &v.bm, &v.ds, &v.bfr };
+	struct modem_cnmi_caps v = {0};
+	unsigned *slot[] = {&v.mode, &v.mt, &v.bm, &v.ds, &v.bfr};
 
 	if (at_iter_init(&it, line, "+CNMI:"))
 		FAIL("wrong prefix");
@@ -517,21 +520,21 @@ int modem_parse_cnmi_caps(const char *line, struct modem_cnmi_caps *ret,
 	return 0;
 }
 
-int modem_parse_cpin(const char *line, enum modem_pin *ret,
-		     const char **ret_reason)
+int modem_parse_cpin(
+		const char *line, enum modem_pin *ret, const char **ret_reason)
 {
 	static const struct {
 		const char *s;
 		enum modem_pin p;
 	} t[] = {
-		{ "READY", MODEM_PIN_READY },
-		{ "SIM PIN", MODEM_PIN_SIM_PIN },
-		{ "SIM PUK", MODEM_PIN_SIM_PUK },
-		{ "PH-SIM PIN", MODEM_PIN_PH_SIM_PIN },
-		{ "PH-SIM PUK", MODEM_PIN_PH_SIM_PUK },
-		{ "SIM PIN2", MODEM_PIN_SIM_PIN2 },
-		{ "SIM PUK2", MODEM_PIN_SIM_PUK2 },
-		{ "PH-NET PIN", MODEM_PIN_PH_NET_PIN },
+			{"READY", MODEM_PIN_READY},
+			{"SIM PIN", MODEM_PIN_SIM_PIN},
+			{"SIM PUK", MODEM_PIN_SIM_PUK},
+			{"PH-SIM PIN", MODEM_PIN_PH_SIM_PIN},
+			{"PH-SIM PUK", MODEM_PIN_PH_SIM_PUK},
+			{"SIM PIN2", MODEM_PIN_SIM_PIN2},
+			{"SIM PUK2", MODEM_PIN_SIM_PUK2},
+			{"PH-NET PIN", MODEM_PIN_PH_NET_PIN},
 	};
 	struct at_iter it;
 	char code[32];
@@ -551,9 +554,9 @@ int modem_parse_cpin(const char *line, enum modem_pin *ret,
 }
 
 int modem_parse_cusd(const char *line, struct modem_cusd *ret,
-		     const char **ret_reason)
+		const char **ret_reason)
 {
-	struct modem_cusd v = { .dcs = -1 };
+	struct modem_cusd v = {.dcs = -1};
 	const char *p;
 	long x;
 	struct at_iter it;
@@ -577,7 +580,7 @@ int modem_parse_cusd(const char *line, struct modem_cusd *ret,
 
 		if (!q)
 			FAIL("unterminated <str>");
-		n = (size_t)(q - p - 1);
+		n = (size_t) (q - p - 1);
 		if (n >= sizeof(v.str))
 			FAIL("<str> too long");
 		memcpy(v.str, p + 1, n);
@@ -590,7 +593,7 @@ int modem_parse_cusd(const char *line, struct modem_cusd *ret,
 		size_t n;
 
 		q = q ? q : p + strlen(p);
-		n = (size_t)(q - p);
+		n = (size_t) (q - p);
 		while (n > 0 && p[n - 1] == ' ')
 			n--;
 		if (n >= sizeof(v.str))
@@ -614,21 +617,21 @@ int modem_parse_cusd(const char *line, struct modem_cusd *ret,
 	r = at_iter_next_number(&it, &x);
 	if (r || x < 0 || x > 255 || !at_iter_at_end(&it))
 		FAIL("bad <dcs>");
-	v.dcs = (int)x;
+	v.dcs = (int) x;
 out:
 	*ret = v;
 	return 0;
 }
 
 static int id_digits(const char *s, size_t min, size_t max, bool allow_f,
-		     char out[MODEM_ID_MAX])
+		char out[MODEM_ID_MAX])
 {
 	size_t n = 0;
 
 	while (*s == ' ' || *s == '"')
 		s++;
 	for (; s[n] && s[n] != '"' && s[n] != ' '; n++) {
-		if (isdigit((unsigned char)s[n]))
+		if (isdigit((unsigned char) s[n]))
 			continue;
 		/* ICCID filler nibble / Luhn digit shown as F. */
 		if (allow_f && (s[n] == 'F' || s[n] == 'f'))
@@ -646,11 +649,11 @@ static int id_digits(const char *s, size_t min, size_t max, bool allow_f,
 }
 
 int modem_parse_cimi(const char *line, char ret_imsi[MODEM_ID_MAX],
-		     const char **ret_reason)
+		const char **ret_reason)
 {
 	char tmp[MODEM_ID_MAX];
 
-	if (strncmp(line, "+CIMI:", 6) == 0)	/* some Quectel firmwares */
+	if (strncmp(line, "+CIMI:", 6) == 0) /* some Quectel firmwares */
 		line += 6;
 	if (id_digits(line, 6, 15, false, tmp))
 		FAIL("not an IMSI (6..15 digits)");
@@ -659,10 +662,15 @@ int modem_parse_cimi(const char *line, char ret_imsi[MODEM_ID_MAX],
 }
 
 int modem_parse_ccid(const char *line, char ret_iccid[MODEM_ID_MAX],
-		     const char **ret_reason)
+		const char **ret_reason)
 {
 	static const char *const pfx[] = {
-		"+CCID:", "^ICCID:", "+ICCID:", "+QCCID:", "^SCID:", NULL,
+			"+CCID:",
+			"^ICCID:",
+			"+ICCID:",
+			"+QCCID:",
+			"^SCID:",
+			NULL,
 	};
 	char tmp[MODEM_ID_MAX];
 
@@ -695,7 +703,7 @@ int modem_parse_ccid(const char *line, char ret_iccid[MODEM_ID_MAX],
 }
 
 int modem_parse_csca(const char *line, char ret_number[MODEM_NUMBER_MAX],
-		     int *ret_type, const char **ret_reason)
+		int *ret_type, const char **ret_reason)
 {
 	struct at_iter it;
 	char num[MODEM_NUMBER_MAX];
@@ -726,10 +734,10 @@ int modem_parse_cmee(const char *line, int *ret_n, const char **ret_reason)
 }
 
 int modem_parse_csms(const char *line, struct modem_csms *ret,
-		     const char **ret_reason)
+		const char **ret_reason)
 {
 	struct at_iter it;
-	struct modem_csms v = { .service = -1 };
+	struct modem_csms v = {.service = -1};
 	int f[4], n = 0;
 
 	if (at_iter_init(&it, line, "+CSMS:"))

@@ -11,8 +11,8 @@
 
 #include "modem/sms_concat.h"
 
-int sms_part_from_sms(const struct sms *msg, int64_t now,
-		      struct sms_part *ret_part)
+int sms_part_from_sms(
+		const struct sms *msg, int64_t now, struct sms_part *ret_part)
 {
 	struct sms_part p;
 
@@ -71,10 +71,9 @@ static bool same_text(const struct sms_part *a, const struct sms_part *b)
 }
 
 int sms_concat_assemble(const struct sms_part *parts, size_t n,
-			struct sms_concat_result *ret_result,
-			const char **ret_reason)
+		struct sms_concat_result *ret_result, const char **ret_reason)
 {
-	const struct sms_part *by_seq[SMS_MAX_PARTS + 1] = { NULL };
+	const struct sms_part *by_seq[SMS_MAX_PARTS + 1] = {NULL};
 	struct sms_concat_result res;
 	const char *reason = "bad argument";
 	size_t i, size = 1, o = 0;
@@ -114,8 +113,8 @@ int sms_concat_assemble(const struct sms_part *parts, size_t n,
 		if (parts[i].received < res.first_received)
 			res.first_received = parts[i].received;
 	for (seq = 1; seq <= res.total; seq++)
-		size += by_seq[seq] ? strlen(by_seq[seq]->text) :
-				      sizeof(SMS_CONCAT_GAP) - 1;
+		size += by_seq[seq] ? strlen(by_seq[seq]->text)
+				    : sizeof(SMS_CONCAT_GAP) - 1;
 	res.text = malloc(size);
 	if (!res.text) {
 		reason = "out of memory";
@@ -129,7 +128,7 @@ int sms_concat_assemble(const struct sms_part *parts, size_t n,
 		if (by_seq[seq])
 			t = by_seq[seq]->text;
 		else
-			res.missing[res.n_missing++] = (uint8_t)seq;
+			res.missing[res.n_missing++] = (uint8_t) seq;
 		l = strlen(t);
 		memcpy(res.text + o, t, l);
 		o += l;
@@ -160,7 +159,7 @@ void sms_concat_result_done(struct sms_concat_result *result)
 struct reasm_msg {
 	struct sms_part *parts; /* distinct seq numbers only */
 	size_t n;
-	int64_t first_seen;	/* caller's `now` at the first part */
+	int64_t first_seen; /* caller's `now` at the first part */
 };
 
 struct sms_reasm {
@@ -213,9 +212,8 @@ static void remove_msg(struct sms_reasm *r, size_t i)
 	r->n_msgs--;
 }
 
-int sms_reasm_add(struct sms_reasm *r, const struct sms_part *part,
-		  int64_t now, struct sms_concat_result *ret_result,
-		  const char **ret_reason)
+int sms_reasm_add(struct sms_reasm *r, const struct sms_part *part, int64_t now,
+		struct sms_concat_result *ret_result, const char **ret_reason)
 {
 	struct reasm_msg *m = NULL;
 	struct sms_part *grown;
@@ -270,7 +268,7 @@ int sms_reasm_add(struct sms_reasm *r, const struct sms_part *part,
 	rc = sms_concat_assemble(m->parts, m->n, ret_result, &reason);
 	if (rc < 0)
 		goto out_fail;
-	remove_msg(r, (size_t)(m - r->msgs));
+	remove_msg(r, (size_t) (m - r->msgs));
 	return SMS_REASM_COMPLETE;
 
 out_assemble_single:
@@ -286,7 +284,7 @@ out_fail:
 }
 
 int sms_reasm_expire(struct sms_reasm *r, int64_t now,
-		     struct sms_concat_result *ret_result)
+		struct sms_concat_result *ret_result)
 {
 	size_t i;
 	int rc;
@@ -297,7 +295,7 @@ int sms_reasm_expire(struct sms_reasm *r, int64_t now,
 		if (now - r->msgs[i].first_seen < r->timeout)
 			continue;
 		rc = sms_concat_assemble(r->msgs[i].parts, r->msgs[i].n,
-					 ret_result, NULL);
+				ret_result, NULL);
 		if (rc < 0)
 			return rc;
 		remove_msg(r, i);

@@ -29,9 +29,9 @@ struct sms_part {
 	uint8_t total;		   /* key: 1..255 (1 for a single SMS) */
 	uint8_t seq;		   /* 1..total */
 	enum sms_charset charset;
-	char text[SMS_TEXT_MAX];   /* decoded text of this part (UTF-8);
+	char text[SMS_TEXT_MAX]; /* decoded text of this part (UTF-8);
 				    * 8-bit data is rendered as hex */
-	int64_t received;	   /* caller's clock when it arrived */
+	int64_t received;	 /* caller's clock when it arrived */
 };
 
 /*
@@ -39,18 +39,17 @@ struct sms_part {
  * the "sender" key). A message without a concat IE becomes part 1 of 1.
  * Returns 0, or -EINVAL (NULL, STATUS-REPORT, text too long for hex).
  */
-__attribute__((warn_unused_result))
-int sms_part_from_sms(const struct sms *msg, int64_t now,
-		      struct sms_part *ret_part);
+__attribute__((warn_unused_result)) int sms_part_from_sms(
+		const struct sms *msg, int64_t now, struct sms_part *ret_part);
 
 /* True when a and b belong to the same message (same key). */
 bool sms_part_same_message(const struct sms_part *a, const struct sms_part *b);
 
 /* A reassembled (possibly partial) message. */
 struct sms_concat_result {
-	char *text;	   /* UTF-8, NUL-terminated, caller frees with free() */
+	char *text; /* UTF-8, NUL-terminated, caller frees with free() */
 	size_t text_len;
-	bool complete;	   /* every part 1..total present */
+	bool complete; /* every part 1..total present */
 	char sender[SMS_ADDR_MAX];
 	uint16_t ref;
 	bool ref16;
@@ -69,10 +68,9 @@ struct sms_concat_result {
  * (two different texts for one seq; reason "conflicting duplicate part"),
  * -ENOMEM.
  */
-__attribute__((warn_unused_result))
-int sms_concat_assemble(const struct sms_part *parts, size_t n,
-			struct sms_concat_result *ret_result,
-			const char **ret_reason);
+__attribute__((warn_unused_result)) int sms_concat_assemble(
+		const struct sms_part *parts, size_t n,
+		struct sms_concat_result *ret_result, const char **ret_reason);
 
 /* Free result->text and clear it; accepts NULL and an already-done result. */
 void sms_concat_result_done(struct sms_concat_result *result);
@@ -105,10 +103,9 @@ void sms_reasm_free(struct sms_reasm *r);
  * (bad part), -EEXIST (same seq, different text: conflicting duplicate,
  * the first one is kept), -ENOSPC (too many incomplete messages), -ENOMEM.
  */
-__attribute__((warn_unused_result))
-int sms_reasm_add(struct sms_reasm *r, const struct sms_part *part,
-		  int64_t now, struct sms_concat_result *ret_result,
-		  const char **ret_reason);
+__attribute__((warn_unused_result)) int sms_reasm_add(struct sms_reasm *r,
+		const struct sms_part *part, int64_t now,
+		struct sms_concat_result *ret_result, const char **ret_reason);
 
 /*
  * Hand out one message whose first part is at least `timeout` old at `now`,
@@ -116,9 +113,8 @@ int sms_reasm_add(struct sms_reasm *r, const struct sms_part *part,
  * returns 0. Returns 1 (*ret_result filled, caller calls
  * sms_concat_result_done()), 0 (nothing expired), -ENOMEM.
  */
-__attribute__((warn_unused_result))
-int sms_reasm_expire(struct sms_reasm *r, int64_t now,
-		     struct sms_concat_result *ret_result);
+__attribute__((warn_unused_result)) int sms_reasm_expire(struct sms_reasm *r,
+		int64_t now, struct sms_concat_result *ret_result);
 
 /* Number of incomplete messages held. */
 size_t sms_reasm_pending(const struct sms_reasm *r);

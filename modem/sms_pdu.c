@@ -22,8 +22,8 @@ struct rd {
 	const char *reason;
 };
 
-static bool rd_take(struct rd *r, size_t n, const uint8_t **ret,
-		    const char *reason)
+static bool rd_take(
+		struct rd *r, size_t n, const uint8_t **ret, const char *reason)
 {
 	if (r->len - r->pos < n) {
 		r->reason = reason;
@@ -64,7 +64,7 @@ static bool is_space(char c)
 }
 
 int sms_hex_to_bin(const char *hex, size_t hex_len, uint8_t *out,
-		   size_t out_size, const char **ret_reason)
+		size_t out_size, const char **ret_reason)
 {
 	size_t i;
 
@@ -97,9 +97,9 @@ int sms_hex_to_bin(const char *hex, size_t hex_len, uint8_t *out,
 		return -EMSGSIZE;
 	}
 	for (i = 0; i < hex_len / 2; i++)
-		out[i] = (uint8_t)(hexval(hex[2 * i]) << 4 |
-				   hexval(hex[2 * i + 1]));
-	return (int)(hex_len / 2);
+		out[i] = (uint8_t) (hexval(hex[2 * i]) << 4 |
+				    hexval(hex[2 * i + 1]));
+	return (int) (hex_len / 2);
 }
 
 static void bin_to_hex(const uint8_t *in, size_t n, char *out)
@@ -124,8 +124,8 @@ static const char bcd_digits[] = "0123456789*#abc";
  * then `octets` octets of address value, returned in *ret_value.
  */
 static bool rd_address(struct rd *r, size_t octets, const char *trunc_toa,
-		       const char *trunc_value, struct sms_address *a,
-		       const uint8_t **ret_value)
+		const char *trunc_value, struct sms_address *a,
+		const uint8_t **ret_value)
 {
 	uint8_t toa;
 
@@ -144,7 +144,7 @@ static bool rd_address(struct rd *r, size_t octets, const char *trunc_toa,
  * `reason` goes to r.
  */
 static bool decode_bcd_number(struct rd *r, const uint8_t *p, size_t n,
-			      struct sms_address *a, const char *reason)
+		struct sms_address *a, const char *reason)
 {
 	char *out = a->number;
 	size_t i, o = 0;
@@ -178,16 +178,16 @@ static bool decode_tp_address(struct rd *r, struct sms_address *a)
 		return false;
 	}
 	if (!rd_address(r, (n + 1u) / 2, "PDU truncated in address type",
-			"PDU truncated in address", a, &p))
+			    "PDU truncated in address", a, &p))
 		return false;
 	if (a->ton == SMS_TON_ALPHANUMERIC) {
 		/* §9.1.2.5: GSM-7 packed; n counts semi-octets used. */
 		uint8_t sept[12];
-		size_t ns = (size_t)n * 4 / 7;
+		size_t ns = (size_t) n * 4 / 7;
 
 		if (gsm7_unpack(p, (n + 1u) / 2, 0, ns, sept, sizeof(sept)) ||
-		    gsm7_to_utf8(sept, ns, a->number, sizeof(a->number),
-				 NULL)) {
+				gsm7_to_utf8(sept, ns, a->number,
+						sizeof(a->number), NULL)) {
 			r->reason = "bad alphanumeric address";
 			return false;
 		}
@@ -211,11 +211,11 @@ static bool decode_smsc(struct rd *r, struct sms *m)
 		return false;
 	}
 	if (!rd_address(r, n - 1u, "PDU truncated in SMSC",
-			"PDU truncated in SMSC", &m->smsc, &p))
+			    "PDU truncated in SMSC", &m->smsc, &p))
 		return false;
 	m->has_smsc = true;
-	return decode_bcd_number(r, p, (n - 1u) * 2u, &m->smsc,
-				 "bad SMSC address");
+	return decode_bcd_number(
+			r, p, (n - 1u) * 2u, &m->smsc, "bad SMSC address");
 }
 
 /* ------------------------------------------------------------------ */
@@ -227,7 +227,7 @@ static bool swapped_bcd(uint8_t b, uint8_t *ret)
 
 	if (lo > 9 || hi > 9)
 		return false;
-	*ret = (uint8_t)(lo * 10 + hi);
+	*ret = (uint8_t) (lo * 10 + hi);
 	return true;
 }
 
@@ -240,9 +240,10 @@ static bool decode_scts(struct rd *r, struct sms_scts *t, const char *what)
 	if (!rd_take(r, 7, &p, what))
 		return false;
 	if (!swapped_bcd(p[0], &t->year) || !swapped_bcd(p[1], &t->month) ||
-	    !swapped_bcd(p[2], &t->day) || !swapped_bcd(p[3], &t->hour) ||
-	    !swapped_bcd(p[4], &t->minute) ||
-	    !swapped_bcd(p[5], &t->second)) {
+			!swapped_bcd(p[2], &t->day) ||
+			!swapped_bcd(p[3], &t->hour) ||
+			!swapped_bcd(p[4], &t->minute) ||
+			!swapped_bcd(p[5], &t->second)) {
 		r->reason = "bad BCD digit in time stamp";
 		return false;
 	}
@@ -254,7 +255,7 @@ static bool decode_scts(struct rd *r, struct sms_scts *t, const char *what)
 		return false;
 	}
 	q = lo * 10 + hi;
-	t->tz_quarters = (int8_t)((p[6] & 0x08) ? -q : q);
+	t->tz_quarters = (int8_t) ((p[6] & 0x08) ? -q : q);
 	return true;
 }
 
@@ -265,36 +266,36 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 
 	y -= m <= 2;
 	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
+	yoe = (unsigned) (y - era * 400);
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
+	return era * 146097 + (int64_t) doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int *ret_y, unsigned *ret_m,
-			    unsigned *ret_d)
+static void civil_from_days(
+		int64_t z, int *ret_y, unsigned *ret_m, unsigned *ret_d)
 {
 	int64_t era, y;
 	unsigned doe, yoe, doy, mp, d, m;
 
 	z += 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
+	doe = (unsigned) (z - era * 146097);
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
+	y = (int64_t) yoe + era * 400;
 	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	mp = (5 * doy + 2) / 153;
 	d = doy - (153 * mp + 2) / 5 + 1;
 	m = mp < 10 ? mp + 3 : mp - 9;
-	*ret_y = (int)(y + (m <= 2));
+	*ret_y = (int) (y + (m <= 2));
 	*ret_m = m;
 	*ret_d = d;
 }
 
 static unsigned days_in_month(unsigned y, unsigned m)
 {
-	static const uint8_t dim[12] = { 31, 28, 31, 30, 31, 30,
-					 31, 31, 30, 31, 30, 31 };
+	static const uint8_t dim[12] = {
+			31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return 29;
@@ -310,18 +311,18 @@ int sms_scts_to_epoch(const struct sms_scts *t, int64_t *ret_epoch)
 		return -EINVAL;
 	y = 2000u + t->year;
 	if (t->year > 99 || t->month < 1 || t->month > 12 || t->day < 1 ||
-	    t->day > days_in_month(y, t->month) || t->hour > 23 ||
-	    t->minute > 59 || t->second > 59 || t->tz_quarters < -79 ||
-	    t->tz_quarters > 79)
+			t->day > days_in_month(y, t->month) || t->hour > 23 ||
+			t->minute > 59 || t->second > 59 ||
+			t->tz_quarters < -79 || t->tz_quarters > 79)
 		return -EINVAL;
 	days = days_from_civil(y, t->month, t->day);
 	*ret_epoch = days * 86400 + t->hour * 3600 + t->minute * 60 +
-		     t->second - (int64_t)t->tz_quarters * 900;
+		     t->second - (int64_t) t->tz_quarters * 900;
 	return 0;
 }
 
-int sms_scts_from_epoch(int64_t epoch, int tz_quarters,
-			struct sms_scts *ret_scts)
+int sms_scts_from_epoch(
+		int64_t epoch, int tz_quarters, struct sms_scts *ret_scts)
 {
 	int64_t local, days, secs;
 	int y;
@@ -329,19 +330,19 @@ int sms_scts_from_epoch(int64_t epoch, int tz_quarters,
 
 	if (!ret_scts || tz_quarters < -79 || tz_quarters > 79)
 		return -EINVAL;
-	local = epoch + (int64_t)tz_quarters * 900;
+	local = epoch + (int64_t) tz_quarters * 900;
 	days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
 	secs = local - days * 86400;
 	civil_from_days(days, &y, &m, &d);
 	if (y < 2000 || y > 2099)
 		return -EINVAL;
-	ret_scts->year = (uint8_t)(y - 2000);
-	ret_scts->month = (uint8_t)m;
-	ret_scts->day = (uint8_t)d;
-	ret_scts->hour = (uint8_t)(secs / 3600);
-	ret_scts->minute = (uint8_t)(secs / 60 % 60);
-	ret_scts->second = (uint8_t)(secs % 60);
-	ret_scts->tz_quarters = (int8_t)tz_quarters;
+	ret_scts->year = (uint8_t) (y - 2000);
+	ret_scts->month = (uint8_t) m;
+	ret_scts->day = (uint8_t) d;
+	ret_scts->hour = (uint8_t) (secs / 3600);
+	ret_scts->minute = (uint8_t) (secs / 60 % 60);
+	ret_scts->second = (uint8_t) (secs % 60);
+	ret_scts->tz_quarters = (int8_t) tz_quarters;
 	return 0;
 }
 
@@ -384,7 +385,7 @@ static void decode_dcs(uint8_t raw, struct sms_dcs *d)
 /* User data (§9.2.3.16, §9.2.3.24)                                    */
 
 static bool decode_udh(struct sms *m, const uint8_t *ud, size_t octets,
-		       const char **reason)
+		const char **reason)
 {
 	size_t udhl, pos;
 
@@ -398,7 +399,7 @@ static bool decode_udh(struct sms *m, const uint8_t *ud, size_t octets,
 		return false;
 	}
 	m->udh.present = true;
-	m->udh.len = (uint8_t)udhl;
+	m->udh.len = (uint8_t) udhl;
 	pos = 1;
 	while (pos < udhl + 1) {
 		uint8_t iei, iel;
@@ -427,10 +428,10 @@ static bool decode_udh(struct sms *m, const uint8_t *ud, size_t octets,
 			m->udh.concat_total = v[1];
 			m->udh.concat_seq = v[2];
 		} else if (iei == 0x08 && iel == 4 && v[2] && v[3] &&
-			   v[3] <= v[2]) {
+				v[3] <= v[2]) {
 			m->udh.has_concat = true;
 			m->udh.concat_16bit = true;
-			m->udh.concat_ref = (uint16_t)(v[0] << 8 | v[1]);
+			m->udh.concat_ref = (uint16_t) (v[0] << 8 | v[1]);
 			m->udh.concat_total = v[2];
 			m->udh.concat_seq = v[3];
 		} else if (iei == 0x04 && iel == 2) {
@@ -443,8 +444,8 @@ static bool decode_udh(struct sms *m, const uint8_t *ud, size_t octets,
 			/* §9.2.3.24.4 */
 			m->udh.has_ports = true;
 			m->udh.ports_16bit = true;
-			m->udh.dst_port = (uint16_t)(v[0] << 8 | v[1]);
-			m->udh.src_port = (uint16_t)(v[2] << 8 | v[3]);
+			m->udh.dst_port = (uint16_t) (v[0] << 8 | v[1]);
+			m->udh.src_port = (uint16_t) (v[2] << 8 | v[3]);
 		}
 	}
 	return true;
@@ -454,8 +455,7 @@ static bool decode_ud(struct rd *r, struct sms *m)
 {
 	const uint8_t *p;
 	size_t octets, hdr = 0;
-	bool septets = m->dcs.charset == SMS_CHARSET_GSM7 &&
-		       !m->dcs.compressed;
+	bool septets = m->dcs.charset == SMS_CHARSET_GSM7 && !m->dcs.compressed;
 
 	if (!rd_u8(r, &m->udl, "PDU truncated in user data length"))
 		return false;
@@ -464,7 +464,7 @@ static bool decode_ud(struct rd *r, struct sms *m)
 			r->reason = "user data length exceeds 160 septets";
 			return false;
 		}
-		octets = ((size_t)m->udl * 7 + 7) / 8;
+		octets = ((size_t) m->udl * 7 + 7) / 8;
 	} else {
 		if (m->udl > SMS_UD_MAX) {
 			r->reason = "user data length exceeds 140 octets";
@@ -479,7 +479,7 @@ static bool decode_ud(struct rd *r, struct sms *m)
 	if (m->udhi) {
 		if (!decode_udh(m, p, octets, &r->reason))
 			return false;
-		hdr = (size_t)m->udh.len + 1;
+		hdr = (size_t) m->udh.len + 1;
 	}
 	if (septets) {
 		uint8_t sept[160];
@@ -495,10 +495,10 @@ static bool decode_ud(struct rd *r, struct sms *m)
 			}
 		}
 		n = m->udl - skip;
-		if (gsm7_unpack(p + hdr, octets - hdr, (unsigned)fill, n, sept,
-				sizeof(sept)) ||
-		    gsm7_to_utf8(sept, n, m->text, sizeof(m->text),
-				 &m->text_len)) {
+		if (gsm7_unpack(p + hdr, octets - hdr, (unsigned) fill, n, sept,
+				    sizeof(sept)) ||
+				gsm7_to_utf8(sept, n, m->text, sizeof(m->text),
+						&m->text_len)) {
 			r->reason = "bad GSM 7-bit user data";
 			return false;
 		}
@@ -506,17 +506,17 @@ static bool decode_ud(struct rd *r, struct sms *m)
 	}
 	if (m->dcs.charset == SMS_CHARSET_UCS2 && !m->dcs.compressed) {
 		int k = ucs2_to_utf8(p + hdr, octets - hdr, m->text,
-				     sizeof(m->text));
+				sizeof(m->text));
 
 		if (k < 0) {
 			if ((octets - hdr) % 2)
-				r->reason =
-					"odd number of octets in UCS-2 text";
+				r->reason = "odd number of octets in UCS-2 "
+					    "text";
 			else
 				r->reason = "invalid UCS-2 (lone surrogate)";
 			return false;
 		}
-		m->text_len = (size_t)k;
+		m->text_len = (size_t) k;
 		return true;
 	}
 	memcpy(m->data, p + hdr, octets - hdr);
@@ -595,13 +595,13 @@ static bool decode_submit(struct rd *r, struct sms *m)
 		break;
 	case SMS_VPF_RELATIVE:
 		if (!rd_u8(r, &m->vp_relative,
-			   "PDU truncated in validity period"))
+				    "PDU truncated in validity period"))
 			return false;
 		m->vp_seconds = vp_relative_seconds(m->vp_relative);
 		break;
 	case SMS_VPF_ABSOLUTE:
 		if (!decode_scts(r, &m->vp_absolute,
-				 "PDU truncated in validity period"))
+				    "PDU truncated in validity period"))
 			return false;
 		break;
 	case SMS_VPF_ENHANCED:
@@ -666,10 +666,10 @@ static bool decode_status_report(struct rd *r, struct sms *m)
 }
 
 int sms_decode(const uint8_t *pdu, size_t len, unsigned flags,
-	       struct sms *ret_msg, const char **ret_reason)
+		struct sms *ret_msg, const char **ret_reason)
 {
 	struct sms m;
-	struct rd r = { .p = pdu, .len = len };
+	struct rd r = {.p = pdu, .len = len};
 	bool ok;
 
 	if (!pdu || !ret_msg) {
@@ -717,7 +717,7 @@ out_fail:
 }
 
 int sms_decode_hex(const char *hex, size_t hex_len, unsigned flags,
-		   struct sms *ret_msg, const char **ret_reason)
+		struct sms *ret_msg, const char **ret_reason)
 {
 	uint8_t buf[PDU_BIN_MAX];
 	int n;
@@ -725,7 +725,7 @@ int sms_decode_hex(const char *hex, size_t hex_len, unsigned flags,
 	n = sms_hex_to_bin(hex, hex_len, buf, sizeof(buf), ret_reason);
 	if (n < 0)
 		return -EINVAL;
-	return sms_decode(buf, (size_t)n, flags, ret_msg, ret_reason);
+	return sms_decode(buf, (size_t) n, flags, ret_msg, ret_reason);
 }
 
 /* ------------------------------------------------------------------ */
@@ -761,8 +761,8 @@ static bool is_dial_char(char c)
  * unknown TON (what handsets send for national numbers). Writes the BCD
  * semi-octets to out and returns the digit count, or -EINVAL.
  */
-static int parse_number(const char *s, uint8_t *ret_toa, uint8_t *out,
-			size_t out_size)
+static int parse_number(
+		const char *s, uint8_t *ret_toa, uint8_t *out, size_t out_size)
 {
 	size_t i, n;
 	bool intl = s[0] == '+';
@@ -778,17 +778,17 @@ static int parse_number(const char *s, uint8_t *ret_toa, uint8_t *out,
 	for (i = 0; i < (n + 1) / 2; i++)
 		out[i] = 0xff;
 	for (i = 0; i < n; i++) {
-		uint8_t v = (uint8_t)(s[i] == '*' ? 0x0a :
-				      s[i] == '#' ? 0x0b :
-						    s[i] - '0');
+		uint8_t v = (uint8_t) (s[i] == '*'   ? 0x0a
+				       : s[i] == '#' ? 0x0b
+						     : s[i] - '0');
 
 		if (i % 2)
-			out[i / 2] = (uint8_t)((out[i / 2] & 0x0f) | v << 4);
+			out[i / 2] = (uint8_t) ((out[i / 2] & 0x0f) | v << 4);
 		else
-			out[i / 2] = (uint8_t)((out[i / 2] & 0xf0) | v);
+			out[i / 2] = (uint8_t) ((out[i / 2] & 0xf0) | v);
 	}
 	*ret_toa = intl ? 0x91 : 0x81;
-	return (int)n;
+	return (int) n;
 }
 
 static bool looks_numeric(const char *s)
@@ -817,8 +817,8 @@ static int put_number(struct wr *w, const char *s, bool smsc)
 	n = parse_number(s, &toa, bcd, sizeof(bcd));
 	if (n < 0)
 		return -EINVAL;
-	octets = ((size_t)n + 1) / 2;
-	wr_u8(w, (uint8_t)(smsc ? 1 + octets : (size_t)n));
+	octets = ((size_t) n + 1) / 2;
+	wr_u8(w, (uint8_t) (smsc ? 1 + octets : (size_t) n));
 	wr_u8(w, toa);
 	wr_bytes(w, bcd, octets);
 	return 0;
@@ -826,7 +826,7 @@ static int put_number(struct wr *w, const char *s, bool smsc)
 
 /* TP address (§9.1.2.5): length in semi-octets, type, digits. */
 static int put_tp_address(struct wr *w, const char *s, bool allow_alnum,
-			  const char **reason)
+		const char **reason)
 {
 	if (!s || !*s) {
 		*reason = "missing address";
@@ -838,7 +838,7 @@ static int put_tp_address(struct wr *w, const char *s, bool allow_alnum,
 		int octets;
 
 		if (gsm7_from_utf8(s, strlen(s), sept, sizeof(sept), &ns) ||
-		    ns > 11 || ns == 0) {
+				ns > 11 || ns == 0) {
 			*reason = "alphanumeric address must be 1-11 GSM "
 				  "7-bit characters";
 			return -EINVAL;
@@ -848,9 +848,9 @@ static int put_tp_address(struct wr *w, const char *s, bool allow_alnum,
 			*reason = "bad alphanumeric address";
 			return -EINVAL;
 		}
-		wr_u8(w, (uint8_t)((ns * 7 + 3) / 4));
+		wr_u8(w, (uint8_t) ((ns * 7 + 3) / 4));
 		wr_u8(w, 0xd0); /* TON 5 alphanumeric, NPI 0 */
-		wr_bytes(w, packed, (size_t)octets);
+		wr_bytes(w, packed, (size_t) octets);
 		return 0;
 	}
 	if (put_number(w, s, false) < 0) {
@@ -877,8 +877,8 @@ static int put_smsc(struct wr *w, const char *s, const char **reason)
 
 static bool put_scts(struct wr *w, const struct sms_scts *t)
 {
-	const uint8_t v[6] = { t->year, t->month,  t->day,
-			       t->hour, t->minute, t->second };
+	const uint8_t v[6] = {t->year, t->month, t->day, t->hour, t->minute,
+			t->second};
 	int q = t->tz_quarters < 0 ? -t->tz_quarters : t->tz_quarters;
 	size_t i;
 
@@ -887,10 +887,10 @@ static bool put_scts(struct wr *w, const struct sms_scts *t)
 	for (i = 0; i < 6; i++) {
 		if (v[i] > 99)
 			return false;
-		wr_u8(w, (uint8_t)((v[i] % 10) << 4 | v[i] / 10));
+		wr_u8(w, (uint8_t) ((v[i] % 10) << 4 | v[i] / 10));
 	}
-	wr_u8(w, (uint8_t)((q % 10) << 4 | (q / 10) |
-			   (t->tz_quarters < 0 ? 0x08 : 0)));
+	wr_u8(w, (uint8_t) ((q % 10) << 4 | (q / 10) |
+				 (t->tz_quarters < 0 ? 0x08 : 0)));
 	return true;
 }
 
@@ -900,16 +900,16 @@ static uint8_t vp_relative_encode(uint32_t seconds)
 
 	/* §9.2.3.12.1, rounding up so the message lives at least as asked. */
 	if (minutes <= 720)
-		return (uint8_t)(minutes <= 5 ? 0 : (minutes + 4) / 5 - 1);
+		return (uint8_t) (minutes <= 5 ? 0 : (minutes + 4) / 5 - 1);
 	if (minutes <= 1440)
-		return (uint8_t)(143 + (minutes - 720 + 29) / 30);
+		return (uint8_t) (143 + (minutes - 720 + 29) / 30);
 	days = (minutes + 1439) / 1440;
 	if (days <= 30)
-		return (uint8_t)(166 + days);
+		return (uint8_t) (166 + days);
 	weeks = (days + 6) / 7;
 	if (weeks > 63)
 		weeks = 63;
-	return (uint8_t)(192 + weeks);
+	return (uint8_t) (192 + weeks);
 }
 
 /* ---- splitting ---------------------------------------------------- */
@@ -919,11 +919,11 @@ static unsigned part_cap(enum sms_charset cs, size_t udh_octets)
 {
 	switch (cs) {
 	case SMS_CHARSET_GSM7:
-		return (unsigned)(160 - (udh_octets * 8 + 6) / 7);
+		return (unsigned) (160 - (udh_octets * 8 + 6) / 7);
 	case SMS_CHARSET_UCS2:
-		return (unsigned)((140 - udh_octets) / 2);
+		return (unsigned) ((140 - udh_octets) / 2);
 	default:
-		return (unsigned)(140 - udh_octets);
+		return (unsigned) (140 - udh_octets);
 	}
 }
 
@@ -934,8 +934,8 @@ static unsigned part_cap(enum sms_charset cs, size_t udh_octets)
  * pair: a character is taken whole or left for the next part.
  */
 static int take_part(const char *text, size_t len, size_t *pos,
-		     enum sms_charset cs, unsigned cap, uint8_t *buf,
-		     size_t *ret_bytes, unsigned *ret_units)
+		enum sms_charset cs, unsigned cap, uint8_t *buf,
+		size_t *ret_bytes, unsigned *ret_units)
 {
 	unsigned units = 0;
 	size_t o = 0;
@@ -947,7 +947,7 @@ static int take_part(const char *text, size_t len, size_t *pos,
 			memcpy(buf, text + *pos, n);
 		*pos += n;
 		*ret_bytes = n;
-		*ret_units = (unsigned)n;
+		*ret_units = (unsigned) n;
 		return 0;
 	}
 	while (*pos < len) {
@@ -963,7 +963,7 @@ static int take_part(const char *text, size_t len, size_t *pos,
 
 			if (k < 0)
 				return -EINVAL;
-			need = (unsigned)k;
+			need = (unsigned) k;
 		} else {
 			need = cp > 0xffff ? 2 : 1;
 		}
@@ -975,16 +975,16 @@ static int take_part(const char *text, size_t len, size_t *pos,
 				if (need == 2)
 					buf[o++] = s[1];
 			} else {
-				int k = ucs2_from_utf8(text + *pos, (size_t)n,
-						       buf + o, 4);
+				int k = ucs2_from_utf8(text + *pos, (size_t) n,
+						buf + o, 4);
 
 				if (k < 0)
 					return -EINVAL;
-				o += (size_t)k;
+				o += (size_t) k;
 			}
 		}
 		units += need;
-		*pos += (size_t)n;
+		*pos += (size_t) n;
 	}
 	*ret_bytes = o;
 	*ret_units = units;
@@ -993,16 +993,16 @@ static int take_part(const char *text, size_t len, size_t *pos,
 
 /* Number of parts text needs at cap units per part, or -EINVAL. */
 static int count_parts(const char *text, size_t len, enum sms_charset cs,
-		       unsigned cap, unsigned *ret_units_total,
-		       unsigned *ret_last_units)
+		unsigned cap, unsigned *ret_units_total,
+		unsigned *ret_last_units)
 {
 	size_t pos = 0, bytes;
 	unsigned units = 0, total = 0;
 	int parts = 0;
 
 	do {
-		int rc = take_part(text, len, &pos, cs, cap, NULL, &bytes,
-				   &units);
+		int rc = take_part(
+				text, len, &pos, cs, cap, NULL, &bytes, &units);
 
 		if (rc < 0)
 			return rc;
@@ -1020,12 +1020,12 @@ static int count_parts(const char *text, size_t len, enum sms_charset cs,
 
 static enum sms_charset choose_charset(const char *text, size_t len)
 {
-	return gsm7_is_encodable(text, len) ? SMS_CHARSET_GSM7 :
-					      SMS_CHARSET_UCS2;
+	return gsm7_is_encodable(text, len) ? SMS_CHARSET_GSM7
+					    : SMS_CHARSET_UCS2;
 }
 
-int sms_segment_count(const char *text, size_t len,
-		      struct sms_segments *ret_seg)
+int sms_segment_count(
+		const char *text, size_t len, struct sms_segments *ret_seg)
 {
 	struct sms_segments seg;
 	unsigned last;
@@ -1038,17 +1038,17 @@ int sms_segment_count(const char *text, size_t len,
 	seg.charset = choose_charset(text, len);
 	seg.units_per_part = part_cap(seg.charset, 0);
 	parts = count_parts(text, len, seg.charset, seg.units_per_part,
-			    &seg.units, &last);
+			&seg.units, &last);
 	if (parts < 0)
 		return parts;
 	if (parts > 1) {
 		seg.units_per_part = part_cap(seg.charset, 6);
-		parts = count_parts(text, len, seg.charset,
-				    seg.units_per_part, &seg.units, &last);
+		parts = count_parts(text, len, seg.charset, seg.units_per_part,
+				&seg.units, &last);
 		if (parts < 0)
 			return parts;
 	}
-	seg.parts = (unsigned)parts;
+	seg.parts = (unsigned) parts;
 	seg.units_left = seg.units_per_part - last;
 	*ret_seg = seg;
 	return 0;
@@ -1070,21 +1070,20 @@ struct enc_ctx {
 static uint8_t make_dcs(enum sms_charset cs, int msg_class)
 {
 	/* TS 23.038 §4, general data coding group 00xx. */
-	uint8_t dcs = cs == SMS_CHARSET_UCS2 ? 0x08 :
-		      cs == SMS_CHARSET_8BIT ? 0x04 :
-					       0x00;
+	uint8_t dcs = cs == SMS_CHARSET_UCS2   ? 0x08
+		      : cs == SMS_CHARSET_8BIT ? 0x04
+					       : 0x00;
 
 	if (msg_class >= 0 && msg_class <= 3)
-		dcs |= (uint8_t)(0x10 | msg_class);
+		dcs |= (uint8_t) (0x10 | msg_class);
 	return dcs;
 }
 
 static int encode_one(const struct enc_ctx *c, const uint8_t *payload,
-		      size_t bytes, unsigned units, unsigned seq,
-		      unsigned total, struct sms_pdu_out *out,
-		      const char **reason)
+		size_t bytes, unsigned units, unsigned seq, unsigned total,
+		struct sms_pdu_out *out, const char **reason)
 {
-	struct wr w = { .len = 0 };
+	struct wr w = {.len = 0};
 	uint8_t udh[8], ud[SMS_UD_MAX];
 	size_t udh_len = 0, ud_len, prefix;
 	unsigned udl;
@@ -1095,18 +1094,18 @@ static int encode_one(const struct enc_ctx *c, const uint8_t *payload,
 			udh[0] = 6;
 			udh[1] = 0x08;
 			udh[2] = 4;
-			udh[3] = (uint8_t)(c->ref >> 8);
-			udh[4] = (uint8_t)(c->ref & 0xff);
-			udh[5] = (uint8_t)total;
-			udh[6] = (uint8_t)seq;
+			udh[3] = (uint8_t) (c->ref >> 8);
+			udh[4] = (uint8_t) (c->ref & 0xff);
+			udh[5] = (uint8_t) total;
+			udh[6] = (uint8_t) seq;
 			udh_len = 7;
 		} else {
 			udh[0] = 5;
 			udh[1] = 0x00;
 			udh[2] = 3;
-			udh[3] = (uint8_t)c->ref;
-			udh[4] = (uint8_t)total;
-			udh[5] = (uint8_t)seq;
+			udh[3] = (uint8_t) c->ref;
+			udh[4] = (uint8_t) total;
+			udh[5] = (uint8_t) seq;
 			udh_len = 6;
 		}
 	}
@@ -1114,19 +1113,19 @@ static int encode_one(const struct enc_ctx *c, const uint8_t *payload,
 	if (c->cs == SMS_CHARSET_GSM7) {
 		size_t skip = (udh_len * 8 + 6) / 7;
 		int k = gsm7_pack(payload, bytes,
-				  (unsigned)(skip * 7 - udh_len * 8),
-				  ud + udh_len, sizeof(ud) - udh_len);
+				(unsigned) (skip * 7 - udh_len * 8),
+				ud + udh_len, sizeof(ud) - udh_len);
 
 		if (k < 0) {
 			*reason = "internal: GSM 7-bit packing failed";
 			return -EINVAL;
 		}
-		ud_len = udh_len + (size_t)k;
-		udl = (unsigned)skip + units;
+		ud_len = udh_len + (size_t) k;
+		udl = (unsigned) skip + units;
 	} else {
 		memcpy(ud + udh_len, payload, bytes);
 		ud_len = udh_len + bytes;
-		udl = (unsigned)ud_len;
+		udl = (unsigned) ud_len;
 	}
 
 	if (put_smsc(&w, c->smsc, reason) < 0)
@@ -1172,18 +1171,18 @@ static int encode_one(const struct enc_ctx *c, const uint8_t *payload,
 			return -EINVAL;
 		}
 	}
-	wr_u8(&w, (uint8_t)udl);
+	wr_u8(&w, (uint8_t) udl);
 	wr_bytes(&w, ud, ud_len);
 	bin_to_hex(w.buf, w.len, out->hex);
 	out->tpdu_len = w.len - prefix;
-	out->seq = (uint8_t)seq;
-	out->total = (uint8_t)total;
+	out->seq = (uint8_t) seq;
+	out->total = (uint8_t) total;
 	return 0;
 }
 
 static int encode_parts(struct enc_ctx *c, const char *text, size_t len,
-			int msg_class, struct sms_pdu_out *out,
-			size_t max_parts, const char **reason)
+		int msg_class, struct sms_pdu_out *out, size_t max_parts,
+		const char **reason)
 {
 	size_t pos = 0, udh_octets;
 	unsigned cap, total, seq;
@@ -1210,17 +1209,17 @@ static int encode_parts(struct enc_ctx *c, const char *text, size_t len,
 		parts = count_parts(text, len, c->cs, cap, NULL, NULL);
 	}
 	if (parts == -EINVAL) {
-		*reason = c->cs == SMS_CHARSET_GSM7 ?
-				  "text is not valid UTF-8 or has characters "
-				  "outside GSM 7-bit" :
-				  "text is not valid UTF-8";
+		*reason = c->cs == SMS_CHARSET_GSM7 ? "text is not valid UTF-8 "
+						      "or has characters "
+						      "outside GSM 7-bit"
+						    : "text is not valid UTF-8";
 		return -EINVAL;
 	}
-	if (parts < 0 || parts > SMS_MAX_PARTS || (size_t)parts > max_parts) {
+	if (parts < 0 || parts > SMS_MAX_PARTS || (size_t) parts > max_parts) {
 		*reason = "text needs too many parts";
 		return -EMSGSIZE;
 	}
-	total = (unsigned)parts;
+	total = (unsigned) parts;
 	for (seq = 1; seq <= total; seq++) {
 		uint8_t payload[SMS_UD_MAX * 2];
 		size_t bytes;
@@ -1228,7 +1227,7 @@ static int encode_parts(struct enc_ctx *c, const char *text, size_t len,
 		int rc;
 
 		rc = take_part(text, len, &pos, c->cs, cap, payload, &bytes,
-			       &units);
+				&units);
 		if (rc < 0) {
 			*reason = "internal: split failed";
 			return rc;
@@ -1238,7 +1237,7 @@ static int encode_parts(struct enc_ctx *c, const char *text, size_t len,
 		if (rc < 0)
 			return rc;
 	}
-	return (int)total;
+	return (int) total;
 }
 
 void sms_submit_opts_init(struct sms_submit_opts *opts)
@@ -1255,11 +1254,10 @@ void sms_deliver_opts_init(struct sms_deliver_opts *opts)
 }
 
 int sms_encode_submit(const char *text, size_t len,
-		      const struct sms_submit_opts *opts,
-		      struct sms_pdu_out *out, size_t max_parts,
-		      const char **ret_reason)
+		const struct sms_submit_opts *opts, struct sms_pdu_out *out,
+		size_t max_parts, const char **ret_reason)
 {
-	struct enc_ctx c = { .type = SMS_TYPE_SUBMIT };
+	struct enc_ctx c = {.type = SMS_TYPE_SUBMIT};
 	const char *reason = "bad argument";
 	int rc;
 
@@ -1278,8 +1276,8 @@ int sms_encode_submit(const char *text, size_t len,
 	c.cs = opts->charset;
 	c.ref = opts->concat_ref;
 	c.submit = opts;
-	rc = encode_parts(&c, text, len, opts->class0 ? 0 : -1, out,
-			  max_parts, &reason);
+	rc = encode_parts(&c, text, len, opts->class0 ? 0 : -1, out, max_parts,
+			&reason);
 	if (rc >= 0)
 		return rc;
 out_fail:
@@ -1289,16 +1287,15 @@ out_fail:
 }
 
 int sms_encode_deliver(const char *text, size_t len,
-		       const struct sms_deliver_opts *opts,
-		       struct sms_pdu_out *out, size_t max_parts,
-		       const char **ret_reason)
+		const struct sms_deliver_opts *opts, struct sms_pdu_out *out,
+		size_t max_parts, const char **ret_reason)
 {
-	struct enc_ctx c = { .type = SMS_TYPE_DELIVER };
+	struct enc_ctx c = {.type = SMS_TYPE_DELIVER};
 	const char *reason = "bad argument";
 	int rc;
 
 	if (!opts || !out || max_parts == 0 || !opts->from ||
-	    opts->msg_class > 3) {
+			opts->msg_class > 3) {
 		rc = -EINVAL;
 		goto out_fail;
 	}
@@ -1309,7 +1306,7 @@ int sms_encode_deliver(const char *text, size_t len,
 	c.force_concat = opts->force_concat;
 	c.deliver = opts;
 	rc = encode_parts(&c, text, len, opts->msg_class, out, max_parts,
-			  &reason);
+			&reason);
 	if (rc >= 0)
 		return rc;
 out_fail:
@@ -1319,10 +1316,9 @@ out_fail:
 }
 
 int sms_encode_status_report(const struct sms_status_report_opts *opts,
-			     struct sms_pdu_out *ret_out,
-			     const char **ret_reason)
+		struct sms_pdu_out *ret_out, const char **ret_reason)
 {
-	struct wr w = { .len = 0 };
+	struct wr w = {.len = 0};
 	const char *reason = "bad argument";
 	size_t prefix;
 	uint8_t fo = 0x02;

@@ -25,16 +25,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SMS_ADDR_MAX 48 /* UTF-8 number/alnum + NUL (20 digits, 11 chars) */
-#define SMS_UD_MAX 140	     /* TP-UD octets (TS 23.040 §9.2.3.24) */
+#define SMS_ADDR_MAX 48	 /* UTF-8 number/alnum + NUL (20 digits, 11 chars) */
+#define SMS_UD_MAX 140	 /* TP-UD octets (TS 23.040 §9.2.3.24) */
 #define SMS_TEXT_MAX 512 /* decoded UTF-8 of one PDU + NUL (160 * 2 + 1 fits) */
-#define SMS_PDU_HEX_MAX 400  /* SMSC (12) + TPDU (<= 176) octets as hex + NUL */
-#define SMS_MAX_PARTS 255    /* concatenation limit (8-bit total field) */
+#define SMS_PDU_HEX_MAX 400 /* SMSC (12) + TPDU (<= 176) octets as hex + NUL */
+#define SMS_MAX_PARTS 255   /* concatenation limit (8-bit total field) */
 
 /* TP-MTI, decoded for messages stored on a modem (TS 23.040 §9.2.3.1). */
 enum sms_type {
-	SMS_TYPE_DELIVER = 0,	    /* MTI 00, SC -> MS */
-	SMS_TYPE_SUBMIT = 1, /* MTI 01, MS -> SC (a stored outgoing SMS) */
+	SMS_TYPE_DELIVER = 0, /* MTI 00, SC -> MS */
+	SMS_TYPE_SUBMIT = 1,  /* MTI 01, MS -> SC (a stored outgoing SMS) */
 	SMS_TYPE_STATUS_REPORT = 2, /* MTI 10, SC -> MS */
 };
 
@@ -84,9 +84,9 @@ struct sms_dcs {
 
 /* TP-UDH information elements we understand (TS 23.040 §9.2.3.24). */
 struct sms_udh {
-	bool present;	   /* TP-UDHI set and a header was read */
-	uint8_t len;	   /* UDHL: header octets after the length octet */
-	bool has_concat;   /* IEI 00 (8-bit ref) or 08 (16-bit ref) */
+	bool present;	 /* TP-UDHI set and a header was read */
+	uint8_t len;	 /* UDHL: header octets after the length octet */
+	bool has_concat; /* IEI 00 (8-bit ref) or 08 (16-bit ref) */
 	bool concat_16bit;
 	uint16_t concat_ref;
 	uint8_t concat_total; /* 1..255 */
@@ -128,25 +128,25 @@ struct sms {
 	bool rp;   /* DELIVER/SUBMIT: TP-RP reply path */
 	bool udhi; /* TP-UDHI */
 
-	uint8_t mr;		/* SUBMIT/STATUS-REPORT: TP-MR */
+	uint8_t mr;		 /* SUBMIT/STATUS-REPORT: TP-MR */
 	struct sms_address addr; /* TP-OA / TP-DA / TP-RA */
-	uint8_t pid;		/* TP-PID */
+	uint8_t pid;		 /* TP-PID */
 	struct sms_dcs dcs;
-	struct sms_scts scts;	/* DELIVER/STATUS-REPORT: TP-SCTS */
+	struct sms_scts scts; /* DELIVER/STATUS-REPORT: TP-SCTS */
 
-	enum sms_vpf vpf;	  /* SUBMIT */
-	uint8_t vp_relative;	  /* raw TP-VP octet when RELATIVE */
-	uint32_t vp_seconds;	  /* RELATIVE decoded to seconds */
+	enum sms_vpf vpf;	     /* SUBMIT */
+	uint8_t vp_relative;	     /* raw TP-VP octet when RELATIVE */
+	uint32_t vp_seconds;	     /* RELATIVE decoded to seconds */
 	struct sms_scts vp_absolute; /* when ABSOLUTE */
-	uint8_t vp_enhanced[7];	  /* raw when ENHANCED */
+	uint8_t vp_enhanced[7];	     /* raw when ENHANCED */
 
 	struct sms_scts discharge; /* STATUS-REPORT: TP-DT */
 	uint8_t status;		   /* STATUS-REPORT: TP-ST (§9.2.3.15) */
 	uint8_t pi;		   /* STATUS-REPORT: TP-PI raw, 0 if absent */
 
-	uint8_t udl;		 /* TP-UDL as on the wire (septets or octets) */
+	uint8_t udl; /* TP-UDL as on the wire (septets or octets) */
 	struct sms_udh udh;
-	uint8_t ud[SMS_UD_MAX];	 /* raw TP-UD octets, UDH included */
+	uint8_t ud[SMS_UD_MAX]; /* raw TP-UD octets, UDH included */
 	size_t ud_len;
 	/*
 	 * Payload after the UDH. For GSM-7/UCS-2: text, NUL-terminated
@@ -171,37 +171,36 @@ struct sms {
  * ret_msg: caller's storage, filled on success only. ret_reason: may be
  * NULL; see the top of this file. Errors: -EINVAL.
  */
-__attribute__((warn_unused_result))
-int sms_decode_hex(const char *hex, size_t hex_len, unsigned flags,
-		   struct sms *ret_msg, const char **ret_reason);
+__attribute__((warn_unused_result)) int sms_decode_hex(const char *hex,
+		size_t hex_len, unsigned flags, struct sms *ret_msg,
+		const char **ret_reason);
 
 /* Same as sms_decode_hex() on raw octets. */
-__attribute__((warn_unused_result))
-int sms_decode(const uint8_t *pdu, size_t len, unsigned flags,
-	       struct sms *ret_msg, const char **ret_reason);
+__attribute__((warn_unused_result)) int sms_decode(const uint8_t *pdu,
+		size_t len, unsigned flags, struct sms *ret_msg,
+		const char **ret_reason);
 
 /*
  * Hex text -> octets (helper shared with the modem driver). Returns the
  * number of octets, or -EINVAL (odd length, non-hex character; reason set),
  * -EMSGSIZE (out too small).
  */
-__attribute__((warn_unused_result))
-int sms_hex_to_bin(const char *hex, size_t hex_len, uint8_t *out,
-		   size_t out_size, const char **ret_reason);
+__attribute__((warn_unused_result)) int sms_hex_to_bin(const char *hex,
+		size_t hex_len, uint8_t *out, size_t out_size,
+		const char **ret_reason);
 
 /*
  * Time stamp -> UTC seconds since the epoch (the local time minus the zone
  * offset). Returns 0 and sets *ret_epoch, or -EINVAL if a field is out of
  * range (month 13, 30 February, ...).
  */
-__attribute__((warn_unused_result))
-int sms_scts_to_epoch(const struct sms_scts *scts, int64_t *ret_epoch);
+__attribute__((warn_unused_result)) int sms_scts_to_epoch(
+		const struct sms_scts *scts, int64_t *ret_epoch);
 
 /* UTC epoch seconds + zone (quarter hours) -> time stamp; -EINVAL if the
  * year is outside 2000..2099 or tz outside -79..79. */
-__attribute__((warn_unused_result))
-int sms_scts_from_epoch(int64_t epoch, int tz_quarters,
-			struct sms_scts *ret_scts);
+__attribute__((warn_unused_result)) int sms_scts_from_epoch(
+		int64_t epoch, int tz_quarters, struct sms_scts *ret_scts);
 
 /* One encoded PDU. */
 struct sms_pdu_out {
@@ -214,20 +213,20 @@ struct sms_pdu_out {
 
 /* Options for sms_encode_submit(). Zero-initialise, then set what you need. */
 struct sms_submit_opts {
-	const char *to;		/* required: "+<digits>" international (TON 1),
+	const char *to;	  /* required: "+<digits>" international (TON 1),
 				 * else digits (and * #) with TON unknown */
-	const char *smsc;	/* NULL: "00" prefix (modem uses +CSCA); else
+	const char *smsc; /* NULL: "00" prefix (modem uses +CSCA); else
 				 * "+<digits>" or digits */
 	enum sms_charset charset; /* AUTO (the zero value), GSM7, UCS2 or
 				   * 8BIT (text is then raw octets) */
-	bool status_report;	/* TP-SRR */
-	bool reject_duplicates;	/* TP-RD (resending a part of unknown fate) */
-	bool class0;		/* DCS message class 0 (flash) */
+	bool status_report;	  /* TP-SRR */
+	bool reject_duplicates;	  /* TP-RD (resending a part of unknown fate) */
+	bool class0;		  /* DCS message class 0 (flash) */
 	uint32_t validity_seconds; /* 0: no TP-VP; else relative VP, rounded up
 				    * to the next representable period */
-	uint8_t mr;		/* TP-MR; 0 lets the modem assign it */
-	uint8_t pid;		/* TP-PID, normally 0 */
-	uint8_t concat_ref;	/* 8-bit reference used if split */
+	uint8_t mr;		   /* TP-MR; 0 lets the modem assign it */
+	uint8_t pid;		   /* TP-PID, normally 0 */
+	uint8_t concat_ref;	   /* 8-bit reference used if split */
 };
 
 /* Fill opts with defaults: charset AUTO, everything else 0/NULL/false. */
@@ -244,24 +243,23 @@ void sms_submit_opts_init(struct sms_submit_opts *opts);
  * character not in GSM-7 with charset GSM7, bad number, NULL), -EMSGSIZE
  * (more than max_parts or 255 parts). ret_reason as above.
  */
-__attribute__((warn_unused_result))
-int sms_encode_submit(const char *text, size_t len,
-		      const struct sms_submit_opts *opts,
-		      struct sms_pdu_out *out, size_t max_parts,
-		      const char **ret_reason);
+__attribute__((warn_unused_result)) int sms_encode_submit(const char *text,
+		size_t len, const struct sms_submit_opts *opts,
+		struct sms_pdu_out *out, size_t max_parts,
+		const char **ret_reason);
 
 /* Options for sms_encode_deliver() (for simulators and tests). */
 struct sms_deliver_opts {
-	const char *from;	/* "+<digits>", digits, or an alphanumeric name
+	const char *from;     /* "+<digits>", digits, or an alphanumeric name
 				 * (any other text, <= 11 GSM-7 septets) */
-	const char *smsc;	/* NULL: "00" prefix; else a number */
-	struct sms_scts scts;	/* TP-SCTS with its zone */
+	const char *smsc;     /* NULL: "00" prefix; else a number */
+	struct sms_scts scts; /* TP-SCTS with its zone */
 	enum sms_charset charset; /* AUTO, GSM7, UCS2 or 8BIT (raw octets) */
-	int msg_class;		/* -1 none, 0..3 */
+	int msg_class;		  /* -1 none, 0..3 */
 	uint8_t pid;
-	bool sri;		/* TP-SRI */
-	bool force_concat;	/* add a concat UDH even for one part */
-	bool concat_16bit;	/* IEI 08 instead of 00 */
+	bool sri;	   /* TP-SRI */
+	bool force_concat; /* add a concat UDH even for one part */
+	bool concat_16bit; /* IEI 08 instead of 00 */
 	uint16_t concat_ref;
 };
 
@@ -273,11 +271,10 @@ void sms_deliver_opts_init(struct sms_deliver_opts *opts);
  * 16-bit reference leaves 152 septets / 66 units / 133 octets per part).
  * Returns the number of parts; errors as sms_encode_submit().
  */
-__attribute__((warn_unused_result))
-int sms_encode_deliver(const char *text, size_t len,
-		       const struct sms_deliver_opts *opts,
-		       struct sms_pdu_out *out, size_t max_parts,
-		       const char **ret_reason);
+__attribute__((warn_unused_result)) int sms_encode_deliver(const char *text,
+		size_t len, const struct sms_deliver_opts *opts,
+		struct sms_pdu_out *out, size_t max_parts,
+		const char **ret_reason);
 
 /* Options for sms_encode_status_report(). */
 struct sms_status_report_opts {
@@ -296,10 +293,9 @@ struct sms_status_report_opts {
  * Encode one SMS-STATUS-REPORT (no TP-PI / user data). Returns 1 (one PDU
  * in *ret_out), or -EINVAL (bad number, NULL).
  */
-__attribute__((warn_unused_result))
-int sms_encode_status_report(const struct sms_status_report_opts *opts,
-			     struct sms_pdu_out *ret_out,
-			     const char **ret_reason);
+__attribute__((warn_unused_result)) int sms_encode_status_report(
+		const struct sms_status_report_opts *opts,
+		struct sms_pdu_out *ret_out, const char **ret_reason);
 
 /* What a text costs. */
 struct sms_segments {
@@ -316,9 +312,8 @@ struct sms_segments {
  * this UTF-8 text, and how many parts it makes (same splitting rules).
  * Returns 0, or -EINVAL (invalid UTF-8).
  */
-__attribute__((warn_unused_result))
-int sms_segment_count(const char *text, size_t len,
-		      struct sms_segments *ret_seg);
+__attribute__((warn_unused_result)) int sms_segment_count(
+		const char *text, size_t len, struct sms_segments *ret_seg);
 
 /* Short names for JSON/logs: "deliver", "gsm7", ... (static strings). */
 const char *sms_type_name(enum sms_type type);

@@ -23,12 +23,12 @@ enum transport_kind {
 struct transport {
 	int fd;
 	enum transport_kind kind;
-	void *sp_handle;	/* libserialport's port (TRANSPORT_SERIAL) */
+	void *sp_handle; /* libserialport's port (TRANSPORT_SERIAL) */
 	char *path;
 };
 
 static void set_reason(char *reason, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+		__attribute__((format(printf, 2, 3)));
 
 static void set_reason(char *reason, const char *fmt, ...)
 {
@@ -58,7 +58,7 @@ static enum transport_kind guess_kind(const char *path)
 	const char *base;
 
 	if (!realpath(path, resolved))
-		return TRANSPORT_TTY;	/* the open will report the error */
+		return TRANSPORT_TTY; /* the open will report the error */
 	base = strrchr(resolved, '/');
 	base = base ? base + 1 : resolved;
 	if (has_prefix(resolved, "/dev/pts/") || strcmp(base, "ptmx") == 0)
@@ -72,8 +72,7 @@ static enum transport_kind guess_kind(const char *path)
 }
 
 /* Parse "?baud=N&flow=rtscts|none" into the caller's settings. */
-static int parse_options(const char *opt, int *baud, bool *rtscts,
-			 char *reason)
+static int parse_options(const char *opt, int *baud, bool *rtscts, char *reason)
 {
 	while (*opt) {
 		size_t n = strcspn(opt, "&");
@@ -85,19 +84,19 @@ static int parse_options(const char *opt, int *baud, bool *rtscts,
 			errno = 0;
 			v = strtol(opt + 5, &end, 10);
 			if (errno || end != opt + n || end == opt + 5 ||
-			    v <= 0 || v > 4000000) {
+					v <= 0 || v > 4000000) {
 				set_reason(reason, "bad baud in '%.*s'",
-					   (int)n, opt);
+						(int) n, opt);
 				return -EINVAL;
 			}
-			*baud = (int)v;
+			*baud = (int) v;
 		} else if (n == 11 && has_prefix(opt, "flow=rtscts")) {
 			*rtscts = true;
 		} else if (n == 9 && has_prefix(opt, "flow=none")) {
 			*rtscts = false;
 		} else {
-			set_reason(reason, "unknown option '%.*s'", (int)n,
-				   opt);
+			set_reason(reason, "unknown option '%.*s'", (int) n,
+					opt);
 			return -EINVAL;
 		}
 		opt += n;
@@ -108,7 +107,7 @@ static int parse_options(const char *opt, int *baud, bool *rtscts,
 }
 
 int transport_open(const char *spec, int baud, bool rtscts,
-		   struct transport **ret_tp, char *reason)
+		struct transport **ret_tp, char *reason)
 {
 	struct transport *tp;
 	enum transport_kind kind;
@@ -138,8 +137,9 @@ int transport_open(const char *spec, int baud, bool rtscts,
 		rest = spec;
 	} else {
 		set_reason(reason,
-			   "bad port '%s': expected a /dev path or tty:, "
-			   "serial:, usb-serial:", spec);
+				"bad port '%s': expected a /dev path or tty:, "
+				"serial:, usb-serial:",
+				spec);
 		return -EINVAL;
 	}
 	q = strchr(rest, '?');
@@ -152,14 +152,14 @@ int transport_open(const char *spec, int baud, bool rtscts,
 		set_reason(reason, "bad baud rate %d", baud);
 		return -EINVAL;
 	}
-	path = strndup(rest, q ? (size_t)(q - rest) : strlen(rest));
+	path = strndup(rest, q ? (size_t) (q - rest) : strlen(rest));
 	if (!path) {
 		set_reason(reason, "out of memory");
 		return -ENOMEM;
 	}
 	if (path[0] == '\0' || (!by_usb && path[0] != '/')) {
 		set_reason(reason, "bad port '%s': empty or relative path",
-			   spec);
+				spec);
 		r = -EINVAL;
 		goto out_free_path;
 	}
@@ -170,12 +170,14 @@ int transport_open(const char *spec, int baud, bool rtscts,
 		if (r < 0) {
 			if (r == -ENOENT)
 				set_reason(reason,
-					   "no USB serial port with serial "
-					   "number '%s'", path);
+						"no USB serial port with "
+						"serial "
+						"number '%s'",
+						path);
 			else
 				set_reason(reason,
-					   "cannot list serial ports: %s",
-					   strerror(-r));
+						"cannot list serial ports: %s",
+						strerror(-r));
 			goto out_free_path;
 		}
 		free(path);
@@ -193,8 +195,7 @@ int transport_open(const char *spec, int baud, bool rtscts,
 	if (kind == TRANSPORT_TTY)
 		fd = transport_tty_open(path, baud, rtscts, reason);
 	else
-		fd = transport_serial_open(path, baud, rtscts, &handle,
-					   reason);
+		fd = transport_serial_open(path, baud, rtscts, &handle, reason);
 	if (fd < 0) {
 		r = fd;
 		free(tp);
@@ -284,7 +285,7 @@ void transport_close(struct transport *tp)
 	if (!tp)
 		return;
 	if (tp->kind == TRANSPORT_SERIAL)
-		transport_serial_close(tp->sp_handle);	/* closes the fd */
+		transport_serial_close(tp->sp_handle); /* closes the fd */
 	else
 		close(tp->fd);
 	free(tp->path);

@@ -43,7 +43,7 @@ struct transport;
  * terminal), -ENOMEM, -EIO other failures.
  */
 int transport_open(const char *spec, int baud, bool rtscts,
-		   struct transport **ret_tp, char *reason);
+		struct transport **ret_tp, char *reason);
 
 /* The poll()able fd of @tp (owned by @tp: never close it yourself). */
 int transport_fd(const struct transport *tp);
@@ -74,11 +74,11 @@ void transport_close(struct transport *tp);
 
 /* One serial port as listed by transport_list_ports(). */
 struct transport_port {
-	char *name;		/* device path, e.g. "/dev/ttyUSB2" */
-	char *description;	/* libserialport's description, or "" */
-	int usb_vid;		/* USB vendor id, -1 if not a USB port */
-	int usb_pid;		/* USB product id, -1 if not a USB port */
-	char *manufacturer;	/* USB strings, "" when unknown */
+	char *name;	    /* device path, e.g. "/dev/ttyUSB2" */
+	char *description;  /* libserialport's description, or "" */
+	int usb_vid;	    /* USB vendor id, -1 if not a USB port */
+	int usb_pid;	    /* USB product id, -1 if not a USB port */
+	char *manufacturer; /* USB strings, "" when unknown */
 	char *product;
 	char *serial;
 };

@@ -9,15 +9,14 @@
 #include <stdbool.h>
 
 /* termios raw mode; works on ptys and plain ttys. */
-int transport_tty_open(const char *path, int baud, bool rtscts,
-		       char *reason);
+int transport_tty_open(const char *path, int baud, bool rtscts, char *reason);
 
 /*
  * libserialport. *@ret_handle receives the struct sp_port (opaque here) that
  * transport_serial_close() frees along with the fd.
  */
 int transport_serial_open(const char *path, int baud, bool rtscts,
-			  void **ret_handle, char *reason);
+		void **ret_handle, char *reason);
 void transport_serial_close(void *handle);
 
 /*

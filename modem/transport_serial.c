@@ -43,11 +43,11 @@ static void say(char *reason, const char *what, const char *path, int err)
 {
 	if (reason)
 		snprintf(reason, TRANSPORT_REASON_MAX, "%s %s: %s", what, path,
-			 strerror(-err));
+				strerror(-err));
 }
 
 int transport_serial_open(const char *path, int baud, bool rtscts,
-			  void **ret_handle, char *reason)
+		void **ret_handle, char *reason)
 {
 	struct sp_port *port;
 	enum sp_return sr;
@@ -57,7 +57,7 @@ int transport_serial_open(const char *path, int baud, bool rtscts,
 	if (sr != SP_OK) {
 		r = sp_to_errno(sr);
 		if (r == -EINVAL)
-			r = -ENOENT;	/* 0.1.1 says ARG for a missing port */
+			r = -ENOENT; /* 0.1.1 says ARG for a missing port */
 		say(reason, "no serial port", path, r);
 		return r;
 	}
@@ -76,8 +76,8 @@ int transport_serial_open(const char *path, int baud, bool rtscts,
 	if (sr == SP_OK)
 		sr = sp_set_stopbits(port, 1);
 	if (sr == SP_OK)
-		sr = sp_set_flowcontrol(port, rtscts ? SP_FLOWCONTROL_RTSCTS :
-						       SP_FLOWCONTROL_NONE);
+		sr = sp_set_flowcontrol(port, rtscts ? SP_FLOWCONTROL_RTSCTS
+						     : SP_FLOWCONTROL_NONE);
 	if (sr != SP_OK) {
 		r = sp_to_errno(sr);
 		say(reason, "cannot configure", path, r);
@@ -92,7 +92,7 @@ int transport_serial_open(const char *path, int baud, bool rtscts,
 	/* The caller polls the fd: it must never block. */
 	flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+			fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
 		r = -errno;
 		say(reason, "cannot make non-blocking", path, r);
 		goto out_close;
@@ -192,21 +192,21 @@ int transport_list_ports(struct transport_port **ret_ports)
 
 		usb = sp_get_port_transport(list[i]) == SP_TRANSPORT_USB;
 		if (usb && sp_get_port_usb_vid_pid(list[i], &vid, &pid) !=
-				   SP_OK)
+						SP_OK)
 			vid = pid = -1;
 		p->usb_vid = vid;
 		p->usb_pid = pid;
 		p->name = dup_or_empty(sp_get_port_name(list[i]));
-		p->description = dup_or_empty(
-			sp_get_port_description(list[i]));
+		p->description = dup_or_empty(sp_get_port_description(list[i]));
 		p->manufacturer = dup_or_empty(
-			usb ? sp_get_port_usb_manufacturer(list[i]) : NULL);
+				usb ? sp_get_port_usb_manufacturer(list[i])
+				    : NULL);
 		p->product = dup_or_empty(
-			usb ? sp_get_port_usb_product(list[i]) : NULL);
+				usb ? sp_get_port_usb_product(list[i]) : NULL);
 		p->serial = dup_or_empty(
-			usb ? sp_get_port_usb_serial(list[i]) : NULL);
+				usb ? sp_get_port_usb_serial(list[i]) : NULL);
 		if (!p->name || !p->description || !p->manufacturer ||
-		    !p->product || !p->serial) {
+				!p->product || !p->serial) {
 			transport_ports_free(ports, i + 1);
 			r = -ENOMEM;
 			goto out_list;
@@ -214,7 +214,7 @@ int transport_list_ports(struct transport_port **ret_ports)
 	}
 	sp_free_port_list(list);
 	*ret_ports = ports;
-	return (int)n;
+	return (int) n;
 
 out_list:
 	sp_free_port_list(list);

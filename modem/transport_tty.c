@@ -21,12 +21,21 @@ static int baud_to_speed(int baud, speed_t *ret)
 		int baud;
 		speed_t speed;
 	} map[] = {
-		{ 1200, B1200 }, { 2400, B2400 }, { 4800, B4800 },
-		{ 9600, B9600 }, { 19200, B19200 }, { 38400, B38400 },
-		{ 57600, B57600 }, { 115200, B115200 }, { 230400, B230400 },
-		{ 460800, B460800 }, { 921600, B921600 },
-		{ 1000000, B1000000 }, { 2000000, B2000000 },
-		{ 3000000, B3000000 }, { 4000000, B4000000 },
+			{1200, B1200},
+			{2400, B2400},
+			{4800, B4800},
+			{9600, B9600},
+			{19200, B19200},
+			{38400, B38400},
+			{57600, B57600},
+			{115200, B115200},
+			{230400, B230400},
+			{460800, B460800},
+			{921600, B921600},
+			{1000000, B1000000},
+			{2000000, B2000000},
+			{3000000, B3000000},
+			{4000000, B4000000},
 	};
 	size_t i;
 
@@ -48,7 +57,7 @@ int transport_tty_open(const char *path, int baud, bool rtscts, char *reason)
 	if (baud_to_speed(baud, &speed) < 0) {
 		if (reason)
 			snprintf(reason, TRANSPORT_REASON_MAX,
-				 "unsupported baud rate %d", baud);
+					"unsupported baud rate %d", baud);
 		return -EINVAL;
 	}
 	/* O_NOCTTY: a modem must never become our controlling terminal. */
@@ -57,15 +66,15 @@ int transport_tty_open(const char *path, int baud, bool rtscts, char *reason)
 		r = -errno;
 		if (reason)
 			snprintf(reason, TRANSPORT_REASON_MAX, "open %s: %s",
-				 path, strerror(errno));
+					path, strerror(errno));
 		return r;
 	}
 	if (tcgetattr(fd, &tio) < 0) {
 		r = -errno;
 		if (reason)
 			snprintf(reason, TRANSPORT_REASON_MAX,
-				 "%s is not a terminal: %s", path,
-				 strerror(errno));
+					"%s is not a terminal: %s", path,
+					strerror(errno));
 		goto out_close;
 	}
 	/*
@@ -88,8 +97,8 @@ int transport_tty_open(const char *path, int baud, bool rtscts, char *reason)
 		r = -errno;
 		if (reason)
 			snprintf(reason, TRANSPORT_REASON_MAX,
-				 "cannot configure %s: %s", path,
-				 strerror(errno));
+					"cannot configure %s: %s", path,
+					strerror(errno));
 		goto out_close;
 	}
 	return fd;

@@ -10,7 +10,7 @@
 
 int utf8_decode_one(const char *str, size_t len, uint32_t *ret_cp)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *s = (const unsigned char *) str;
 	uint32_t cp;
 	size_t n, i;
 
@@ -40,38 +40,38 @@ int utf8_decode_one(const char *str, size_t len, uint32_t *ret_cp)
 	}
 	/* Overlong forms, surrogates and values beyond Unicode. */
 	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
+			(n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+			(cp >= 0xd800 && cp <= 0xdfff))
 		return -EINVAL;
 	*ret_cp = cp;
-	return (int)n;
+	return (int) n;
 }
 
 int utf8_encode_one(uint32_t cp, char out[4])
 {
 	if (cp < 0x80) {
-		out[0] = (char)cp;
+		out[0] = (char) cp;
 		return 1;
 	}
 	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
+		out[0] = (char) (0xc0 | (cp >> 6));
+		out[1] = (char) (0x80 | (cp & 0x3f));
 		return 2;
 	}
 	if (cp >= 0xd800 && cp <= 0xdfff)
 		return -EINVAL;
 	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
+		out[0] = (char) (0xe0 | (cp >> 12));
+		out[1] = (char) (0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char) (0x80 | (cp & 0x3f));
 		return 3;
 	}
 	if (cp > 0x10ffff)
 		return -EINVAL;
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
+	out[0] = (char) (0xf0 | (cp >> 18));
+	out[1] = (char) (0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char) (0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char) (0x80 | (cp & 0x3f));
 	return 4;
 }
 
@@ -81,7 +81,7 @@ int utf8_encode_one(uint32_t cp, char out[4])
  * length either way. Callers check their arguments.
  */
 static int encode_utf16be(const char *utf8, size_t len, bool store,
-			  uint8_t *out, size_t out_size, size_t *ret_len)
+		uint8_t *out, size_t out_size, size_t *ret_len)
 {
 	size_t pos = 0, o = 0;
 
@@ -92,7 +92,7 @@ static int encode_utf16be(const char *utf8, size_t len, bool store,
 
 		if (n < 0)
 			return -EINVAL;
-		pos += (size_t)n;
+		pos += (size_t) n;
 		u[0] = cp;
 		if (cp > 0xffff) {
 			uint32_t v = cp - 0x10000;
@@ -105,8 +105,8 @@ static int encode_utf16be(const char *utf8, size_t len, bool store,
 			if (out_size - o < 2 * k)
 				return -EMSGSIZE;
 			for (j = 0; j < k; j++) {
-				out[o + 2 * j] = (uint8_t)(u[j] >> 8);
-				out[o + 2 * j + 1] = (uint8_t)(u[j] & 0xff);
+				out[o + 2 * j] = (uint8_t) (u[j] >> 8);
+				out[o + 2 * j + 1] = (uint8_t) (u[j] & 0xff);
 			}
 		}
 		o += 2 * k;
@@ -123,11 +123,10 @@ int ucs2_count_units(const char *utf8, size_t len)
 	if (!utf8 && len)
 		return -EINVAL;
 	r = encode_utf16be(utf8, len, false, NULL, 0, &n);
-	return r < 0 ? r : (int)(n / 2);
+	return r < 0 ? r : (int) (n / 2);
 }
 
-int ucs2_from_utf8(const char *utf8, size_t len, uint8_t *out,
-		   size_t out_size)
+int ucs2_from_utf8(const char *utf8, size_t len, uint8_t *out, size_t out_size)
 {
 	size_t n;
 	int r;
@@ -135,7 +134,7 @@ int ucs2_from_utf8(const char *utf8, size_t len, uint8_t *out,
 	if ((!utf8 && len) || (!out && out_size))
 		return -EINVAL;
 	r = encode_utf16be(utf8, len, true, out, out_size, &n);
-	return r < 0 ? r : (int)n;
+	return r < 0 ? r : (int) n;
 }
 
 int ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t out_size)
@@ -147,7 +146,7 @@ int ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t out_size)
 	if (len % 2)
 		return -EINVAL;
 	while (i < len) {
-		uint32_t cp = ((uint32_t)in[i] << 8) | in[i + 1];
+		uint32_t cp = ((uint32_t) in[i] << 8) | in[i + 1];
 		char buf[4];
 		int k;
 
@@ -159,7 +158,7 @@ int ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t out_size)
 
 			if (i + 2 > len)
 				return -EINVAL; /* lone high surrogate */
-			lo = ((uint32_t)in[i] << 8) | in[i + 1];
+			lo = ((uint32_t) in[i] << 8) | in[i + 1];
 			if (lo < 0xdc00 || lo > 0xdfff)
 				return -EINVAL;
 			i += 2;
@@ -170,11 +169,11 @@ int ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t out_size)
 		k = utf8_encode_one(cp, buf);
 		if (k < 0)
 			return -EINVAL;
-		if (out_size - o <= (size_t)k)
+		if (out_size - o <= (size_t) k)
 			return -EMSGSIZE;
 		for (int j = 0; j < k; j++)
 			out[o++] = buf[j];
 	}
 	out[o] = '\0';
-	return (int)o;
+	return (int) o;
 }

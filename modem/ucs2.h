@@ -27,8 +27,7 @@ int ucs2_count_units(const char *utf8, size_t len);
  * UTF-8 -> UTF-16BE octets. Returns the number of octets written, or
  * -EINVAL (invalid UTF-8), -EMSGSIZE (out too small).
  */
-int ucs2_from_utf8(const char *utf8, size_t len, uint8_t *out,
-		   size_t out_size);
+int ucs2_from_utf8(const char *utf8, size_t len, uint8_t *out, size_t out_size);
 
 /*
  * UTF-16BE octets -> UTF-8, NUL-terminated. U+0000 (padding some phones

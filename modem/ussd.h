@@ -12,9 +12,9 @@
 #include <stddef.h>
 
 enum ussd_mode {
-	USSD_MODE_PLAIN,	/* <str> as text in the TE charset (GSM/IRA) */
-	USSD_MODE_UCS2,		/* <str> as UCS-2 hex (AT+CSCS="UCS2") */
-	USSD_MODE_PACKED,	/* Huawei: packed GSM 7-bit as hex */
+	USSD_MODE_PLAIN,  /* <str> as text in the TE charset (GSM/IRA) */
+	USSD_MODE_UCS2,	  /* <str> as UCS-2 hex (AT+CSCS="UCS2") */
+	USSD_MODE_PACKED, /* Huawei: packed GSM 7-bit as hex */
 };
 
 /*
@@ -27,7 +27,7 @@ enum ussd_mode {
  * -EMSGSIZE (@out too small; USSD is limited to 182 septets anyway).
  */
 int ussd_encode_request(const char *utf8, enum ussd_mode mode, char *out,
-			size_t out_size, int *ret_dcs);
+		size_t out_size, int *ret_dcs);
 
 /*
  * ussd_decode() - decode a +CUSD reply <str> (quotes removed) to UTF-8.

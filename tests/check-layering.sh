@@ -17,7 +17,15 @@ check() { # folder pattern why
 }
 
 check modem 'libpq-fe\.h|libconfig\.h|db/|rules/|gateway/' "modem/ is below everything"
-check rules 'libpq-fe\.h|libserialport\.h|db/|modem/at_|gateway/' "rules/ knows no database and no AT"
+check rules 'libpq-fe\.h|libserialport\.h|db/|modem/(at_|modem|transport|ussd)|gateway/' "rules/ knows no database and no AT"
+# rules/ is pure: no clock, no logging, no AT command text.
+hits=$(grep -nE '\<(time|clock_gettime|gettimeofday|localtime|localtime_r|gmtime|syslog|perror)\(|\<(stderr|stdout)\>|"AT[+^&]' \
+	"$srcdir"/rules/*.[ch] 2>/dev/null)
+if [ -n "$hits" ]; then
+	echo "layering: rules/ reads no clock, logs nothing and knows no AT command:"
+	echo "$hits"
+	fail=1
+fi
 check db 'libserialport\.h|libconfig\.h|modem/|rules/|gateway/' "db/ knows no AT command and no rule file"
 # libserialport is confined to one file of modem/.
 for f in "$srcdir"/modem/*.c "$srcdir"/modem/*.h; do

@@ -29,7 +29,7 @@ static double now_us(void)
 
 static int cmp(const void *a, const void *b)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	double x = *(const double *) a, y = *(const double *) b;
 
 	return (x > y) - (x < y);
 }
@@ -41,23 +41,26 @@ static void report(const char *name, double *v, int n)
 
 	for (i = 0; i < n; i++)
 		sum += v[i];
-	qsort(v, (size_t)n, sizeof(*v), cmp);
+	qsort(v, (size_t) n, sizeof(*v), cmp);
 	printf("%-8s n=%d  mean %.0f us  p50 %.0f  p90 %.0f  p99 %.0f us  "
-	       "(%.0f/s)\n", name, n, sum / n, v[n / 2], v[n * 9 / 10],
-	       v[n * 99 / 100], n / (sum / 1e6));
+	       "(%.0f/s)\n",
+			name, n, sum / n, v[n / 2], v[n * 9 / 10],
+			v[n * 99 / 100], n / (sum / 1e6));
 }
 
-#define CHECK(expr) do { \
-	if ((expr) < 0) { \
-		fprintf(stderr, "bench_db: %s: %s\n", #expr, err.message); \
-		return 1; \
-	} \
-} while (0)
+#define CHECK(expr)                                                            \
+	do {                                                                   \
+		if ((expr) < 0) {                                              \
+			fprintf(stderr, "bench_db: %s: %s\n", #expr,           \
+					err.message);                          \
+			return 1;                                              \
+		}                                                              \
+	} while (0)
 
 int main(int argc, char **argv)
 {
 	const char *ci = getenv("FIELDGATE_TEST_CONNINFO");
-	int n = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 2000;
+	int n = argc > 1 ? (int) strtol(argv[1], NULL, 10) : 2000;
 	struct db_error err;
 	struct db *db;
 	double *t_store, *t_restore, *t_handle, *t_claim, *t_submit;
@@ -68,25 +71,32 @@ int main(int argc, char **argv)
 		n = 2000;
 	CHECK(db_connect(ci ? ci : "", "bench_db", 5, 30000, &db, &err));
 	CHECK(db_migrate(db, NULL, &err));
-	t_store = calloc((size_t)n, sizeof(double));
-	t_restore = calloc((size_t)n, sizeof(double));
-	t_handle = calloc((size_t)n, sizeof(double));
-	t_claim = calloc((size_t)n, sizeof(double));
-	t_submit = calloc((size_t)n, sizeof(double));
-	ids = calloc((size_t)n, sizeof(int64_t));
+	t_store = calloc((size_t) n, sizeof(double));
+	t_restore = calloc((size_t) n, sizeof(double));
+	t_handle = calloc((size_t) n, sizeof(double));
+	t_claim = calloc((size_t) n, sizeof(double));
+	t_submit = calloc((size_t) n, sizeof(double));
+	ids = calloc((size_t) n, sizeof(int64_t));
 	if (!t_store || !t_restore || !t_handle || !t_claim || !t_submit ||
-	    !ids)
+			!ids)
 		return 1;
 	for (i = 0; i < n; i++) {
 		char pdu[64], sender[24];
 		struct db_inbound m = {
-			.modem = "m1", .sim_imsi = "460001234567890",
-			.sender = sender, .sender_ton = 1, .scts = 1767225600 + i,
-			.pdu_hex = pdu, .text = "日报 120", .dcs = 8,
+				.modem = "m1",
+				.sim_imsi = "460001234567890",
+				.sender = sender,
+				.sender_ton = 1,
+				.scts = 1767225600 + i,
+				.pdu_hex = pdu,
+				.text = "日报 120",
+				.dcs = 8,
 		};
 		struct db_outbound_new o = {
-			.recipient = sender, .text = "已收到", .priority = 0,
-			.kind = "ack",
+				.recipient = sender,
+				.text = "已收到",
+				.priority = 0,
+				.kind = "ack",
 		};
 		int64_t id, ack;
 		double t0;
@@ -109,24 +119,24 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		static const struct db_outbound_part_new part = {
-			1, "0041000D91683109000000F1000801", 20 };
+				1, "0041000D91683109000000F1000801", 20};
 		struct db_outbound_msg *msgs;
 		struct db_outbound_part *parts;
 		size_t cnt, np;
 		double t0 = now_us();
 
 		CHECK(db_outbound_claim(db, "bench", "m1", false, 1, &msgs,
-					&cnt, &err));
+				&cnt, &err));
 		t_claim[i] = now_us() - t0;
 		if (cnt != 1)
 			return 1;
 		CHECK(db_outbound_add_parts(db, msgs[0].id, &part, 1, &err));
-		CHECK(db_outbound_load_parts(db, msgs[0].id, &parts, &np,
-					     &err));
+		CHECK(db_outbound_load_parts(
+				db, msgs[0].id, &parts, &np, &err));
 		t0 = now_us();
 		CHECK(db_outbound_part_submitting(db, parts[0].id, "m1", &err));
-		CHECK(db_outbound_part_submitted(db, parts[0].id, i % 256,
-						 &err));
+		CHECK(db_outbound_part_submitted(
+				db, parts[0].id, i % 256, &err));
 		t_submit[i] = now_us() - t0;
 		db_outbound_parts_free(parts, np);
 		db_outbound_msgs_free(msgs, cnt);

@@ -47,7 +47,7 @@
 
 #include "tests/sim/sim.h"
 
-#define RING 64			/* pending injections per sender */
+#define RING 64 /* pending injections per sender */
 
 struct opts {
 	const char *fieldgated, *dir, *conninfo, *prefix, *mode, *tag;
@@ -68,7 +68,7 @@ struct bench {
 	struct sender_q *q;
 	double *lat;
 	size_t nlat, seen_sent;
-	long pdus;			/* PDUs injected */
+	long pdus; /* PDUs injected */
 	uint64_t first_inject, last_ack;
 	long at_base, cmgs_base;
 	double cpu_base;
@@ -80,11 +80,11 @@ static uint64_t now_us(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
-__attribute__((format(printf, 2, 3), noreturn))
-static void die(struct bench *b, const char *fmt, ...)
+__attribute__((format(printf, 2, 3), noreturn)) static void die(
+		struct bench *b, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -97,7 +97,7 @@ static void die(struct bench *b, const char *fmt, ...)
 		kill(b->pid, SIGKILL);
 		waitpid(b->pid, NULL, 0);
 		fprintf(stderr, "bench_e2e: daemon log: %s/bench-daemon.log\n",
-			b->o.dir);
+				b->o.dir);
 	}
 	exit(1);
 }
@@ -111,14 +111,14 @@ static void at_counts(struct bench *b, long *ret_all, long *ret_cmgs)
 	if (sim_command(b->sim, "counters", &out) < 0 || !out)
 		die(b, "%s", "simulator counters failed");
 	for (line = strtok_r(out, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
+			line = strtok_r(NULL, "\n", &save)) {
 		char name[64];
 		long v;
 
 		if (sscanf(line, "count %63s %ld", name, &v) != 2)
 			continue;
 		if (name[0] >= 'a' && name[0] <= 'z')
-			continue;	/* an event, not a command */
+			continue; /* an event, not a command */
 		all += v;
 		if (strcmp(name, "+CMGS") == 0)
 			cmgs += v;
@@ -136,7 +136,7 @@ static double cpu_seconds(struct bench *b)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)b->pid);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) b->pid);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		die(b, "%s", "cannot read the daemon's /proc stat");
@@ -148,10 +148,12 @@ static double cpu_seconds(struct bench *b)
 	p = strrchr(buf, ')');
 	/* after ')': state ppid pgrp session tty tpgid flags minflt
 	 * cminflt majflt cmajflt utime stime (proc(5) fields 3..15) */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
-			 "%*u %lu %lu", &ut, &st) != 2)
+	if (!p || sscanf(p + 2,
+				  "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+				  "%*u %lu %lu",
+				  &ut, &st) != 2)
 		die(b, "%s", "cannot parse the daemon's /proc stat");
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	return (double) (ut + st) / (double) sysconf(_SC_CLK_TCK);
 }
 
 static long vm_hwm_kb(struct bench *b)
@@ -160,7 +162,7 @@ static long vm_hwm_kb(struct bench *b)
 	long kb = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)b->pid);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) b->pid);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -190,14 +192,15 @@ static void write_config(struct bench *b, char *path, size_t size)
 	if (!f)
 		die(b, "cannot write %s", path);
 	fprintf(f,
-		"database = { conninfo = \"%s\"; };\n"
-		"log = { level = \"warning\"; };\n"
-		"handler = { ack_template = \"已收到 #%%id\";\n"
-		"            reply_limit_per_hour = 3600; };\n"
-		"modems = ( { name = \"bench\"; device = \"tty:%s\";\n"
-		"             storage = \"SM\"; delivery = \"stored\";\n"
-		"             send_rate = %d; } );\n",
-		b->o.conninfo, sim_path(b->sim), b->o.send_rate);
+			"database = { conninfo = \"%s\"; };\n"
+			"log = { level = \"warning\"; };\n"
+			"handler = { ack_template = \"已收到 #%%id\";\n"
+			"            reply_limit_per_hour = 3600; };\n"
+			"modems = ( { name = \"bench\"; device = \"tty:%s\";\n"
+			"             storage = \"SM\"; delivery = "
+			"\"stored\";\n"
+			"             send_rate = %d; } );\n",
+			b->o.conninfo, sim_path(b->sim), b->o.send_rate);
 	fclose(f);
 }
 
@@ -219,7 +222,7 @@ static void start_daemon(struct bench *b)
 			close(fd);
 		}
 		execl(b->o.fieldgated, "fieldgated", "-F", "-f", conf,
-		      (char *)NULL);
+				(char *) NULL);
 		_exit(127);
 	}
 }
@@ -247,8 +250,8 @@ static void scan_sent(struct bench *b)
 			continue;
 		q = &b->q[idx];
 		if (q->n == 0)
-			continue;	/* an ack we did not expect */
-		b->lat[b->nlat++] = (double)(t - q->t[q->head]) / 1e6;
+			continue; /* an ack we did not expect */
+		b->lat[b->nlat++] = (double) (t - q->t[q->head]) / 1e6;
 		q->head = (q->head + 1) % RING;
 		q->n--;
 		b->last_ack = t;
@@ -270,7 +273,7 @@ static void pump(struct bench *b, int ms)
 	to = sim_timeout_ms(b->sim);
 	if (to < 0 || to > ms)
 		to = ms;
-	poll(pfd, (nfds_t)n, to);
+	poll(pfd, (nfds_t) n, to);
 	if (sim_dispatch(b->sim) < 0)
 		die(b, "%s", "simulator failure");
 	if (b->pg && (pfd[1].revents & POLLIN))
@@ -296,43 +299,52 @@ static void wait_ready(struct bench *b)
 			return;
 		}
 		if (now_us() > deadline)
-			die(b, "%s", all ? "the modem set-up never ended" :
-				"fieldgated never sent an AT command to the "
-				"modem (are its modem pipelines there?)");
+			die(b, "%s",
+					all ? "the modem set-up never ended"
+					    : "fieldgated never sent an AT "
+					      "command to the "
+					      "modem (are its modem pipelines "
+					      "there?)");
 	}
 }
 
 static const char *const shorts[] = {
-	"签到 JN0231", "日报 120 3500 8", "库存 A12 40 箱",
-	"拜访 王记超市 已下单", "日报 95 2800 6 天气不好",
+		"签到 JN0231",
+		"日报 120 3500 8",
+		"库存 A12 40 箱",
+		"拜访 王记超市 已下单",
+		"日报 95 2800 6 天气不好",
 };
 static const char long_text[] =
-	"周报：本周拜访客户二十三家，新开门店四家，回款三万五千元，"
-	"王记超市要求下周补货五十箱，李家便利店投诉包装破损，请主管协助处理。"
-	"明天去城东片区继续拜访。";
+		"周报：本周拜访客户二十三家，新开门店四家，回款三万五千元，"
+		"王记超市要求下周补货五十箱，李家便利店投诉包装破损，请主管协助"
+		"处理。"
+		"明天去城东片区继续拜访。";
 
 static void inject(struct bench *b, int i, unsigned parts)
 {
 	char from[32], text[1024];
-	struct sim_sms sms = { 0 };
+	struct sim_sms sms = {0};
 	const char *why = "?";
 	struct sender_q *q;
 	int idx = i % b->o.senders, r;
 
 	snprintf(from, sizeof(from), "+%s%06d", b->o.prefix, idx + 1);
 	if (parts > 1)
-		snprintf(text, sizeof(text), "%s #%s%d", long_text, b->o.tag, i);
+		snprintf(text, sizeof(text), "%s #%s%d", long_text, b->o.tag,
+				i);
 	else if (i % 7 == 3)
-		snprintf(text, sizeof(text), "REPORT visits 12 sales 3500 #%s%d",
-			 b->o.tag, i);
+		snprintf(text, sizeof(text),
+				"REPORT visits 12 sales 3500 #%s%d", b->o.tag,
+				i);
 	else
 		snprintf(text, sizeof(text), "%s #%s%d", shorts[i % 5],
-			 b->o.tag, i);
+				b->o.tag, i);
 	sms.from = from;
 	sms.text = text;
 	sms.parts = parts;
 	if (parts == 3) {
-		static const uint8_t order[] = { 3, 1, 2 };
+		static const uint8_t order[] = {3, 1, 2};
 
 		sms.order = order;
 		sms.n_order = 3;
@@ -352,7 +364,7 @@ static void inject(struct bench *b, int i, unsigned parts)
 
 static int cmp_double(const void *a, const void *c)
 {
-	double x = *(const double *)a, y = *(const double *)c;
+	double x = *(const double *) a, y = *(const double *) c;
 
 	return x < y ? -1 : x > y;
 }
@@ -363,7 +375,7 @@ static double pct(const double *v, size_t n, double p)
 
 	if (n == 0)
 		return -1;
-	i = (size_t)(p / 100.0 * (double)(n - 1) + 0.5);
+	i = (size_t) (p / 100.0 * (double) (n - 1) + 0.5);
 	return v[i < n ? i : n - 1];
 }
 
@@ -383,45 +395,47 @@ static void run_steady(struct bench *b)
 	baseline(b);
 	t0 = now_us();
 	next = t0;
-	while ((int)b->nlat < b->o.count) {
+	while ((int) b->nlat < b->o.count) {
 		uint64_t t = now_us();
 
 		if (i < b->o.count && t >= next) {
 			inject(b, i, i % 10 == 9 ? 2 : 1);
 			i++;
-			next = t0 + (uint64_t)((double)i * 1e6 / b->o.rate);
+			next = t0 + (uint64_t) ((double) i * 1e6 / b->o.rate);
 			deadline = now_us() + 30000000u;
 			continue;
 		}
-		pump(b, i < b->o.count ? (int)((next - t) / 1000 + 1) : 100);
+		pump(b, i < b->o.count ? (int) ((next - t) / 1000 + 1) : 100);
 		check_daemon(b);
 		if (i == b->o.count && now_us() > deadline)
 			break;
 	}
 	cpu = cpu_seconds(b) - b->cpu_base;
 	at_counts(b, &all, &cmgs);
-	span = b->last_ack > b->first_inject ?
-	       (double)(b->last_ack - b->first_inject) / 1e6 : 0;
+	span = b->last_ack > b->first_inject
+			       ? (double) (b->last_ack - b->first_inject) / 1e6
+			       : 0;
 	qsort(b->lat, b->nlat, sizeof(double), cmp_double);
 	if (b->o.header)
 		printf("%-22s %6s %7s %7s %6s %6s %6s %6s %9s %8s %6s %6s\n",
-		       "run", "msgs", "acked", "ack/s", "p50 s", "p90 s",
-		       "p99 s", "max s", "cpu/1000", "rss kB", "AT/msg",
-		       "rx AT");
+				"run", "msgs", "acked", "ack/s", "p50 s",
+				"p90 s", "p99 s", "max s", "cpu/1000", "rss kB",
+				"AT/msg", "rx AT");
 	printf("%-22s %6d %7zu %7.1f %6.3f %6.3f %6.3f %6.3f %9.3f %8ld "
 	       "%6.2f %6.2f\n",
-	       b->o.tag, b->o.count, b->nlat,
-	       span > 0 ? (double)b->nlat / span : 0,
-	       pct(b->lat, b->nlat, 50), pct(b->lat, b->nlat, 90),
-	       pct(b->lat, b->nlat, 99), pct(b->lat, b->nlat, 100),
-	       cpu * 1000.0 / b->o.count, vm_hwm_kb(b),
-	       (double)(all - b->at_base) / b->o.count,
-	       (double)(all - b->at_base - (cmgs - b->cmgs_base)) /
-	       b->o.count);
-	if ((int)b->nlat < b->o.count)
-		fprintf(stderr, "bench_e2e: %s: only %zu of %d acknowledged "
-			"within 30 s of the last injection\n", b->o.tag,
-			b->nlat, b->o.count);
+			b->o.tag, b->o.count, b->nlat,
+			span > 0 ? (double) b->nlat / span : 0,
+			pct(b->lat, b->nlat, 50), pct(b->lat, b->nlat, 90),
+			pct(b->lat, b->nlat, 99), pct(b->lat, b->nlat, 100),
+			cpu * 1000.0 / b->o.count, vm_hwm_kb(b),
+			(double) (all - b->at_base) / b->o.count,
+			(double) (all - b->at_base - (cmgs - b->cmgs_base)) /
+					b->o.count);
+	if ((int) b->nlat < b->o.count)
+		fprintf(stderr,
+				"bench_e2e: %s: only %zu of %d acknowledged "
+				"within 30 s of the last injection\n",
+				b->o.tag, b->nlat, b->o.count);
 }
 
 /* Acknowledgement rows of this burst queued so far. */
@@ -432,15 +446,16 @@ static long acks_queued(struct bench *b)
 	long n = -1;
 
 	snprintf(sql, sizeof(sql),
-		 "SELECT count(*) FROM outbound_messages o "
-		 "JOIN inbound_messages i ON i.id = o.in_reply_to "
-		 "WHERE i.body LIKE '%%#%s%%'", b->o.tag);
+			"SELECT count(*) FROM outbound_messages o "
+			"JOIN inbound_messages i ON i.id = o.in_reply_to "
+			"WHERE i.body LIKE '%%#%s%%'",
+			b->o.tag);
 	r = PQexec(b->pg, sql);
 	if (PQresultStatus(r) == PGRES_TUPLES_OK)
 		n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	while (PQnotifies(b->pg))
-		;	/* folded: one query answers them all */
+		; /* folded: one query answers them all */
 	return n;
 }
 
@@ -468,26 +483,29 @@ static void run_burst(struct bench *b)
 			cpu_q = cpu_seconds(b) - b->cpu_base;
 			at_counts(b, &all_q, &cmgs_q);
 		}
-		if (t_queued && (int)b->nlat >= b->o.count)
+		if (t_queued && (int) b->nlat >= b->o.count)
 			break;
 	}
 	cpu_all = cpu_seconds(b) - b->cpu_base;
 	if (b->o.header)
 		printf("%-22s %6s %5s %9s %8s %9s %8s %8s %8s %8s\n", "run",
-		       "msgs", "PDUs", "stored s", "msgs/s", "cpu s", "rx AT",
-		       "acked", "all s", "cpu all");
+				"msgs", "PDUs", "stored s", "msgs/s", "cpu s",
+				"rx AT", "acked", "all s", "cpu all");
 	if (!t_queued) {
 		printf("%-22s %6d: only %ld acknowledgements queued in 120 s\n",
-		       b->o.tag, b->o.count, acks_queued(b));
+				b->o.tag, b->o.count, acks_queued(b));
 		return;
 	}
 	printf("%-22s %6d %5ld %9.2f %8.1f %9.3f %8.2f %8zu %8.2f %8.3f\n",
-	       b->o.tag, b->o.count, b->pdus,
-	       (double)(t_queued - t0) / 1e6,
-	       b->o.count / ((double)(t_queued - t0) / 1e6),
-	       cpu_q, (double)(all_q - b->at_base - (cmgs_q - b->cmgs_base)) /
-	       b->o.count, b->nlat,
-	       b->last_ack ? (double)(b->last_ack - t0) / 1e6 : -1.0, cpu_all);
+			b->o.tag, b->o.count, b->pdus,
+			(double) (t_queued - t0) / 1e6,
+			b->o.count / ((double) (t_queued - t0) / 1e6), cpu_q,
+			(double) (all_q - b->at_base -
+					(cmgs_q - b->cmgs_base)) /
+					b->o.count,
+			b->nlat,
+			b->last_ack ? (double) (b->last_ack - t0) / 1e6 : -1.0,
+			cpu_all);
 }
 
 static void stop_daemon(struct bench *b)
@@ -510,22 +528,22 @@ static void stop_daemon(struct bench *b)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "fieldgated", required_argument, NULL, 'f' },
-		{ "dir", required_argument, NULL, 'd' },
-		{ "conninfo", required_argument, NULL, 'c' },
-		{ "prefix", required_argument, NULL, 'p' },
-		{ "senders", required_argument, NULL, 's' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "baud", required_argument, NULL, 'b' },
-		{ "capacity", required_argument, NULL, 'C' },
-		{ "send-rate", required_argument, NULL, 'S' },
-		{ "tag", required_argument, NULL, 't' },
-		{ "header", no_argument, NULL, 'H' },
-		{ NULL, 0, NULL, 0 },
+			{"fieldgated", required_argument, NULL, 'f'},
+			{"dir", required_argument, NULL, 'd'},
+			{"conninfo", required_argument, NULL, 'c'},
+			{"prefix", required_argument, NULL, 'p'},
+			{"senders", required_argument, NULL, 's'},
+			{"mode", required_argument, NULL, 'm'},
+			{"count", required_argument, NULL, 'n'},
+			{"rate", required_argument, NULL, 'r'},
+			{"baud", required_argument, NULL, 'b'},
+			{"capacity", required_argument, NULL, 'C'},
+			{"send-rate", required_argument, NULL, 'S'},
+			{"tag", required_argument, NULL, 't'},
+			{"header", no_argument, NULL, 'H'},
+			{NULL, 0, NULL, 0},
 	};
-	struct bench b = { .pid = -1 };
+	struct bench b = {.pid = -1};
 	struct sim_config cfg;
 	char link[512], reason[160] = "";
 	int c;
@@ -539,43 +557,71 @@ int main(int argc, char **argv)
 	b.o.send_rate = 600;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'f': b.o.fieldgated = optarg; break;
-		case 'd': b.o.dir = optarg; break;
-		case 'c': b.o.conninfo = optarg; break;
-		case 'p': b.o.prefix = optarg; break;
-		case 's': b.o.senders = atoi(optarg); break;
-		case 'm': b.o.mode = optarg; break;
-		case 'n': b.o.count = atoi(optarg); break;
-		case 'r': b.o.rate = atof(optarg); break;
-		case 'b': b.o.baud = atoi(optarg); break;
-		case 'C': b.o.capacity = atoi(optarg); break;
-		case 'S': b.o.send_rate = atoi(optarg); break;
-		case 't': b.o.tag = optarg; break;
-		case 'H': b.o.header = true; break;
+		case 'f':
+			b.o.fieldgated = optarg;
+			break;
+		case 'd':
+			b.o.dir = optarg;
+			break;
+		case 'c':
+			b.o.conninfo = optarg;
+			break;
+		case 'p':
+			b.o.prefix = optarg;
+			break;
+		case 's':
+			b.o.senders = atoi(optarg);
+			break;
+		case 'm':
+			b.o.mode = optarg;
+			break;
+		case 'n':
+			b.o.count = atoi(optarg);
+			break;
+		case 'r':
+			b.o.rate = atof(optarg);
+			break;
+		case 'b':
+			b.o.baud = atoi(optarg);
+			break;
+		case 'C':
+			b.o.capacity = atoi(optarg);
+			break;
+		case 'S':
+			b.o.send_rate = atoi(optarg);
+			break;
+		case 't':
+			b.o.tag = optarg;
+			break;
+		case 'H':
+			b.o.header = true;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (!b.o.fieldgated || !b.o.dir || !b.o.conninfo || !b.o.prefix ||
-	    b.o.senders < 1 || b.o.count < 1 || b.o.rate <= 0 ||
-	    b.o.capacity < 1 || b.o.capacity > 255) {
+			b.o.senders < 1 || b.o.count < 1 || b.o.rate <= 0 ||
+			b.o.capacity < 1 || b.o.capacity > 255) {
 		fprintf(stderr, "usage: bench_e2e --fieldgated PATH --dir DIR "
-			"--conninfo STR --prefix DIGITS --senders N\n"
-			"  [--mode steady|burst] [--count N] [--rate R] "
-			"[--baud B] [--capacity N] [--send-rate N] [--tag T] "
-			"[--header]\n");
+				"--conninfo STR --prefix DIGITS --senders N\n"
+				"  [--mode steady|burst] [--count N] [--rate "
+				"R] "
+				"[--baud B] [--capacity N] [--send-rate N] "
+				"[--tag T] "
+				"[--header]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	b.q = calloc((size_t)b.o.senders, sizeof(*b.q));
-	b.lat = calloc((size_t)b.o.count * 2, sizeof(double));
+	b.q = calloc((size_t) b.o.senders, sizeof(*b.q));
+	b.lat = calloc((size_t) b.o.count * 2, sizeof(double));
 	if (!b.q || !b.lat)
 		die(&b, "%s", "out of memory");
 	sim_config_init(&cfg);
 	snprintf(link, sizeof(link), "%s/bench-%s.tty", b.o.dir, b.o.tag);
 	cfg.link_path = link;
 	cfg.baud = b.o.baud;
-	cfg.sm_capacity = (unsigned)b.o.capacity;
+	cfg.sm_capacity = (unsigned) b.o.capacity;
 	if (sim_new(&cfg, &b.sim, reason) < 0)
 		die(&b, "simulator: %s", reason);
 	start_daemon(&b);

@@ -15,15 +15,17 @@ static double now_s(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
 static const char *const texts[] = {
-	"Stock 12 bags maize, 3 sold. Kampala east.",
-	"\xe4\xbb\x8a\xe5\xa4\xa9\xe9\x94\x80\xe5\x94\xae\xe6\x8a\xa5\xe5\x91"
-	"\x8a\xef\xbc\x9a\xe7\x8e\x89\xe7\xb1\xb3\xe5\x8d\x81\xe4\xba\x8c\xe8"
-	"\xa2\x8b",
-	NULL, /* long text, filled in main() */
+		"Stock 12 bags maize, 3 sold. Kampala east.",
+		"\xe4\xbb\x8a\xe5\xa4\xa9\xe9\x94\x80\xe5\x94\xae\xe6\x8a\xa5"
+		"\xe5\x91"
+		"\x8a\xef\xbc\x9a\xe7\x8e\x89\xe7\xb1\xb3\xe5\x8d\x81\xe4\xba"
+		"\x8c\xe8"
+		"\xa2\x8b",
+		NULL, /* long text, filled in main() */
 };
 
 int main(int argc, char **argv)
@@ -50,10 +52,10 @@ int main(int argc, char **argv)
 
 	sms_deliver_opts_init(&dopts);
 	dopts.from = "+256772123456";
-	dopts.scts = (struct sms_scts){ 26, 11, 27, 11, 45, 0, 12 };
+	dopts.scts = (struct sms_scts){26, 11, 27, 11, 45, 0, 12};
 	for (i = 0; i < 3; i++) {
 		nparts[i] = sms_encode_deliver(mix[i], strlen(mix[i]), &dopts,
-					       pdus[i], 8, NULL);
+				pdus[i], 8, NULL);
 		if (nparts[i] < 1)
 			return 1;
 	}
@@ -76,7 +78,8 @@ int main(int argc, char **argv)
 	} while (t - t0 < secs);
 	printf("decode: %.0f messages/s (mix: gsm7 short, ucs2 chinese, "
 	       "3-part gsm7; %d PDUs per 3 messages)\n",
-	       (double)n / (t - t0), nparts[0] + nparts[1] + nparts[2]);
+			(double) n / (t - t0),
+			nparts[0] + nparts[1] + nparts[2]);
 
 	sms_submit_opts_init(&so);
 	so.to = "+256772123456";
@@ -86,7 +89,7 @@ int main(int argc, char **argv)
 	do {
 		for (i = 0; i < 3; i++) {
 			rc = sms_encode_submit(mix[i], strlen(mix[i]), &so,
-					       pdus[i], 8, NULL);
+					pdus[i], 8, NULL);
 			if (rc < 1)
 				return 1;
 			n++;
@@ -94,6 +97,6 @@ int main(int argc, char **argv)
 		t = now_s();
 	} while (t - t0 < secs);
 	printf("encode: %.0f messages/s (same mix, SMS-SUBMIT)\n",
-	       (double)n / (t - t0));
+			(double) n / (t - t0));
 	return 0;
 }

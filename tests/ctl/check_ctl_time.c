@@ -23,8 +23,12 @@ START_TEST(relative)
 		const char *s;
 		int64_t ago;
 	} ok[] = {
-		{ "90s", 90 }, { "15m", 900 }, { "2h", 7200 },
-		{ "1d", 86400 }, { "1w", 604800 }, { "0h", 0 },
+			{"90s", 90},
+			{"15m", 900},
+			{"2h", 7200},
+			{"1d", 86400},
+			{"1w", 604800},
+			{"0h", 0},
 	};
 	int64_t t;
 	size_t i;
@@ -39,19 +43,35 @@ END_TEST
 START_TEST(bad_input)
 {
 	static const char *const bad[] = {
-		"", "h", "2", "2x", "-1h", "+1h", "2h30m", "1.5h", " 2h",
-		"99999999999999999999d", "40000d", "2026-02-30", "2026-13-01",
-		"2026-11-27T24:00", "2026-11-27T08", "2026-11-27 08:30:1",
-		"2026-11-27T08:30+1", "2026-11-27T08:30Zjunk", "1969-12-31",
-		"2026/11/27", "yesterday",
+			"",
+			"h",
+			"2",
+			"2x",
+			"-1h",
+			"+1h",
+			"2h30m",
+			"1.5h",
+			" 2h",
+			"99999999999999999999d",
+			"40000d",
+			"2026-02-30",
+			"2026-13-01",
+			"2026-11-27T24:00",
+			"2026-11-27T08",
+			"2026-11-27 08:30:1",
+			"2026-11-27T08:30+1",
+			"2026-11-27T08:30Zjunk",
+			"1969-12-31",
+			"2026/11/27",
+			"yesterday",
 	};
 	int64_t t = 42;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_msg(ctl_parse_time(bad[i], NOW, &t) == -EINVAL,
-			      "accepted '%s'", bad[i]);
-		ck_assert_int_eq(t, 42);	/* untouched on error */
+				"accepted '%s'", bad[i]);
+		ck_assert_int_eq(t, 42); /* untouched on error */
 	}
 	ck_assert_int_eq(ctl_parse_time(NULL, NOW, &t), -EINVAL);
 }
@@ -61,14 +81,13 @@ START_TEST(iso_zoned)
 {
 	int64_t t;
 
-	set_tz("Asia/Shanghai");	/* must not matter with a zone */
+	set_tz("Asia/Shanghai"); /* must not matter with a zone */
 	ck_assert_int_eq(ctl_parse_time("2026-11-27T12:00:00Z", NOW, &t), 0);
 	ck_assert_int_eq(t, NOW);
-	ck_assert_int_eq(ctl_parse_time("2026-11-27 20:00+08:00", NOW, &t),
-			 0);
+	ck_assert_int_eq(ctl_parse_time("2026-11-27 20:00+08:00", NOW, &t), 0);
 	ck_assert_int_eq(t, NOW);
-	ck_assert_int_eq(ctl_parse_time("2026-11-27T06:30:00-0530", NOW, &t),
-			 0);
+	ck_assert_int_eq(
+			ctl_parse_time("2026-11-27T06:30:00-0530", NOW, &t), 0);
 	ck_assert_int_eq(t, NOW);
 	/* leap day */
 	ck_assert_int_eq(ctl_parse_time("2028-02-29T00:00Z", NOW, &t), 0);
@@ -83,7 +102,7 @@ START_TEST(iso_local)
 	set_tz("UTC");
 	ck_assert_int_eq(ctl_parse_time("2026-11-27", NOW, &t), 0);
 	ck_assert_int_eq(t, NOW - 12 * 3600);
-	set_tz("Asia/Shanghai");	/* UTC+8, no DST */
+	set_tz("Asia/Shanghai"); /* UTC+8, no DST */
 	ck_assert_int_eq(ctl_parse_time("2026-11-27 20:00", NOW, &t), 0);
 	ck_assert_int_eq(t, NOW);
 	ck_assert_int_eq(ctl_parse_time("2026-11-27T20:00:30", NOW, &t), 0);
@@ -146,7 +165,7 @@ START_TEST(parse_uint)
 	ck_assert_int_eq(ctl_parse_uint("1a", 10, &v), -EINVAL);
 	ck_assert_int_eq(ctl_parse_uint("", 10, &v), -EINVAL);
 	ck_assert_int_eq(ctl_parse_uint("99999999999999999999999", -1UL, &v),
-			 -EINVAL);
+			-EINVAL);
 	ck_assert_uint_eq(v, 10);
 }
 END_TEST

@@ -25,14 +25,14 @@ static ssize_t sink_write(const uint8_t *buf, size_t len, void *ud)
 {
 	size_t *budget = ud;
 
-	(void)buf;
+	(void) buf;
 	/* Accept a varying amount to exercise partial writes. */
 	if (*budget == 0)
 		return 0;
 	if (len > *budget)
 		len = *budget;
 	*budget -= len > 1 ? len / 2 : len;
-	return (ssize_t)(len > 1 ? len / 2 : len);
+	return (ssize_t) (len > 1 ? len / 2 : len);
 }
 
 static void parse_all(const char *line)
@@ -77,8 +77,8 @@ static void parse_all(const char *line)
 		static char txt[4 * MODEM_USSD_MAX];
 
 		for (int m = 0; m < 3; m++)
-			ussd_decode(cusd.str, cusd.dcs, (enum ussd_mode)m,
-				    txt, sizeof(txt), NULL);
+			ussd_decode(cusd.str, cusd.dcs, (enum ussd_mode) m, txt,
+					sizeof(txt), NULL);
 	}
 	modem_parse_cimi(line, id, NULL);
 	modem_parse_ccid(line, id, NULL);
@@ -90,21 +90,31 @@ static void parse_all(const char *line)
 	if (at_iter_init(&it, line, NULL) == 0) {
 		for (int k = 0; k < 64 && !at_iter_at_end(&it); k++) {
 			switch (k % 7) {
-			case 0: at_iter_next_number(&it, &v); break;
-			case 1: at_iter_next_string(&it, buf, sizeof(buf));
+			case 0:
+				at_iter_next_number(&it, &v);
 				break;
-			case 2: at_iter_next_hexstring(&it, hex, sizeof(hex),
-						       &hl);
+			case 1:
+				at_iter_next_string(&it, buf, sizeof(buf));
 				break;
-			case 3: if (at_iter_open_list(&it) == 0) {
+			case 2:
+				at_iter_next_hexstring(
+						&it, hex, sizeof(hex), &hl);
+				break;
+			case 3:
+				if (at_iter_open_list(&it) == 0) {
 					at_iter_next_range(&it, &lo, &hi);
 					at_iter_close_list(&it);
 				}
 				break;
-			case 4: at_iter_next_hexnum(&it, &uv); break;
-			case 5: at_iter_next_unquoted(&it, buf, sizeof(buf));
+			case 4:
+				at_iter_next_hexnum(&it, &uv);
 				break;
-			default: at_iter_skip(&it); break;
+			case 5:
+				at_iter_next_unquoted(&it, buf, sizeof(buf));
+				break;
+			default:
+				at_iter_skip(&it);
+				break;
 			}
 		}
 	}
@@ -112,23 +122,23 @@ static void parse_all(const char *line)
 
 static void dbg(const char *msg, void *ud)
 {
-	(void)ud;
-	(void)strlen(msg);
+	(void) ud;
+	(void) strlen(msg);
 }
 
 static void ev(enum at_event e, const char *line, void *ud)
 {
-	(void)e;
-	(void)ud;
+	(void) e;
+	(void) ud;
 	if (line)
 		parse_all(line);
 }
 
 static int lex_cb(enum at_token tok, const char *text, size_t len, void *ud)
 {
-	(void)tok;
-	(void)len;
-	(void)ud;
+	(void) tok;
+	(void) len;
+	(void) ud;
 	parse_all(text);
 	return 0;
 }
@@ -151,11 +161,11 @@ static void tag_destroy(void *ud)
 }
 
 static void done(const struct at_error *err, const struct at_result *res,
-		 void *ud)
+		void *ud)
 {
 	struct tag *t = ud;
 
-	(void)err;
+	(void) err;
 	if (t && t->called++)
 		abort();
 	for (size_t i = 0; i < at_result_count(res); i++)
@@ -181,10 +191,10 @@ static int send_tagged(struct at_chan *c, const struct at_cmd_desc *d)
 static void urc(const char *line, const char *pdu, void *ud)
 {
 	struct at_chan *c = ud;
-	static const char *const p[] = { "+CMGR:", NULL };
-	struct at_cmd_desc d = { .cmd = "AT+CMGR=1", .prefixes = p };
+	static const char *const p[] = {"+CMGR:", NULL};
+	struct at_cmd_desc d = {.cmd = "AT+CMGR=1", .prefixes = p};
 
-	(void)pdu;
+	(void) pdu;
 	parse_all(line);
 	/* Re-entrancy: send from a URC handler. */
 	if (line[0] == '+' && line[1] == 'C' && line[2] == 'M')
@@ -193,18 +203,23 @@ static void urc(const char *line, const char *pdu, void *ud)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const p_cmgs[] = { "+CMGS:", NULL };
-	static const char *const p_cmgl[] = { "+CMGL:", NULL };
-	static const char *const p_any[] = { "", NULL };
-	static const char *const p_cusd[] = { "+CUSD:", NULL };
+	static const char *const p_cmgs[] = {"+CMGS:", NULL};
+	static const char *const p_cmgl[] = {"+CMGL:", NULL};
+	static const char *const p_any[] = {"", NULL};
+	static const char *const p_cusd[] = {"+CUSD:", NULL};
 	struct at_cmd_desc d[] = {
-		{ .cmd = "AT+CMGS=23", .prefixes = p_cmgs, .payload = "0011",
-		  .timeout_ms = 2000, .prompt_timeout_ms = 500 },
-		{ .cmd = "AT+CMGL=4", .prefixes = p_cmgl, .timeout_ms = 900 },
-		{ .cmd = "AT+CIMI", .prefixes = p_any },
-		{ .cmd = "AT+CUSD=1,\"*100#\",15", .prefixes = p_cusd },
+			{.cmd = "AT+CMGS=23",
+					.prefixes = p_cmgs,
+					.payload = "0011",
+					.timeout_ms = 2000,
+					.prompt_timeout_ms = 500},
+			{.cmd = "AT+CMGL=4",
+					.prefixes = p_cmgl,
+					.timeout_ms = 900},
+			{.cmd = "AT+CIMI", .prefixes = p_any},
+			{.cmd = "AT+CUSD=1,\"*100#\",15", .prefixes = p_cusd},
 	};
-	struct at_chan_config cfg = { .quiet_ms = 50, .line_max = 256 };
+	struct at_chan_config cfg = {.quiet_ms = 50, .line_max = 256};
 	size_t budget = 1 << 20;
 	struct at_lexer *lx;
 	struct at_chan *c;
@@ -249,11 +264,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			send_tagged(c, &d[i % 4]);
 		start = i + 1;
 	}
-	(void)at_chan_next_deadline(c);
+	(void) at_chan_next_deadline(c);
 out:
 	at_lexer_free(lx);
 	at_chan_free(c);
 	if (outstanding != 0)
-		abort();	/* a destroy notify was lost or doubled */
+		abort(); /* a destroy notify was lost or doubled */
 	return 0;
 }

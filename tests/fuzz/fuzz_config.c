@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gateway/config.h"
+#include "gateway/gwconfig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);
@@ -26,7 +26,7 @@ const char *__lsan_default_suppressions(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct gw_config_errors errors = { 0 };
+	struct gw_config_errors errors = {0};
 	struct gw_config *cfg = NULL;
 	FILE *fp;
 

@@ -57,25 +57,24 @@ static unsigned sends_done;
 
 static void on_sms(struct modem *m, struct modem_sms *sms, void *ud)
 {
-	(void)ud;
+	(void) ud;
 	modem_sms_release(m, sms, sms->id & 1);
 }
 
 static void on_send(struct modem *m, uint64_t id,
-		    const struct modem_send_result *r, void *ud)
+		const struct modem_send_result *r, void *ud)
 {
-	(void)m;
-	(void)id;
-	(void)r;
-	(void)ud;
+	(void) m;
+	(void) id;
+	(void) r;
+	(void) ud;
 	sends_done++;
 }
 
-static void on_ussd(struct modem *m, const struct modem_ussd_reply *r,
-		    void *ud)
+static void on_ussd(struct modem *m, const struct modem_ussd_reply *r, void *ud)
 {
-	(void)m;
-	(void)ud;
+	(void) m;
+	(void) ud;
 	if (r->m == 1)
 		modem_ussd_cancel(m);
 }
@@ -85,7 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct modem_callbacks cbs = {
-		.sms = on_sms, .ussd = on_ussd,
+			.sms = on_sms,
+			.ussd = on_ussd,
 	};
 	struct modem_config cfg;
 	struct modem *m;
@@ -102,8 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	drain();
 	modem_config_init(&cfg);
 	cfg.device = slave;
-	cfg.delivery = data[0] & 1 ? MODEM_DELIVERY_DIRECT :
-		       MODEM_DELIVERY_STORED;
+	cfg.delivery = data[0] & 1 ? MODEM_DELIVERY_DIRECT
+				   : MODEM_DELIVERY_STORED;
 	cfg.text_mode_fallback = data[0] & 2;
 	cfg.ussd_mode = (enum ussd_mode)((data[0] >> 2) % 3);
 	cfg.pin = data[0] & 32 ? "1234" : NULL;
@@ -117,18 +117,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			;
 		drain();
 		if (j > i && write(master, data + i, j - i) < 0 &&
-		    errno != EAGAIN)
+				errno != EAGAIN)
 			break;
 		modem_handle_readable(m, now);
 		modem_handle_writable(m, now);
 		/* Each chunk separator lets time pass: 0.1 s .. 25 s. */
-		now += 100 + (j + 1 < size ? (uint64_t)data[j + 1] * 100 : 0);
+		now += 100 + (j + 1 < size ? (uint64_t) data[j + 1] * 100 : 0);
 		modem_tick(m, now);
 		if (modem_get_state(m) == MODEM_STATE_READY) {
 			if (!sent) {
-				id = modem_send_pdu(m, "0001000B915627000000"
-						    "F000000341E110", 16,
-						    on_send, NULL);
+				id = modem_send_pdu(m,
+						"0001000B915627000000"
+						"F000000341E110",
+						16, on_send, NULL);
 				sent = true;
 			} else if (!asked) {
 				modem_ussd(m, "*131#", on_ussd, NULL);
@@ -140,8 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	drain();
 	if (getenv("FUZZ_MODEM_TRACE"))
 		fprintf(stderr, "final state %s (%s), sends done %u\n",
-			modem_state_str(modem_get_state(m)),
-			modem_last_error(m), sends_done);
+				modem_state_str(modem_get_state(m)),
+				modem_last_error(m), sends_done);
 	modem_free(m);
 	/* Exactly one completion for the accepted send. */
 	if (id > 0 && sends_done != 1)

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = sms_decode(data, size, SMS_DECODE_NO_SMSC, &m, &reason);
 	if (rc == 0)
 		feed(r, &m, 2);
-	rc = sms_decode_hex((const char *)data, size, 0, &m, &reason);
+	rc = sms_decode_hex((const char *) data, size, 0, &m, &reason);
 	if (rc == 0)
 		feed(r, &m, 3);
 	/* Split the input in two PDUs: parts of one message, maybe. */
@@ -59,8 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (sms_decode(data + 1, half, 0, &m, NULL) == 0)
 			feed(r, &m, 4);
-		if (sms_decode(data + 1 + half, size - 1 - half, 0, &m,
-			       NULL) == 0)
+		if (sms_decode(data + 1 + half, size - 1 - half, 0, &m, NULL) ==
+				0)
 			feed(r, &m, 5);
 	}
 	while (sms_reasm_expire(r, 100, &res) == 1)

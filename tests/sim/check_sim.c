@@ -42,7 +42,7 @@ static int64_t now_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void h_attach(struct h *h)
@@ -91,10 +91,10 @@ static bool h_pump(struct h *h, const char *stop, size_t stop_len, int ms)
 
 	for (;;) {
 		struct pollfd p[2] = {
-			{ .fd = h->sim ? sim_fd(h->sim) : -1,
-			  .events = POLLIN },
-			{ .fd = h->tp ? transport_fd(h->tp) : -1,
-			  .events = POLLIN },
+				{.fd = h->sim ? sim_fd(h->sim) : -1,
+						.events = POLLIN},
+				{.fd = h->tp ? transport_fd(h->tp) : -1,
+						.events = POLLIN},
 		};
 		int64_t left = end - now_ms();
 		int t = h->sim ? sim_timeout_ms(h->sim) : 10;
@@ -105,7 +105,7 @@ static bool h_pump(struct h *h, const char *stop, size_t stop_len, int ms)
 		if (left <= 0)
 			return false;
 		if (t < 0 || t > left)
-			t = (int)left;
+			t = (int) left;
 		poll(p, 2, t);
 		if (h->sim)
 			ck_assert_int_eq(sim_dispatch(h->sim), 0);
@@ -113,10 +113,10 @@ static bool h_pump(struct h *h, const char *stop, size_t stop_len, int ms)
 			continue;
 		while (h->len < sizeof(h->buf) - 1) {
 			n = transport_read(h->tp, h->buf + h->len,
-					   sizeof(h->buf) - 1 - h->len);
+					sizeof(h->buf) - 1 - h->len);
 			if (n <= 0)
 				break;
-			h->len += (size_t)n;
+			h->len += (size_t) n;
 			h->reads++;
 		}
 		h->buf[h->len] = '\0';
@@ -129,10 +129,10 @@ static void h_expect(struct h *h, const char *s)
 	char *at;
 
 	ck_assert_msg(h_pump(h, s, strlen(s), WAIT_MS),
-		      "did not see '%s' in '%s'", s, h->buf);
+			"did not see '%s' in '%s'", s, h->buf);
 	at = memmem(h->buf, h->len, s, strlen(s));
 	at += strlen(s);
-	h->len -= (size_t)(at - h->buf);
+	h->len -= (size_t) (at - h->buf);
 	memmove(h->buf, at, h->len + 1);
 }
 
@@ -140,7 +140,7 @@ static void h_expect(struct h *h, const char *s)
 static void h_absent(struct h *h, const char *s, int ms)
 {
 	ck_assert_msg(!h_pump(h, s, strlen(s), ms), "unexpected '%s' in '%s'",
-		      s, h->buf);
+			s, h->buf);
 }
 
 /* Wait for a complete line; copy it (without CR LF) and drop it. */
@@ -148,13 +148,12 @@ static void h_take_line(struct h *h, char *out, size_t size)
 {
 	char *e;
 
-	ck_assert_msg(h_pump(h, "\r\n", 2, WAIT_MS), "no line in '%s'",
-		      h->buf);
+	ck_assert_msg(h_pump(h, "\r\n", 2, WAIT_MS), "no line in '%s'", h->buf);
 	e = memmem(h->buf, h->len, "\r\n", 2);
-	ck_assert_uint_lt((size_t)(e - h->buf), size);
-	memcpy(out, h->buf, (size_t)(e - h->buf));
+	ck_assert_uint_lt((size_t) (e - h->buf), size);
+	memcpy(out, h->buf, (size_t) (e - h->buf));
 	out[e - h->buf] = '\0';
-	h->len -= (size_t)(e + 2 - h->buf);
+	h->len -= (size_t) (e + 2 - h->buf);
 	memmove(h->buf, e + 2, h->len + 1);
 }
 
@@ -170,15 +169,15 @@ static void h_send(struct h *h, const char *s)
 			continue;
 		}
 		ck_assert_int_gt(n, 0);
-		off += (size_t)n;
+		off += (size_t) n;
 	}
 }
 
 /* Send "<cmd>\r" and return (malloc'd) the reply up to its final result. */
 static char *h_cmd(struct h *h, const char *cmd)
 {
-	static const char *const finals[] = { "\r\nOK\r\n", "\r\nERROR\r\n",
-					      "ERROR: " };
+	static const char *const finals[] = {
+			"\r\nOK\r\n", "\r\nERROR\r\n", "ERROR: "};
 	int64_t end = now_ms() + WAIT_MS;
 	char line[1024];
 	char *reply;
@@ -191,7 +190,7 @@ static char *h_cmd(struct h *h, const char *cmd)
 		h_pump(h, NULL, 0, 10);
 		for (i = 0; i < 3; i++) {
 			char *f = memmem(h->buf, h->len, finals[i],
-					 strlen(finals[i]));
+					strlen(finals[i]));
 
 			if (f && (i < 2 || strstr(f, "\r\n"))) {
 				if (i == 2 && !strstr(f + 7, "\r\n"))
@@ -212,13 +211,13 @@ static void h_ok(struct h *h, const char *cmd, const char *want)
 	char *r = h_cmd(h, cmd);
 
 	ck_assert_msg(strstr(r, want) != NULL, "%s: want '%s', got '%s'", cmd,
-		      want, r);
+			want, r);
 	free(r);
 }
 
 /* The line after "<prefix>...\r\n" in @reply (first match), copied. */
-static void line_after(const char *reply, const char *prefix, char *out,
-		       size_t size)
+static void line_after(
+		const char *reply, const char *prefix, char *out, size_t size)
 {
 	const char *p = strstr(reply, prefix), *e;
 
@@ -228,8 +227,8 @@ static void line_after(const char *reply, const char *prefix, char *out,
 	p += 2;
 	e = strstr(p, "\r\n");
 	ck_assert_ptr_nonnull(e);
-	ck_assert_uint_lt((size_t)(e - p), size);
-	memcpy(out, p, (size_t)(e - p));
+	ck_assert_uint_lt((size_t) (e - p), size);
+	memcpy(out, p, (size_t) (e - p));
 	out[e - p] = '\0';
 }
 
@@ -335,23 +334,23 @@ static void read_slot(struct h *h, unsigned idx, struct sms *ret)
 	r = h_cmd(h, cmd);
 	line_after(r, "+CMGR: ", pdu, sizeof(pdu));
 	ck_assert_msg(sms_decode_hex(pdu, strlen(pdu), 0, ret, &why) == 0,
-		      "decode %s: %s", pdu, why);
+			"decode %s: %s", pdu, why);
 	free(r);
 }
 
-#define CHINESE \
-	"\xe6\x9c\xac\xe5\x91\xa8\xe7\x96\x9f\xe7\x96\xbe\xe7\x97\x85\xe4" \
-	"\xbe\x8b\xe6\x8a\xa5\xe5\x91\x8a\xef\xbc\x9a\xe4\xb8\x89\xe5\x8d" \
-	"\x81\xe4\xba\x8c\xe4\xbe\x8b\xef\xbc\x8c\xe5\x85\xb6\xe4\xb8\xad" \
-	"\xe5\x84\xbf\xe7\xab\xa5\xe5\x8d\x81\xe4\xba\x94\xe4\xbe\x8b\xe3" \
-	"\x80\x82\xe8\xaf\xb7\xe5\x8d\xab\xe7\x94\x9f\xe5\xb1\x80\xe5\x8f" \
-	"\x8a\xe6\x97\xb6\xe5\xa4\x84\xe7\x90\x86\xe5\xb9\xb6\xe5\x9b\x9e" \
-	"\xe5\xa4\x8d\xe3\x80\x82\xe5\x8c\x97\xe5\x8c\xba\xe8\xa1\xa5\xe7" \
-	"\xbb\x99\xe7\xab\x99\xe5\xba\x93\xe5\xad\x98\xe4\xb8\x8d\xe8\xb6" \
-	"\xb3\xef\xbc\x8c\xe9\x9c\x80\xe8\xa6\x81\xe4\xba\x8c\xe5\x8d\x81" \
-	"\xe7\xae\xb1\xe5\x8f\xa3\xe6\x9c\x8d\xe8\xa1\xa5\xe6\xb6\xb2\xe7" \
-	"\x9b\x90\xe5\x92\x8c\xe5\x8d\x81\xe7\x9b\x92\xe9\xa9\xb1\xe8\x99" \
-	"\xab\xe8\x8d\xaf\xe3\x80\x82" \
+#define CHINESE                                                                \
+	"\xe6\x9c\xac\xe5\x91\xa8\xe7\x96\x9f\xe7\x96\xbe\xe7\x97\x85\xe4"     \
+	"\xbe\x8b\xe6\x8a\xa5\xe5\x91\x8a\xef\xbc\x9a\xe4\xb8\x89\xe5\x8d"     \
+	"\x81\xe4\xba\x8c\xe4\xbe\x8b\xef\xbc\x8c\xe5\x85\xb6\xe4\xb8\xad"     \
+	"\xe5\x84\xbf\xe7\xab\xa5\xe5\x8d\x81\xe4\xba\x94\xe4\xbe\x8b\xe3"     \
+	"\x80\x82\xe8\xaf\xb7\xe5\x8d\xab\xe7\x94\x9f\xe5\xb1\x80\xe5\x8f"     \
+	"\x8a\xe6\x97\xb6\xe5\xa4\x84\xe7\x90\x86\xe5\xb9\xb6\xe5\x9b\x9e"     \
+	"\xe5\xa4\x8d\xe3\x80\x82\xe5\x8c\x97\xe5\x8c\xba\xe8\xa1\xa5\xe7"     \
+	"\xbb\x99\xe7\xab\x99\xe5\xba\x93\xe5\xad\x98\xe4\xb8\x8d\xe8\xb6"     \
+	"\xb3\xef\xbc\x8c\xe9\x9c\x80\xe8\xa6\x81\xe4\xba\x8c\xe5\x8d\x81"     \
+	"\xe7\xae\xb1\xe5\x8f\xa3\xe6\x9c\x8d\xe8\xa1\xa5\xe6\xb6\xb2\xe7"     \
+	"\x9b\x90\xe5\x92\x8c\xe5\x8d\x81\xe7\x9b\x92\xe9\xa9\xb1\xe8\x99"     \
+	"\xab\xe8\x8d\xaf\xe3\x80\x82"                                         \
 	"\xe8\xb0\xa2\xe8\xb0\xa2\xe3\x80\x82"
 static const char chinese[] = CHINESE CHINESE;
 
@@ -368,7 +367,7 @@ static char *assemble(struct sms *msgs, size_t n)
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(sms_part_from_sms(&msgs[i], 0, &parts[i]), 0);
 	ck_assert_msg(sms_concat_assemble(parts, n, &res, &why) == 0, "%s",
-		      why);
+			why);
 	ck_assert(res.complete);
 	text = res.text;
 	res.text = NULL;
@@ -378,7 +377,7 @@ static char *assemble(struct sms *msgs, size_t n)
 
 START_TEST(test_inject_chinese_multipart)
 {
-	struct sim_sms in = { .from = "+256772111222", .text = chinese };
+	struct sim_sms in = {.from = "+256772111222", .text = chinese};
 	struct h *h = h_default();
 	struct sms msgs[2];
 	char *text;
@@ -413,15 +412,20 @@ END_TEST
 
 START_TEST(test_inject_out_of_order_dup_missing)
 {
-	static const uint8_t order[] = { 3, 1, 2 }, dup[] = { 2 },
-			     miss[] = { 4 };
+	static const uint8_t order[] = {3, 1, 2}, dup[] = {2}, miss[] = {4};
 	static const char text[] = "Weekly report: malaria 12, cholera 0, "
 				   "measles 3. Stock of ORS low at Gulu "
 				   "HC III; please send 20 boxes.";
-	struct sim_sms in = { .text = text, .parts = 4, .order = order,
-			      .n_order = 3, .dup = dup, .n_dup = 1,
-			      .missing = miss, .n_missing = 1, .ref16 = true,
-			      .ref = 0x1234 };
+	struct sim_sms in = {.text = text,
+			.parts = 4,
+			.order = order,
+			.n_order = 3,
+			.dup = dup,
+			.n_dup = 1,
+			.missing = miss,
+			.n_missing = 1,
+			.ref16 = true,
+			.ref = 0x1234};
 	struct h *h = h_default();
 	struct sms m[4];
 	unsigned i;
@@ -449,7 +453,7 @@ END_TEST
 
 START_TEST(test_inject_corrupt)
 {
-	struct sim_sms in = { .text = "corrupt me please, thank you" };
+	struct sim_sms in = {.text = "corrupt me please, thank you"};
 	struct h *h = h_default();
 	char pdu[SMS_PDU_HEX_MAX], *r;
 	struct sms dec;
@@ -468,16 +472,15 @@ START_TEST(test_inject_corrupt)
 	line_after(r, "+CMGR: ", pdu, sizeof(pdu));
 	free(r);
 	ck_assert_int_eq(sms_decode_hex(pdu, strlen(pdu), 0, &dec, &why),
-			 -EINVAL);
+			-EINVAL);
 	r = h_cmd(h, "AT+CMGR=2");
 	line_after(r, "+CMGR: ", pdu, sizeof(pdu));
 	free(r);
 	ck_assert_int_eq(sms_decode_hex(pdu, strlen(pdu), 0, &dec, &why),
-			 -EINVAL);
+			-EINVAL);
 	/* A lying <length>: the PDU itself is fine. */
 	r = h_cmd(h, "AT+CMGR=3");
-	ck_assert_int_eq(sscanf(strstr(r, "+CMGR: "), "+CMGR: 0,,%u", &len),
-			 1);
+	ck_assert_int_eq(sscanf(strstr(r, "+CMGR: "), "+CMGR: 0,,%u", &len), 1);
 	line_after(r, "+CMGR: ", pdu, sizeof(pdu));
 	free(r);
 	ck_assert_int_eq(sms_decode_hex(pdu, strlen(pdu), 0, &dec, &why), 0);
@@ -489,7 +492,7 @@ END_TEST
 START_TEST(test_storage_full)
 {
 	struct sim_config cfg;
-	struct sim_sms in = { .text = "x" };
+	struct sim_sms in = {.text = "x"};
 	struct h *h;
 
 	sim_config_init(&cfg);
@@ -514,7 +517,7 @@ END_TEST
 
 START_TEST(test_cmt_needs_cnma)
 {
-	struct sim_sms a = { .text = "first" }, b = { .text = "second" };
+	struct sim_sms a = {.text = "first"}, b = {.text = "second"};
 	char pdu[SMS_PDU_HEX_MAX];
 	struct sms dec;
 	const char *why;
@@ -548,15 +551,16 @@ END_TEST
 
 START_TEST(test_urc_inside_cmgr)
 {
-	struct sim_sms in = { .text = "hello" };
+	struct sim_sms in = {.text = "hello"};
 	struct h *h = h_default();
 	char *r, *hdr, *urc, *ok;
 
 	setup_pdu(h);
 	ck_assert_int_eq(sim_inject_sms(h->sim, &in, NULL), 1);
 	h_expect(h, "+CMTI: \"SM\",1\r\n");
-	ck_assert_int_eq(sim_set_urc(h->sim, SIM_URC_IN_CMGR,
-				     "+CMTI: \"ME\",7"), 0);
+	ck_assert_int_eq(
+			sim_set_urc(h->sim, SIM_URC_IN_CMGR, "+CMTI: \"ME\",7"),
+			0);
 	r = h_cmd(h, "AT+CMGR=1");
 	hdr = strstr(r, "+CMGR: 0,,");
 	urc = strstr(r, "+CMTI: \"ME\",7");
@@ -568,7 +572,8 @@ START_TEST(test_urc_inside_cmgr)
 	ck_assert_int_eq(sim_inject_sms(h->sim, &in, NULL), 1);
 	h_expect(h, "+CMTI: \"SM\",2\r\n");
 	ck_assert_int_eq(sim_command(h->sim, "urc-at cmgl ^SMMEMFULL: \"SM\"",
-				     &r), 0);
+					 &r),
+			0);
 	free(r);
 	r = h_cmd(h, "AT+CMGL=4");
 	hdr = strstr(r, "+CMGL: 1,");
@@ -596,7 +601,7 @@ static char *send_pdu(struct h *h, const struct sms_pdu_out *p)
 }
 
 static int encode(const char *to, const char *text, bool srr,
-		  struct sms_pdu_out *out, size_t max)
+		struct sms_pdu_out *out, size_t max)
 {
 	struct sms_submit_opts o;
 
@@ -616,7 +621,8 @@ START_TEST(test_cmgs_flow)
 
 	setup_pdu(h);
 	ck_assert_int_eq(encode("+256772999888", "Thanks, report received",
-				false, p, 3), 1);
+					 false, p, 3),
+			1);
 	r = send_pdu(h, &p[0]);
 	ck_assert_str_eq(r, "\r\n+CMGS: 0\r\n\r\nOK\r\n");
 	free(r);
@@ -634,8 +640,8 @@ START_TEST(test_cmgs_flow)
 	ck_assert_int_eq(n, 2);
 	for (i = 0; i < n; i++) {
 		r = send_pdu(h, &p[i]);
-		ck_assert_str_eq(r, i == 0 ? "\r\n+CMGS: 255\r\n\r\nOK\r\n" :
-					     "\r\n+CMGS: 0\r\n\r\nOK\r\n");
+		ck_assert_str_eq(r, i == 0 ? "\r\n+CMGS: 255\r\n\r\nOK\r\n"
+					   : "\r\n+CMGS: 0\r\n\r\nOK\r\n");
 		free(r);
 	}
 	e = sim_sent_get(h->sim, 2);
@@ -690,8 +696,8 @@ START_TEST(test_cms_faults)
 	ck_assert_uint_eq(sim_sent_count(h->sim), 2);
 	ck_assert(sim_sent_get(h->sim, 1)->error_reply);
 	/* URC between prompt request and "> ", and before +CMGS. */
-	ck_assert_int_eq(sim_set_urc(h->sim, SIM_URC_BEFORE_PROMPT,
-				     "+CREG: 1"), 0);
+	ck_assert_int_eq(sim_set_urc(h->sim, SIM_URC_BEFORE_PROMPT, "+CREG: 1"),
+			0);
 	ck_assert_int_eq(sim_set_urc(h->sim, SIM_URC_BEFORE_CMGS, "RING"), 0);
 	h->len = 0;
 	h_send(h, "AT+CMGS=15\r");
@@ -730,8 +736,7 @@ START_TEST(test_status_report)
 	h_ok(h, "AT+CNMI=2,1,0,1,0", "OK");
 	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_SR_DELAY_MS, 300), 0);
 	ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_NEXT_MR, 42), 0);
-	ck_assert_int_eq(encode("+256772999888", "report me", true, &p, 1),
-			 1);
+	ck_assert_int_eq(encode("+256772999888", "report me", true, &p, 1), 1);
 	snprintf(cmd, sizeof(cmd), "AT+CMGS=%zu\r", p.tpdu_len);
 	h->len = 0;
 	h_send(h, cmd);
@@ -760,7 +765,7 @@ END_TEST
  */
 START_TEST(test_cds_waits_for_cnma)
 {
-	struct sim_sms in = { .text = "inbound" };
+	struct sim_sms in = {.text = "inbound"};
 	struct sms_pdu_out p;
 	struct h *h = h_default();
 	char line[SMS_PDU_HEX_MAX];
@@ -778,8 +783,7 @@ START_TEST(test_cds_waits_for_cnma)
 	h_take_line(h, line, sizeof(line));
 	h_take_line(h, line, sizeof(line));
 	/* A sent message asks for a report while the +CMT is unacked. */
-	ck_assert_int_eq(encode("+256772999888", "report me", true, &p, 1),
-			 1);
+	ck_assert_int_eq(encode("+256772999888", "report me", true, &p, 1), 1);
 	r = send_pdu(h, &p);
 	ck_assert_str_eq(r, "\r\n+CMGS: 9\r\n\r\nOK\r\n");
 	free(r);
@@ -838,8 +842,8 @@ START_TEST(test_cdsi_and_cmgw)
 		h_expect(h, "> ");
 		h_send(h, p.hex);
 		r = h_cmd(h, "\x1a");
-		ck_assert_str_eq(r, i == 0 ? "\r\n+CMGW: 2\r\n\r\nOK\r\n" :
-					     "\r\n+CMS ERROR: 322\r\n");
+		ck_assert_str_eq(r, i == 0 ? "\r\n+CMGW: 2\r\n\r\nOK\r\n"
+					   : "\r\n+CMS ERROR: 322\r\n");
 		free(r);
 	}
 	h_ok(h, "AT+CMGL=2", "+CMGL: 2,2,,");
@@ -850,7 +854,7 @@ END_TEST
 
 START_TEST(test_text_mode)
 {
-	struct sim_sms in = { .from = "+256772000777", .text = "CASES 12" };
+	struct sim_sms in = {.from = "+256772000777", .text = "CASES 12"};
 	struct h *h = h_default();
 	const struct sim_sent *e;
 	char *r;
@@ -985,7 +989,7 @@ START_TEST(test_ussd_encodings)
 		int dcs, n;
 
 		ck_assert_int_eq(sim_set(h->sim, SIM_FAULT_USSD_ENCODING, enc),
-				 0);
+				0);
 		h->len = 0;
 		h_send(h, "AT+CUSD=1,\"*100#\",15\r");
 		/* The reply comes after the OK (anything before is dropped
@@ -995,7 +999,7 @@ START_TEST(test_ussd_encodings)
 		ck_assert(h_pump(h, "\r\n", 2, WAIT_MS));
 		p = strchr(h->buf, '"');
 		ck_assert_ptr_nonnull(p);
-		memcpy(hex, h->buf, (size_t)(p - h->buf));
+		memcpy(hex, h->buf, (size_t) (p - h->buf));
 		hex[p - h->buf] = '\0';
 		ck_assert_int_eq(sscanf(p, "\",%d", &dcs), 1);
 		h->len = 0;
@@ -1008,18 +1012,21 @@ START_TEST(test_ussd_encodings)
 		ck_assert_int_gt(n, 0);
 		if (enc == SIM_USSD_UCS2) {
 			ck_assert_int_eq(dcs, 72);
-			ck_assert_int_gt(ucs2_to_utf8(oct, (size_t)n, text,
-						      sizeof(text)), 0);
+			ck_assert_int_gt(ucs2_to_utf8(oct, (size_t) n, text,
+							 sizeof(text)),
+					0);
 		} else {
-			size_t ns = (size_t)n * 8 / 7, tl;
+			size_t ns = (size_t) n * 8 / 7, tl;
 
 			ck_assert_int_eq(dcs, 15);
-			ck_assert_int_eq(gsm7_unpack(oct, (size_t)n, 0, ns,
-						     sept, sizeof(sept)), 0);
+			ck_assert_int_eq(gsm7_unpack(oct, (size_t) n, 0, ns,
+							 sept, sizeof(sept)),
+					0);
 			if (ns && sept[ns - 1] == '\r')
 				ns--; /* padding CR, TS 23.038 §6.1.2.3.1 */
 			ck_assert_int_eq(gsm7_to_utf8(sept, ns, text,
-						      sizeof(text), &tl), 0);
+							 sizeof(text), &tl),
+					0);
 		}
 		ck_assert_str_eq(text, reply);
 	}
@@ -1103,9 +1110,9 @@ START_TEST(test_baud_pacing)
 	t0 = now_ms();
 	r = h_cmd(h, "AT+CPMS=?;+CNMI=?;+CSCS=?;+CMGL=?"); /* ~150 bytes */
 	dt = now_ms() - t0;
-	ck_assert_int_ge((int64_t)strlen(r) * 1000 / 960 * 8 / 10, 50);
-	ck_assert_msg(dt >= (int64_t)strlen(r) * 1000 / 960 * 8 / 10,
-		      "%zu bytes in %lld ms", strlen(r), (long long)dt);
+	ck_assert_int_ge((int64_t) strlen(r) * 1000 / 960 * 8 / 10, 50);
+	ck_assert_msg(dt >= (int64_t) strlen(r) * 1000 / 960 * 8 / 10,
+			"%zu bytes in %lld ms", strlen(r), (long long) dt);
 	free(r);
 	h_free(h);
 }
@@ -1133,7 +1140,7 @@ START_TEST(test_unplug_replug)
 
 	ck_assert_int_eq(sim_unplug(h->sim), 0);
 	ck_assert(!sim_plugged(h->sim));
-	p = (struct pollfd){ .fd = transport_fd(h->tp), .events = POLLIN };
+	p = (struct pollfd){.fd = transport_fd(h->tp), .events = POLLIN};
 	ck_assert_int_eq(poll(&p, 1, WAIT_MS), 1);
 	n = transport_read(h->tp, buf, sizeof(buf));
 	ck_assert_int_eq(n, -ECONNRESET);
@@ -1165,20 +1172,22 @@ START_TEST(test_control_text)
 	char *out = NULL;
 
 	setup_pdu(h);
-	ck_assert_int_eq(sim_command(h->sim, "inject from=MTN enc=ucs2 parts=2 "
-					     "order=2,1 text=Hello\\nworld",
-				     &out), 0);
+	ck_assert_int_eq(sim_command(h->sim,
+					 "inject from=MTN enc=ucs2 parts=2 "
+					 "order=2,1 text=Hello\\nworld",
+					 &out),
+			0);
 	ck_assert_str_eq(out, "queued 2\n");
 	free(out);
 	h_expect(h, "+CMTI: \"SM\",2");
 	ck_assert_int_eq(sim_command(h->sim, "set cms-count 1", &out), 0);
 	free(out);
 	ck_assert_int_eq(sim_get(h->sim, SIM_FAULT_CMS_COUNT), 1);
-	ck_assert_int_eq(sim_command(h->sim, "set ussd-encoding gsm7hex",
-				     &out), 0);
+	ck_assert_int_eq(sim_command(h->sim, "set ussd-encoding gsm7hex", &out),
+			0);
 	free(out);
 	ck_assert_int_eq(sim_get(h->sim, SIM_FAULT_USSD_ENCODING),
-			 SIM_USSD_GSM7HEX);
+			SIM_USSD_GSM7HEX);
 	ck_assert_int_eq(sim_command(h->sim, "counters", &out), 0);
 	ck_assert(strstr(out, "stored SM 2/30\n") != NULL);
 	ck_assert(strstr(out, "count +CNMI 1\n") != NULL);
@@ -1189,7 +1198,7 @@ START_TEST(test_control_text)
 	ck_assert_int_eq(sim_command(h->sim, "set nosuch 1", &out), -EINVAL);
 	free(out);
 	ck_assert_int_eq(sim_command(h->sim, "inject parts=0 text=x", &out),
-			 -EINVAL);
+			-EINVAL);
 	free(out);
 	h_free(h);
 }
@@ -1197,18 +1206,38 @@ END_TEST
 
 /* Bad control input is refused with a reason, never a crash. */
 static const char *const bad_control[] = {
-	"", "inject", "inject parts=999 text=x", "inject parts=5 text=abc",
-	"inject order=0 text=x", "inject order=1,1 text=x",
-	"inject order=9 text=x", "inject dup=7 text=x",
-	"inject corrupt=x text=x",
-	"inject enc=latin1 text=x", "inject ref=70000 text=x",
-	"inject nonsense text=x",
-	"inject enc=gsm7 text=\xe4\xb8\xad", "inject text=\xff\xfe",
-	"urc-at", "urc-at nowhere +CMTI: 1", "urc-at cmgr", "set", "set delay",
-	"set delay -1", "set delay 12x", "set ussd-encoding klingon",
-	"set next-mr 256", "set sm-capacity 1000", "set index-base 2",
-	"get", "get nosuch", "ussd-notify", "ussd-notify 9 hi", "inject-pdu",
-	"replug", "ussd-reply",
+		"",
+		"inject",
+		"inject parts=999 text=x",
+		"inject parts=5 text=abc",
+		"inject order=0 text=x",
+		"inject order=1,1 text=x",
+		"inject order=9 text=x",
+		"inject dup=7 text=x",
+		"inject corrupt=x text=x",
+		"inject enc=latin1 text=x",
+		"inject ref=70000 text=x",
+		"inject nonsense text=x",
+		"inject enc=gsm7 text=\xe4\xb8\xad",
+		"inject text=\xff\xfe",
+		"urc-at",
+		"urc-at nowhere +CMTI: 1",
+		"urc-at cmgr",
+		"set",
+		"set delay",
+		"set delay -1",
+		"set delay 12x",
+		"set ussd-encoding klingon",
+		"set next-mr 256",
+		"set sm-capacity 1000",
+		"set index-base 2",
+		"get",
+		"get nosuch",
+		"ussd-notify",
+		"ussd-notify 9 hi",
+		"inject-pdu",
+		"replug",
+		"ussd-reply",
 };
 
 START_TEST(test_control_bad_input)
@@ -1232,13 +1261,13 @@ END_TEST
 START_TEST(test_random_input)
 {
 	struct h *h = h_default();
-	unsigned seed = 12345u + (unsigned)_i;
+	unsigned seed = 12345u + (unsigned) _i;
 	char buf[4096];
 	size_t i;
 
 	for (i = 0; i < sizeof(buf); i++) {
 		seed = seed * 1103515245u + 12345u;
-		buf[i] = (char)(seed >> 16);
+		buf[i] = (char) (seed >> 16);
 	}
 	for (i = 0; i + 256 <= sizeof(buf); i += 256) {
 		ck_assert_int_eq(transport_write(h->tp, buf + i, 256), 256);
@@ -1255,7 +1284,7 @@ END_TEST
 START_TEST(test_control_socket)
 {
 	char dir[] = "/tmp/fieldgate-simc-XXXXXX", path[PATH_MAX];
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char buf[4096];
 	struct sim_config cfg;
 	size_t len = 0;
@@ -1271,7 +1300,7 @@ START_TEST(test_control_socket)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_uint_lt(strlen(path), sizeof(sa.sun_path));
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
 	ck_assert_int_eq(write(fd, "path\nbogus\n", 11), 11);
 	while (!strstr(buf, "ERR ")) {
 		ssize_t n;
@@ -1279,7 +1308,7 @@ START_TEST(test_control_socket)
 		h_pump(h, NULL, 0, 10);
 		n = recv(fd, buf + len, sizeof(buf) - 1 - len, MSG_DONTWAIT);
 		if (n > 0)
-			len += (size_t)n;
+			len += (size_t) n;
 		buf[len] = '\0';
 		ck_assert_uint_lt(len, sizeof(buf) - 1);
 	}
@@ -1293,7 +1322,7 @@ END_TEST
 
 START_TEST(test_more_quirks)
 {
-	struct sim_sms in = { .text = "quirk" };
+	struct sim_sms in = {.text = "quirk"};
 	struct h *h = h_default();
 	char *r;
 	int i;
@@ -1385,17 +1414,17 @@ static char *ctl(int fd, const char *cmd)
 	size_t len = 0;
 	int64_t end = now_ms() + WAIT_MS;
 
-	ck_assert_int_eq(write(fd, cmd, strlen(cmd)), (ssize_t)strlen(cmd));
+	ck_assert_int_eq(write(fd, cmd, strlen(cmd)), (ssize_t) strlen(cmd));
 	buf[0] = '\0';
 	while (!strstr(buf, "OK\n") && !strstr(buf, "ERR ")) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		ssize_t n;
 
 		ck_assert(now_ms() < end);
 		poll(&p, 1, 100);
 		n = recv(fd, buf + len, sizeof(buf) - 1 - len, MSG_DONTWAIT);
 		if (n > 0)
-			len += (size_t)n;
+			len += (size_t) n;
 		buf[len] = '\0';
 	}
 	return strdup(buf);
@@ -1408,7 +1437,7 @@ START_TEST(test_modemsim_program)
 	char dir[] = "/tmp/fieldgate-msim-XXXXXX", prog[PATH_MAX];
 	char scen[PATH_MAX];
 	char link[256], sock[256], path[PATH_MAX], buf[64];
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct h *h = calloc(1, sizeof(*h));
 	int out[2], fd, status;
 	struct pollfd p;
@@ -1417,10 +1446,9 @@ START_TEST(test_modemsim_program)
 	char *r;
 
 	ck_assert_ptr_nonnull(h);
-	snprintf(prog, sizeof(prog), "%s/tests/sim/modemsim",
-		 bld ? bld : ".");
+	snprintf(prog, sizeof(prog), "%s/tests/sim/modemsim", bld ? bld : ".");
 	snprintf(scen, sizeof(scen), "%s/tests/sim/scenarios/demo.sim",
-		 src ? src : "..");
+			src ? src : "..");
 	ck_assert_msg(access(prog, X_OK) == 0, "no %s", prog);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(link, sizeof(link), "%s/modem", dir);
@@ -1431,7 +1459,8 @@ START_TEST(test_modemsim_program)
 	if (pid == 0) {
 		dup2(out[1], 1);
 		execl(prog, prog, "--link", link, "--control", sock,
-		      "--capacity", "5", "--init", scen, (char *)NULL);
+				"--capacity", "5", "--init", scen,
+				(char *) NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -1444,7 +1473,7 @@ START_TEST(test_modemsim_program)
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	ck_assert_uint_lt(strlen(sock), sizeof(sa.sun_path));
 	memcpy(sa.sun_path, sock, strlen(sock) + 1);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
 	/* The demo scenario: SIM busy, 6 PDUs waiting in the network. */
 	h_ok(h, "ATE0;+CMEE=1", "OK");
 	h_ok(h, "AT+CPMS?", "+CMS ERROR: 314");
@@ -1466,7 +1495,7 @@ START_TEST(test_modemsim_program)
 	/* Unplug: the transport sees the device go; replug: same link. */
 	r = ctl(fd, "unplug\n");
 	free(r);
-	p = (struct pollfd){ .fd = transport_fd(h->tp), .events = POLLIN };
+	p = (struct pollfd){.fd = transport_fd(h->tp), .events = POLLIN};
 	ck_assert_int_eq(poll(&p, 1, WAIT_MS), 1);
 	ck_assert_int_eq(transport_read(h->tp, buf, sizeof(buf)), -ECONNRESET);
 	transport_close(h->tp);
@@ -1541,7 +1570,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_control_text);
 	tcase_add_test(tc, test_control_socket);
 	tcase_add_loop_test(tc, test_control_bad_input, 0,
-			    sizeof(bad_control) / sizeof(bad_control[0]));
+			sizeof(bad_control) / sizeof(bad_control[0]));
 	tcase_add_loop_test(tc, test_random_input, 0, 8);
 	tcase_add_test(tc, test_modemsim_program);
 	suite_add_tcase(s, tc);

@@ -25,16 +25,16 @@ static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
 {
-	(void)sig;
+	(void) sig;
 	stop = 1;
 }
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: modemsim [--link PATH] [--control SOCKET] [--pin PIN]\n"
-		"                [--baud N] [--capacity N] [--sim-busy MS]\n"
-		"                [--cnma-timeout MS] [--init FILE]\n");
+	fprintf(f, "usage: modemsim [--link PATH] [--control SOCKET] [--pin "
+		   "PIN]\n"
+		   "                [--baud N] [--capacity N] [--sim-busy MS]\n"
+		   "                [--cnma-timeout MS] [--init FILE]\n");
 }
 
 /* Run control commands from a file, one per line (# comments). */
@@ -57,7 +57,7 @@ static int run_init(struct sim *sim, const char *path)
 			continue;
 		if (sim_command(sim, line, &out) < 0) {
 			fprintf(stderr, "modemsim: %s:%d: %s\n", path, lineno,
-				out ? out : "error");
+					out ? out : "error");
 			free(out);
 			fclose(f);
 			return -1;
@@ -85,27 +85,27 @@ static unsigned long num(const char *s, const char *what)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "link", required_argument, NULL, 'l' },
-		{ "control", required_argument, NULL, 'c' },
-		{ "pin", required_argument, NULL, 'p' },
-		{ "baud", required_argument, NULL, 'b' },
-		{ "capacity", required_argument, NULL, 'n' },
-		{ "sim-busy", required_argument, NULL, 's' },
-		{ "cnma-timeout", required_argument, NULL, 't' },
-		{ "init", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+			{"link", required_argument, NULL, 'l'},
+			{"control", required_argument, NULL, 'c'},
+			{"pin", required_argument, NULL, 'p'},
+			{"baud", required_argument, NULL, 'b'},
+			{"capacity", required_argument, NULL, 'n'},
+			{"sim-busy", required_argument, NULL, 's'},
+			{"cnma-timeout", required_argument, NULL, 't'},
+			{"init", required_argument, NULL, 'i'},
+			{"help", no_argument, NULL, 'h'},
+			{NULL, 0, NULL, 0},
 	};
 	struct sim_config cfg;
-	struct sigaction sa = { 0 };
+	struct sigaction sa = {0};
 	const char *init = NULL;
 	char reason[160] = "";
 	struct sim *sim;
 	int c, r;
 
 	sim_config_init(&cfg);
-	while ((c = getopt_long(argc, argv, "l:c:p:b:n:s:t:i:h", opts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:c:p:b:n:s:t:i:h", opts, NULL)) !=
+			-1) {
 		switch (c) {
 		case 'l':
 			cfg.link_path = optarg;
@@ -117,17 +117,17 @@ int main(int argc, char **argv)
 			cfg.pin = optarg;
 			break;
 		case 'b':
-			cfg.baud = (int)num(optarg, "baud");
+			cfg.baud = (int) num(optarg, "baud");
 			break;
 		case 'n':
-			cfg.sm_capacity = (unsigned)num(optarg, "capacity");
+			cfg.sm_capacity = (unsigned) num(optarg, "capacity");
 			break;
 		case 's':
-			cfg.sim_busy_ms = (unsigned)num(optarg, "sim-busy");
+			cfg.sim_busy_ms = (unsigned) num(optarg, "sim-busy");
 			break;
 		case 't':
-			cfg.cnma_timeout_ms = (unsigned)num(optarg,
-							    "cnma-timeout");
+			cfg.cnma_timeout_ms =
+					(unsigned) num(optarg, "cnma-timeout");
 			break;
 		case 'i':
 			init = optarg;
@@ -151,8 +151,8 @@ int main(int argc, char **argv)
 
 	r = sim_new(&cfg, &sim, reason);
 	if (r < 0) {
-		fprintf(stderr, "modemsim: %s\n", reason[0] ? reason :
-							      strerror(-r));
+		fprintf(stderr, "modemsim: %s\n",
+				reason[0] ? reason : strerror(-r));
 		return 1;
 	}
 	if (init && run_init(sim, init) < 0) {
@@ -162,7 +162,7 @@ int main(int argc, char **argv)
 	printf("%s\n", sim_path(sim));
 	fflush(stdout);
 	while (!stop) {
-		struct pollfd p = { .fd = sim_fd(sim), .events = POLLIN };
+		struct pollfd p = {.fd = sim_fd(sim), .events = POLLIN};
 
 		if (poll(&p, 1, sim_timeout_ms(sim)) < 0 && errno != EINTR)
 			break;

@@ -39,7 +39,7 @@ uint64_t sim_now_us(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
 static char *xstrdup(const char *s)
@@ -60,7 +60,7 @@ void sim_count(struct sim *sim, const char *name)
 	if (sim->n_counters == SIM_MAX_COUNTERS)
 		return;
 	snprintf(sim->counters[i].name, sizeof(sim->counters[i].name), "%s",
-		 name);
+			name);
 	sim->counters[i].n = 1;
 	sim->n_counters++;
 }
@@ -78,7 +78,7 @@ unsigned sim_counter(const struct sim *sim, const char *name)
 /* A fault value in milliseconds, as microseconds. */
 uint64_t sim_fault_us(const struct sim *sim, enum sim_fault f)
 {
-	return (uint64_t)sim->fault[f] * 1000u;
+	return (uint64_t) sim->fault[f] * 1000u;
 }
 
 static uint64_t cnma_deadline(const struct sim *sim, uint64_t now)
@@ -138,13 +138,13 @@ void sim_line(struct sim *sim, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n > sizeof(buf) - 5)
-		n = (int)sizeof(buf) - 5;
+	if ((size_t) n > sizeof(buf) - 5)
+		n = (int) sizeof(buf) - 5;
 	buf[0] = '\r';
 	buf[1] = '\n';
 	buf[n + 2] = '\r';
 	buf[n + 3] = '\n';
-	sim_out(sim, buf, (size_t)n + 4);
+	sim_out(sim, buf, (size_t) n + 4);
 }
 
 /*
@@ -214,10 +214,10 @@ static uint64_t byte_time_us(const struct sim *sim)
 	uint64_t t = 0;
 
 	if (sim->cfg.baud > 0)
-		t = 10000000u / (uint64_t)sim->cfg.baud; /* 8N1: 10 bits */
+		t = 10000000u / (uint64_t) sim->cfg.baud; /* 8N1: 10 bits */
 	if (sim->fault[SIM_FAULT_BYTEWISE_US] > 0 &&
-	    (uint64_t)sim->fault[SIM_FAULT_BYTEWISE_US] > t)
-		t = (uint64_t)sim->fault[SIM_FAULT_BYTEWISE_US];
+			(uint64_t) sim->fault[SIM_FAULT_BYTEWISE_US] > t)
+		t = (uint64_t) sim->fault[SIM_FAULT_BYTEWISE_US];
 	return t;
 }
 
@@ -237,8 +237,9 @@ static void flush_output(struct sim *sim, uint64_t now)
 		if (bt) {
 			/* Paced: the bytes one millisecond carries, at least
 			 * one; bytewise: exactly one. */
-			size_t k = sim->fault[SIM_FAULT_BYTEWISE_US] > 0 ?
-					   1 : (size_t)(1000 / bt);
+			size_t k = sim->fault[SIM_FAULT_BYTEWISE_US] > 0
+						   ? 1
+						   : (size_t) (1000 / bt);
 
 			if (k == 0)
 				k = 1;
@@ -253,10 +254,10 @@ static void flush_output(struct sim *sim, uint64_t now)
 				sim->want_out = true;
 			return; /* EIO: nobody reads; keep it queued */
 		}
-		c->off += (size_t)w;
-		sim->out_bytes -= (size_t)w;
+		c->off += (size_t) w;
+		sim->out_bytes -= (size_t) w;
 		if (bt)
-			sim->tx_at = now + bt * (uint64_t)w;
+			sim->tx_at = now + bt * (uint64_t) w;
 		if (c->off == c->len) {
 			sim->out_head = c->next;
 			if (!sim->out_head)
@@ -269,7 +270,7 @@ static void flush_output(struct sim *sim, uint64_t now)
 /* ---- timers ---------------------------------------------------------- */
 
 int sim_timer_add(struct sim *sim, uint64_t at, enum sim_timer_kind kind,
-		  const char *text, unsigned arg)
+		const char *text, unsigned arg)
 {
 	struct sim_timer *t = calloc(1, sizeof(*t)), **pp;
 
@@ -341,14 +342,14 @@ static uint64_t next_deadline(const struct sim *sim)
 
 void sim_arm(struct sim *sim)
 {
-	struct itimerspec its = { 0 };
+	struct itimerspec its = {0};
 	uint64_t d = next_deadline(sim), now = sim_now_us();
 
 	if (d != UINT64_MAX) {
 		uint64_t rel = d > now ? d - now : 1;
 
-		its.it_value.tv_sec = (time_t)(rel / 1000000u);
-		its.it_value.tv_nsec = (long)(rel % 1000000u) * 1000;
+		its.it_value.tv_sec = (time_t) (rel / 1000000u);
+		its.it_value.tv_nsec = (long) (rel % 1000000u) * 1000;
 	}
 	timerfd_settime(sim->tfd, 0, &its, NULL);
 }
@@ -361,7 +362,7 @@ int sim_timeout_ms(const struct sim *sim)
 		return -1;
 	if (d <= now)
 		return 0;
-	return (int)((d - now + 999) / 1000);
+	return (int) ((d - now + 999) / 1000);
 }
 
 /* ---- SIM storage and the network side -------------------------------- */
@@ -394,7 +395,7 @@ int sim_stored(const struct sim *sim, const char *store)
 		st = &sim->stores[1];
 	else
 		return -EINVAL;
-	return (int)sim_store_used(st);
+	return (int) sim_store_used(st);
 }
 
 size_t sim_pending(const struct sim *sim)
@@ -484,11 +485,13 @@ void sim_deliver(struct sim *sim)
 			 * acknowledges by itself.
 			 */
 			if (sim->csms == 1 &&
-			    sim->fault[SIM_FAULT_CNMA_TIMEOUT_MS] > 0) {
+					sim->fault[SIM_FAULT_CNMA_TIMEOUT_MS] >
+							0) {
 				m->next = NULL;
 				sim->awaiting_ack = m;
 				sim_timer_add(sim, cnma_deadline(sim, now),
-					      SIM_T_CNMA, NULL, ++sim->ack_seq);
+						SIM_T_CNMA, NULL,
+						++sim->ack_seq);
 				return;
 			}
 			netmsg_free(m);
@@ -503,7 +506,7 @@ void sim_deliver(struct sim *sim)
 				sim_count(sim, "memfull");
 				if (sim->fault[SIM_FAULT_MEMFULL_URC])
 					sim_line(sim, "^SMMEMFULL: \"%s\"",
-						 st->name);
+							st->name);
 			}
 			return;
 		}
@@ -512,10 +515,10 @@ void sim_deliver(struct sim *sim)
 		st->slots[i].pdu = m->pdu;
 		st->slots[i].hdr_len = m->hdr_len;
 		st->slots[i].text = m->text;
-		snprintf(st->slots[i].sender, sizeof(st->slots[i].sender),
-			 "%s", m->sender);
+		snprintf(st->slots[i].sender, sizeof(st->slots[i].sender), "%s",
+				m->sender);
 		snprintf(st->slots[i].scts, sizeof(st->slots[i].scts), "%s",
-			 m->scts);
+				m->scts);
 		st->slots[i].is_report = m->is_report;
 		m->pdu = NULL;
 		m->text = NULL;
@@ -523,15 +526,16 @@ void sim_deliver(struct sim *sim)
 		if (!sim->net_head)
 			sim->net_tail = NULL;
 		if (sim->fault[SIM_FAULT_DROP_CMTI] > 0 &&
-		    (sim->cnmi_mt == 1 || sim->cnmi_mt == 3 ||
-		     (m->is_report && sim->cnmi_ds == 2))) {
+				(sim->cnmi_mt == 1 || sim->cnmi_mt == 3 ||
+						(m->is_report &&
+								sim->cnmi_ds == 2))) {
 			sim->fault[SIM_FAULT_DROP_CMTI]--;
 			sim_count(sim, "cmti-dropped");
 		} else if (sim->cnmi_mt == 1 || sim->cnmi_mt == 3 ||
-		    (m->is_report && sim->cnmi_ds == 2))
+				(m->is_report && sim->cnmi_ds == 2))
 			sim_line(sim, "+%s: \"%s\",%u",
-				 m->is_report ? "CDSI" : "CMTI", st->name,
-				 i + sim->index_base);
+					m->is_report ? "CDSI" : "CMTI",
+					st->name, i + sim->index_base);
 		netmsg_free(m);
 	}
 }
@@ -547,7 +551,7 @@ void sim_store_changed(struct sim *sim)
 }
 
 int sim_netmsg_queue(struct sim *sim, const char *pdu, unsigned hdr_len,
-		     bool is_report)
+		bool is_report)
 {
 	struct sim_netmsg *m = calloc(1, sizeof(*m));
 	struct sms dec;
@@ -568,8 +572,8 @@ int sim_netmsg_queue(struct sim *sim, const char *pdu, unsigned hdr_len,
 	localtime_r(&t, &tm);
 	/* Text-mode time stamp, TS 27.005 §3.3.1: "yy/MM/dd,hh:mm:ss+zz". */
 	snprintf(m->scts, sizeof(m->scts), "%02d/%02d/%02d,%02d:%02d:%02d+00",
-		 tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec);
+			tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			tm.tm_min, tm.tm_sec);
 	if (sms_decode_hex(pdu, strlen(pdu), 0, &dec, &why) == 0) {
 		snprintf(m->sender, sizeof(m->sender), "%s", dec.addr.number);
 		m->text = strdup(dec.text);
@@ -607,8 +611,8 @@ static void power_up_state(struct sim *sim, uint64_t now)
 	sim->pin_state = sim->cfg.pin ? SIM_PIN_NEEDED : SIM_PIN_READY;
 	if (sim->pin_state == SIM_PIN_NEEDED && sim->pin_attempts == 0)
 		sim->pin_state = SIM_PUK_NEEDED;
-	sim->busy_until = now + (uint64_t)sim->cfg.sim_busy_ms * 1000u;
-	if (sim->cfg.sim_busy_ms)	/* deliver what waited, when ready */
+	sim->busy_until = now + (uint64_t) sim->cfg.sim_busy_ms * 1000u;
+	if (sim->cfg.sim_busy_ms) /* deliver what waited, when ready */
 		sim_timer_add(sim, sim->busy_until, SIM_T_RETRY, NULL, 0);
 	sim->mode = SIM_MODE_CMD;
 	sim->lin_len = 0;
@@ -644,15 +648,15 @@ void sim_creg_line(struct sim *sim, bool solicited)
 	switch (sim->fault[SIM_FAULT_CREG_STYLE]) {
 	case 1:
 		sim_line(sim, "+CREG: %s%d,%04X,%08X", n, sim->creg_stat,
-			 sim->cfg.lac, sim->cfg.ci);
+				sim->cfg.lac, sim->cfg.ci);
 		break;
 	case 2:
 		sim_line(sim, "+CREG: %s%d,\"%04X\",\"%08X\",7", n,
-			 sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
+				sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
 		break;
 	default:
 		sim_line(sim, "+CREG: %s%d,\"%04X\",\"%08X\"", n,
-			 sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
+				sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
 		break;
 	}
 }
@@ -715,7 +719,7 @@ static int update_link(struct sim *sim)
 	if (!sim->cfg.link_path)
 		return 0;
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", sim->cfg.link_path,
-		 (long)getpid());
+			(long) getpid());
 	unlink(tmp);
 	if (symlink(sim->pty_path, tmp) < 0)
 		return -errno;
@@ -730,7 +734,7 @@ static int update_link(struct sim *sim)
 
 static int open_pty(struct sim *sim, char *reason)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 	struct termios tio;
 	int m, s, r;
 
@@ -738,7 +742,8 @@ static int open_pty(struct sim *sim, char *reason)
 	if (m < 0)
 		return set_reason_errno(reason, "posix_openpt", errno);
 	if (grantpt(m) < 0 || unlockpt(m) < 0 ||
-	    ptsname_r(m, sim->pty_path, sizeof(sim->pty_path)) != 0) {
+			ptsname_r(m, sim->pty_path, sizeof(sim->pty_path)) !=
+					0) {
 		r = set_reason_errno(reason, "pty setup", errno);
 		goto out_m;
 	}
@@ -867,18 +872,18 @@ void sim_config_init(struct sim_config *cfg)
 
 static void cfg_free(struct sim_config *c)
 {
-	free((char *)c->pin);
-	free((char *)c->puk);
-	free((char *)c->link_path);
-	free((char *)c->control_path);
-	free((char *)c->operator_name);
-	free((char *)c->imsi);
-	free((char *)c->iccid);
-	free((char *)c->imei);
-	free((char *)c->smsc);
-	free((char *)c->manufacturer);
-	free((char *)c->model);
-	free((char *)c->revision);
+	free((char *) c->pin);
+	free((char *) c->puk);
+	free((char *) c->link_path);
+	free((char *) c->control_path);
+	free((char *) c->operator_name);
+	free((char *) c->imsi);
+	free((char *) c->iccid);
+	free((char *) c->imei);
+	free((char *) c->smsc);
+	free((char *) c->manufacturer);
+	free((char *) c->model);
+	free((char *) c->revision);
 }
 
 static int cfg_copy(struct sim_config *dst, const struct sim_config *src)
@@ -888,29 +893,30 @@ static int cfg_copy(struct sim_config *dst, const struct sim_config *src)
 	dst->puk = xstrdup(src->puk ? src->puk : "12345678");
 	dst->link_path = xstrdup(src->link_path);
 	dst->control_path = xstrdup(src->control_path);
-	dst->operator_name = xstrdup(src->operator_name ? src->operator_name :
-							   "FIELDNET");
+	dst->operator_name = xstrdup(
+			src->operator_name ? src->operator_name : "FIELDNET");
 	dst->imsi = xstrdup(src->imsi ? src->imsi : "641100123456789");
 	dst->iccid = xstrdup(src->iccid ? src->iccid : "89256110012345678901");
 	dst->imei = xstrdup(src->imei ? src->imei : "861234567890123");
 	dst->smsc = xstrdup(src->smsc ? src->smsc : "+256772000100");
-	dst->manufacturer = xstrdup(src->manufacturer ? src->manufacturer :
-							 "fieldgate");
+	dst->manufacturer = xstrdup(
+			src->manufacturer ? src->manufacturer : "fieldgate");
 	dst->model = xstrdup(src->model ? src->model : "modemsim");
 	dst->revision = xstrdup(src->revision ? src->revision : "1.0");
 	if ((src->pin && !dst->pin) || !dst->puk ||
-	    (src->link_path && !dst->link_path) ||
-	    (src->control_path && !dst->control_path) ||
-	    !dst->operator_name || !dst->imsi || !dst->iccid || !dst->imei ||
-	    !dst->smsc || !dst->manufacturer || !dst->model || !dst->revision)
+			(src->link_path && !dst->link_path) ||
+			(src->control_path && !dst->control_path) ||
+			!dst->operator_name || !dst->imsi || !dst->iccid ||
+			!dst->imei || !dst->smsc || !dst->manufacturer ||
+			!dst->model || !dst->revision)
 		return -ENOMEM;
 	return 0;
 }
 
 static int open_control(struct sim *sim, char *reason)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct epoll_event ev = {.events = EPOLLIN};
 	int fd;
 
 	if (strlen(sim->cfg.control_path) >= sizeof(sa.sun_path)) {
@@ -923,8 +929,8 @@ static int open_control(struct sim *sim, char *reason)
 	if (fd < 0)
 		return set_reason_errno(reason, "socket", errno);
 	unlink(sa.sun_path); /* a stale socket of an earlier run */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 8) < 0) {
+	if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
+			listen(fd, 8) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -944,12 +950,12 @@ static int open_control(struct sim *sim, char *reason)
 
 int sim_new(const struct sim_config *cfg, struct sim **ret_sim, char *reason)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 	struct sim *sim;
 	int r;
 
 	if (!cfg || !ret_sim || cfg->sm_capacity > SIM_STORE_MAX ||
-	    cfg->me_capacity > SIM_STORE_MAX || cfg->baud < 0) {
+			cfg->me_capacity > SIM_STORE_MAX || cfg->baud < 0) {
 		if (reason)
 			snprintf(reason, 160, "bad configuration");
 		return -EINVAL;
@@ -1065,7 +1071,7 @@ int sim_set(struct sim *sim, enum sim_fault fault, long value)
 {
 	uint64_t now = sim_now_us();
 
-	if ((int)fault < 0 || fault >= SIM_FAULT_MAX || value < 0)
+	if ((int) fault < 0 || fault >= SIM_FAULT_MAX || value < 0)
 		return -EINVAL;
 	switch (fault) {
 	case SIM_FAULT_SM_CAPACITY:
@@ -1073,7 +1079,7 @@ int sim_set(struct sim *sim, enum sim_fault fault, long value)
 		if (value > SIM_STORE_MAX)
 			return -EINVAL;
 		sim->stores[fault == SIM_FAULT_ME_CAPACITY].capacity =
-			(unsigned)value;
+				(unsigned) value;
 		break;
 	case SIM_FAULT_USSD_ENCODING:
 		if (value > SIM_USSD_GSM7HEX)
@@ -1082,29 +1088,29 @@ int sim_set(struct sim *sim, enum sim_fault fault, long value)
 	case SIM_FAULT_INDEX_BASE:
 		if (value > 1)
 			return -EINVAL;
-		sim->index_base = (unsigned)value;
+		sim->index_base = (unsigned) value;
 		break;
 	case SIM_FAULT_NEXT_MR:
 		if (value > 255)
 			return -EINVAL;
-		sim->next_mr = (unsigned)value;
+		sim->next_mr = (unsigned) value;
 		break;
 	case SIM_FAULT_SIM_BUSY_MS:
-		sim->busy_until = now + (uint64_t)value * 1000u;
+		sim->busy_until = now + (uint64_t) value * 1000u;
 		sim_timer_add(sim, sim->busy_until, SIM_T_RETRY, NULL, 0);
 		break;
 	case SIM_FAULT_SILENCE_MS:
-		sim->silent_until = now + (uint64_t)value * 1000u;
+		sim->silent_until = now + (uint64_t) value * 1000u;
 		break;
 	case SIM_FAULT_RSSI:
 		if (value > 99)
 			return -EINVAL;
-		sim->rssi = (int)value;
+		sim->rssi = (int) value;
 		break;
 	case SIM_FAULT_CREG_STAT:
 		if (value > 10)
 			return -EINVAL;
-		sim->creg_stat = (int)value;
+		sim->creg_stat = (int) value;
 		sim->resp_at = now;
 		if (sim->creg_n >= 1)
 			sim_creg_line(sim, false);
@@ -1112,12 +1118,12 @@ int sim_set(struct sim *sim, enum sim_fault fault, long value)
 	case SIM_FAULT_LAC:
 		if (value > 0xffff)
 			return -EINVAL;
-		sim->cfg.lac = (unsigned)value;
+		sim->cfg.lac = (unsigned) value;
 		break;
 	case SIM_FAULT_CI:
 		if (value > 0xfffffff)
 			return -EINVAL;
-		sim->cfg.ci = (unsigned)value;
+		sim->cfg.ci = (unsigned) value;
 		break;
 	case SIM_FAULT_CREG_STYLE:
 		if (value > 2)
@@ -1126,15 +1132,15 @@ int sim_set(struct sim *sim, enum sim_fault fault, long value)
 	case SIM_FAULT_RSSI_FLOOD_MS:
 		timers_drop_kind(sim, SIM_T_RSSI);
 		if (value > 0)
-			sim_timer_add(sim, now + (uint64_t)value * 1000u,
-				      SIM_T_RSSI, NULL, 0);
+			sim_timer_add(sim, now + (uint64_t) value * 1000u,
+					SIM_T_RSSI, NULL, 0);
 		break;
 	default:
 		break;
 	}
 	sim->fault[fault] = value;
 	if (fault == SIM_FAULT_SM_CAPACITY || fault == SIM_FAULT_ME_CAPACITY ||
-	    fault == SIM_FAULT_CNMA_TIMEOUT_MS)
+			fault == SIM_FAULT_CNMA_TIMEOUT_MS)
 		sim_store_changed(sim);
 	sim_arm(sim);
 	return 0;
@@ -1142,7 +1148,7 @@ int sim_set(struct sim *sim, enum sim_fault fault, long value)
 
 long sim_get(const struct sim *sim, enum sim_fault fault)
 {
-	if ((int)fault < 0 || fault >= SIM_FAULT_MAX)
+	if ((int) fault < 0 || fault >= SIM_FAULT_MAX)
 		return -EINVAL;
 	if (fault == SIM_FAULT_NEXT_MR)
 		return sim->next_mr;
@@ -1157,7 +1163,7 @@ int sim_set_urc(struct sim *sim, enum sim_urc_point point, const char *line)
 {
 	char *copy = NULL;
 
-	if ((int)point < 0 || point >= SIM_URC_POINT_MAX)
+	if ((int) point < 0 || point >= SIM_URC_POINT_MAX)
 		return -EINVAL;
 	if (line) {
 		copy = strdup(line);
@@ -1245,7 +1251,7 @@ static int rssi_swing(const struct sim *sim, uint64_t now)
 {
 	if (sim->rssi == 99)
 		return 99;
-	return (sim->rssi + (int)(now / 1000u % 3)) % 32;
+	return (sim->rssi + (int) (now / 1000u % 3)) % 32;
 }
 
 static void run_timers(struct sim *sim, uint64_t now)
@@ -1269,11 +1275,12 @@ static void run_timers(struct sim *sim, uint64_t now)
 				if (sim->master >= 0 && !sim->curc_off) {
 					sim_count(sim, "rssi");
 					sim_line(sim, "^RSSI: %d",
-						 rssi_swing(sim, now));
+							rssi_swing(sim, now));
 				}
-				sim_timer_add(sim, now + sim_fault_us(sim,
-						SIM_FAULT_RSSI_FLOOD_MS),
-					      SIM_T_RSSI, NULL, 0);
+				sim_timer_add(sim,
+						now + sim_fault_us(sim,
+								      SIM_FAULT_RSSI_FLOOD_MS),
+						SIM_T_RSSI, NULL, 0);
 			}
 			break;
 		case SIM_T_CNMA:
@@ -1283,11 +1290,11 @@ static void run_timers(struct sim *sim, uint64_t now)
 			 * holds back everything queued behind it.
 			 */
 			if (sim->awaiting_ack && t->arg == sim->ack_seq &&
-			    sim->master >= 0) {
+					sim->master >= 0) {
 				sim_count(sim, "cmt-redelivered");
 				emit_direct(sim, sim->awaiting_ack);
 				sim_timer_add(sim, cnma_deadline(sim, now),
-					      SIM_T_CNMA, NULL, t->arg);
+						SIM_T_CNMA, NULL, t->arg);
 			}
 			break;
 		case SIM_T_RETRY:
@@ -1307,7 +1314,7 @@ static void read_master(struct sim *sim)
 	for (;;) {
 		n = read(sim->master, buf, sizeof(buf));
 		if (n > 0) {
-			sim_input(sim, buf, (size_t)n);
+			sim_input(sim, buf, (size_t) n);
 			if (sim->master < 0)
 				return;
 			continue;
@@ -1348,8 +1355,8 @@ int sim_dispatch(struct sim *sim)
 		uint32_t want = EPOLLIN | (sim->want_out ? EPOLLOUT : 0);
 
 		if (want != sim->out_events) {
-			struct epoll_event ev = { .events = want,
-						  .data.fd = sim->master };
+			struct epoll_event ev = {
+					.events = want, .data.fd = sim->master};
 
 			epoll_ctl(sim->epfd, EPOLL_CTL_MOD, sim->master, &ev);
 			sim->out_events = want;
@@ -1361,7 +1368,7 @@ int sim_dispatch(struct sim *sim)
 
 int sim_run(struct sim *sim, int timeout_ms)
 {
-	struct pollfd p = { .fd = sim->epfd, .events = POLLIN };
+	struct pollfd p = {.fd = sim->epfd, .events = POLLIN};
 	int t = sim_timeout_ms(sim);
 
 	if (t < 0 || t > timeout_ms)
@@ -1409,10 +1416,10 @@ char *sim_ussd_encode(struct sim *sim, const char *text, int *ret_dcs)
 		*ret_dcs = 15;
 		return strdup(text);
 	}
-	out = malloc((size_t)n * 2 + 1);
+	out = malloc((size_t) n * 2 + 1);
 	if (!out)
 		return NULL;
-	for (i = 0; i < (size_t)n; i++)
+	for (i = 0; i < (size_t) n; i++)
 		snprintf(out + 2 * i, 3, "%02X", oct[i]);
 	return out;
 }

@@ -30,22 +30,22 @@ struct sim;
 
 /* Power-up configuration. sim_config_init() fills the defaults noted. */
 struct sim_config {
-	const char *pin;	  /* NULL (default): no PIN needed */
-	const char *puk;	  /* default "12345678" */
-	unsigned sm_capacity;	  /* SIM store slots, default 30 */
-	unsigned me_capacity;	  /* ME store slots, default 50 */
-	int baud;		  /* pace output to this rate; 0: unpaced */
-	const char *link_path;	  /* stable symlink to the slave, or NULL */
-	const char *control_path; /* unix socket for control, or NULL */
-	unsigned sim_busy_ms;	  /* SIM busy (CME 14) after boot, default 0 */
-	unsigned cnma_timeout_ms; /* +CMT ack deadline, default 15000; 0: no
+	const char *pin;	   /* NULL (default): no PIN needed */
+	const char *puk;	   /* default "12345678" */
+	unsigned sm_capacity;	   /* SIM store slots, default 30 */
+	unsigned me_capacity;	   /* ME store slots, default 50 */
+	int baud;		   /* pace output to this rate; 0: unpaced */
+	const char *link_path;	   /* stable symlink to the slave, or NULL */
+	const char *control_path;  /* unix socket for control, or NULL */
+	unsigned sim_busy_ms;	   /* SIM busy (CME 14) after boot, default 0 */
+	unsigned cnma_timeout_ms;  /* +CMT ack deadline, default 15000; 0: no
 				   * ack needed */
 	const char *operator_name; /* default "FIELDNET" */
 	const char *imsi, *iccid, *imei, *smsc; /* identities */
 	const char *manufacturer, *model, *revision;
-	unsigned lac, ci;	  /* cell, default 0x2AF5 / 0x0B88E350 */
-	int creg_stat;		  /* default 1 (registered, home) */
-	int rssi;		  /* +CSQ value 0..31 or 99, default 20 */
+	unsigned lac, ci; /* cell, default 0x2AF5 / 0x0B88E350 */
+	int creg_stat;	  /* default 1 (registered, home) */
+	int rssi;	  /* +CSQ value 0..31 or 99, default 20 */
 };
 
 /* Fill @cfg with the defaults above. */
@@ -97,27 +97,27 @@ enum sim_corrupt {
 
 /* An incoming SMS to inject. Zero-initialise, then set what you need. */
 struct sim_sms {
-	const char *from;	/* "+256...", digits or an alphanumeric name;
+	const char *from;	  /* "+256...", digits or an alphanumeric name;
 				 * NULL: "+256772000001" */
-	const char *text;	/* UTF-8, required */
+	const char *text;	  /* UTF-8, required */
 	enum sms_charset charset; /* AUTO (0), GSM7, UCS2 */
-	unsigned parts;		/* split into exactly this many parts; 0: as
+	unsigned parts;		  /* split into exactly this many parts; 0: as
 				 * many as the text needs */
-	const uint8_t *order;	/* delivery order of part numbers (1-based),
+	const uint8_t *order;	  /* delivery order of part numbers (1-based),
 				 * n_order long; unlisted parts follow */
 	size_t n_order;
-	const uint8_t *dup;	/* parts delivered a second time, at the end */
+	const uint8_t *dup; /* parts delivered a second time, at the end */
 	size_t n_dup;
-	const uint8_t *missing;	/* parts never delivered */
+	const uint8_t *missing; /* parts never delivered */
 	size_t n_missing;
-	bool ref16;		/* 16-bit concat reference (IEI 08) */
-	uint16_t ref;		/* 0: the simulator picks one */
-	bool force_concat;	/* concat UDH even for a single part */
+	bool ref16;	   /* 16-bit concat reference (IEI 08) */
+	uint16_t ref;	   /* 0: the simulator picks one */
+	bool force_concat; /* concat UDH even for a single part */
 	enum sim_corrupt corrupt;
-	unsigned corrupt_part;	/* 1-based; 0 means 1 */
-	int msg_class;		/* -1 or 0 (default when 0-initialised: class
+	unsigned corrupt_part; /* 1-based; 0 means 1 */
+	int msg_class;	       /* -1 or 0 (default when 0-initialised: class
 				 * 0 is set only if class0 is true) */
-	bool class0;		/* flash SMS */
+	bool class0;	       /* flash SMS */
 };
 
 /*
@@ -126,7 +126,7 @@ struct sim_sms {
  * text/number/options; reason set, static), -ENOMEM, -EMSGSIZE.
  */
 int sim_inject_sms(struct sim *sim, const struct sim_sms *sms,
-		   const char **ret_reason);
+		const char **ret_reason);
 
 /* Queue one raw PDU (hex with SMSC prefix) as if from the network. */
 int sim_inject_pdu(struct sim *sim, const char *hex);
@@ -137,16 +137,16 @@ int sim_inject_urc(struct sim *sim, const char *line);
 /* One SMS received from the gateway (AT+CMGS), decoded. */
 struct sim_sent {
 	char to[SMS_ADDR_MAX];
-	char text[SMS_TEXT_MAX];	/* decoded part text (UTF-8) */
+	char text[SMS_TEXT_MAX]; /* decoded part text (UTF-8) */
 	enum sms_charset charset;
-	uint8_t mr;			/* the MR the simulator replied */
-	uint8_t seq, total;		/* 1/1 for a single SMS */
+	uint8_t mr;	    /* the MR the simulator replied */
+	uint8_t seq, total; /* 1/1 for a single SMS */
 	uint16_t ref;
 	bool ref16;
-	bool srr;			/* status report requested */
-	bool error_reply;		/* delivered, but answered ERROR */
-	bool text_mode;			/* sent with AT+CMGF=1 */
-	char pdu[SMS_PDU_HEX_MAX];	/* as received (PDU mode) */
+	bool srr;		   /* status report requested */
+	bool error_reply;	   /* delivered, but answered ERROR */
+	bool text_mode;		   /* sent with AT+CMGF=1 */
+	char pdu[SMS_PDU_HEX_MAX]; /* as received (PDU mode) */
 };
 
 /* Sent log: count and entry @i (owned by sim, valid until sim_free() or
@@ -166,18 +166,18 @@ size_t sim_pending(const struct sim *sim);
 
 /* Numeric faults and settings (docs/SIMULATOR.md describes each). */
 enum sim_fault {
-	SIM_FAULT_RSSI_FLOOD_MS,  /* ^RSSI every N ms; 0 off */
-	SIM_FAULT_GARBAGE,	  /* next N responses preceded by junk line */
-	SIM_FAULT_NULS,		  /* next N responses preceded by NULs */
-	SIM_FAULT_BYTEWISE_US,	  /* write one byte per N us; 0 off */
-	SIM_FAULT_DELAY_MS,	  /* delay every response by N ms */
-	SIM_FAULT_CMS_COUNT,	  /* next N sends fail ... */
-	SIM_FAULT_CMS_CODE,	  /* ... with +CMS ERROR: <this code> */
+	SIM_FAULT_RSSI_FLOOD_MS,    /* ^RSSI every N ms; 0 off */
+	SIM_FAULT_GARBAGE,	    /* next N responses preceded by junk line */
+	SIM_FAULT_NULS,		    /* next N responses preceded by NULs */
+	SIM_FAULT_BYTEWISE_US,	    /* write one byte per N us; 0 off */
+	SIM_FAULT_DELAY_MS,	    /* delay every response by N ms */
+	SIM_FAULT_CMS_COUNT,	    /* next N sends fail ... */
+	SIM_FAULT_CMS_CODE,	    /* ... with +CMS ERROR: <this code> */
 	SIM_FAULT_ERROR_AFTER_SEND, /* next N sends: delivered, reply ERROR */
-	SIM_FAULT_SIM_BUSY_MS,	  /* SIM busy for N ms from now */
-	SIM_FAULT_SILENCE_MS,	  /* ignore all input for N ms from now */
-	SIM_FAULT_CNMA_TIMEOUT_MS, /* +CMT ack deadline; 0 none needed */
-	SIM_FAULT_SM_CAPACITY,	  /* SIM store size (storage full) */
+	SIM_FAULT_SIM_BUSY_MS,	    /* SIM busy for N ms from now */
+	SIM_FAULT_SILENCE_MS,	    /* ignore all input for N ms from now */
+	SIM_FAULT_CNMA_TIMEOUT_MS,  /* +CMT ack deadline; 0 none needed */
+	SIM_FAULT_SM_CAPACITY,	    /* SIM store size (storage full) */
 	SIM_FAULT_ME_CAPACITY,
 	SIM_FAULT_USSD_ENCODING,  /* enum sim_ussd_encoding */
 	SIM_FAULT_USSD_AFTER_OK,  /* 1: +CUSD after OK, 0: before */
@@ -206,9 +206,9 @@ enum sim_fault {
 };
 
 enum sim_ussd_encoding {
-	SIM_USSD_TEXT = 0,	/* +CUSD: 0,"plain text",15 */
-	SIM_USSD_UCS2 = 1,	/* +CUSD: 0,"0042...",72 */
-	SIM_USSD_GSM7HEX = 2,	/* +CUSD: 0,"C2303B...",15 (Huawei) */
+	SIM_USSD_TEXT = 0,    /* +CUSD: 0,"plain text",15 */
+	SIM_USSD_UCS2 = 1,    /* +CUSD: 0,"0042...",72 */
+	SIM_USSD_GSM7HEX = 2, /* +CUSD: 0,"C2303B...",15 (Huawei) */
 };
 
 /* Set/read a numeric fault or setting. -EINVAL: unknown or out of range. */

@@ -37,12 +37,11 @@ struct cmd {
 	int argc;
 	char *argv[MAX_ARGS]; /* unquoted */
 	bool quoted[MAX_ARGS];
-	long value;	      /* basic commands: the number after the letter */
+	long value; /* basic commands: the number after the letter */
 };
 
-
-static const char *stat_text[] = { "REC UNREAD", "REC READ", "STO UNSENT",
-				   "STO SENT" };
+static const char *stat_text[] = {
+		"REC UNREAD", "REC READ", "STO UNSENT", "STO SENT"};
 
 /* Split "a,"b,c",,d" into unquoted fields (in place). */
 static int split_args(char *s, struct cmd *c)
@@ -205,7 +204,7 @@ static int basic(struct sim *sim, char letter, const struct cmd *c)
  * test form "@name: @range".
  */
 static int int_setting(struct sim *sim, struct cmd *c, const char *name,
-		       long max, const char *range, int *val)
+		long max, const char *range, int *val)
 {
 	long v;
 
@@ -213,7 +212,7 @@ static int int_setting(struct sim *sim, struct cmd *c, const char *name,
 	case T_SET:
 		if (arg_int(c, 0, 0, max, &v) < 0)
 			return R_ERROR;
-		*val = (int)v;
+		*val = (int) v;
 		return R_OK;
 	case T_READ:
 		sim_line(sim, "%s: %d", name, *val);
@@ -266,7 +265,7 @@ static int h_cpin(struct sim *sim, struct cmd *c)
 			sim_count(sim, "puk-wrong");
 			return CME(16);
 		}
-		free((char *)sim->cfg.pin);
+		free((char *) sim->cfg.pin);
 		sim->cfg.pin = strdup(c->argv[1]);
 		if (!sim->cfg.pin)
 			return CME(4);
@@ -284,15 +283,15 @@ static int h_cmgf(struct sim *sim, struct cmd *c)
 
 	/* A modem without PDU mode refuses AT+CMGF=0. */
 	if (c->type == T_SET && sim->fault[SIM_FAULT_NO_PDU_MODE] &&
-	    arg_int(c, 0, 0, 1, &v) == 0 && v == 0)
+			arg_int(c, 0, 0, 1, &v) == 0 && v == 0)
 		return R_ERROR;
 	return int_setting(sim, c, "+CMGF", 1, "(0,1)", &sim->cmgf);
 }
 
 static int h_cscs(struct sim *sim, struct cmd *c)
 {
-	static const char *const known[] = { "GSM", "IRA", "UCS2", "HEX",
-					     "8859-1" };
+	static const char *const known[] = {
+			"GSM", "IRA", "UCS2", "HEX", "8859-1"};
 	size_t i;
 
 	switch (c->type) {
@@ -302,7 +301,7 @@ static int h_cscs(struct sim *sim, struct cmd *c)
 		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 			if (strcasecmp(c->argv[0], known[i]) == 0) {
 				snprintf(sim->cscs, sizeof(sim->cscs), "%s",
-					 known[i]);
+						known[i]);
 				return R_OK;
 			}
 		}
@@ -334,11 +333,12 @@ static int h_cpms(struct sim *sim, struct cmd *c)
 		return r;
 	if (c->type == T_READ) {
 		sim_line(sim, "+CPMS: \"%s\",%u,%u,\"%s\",%u,%u,\"%s\",%u,%u",
-			 sim->mem[0]->name, sim_store_used(sim->mem[0]),
-			 sim->mem[0]->capacity, sim->mem[1]->name,
-			 sim_store_used(sim->mem[1]), sim->mem[1]->capacity,
-			 sim->mem[2]->name, sim_store_used(sim->mem[2]),
-			 sim->mem[2]->capacity);
+				sim->mem[0]->name, sim_store_used(sim->mem[0]),
+				sim->mem[0]->capacity, sim->mem[1]->name,
+				sim_store_used(sim->mem[1]),
+				sim->mem[1]->capacity, sim->mem[2]->name,
+				sim_store_used(sim->mem[2]),
+				sim->mem[2]->capacity);
 		return R_OK;
 	}
 	if (c->type != T_SET || c->argc < 1 || c->argc > 3)
@@ -355,8 +355,8 @@ static int h_cpms(struct sim *sim, struct cmd *c)
 		sim->mem[i] = st[i];
 	/* 27.005 §3.2.2: used and total of each store set. */
 	sim_line(sim, "+CPMS: %u,%u,%u,%u,%u,%u", sim_store_used(st[0]),
-		 st[0]->capacity, sim_store_used(st[1]), st[1]->capacity,
-		 sim_store_used(st[2]), st[2]->capacity);
+			st[0]->capacity, sim_store_used(st[1]), st[1]->capacity,
+			sim_store_used(st[2]), st[2]->capacity);
 	sim->post_deliver = true;
 	return R_OK;
 }
@@ -364,7 +364,7 @@ static int h_cpms(struct sim *sim, struct cmd *c)
 static int h_cnmi(struct sim *sim, struct cmd *c)
 {
 	long v[5];
-	static const long max[5] = { 3, 3, 3, 2, 1 };
+	static const long max[5] = {3, 3, 3, 2, 1};
 	int i;
 
 	switch (c->type) {
@@ -373,7 +373,7 @@ static int h_cnmi(struct sim *sim, struct cmd *c)
 		return R_OK;
 	case T_READ:
 		sim_line(sim, "+CNMI: %d,%d,0,%d,0", sim->cnmi_mode,
-			 sim->cnmi_mt, sim->cnmi_ds);
+				sim->cnmi_mt, sim->cnmi_ds);
 		return R_OK;
 	case T_SET:
 		if (c->argc > 5)
@@ -391,11 +391,11 @@ static int h_cnmi(struct sim *sim, struct cmd *c)
 		}
 		/* MSM/Qualcomm: advertised in +CNMI=?, refused here. */
 		if (sim->fault[SIM_FAULT_REJECT_DIRECT] &&
-		    (v[1] == 2 || v[3] == 1))
+				(v[1] == 2 || v[3] == 1))
 			return CMS(303);
-		sim->cnmi_mode = (int)v[0];
-		sim->cnmi_mt = (int)v[1];
-		sim->cnmi_ds = (int)v[3];
+		sim->cnmi_mode = (int) v[0];
+		sim->cnmi_mt = (int) v[1];
+		sim->cnmi_ds = (int) v[3];
 		sim->post_deliver = true;
 		return R_OK;
 	default:
@@ -436,22 +436,22 @@ static int h_cnma(struct sim *sim, struct cmd *c)
 }
 
 static void show_slot(struct sim *sim, const char *cmd, unsigned idx,
-		      struct sim_slot *s, bool in_list)
+		struct sim_slot *s, bool in_list)
 {
 	if (sim->cmgf && !s->is_report) {
 		if (in_list)
 			sim_line(sim, "+CMGL: %u,\"%s\",\"%s\",,\"%s\"", idx,
-				 stat_text[s->stat], s->sender, s->scts);
+					stat_text[s->stat], s->sender, s->scts);
 		else
 			sim_line(sim, "+CMGR: \"%s\",\"%s\",,\"%s\"",
-				 stat_text[s->stat], s->sender, s->scts);
+					stat_text[s->stat], s->sender, s->scts);
 		if (!in_list)
 			sim_urc_point(sim, SIM_URC_IN_CMGR);
 		sim_data_line(sim, s->text ? s->text : "");
 	} else {
 		if (in_list)
 			sim_line(sim, "+CMGL: %u,%d,,%u", idx, s->stat,
-				 s->hdr_len);
+					s->hdr_len);
 		else
 			sim_line(sim, "+%s: %d,,%u", cmd, s->stat, s->hdr_len);
 		if (!in_list)
@@ -464,18 +464,18 @@ static void show_slot(struct sim *sim, const char *cmd, unsigned idx,
 
 /* Index argument -> slot, or a CMS error. */
 static int slot_arg(struct sim *sim, struct cmd *c, struct sim_slot **ret,
-		    unsigned *ret_idx)
+		unsigned *ret_idx)
 {
 	struct sim_store *st = sim->mem[0];
 	long v;
 
 	if (arg_int(c, 0, 0, 100000, &v) < 0)
 		return R_ERROR;
-	if (v < (long)sim->index_base ||
-	    v >= (long)(st->capacity + sim->index_base))
+	if (v < (long) sim->index_base ||
+			v >= (long) (st->capacity + sim->index_base))
 		return CMS(321); /* invalid memory index */
-	*ret = &st->slots[v - (long)sim->index_base];
-	*ret_idx = (unsigned)v;
+	*ret = &st->slots[v - (long) sim->index_base];
+	*ret_idx = (unsigned) v;
 	return 0;
 }
 
@@ -521,14 +521,14 @@ static int h_cmgl(struct sim *sim, struct cmd *c)
 				return CMS(302);
 			for (want = 0; want < 4; want++)
 				if (strcasecmp(c->argv[0], stat_text[want]) ==
-				    0)
+						0)
 					break;
 			if (want == 4 && strcasecmp(c->argv[0], "ALL") != 0)
 				return CMS(302);
 		} else {
 			if (c->quoted[0] || arg_int(c, 0, 0, 4, &v) < 0)
 				return CMS(302);
-			want = (int)v;
+			want = (int) v;
 		}
 	} else if (c->type != T_EXEC) {
 		return R_ERROR;
@@ -561,7 +561,7 @@ static int h_cmgd(struct sim *sim, struct cmd *c)
 
 	if (c->type == T_TEST) {
 		sim_line(sim, "+CMGD: (%u-%u),(0-4)", sim->index_base,
-			 st->capacity + sim->index_base - 1);
+				st->capacity + sim->index_base - 1);
 		return R_OK;
 	}
 	if (sms_set_ends(sim, c, &r))
@@ -578,8 +578,8 @@ static int h_cmgd(struct sim *sim, struct cmd *c)
 		for (i = 0; i < st->capacity; i++) {
 			s = &st->slots[i];
 			if (s->used && (flag == 4 || s->stat == 1 ||
-					(flag >= 2 && s->stat == 3) ||
-					(flag >= 3 && s->stat == 2)))
+						       (flag >= 2 && s->stat == 3) ||
+						       (flag >= 3 && s->stat == 2)))
 				slot_free(s);
 		}
 	}
@@ -608,7 +608,7 @@ static int prompt(struct sim *sim, struct cmd *c, bool cmgw)
 		/* TS 27.005 §3.5.1: <length> = TPDU octets, SCA excluded. */
 		if (arg_int(c, 0, 1, 175, &v) < 0)
 			return CMS(304);
-		sim->cmgs_len = (unsigned)v;
+		sim->cmgs_len = (unsigned) v;
 		sim->mode = SIM_MODE_PDU;
 	}
 	sim->pdu_len = 0;
@@ -646,14 +646,15 @@ static int h_cops(struct sim *sim, struct cmd *c)
 	case T_READ:
 		if (registered(sim))
 			sim_line(sim, "+COPS: 0,0,\"%s\",2",
-				 sim->cfg.operator_name);
+					sim->cfg.operator_name);
 		else
 			sim_line(sim, "+COPS: 0");
 		return R_OK;
 	case T_TEST:
-		sim_line(sim, "+COPS: (2,\"%s\",\"%s\",\"64110\",2),,(0-4),"
-			      "(0-2)", sim->cfg.operator_name,
-			 sim->cfg.operator_name);
+		sim_line(sim,
+				"+COPS: (2,\"%s\",\"%s\",\"64110\",2),,(0-4),"
+				"(0-2)",
+				sim->cfg.operator_name, sim->cfg.operator_name);
 		return R_OK;
 	case T_SET:
 		return R_OK;
@@ -679,7 +680,7 @@ static int h_cgreg(struct sim *sim, struct cmd *c)
 }
 
 static int h_ident(struct sim *sim, struct cmd *c, const char *prefix,
-		   const char *value, bool need)
+		const char *value, bool need)
 {
 	int r;
 
@@ -706,7 +707,7 @@ static int h_csca(struct sim *sim, struct cmd *c)
 	switch (c->type) {
 	case T_READ:
 		sim_line(sim, "+CSCA: \"%s\",%d", sim->cfg.smsc,
-			 sim->cfg.smsc[0] == '+' ? 145 : 129);
+				sim->cfg.smsc[0] == '+' ? 145 : 129);
 		return R_OK;
 	case T_SET:
 		if (c->argc < 1 || !c->quoted[0])
@@ -714,7 +715,7 @@ static int h_csca(struct sim *sim, struct cmd *c)
 		n = strdup(c->argv[0]);
 		if (!n)
 			return CME(4);
-		free((char *)sim->cfg.smsc);
+		free((char *) sim->cfg.smsc);
 		sim->cfg.smsc = n;
 		return R_OK;
 	case T_TEST:
@@ -759,9 +760,9 @@ static int h_cusd(struct sim *sim, struct cmd *c)
 	if (!enc)
 		return CME(4);
 	len = snprintf(line, sizeof(line), "\r\n+CUSD: 0,\"%s\",%d\r\n", enc,
-		       dcs);
+			dcs);
 	free(enc);
-	if (len < 0 || (size_t)len >= sizeof(line))
+	if (len < 0 || (size_t) len >= sizeof(line))
 		return CME(4);
 	sim->ussd_session = false;
 	if (sim->fault[SIM_FAULT_USSD_AFTER_OK]) {
@@ -784,12 +785,12 @@ static int h_cusd(struct sim *sim, struct cmd *c)
 	} else if (sim->fault[SIM_FAULT_USSD_SPLIT]) {
 		int cut = len / 2;
 
-		sim_out(sim, line, (size_t)cut);
+		sim_out(sim, line, (size_t) cut);
 		sim_out_at(sim, sim->resp_at + 30000u, line + cut,
-			   (size_t)(len - cut));
+				(size_t) (len - cut));
 		sim->resp_at += 30000u;
 	} else {
-		sim_out(sim, line, (size_t)len);
+		sim_out(sim, line, (size_t) len);
 	}
 	return R_OK;
 }
@@ -807,7 +808,8 @@ static int h_cfun(struct sim *sim, struct cmd *c)
 		return R_OK;
 	case T_SET:
 		if (arg_int(c, 0, 0, 4, &f) < 0 ||
-		    (have_arg(c, 1) && arg_int(c, 1, 0, 1, &rst) < 0))
+				(have_arg(c, 1) &&
+						arg_int(c, 1, 0, 1, &rst) < 0))
 			return R_ERROR;
 		if (rst)
 			sim->post_reboot = true;
@@ -825,7 +827,7 @@ static int h_csms(struct sim *sim, struct cmd *c)
 	case T_SET:
 		if (arg_int(c, 0, 0, 1, &v) < 0)
 			return CMS(303);
-		sim->csms = (int)v;
+		sim->csms = (int) v;
 		sim_line(sim, "+CSMS: 1,1,1");
 		return R_OK;
 	case T_READ:
@@ -871,20 +873,32 @@ static int dispatch_ext(struct sim *sim, const char *name, struct cmd *c)
 		const char *name;
 		int (*fn)(struct sim *, struct cmd *);
 	} table[] = {
-		{ "+CMEE", h_cmee }, { "+CPIN", h_cpin },
-		{ "+CMGF", h_cmgf }, { "+CSCS", h_cscs },
-		{ "+CPMS", h_cpms }, { "+CNMI", h_cnmi },
-		{ "+CNMA", h_cnma }, { "+CMGR", h_cmgr },
-		{ "+CMGL", h_cmgl }, { "+CMGD", h_cmgd },
-		{ "+CMGS", h_cmgs }, { "+CMGW", h_cmgw },
-		{ "+CSQ", h_csq },
-		{ "+COPS", h_cops }, { "+CREG", h_creg },
-		{ "+CGREG", h_cgreg }, { "+CSCA", h_csca },
-		{ "+CUSD", h_cusd }, { "+CFUN", h_cfun },
-		{ "+CSMS", h_csms }, { "+CSMP", h_csmp },
-		{ "^CURC", h_curc }, { "+CLIP", h_ok },
-		{ "+CRC", h_ok }, { "+CMMS", h_ok },
-		{ "+CSDH", h_ok },
+			{"+CMEE", h_cmee},
+			{"+CPIN", h_cpin},
+			{"+CMGF", h_cmgf},
+			{"+CSCS", h_cscs},
+			{"+CPMS", h_cpms},
+			{"+CNMI", h_cnmi},
+			{"+CNMA", h_cnma},
+			{"+CMGR", h_cmgr},
+			{"+CMGL", h_cmgl},
+			{"+CMGD", h_cmgd},
+			{"+CMGS", h_cmgs},
+			{"+CMGW", h_cmgw},
+			{"+CSQ", h_csq},
+			{"+COPS", h_cops},
+			{"+CREG", h_creg},
+			{"+CGREG", h_cgreg},
+			{"+CSCA", h_csca},
+			{"+CUSD", h_cusd},
+			{"+CFUN", h_cfun},
+			{"+CSMS", h_csms},
+			{"+CSMP", h_csmp},
+			{"^CURC", h_curc},
+			{"+CLIP", h_ok},
+			{"+CRC", h_ok},
+			{"+CMMS", h_ok},
+			{"+CSDH", h_ok},
 	};
 	const struct sim_config *cfg = &sim->cfg;
 	size_t i;
@@ -916,15 +930,24 @@ static int dispatch_ext(struct sim *sim, const char *name, struct cmd *c)
 static const char *cme_text(int n)
 {
 	switch (n) {
-	case 3: return "operation not allowed";
-	case 4: return "operation not supported";
-	case 10: return "SIM not inserted";
-	case 11: return "SIM PIN required";
-	case 12: return "SIM PUK required";
-	case 14: return "SIM busy";
-	case 16: return "incorrect password";
-	case 30: return "no network service";
-	default: return "unknown";
+	case 3:
+		return "operation not allowed";
+	case 4:
+		return "operation not supported";
+	case 10:
+		return "SIM not inserted";
+	case 11:
+		return "SIM PIN required";
+	case 12:
+		return "SIM PUK required";
+	case 14:
+		return "SIM busy";
+	case 16:
+		return "incorrect password";
+	case 30:
+		return "no network service";
+	default:
+		return "unknown";
 	}
 }
 
@@ -980,7 +1003,7 @@ static void exec_line(struct sim *sim, char *p)
 		return;
 	}
 	while (*p && r == R_OK) {
-		struct cmd c = { 0 };
+		struct cmd c = {0};
 		char name[16];
 		size_t n = 0;
 
@@ -993,9 +1016,12 @@ static void exec_line(struct sim *sim, char *p)
 			bool inq = false;
 
 			name[n++] = *p++;
-			while (*p && (isalnum((unsigned char)*p) ||
-				      *p == '_') && n < sizeof(name) - 1)
-				name[n++] = (char)toupper((unsigned char)*p++);
+			while (*p &&
+					(isalnum((unsigned char) *p) ||
+							*p == '_') &&
+					n < sizeof(name) - 1)
+				name[n++] = (char) toupper(
+						(unsigned char) *p++);
 			name[n] = '\0';
 			/* The arguments end at ';' outside quotes. */
 			for (end = p; *end; end++) {
@@ -1032,8 +1058,8 @@ static void exec_line(struct sim *sim, char *p)
 
 			if (*p == '&')
 				name[n++] = *p++;
-			letter = (char)toupper((unsigned char)*p);
-			if (!isalpha((unsigned char)letter)) {
+			letter = (char) toupper((unsigned char) *p);
+			if (!isalpha((unsigned char) letter)) {
 				r = R_ERROR;
 				break;
 			}
@@ -1043,11 +1069,11 @@ static void exec_line(struct sim *sim, char *p)
 			if (letter == 'S') {
 				/* S-register: Sn=v or Sn? - accept. */
 				while (*p && *p != ';' &&
-				       !isalpha((unsigned char)*p))
+						!isalpha((unsigned char) *p))
 					p++;
 			}
 			c.value = 0;
-			while (isdigit((unsigned char)*p))
+			while (isdigit((unsigned char) *p))
 				c.value = c.value * 10 + (*p++ - '0');
 			sim_count(sim, name);
 			r = basic(sim, letter, &c);
@@ -1064,16 +1090,15 @@ static void run_line(struct sim *sim, char *line)
 	/* Garbage before the command (line noise, a half-sent command) is
 	 * skipped up to the "AT" prefix; a line without one is ignored. */
 	for (p = line; *p; p++)
-		if (toupper((unsigned char)p[0]) == 'A' &&
-		    toupper((unsigned char)p[1]) == 'T')
+		if (toupper((unsigned char) p[0]) == 'A' &&
+				toupper((unsigned char) p[1]) == 'T')
 			break;
 	if (!*p) {
 		if (line[0])
 			sim_count(sim, "junk-line");
 		return;
 	}
-	sim->resp_at = sim_now_us() +
-		       sim_fault_us(sim, SIM_FAULT_DELAY_MS);
+	sim->resp_at = sim_now_us() + sim_fault_us(sim, SIM_FAULT_DELAY_MS);
 	sim->post_deliver = false;
 	sim->post_reboot = false;
 	mark = sim->out_tail;
@@ -1092,10 +1117,10 @@ static void run_line(struct sim *sim, char *line)
 
 /* ---- the body after "> " ------------------------------------------------ */
 
-static void send_status_report(struct sim *sim, const struct sms *sub,
-			       uint8_t mr)
+static void send_status_report(
+		struct sim *sim, const struct sms *sub, uint8_t mr)
 {
-	struct sms_status_report_opts o = { 0 };
+	struct sms_status_report_opts o = {0};
 	struct sms_pdu_out out;
 	const char *why;
 	time_t t = time(NULL);
@@ -1103,8 +1128,8 @@ static void send_status_report(struct sim *sim, const struct sms *sub,
 	o.recipient = sub->addr.number;
 	o.mr = mr;
 	o.status = 0; /* delivered */
-	if (sms_scts_from_epoch((int64_t)t, 0, &o.scts) < 0 ||
-	    sms_scts_from_epoch((int64_t)t, 0, &o.discharge) < 0)
+	if (sms_scts_from_epoch((int64_t) t, 0, &o.scts) < 0 ||
+			sms_scts_from_epoch((int64_t) t, 0, &o.discharge) < 0)
 		return;
 	if (sms_encode_status_report(&o, &out, &why) != 1)
 		return;
@@ -1114,7 +1139,7 @@ static void send_status_report(struct sim *sim, const struct sms *sub,
 	 * the network queue, so a +CDS waits while a +CMT or +CDS before it
 	 * awaits its +CNMA (sim_deliver()).
 	 */
-	if (sim_netmsg_queue(sim, out.hex, (unsigned)out.tpdu_len, true) < 0)
+	if (sim_netmsg_queue(sim, out.hex, (unsigned) out.tpdu_len, true) < 0)
 		return;
 	if (sim->fault[SIM_FAULT_SR_BEFORE_OK]) {
 		uint64_t at = sim->resp_at;
@@ -1122,9 +1147,10 @@ static void send_status_report(struct sim *sim, const struct sms *sub,
 		sim_deliver(sim);
 		sim->resp_at = at; /* the OK keeps its own delay */
 	} else {
-		sim_timer_add(sim, sim->resp_at +
-			      sim_fault_us(sim, SIM_FAULT_SR_DELAY_MS),
-			      SIM_T_RETRY, NULL, 0);
+		sim_timer_add(sim,
+				sim->resp_at + sim_fault_us(sim,
+							       SIM_FAULT_SR_DELAY_MS),
+				SIM_T_RETRY, NULL, 0);
 	}
 }
 
@@ -1137,11 +1163,11 @@ static void submit(struct sim *sim, struct sim_sent *e, const struct sms *dec)
 	if (sim->fault[SIM_FAULT_CMS_COUNT] > 0) {
 		sim->fault[SIM_FAULT_CMS_COUNT]--;
 		sim_count(sim, "cms-injected");
-		final(sim, CMS((int)sim->fault[SIM_FAULT_CMS_CODE]));
+		final(sim, CMS((int) sim->fault[SIM_FAULT_CMS_CODE]));
 		return;
 	}
 	/* TP-MR is one octet and wraps from 255 to 0 (TS 23.040 §9.2.3.6). */
-	mr = (uint8_t)sim->next_mr;
+	mr = (uint8_t) sim->next_mr;
 	sim->next_mr = (sim->next_mr + 1) & 0xff;
 	e->mr = mr;
 	err_after = sim->fault[SIM_FAULT_ERROR_AFTER_SEND] > 0;
@@ -1156,7 +1182,7 @@ static void submit(struct sim *sim, struct sim_sent *e, const struct sms *dec)
 		sim_line(sim, "+CMGS: %u", mr);
 	}
 	if (dec && dec->srr && sim->fault[SIM_FAULT_STATUS_REPORTS] &&
-	    sim->cnmi_ds)
+			sim->cnmi_ds)
 		send_status_report(sim, dec, mr);
 	if (!err_after)
 		final(sim, R_OK);
@@ -1167,7 +1193,7 @@ static void submit(struct sim *sim, struct sim_sent *e, const struct sms *dec)
  * a full store answers +CMS ERROR: 322 (memory full, §3.2.5).
  */
 static void write_to_store(struct sim *sim, const char *hex, unsigned len,
-			   const struct sms *dec)
+		const struct sms *dec)
 {
 	struct sim_store *st = sim->mem[1];
 	struct sim_slot *s;
@@ -1200,7 +1226,7 @@ static void write_to_store(struct sim *sim, const char *hex, unsigned len,
 
 static void pdu_done(struct sim *sim)
 {
-	struct sim_sent e = { 0 };
+	struct sim_sent e = {0};
 	struct sms dec;
 	const char *why;
 	char *hex = sim->pdu_in;
@@ -1209,8 +1235,7 @@ static void pdu_done(struct sim *sim)
 	int r;
 
 	sim->mode = SIM_MODE_CMD;
-	sim->resp_at = sim_now_us() +
-		       sim_fault_us(sim, SIM_FAULT_DELAY_MS);
+	sim->resp_at = sim_now_us() + sim_fault_us(sim, SIM_FAULT_DELAY_MS);
 	sim->post_deliver = false;
 	sim->pdu_in[sim->pdu_len] = '\0';
 	while (*hex == ' ')
@@ -1219,7 +1244,7 @@ static void pdu_done(struct sim *sim)
 	while (len && hex[len - 1] == ' ')
 		hex[--len] = '\0';
 	if (sim->pdu_overflow || len < 2 || len % 2 ||
-	    sscanf(hex, "%2x", &sca) != 1) {
+			sscanf(hex, "%2x", &sca) != 1) {
 		sim_count(sim, "cmgs-bad-pdu");
 		final(sim, CMS(304));
 		return;
@@ -1257,16 +1282,15 @@ static void pdu_done(struct sim *sim)
 
 static void text_done(struct sim *sim)
 {
-	struct sim_sent e = { 0 };
+	struct sim_sent e = {0};
 	size_t len;
 
 	sim->mode = SIM_MODE_CMD;
-	sim->resp_at = sim_now_us() +
-		       sim_fault_us(sim, SIM_FAULT_DELAY_MS);
+	sim->resp_at = sim_now_us() + sim_fault_us(sim, SIM_FAULT_DELAY_MS);
 	sim->pdu_in[sim->pdu_len] = '\0';
 	snprintf(e.to, sizeof(e.to), "%s", sim->cmgs_da);
-	len = sim->pdu_len < sizeof(e.text) - 1 ? sim->pdu_len :
-						  sizeof(e.text) - 1;
+	len = sim->pdu_len < sizeof(e.text) - 1 ? sim->pdu_len
+						: sizeof(e.text) - 1;
 	memcpy(e.text, sim->pdu_in, len);
 	e.text[len] = '\0';
 	e.charset = SMS_CHARSET_GSM7;
@@ -1293,8 +1317,8 @@ void sim_input(struct sim *sim, const uint8_t *buf, size_t len)
 			/* Garbled echo: what a modem without RTS/CTS may
 			 * send back (every third byte lost to noise). */
 			if (sim->fault[SIM_FAULT_GARBLE_ECHO] > 0 &&
-			    sim->mode == SIM_MODE_CMD && b != '\r' &&
-			    ++sim->echo_count % 3 == 0)
+					sim->mode == SIM_MODE_CMD &&
+					b != '\r' && ++sim->echo_count % 3 == 0)
 				e = '~';
 			sim_out_at(sim, now, &e, 1);
 		}
@@ -1320,7 +1344,7 @@ void sim_input(struct sim *sim, const uint8_t *buf, size_t len)
 			} else if (b == '\r' || b == '\n') {
 				continue;
 			} else if (sim->pdu_len < SIM_PDU_IN_MAX - 1) {
-				sim->pdu_in[sim->pdu_len++] = (char)b;
+				sim->pdu_in[sim->pdu_len++] = (char) b;
 			} else {
 				sim->pdu_overflow = true;
 			}
@@ -1328,7 +1352,7 @@ void sim_input(struct sim *sim, const uint8_t *buf, size_t len)
 		}
 		if (b == '\r') {
 			if (sim->fault[SIM_FAULT_GARBLE_ECHO] > 0 &&
-			    sim->echo_count) {
+					sim->echo_count) {
 				sim->fault[SIM_FAULT_GARBLE_ECHO]--;
 				sim_count(sim, "garbled-echo");
 			}
@@ -1346,7 +1370,7 @@ void sim_input(struct sim *sim, const uint8_t *buf, size_t len)
 			if (sim->lin_len)
 				sim->lin_len--;
 		} else if (sim->lin_len < SIM_LINE_MAX - 1) {
-			sim->lin[sim->lin_len++] = (char)b;
+			sim->lin[sim->lin_len++] = (char) b;
 		} else {
 			sim->lin_overflow = true;
 		}

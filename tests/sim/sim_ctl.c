@@ -24,7 +24,7 @@ struct sbuf {
 };
 
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+		__attribute__((format(printf, 2, 3)));
 
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
 {
@@ -43,12 +43,12 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 			b->oom = true;
 			return;
 		}
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
+		if ((size_t) n < room) {
+			b->len += (size_t) n;
 			return;
 		}
 		{
-			size_t cap = (b->cap + (size_t)n + 1) * 2;
+			size_t cap = (b->cap + (size_t) n + 1) * 2;
 			char *s = realloc(b->s, cap);
 
 			if (!s) {
@@ -66,95 +66,94 @@ static const struct {
 	enum sim_fault fault;
 	const char *help;
 } settings[] = {
-	{ "rssi-flood", SIM_FAULT_RSSI_FLOOD_MS,
-	  "^RSSI URC every N ms (0 off)" },
-	{ "garbage", SIM_FAULT_GARBAGE,
-	  "next N responses get a junk line first" },
-	{ "nuls", SIM_FAULT_NULS,
-	  "next N responses get leading NUL bytes" },
-	{ "bytewise", SIM_FAULT_BYTEWISE_US,
-	  "write one byte every N us (0 off)" },
-	{ "delay", SIM_FAULT_DELAY_MS,
-	  "delay every response by N ms" },
-	{ "cms-count", SIM_FAULT_CMS_COUNT,
-	  "next N sends fail with cms-code" },
-	{ "cms-code", SIM_FAULT_CMS_CODE,
-	  "+CMS ERROR code for cms-count (332)" },
-	{ "error-after-send", SIM_FAULT_ERROR_AFTER_SEND,
-	  "next N sends delivered but answered ERROR" },
-	{ "sim-busy", SIM_FAULT_SIM_BUSY_MS,
-	  "SIM busy (CME 14 / CMS 314) for N ms from now" },
-	{ "silence", SIM_FAULT_SILENCE_MS,
-	  "ignore all input for N ms from now" },
-	{ "cnma-timeout", SIM_FAULT_CNMA_TIMEOUT_MS,
-	  "+CMT ack deadline in ms (0: no ack needed)" },
-	{ "sm-capacity", SIM_FAULT_SM_CAPACITY,
-	  "slots of the SM store" },
-	{ "me-capacity", SIM_FAULT_ME_CAPACITY,
-	  "slots of the ME store" },
-	{ "ussd-encoding", SIM_FAULT_USSD_ENCODING,
-	  "text|ucs2|gsm7hex" },
-	{ "ussd-after-ok", SIM_FAULT_USSD_AFTER_OK,
-	  "1: +CUSD after OK, 0: before" },
-	{ "ussd-delay", SIM_FAULT_USSD_DELAY_MS,
-	  "ms between OK and +CUSD" },
-	{ "ussd-split", SIM_FAULT_USSD_SPLIT,
-	  "1: +CUSD written in two pieces" },
-	{ "status-reports", SIM_FAULT_STATUS_REPORTS,
-	  "1: honour TP-SRR" },
-	{ "sr-delay", SIM_FAULT_SR_DELAY_MS,
-	  "ms before a status report" },
-	{ "sr-before-ok", SIM_FAULT_SR_BEFORE_OK,
-	  "1: status report before +CMGS's OK" },
-	{ "next-mr", SIM_FAULT_NEXT_MR,
-	  "next TP-MR (0-255)" },
-	{ "rssi", SIM_FAULT_RSSI,
-	  "+CSQ rssi (0-31, 99)" },
-	{ "creg", SIM_FAULT_CREG_STAT,
-	  "registration state (URC if +CREG=1/2)" },
-	{ "memfull-urc", SIM_FAULT_MEMFULL_URC,
-	  "1: ^SMMEMFULL when the store fills" },
-	{ "extra-crlf", SIM_FAULT_EXTRA_CRLF,
-	  "1: empty line between +CMGR:/+CMT: and the PDU" },
-	{ "truncate", SIM_FAULT_TRUNCATE,
-	  "next N responses: first half only, then nothing" },
-	{ "garble-echo", SIM_FAULT_GARBLE_ECHO,
-	  "next N command echoes garbled (no RTS/CTS)" },
-	{ "lac", SIM_FAULT_LAC,
-	  "location area code, 0-65535 (+CREG)" },
-	{ "ci", SIM_FAULT_CI,
-	  "cell id, 0-268435455 (+CREG)" },
-	{ "creg-style", SIM_FAULT_CREG_STYLE,
-	  "0 quoted LAC/CI, 1 unquoted, 2 quoted with AcT" },
-	{ "index-base", SIM_FAULT_INDEX_BASE,
-	  "first storage index, 1 or 0" },
-	{ "reject-direct", SIM_FAULT_REJECT_DIRECT,
-	  "1: +CNMI=?,2 and ds=1 refused (CMS 303) though advertised" },
-	{ "drop-cmti", SIM_FAULT_DROP_CMTI,
-	  "next N +CMTI/+CDSI indications lost (stored)" },
-	{ "no-pdu-mode", SIM_FAULT_NO_PDU_MODE,
-	  "1: AT+CMGF=0 refused (text-only modem)" },
+		{"rssi-flood", SIM_FAULT_RSSI_FLOOD_MS,
+				"^RSSI URC every N ms (0 off)"},
+		{"garbage", SIM_FAULT_GARBAGE,
+				"next N responses get a junk line first"},
+		{"nuls", SIM_FAULT_NULS,
+				"next N responses get leading NUL bytes"},
+		{"bytewise", SIM_FAULT_BYTEWISE_US,
+				"write one byte every N us (0 off)"},
+		{"delay", SIM_FAULT_DELAY_MS, "delay every response by N ms"},
+		{"cms-count", SIM_FAULT_CMS_COUNT,
+				"next N sends fail with cms-code"},
+		{"cms-code", SIM_FAULT_CMS_CODE,
+				"+CMS ERROR code for cms-count (332)"},
+		{"error-after-send", SIM_FAULT_ERROR_AFTER_SEND,
+				"next N sends delivered but answered ERROR"},
+		{"sim-busy", SIM_FAULT_SIM_BUSY_MS,
+				"SIM busy (CME 14 / CMS 314) for N ms from "
+				"now"},
+		{"silence", SIM_FAULT_SILENCE_MS,
+				"ignore all input for N ms from now"},
+		{"cnma-timeout", SIM_FAULT_CNMA_TIMEOUT_MS,
+				"+CMT ack deadline in ms (0: no ack needed)"},
+		{"sm-capacity", SIM_FAULT_SM_CAPACITY, "slots of the SM store"},
+		{"me-capacity", SIM_FAULT_ME_CAPACITY, "slots of the ME store"},
+		{"ussd-encoding", SIM_FAULT_USSD_ENCODING, "text|ucs2|gsm7hex"},
+		{"ussd-after-ok", SIM_FAULT_USSD_AFTER_OK,
+				"1: +CUSD after OK, 0: before"},
+		{"ussd-delay", SIM_FAULT_USSD_DELAY_MS,
+				"ms between OK and +CUSD"},
+		{"ussd-split", SIM_FAULT_USSD_SPLIT,
+				"1: +CUSD written in two pieces"},
+		{"status-reports", SIM_FAULT_STATUS_REPORTS,
+				"1: honour TP-SRR"},
+		{"sr-delay", SIM_FAULT_SR_DELAY_MS,
+				"ms before a status report"},
+		{"sr-before-ok", SIM_FAULT_SR_BEFORE_OK,
+				"1: status report before +CMGS's OK"},
+		{"next-mr", SIM_FAULT_NEXT_MR, "next TP-MR (0-255)"},
+		{"rssi", SIM_FAULT_RSSI, "+CSQ rssi (0-31, 99)"},
+		{"creg", SIM_FAULT_CREG_STAT,
+				"registration state (URC if +CREG=1/2)"},
+		{"memfull-urc", SIM_FAULT_MEMFULL_URC,
+				"1: ^SMMEMFULL when the store fills"},
+		{"extra-crlf", SIM_FAULT_EXTRA_CRLF,
+				"1: empty line between +CMGR:/+CMT: and the "
+				"PDU"},
+		{"truncate", SIM_FAULT_TRUNCATE,
+				"next N responses: first half only, then "
+				"nothing"},
+		{"garble-echo", SIM_FAULT_GARBLE_ECHO,
+				"next N command echoes garbled (no RTS/CTS)"},
+		{"lac", SIM_FAULT_LAC, "location area code, 0-65535 (+CREG)"},
+		{"ci", SIM_FAULT_CI, "cell id, 0-268435455 (+CREG)"},
+		{"creg-style", SIM_FAULT_CREG_STYLE,
+				"0 quoted LAC/CI, 1 unquoted, 2 quoted with "
+				"AcT"},
+		{"index-base", SIM_FAULT_INDEX_BASE,
+				"first storage index, 1 or 0"},
+		{"reject-direct", SIM_FAULT_REJECT_DIRECT,
+				"1: +CNMI=?,2 and ds=1 refused (CMS 303) "
+				"though advertised"},
+		{"drop-cmti", SIM_FAULT_DROP_CMTI,
+				"next N +CMTI/+CDSI indications lost (stored)"},
+		{"no-pdu-mode", SIM_FAULT_NO_PDU_MODE,
+				"1: AT+CMGF=0 refused (text-only modem)"},
 };
 
 static const char *const help_text =
-	"help\n"
-	"path\n"
-	"inject [from=N] [enc=gsm7|ucs2|auto] [parts=N] [order=3,1,2] [dup=2] "
-	"[missing=3] [ref=N] [ref16] [concat] [class0] "
-	"[corrupt=badhex|badudl|hdrlen|truncate[:part]] text=<rest of line>\n"
-	"inject-pdu <hex>\n"
-	"urc <line>\n"
-	"urc-at prompt|cmgs|cmgr|cmgl <line>\n"
-	"ussd-reply <text>\n"
-	"ussd-notify <m> <text>\n"
-	"sent\n"
-	"sent-clear\n"
-	"counters\n"
-	"set <name> <value>\n"
-	"get <name>\n"
-	"reboot\n"
-	"unplug\n"
-	"replug\n";
+		"help\n"
+		"path\n"
+		"inject [from=N] [enc=gsm7|ucs2|auto] [parts=N] [order=3,1,2] "
+		"[dup=2] "
+		"[missing=3] [ref=N] [ref16] [concat] [class0] "
+		"[corrupt=badhex|badudl|hdrlen|truncate[:part]] text=<rest of "
+		"line>\n"
+		"inject-pdu <hex>\n"
+		"urc <line>\n"
+		"urc-at prompt|cmgs|cmgr|cmgl <line>\n"
+		"ussd-reply <text>\n"
+		"ussd-notify <m> <text>\n"
+		"sent\n"
+		"sent-clear\n"
+		"counters\n"
+		"set <name> <value>\n"
+		"get <name>\n"
+		"reboot\n"
+		"unplug\n"
+		"replug\n";
 
 static int parse_list(const char *s, uint8_t *out, size_t max, size_t *ret_n)
 {
@@ -166,7 +165,7 @@ static int parse_list(const char *s, uint8_t *out, size_t max, size_t *ret_n)
 
 		if (end == s || v < 1 || v > 255 || n == max)
 			return -EINVAL;
-		out[n++] = (uint8_t)v;
+		out[n++] = (uint8_t) v;
 		s = end;
 		if (*s == ',')
 			s++;
@@ -196,11 +195,11 @@ static void unescape(char *s)
 	*w = '\0';
 }
 
-static int cmd_inject(struct sim *sim, char *args, struct sbuf *out,
-		      const char **err)
+static int cmd_inject(
+		struct sim *sim, char *args, struct sbuf *out, const char **err)
 {
 	uint8_t order[SMS_MAX_PARTS], dup[SMS_MAX_PARTS], miss[SMS_MAX_PARTS];
-	struct sim_sms sms = { 0 };
+	struct sim_sms sms = {0};
 	char *text = strstr(args, "text=");
 	char *tok, *save = NULL;
 	int r;
@@ -214,7 +213,7 @@ static int cmd_inject(struct sim *sim, char *args, struct sbuf *out,
 	unescape(text);
 	sms.text = text;
 	for (tok = strtok_r(args, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save)) {
+			tok = strtok_r(NULL, " ", &save)) {
 		char *v = strchr(tok, '=');
 		long n;
 
@@ -235,12 +234,12 @@ static int cmd_inject(struct sim *sim, char *args, struct sbuf *out,
 			n = strtol(v, NULL, 10);
 			if (n < 1 || n > 255)
 				goto bad;
-			sms.parts = (unsigned)n;
+			sms.parts = (unsigned) n;
 		} else if (strcmp(tok, "ref") == 0 && v) {
 			n = strtol(v, NULL, 10);
 			if (n < 1 || n > 65535)
 				goto bad;
-			sms.ref = (uint16_t)n;
+			sms.ref = (uint16_t) n;
 		} else if (strcmp(tok, "order") == 0 && v) {
 			if (parse_list(v, order, SMS_MAX_PARTS, &sms.n_order))
 				goto bad;
@@ -264,8 +263,8 @@ static int cmd_inject(struct sim *sim, char *args, struct sbuf *out,
 
 			if (part) {
 				*part++ = '\0';
-				sms.corrupt_part = (unsigned)strtoul(part, NULL,
-								     10);
+				sms.corrupt_part = (unsigned) strtoul(
+						part, NULL, 10);
 			}
 			if (strcmp(v, "badhex") == 0)
 				sms.corrupt = SIM_CORRUPT_BADHEX;
@@ -294,10 +293,14 @@ bad:
 static const char *charset_name(enum sms_charset cs)
 {
 	switch (cs) {
-	case SMS_CHARSET_GSM7: return "gsm7";
-	case SMS_CHARSET_UCS2: return "ucs2";
-	case SMS_CHARSET_8BIT: return "8bit";
-	default: return "auto";
+	case SMS_CHARSET_GSM7:
+		return "gsm7";
+	case SMS_CHARSET_UCS2:
+		return "ucs2";
+	case SMS_CHARSET_8BIT:
+		return "8bit";
+	default:
+		return "auto";
 	}
 }
 
@@ -310,13 +313,14 @@ static void print_sent(struct sim *sim, struct sbuf *out)
 		const char *t;
 
 		sb_printf(out,
-			  "sent %zu mr=%u to=%s part=%u/%u ref=%u ref16=%d "
-			  "cs=%s srr=%d status=%s mode=%s pdu=%s text=",
-			  i, e->mr, e->to, e->seq, e->total, e->ref, e->ref16,
-			  charset_name(e->charset), e->srr,
-			  e->error_reply ? "error" : "ok",
-			  e->text_mode ? "text" : "pdu",
-			  e->pdu[0] ? e->pdu : "-");
+				"sent %zu mr=%u to=%s part=%u/%u ref=%u "
+				"ref16=%d "
+				"cs=%s srr=%d status=%s mode=%s pdu=%s text=",
+				i, e->mr, e->to, e->seq, e->total, e->ref,
+				e->ref16, charset_name(e->charset), e->srr,
+				e->error_reply ? "error" : "ok",
+				e->text_mode ? "text" : "pdu",
+				e->pdu[0] ? e->pdu : "-");
 		for (t = e->text; *t; t++) {
 			if (*t == '\n')
 				sb_printf(out, "\\n");
@@ -335,7 +339,7 @@ static int find_setting(const char *name)
 
 	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
 		if (strcmp(settings[i].name, name) == 0)
-			return (int)i;
+			return (int) i;
 	return -1;
 }
 
@@ -361,13 +365,13 @@ static int cmd_set(struct sim *sim, char *args, const char **err)
 	} else if (strcmp(val, "off") == 0) {
 		v = 0;
 	} else if (settings[i].fault == SIM_FAULT_USSD_ENCODING &&
-		   strcmp(val, "text") == 0) {
+			strcmp(val, "text") == 0) {
 		v = SIM_USSD_TEXT;
 	} else if (settings[i].fault == SIM_FAULT_USSD_ENCODING &&
-		   strcmp(val, "ucs2") == 0) {
+			strcmp(val, "ucs2") == 0) {
 		v = SIM_USSD_UCS2;
 	} else if (settings[i].fault == SIM_FAULT_USSD_ENCODING &&
-		   strcmp(val, "gsm7hex") == 0) {
+			strcmp(val, "gsm7hex") == 0) {
 		v = SIM_USSD_GSM7HEX;
 	} else {
 		v = strtol(val, &end, 0);
@@ -385,7 +389,7 @@ static int cmd_set(struct sim *sim, char *args, const char **err)
 
 int sim_command(struct sim *sim, const char *line, char **ret_out)
 {
-	struct sbuf out = { 0 };
+	struct sbuf out = {0};
 	const char *err = NULL;
 	char *copy, *cmd, *args;
 	size_t i;
@@ -406,11 +410,11 @@ int sim_command(struct sim *sim, const char *line, char **ret_out)
 		sb_printf(&out, "%s", help_text);
 		for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
 			sb_printf(&out, "  set %s: %s\n", settings[i].name,
-				  settings[i].help);
+					settings[i].help);
 	} else if (strcmp(cmd, "path") == 0) {
 		sb_printf(&out, "path %s\npty %s\nplugged %s\n", sim_path(sim),
-			  sim->master >= 0 ? sim->pty_path : "-",
-			  sim->master >= 0 ? "yes" : "no");
+				sim->master >= 0 ? sim->pty_path : "-",
+				sim->master >= 0 ? "yes" : "no");
 	} else if (strcmp(cmd, "inject") == 0) {
 		r = cmd_inject(sim, args, &out, &err);
 	} else if (strcmp(cmd, "inject-pdu") == 0) {
@@ -448,7 +452,7 @@ int sim_command(struct sim *sim, const char *line, char **ret_out)
 		if (*end == ' ')
 			end++;
 		unescape(end);
-		r = end == args ? -EINVAL : sim_ussd_notify(sim, (int)m, end);
+		r = end == args ? -EINVAL : sim_ussd_notify(sim, (int) m, end);
 		err = "usage: ussd-notify <m> <text>";
 	} else if (strcmp(cmd, "sent") == 0) {
 		print_sent(sim, &out);
@@ -457,14 +461,14 @@ int sim_command(struct sim *sim, const char *line, char **ret_out)
 	} else if (strcmp(cmd, "counters") == 0) {
 		for (i = 0; i < sim->n_counters; i++)
 			sb_printf(&out, "count %s %u\n", sim->counters[i].name,
-				  sim->counters[i].n);
+					sim->counters[i].n);
 		for (i = 0; i < 2; i++)
 			sb_printf(&out, "stored %s %u/%u\n",
-				  sim->stores[i].name,
-				  sim_store_used(&sim->stores[i]),
-				  sim->stores[i].capacity);
+					sim->stores[i].name,
+					sim_store_used(&sim->stores[i]),
+					sim->stores[i].capacity);
 		sb_printf(&out, "pending %zu\nsent %zu\n", sim_pending(sim),
-			  sim->n_sent);
+				sim->n_sent);
 	} else if (strcmp(cmd, "set") == 0) {
 		r = cmd_set(sim, args, &err);
 	} else if (strcmp(cmd, "get") == 0) {
@@ -475,7 +479,7 @@ int sim_command(struct sim *sim, const char *line, char **ret_out)
 			err = "unknown setting";
 		} else {
 			sb_printf(&out, "%s %ld\n", settings[k].name,
-				  sim_get(sim, settings[k].fault));
+					sim_get(sim, settings[k].fault));
 		}
 	} else if (strcmp(cmd, "reboot") == 0) {
 		r = sim_reboot(sim);
@@ -488,7 +492,7 @@ int sim_command(struct sim *sim, const char *line, char **ret_out)
 		err = "cannot replug (still plugged?)";
 		if (r >= 0)
 			sb_printf(&out, "path %s\npty %s\n", sim_path(sim),
-				  sim->pty_path);
+					sim->pty_path);
 	} else {
 		r = -EINVAL;
 		err = "unknown command (try help)";
@@ -501,7 +505,7 @@ int sim_command(struct sim *sim, const char *line, char **ret_out)
 	}
 	if (r < 0) {
 		free(out.s);
-		out = (struct sbuf){ 0 };
+		out = (struct sbuf){0};
 		sb_printf(&out, "%s", err ? err : strerror(-r));
 		*ret_out = out.s;
 		return r < 0 ? r : -EINVAL;
@@ -524,7 +528,7 @@ void sim_client_close(struct sim *sim, struct sim_client *c)
 
 void sim_control_accept(struct sim *sim)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 	size_t i;
 	int fd;
 
@@ -558,7 +562,7 @@ static void write_all(int fd, const char *s, size_t len)
 		if (n <= 0)
 			return;
 		s += n;
-		len -= (size_t)n;
+		len -= (size_t) n;
 	}
 }
 
@@ -575,14 +579,14 @@ void sim_control_read(struct sim *sim, int fd)
 	if (!c)
 		return;
 	n = recv(fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len,
-		 MSG_DONTWAIT);
+			MSG_DONTWAIT);
 	if (n <= 0) {
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
 		sim_client_close(sim, c);
 		return;
 	}
-	c->len += (size_t)n;
+	c->len += (size_t) n;
 	c->buf[c->len] = '\0';
 	while ((nl = strchr(c->buf, '\n'))) {
 		char *out = NULL;
@@ -601,7 +605,7 @@ void sim_control_read(struct sim *sim, int fd)
 			write_all(fd, "OK\n", 3);
 		}
 		free(out);
-		c->len -= (size_t)(nl + 1 - c->buf);
+		c->len -= (size_t) (nl + 1 - c->buf);
 		memmove(c->buf, nl + 1, c->len + 1);
 	}
 	if (c->len == sizeof(c->buf) - 1) {

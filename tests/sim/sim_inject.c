@@ -54,7 +54,7 @@ static int udl_index(const char *hex)
 
 	if (sca < 0)
 		return -EINVAL;
-	oa = hex_octet(hex, len, (size_t)sca + 2);
+	oa = hex_octet(hex, len, (size_t) sca + 2);
 	if (oa < 0)
 		return -EINVAL;
 	return sca + 1 + 1 + 2 + (oa + 1) / 2 + 1 + 1 + 7;
@@ -69,7 +69,7 @@ static int patch_concat(char *hex, bool ref16, unsigned total, unsigned seq)
 	if (u < 0)
 		return u;
 	/* UDL, UDHL, IEI, IEDL, ref (1 or 2), total, seq */
-	p = (size_t)u + 4 + (ref16 ? 2 : 1);
+	p = (size_t) u + 4 + (ref16 ? 2 : 1);
 	if (2 * (p + 2) > strlen(hex))
 		return -EINVAL;
 	put_octet(hex, p, total);
@@ -82,7 +82,7 @@ static size_t utf8_count(const char *s)
 	size_t n = 0;
 
 	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
+		if (((unsigned char) *s & 0xc0) != 0x80)
 			n++;
 	return n;
 }
@@ -93,7 +93,7 @@ static size_t utf8_offset(const char *s, size_t k)
 	size_t i = 0, n = 0;
 
 	for (; s[i]; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+		if (((unsigned char) s[i] & 0xc0) != 0x80) {
 			if (n == k)
 				return i;
 			n++;
@@ -124,11 +124,12 @@ static void corrupt(char *hex, unsigned *hdr_len, enum sim_corrupt how)
 		break;
 	case SIM_CORRUPT_BADUDL:
 		u = udl_index(hex);
-		if (u >= 0 && 2 * (size_t)u + 1 < len) {
-			int v = hex_octet(hex, len, (size_t)u);
+		if (u >= 0 && 2 * (size_t) u + 1 < len) {
+			int v = hex_octet(hex, len, (size_t) u);
 
-			put_octet(hex, (size_t)u,
-				  (unsigned)(v + 20 > 255 ? 255 : v + 20));
+			put_octet(hex, (size_t) u,
+					(unsigned) (v + 20 > 255 ? 255
+								 : v + 20));
 		}
 		break;
 	case SIM_CORRUPT_HDRLEN:
@@ -144,7 +145,7 @@ static void corrupt(char *hex, unsigned *hdr_len, enum sim_corrupt how)
 }
 
 int sim_inject_sms(struct sim *sim, const struct sim_sms *sms,
-		   const char **ret_reason)
+		const char **ret_reason)
 {
 	struct sms_deliver_opts o;
 	struct sms_pdu_out *out;
@@ -174,14 +175,14 @@ int sim_inject_sms(struct sim *sim, const struct sim_sms *sms,
 		if (!sms->ref16)
 			o.concat_ref &= 0xff;
 	}
-	if (sms_scts_from_epoch((int64_t)time(NULL), 12, &o.scts) < 0) {
+	if (sms_scts_from_epoch((int64_t) time(NULL), 12, &o.scts) < 0) {
 		why = "clock outside 2000..2099";
 		r = -EINVAL;
 		goto out_free;
 	}
 	if (sms->parts == 0) {
 		n = sms_encode_deliver(sms->text, strlen(sms->text), &o, out,
-				       SMS_MAX_PARTS, &why);
+				SMS_MAX_PARTS, &why);
 		if (n < 0) {
 			r = n;
 			goto out_free;
@@ -198,8 +199,8 @@ int sim_inject_sms(struct sim *sim, const struct sim_sms *sms,
 			goto out_free;
 		}
 		if (o.charset == SMS_CHARSET_AUTO) {
-			r = sms_segment_count(sms->text, strlen(sms->text),
-					      &seg);
+			r = sms_segment_count(
+					sms->text, strlen(sms->text), &seg);
 			if (r < 0) {
 				why = "invalid UTF-8";
 				goto out_free;
@@ -208,39 +209,39 @@ int sim_inject_sms(struct sim *sim, const struct sim_sms *sms,
 		}
 		o.force_concat = true;
 		for (i = 0; i < sms->parts; i++) {
-			size_t a = utf8_offset(sms->text,
-					       chars * i / sms->parts);
+			size_t a = utf8_offset(
+					sms->text, chars * i / sms->parts);
 			size_t b = utf8_offset(sms->text,
-					       chars * (i + 1) / sms->parts);
+					chars * (i + 1) / sms->parts);
 
 			r = sms_encode_deliver(sms->text + a, b - a, &o,
-					       &out[i], 1, &why);
+					&out[i], 1, &why);
 			if (r < 0)
 				goto out_free;
 			r = patch_concat(out[i].hex, sms->ref16, sms->parts,
-					 (unsigned)i + 1);
+					(unsigned) i + 1);
 			if (r < 0) {
 				why = "cannot number parts";
 				goto out_free;
 			}
 		}
-		n = (int)sms->parts;
+		n = (int) sms->parts;
 	}
 
 	/* Delivery order: listed parts, the rest ascending, then dups. */
 	for (i = 0; i < sms->n_order; i++) {
 		unsigned p = sms->order[i];
 
-		if (p < 1 || p > (unsigned)n || in_list(seqv, nseq, p)) {
+		if (p < 1 || p > (unsigned) n || in_list(seqv, nseq, p)) {
 			why = "bad part number in order";
 			r = -EINVAL;
 			goto out_free;
 		}
-		seqv[nseq++] = (uint8_t)p;
+		seqv[nseq++] = (uint8_t) p;
 	}
-	for (i = 1; i <= (size_t)n; i++)
-		if (!in_list(seqv, nseq, (unsigned)i))
-			seqv[nseq++] = (uint8_t)i;
+	for (i = 1; i <= (size_t) n; i++)
+		if (!in_list(seqv, nseq, (unsigned) i))
+			seqv[nseq++] = (uint8_t) i;
 	for (i = 0; i < sms->n_dup && nseq < sizeof(seqv); i++) {
 		if (sms->dup[i] < 1 || sms->dup[i] > n) {
 			why = "bad part number in dup";
@@ -257,9 +258,10 @@ int sim_inject_sms(struct sim *sim, const struct sim_sms *sms,
 		if (in_list(sms->missing, sms->n_missing, p))
 			continue;
 		snprintf(hex, sizeof(hex), "%s", out[p - 1].hex);
-		hdr = (unsigned)out[p - 1].tpdu_len;
+		hdr = (unsigned) out[p - 1].tpdu_len;
 		if (sms->corrupt != SIM_CORRUPT_NONE &&
-		    p == (sms->corrupt_part ? sms->corrupt_part : 1))
+				p == (sms->corrupt_part ? sms->corrupt_part
+							: 1))
 			corrupt(hex, &hdr, sms->corrupt);
 		if (sim_netmsg_queue(sim, hex, hdr, false) < 0) {
 			r = -ENOMEM;
@@ -293,10 +295,10 @@ int sim_inject_pdu(struct sim *sim, const char *hex)
 		return -EINVAL;
 	/* The <length> shown is computed as a modem would, from the SCA. */
 	sca = hex_octet(hex, len, 0);
-	if (sca < 0 || (size_t)(sca + 1) * 2 > len)
+	if (sca < 0 || (size_t) (sca + 1) * 2 > len)
 		sca = 0;
-	r = sim_netmsg_queue(sim, hex, (unsigned)(len / 2 - (size_t)sca - 1),
-			     false);
+	r = sim_netmsg_queue(sim, hex, (unsigned) (len / 2 - (size_t) sca - 1),
+			false);
 	if (r < 0)
 		return r;
 	sim_count(sim, "injected");

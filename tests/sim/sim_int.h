@@ -135,7 +135,7 @@ struct sim {
 	size_t pdu_len;
 	bool pdu_overflow;
 	unsigned cmgs_len;
-	bool cmgw;	/* the prompt belongs to AT+CMGW, not AT+CMGS */
+	bool cmgw; /* the prompt belongs to AT+CMGW, not AT+CMGS */
 	char cmgs_da[SMS_ADDR_MAX];
 
 	struct sim_sent *sent;
@@ -158,18 +158,18 @@ void sim_out_at(struct sim *sim, uint64_t not_before, const void *data,
 void sim_out(struct sim *sim, const void *data, size_t len);
 void sim_out_str(struct sim *sim, const char *s);
 void sim_line(struct sim *sim, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+		__attribute__((format(printf, 2, 3)));
 void sim_data_line(struct sim *sim, const char *s);
 void sim_out_truncate(struct sim *sim, struct sim_chunk *mark);
 int sim_timer_add(struct sim *sim, uint64_t at, enum sim_timer_kind kind,
-		  const char *text, unsigned arg);
+		const char *text, unsigned arg);
 struct sim_store *sim_store_by_name(struct sim *sim, const char *name);
 unsigned sim_store_used(const struct sim_store *st);
 bool sim_sim_ready(const struct sim *sim, uint64_t now);
 void sim_deliver(struct sim *sim);
 void sim_store_changed(struct sim *sim);
 int sim_netmsg_queue(struct sim *sim, const char *pdu, unsigned hdr_len,
-		     bool is_report);
+		bool is_report);
 void sim_urc_point(struct sim *sim, enum sim_urc_point point);
 int sim_sent_add(struct sim *sim, const struct sim_sent *e);
 char *sim_ussd_encode(struct sim *sim, const char *text, int *ret_dcs);

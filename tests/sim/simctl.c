@@ -39,7 +39,7 @@ static int write_all(int fd, const char *p, size_t n)
 			return -errno;
 		}
 		p += w;
-		n -= (size_t)w;
+		n -= (size_t) w;
 	}
 	return 0;
 }
@@ -56,7 +56,7 @@ static int read_line(struct conn *c, char *line, size_t size)
 		ssize_t r;
 
 		if (nl) {
-			size_t n = (size_t)(nl - c->buf);
+			size_t n = (size_t) (nl - c->buf);
 			size_t k = n < size - 1 ? n : size - 1;
 
 			memcpy(line, c->buf, k);
@@ -84,7 +84,7 @@ static int read_line(struct conn *c, char *line, size_t size)
 		}
 		if (r == 0)
 			return -EPIPE;
-		c->len += (size_t)r;
+		c->len += (size_t) r;
 	}
 }
 
@@ -111,9 +111,9 @@ static int run(struct conn *c, const char *cmd)
 		if (strcmp(line, "OK") == 0)
 			return 0;
 		if (strncmp(line, "ERR", 3) == 0 &&
-		    (line[3] == ' ' || line[3] == '\0')) {
-			fprintf(stderr, "simctl: %.*s: %s\n", (int)n, cmd,
-				line[3] ? line + 4 : "error");
+				(line[3] == ' ' || line[3] == '\0')) {
+			fprintf(stderr, "simctl: %.*s: %s\n", (int) n, cmd,
+					line[3] ? line + 4 : "error");
 			return 1;
 		}
 		fputs(line, stdout);
@@ -123,14 +123,15 @@ static int run(struct conn *c, const char *cmd)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	static struct conn c;
 	int status = 0, r, i;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
 		fprintf(argc < 2 ? stderr : stdout,
-			"usage: simctl SOCKET [COMMAND...]\n"
-			"Without COMMANDs, each line of stdin is one.\n");
+				"usage: simctl SOCKET [COMMAND...]\n"
+				"Without COMMANDs, each line of stdin is "
+				"one.\n");
 		return argc < 2 ? 2 : 0;
 	}
 	if (strlen(argv[1]) >= sizeof(sa.sun_path)) {
@@ -139,7 +140,7 @@ int main(int argc, char **argv)
 	}
 	strcpy(sa.sun_path, argv[1]);
 	c.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c.fd < 0 || connect(c.fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (c.fd < 0 || connect(c.fd, (struct sockaddr *) &sa, sizeof(sa))) {
 		fprintf(stderr, "simctl: %s: %s\n", argv[1], strerror(errno));
 		return 3;
 	}
@@ -168,7 +169,7 @@ int main(int argc, char **argv)
 	return status;
 broken:
 	fprintf(stderr, "simctl: %s: connection lost: %s\n", argv[1],
-		strerror(-r));
+			strerror(-r));
 	close(c.fd);
 	return 3;
 }

@@ -14,16 +14,16 @@
 
 struct h {
 	struct at_chan *c;
-	char wr[16384];		/* everything written */
+	char wr[16384]; /* everything written */
 	size_t wlen;
-	size_t accept_max;	/* per write call; 0 = all */
-	int write_err;		/* next write fails with it */
+	size_t accept_max; /* per write call; 0 = all */
+	int write_err;	   /* next write fails with it */
 	uint64_t now;
-	char log[16384];	/* completions, URCs and events */
+	char log[16384]; /* completions, URCs and events */
 	size_t llen;
 	int destroyed;
 	int urc_id;
-	bool byte_mode;		/* feed one byte at a time */
+	bool byte_mode; /* feed one byte at a time */
 };
 
 static struct h *H;
@@ -36,8 +36,8 @@ static void logf_(struct h *h, const char *fmt, ...)
 	if (h->llen >= sizeof(h->log) - 1)
 		return;
 	va_start(ap, fmt);
-	h->llen += (size_t)vsnprintf(h->log + h->llen,
-				     sizeof(h->log) - h->llen, fmt, ap);
+	h->llen += (size_t) vsnprintf(
+			h->log + h->llen, sizeof(h->log) - h->llen, fmt, ap);
 	va_end(ap);
 	if (h->llen > sizeof(h->log) - 1)
 		h->llen = sizeof(h->log) - 1;
@@ -55,13 +55,13 @@ static ssize_t fake_write(const uint8_t *buf, size_t len, void *ud)
 	memcpy(h->wr + h->wlen, buf, len);
 	h->wlen += len;
 	h->wr[h->wlen] = '\0';
-	return (ssize_t)len;
+	return (ssize_t) len;
 }
 
 static const char *ev_name(enum at_event ev)
 {
-	static const char *const n[] = { "REBOOT", "RESYNC", "RESYNCED",
-		"DEAD", "OVERFLOW", "STALE", "UNKNOWN" };
+	static const char *const n[] = {"REBOOT", "RESYNC", "RESYNCED", "DEAD",
+			"OVERFLOW", "STALE", "UNKNOWN"};
 	return n[ev];
 }
 
@@ -72,10 +72,10 @@ static void on_event(enum at_event ev, const char *line, void *ud)
 
 static void on_debug(const char *msg, void *ud)
 {
-	(void)ud;
+	(void) ud;
 	/* Escaped: never raw control bytes. */
 	for (const char *p = msg; *p; p++)
-		ck_assert((unsigned char)*p >= 0x20);
+		ck_assert((unsigned char) *p >= 0x20);
 }
 
 /* Per-command context; @then runs inside the completion callback. */
@@ -86,7 +86,7 @@ struct ctx {
 };
 
 static void on_done(const struct at_error *err, const struct at_result *res,
-		    void *ud)
+		void *ud)
 {
 	struct ctx *x = ud;
 	struct h *h = x->h;
@@ -94,7 +94,7 @@ static void on_done(const struct at_error *err, const struct at_result *res,
 	logf_(h, "%s:", x->tag);
 	if (err)
 		logf_(h, "%s/%d%s", at_error_type_str(err->type), err->code,
-		      err->payload_sent ? "/sent" : "");
+				err->payload_sent ? "/sent" : "");
 	else
 		logf_(h, "ok");
 	if (at_result_count(res))
@@ -135,25 +135,30 @@ static struct h *h_new_cfg(struct at_chan_config *cfg)
 	at_chan_set_debug(h->c, on_debug, h);
 	h->now = 1000;
 	at_chan_tick(h->c, h->now);
-	ck_assert_int_gt(at_chan_register_urc(h->c, "+CMTI:", false, on_urc,
-					      h, NULL), 0);
-	ck_assert_int_gt(at_chan_register_urc(h->c, "+CUSD:", false, on_urc,
-					      h, NULL), 0);
-	ck_assert_int_gt(at_chan_register_urc(h->c, "RING", false, on_urc,
-					      h, NULL), 0);
-	ck_assert_int_gt(at_chan_register_urc(h->c, "+CMT:", true, on_urc,
-					      h, NULL), 0);
-	ck_assert_int_gt(at_chan_register_urc(h->c, "+CDS:", true, on_urc,
-					      h, NULL), 0);
-	ck_assert_int_gt(at_chan_register_urc(h->c, "+CREG:", false, on_urc,
-					      h, NULL), 0);
+	ck_assert_int_gt(at_chan_register_urc(h->c, "+CMTI:", false, on_urc, h,
+					 NULL),
+			0);
+	ck_assert_int_gt(at_chan_register_urc(h->c, "+CUSD:", false, on_urc, h,
+					 NULL),
+			0);
+	ck_assert_int_gt(at_chan_register_urc(
+					 h->c, "RING", false, on_urc, h, NULL),
+			0);
+	ck_assert_int_gt(at_chan_register_urc(
+					 h->c, "+CMT:", true, on_urc, h, NULL),
+			0);
+	ck_assert_int_gt(at_chan_register_urc(
+					 h->c, "+CDS:", true, on_urc, h, NULL),
+			0);
+	ck_assert_int_gt(at_chan_register_urc(h->c, "+CREG:", false, on_urc, h,
+					 NULL),
+			0);
 	return h;
 }
 
 static struct h *h_new(void)
 {
-	struct at_chan_config cfg = { .quiet_ms = 100,
-				      .probe_timeout_ms = 1000 };
+	struct at_chan_config cfg = {.quiet_ms = 100, .probe_timeout_ms = 1000};
 
 	return h_new_cfg(&cfg);
 }
@@ -171,9 +176,9 @@ static void feed(struct h *h, const char *s)
 
 	if (h->byte_mode) {
 		for (size_t i = 0; i < n && h->c; i++)
-			at_chan_feed(h->c, (const uint8_t *)s + i, 1, h->now);
+			at_chan_feed(h->c, (const uint8_t *) s + i, 1, h->now);
 	} else {
-		at_chan_feed(h->c, (const uint8_t *)s, n, h->now);
+		at_chan_feed(h->c, (const uint8_t *) s, n, h->now);
 	}
 }
 
@@ -184,13 +189,15 @@ static void advance(struct h *h, uint64_t ms)
 }
 
 static int send_full(struct h *h, const char *tag, const char *cmd,
-		     const char *const *pfx, const char *payload,
-		     unsigned timeout, void (*then)(struct ctx *))
+		const char *const *pfx, const char *payload, unsigned timeout,
+		void (*then)(struct ctx *))
 {
 	struct ctx *x = calloc(1, sizeof(*x));
-	struct at_cmd_desc d = { .cmd = cmd, .prefixes = pfx,
-				 .payload = payload, .timeout_ms = timeout,
-				 .prompt_timeout_ms = 500 };
+	struct at_cmd_desc d = {.cmd = cmd,
+			.prefixes = pfx,
+			.payload = payload,
+			.timeout_ms = timeout,
+			.prompt_timeout_ms = 500};
 	int id;
 
 	x->h = h;
@@ -208,18 +215,18 @@ static int send(struct h *h, const char *tag, const char *cmd,
 	return send_full(h, tag, cmd, pfx, NULL, 1000, NULL);
 }
 
-#define LOG_IS(h, want) \
-	ck_assert_msg(strcmp((h)->log, (want)) == 0, "log:\n%s\nwant:\n%s", \
-		      (h)->log, (want))
-#define WR_IS(h, want) \
+#define LOG_IS(h, want)                                                        \
+	ck_assert_msg(strcmp((h)->log, (want)) == 0, "log:\n%s\nwant:\n%s",    \
+			(h)->log, (want))
+#define WR_IS(h, want)                                                         \
 	ck_assert_msg(strcmp((h)->wr, (want)) == 0, "wrote: %s", (h)->wr)
 
-static const char *const P_CSQ[] = { "+CSQ:", NULL };
-static const char *const P_CMGS[] = { "+CMGS:", NULL };
-static const char *const P_CMGR[] = { "+CMGR:", NULL };
-static const char *const P_CMGL[] = { "+CMGL:", NULL };
-static const char *const P_CUSD[] = { "+CUSD:", NULL };
-static const char *const P_ANY[] = { "", NULL };
+static const char *const P_CSQ[] = {"+CSQ:", NULL};
+static const char *const P_CMGS[] = {"+CMGS:", NULL};
+static const char *const P_CMGR[] = {"+CMGR:", NULL};
+static const char *const P_CMGL[] = {"+CMGL:", NULL};
+static const char *const P_CUSD[] = {"+CUSD:", NULL};
+static const char *const P_ANY[] = {"", NULL};
 
 START_TEST(test_basic)
 {
@@ -245,7 +252,7 @@ START_TEST(test_queue_order)
 	send(h, "a", "AT+CSQ", P_CSQ);
 	send(h, "b", "AT+CMEE=1", NULL);
 	ck_assert_uint_eq(at_chan_pending(h->c), 2);
-	WR_IS(h, "AT+CSQ\r");	/* b waits for a */
+	WR_IS(h, "AT+CSQ\r"); /* b waits for a */
 	feed(h, "+CSQ: 1,2\r\nOK\r\n");
 	WR_IS(h, "AT+CSQ\rAT+CMEE=1\r");
 	/* b declares no prefix: a +CSQ line now is unknown, not b's. */
@@ -272,9 +279,10 @@ START_TEST(test_cmgs_urcs_everywhere)
 	ck_assert_int_eq(at_chan_next_deadline(h->c), 1000 + 60000);
 	/* incl. a status report (+CDS + PDU) before +CMGS's OK */
 	feed(h, "\r\n+CMTI: \"ME\",2\r\n\r\n+CMGS: 77\r\n^RSSI:12\r\n"
-	     "+CDS: 25\r\n06AB\r\nRING\r\n\r\nOK\r\n+CMTI: \"SM\",3\r\n");
+		"+CDS: 25\r\n06AB\r\nRING\r\n\r\nOK\r\n+CMTI: \"SM\",3\r\n");
 	LOG_IS(h, "U:+CMTI: \"SM\",1;U:+CMTI: \"ME\",2;E:UNKNOWN(^RSSI:12);"
-	       "U:+CDS: 25|06AB;U:RING;s:ok L[+CMGS: 77];U:+CMTI: \"SM\",3;");
+		  "U:+CDS: 25|06AB;U:RING;s:ok L[+CMGS: 77];U:+CMTI: "
+		  "\"SM\",3;");
 	h_free(h);
 }
 END_TEST
@@ -363,8 +371,8 @@ START_TEST(test_cusd_before_and_after_ok)
 	/* python-gsmmodem#97: OK, +CME ERROR after it, then +CUSD: 5 */
 	feed(h, "+CME ERROR: 258\r\n+CUSD: 5\r\n");
 	LOG_IS(h, "u:ok L[+CUSD: 0,\"Balance 5\",15];v:ok;"
-	       "U:+CUSD: 1,\"Menu\r\n1. A\r\n2. B\",15;"
-	       "E:STALE(+CME ERROR: 258);U:+CUSD: 5;");
+		  "U:+CUSD: 1,\"Menu\r\n1. A\r\n2. B\",15;"
+		  "E:STALE(+CME ERROR: 258);U:+CUSD: 5;");
 	h_free(h);
 }
 END_TEST
@@ -377,18 +385,18 @@ START_TEST(test_cmgr_cmgl_urcs)
 	h->byte_mode = _i;
 	send(h, "r", "AT+CMGR=1", P_CMGR);
 	feed(h, "\r\n+CMGR: 0,,23\r\n+CMTI: \"SM\",9\r\n\r\n0791AA\r\n"
-	     "+CREG: 1\r\n\r\nOK\r\n");
+		"+CREG: 1\r\n\r\nOK\r\n");
 	send(h, "l", "AT+CMGL=4", P_CMGL);
 	feed(h, "+CMGL: 1,0,,5\r\n0011\r\n+CMTI: \"SM\",10\r\n"
-	     "+CMGL: 2,1,\"x\",6\r\n0022\r\nOK\r\n");
+		"+CMGL: 2,1,\"x\",6\r\n0022\r\nOK\r\n");
 	/* Empty slot: +CMGR: 0,,0 then OK, no PDU. */
 	send(h, "e", "AT+CMGR=2", P_CMGR);
 	feed(h, "+CMGR: 0,,0\r\n\r\nOK\r\n");
 	LOG_IS(h, "U:+CMTI: \"SM\",9;U:+CREG: 1;"
-	       "r:ok L[+CMGR: 0,,23]D[0791AA];"
-	       "U:+CMTI: \"SM\",10;"
-	       "l:ok L[+CMGL: 1,0,,5]D[0011]L[+CMGL: 2,1,\"x\",6]D[0022];"
-	       "e:ok L[+CMGR: 0,,0];");
+		  "r:ok L[+CMGR: 0,,23]D[0791AA];"
+		  "U:+CMTI: \"SM\",10;"
+		  "l:ok L[+CMGL: 1,0,,5]D[0011]L[+CMGL: 2,1,\"x\",6]D[0022];"
+		  "e:ok L[+CMGR: 0,,0];");
 	h_free(h);
 }
 END_TEST
@@ -406,16 +414,16 @@ START_TEST(test_pdu_urcs)
 	send(h, "b", "AT", NULL);
 	feed(h, "+CDS: 25\r\nOK\r\n");
 	LOG_IS(h, "U:+CMT: ,23|0791FF;U:+CDS: 25|0622;"
-	       "U:+CMT: \"alpha\",24|07AA;a:ok L[+CSQ: 9,9];"
-	       "U:RING;U:+CMT: 23;"
-	       "U:+CDS: 25;b:ok;");
+		  "U:+CMT: \"alpha\",24|07AA;a:ok L[+CSQ: 9,9];"
+		  "U:RING;U:+CMT: 23;"
+		  "U:+CDS: 25;b:ok;");
 	h_free(h);
 }
 END_TEST
 
 START_TEST(test_overlong_line)
 {
-	struct at_chan_config cfg = { .line_max = 64 };
+	struct at_chan_config cfg = {.line_max = 64};
 	struct h *h = h_new_cfg(&cfg);
 	char big[200];
 
@@ -426,7 +434,7 @@ START_TEST(test_overlong_line)
 	feed(h, "\r\n+CSQ: 1,1\r\nOK\r\n");
 	ck_assert_msg(strstr(h->log, "E:OVERFLOW(") == h->log, "%s", h->log);
 	ck_assert_msg(strstr(h->log, "a:ok L[+CSQ: 1,1];") != NULL, "%s",
-		      h->log);
+			h->log);
 	h_free(h);
 }
 END_TEST
@@ -441,20 +449,20 @@ START_TEST(test_late_ok_not_credited)
 	send(h, "b", "AT+CSQ", P_CSQ);
 	advance(h, 1000);
 	LOG_IS(h, "a:timeout/-1;E:RESYNC();");
-	WR_IS(h, "AT+CMGD=3\r");	/* b not sent during resync */
+	WR_IS(h, "AT+CMGD=3\r"); /* b not sent during resync */
 	ck_assert_int_eq(at_chan_next_deadline(h->c), 2100);
-	feed(h, "OK\r\n");		/* a's late OK: stale */
+	feed(h, "OK\r\n"); /* a's late OK: stale */
 	advance(h, 99);
-	WR_IS(h, "AT+CMGD=3\r");	/* quiet period was extended */
+	WR_IS(h, "AT+CMGD=3\r"); /* quiet period was extended */
 	advance(h, 1);
 	WR_IS(h, "AT+CMGD=3\rAT+CMEE?\r");
-	feed(h, "OK\r\n");		/* bare OK: not the probe's answer */
+	feed(h, "OK\r\n"); /* bare OK: not the probe's answer */
 	ck_assert_int_eq(at_chan_get_state(h->c), AT_STATE_RESYNC);
 	feed(h, "+CMEE: 1\r\nOK\r\n");
 	WR_IS(h, "AT+CMGD=3\rAT+CMEE?\rAT+CSQ\r");
 	feed(h, "+CSQ: 4,4\r\nOK\r\n");
 	LOG_IS(h, "a:timeout/-1;E:RESYNC();E:STALE(OK);E:RESYNCED();"
-	       "b:ok L[+CSQ: 4,4];");
+		  "b:ok L[+CSQ: 4,4];");
 	h_free(h);
 }
 END_TEST
@@ -479,24 +487,24 @@ END_TEST
 
 static void then_nothing(struct ctx *x)
 {
-	(void)x;
+	(void) x;
 }
 
 /* Consecutive timeouts → DEAD; queued commands fail with I/O. */
 START_TEST(test_timeouts_dead)
 {
-	struct at_chan_config cfg = { .quiet_ms = 100, .max_timeouts = 2 };
+	struct at_chan_config cfg = {.quiet_ms = 100, .max_timeouts = 2};
 	struct h *h = h_new_cfg(&cfg);
 
 	send(h, "a", "AT", NULL);
 	advance(h, 1000);
-	advance(h, 100);	/* probe */
+	advance(h, 100); /* probe */
 	feed(h, "+CMEE: 1\r\nOK\r\n");
 	send(h, "b", "AT", NULL);
 	send_full(h, "c", "AT", NULL, NULL, 1000, then_nothing);
 	advance(h, 1000);
 	LOG_IS(h, "a:timeout/-1;E:RESYNC();E:RESYNCED();b:timeout/-1;"
-	       "c:channel dead/-1;E:DEAD();");
+		  "c:channel dead/-1;E:DEAD();");
 	ck_assert_int_eq(at_chan_get_state(h->c), AT_STATE_DEAD);
 	ck_assert_int_eq(send(h, "d", "AT", NULL), -ENOTCONN);
 	ck_assert_int_eq(h->destroyed, 3);
@@ -512,17 +520,18 @@ END_TEST
 /* Probes that get no distinctive line → DEAD after max_probes. */
 START_TEST(test_probe_fails_dead)
 {
-	struct at_chan_config cfg = { .quiet_ms = 100, .max_probes = 2,
-				      .probe_timeout_ms = 300 };
+	struct at_chan_config cfg = {.quiet_ms = 100,
+			.max_probes = 2,
+			.probe_timeout_ms = 300};
 	struct h *h = h_new_cfg(&cfg);
 
 	send(h, "a", "AT", NULL);
 	advance(h, 1000);
 	advance(h, 100);
-	feed(h, "OK\r\n");	/* no +CMEE: line: ignored */
-	advance(h, 300);	/* probe 1 fails */
+	feed(h, "OK\r\n"); /* no +CMEE: line: ignored */
+	advance(h, 300);   /* probe 1 fails */
 	advance(h, 100);
-	advance(h, 300);	/* probe 2 fails */
+	advance(h, 300); /* probe 2 fails */
 	LOG_IS(h, "a:timeout/-1;E:RESYNC();E:DEAD();");
 	WR_IS(h, "AT\rAT+CMEE?\rAT+CMEE?\r");
 	h_free(h);
@@ -535,10 +544,10 @@ START_TEST(test_boot_banner)
 
 	send(h, "a", "AT+CSQ", P_CSQ);
 	feed(h, "\r\nRDY\r\n+CFUN: 1\r\n+CPIN: READY\r\nCall Ready\r\n"
-	     "SMS Ready\r\n^BOOT:123,0,0,0,72\r\n+CSQ: 3,3\r\nOK\r\n");
+		"SMS Ready\r\n^BOOT:123,0,0,0,72\r\n+CSQ: 3,3\r\nOK\r\n");
 	LOG_IS(h, "E:REBOOT(RDY);E:REBOOT(+CFUN: 1);E:UNKNOWN(+CPIN: READY);"
-	       "E:REBOOT(Call Ready);E:REBOOT(SMS Ready);"
-	       "E:REBOOT(^BOOT:123,0,0,0,72);a:ok L[+CSQ: 3,3];");
+		  "E:REBOOT(Call Ready);E:REBOOT(SMS Ready);"
+		  "E:REBOOT(^BOOT:123,0,0,0,72);a:ok L[+CSQ: 3,3];");
 	h_free(h);
 }
 END_TEST
@@ -554,7 +563,7 @@ START_TEST(test_cancel_in_flight)
 	LOG_IS(h, "a:canceled/-1;");
 	ck_assert_int_eq(h->destroyed, 1);
 	ck_assert_int_eq(at_chan_cancel(h->c, a), -ENOENT);
-	ck_assert_int_eq(at_chan_cancel(h->c, b), 0);	/* queued */
+	ck_assert_int_eq(at_chan_cancel(h->c, b), 0); /* queued */
 	ck_assert_int_eq(h->destroyed, 2);
 	LOG_IS(h, "a:canceled/-1;");
 	WR_IS(h, "AT+CSQ\r");
@@ -600,7 +609,7 @@ START_TEST(test_free_in_callback)
 	feed(h, "OK\r\nOK\r\n+CMTI: \"SM\",1\r\n");
 	ck_assert_ptr_null(h->c);
 	LOG_IS(h, "a:ok;");
-	ck_assert_int_eq(h->destroyed, 2);	/* b destroyed, no callback */
+	ck_assert_int_eq(h->destroyed, 2); /* b destroyed, no callback */
 	h_free(h);
 }
 END_TEST
@@ -613,7 +622,7 @@ static void then_send(struct ctx *x)
 static void then_cancel_self_next(struct ctx *x)
 {
 	/* Cancel the command after us (id + 1) from inside a callback. */
-	(void)x;
+	(void) x;
 	at_chan_cancel(H->c, H->urc_id);
 }
 
@@ -625,7 +634,7 @@ START_TEST(test_send_in_callback)
 	send_full(h, "a", "AT", NULL, NULL, 1000, then_send);
 	send_full(h, "b", "AT+X", NULL, NULL, 1000, then_cancel_self_next);
 	feed(h, "OK\r\n");
-	WR_IS(h, "AT\rAT+X\r");	/* b (queued first) before n */
+	WR_IS(h, "AT\rAT+X\r"); /* b (queued first) before n */
 	h->urc_id = 99999;
 	feed(h, "OK\r\n");
 	WR_IS(h, "AT\rAT+X\rAT+CSQ\r");
@@ -639,7 +648,7 @@ static void urc_unregister(const char *line, const char *pdu, void *ud)
 {
 	struct h *h = ud;
 
-	(void)pdu;
+	(void) pdu;
 	logf_(h, "X:%s;", line);
 	ck_assert_int_eq(at_chan_unregister_urc(h->c, h->urc_id), 0);
 	ck_assert_int_eq(at_chan_unregister_urc(h->c, h->urc_id), -ENOENT);
@@ -647,7 +656,7 @@ static void urc_unregister(const char *line, const char *pdu, void *ud)
 
 static void urc_destroy(void *ud)
 {
-	((struct h *)ud)->destroyed += 100;
+	((struct h *) ud)->destroyed += 100;
 }
 
 START_TEST(test_unregister_in_urc)
@@ -655,7 +664,7 @@ START_TEST(test_unregister_in_urc)
 	struct h *h = h_new();
 
 	h->urc_id = at_chan_register_urc(h->c, "^SMMEMFULL:", false,
-					 urc_unregister, h, urc_destroy);
+			urc_unregister, h, urc_destroy);
 	ck_assert_int_gt(h->urc_id, 0);
 	feed(h, "^SMMEMFULL: \"SM\"\r\n^SMMEMFULL: \"SM\"\r\n");
 	LOG_IS(h, "X:^SMMEMFULL: \"SM\";E:UNKNOWN(^SMMEMFULL: \"SM\");");
@@ -678,9 +687,9 @@ START_TEST(test_echo_on)
 	/* Bare-line command echoing itself (wildcard prefix). */
 	send(h, "i", "AT+CIMI", P_ANY);
 	feed(h, "AT+CIMI\r\r\n+CMTI: \"SM\",2\r\n234150000000001\r\n"
-	     "\r\nOK\r\n");
+		"\r\nOK\r\n");
 	LOG_IS(h, "a:ok L[+CSQ: 7,0];s:ok L[+CMGS: 5];U:+CMTI: \"SM\",2;"
-	       "i:ok L[234150000000001];");
+		  "i:ok L[234150000000001];");
 	h_free(h);
 }
 END_TEST
@@ -692,7 +701,7 @@ START_TEST(test_partial_writes)
 
 	h->accept_max = 3;
 	send_full(h, "s", "AT+CMGS=23", P_CMGS, "0011223344", 5000, NULL);
-	WR_IS(h, "AT+CMGS=23\r");	/* flush loops until 0 accepted */
+	WR_IS(h, "AT+CMGS=23\r"); /* flush loops until 0 accepted */
 	h->accept_max = 0;
 	h->write_err = -EAGAIN;
 	feed(h, "> ");
@@ -732,7 +741,7 @@ START_TEST(test_set_dead_fails_all)
 	feed(h, "> ");
 	at_chan_set_dead(h->c);
 	LOG_IS(h, "s:channel dead/-1/sent;b:channel dead/-1;E:DEAD();");
-	feed(h, "OK\r\n");	/* ignored when dead */
+	feed(h, "OK\r\n"); /* ignored when dead */
 	ck_assert_int_eq(h->destroyed, 2);
 	h_free(h);
 }
@@ -754,7 +763,7 @@ END_TEST
 START_TEST(test_bad_send)
 {
 	struct h *h = h_new();
-	struct at_cmd_desc d = { .cmd = "AT\rX" };
+	struct at_cmd_desc d = {.cmd = "AT\rX"};
 
 	ck_assert_int_eq(at_chan_send(h->c, &d, NULL, NULL, NULL), -EINVAL);
 	d.cmd = "";
@@ -762,8 +771,8 @@ START_TEST(test_bad_send)
 	d.cmd = "AT+CMGS=1";
 	d.payload = "00\x1a";
 	ck_assert_int_eq(at_chan_send(h->c, &d, NULL, NULL, NULL), -EINVAL);
-	ck_assert_int_eq(at_chan_register_urc(h->c, "", false, on_urc, h,
-					      NULL), -EINVAL);
+	ck_assert_int_eq(at_chan_register_urc(h->c, "", false, on_urc, h, NULL),
+			-EINVAL);
 	ck_assert_str_eq(at_chan_state_str(AT_STATE_RESYNC), "RESYNC");
 	h_free(h);
 }
@@ -771,7 +780,7 @@ END_TEST
 
 START_TEST(test_numeric_results)
 {
-	struct at_chan_config cfg = { .numeric_results = true };
+	struct at_chan_config cfg = {.numeric_results = true};
 	struct h *h = h_new_cfg(&cfg);
 
 	send(h, "a", "AT", NULL);
@@ -788,13 +797,13 @@ END_TEST
  * gives the same log.
  */
 static const char *session =
-	"\0\0\r\nRDY\r\n"
-	"AT+CSQ\r\r\n+CSQ: 14,99\r\n\r\nOK\r\n"
-	"\r\n+CMTI: \"SM\",1\r\n"
-	"\r\n> "
-	"0011AB\x1a\r\n+CMTI: \"SM\",2\r\n+CMGS: 12\r\n\r\nOK\r\n"
-	"+CMGR: 1,,5\r\n^RSSI:3\r\n0011223344\r\nOK\r\n"
-	"+CUSD: 2,\"A\r\nB\",15\r\n";
+		"\0\0\r\nRDY\r\n"
+		"AT+CSQ\r\r\n+CSQ: 14,99\r\n\r\nOK\r\n"
+		"\r\n+CMTI: \"SM\",1\r\n"
+		"\r\n> "
+		"0011AB\x1a\r\n+CMTI: \"SM\",2\r\n+CMGS: 12\r\n\r\nOK\r\n"
+		"+CMGR: 1,,5\r\n^RSSI:3\r\n0011223344\r\nOK\r\n"
+		"+CUSD: 2,\"A\r\nB\",15\r\n";
 
 static void run_session(struct h *h, size_t chunk)
 {
@@ -808,7 +817,7 @@ static void run_session(struct h *h, size_t chunk)
 	while (i < n) {
 		size_t k = chunk && chunk < n - i ? chunk : n - i;
 
-		at_chan_feed(h->c, (const uint8_t *)session + i, k, h->now);
+		at_chan_feed(h->c, (const uint8_t *) session + i, k, h->now);
 		i += k;
 		step++;
 	}
@@ -818,19 +827,21 @@ static void run_session(struct h *h, size_t chunk)
 START_TEST(test_session_chunking)
 {
 	static const char *want =
-		"E:REBOOT(RDY);a:ok L[+CSQ: 14,99];U:+CMTI: \"SM\",1;"
-		"U:+CMTI: \"SM\",2;s:ok L[+CMGS: 12];E:UNKNOWN(^RSSI:3);"
-		"r:ok L[+CMGR: 1,,5]D[0011223344];"
-		"U:+CUSD: 2,\"A\r\nB\",15;";
-	size_t chunks[] = { 0, 1, 2, 3, 5, 7, 13 };
+			"E:REBOOT(RDY);a:ok L[+CSQ: 14,99];U:+CMTI: \"SM\",1;"
+			"U:+CMTI: \"SM\",2;s:ok L[+CMGS: "
+			"12];E:UNKNOWN(^RSSI:3);"
+			"r:ok L[+CMGR: 1,,5]D[0011223344];"
+			"U:+CUSD: 2,\"A\r\nB\",15;";
+	size_t chunks[] = {0, 1, 2, 3, 5, 7, 13};
 
 	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
 		struct h *h = h_new();
 
 		run_session(h, chunks[c]);
 		ck_assert_msg(strcmp(h->log, want) == 0, "chunk %zu: %s",
-			      chunks[c], h->log);
-		WR_IS(h, "AT+CSQ\rAT+CMGS=4\r0011AB\x1a" "AT+CMGR=1\r");
+				chunks[c], h->log);
+		WR_IS(h, "AT+CSQ\rAT+CMGS=4\r0011AB\x1a"
+			 "AT+CMGR=1\r");
 		h_free(h);
 	}
 }
@@ -857,8 +868,8 @@ START_TEST(test_reset_in_timeout_callback)
 }
 END_TEST
 
-static void count_lines(const struct at_error *err,
-			const struct at_result *res, void *ud)
+static void count_lines(const struct at_error *err, const struct at_result *res,
+		void *ud)
 {
 	size_t *n = ud;
 
@@ -876,7 +887,7 @@ static void count_lines(const struct at_error *err,
 START_TEST(test_wildcard_flood_bounded)
 {
 	struct h *h = h_new();
-	struct at_cmd_desc d = { .cmd = "AT+CGSN", .prefixes = P_ANY };
+	struct at_cmd_desc d = {.cmd = "AT+CGSN", .prefixes = P_ANY};
 	size_t n = 0;
 
 	ck_assert_int_gt(at_chan_send(h->c, &d, count_lines, &n, NULL), 0);

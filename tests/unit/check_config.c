@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway/config.h"
+#include "gateway/gwconfig.h"
 
 static const char *srcdir(void)
 {
@@ -53,7 +53,7 @@ static char *slurp(const char *path)
 
 static void check_example(const char *name)
 {
-	struct gw_config_errors errors = { 0 };
+	struct gw_config_errors errors = {0};
 	struct gw_config *cfg = NULL;
 	const struct gw_modem_config *m;
 	int r;
@@ -110,12 +110,11 @@ END_TEST
 
 START_TEST(test_minimal_defaults)
 {
-	struct gw_config_errors errors = { 0 };
+	struct gw_config_errors errors = {0};
 	struct gw_config *cfg = NULL;
 
 	chdir_to("tests/data/config");
-	ck_assert_int_eq(gw_config_load("good-minimal.conf", &cfg, &errors),
-			0);
+	ck_assert_int_eq(gw_config_load("good-minimal.conf", &cfg, &errors), 0);
 	ck_assert_ptr_null(cfg->rules_file);
 	ck_assert_ptr_null(cfg->timezone);
 	ck_assert_int_eq(cfg->db_connect_timeout_s, 5);
@@ -132,22 +131,22 @@ END_TEST
 
 /* Every broken config, by name; each has NAME.conf and NAME.diag. */
 static const char *const bad_configs[] = {
-	"bad-syntax",
-	"bad-unknown-keys",
-	"bad-types",
-	"bad-ranges",
-	"bad-enums",
-	"bad-missing",
-	"bad-duplicates",
-	"bad-modems-shape",
-	"bad-strings",
-	"bad-empty",
-	"bad-include",
+		"bad-syntax",
+		"bad-unknown-keys",
+		"bad-types",
+		"bad-ranges",
+		"bad-enums",
+		"bad-missing",
+		"bad-duplicates",
+		"bad-modems-shape",
+		"bad-strings",
+		"bad-empty",
+		"bad-include",
 };
 
 START_TEST(test_bad_config)
 {
-	struct gw_config_errors errors = { 0 };
+	struct gw_config_errors errors = {0};
 	struct gw_config *cfg = NULL;
 	char conf[256], diag[256], *want, *got = NULL;
 	size_t i, len = 0;
@@ -164,8 +163,10 @@ START_TEST(test_bad_config)
 		fprintf(mem, "%s\n", errors.lines[i]);
 	fclose(mem);
 	want = slurp(diag);
-	ck_assert_msg(!strcmp(got, want), "%s: diagnostics differ\n"
-			"--- expected\n%s--- got\n%s", conf, want, got);
+	ck_assert_msg(!strcmp(got, want),
+			"%s: diagnostics differ\n"
+			"--- expected\n%s--- got\n%s",
+			conf, want, got);
 	free(want);
 	free(got);
 	gw_config_errors_done(&errors);
@@ -174,13 +175,15 @@ END_TEST
 
 START_TEST(test_missing_file)
 {
-	struct gw_config_errors errors = { 0 };
+	struct gw_config_errors errors = {0};
 	struct gw_config *cfg = NULL;
 
 	ck_assert_int_eq(gw_config_load("/nonexistent/fieldgated.conf", &cfg,
-			&errors), -ENOENT);
+					 &errors),
+			-ENOENT);
 	ck_assert_uint_eq(errors.n, 1);
-	ck_assert_str_eq(errors.lines[0], "/nonexistent/fieldgated.conf: "
+	ck_assert_str_eq(errors.lines[0],
+			"/nonexistent/fieldgated.conf: "
 			"cannot open: No such file or directory");
 	gw_config_errors_done(&errors);
 	ck_assert_uint_eq(errors.n, 0);
@@ -193,12 +196,13 @@ static const struct {
 	int ret;
 	const char *out;
 } acks[] = {
-	{ "已收到 #%id", 42, 13, "已收到 #42" },
-	{ "%id%%", 7, 2, "7%" },
-	{ "no placeholder", 1, 14, "no placeholder" },
-	{ "bad %x", 1, -EINVAL, NULL },
-	{ "trailing %", 1, -EINVAL, NULL },
-	{ "0123456789012345678901234567890123456789 %id", 1, -ENOSPC, NULL },
+		{"已收到 #%id", 42, 13, "已收到 #42"},
+		{"%id%%", 7, 2, "7%"},
+		{"no placeholder", 1, 14, "no placeholder"},
+		{"bad %x", 1, -EINVAL, NULL},
+		{"trailing %", 1, -EINVAL, NULL},
+		{"0123456789012345678901234567890123456789 %id", 1, -ENOSPC,
+				NULL},
 };
 
 START_TEST(test_render_ack)
@@ -206,7 +210,8 @@ START_TEST(test_render_ack)
 	char buf[32];
 
 	ck_assert_int_eq(gw_config_render_ack(acks[_i].tmpl, acks[_i].id, buf,
-			sizeof(buf)), acks[_i].ret);
+					 sizeof(buf)),
+			acks[_i].ret);
 	if (acks[_i].out)
 		ck_assert_str_eq(buf, acks[_i].out);
 }
@@ -223,8 +228,8 @@ static Suite *config_suite(void)
 	tcase_add_loop_test(tc, test_bad_config, 0,
 			sizeof(bad_configs) / sizeof(bad_configs[0]));
 	tcase_add_test(tc, test_missing_file);
-	tcase_add_loop_test(tc, test_render_ack, 0,
-			sizeof(acks) / sizeof(acks[0]));
+	tcase_add_loop_test(
+			tc, test_render_ack, 0, sizeof(acks) / sizeof(acks[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -19,7 +19,7 @@
 #include "db/migrate.h"
 #include "db/store.h"
 
-static char conninfo[512];	/* the current test's schema */
+static char conninfo[512]; /* the current test's schema */
 
 static const char *base_conninfo(void)
 {
@@ -37,7 +37,7 @@ static struct db *fresh(bool migrate)
 	char schema[64], sql[128];
 	int r;
 
-	snprintf(schema, sizeof(schema), "t_%d_%d", (int)getpid(), counter++);
+	snprintf(schema, sizeof(schema), "t_%d_%d", (int) getpid(), counter++);
 	r = db_connect(base_conninfo(), "check_db", 5, 30000, &admin, &err);
 	ck_assert_msg(r == 0, "connect: %s", err.message);
 	snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS %s CASCADE", schema);
@@ -45,8 +45,8 @@ static struct db *fresh(bool migrate)
 	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
 	ck_assert_int_ge(db_exec(admin, sql, 0, NULL, &err), 0);
 	db_free(admin);
-	snprintf(conninfo, sizeof(conninfo),
-		 "%s options='-csearch_path=%s'", base_conninfo(), schema);
+	snprintf(conninfo, sizeof(conninfo), "%s options='-csearch_path=%s'",
+			base_conninfo(), schema);
 	r = db_connect(conninfo, "check_db", 5, 30000, &db, &err);
 	ck_assert_msg(r == 0, "connect: %s", err.message);
 	if (migrate) {
@@ -79,12 +79,12 @@ static long long scalar(struct db *db, const char *sql)
 	r = db_get_int64(res, 0, 0, &v, &err);
 	PQclear(res);
 	ck_assert_msg(r == 0, "%s: %s", sql, err.message);
-	return (long long)v;
+	return (long long) v;
 }
 
 /* One text value (copied into buf). */
-static const char *text_of(struct db *db, const char *sql, char *buf,
-			   size_t size)
+static const char *text_of(
+		struct db *db, const char *sql, char *buf, size_t size)
 {
 	struct db_error err;
 	PGresult *res;
@@ -108,9 +108,9 @@ START_TEST(test_migrate_from_empty)
 	r = db_schema_check(db, &v, &err);
 	ck_assert_int_eq(r, -ESTALE);
 	ck_assert_ptr_nonnull(strstr(err.message, "migrate"));
-	ck_assert_int_eq(v, -1);	/* ret_ untouched on failure */
+	ck_assert_int_eq(v, -1); /* ret_ untouched on failure */
 	r = db_migrate(db, &v, &err);
-	ck_assert_int_eq(r, (int)db_schema_version_known());
+	ck_assert_int_eq(r, (int) db_schema_version_known());
 	ck_assert_int_eq(v, db_schema_version_known());
 	ck_assert_int_eq(db_schema_check(db, &v, &err), 0);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM people"), 0);
@@ -127,7 +127,7 @@ START_TEST(test_migrate_twice_noop)
 	ck_assert_int_eq(db_migrate(db, &v, &err), 0);
 	ck_assert_int_eq(v, db_schema_version_known());
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM schema_migrations"),
-			 db_schema_version_known());
+			db_schema_version_known());
 	db_free(db);
 }
 END_TEST
@@ -137,9 +137,12 @@ START_TEST(test_schema_newer_refused)
 	struct db_error err;
 	struct db *db = fresh(true);
 
-	ck_assert_int_eq(db_exec(db, "INSERT INTO schema_migrations "
-				 "(version, name) VALUES (9999, 'future')",
-				 0, NULL, &err), 1);
+	ck_assert_int_eq(db_exec(db,
+					 "INSERT INTO schema_migrations "
+					 "(version, name) VALUES (9999, "
+					 "'future')",
+					 0, NULL, &err),
+			1);
 	ck_assert_int_eq(db_schema_check(db, NULL, &err), -EPROTO);
 	ck_assert_ptr_nonnull(strstr(err.message, "newer"));
 	ck_assert_int_eq(db_migrate(db, NULL, &err), -EPROTO);
@@ -155,8 +158,8 @@ START_TEST(test_connect_errors)
 	struct db *db = NULL;
 	int r;
 
-	r = db_connect("host=/nonexistent-fieldgate port=1 dbname=x", "t", 2,
-		       0, &db, &err);
+	r = db_connect("host=/nonexistent-fieldgate port=1 dbname=x", "t", 2, 0,
+			&db, &err);
 	ck_assert_int_eq(r, -ENOTCONN);
 	ck_assert_ptr_null(db);
 	ck_assert_ptr_nonnull(strstr(err.message, "cannot connect"));
@@ -176,16 +179,18 @@ START_TEST(test_connect_errors)
 	ck_assert(!db_is_connection_error(&err));
 	/* nor is a bad argument */
 	ck_assert_int_eq(db_people_add(db, "x", "n", DB_ROLE_REP, NULL, NULL,
-				       NULL, &err), -EINVAL);
+					 NULL, &err),
+			-EINVAL);
 	ck_assert(!db_is_connection_error(&err));
 	/* the session is set up as documented */
 	{
 		char buf[64];
 
-		ck_assert_str_eq(text_of(db, "SHOW TimeZone", buf,
-					 sizeof(buf)), "UTC");
+		ck_assert_str_eq(text_of(db, "SHOW TimeZone", buf, sizeof(buf)),
+				"UTC");
 		ck_assert_str_eq(text_of(db, "SHOW statement_timeout", buf,
-					 sizeof(buf)), "30s");
+						 sizeof(buf)),
+				"30s");
 	}
 	/* a killed backend is a connection error, and reconnect works */
 	{
@@ -193,7 +198,7 @@ START_TEST(test_connect_errors)
 		char sql[128];
 
 		snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%d)",
-			 PQbackendPID(db_conn(db)));
+				PQbackendPID(db_conn(db)));
 		ck_assert_int_ge(db_exec(other, sql, 0, NULL, &err), 0);
 		r = db_exec(db, "SELECT 1", 0, NULL, &err);
 		ck_assert_int_eq(r, -ENOTCONN);
@@ -220,18 +225,18 @@ END_TEST
 
 static const struct {
 	const char *in;
-	const char *out;	/* NULL: rejected */
+	const char *out; /* NULL: rejected */
 } phone_cases[] = {
-	{ "+86 138-0013-8000", "+8613800138000" },
-	{ "008613800138000", "+8613800138000" },
-	{ "(010) 1234.5678", "01012345678" },
-	{ "10086", "10086" },
-	{ "+", NULL },
-	{ "12", NULL },
-	{ "138001380a0", NULL },
-	{ "1+38", NULL },
-	{ "", NULL },
-	{ "123456789012345678901", NULL },
+		{"+86 138-0013-8000", "+8613800138000"},
+		{"008613800138000", "+8613800138000"},
+		{"(010) 1234.5678", "01012345678"},
+		{"10086", "10086"},
+		{"+", NULL},
+		{"12", NULL},
+		{"138001380a0", NULL},
+		{"1+38", NULL},
+		{"", NULL},
+		{"123456789012345678901", NULL},
 };
 
 START_TEST(test_phone_normalize)
@@ -258,19 +263,22 @@ START_TEST(test_people)
 	int64_t sup, rep;
 
 	ck_assert_int_eq(db_people_add(db, "+86 139 0000 0001", "王经理",
-				       DB_ROLE_SUPERVISOR, NULL, "华东", &sup,
-				       &err), 0);
-	ck_assert_int_eq(db_people_add(db, "+8613900000002", "李明",
-				       DB_ROLE_REP, "+8613900000001", "上海",
-				       &rep, &err), 0);
-	ck_assert_int_eq(db_people_add(db, "+8613900000002", "dup",
-				       DB_ROLE_REP, NULL, NULL, NULL, &err),
-			 -EEXIST);
+					 DB_ROLE_SUPERVISOR, NULL, "华东", &sup,
+					 &err),
+			0);
+	ck_assert_int_eq(
+			db_people_add(db, "+8613900000002", "李明", DB_ROLE_REP,
+					"+8613900000001", "上海", &rep, &err),
+			0);
+	ck_assert_int_eq(db_people_add(db, "+8613900000002", "dup", DB_ROLE_REP,
+					 NULL, NULL, NULL, &err),
+			-EEXIST);
 	ck_assert_int_eq(db_people_add(db, "+8613900000003", "x", DB_ROLE_REP,
-				       "+8613999999999", NULL, NULL, &err),
-			 -ENOENT);
-	ck_assert_int_eq(db_people_add(db, "abc", "x", DB_ROLE_REP, NULL,
-				       NULL, NULL, &err), -EINVAL);
+					 "+8613999999999", NULL, NULL, &err),
+			-ENOENT);
+	ck_assert_int_eq(db_people_add(db, "abc", "x", DB_ROLE_REP, NULL, NULL,
+					 NULL, &err),
+			-EINVAL);
 	ck_assert_int_eq(db_people_lookup(db, "008613900000002", &p, &err), 0);
 	ck_assert_int_eq(p.id, rep);
 	ck_assert_str_eq(p.name, "李明");
@@ -279,10 +287,10 @@ START_TEST(test_people)
 	ck_assert_str_eq(p.supervisor_phone, "+8613900000001");
 	ck_assert_str_eq(p.territory, "上海");
 	ck_assert_int_eq(db_people_lookup(db, "+8613900000009", &p, &err),
-			 -ENOENT);
+			-ENOENT);
 	ck_assert_int_eq(db_people_list(db, &list, &n, &err), 2);
 	ck_assert_uint_eq(n, 2);
-	ck_assert_int_eq(list[0].role, DB_ROLE_REP);	/* by role text */
+	ck_assert_int_eq(list[0].role, DB_ROLE_REP); /* by role text */
 	ck_assert_int_eq(list[1].role, DB_ROLE_SUPERVISOR);
 	free(list);
 	db_free(db);
@@ -292,18 +300,20 @@ END_TEST
 START_TEST(test_injection_verbatim)
 {
 	static const char evil[] =
-		"Robert'); DROP TABLE people; -- \\' $1 \"x\" 日报";
+			"Robert'); DROP TABLE people; -- \\' $1 \"x\" 日报";
 	struct db_error err;
 	struct db *db = fresh(true);
 	struct db_person p;
-	struct db_outbound_new o = { .recipient = "+8613900000005",
-				     .text = evil, .priority = 2 };
+	struct db_outbound_new o = {.recipient = "+8613900000005",
+			.text = evil,
+			.priority = 2};
 	struct db_outbox_row *rows;
 	size_t n;
 	int64_t id;
 
 	ck_assert_int_eq(db_people_add(db, "+8613900000005", evil, DB_ROLE_REP,
-				       NULL, evil, NULL, &err), 0);
+					 NULL, evil, NULL, &err),
+			0);
 	ck_assert_int_eq(db_people_lookup(db, "+8613900000005", &p, &err), 0);
 	ck_assert_str_eq(p.name, evil);
 	ck_assert_str_eq(p.territory, evil);
@@ -314,10 +324,10 @@ START_TEST(test_injection_verbatim)
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM people"), 1);
 	/* a number filter that is not a number is refused, not run */
 	{
-		struct db_list_filter f = { .number = "1' OR '1'='1" };
+		struct db_list_filter f = {.number = "1' OR '1'='1"};
 
 		ck_assert_int_eq(db_outbox_list(db, &f, &rows, &n, &err),
-				 -EINVAL);
+				-EINVAL);
 	}
 	db_free(db);
 }
@@ -328,12 +338,17 @@ END_TEST
 static struct db_inbound sample_inbound(void)
 {
 	struct db_inbound m = {
-		.modem = "m1", .sim_imsi = "460001234567890",
-		.sender = "+8613900000002", .sender_ton = 1,
-		.smsc = "+8613800210500", .scts = 1767225600,
-		.scts_tz_minutes = 480,
-		.pdu_hex = "0891683108200105F0040D91683109000000F20008",
-		.text = "日报 120", .dcs = 8, .encoding = "ucs2",
+			.modem = "m1",
+			.sim_imsi = "460001234567890",
+			.sender = "+8613900000002",
+			.sender_ton = 1,
+			.smsc = "+8613800210500",
+			.scts = 1767225600,
+			.scts_tz_minutes = 480,
+			.pdu_hex = "0891683108200105F0040D91683109000000F20008",
+			.text = "日报 120",
+			.dcs = 8,
+			.encoding = "ucs2",
 	};
 	return m;
 }
@@ -358,33 +373,38 @@ START_TEST(test_inbound_idempotent)
 	ck_assert_int_eq(db_inbound_store(db, &m, &id3, &is_new, &err), 0);
 	ck_assert(is_new);
 	ck_assert_int_ne(id3, id1);
-	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM inbound_messages"),
-			 2);
+	ck_assert_int_eq(
+			scalar(db, "SELECT count(*) FROM inbound_messages"), 2);
 
 	/* an undecodable PDU: kept raw, marked, stored once */
 	{
 		struct db_inbound bad = {
-			.modem = "m1", .sim_imsi = "460001234567890",
-			.sender_ton = -1, .dcs = -1, .pdu_hex = "07FFFF",
-			.decode_error = "TP-OA length 255 exceeds PDU",
+				.modem = "m1",
+				.sim_imsi = "460001234567890",
+				.sender_ton = -1,
+				.dcs = -1,
+				.pdu_hex = "07FFFF",
+				.decode_error = "TP-OA length 255 exceeds PDU",
 		};
 		int64_t b1, b2;
 
-		ck_assert_int_eq(db_inbound_store(db, &bad, &b1, &is_new,
-						  &err), 0);
+		ck_assert_int_eq(db_inbound_store(db, &bad, &b1, &is_new, &err),
+				0);
 		ck_assert(is_new);
-		ck_assert_int_eq(db_inbound_store(db, &bad, &b2, &is_new,
-						  &err), 0);
+		ck_assert_int_eq(db_inbound_store(db, &bad, &b2, &is_new, &err),
+				0);
 		ck_assert(!is_new);
 		ck_assert_int_eq(b1, b2);
 	}
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM inbound_messages "
-				"WHERE decode_error IS NOT NULL "
-				"AND pdu_hex = '07FFFF'"), 1);
+				    "WHERE decode_error IS NOT NULL "
+				    "AND pdu_hex = '07FFFF'"),
+			1);
 	ck_assert_int_eq(db_inbound_set_state(db, id1, "handled", NULL, &err),
-			 0);
-	ck_assert_int_eq(db_inbound_set_state(db, 999999, "handled", NULL,
-					      &err), -ENOENT);
+			0);
+	ck_assert_int_eq(
+			db_inbound_set_state(db, 999999, "handled", NULL, &err),
+			-ENOENT);
 	db_free(db);
 }
 END_TEST
@@ -392,12 +412,15 @@ END_TEST
 static struct db_inbound_part part_of(int seq, const char *pdu, int64_t scts)
 {
 	struct db_inbound_part p = {
-		.msg = sample_inbound(),
-		.concat_ref = 77, .concat_16bit = false, .total = 3, .seq = seq,
+			.msg = sample_inbound(),
+			.concat_ref = 77,
+			.concat_16bit = false,
+			.total = 3,
+			.seq = seq,
 	};
 	p.msg.pdu_hex = pdu;
 	p.msg.scts = scts;
-	p.msg.text = pdu;	/* the test's "decoded text" */
+	p.msg.text = pdu; /* the test's "decoded text" */
 	return p;
 }
 
@@ -415,17 +438,18 @@ START_TEST(test_parts_assembly)
 	bool is_new;
 
 	/* out of order, and part 1 twice */
-	ck_assert_int_eq(db_inbound_store_part(db, &p3, &ids[2], &is_new,
-					       &err), 0);
+	ck_assert_int_eq(db_inbound_store_part(db, &p3, &ids[2], &is_new, &err),
+			0);
 	ck_assert(is_new);
-	ck_assert_int_eq(db_inbound_store_part(db, &p1, &ids[0], &is_new,
-					       &err), 0);
-	ck_assert_int_eq(db_inbound_store_part(db, &p1, &again_id, &is_new,
-					       &err), 0);
+	ck_assert_int_eq(db_inbound_store_part(db, &p1, &ids[0], &is_new, &err),
+			0);
+	ck_assert_int_eq(db_inbound_store_part(
+					 db, &p1, &again_id, &is_new, &err),
+			0);
 	ck_assert(!is_new);
 	ck_assert_int_eq(again_id, ids[0]);
-	ck_assert_int_eq(db_inbound_store_part(db, &p2, &ids[1], &is_new,
-					       &err), 0);
+	ck_assert_int_eq(db_inbound_store_part(db, &p2, &ids[1], &is_new, &err),
+			0);
 	db_part_group_from_part(&p2, &g);
 	ck_assert_int_eq(db_inbound_load_group(db, &g, &rows, &n, &err), 3);
 	ck_assert_int_eq(rows[0].seq, 1);
@@ -436,25 +460,31 @@ START_TEST(test_parts_assembly)
 	db_part_rows_free(rows, n);
 	{
 		struct db_assembled as = {
-			.part_ids = ids, .n_parts = 3, .text = "0A0B0C",
-			.dcs = 8, .encoding = "ucs2", .scts = 1767225600,
-			.scts_tz_minutes = 480, .sender_ton = 1,
+				.part_ids = ids,
+				.n_parts = 3,
+				.text = "0A0B0C",
+				.dcs = 8,
+				.encoding = "ucs2",
+				.scts = 1767225600,
+				.scts_tz_minutes = 480,
+				.sender_ton = 1,
 		};
 
 		ck_assert_int_eq(db_inbound_assemble(db, &g, &as, &msg, &err),
-				 0);
+				0);
 		/* a second assembly of the same parts is refused */
 		ck_assert_int_eq(db_inbound_assemble(db, &g, &as, &id, &err),
-				 -EALREADY);
+				-EALREADY);
 	}
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM inbound_messages "
-				"WHERE kind = 'assembled' AND part_count = 3 "
-				"AND NOT partial AND body = '0A0B0C'"), 1);
+				    "WHERE kind = 'assembled' AND part_count = "
+				    "3 "
+				    "AND NOT partial AND body = '0A0B0C'"),
+			1);
 	ck_assert_int_eq(db_inbound_load_group(db, &g, &rows, &n, &err), 0);
 	db_part_rows_free(rows, n);
 	/* a part read again after assembly stays a no-op */
-	ck_assert_int_eq(db_inbound_store_part(db, &p2, &id, &is_new, &err),
-			 0);
+	ck_assert_int_eq(db_inbound_store_part(db, &p2, &id, &is_new, &err), 0);
 	ck_assert(!is_new);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM inbound_parts"), 3);
 
@@ -462,37 +492,46 @@ START_TEST(test_parts_assembly)
 	{
 		struct db_inbound_part q1 = part_of(1, "1A", 1767229200);
 		struct db_part_group *stale;
-		int missing[] = { 2, 3 };
+		int missing[] = {2, 3};
 		int64_t qid;
 
-		ck_assert_int_eq(db_inbound_store_part(db, &q1, &qid, &is_new,
-						       &err), 0);
+		ck_assert_int_eq(db_inbound_store_part(
+						 db, &q1, &qid, &is_new, &err),
+				0);
 		ck_assert(is_new);
-		ck_assert_int_eq(db_inbound_stale_groups(db, 3600, &stale, &n,
-							 &err), 0);
+		ck_assert_int_eq(db_inbound_stale_groups(
+						 db, 3600, &stale, &n, &err),
+				0);
 		free(stale);
-		ck_assert_int_eq(db_inbound_stale_groups(db, 0, &stale, &n,
-							 &err), 1);
+		ck_assert_int_eq(db_inbound_stale_groups(
+						 db, 0, &stale, &n, &err),
+				1);
 		ck_assert_int_eq(stale[0].have, 1);
 		ck_assert_int_eq(stale[0].total, 3);
 		ck_assert_int_eq(stale[0].concat_ref, 77);
 		ck_assert_str_eq(stale[0].modem, "m1");
 		{
 			struct db_assembled as = {
-				.part_ids = &qid, .n_parts = 1, .text = "1A",
-				.partial = true, .missing = missing,
-				.n_missing = 2, .dcs = -1, .sender_ton = -1,
+					.part_ids = &qid,
+					.n_parts = 1,
+					.text = "1A",
+					.partial = true,
+					.missing = missing,
+					.n_missing = 2,
+					.dcs = -1,
+					.sender_ton = -1,
 			};
 
-			ck_assert_int_eq(db_inbound_assemble(db, &stale[0],
-							     &as, &msg, &err),
-					 0);
+			ck_assert_int_eq(db_inbound_assemble(db, &stale[0], &as,
+							 &msg, &err),
+					0);
 		}
 		free(stale);
 	}
-	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM inbound_messages "
-				"WHERE partial AND missing_parts = '{2,3}'"),
-			 1);
+	ck_assert_int_eq(
+			scalar(db, "SELECT count(*) FROM inbound_messages "
+				   "WHERE partial AND missing_parts = '{2,3}'"),
+			1);
 	db_free(db);
 }
 END_TEST
@@ -500,10 +539,12 @@ END_TEST
 /* ---- outbound -------------------------------------------------------- */
 
 static int64_t enqueue(struct db *db, const char *to, const char *text,
-		       int prio, const char *kind)
+		int prio, const char *kind)
 {
-	struct db_outbound_new o = { .recipient = to, .text = text,
-				     .priority = prio, .kind = kind };
+	struct db_outbound_new o = {.recipient = to,
+			.text = text,
+			.priority = prio,
+			.kind = kind};
 	struct db_error err;
 	int64_t id;
 	int r = db_outbound_enqueue(db, &o, &id, NULL, &err);
@@ -517,9 +558,10 @@ START_TEST(test_ack_once)
 	struct db_error err;
 	struct db *db = fresh(true);
 	struct db_inbound m = sample_inbound();
-	struct db_outbound_new o = { .recipient = "+8613900000002",
-				     .text = "已收到 #1", .priority = DB_PRIO_ACK,
-				     .kind = "ack" };
+	struct db_outbound_new o = {.recipient = "+8613900000002",
+			.text = "已收到 #1",
+			.priority = DB_PRIO_ACK,
+			.kind = "ack"};
 	int64_t in, a1, a2;
 	bool is_new;
 
@@ -532,7 +574,7 @@ START_TEST(test_ack_once)
 	ck_assert(!is_new);
 	ck_assert_int_eq(a1, a2);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_messages"),
-			 1);
+			1);
 	db_free(db);
 }
 END_TEST
@@ -549,21 +591,26 @@ START_TEST(test_claim_priority)
 	alert = enqueue(db, "+8613900000002", "alert", DB_PRIO_ALERT, "alert");
 	ack = enqueue(db, "+8613900000003", "ack", DB_PRIO_ACK, "ack");
 	{
-		struct db_outbound_new o = {
-			.recipient = "+8613900000004", .text = "later",
-			.priority = 0, .not_before = time(NULL) + 3600 };
-		ck_assert_int_eq(db_outbound_enqueue(db, &o, &later, NULL,
-						     &err), 0);
+		struct db_outbound_new o = {.recipient = "+8613900000004",
+				.text = "later",
+				.priority = 0,
+				.not_before = time(NULL) + 3600};
+		ck_assert_int_eq(
+				db_outbound_enqueue(db, &o, &later, NULL, &err),
+				0);
 	}
 	{
-		struct db_outbound_new o = {
-			.recipient = "+8613900000005", .text = "via m2",
-			.priority = 0, .requested_modem = "m2" };
-		ck_assert_int_eq(db_outbound_enqueue(db, &o, &other, NULL,
-						     &err), 0);
+		struct db_outbound_new o = {.recipient = "+8613900000005",
+				.text = "via m2",
+				.priority = 0,
+				.requested_modem = "m2"};
+		ck_assert_int_eq(
+				db_outbound_enqueue(db, &o, &other, NULL, &err),
+				0);
 	}
 	ck_assert_int_eq(db_outbound_claim(db, "d1", "m1", false, 10, &m, &n,
-					   &err), 3);
+					 &err),
+			3);
 	ck_assert_int_eq(m[0].id, ack);
 	ck_assert_int_eq(m[1].id, alert);
 	ck_assert_int_eq(m[2].id, bulk);
@@ -572,15 +619,18 @@ START_TEST(test_claim_priority)
 	db_outbound_msgs_free(m, n);
 	/* nothing left for m1; m2's message goes when m1 may take others */
 	ck_assert_int_eq(db_outbound_claim(db, "d1", "m1", false, 10, &m, &n,
-					   &err), 0);
+					 &err),
+			0);
 	db_outbound_msgs_free(m, n);
 	ck_assert_int_eq(db_outbound_claim(db, "d1", "m1", true, 10, &m, &n,
-					   &err), 1);
+					 &err),
+			1);
 	ck_assert_int_eq(m[0].id, other);
 	db_outbound_msgs_free(m, n);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_messages "
-				"WHERE state = 'queued'"), 1);	/* later */
-	(void)later;
+				    "WHERE state = 'queued'"),
+			1); /* later */
+	(void) later;
 	db_free(db);
 }
 END_TEST
@@ -628,34 +678,36 @@ START_TEST(test_claim_concurrent)
 	}
 	close(fds[1]);
 	mine = claim_all(db, "parent");
-	ck_assert_int_eq(read(fds[0], &theirs, sizeof(theirs)),
-			 sizeof(theirs));
+	ck_assert_int_eq(read(fds[0], &theirs, sizeof(theirs)), sizeof(theirs));
 	close(fds[0]);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	/* every message handed out exactly once */
 	ck_assert_int_eq(mine + theirs, N);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_messages "
-				"WHERE attempts = 1 AND state = 'sending'"), N);
+				    "WHERE attempts = 1 AND state = 'sending'"),
+			N);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_messages "
-				"WHERE claimed_by = 'parent'"), mine);
+				    "WHERE claimed_by = 'parent'"),
+			mine);
 	db_free(db);
 }
 END_TEST
 
 static int64_t claim_one(struct db *db, int64_t expect,
-			 const struct db_outbound_part_new *parts, size_t n)
+		const struct db_outbound_part_new *parts, size_t n)
 {
 	struct db_outbound_msg *m;
 	struct db_error err;
 	size_t cnt;
 
 	ck_assert_int_eq(db_outbound_claim(db, "d1", "m1", true, 1, &m, &cnt,
-					   &err), 1);
+					 &err),
+			1);
 	ck_assert_int_eq(m[0].id, expect);
 	db_outbound_msgs_free(m, cnt);
 	ck_assert_int_eq(db_outbound_add_parts(db, expect, parts, n, &err),
-			 (int)n);
+			(int) n);
 	/* idempotent */
 	ck_assert_int_eq(db_outbound_add_parts(db, expect, parts, n, &err), 0);
 	return expect;
@@ -666,8 +718,8 @@ static char *msg_state(struct db *db, int64_t id, char *buf, size_t size)
 	char sql[128];
 
 	snprintf(sql, sizeof(sql),
-		 "SELECT state FROM outbound_messages WHERE id = %lld",
-		 (long long)id);
+			"SELECT state FROM outbound_messages WHERE id = %lld",
+			(long long) id);
 	text_of(db, sql, buf, size);
 	return buf;
 }
@@ -675,8 +727,8 @@ static char *msg_state(struct db *db, int64_t id, char *buf, size_t size)
 START_TEST(test_part_states)
 {
 	static const struct db_outbound_part_new two[] = {
-		{ 1, "0041000D91683109000000F1000801", 20 },
-		{ 2, "0041010D91683109000000F1000802", 20 },
+			{1, "0041000D91683109000000F1000801", 20},
+			{2, "0041010D91683109000000F1000802", 20},
 	};
 	struct db_error err;
 	struct db *db = fresh(true);
@@ -685,8 +737,9 @@ START_TEST(test_part_states)
 	size_t n;
 	int64_t id;
 
-	id = claim_one(db, enqueue(db, "+8613900000001", "two parts", 2,
-				   "manual"), two, 2);
+	id = claim_one(db,
+			enqueue(db, "+8613900000001", "two parts", 2, "manual"),
+			two, 2);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
 	ck_assert_int_eq(p[0].state, DB_PART_QUEUED);
 	ck_assert_str_eq(p[0].pdu_hex, "0041000D91683109000000F1000801");
@@ -695,72 +748,75 @@ START_TEST(test_part_states)
 
 	/* part 1: submitting -> submitted; not twice */
 	ck_assert_int_eq(db_outbound_part_submitted(db, p[0].id, 7, &err),
-			 -ESTALE);
+			-ESTALE);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
-			 0);
+			0);
 	ck_assert_int_eq(db_outbound_part_submitted(db, p[0].id, 7, &err), 0);
 	ck_assert_int_eq(db_outbound_part_submitted(db, p[0].id, 8, &err),
-			 -ESTALE);
+			-ESTALE);
 	ck_assert_int_eq(db_outbound_part_submitted(db, p[1].id, 300, &err),
-			 -EINVAL);
+			-EINVAL);
 	/* part 2: a temporary error, then it goes */
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[1].id, "m1", &err),
-			 0);
+			0);
 	ck_assert_int_eq(db_outbound_part_retry(db, p[1].id, 332,
-						"network timeout", 0, &err), 0);
+					 "network timeout", 0, &err),
+			0);
 	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "sending");
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[1].id, "m1", &err),
-			 0);
+			0);
 	ck_assert_int_eq(db_outbound_part_submitted(db, p[1].id, 8, &err), 0);
 	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "sent");
 	ck_assert_int_eq(scalar(db, "SELECT max(attempts) FROM outbound_parts"),
-			 2);
+			2);
 	/* delivery reports for both parts (number in national format) */
-	ck_assert_int_eq(db_outbound_match_report(db, "m1", 7, "13900000001",
-						  0, 600, NULL, &err), 0);
+	ck_assert_int_eq(db_outbound_match_report(db, "m1", 7, "13900000001", 0,
+					 600, NULL, &err),
+			0);
 	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "sent");
-	ck_assert_int_eq(db_outbound_match_report(db, "m1", 8,
-						  "+8613900000001", 0, 600,
-						  NULL, &err), 0);
+	ck_assert_int_eq(db_outbound_match_report(db, "m1", 8, "+8613900000001",
+					 0, 600, NULL, &err),
+			0);
 	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "delivered");
 	db_outbound_parts_free(p, n);
 
 	/* unknown: the modem went silent after the PDU */
-	id = claim_one(db, enqueue(db, "+8613900000002", "u", 2, "manual"),
-		       two, 1);
+	id = claim_one(db, enqueue(db, "+8613900000002", "u", 2, "manual"), two,
+			1);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 1);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
-			 0);
-	ck_assert_int_eq(db_outbound_part_unknown(db, p[0].id, "timeout",
-						  &err), 0);
+			0);
+	ck_assert_int_eq(db_outbound_part_unknown(db, p[0].id, "timeout", &err),
+			0);
 	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "unknown");
 	db_outbound_parts_free(p, n);
 
 	/* failed: permanent error */
-	id = claim_one(db, enqueue(db, "+8613900000003", "f", 2, "manual"),
-		       two, 2);
+	id = claim_one(db, enqueue(db, "+8613900000003", "f", 2, "manual"), two,
+			2);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
-			 0);
+			0);
 	ck_assert_int_eq(db_outbound_part_failed(db, p[0].id, 28,
-						 "unidentified subscriber",
-						 &err), 0);
+					 "unidentified subscriber", &err),
+			0);
 	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "failed");
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_messages "
-				"WHERE last_error = 'unidentified subscriber'"),
-			 1);
+				    "WHERE last_error = 'unidentified "
+				    "subscriber'"),
+			1);
 	db_outbound_parts_free(p, n);
 
 	/* a failure status report (TP-ST 0x41) fails the part */
-	id = claim_one(db, enqueue(db, "+8613900000004", "r", 2, "manual"),
-		       two, 1);
+	id = claim_one(db, enqueue(db, "+8613900000004", "r", 2, "manual"), two,
+			1);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 1);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
-			 0);
+			0);
 	ck_assert_int_eq(db_outbound_part_submitted(db, p[0].id, 9, &err), 0);
-	ck_assert_int_eq(db_outbound_match_report(db, "m1", 9,
-						  "+8613900000004", 0x41, 600,
-						  NULL, &err), 0);
+	ck_assert_int_eq(db_outbound_match_report(db, "m1", 9, "+8613900000004",
+					 0x41, 600, NULL, &err),
+			0);
 	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "failed");
 	db_outbound_parts_free(p, n);
 	db_free(db);
@@ -770,7 +826,7 @@ END_TEST
 START_TEST(test_report_mr_wrap)
 {
 	static const struct db_outbound_part_new one[] = {
-		{ 1, "0041000D91683109000000F1000801", 20 },
+			{1, "0041000D91683109000000F1000801", 20},
 	};
 	struct db_error err;
 	struct db *db = fresh(true);
@@ -780,47 +836,56 @@ START_TEST(test_report_mr_wrap)
 
 	/* an old part with TP-MR 5, and 256 submits later MR 5 again */
 	old_msg = claim_one(db, enqueue(db, "+8613900000001", "old", 2, "m"),
-			    one, 1);
+			one, 1);
 	ck_assert_int_eq(db_outbound_load_parts(db, old_msg, &p, &n, &err), 1);
 	old_part = p[0].id;
 	db_outbound_parts_free(p, n);
 	ck_assert_int_eq(db_outbound_part_submitting(db, old_part, "m1", &err),
-			 0);
+			0);
 	ck_assert_int_eq(db_outbound_part_submitted(db, old_part, 5, &err), 0);
-	ck_assert_int_eq(db_exec(db, "UPDATE outbound_parts SET submitted_at "
-				 "= now() - interval '2 hours'", 0, NULL,
-				 &err), 1);
+	ck_assert_int_eq(db_exec(db,
+					 "UPDATE outbound_parts SET "
+					 "submitted_at "
+					 "= now() - interval '2 hours'",
+					 0, NULL, &err),
+			1);
 	new_msg = claim_one(db, enqueue(db, "+8613900000001", "new", 2, "m"),
-			    one, 1);
+			one, 1);
 	ck_assert_int_eq(db_outbound_load_parts(db, new_msg, &p, &n, &err), 1);
 	new_part = p[0].id;
 	db_outbound_parts_free(p, n);
 	ck_assert_int_eq(db_outbound_part_submitting(db, new_part, "m1", &err),
-			 0);
+			0);
 	ck_assert_int_eq(db_outbound_part_submitted(db, new_part, 5, &err), 0);
 
 	/* the newest part with that MR wins */
-	ck_assert_int_eq(db_outbound_match_report(db, "m1", 5,
-						  "+8613900000001", 0, 86400,
-						  &got, &err), 0);
+	ck_assert_int_eq(db_outbound_match_report(db, "m1", 5, "+8613900000001",
+					 0, 86400, &got, &err),
+			0);
 	ck_assert_int_eq(got, new_part);
 	/* another modem's MR 5 is not ours; a wrong recipient neither */
-	ck_assert_int_eq(db_outbound_match_report(db, "m2", 5,
-						  "+8613900000001", 0, 86400,
-						  NULL, &err), -ENOENT);
-	ck_assert_int_eq(db_outbound_match_report(db, "m1", 5,
-						  "+8613900000999", 0, 86400,
-						  NULL, &err), -ENOENT);
+	ck_assert_int_eq(db_outbound_match_report(db, "m2", 5, "+8613900000001",
+					 0, 86400, NULL, &err),
+			-ENOENT);
+	ck_assert_int_eq(db_outbound_match_report(db, "m1", 5, "+8613900000999",
+					 0, 86400, NULL, &err),
+			-ENOENT);
 	/* outside the window the old part is not matched */
-	ck_assert_int_eq(db_exec(db, "UPDATE outbound_parts SET submitted_at "
-				 "= now() - interval '3 hours' WHERE mr = 5 "
-				 "AND state = 'delivered'", 0, NULL, &err), 1);
-	ck_assert_int_eq(db_outbound_match_report(db, "m1", 5,
-						  "+8613900000001", 0, 3600,
-						  NULL, &err), -ENOENT);
+	ck_assert_int_eq(db_exec(db,
+					 "UPDATE outbound_parts SET "
+					 "submitted_at "
+					 "= now() - interval '3 hours' WHERE "
+					 "mr = 5 "
+					 "AND state = 'delivered'",
+					 0, NULL, &err),
+			1);
+	ck_assert_int_eq(db_outbound_match_report(db, "m1", 5, "+8613900000001",
+					 0, 3600, NULL, &err),
+			-ENOENT);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_parts "
-				"WHERE state = 'delivered'"), 1);
-	(void)old_msg;
+				    "WHERE state = 'delivered'"),
+			1);
+	(void) old_msg;
 	db_free(db);
 }
 END_TEST
@@ -828,8 +893,8 @@ END_TEST
 START_TEST(test_recover_and_expire)
 {
 	static const struct db_outbound_part_new two[] = {
-		{ 1, "0041000D91683109000000F1000801", 20 },
-		{ 2, "0041010D91683109000000F1000802", 20 },
+			{1, "0041000D91683109000000F1000801", 20},
+			{2, "0041010D91683109000000F1000802", 20},
 	};
 	struct db_error err;
 	struct db *db = fresh(true);
@@ -839,31 +904,33 @@ START_TEST(test_recover_and_expire)
 	size_t n;
 	int64_t id, exp;
 
-	id = claim_one(db, enqueue(db, "+8613900000001", "crash", 2, "m"),
-		       two, 2);
+	id = claim_one(db, enqueue(db, "+8613900000001", "crash", 2, "m"), two,
+			2);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
-			 0);
+			0);
 	db_outbound_parts_free(p, n);
 	/* the daemon dies here and restarts */
 	ck_assert_int_eq(db_outbound_recover(db, "other", 0, &err), 0);
 	ck_assert_int_eq(db_outbound_recover(db, "d1", 0, &err), 1);
 	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "queued");
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
-	ck_assert_int_eq(p[0].state, DB_PART_UNKNOWN);	/* not resent */
+	ck_assert_int_eq(p[0].state, DB_PART_UNKNOWN); /* not resent */
 	ck_assert_int_eq(p[1].state, DB_PART_QUEUED);
 	db_outbound_parts_free(p, n);
 	ck_assert_int_eq(db_outbound_claim(db, "d2", "m1", false, 5, &m, &n,
-					   &err), 1);
+					 &err),
+			1);
 	ck_assert_int_eq(m[0].attempts, 2);
 	db_outbound_msgs_free(m, n);
 
 	{
-		struct db_outbound_new o = {
-			.recipient = "+8613900000002", .text = "stale",
-			.priority = 2, .expires_at = time(NULL) - 1 };
+		struct db_outbound_new o = {.recipient = "+8613900000002",
+				.text = "stale",
+				.priority = 2,
+				.expires_at = time(NULL) - 1};
 		ck_assert_int_eq(db_outbound_enqueue(db, &o, &exp, NULL, &err),
-				 0);
+				0);
 	}
 	ck_assert_int_eq(db_outbound_expire(db, &err), 1);
 	ck_assert_str_eq(msg_state(db, exp, st, sizeof(st)), "expired");
@@ -876,7 +943,7 @@ END_TEST
 static int64_t one_submitting(struct db *db, const char *to)
 {
 	static const struct db_outbound_part_new one[] = {
-		{ 1, "0041000D91683109000000F1000801", 20 },
+			{1, "0041000D91683109000000F1000801", 20},
 	};
 	struct db_outbound_part *p;
 	struct db_error err;
@@ -886,7 +953,7 @@ static int64_t one_submitting(struct db *db, const char *to)
 	id = claim_one(db, enqueue(db, to, "one", 2, "m"), one, 1);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 1);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
-			 0);
+			0);
 	db_outbound_parts_free(p, n);
 	return id;
 }
@@ -906,9 +973,11 @@ START_TEST(test_recover_single_part)
 	ck_assert_int_eq(db_outbound_recover(db, "d1", 0, &err), 0);
 	ck_assert_str_eq(msg_state(db, never, st, sizeof(st)), "unknown");
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_parts "
-				"WHERE state = 'unknown'"), 1);
-	ck_assert_int_eq(db_outbound_claim(db, "d2", "m1", true, 5, &m, &n,
-					   &err), 0);
+				    "WHERE state = 'unknown'"),
+			1);
+	ck_assert_int_eq(db_outbound_claim(
+					 db, "d2", "m1", true, 5, &m, &n, &err),
+			0);
 	db_outbound_msgs_free(m, n);
 
 	/* resend policy on: recovery alone queues the message again (its
@@ -918,12 +987,14 @@ START_TEST(test_recover_single_part)
 	ck_assert_str_eq(msg_state(db, resend, st, sizeof(st)), "queued");
 	ck_assert_str_eq(msg_state(db, never, st, sizeof(st)), "queued");
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_messages "
-				"WHERE claimed_by IS NOT NULL"), 0);
-	ck_assert_int_eq(db_outbound_claim(db, "d2", "m1", true, 5, &m, &n,
-					   &err), 2);
+				    "WHERE claimed_by IS NOT NULL"),
+			0);
+	ck_assert_int_eq(db_outbound_claim(
+					 db, "d2", "m1", true, 5, &m, &n, &err),
+			2);
 	db_outbound_msgs_free(m, n);
-	ck_assert_int_eq(db_outbound_requeue_unknown_parts(db, resend, 3,
-							   &err), 1);
+	ck_assert_int_eq(db_outbound_requeue_unknown_parts(db, resend, 3, &err),
+			1);
 	/* the refreshed state of a message with a queued part: sending */
 	ck_assert_str_eq(msg_state(db, resend, st, sizeof(st)), "sending");
 	db_free(db);
@@ -933,8 +1004,8 @@ END_TEST
 START_TEST(test_recover_keeps_backoff)
 {
 	static const struct db_outbound_part_new two[] = {
-		{ 1, "0041000D91683109000000F1000801", 20 },
-		{ 2, "0041010D91683109000000F1000802", 20 },
+			{1, "0041000D91683109000000F1000801", 20},
+			{2, "0041010D91683109000000F1000802", 20},
 	};
 	struct db_error err;
 	struct db *db = fresh(true);
@@ -946,15 +1017,16 @@ START_TEST(test_recover_keeps_backoff)
 
 	/* part 1 waits 30 s after a temporary error, part 2 was being
 	 * submitted: the daemon lost the database before re-queueing */
-	id = claim_one(db, enqueue(db, "+8613900000001", "two", 2, "m"),
-		       two, 2);
+	id = claim_one(db, enqueue(db, "+8613900000001", "two", 2, "m"), two,
+			2);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
-			 0);
-	ck_assert_int_eq(db_outbound_part_retry(db, p[0].id, 332, "busy", 30,
-						&err), 0);
+			0);
+	ck_assert_int_eq(db_outbound_part_retry(
+					 db, p[0].id, 332, "busy", 30, &err),
+			0);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[1].id, "m1", &err),
-			 0);
+			0);
 	db_outbound_parts_free(p, n);
 	ck_assert_int_eq(db_outbound_recover(db, "d1", 0, &err), 1);
 	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "queued");
@@ -963,8 +1035,9 @@ START_TEST(test_recover_keeps_backoff)
 	ck_assert_int_eq(p[1].state, DB_PART_UNKNOWN);
 	db_outbound_parts_free(p, n);
 	/* not claimable before the retry is due */
-	ck_assert_int_eq(db_outbound_claim(db, "d2", "m1", true, 5, &m, &n,
-					   &err), 0);
+	ck_assert_int_eq(db_outbound_claim(
+					 db, "d2", "m1", true, 5, &m, &n, &err),
+			0);
 	db_outbound_msgs_free(m, n);
 	ck_assert_int_eq(db_outbound_next_due(db, &due, &err), 1);
 	ck_assert_int_gt(due, 25000);
@@ -976,7 +1049,7 @@ END_TEST
 START_TEST(test_requeue_refresh)
 {
 	static const struct db_outbound_part_new one[] = {
-		{ 1, "0041000D91683109000000F1000801", 20 },
+			{1, "0041000D91683109000000F1000801", 20},
 	};
 	struct db_error err;
 	struct db *db = fresh(true);
@@ -986,36 +1059,42 @@ START_TEST(test_requeue_refresh)
 	size_t n;
 	int64_t id, sent, unk, due = 0;
 
-	id = claim_one(db, enqueue(db, "+8613900000001", "later", 2, "m"),
-		       one, 1);
+	id = claim_one(db, enqueue(db, "+8613900000001", "later", 2, "m"), one,
+			1);
 	ck_assert_int_eq(db_outbound_requeue(db, id, -1, &err), -EINVAL);
 	ck_assert_int_eq(db_outbound_requeue(db, id, 60, &err), 1);
 	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "queued");
-	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_messages "
-				"WHERE claimed_by IS NULL AND modem IS NULL "
-				"AND not_before > now() + interval '50 s'"),
-			 1);
+	ck_assert_int_eq(
+			scalar(db, "SELECT count(*) FROM outbound_messages "
+				   "WHERE claimed_by IS NULL AND modem IS NULL "
+				   "AND not_before > now() + interval '50 s'"),
+			1);
 	/* only a 'sending' message is re-queued */
 	ck_assert_int_eq(db_outbound_requeue(db, id, 0, &err), 0);
-	ck_assert_int_eq(db_outbound_claim(db, "d1", "m1", true, 5, &m, &n,
-					   &err), 0);
+	ck_assert_int_eq(db_outbound_claim(
+					 db, "d1", "m1", true, 5, &m, &n, &err),
+			0);
 	db_outbound_msgs_free(m, n);
 	ck_assert_int_eq(db_outbound_next_due(db, &due, &err), 1);
 	ck_assert_int_gt(due, 55000);
 	ck_assert_int_le(due, 60000);
 	ck_assert_int_eq(db_exec(db, "DELETE FROM outbound_messages", 0, NULL,
-				 &err), 1);
+					 &err),
+			1);
 
 	/* a re-claimed message whose parts are all done: refresh says so */
-	sent = claim_one(db, enqueue(db, "+8613900000002", "s", 2, "m"), one,
-			 1);
+	sent = claim_one(
+			db, enqueue(db, "+8613900000002", "s", 2, "m"), one, 1);
 	ck_assert_int_eq(db_outbound_load_parts(db, sent, &p, &n, &err), 1);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
-			 0);
+			0);
 	ck_assert_int_eq(db_outbound_part_submitted(db, p[0].id, 7, &err), 0);
 	db_outbound_parts_free(p, n);
-	ck_assert_int_ge(db_exec(db, "UPDATE outbound_messages SET state = "
-				 "'sending'", 0, NULL, &err), 1);
+	ck_assert_int_ge(db_exec(db,
+					 "UPDATE outbound_messages SET state = "
+					 "'sending'",
+					 0, NULL, &err),
+			1);
 	ck_assert_int_eq(db_outbound_refresh(db, sent, &err), 0);
 	ck_assert_str_eq(msg_state(db, sent, st, sizeof(st)), "sent");
 
@@ -1023,22 +1102,23 @@ START_TEST(test_requeue_refresh)
 	 * below the bound */
 	unk = one_submitting(db, "+8613900000003");
 	ck_assert_int_eq(db_outbound_load_parts(db, unk, &p, &n, &err), 1);
-	ck_assert_int_eq(db_outbound_part_unknown(db, p[0].id, "timeout",
-						  &err), 0);
+	ck_assert_int_eq(db_outbound_part_unknown(db, p[0].id, "timeout", &err),
+			0);
 	db_outbound_parts_free(p, n);
 	ck_assert_str_eq(msg_state(db, unk, st, sizeof(st)), "unknown");
 	ck_assert_int_eq(db_outbound_requeue_unknown(db, "d2", 3, &err), 0);
 	ck_assert_int_eq(db_outbound_requeue_unknown(db, "d1", 1, &err), 0);
 	ck_assert_int_eq(db_outbound_requeue_unknown(db, "d1", 0, &err),
-			 -EINVAL);
+			-EINVAL);
 	ck_assert_int_eq(db_outbound_requeue_unknown(db, "d1", 3, &err), 1);
 	ck_assert_str_eq(msg_state(db, unk, st, sizeof(st)), "queued");
-	ck_assert_int_eq(db_outbound_requeue_unknown_parts(db, unk, 1, &err),
-			 0);
-	ck_assert_int_eq(db_outbound_requeue_unknown_parts(db, unk, 2, &err),
-			 1);
+	ck_assert_int_eq(
+			db_outbound_requeue_unknown_parts(db, unk, 1, &err), 0);
+	ck_assert_int_eq(
+			db_outbound_requeue_unknown_parts(db, unk, 2, &err), 1);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_parts "
-				"WHERE state = 'queued'"), 1);
+				    "WHERE state = 'queued'"),
+			1);
 	db_free(db);
 }
 END_TEST
@@ -1054,19 +1134,24 @@ START_TEST(test_next_due)
 	/* due now: claimed, not reported as a future event */
 	enqueue(db, "+8613900000001", "now", 2, "m");
 	ck_assert_int_eq(db_outbound_next_due(db, &due, &err), 0);
-	ck_assert_int_ge(db_exec(db, "INSERT INTO outbound_messages "
-				 "(recipient, body, not_before) VALUES "
-				 "('+8613900000002', 'a', now() + "
-				 "interval '5 s'), ('+8613900000003', 'b', "
-				 "now() + interval '1 hour')", 0, NULL, &err),
-			 2);
+	ck_assert_int_ge(db_exec(db,
+					 "INSERT INTO outbound_messages "
+					 "(recipient, body, not_before) VALUES "
+					 "('+8613900000002', 'a', now() + "
+					 "interval '5 s'), ('+8613900000003', "
+					 "'b', "
+					 "now() + interval '1 hour')",
+					 0, NULL, &err),
+			2);
 	ck_assert_int_eq(db_outbound_next_due(db, &due, &err), 1);
 	ck_assert_int_gt(due, 4000);
 	ck_assert_int_le(due, 5000);
 	/* a message no longer queued does not count */
-	ck_assert_int_eq(db_exec(db, "UPDATE outbound_messages SET state = "
-				 "'cancelled' WHERE body = 'a'", 0, NULL,
-				 &err), 1);
+	ck_assert_int_eq(db_exec(db,
+					 "UPDATE outbound_messages SET state = "
+					 "'cancelled' WHERE body = 'a'",
+					 0, NULL, &err),
+			1);
 	ck_assert_int_eq(db_outbound_next_due(db, &due, &err), 1);
 	ck_assert_int_gt(due, 3500 * 1000);
 	db_free(db);
@@ -1076,82 +1161,94 @@ END_TEST
 START_TEST(test_restart_counters)
 {
 	static const struct db_outbound_part_new two[] = {
-		{ 1, "0041000D91683109000000F1000801", 20 },
-		{ 2, "0041010D91683109000000F1000802", 20 },
+			{1, "0041000D91683109000000F1000801", 20},
+			{2, "0041010D91683109000000F1000802", 20},
 	};
 	struct db_error err;
 	struct db *db = fresh(true);
 	struct db_inbound in = sample_inbound();
 	struct db_outbound_part *p;
 	struct db_reply_count *rc;
-	int64_t id, inb, cnt = -1, now = (int64_t)time(NULL);
+	int64_t id, inb, cnt = -1, now = (int64_t) time(NULL);
 	size_t n;
 
 	/* daily cap: parts handed to m1 today, however they ended */
 	id = claim_one(db, enqueue(db, "+8613900000001", "x", 2, "m"), two, 2);
-	ck_assert_int_eq(db_outbound_modem_parts_since(db, "m1", now - 60,
-						       &cnt, &err), 0);
-	ck_assert_int_eq(cnt, 0);	/* nothing handed over yet */
+	ck_assert_int_eq(db_outbound_modem_parts_since(
+					 db, "m1", now - 60, &cnt, &err),
+			0);
+	ck_assert_int_eq(cnt, 0); /* nothing handed over yet */
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
-			 0);
+			0);
 	ck_assert_int_eq(db_outbound_part_submitted(db, p[0].id, 1, &err), 0);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[1].id, "m1", &err),
-			 0);
+			0);
 	ck_assert_int_eq(db_outbound_part_failed(db, p[1].id, 500, "x", &err),
-			 0);
+			0);
 	db_outbound_parts_free(p, n);
-	ck_assert_int_eq(db_outbound_modem_parts_since(db, "m1", now - 60,
-						       &cnt, &err), 0);
+	ck_assert_int_eq(db_outbound_modem_parts_since(
+					 db, "m1", now - 60, &cnt, &err),
+			0);
 	ck_assert_int_eq(cnt, 2);
-	ck_assert_int_eq(db_outbound_modem_parts_since(db, "m2", now - 60,
-						       &cnt, &err), 0);
+	ck_assert_int_eq(db_outbound_modem_parts_since(
+					 db, "m2", now - 60, &cnt, &err),
+			0);
 	ck_assert_int_eq(cnt, 0);
-	ck_assert_int_eq(db_outbound_modem_parts_since(db, "m1", now + 3600,
-						       &cnt, &err), 0);
+	ck_assert_int_eq(db_outbound_modem_parts_since(
+					 db, "m1", now + 3600, &cnt, &err),
+			0);
 	ck_assert_int_eq(cnt, 0);
-	ck_assert_int_eq(db_outbound_modem_parts_since(db, NULL, now, &cnt,
-						       &err), -EINVAL);
+	ck_assert_int_eq(db_outbound_modem_parts_since(
+					 db, NULL, now, &cnt, &err),
+			-EINVAL);
 
 	/* reply limit: replies per recipient in the window */
 	ck_assert_int_eq(db_inbound_store(db, &in, &inb, NULL, &err), 0);
 	{
-		struct db_outbound_new o = { .recipient = "+8613900000002",
-					     .text = "r", .priority = 0,
-					     .in_reply_to = inb };
-		const char *kinds[] = { "ack", "rule", "again" };
+		struct db_outbound_new o = {.recipient = "+8613900000002",
+				.text = "r",
+				.priority = 0,
+				.in_reply_to = inb};
+		const char *kinds[] = {"ack", "rule", "again"};
 		size_t i;
 
 		for (i = 0; i < 3; i++) {
 			o.kind = kinds[i];
 			ck_assert_int_eq(db_outbound_enqueue(db, &o, &id, NULL,
-							     &err), 0);
+							 &err),
+					0);
 		}
 		o.recipient = "+8613900000003";
 		o.kind = "ack";
 		in.scts++;
-		ck_assert_int_eq(db_inbound_store(db, &in, &inb, NULL, &err),
-				 0);
+		ck_assert_int_eq(
+				db_inbound_store(db, &in, &inb, NULL, &err), 0);
 		o.in_reply_to = inb;
 		ck_assert_int_eq(db_outbound_enqueue(db, &o, &id, NULL, &err),
-				 0);
+				0);
 	}
 	/* an old reply and a manual message do not count */
-	ck_assert_int_eq(db_exec(db, "UPDATE outbound_messages SET created_at "
-				 "= now() - interval '2 hours' WHERE kind = "
-				 "'again'", 0, NULL, &err), 1);
+	ck_assert_int_eq(db_exec(db,
+					 "UPDATE outbound_messages SET "
+					 "created_at "
+					 "= now() - interval '2 hours' WHERE "
+					 "kind = "
+					 "'again'",
+					 0, NULL, &err),
+			1);
 	enqueue(db, "+8613900000003", "manual", 2, "manual");
-	ck_assert_int_eq(db_outbound_recent_replies(db, 3600, 0, &rc, &n,
-						    &err), 2);
+	ck_assert_int_eq(db_outbound_recent_replies(db, 3600, 0, &rc, &n, &err),
+			2);
 	ck_assert_str_eq(rc[0].recipient, "+8613900000002");
 	ck_assert_int_eq(rc[0].count, 2);
-	ck_assert_int_le(rc[0].first_at, (int64_t)time(NULL));
+	ck_assert_int_le(rc[0].first_at, (int64_t) time(NULL));
 	ck_assert_int_gt(rc[0].first_at, now - 60);
 	ck_assert_str_eq(rc[1].recipient, "+8613900000003");
 	ck_assert_int_eq(rc[1].count, 1);
 	free(rc);
-	ck_assert_int_eq(db_outbound_recent_replies(db, 3600, 1, &rc, &n,
-						    &err), 1);
+	ck_assert_int_eq(db_outbound_recent_replies(db, 3600, 1, &rc, &n, &err),
+			1);
 	free(rc);
 	db_free(db);
 }
@@ -1168,7 +1265,7 @@ static void on_notify(const char *channel, const char *payload, void *data)
 {
 	struct seen *s = data;
 
-	(void)payload;
+	(void) payload;
 	if (!strcmp(channel, "fieldgate_outbound"))
 		s->outbound++;
 	else if (!strcmp(channel, "fieldgate_ussd"))
@@ -1182,12 +1279,13 @@ static void wait_notify(struct db *db, struct seen *s, int *counter)
 	int tries;
 
 	for (tries = 0; tries < 50 && *counter == 0; tries++) {
-		struct pollfd pfd = { .fd = db_socket(db), .events = POLLIN };
+		struct pollfd pfd = {.fd = db_socket(db), .events = POLLIN};
 
 		ck_assert_int_ge(pfd.fd, 0);
 		ck_assert_int_ge(poll(&pfd, 1, 100), 0);
-		ck_assert_int_ge(db_consume_notifications(db, on_notify, s,
-							  &err), 0);
+		ck_assert_int_ge(db_consume_notifications(
+						 db, on_notify, s, &err),
+				0);
 	}
 }
 
@@ -1196,18 +1294,23 @@ START_TEST(test_notify)
 	struct db_error err;
 	struct db *listener = fresh(true);
 	struct db *writer = again();
-	struct seen s = { 0, 0 };
+	struct seen s = {0, 0};
 	int64_t id;
 
 	ck_assert_int_eq(db_listen(listener, "fieldgate_outbound", &err), 0);
 	ck_assert_int_eq(db_listen(listener, "fieldgate_ussd", &err), 0);
 	ck_assert_int_eq(db_listen(listener, "bad channel;", &err), -EINVAL);
-	ck_assert_int_eq(db_consume_notifications(listener, on_notify, &s,
-						  &err), 0);
+	ck_assert_int_eq(
+			db_consume_notifications(listener, on_notify, &s, &err),
+			0);
 	/* a plain INSERT from another program, no NOTIFY of its own */
-	ck_assert_int_eq(db_exec(writer, "INSERT INTO outbound_messages "
-				 "(recipient, body) VALUES ('+8613900000001', "
-				 "'hi')", 0, NULL, &err), 1);
+	ck_assert_int_eq(db_exec(writer,
+					 "INSERT INTO outbound_messages "
+					 "(recipient, body) VALUES "
+					 "('+8613900000001', "
+					 "'hi')",
+					 0, NULL, &err),
+			1);
 	wait_notify(listener, &s, &s.outbound);
 	ck_assert_int_eq(s.outbound, 1);
 	ck_assert_int_eq(db_ussd_enqueue(writer, NULL, "*100#", &id, &err), 0);
@@ -1236,7 +1339,7 @@ START_TEST(test_ussd)
 	ck_assert_int_eq(db_ussd_enqueue(db, NULL, "*100#", &any, &err), 0);
 	ck_assert_int_eq(db_ussd_enqueue(db, "m2", "*101#", &for_m2, &err), 0);
 	ck_assert_int_eq(db_ussd_enqueue(db, NULL, "1; DROP", NULL, &err),
-			 -EINVAL);
+			-EINVAL);
 	ck_assert_int_eq(db_ussd_claim(db, "d1", "m1", &u, &err), 0);
 	ck_assert_int_eq(u.id, any);
 	ck_assert_str_eq(u.code, "*100#");
@@ -1244,9 +1347,11 @@ START_TEST(test_ussd)
 	db_ussd_done(&u);
 	ck_assert_int_eq(db_ussd_claim(db, "d1", "m1", &u, &err), -ENOENT);
 	ck_assert_int_eq(db_ussd_finish(db, any, "done", "余额 12.50 元", 72, 0,
-					NULL, &err), 0);
-	ck_assert_int_eq(db_ussd_finish(db, any, "done", "x", 15, 0, NULL,
-					&err), -ESTALE);
+					 NULL, &err),
+			0);
+	ck_assert_int_eq(
+			db_ussd_finish(db, any, "done", "x", 15, 0, NULL, &err),
+			-ESTALE);
 	ck_assert_int_eq(db_ussd_get(db, any, &u, &err), 0);
 	ck_assert_str_eq(u.state, "done");
 	ck_assert_str_eq(u.reply, "余额 12.50 元");
@@ -1278,7 +1383,7 @@ START_TEST(test_status_and_listings)
 	struct db_inbox_row *in;
 	struct db_queue_depths q;
 	struct db_inbound m = sample_inbound();
-	struct db_list_filter f = { .number = "+8613900000002" };
+	struct db_list_filter f = {.number = "+8613900000002"};
 	size_t n;
 	int64_t id;
 
@@ -1323,25 +1428,26 @@ START_TEST(test_status_and_listings)
 	db_inbox_rows_free(in, n);
 	/* both unhandled; handle the first, one remains */
 	ck_assert_int_eq(db_inbound_unhandled(db, 0, &in, &n, &err), 2);
-	ck_assert_int_eq(db_inbound_set_state(db, in[0].id, "handled", NULL,
-					      &err), 0);
+	ck_assert_int_eq(db_inbound_set_state(
+					 db, in[0].id, "handled", NULL, &err),
+			0);
 	db_inbox_rows_free(in, n);
 	ck_assert_int_eq(db_inbound_unhandled(db, 0, &in, &n, &err), 1);
 	ck_assert_str_eq(in[0].sender, "+8613900000009");
 	db_inbox_rows_free(in, n);
 	{
-		struct db_rule_reload rr = { .path = "rules.cfg",
-					     .version = "2025-06-01.3",
-					     .ok = false,
-					     .errors = "rules.cfg:3: bad" };
+		struct db_rule_reload rr = {.path = "rules.cfg",
+				.version = "2025-06-01.3",
+				.ok = false,
+				.errors = "rules.cfg:3: bad"};
 		int64_t rid = 0;
 
-		ck_assert_int_eq(db_rule_reload_record(db, &rr, &rid, &err),
-				 0);
+		ck_assert_int_eq(db_rule_reload_record(db, &rr, &rid, &err), 0);
 		ck_assert_int_gt(rid, 0);
 		ck_assert_int_eq(scalar(db, "SELECT count(*) FROM rule_reloads "
-					"WHERE NOT ok AND errors LIKE "
-					"'rules.cfg:3:%'"), 1);
+					    "WHERE NOT ok AND errors LIKE "
+					    "'rules.cfg:3:%'"),
+				1);
 	}
 
 	enqueue(db, "+8613900000001", "a", 2, "m");
@@ -1359,8 +1465,10 @@ END_TEST
 static int prepared_count(struct db *db)
 {
 	struct db_error err;
-	int r = db_exec(db, "SELECT name FROM pg_prepared_statements "
-			"WHERE name ~ '^fg[0-9]+$'", 0, NULL, &err);
+	int r = db_exec(db,
+			"SELECT name FROM pg_prepared_statements "
+			"WHERE name ~ '^fg[0-9]+$'",
+			0, NULL, &err);
 
 	ck_assert_msg(r >= 0, "pg_prepared_statements: %s", err.message);
 	return r;
@@ -1371,17 +1479,19 @@ START_TEST(test_prepared_statements)
 	struct db_error err;
 	struct db *db = fresh(true);
 	struct db_person p;
-	const char *one[1] = { "7" };
+	const char *one[1] = {"7"};
 	int n, i;
 
 	ck_assert_int_eq(db_people_add(db, "+8613900000011", "周", DB_ROLE_REP,
-				       NULL, NULL, NULL, &err), 0);
+					 NULL, NULL, NULL, &err),
+			0);
 	n = prepared_count(db);
 	ck_assert_int_gt(n, 0);
 	/* The same statements again: served from the cache, none added. */
 	for (i = 0; i < 5; i++)
 		ck_assert_int_eq(db_people_lookup(db, "+8613900000011", &p,
-						  &err), 0);
+						 &err),
+				0);
 	ck_assert_str_eq(p.name, "周");
 	i = prepared_count(db);
 	ck_assert_int_eq(db_people_lookup(db, "+8613900000011", &p, &err), 0);
@@ -1389,7 +1499,7 @@ START_TEST(test_prepared_statements)
 	ck_assert_int_ge(i, n);
 	/* A new session has none; the cache must not claim otherwise. */
 	ck_assert_int_eq(db_reconnect(db, &err), 0);
-	n = prepared_count(db);	/* the session set-up statement only */
+	n = prepared_count(db); /* the session set-up statement only */
 	ck_assert_int_lt(n, i);
 	ck_assert_int_eq(db_exec(db, "SELECT $1::int", 1, one, &err), 1);
 	ck_assert_int_eq(prepared_count(db), n + 1);
@@ -1417,7 +1527,7 @@ static Suite *db_suite(void)
 
 	tc = tcase_create("people");
 	tcase_add_loop_test(tc, test_phone_normalize, 0,
-			    sizeof(phone_cases) / sizeof(phone_cases[0]));
+			sizeof(phone_cases) / sizeof(phone_cases[0]));
 	tcase_add_test(tc, test_people);
 	tcase_add_test(tc, test_injection_verbatim);
 	suite_add_tcase(s, tc);
@@ -1455,7 +1565,7 @@ int main(void)
 
 	if (!getenv("FIELDGATE_TEST_CONNINFO")) {
 		fprintf(stderr, "check_db: run me through tests/pg/with-pg.sh "
-			"(FIELDGATE_TEST_CONNINFO not set)\n");
+				"(FIELDGATE_TEST_CONNINFO not set)\n");
 		return 77;
 	}
 	sr = srunner_create(db_suite());

@@ -16,9 +16,16 @@ static const struct {
 	const char *utf8;
 	uint8_t code;
 } ext_cases[] = {
-	{ "\x0c", 0x0a }, { "^", 0x14 },  { "{", 0x28 }, { "}", 0x29 },
-	{ "\\", 0x2f },	  { "[", 0x3c },  { "~", 0x3d }, { "]", 0x3e },
-	{ "|", 0x40 },	  { "\xe2\x82\xac", 0x65 },
+		{"\x0c", 0x0a},
+		{"^", 0x14},
+		{"{", 0x28},
+		{"}", 0x29},
+		{"\\", 0x2f},
+		{"[", 0x3c},
+		{"~", 0x3d},
+		{"]", 0x3e},
+		{"|", 0x40},
+		{"\xe2\x82\xac", 0x65},
 };
 
 START_TEST(test_ext_table)
@@ -29,7 +36,7 @@ START_TEST(test_ext_table)
 	const char *s = ext_cases[_i].utf8;
 
 	ck_assert_int_eq(gsm7_from_utf8(s, strlen(s), sept, sizeof(sept), &n),
-			 0);
+			0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_uint_eq(sept[0], GSM7_ESC);
 	ck_assert_uint_eq(sept[1], ext_cases[_i].code);
@@ -44,14 +51,28 @@ static const struct {
 	const char *utf8;
 	uint8_t septet;
 } default_cases[] = {
-	{ "@", 0x00 },	       { "\xc2\xa3", 0x01 }, { "$", 0x02 },
-	{ "\xc2\xa5", 0x03 }, { "\xc3\xa8", 0x04 }, { "\n", 0x0a },
-	{ "\xc3\x98", 0x0b }, { "\r", 0x0d },	     { "\xce\x94", 0x10 },
-	{ "_", 0x11 },	       { "\xce\xa3", 0x18 }, { "\xc3\x89", 0x1f },
-	{ " ", 0x20 },	       { "\xc2\xa4", 0x24 }, { "\xc2\xa1", 0x40 },
-	{ "A", 0x41 },	       { "\xc3\x84", 0x5b }, { "\xc2\xa7", 0x5f },
-	{ "\xc2\xbf", 0x60 }, { "a", 0x61 },	     { "\xc3\xbc", 0x7e },
-	{ "\xc3\xa0", 0x7f },
+		{"@", 0x00},
+		{"\xc2\xa3", 0x01},
+		{"$", 0x02},
+		{"\xc2\xa5", 0x03},
+		{"\xc3\xa8", 0x04},
+		{"\n", 0x0a},
+		{"\xc3\x98", 0x0b},
+		{"\r", 0x0d},
+		{"\xce\x94", 0x10},
+		{"_", 0x11},
+		{"\xce\xa3", 0x18},
+		{"\xc3\x89", 0x1f},
+		{" ", 0x20},
+		{"\xc2\xa4", 0x24},
+		{"\xc2\xa1", 0x40},
+		{"A", 0x41},
+		{"\xc3\x84", 0x5b},
+		{"\xc2\xa7", 0x5f},
+		{"\xc2\xbf", 0x60},
+		{"a", 0x61},
+		{"\xc3\xbc", 0x7e},
+		{"\xc3\xa0", 0x7f},
 };
 
 START_TEST(test_default_table)
@@ -62,7 +83,7 @@ START_TEST(test_default_table)
 	const char *s = default_cases[_i].utf8;
 
 	ck_assert_int_eq(gsm7_from_utf8(s, strlen(s), sept, sizeof(sept), &n),
-			 0);
+			0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(sept[0], default_cases[_i].septet);
 	ck_assert_int_eq(gsm7_to_utf8(sept, 1, back, sizeof(back), NULL), 0);
@@ -73,8 +94,8 @@ END_TEST
 START_TEST(test_not_encodable)
 {
 	/* Chinese, emoji, backquote, U+00A0 (display form of ESC). */
-	static const char *const bad[] = { "\xe4\xbd\xa0", "\xf0\x9f\x98\x80",
-					   "`", "\xc2\xa0", "a\xff" };
+	static const char *const bad[] = {"\xe4\xbd\xa0", "\xf0\x9f\x98\x80",
+			"`", "\xc2\xa0", "a\xff"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -83,10 +104,10 @@ START_TEST(test_not_encodable)
 
 		ck_assert(!gsm7_is_encodable(bad[i], strlen(bad[i])));
 		ck_assert_int_eq(gsm7_count_septets(bad[i], strlen(bad[i])),
-				 -EINVAL);
+				-EINVAL);
 		ck_assert_int_eq(gsm7_from_utf8(bad[i], strlen(bad[i]), sept,
-						sizeof(sept), &n),
-				 -EINVAL);
+						 sizeof(sept), &n),
+				-EINVAL);
 		ck_assert_uint_eq(n, 99);
 	}
 }
@@ -95,9 +116,9 @@ END_TEST
 START_TEST(test_escape_decoding_edge)
 {
 	/* Lone trailing ESC -> space; ESC + unknown code -> default char. */
-	const uint8_t lone[] = { 'a', GSM7_ESC };
-	const uint8_t unknown[] = { GSM7_ESC, 0x41 };
-	const uint8_t high[] = { 0x80 };
+	const uint8_t lone[] = {'a', GSM7_ESC};
+	const uint8_t unknown[] = {GSM7_ESC, 0x41};
+	const uint8_t high[] = {0x80};
 	char out[16];
 	size_t len;
 
@@ -105,11 +126,12 @@ START_TEST(test_escape_decoding_edge)
 	ck_assert_str_eq(out, "a ");
 	ck_assert_int_eq(gsm7_to_utf8(unknown, 2, out, sizeof(out), &len), 0);
 	ck_assert_str_eq(out, "A");
-	ck_assert_int_eq(gsm7_to_utf8(high, 1, out, sizeof(out), &len),
-			 -EINVAL);
+	ck_assert_int_eq(
+			gsm7_to_utf8(high, 1, out, sizeof(out), &len), -EINVAL);
 	/* Output too small: "@@" needs 3 bytes with the NUL. */
-	ck_assert_int_eq(gsm7_to_utf8((const uint8_t *)"\0\0", 2, out, 2, &len),
-			 -EMSGSIZE);
+	ck_assert_int_eq(
+			gsm7_to_utf8((const uint8_t *) "\0\0", 2, out, 2, &len),
+			-EMSGSIZE);
 }
 END_TEST
 
@@ -121,24 +143,24 @@ START_TEST(test_pack_known)
 	char hex[40];
 	int n;
 
-	n = gsm7_pack((const uint8_t *)"hellohello", 10, 0, out, sizeof(out));
+	n = gsm7_pack((const uint8_t *) "hellohello", 10, 0, out, sizeof(out));
 	ck_assert_int_eq(n, 9);
-	tu_bin_to_hex(out, (size_t)n, hex);
+	tu_bin_to_hex(out, (size_t) n, hex);
 	ck_assert_str_eq(hex, "E8329BFD4697D9EC37");
 	/* Eight septets fill exactly seven octets. */
-	n = gsm7_pack((const uint8_t *)"12345678", 8, 0, out, sizeof(out));
+	n = gsm7_pack((const uint8_t *) "12345678", 8, 0, out, sizeof(out));
 	ck_assert_int_eq(n, 7);
-	ck_assert_int_eq(gsm7_pack((const uint8_t *)"12345678", 8, 0, out, 6),
-			 -EMSGSIZE);
-	ck_assert_int_eq(gsm7_pack((const uint8_t *)"1", 1, 7, out, 6),
-			 -EINVAL);
+	ck_assert_int_eq(gsm7_pack((const uint8_t *) "12345678", 8, 0, out, 6),
+			-EMSGSIZE);
+	ck_assert_int_eq(gsm7_pack((const uint8_t *) "1", 1, 7, out, 6),
+			-EINVAL);
 }
 END_TEST
 
 /* Pack/unpack at every fill-bit offset and many lengths. */
 START_TEST(test_pack_every_offset)
 {
-	unsigned fill = (unsigned)_i;
+	unsigned fill = (unsigned) _i;
 	struct tu_rng rng;
 	size_t len;
 
@@ -149,22 +171,22 @@ START_TEST(test_pack_every_offset)
 		size_t i;
 
 		for (i = 0; i < len; i++)
-			sept[i] = (uint8_t)tu_rng_below(&rng, 128);
+			sept[i] = (uint8_t) tu_rng_below(&rng, 128);
 		n = gsm7_pack(sept, len, fill, packed, sizeof(packed));
-		ck_assert_int_eq(n, (int)((fill + len * 7 + 7) / 8));
+		ck_assert_int_eq(n, (int) ((fill + len * 7 + 7) / 8));
 		/* Fill bits are zero. */
 		if (len && fill)
 			ck_assert_uint_eq(packed[0] & ((1u << fill) - 1), 0);
-		ck_assert_int_eq(gsm7_unpack(packed, (size_t)n, fill, len,
-					     back, sizeof(back)),
-				 0);
+		ck_assert_int_eq(gsm7_unpack(packed, (size_t) n, fill, len,
+						 back, sizeof(back)),
+				0);
 		ck_assert_mem_eq(sept, back, len);
 		/* One septet too many must not read past the buffer. */
-		if ((fill + (len + 1) * 7) > (size_t)n * 8)
-			ck_assert_int_eq(gsm7_unpack(packed, (size_t)n, fill,
-						     len + 1, back,
-						     sizeof(back)),
-					 -EMSGSIZE);
+		if ((fill + (len + 1) * 7) > (size_t) n * 8)
+			ck_assert_int_eq(gsm7_unpack(packed, (size_t) n, fill,
+							 len + 1, back,
+							 sizeof(back)),
+					-EMSGSIZE);
 	}
 }
 END_TEST
@@ -212,11 +234,13 @@ START_TEST(test_ucs2_invalid)
 	static const struct {
 		const char *hex;
 	} bad[] = {
-		{ "D83D" },	    /* lone high surrogate at the end */
-		{ "DE00" },	    /* lone low surrogate */
-		{ "D83D0041" },	    /* high surrogate then a BMP char */
-		{ "DE00D83D" },	    /* reversed pair */
-		{ "004" "1" "00" }, /* odd length (3 octets) */
+			{"D83D"},     /* lone high surrogate at the end */
+			{"DE00"},     /* lone low surrogate */
+			{"D83D0041"}, /* high surrogate then a BMP char */
+			{"DE00D83D"}, /* reversed pair */
+			{"004"
+			 "1"
+			 "00"}, /* odd length (3 octets) */
 	};
 	size_t i;
 
@@ -226,8 +250,8 @@ START_TEST(test_ucs2_invalid)
 		int n = tu_hex_to_bin(bad[i].hex, in, sizeof(in));
 
 		ck_assert_int_ge(n, 0);
-		ck_assert_int_eq(ucs2_to_utf8(in, (size_t)n, out, sizeof(out)),
-				 -EINVAL);
+		ck_assert_int_eq(ucs2_to_utf8(in, (size_t) n, out, sizeof(out)),
+				-EINVAL);
 	}
 }
 END_TEST
@@ -235,11 +259,11 @@ END_TEST
 START_TEST(test_utf8_invalid)
 {
 	static const char *const bad[] = {
-		"\xc0\xaf",	    /* overlong '/' */
-		"\xed\xa0\x80",	    /* encoded surrogate */
-		"\xf4\x90\x80\x80", /* above U+10FFFF */
-		"\xe4\xbd",	    /* truncated */
-		"\x80",		    /* stray continuation */
+			"\xc0\xaf",	    /* overlong '/' */
+			"\xed\xa0\x80",	    /* encoded surrogate */
+			"\xf4\x90\x80\x80", /* above U+10FFFF */
+			"\xe4\xbd",	    /* truncated */
+			"\x80",		    /* stray continuation */
 	};
 	size_t i;
 
@@ -247,10 +271,10 @@ START_TEST(test_utf8_invalid)
 		uint8_t out[16];
 
 		ck_assert_int_eq(ucs2_from_utf8(bad[i], strlen(bad[i]), out,
-						sizeof(out)),
-				 -EINVAL);
+						 sizeof(out)),
+				-EINVAL);
 		ck_assert_int_eq(ucs2_count_units(bad[i], strlen(bad[i])),
-				 -EINVAL);
+				-EINVAL);
 	}
 }
 END_TEST
@@ -261,17 +285,17 @@ START_TEST(test_all_septets_round_trip)
 	unsigned v;
 
 	for (v = 0; v < 128; v++) {
-		uint8_t s = (uint8_t)v, again[4];
+		uint8_t s = (uint8_t) v, again[4];
 		char utf8[8];
 		size_t len, n;
 
 		if (v == GSM7_ESC)
 			continue;
 		ck_assert_int_eq(gsm7_to_utf8(&s, 1, utf8, sizeof(utf8), &len),
-				 0);
-		ck_assert_int_eq(gsm7_from_utf8(utf8, len, again,
-						sizeof(again), &n),
-				 0);
+				0);
+		ck_assert_int_eq(gsm7_from_utf8(utf8, len, again, sizeof(again),
+						 &n),
+				0);
 		ck_assert_uint_eq(n, 1);
 		ck_assert_uint_eq(again[0], v);
 	}
@@ -284,9 +308,9 @@ static Suite *gsm7_suite(void)
 	TCase *tc = tcase_create("alphabet");
 
 	tcase_add_loop_test(tc, test_ext_table, 0,
-			    sizeof(ext_cases) / sizeof(ext_cases[0]));
+			sizeof(ext_cases) / sizeof(ext_cases[0]));
 	tcase_add_loop_test(tc, test_default_table, 0,
-			    sizeof(default_cases) / sizeof(default_cases[0]));
+			sizeof(default_cases) / sizeof(default_cases[0]));
 	tcase_add_test(tc, test_not_encodable);
 	tcase_add_test(tc, test_escape_decoding_edge);
 	tcase_add_test(tc, test_count_septets);

@@ -18,15 +18,16 @@ START_TEST(test_parse_categories)
 	unsigned mask = 0;
 	char bad[16] = "";
 
-	ck_assert_int_eq(log_parse_categories("at,db", &mask, bad,
-			sizeof(bad)), 0);
+	ck_assert_int_eq(log_parse_categories("at,db", &mask, bad, sizeof(bad)),
+			0);
 	ck_assert_uint_eq(mask, LOG_CAT_AT | LOG_CAT_DB);
 	ck_assert_int_eq(log_parse_categories("all", &mask, NULL, 0), 0);
 	ck_assert_uint_eq(mask, LOG_CAT_ALL);
 	ck_assert_int_eq(log_parse_categories("", &mask, NULL, 0), 0);
 	ck_assert_uint_eq(mask, 0);
-	ck_assert_int_eq(log_parse_categories("db,bogus", &mask, bad,
-			sizeof(bad)), -EINVAL);
+	ck_assert_int_eq(log_parse_categories(
+					 "db,bogus", &mask, bad, sizeof(bad)),
+			-EINVAL);
 	ck_assert_str_eq(bad, "bogus");
 	ck_assert_int_eq(log_parse_categories("a", &mask, bad, sizeof(bad)),
 			-EINVAL);
@@ -52,13 +53,13 @@ static const struct {
 	const char *redacted;
 	const char *shown;
 } numbers[] = {
-	{ "+8613912345678", "+861********78", "+8613912345678" },
-	{ "13912345678", "139******78", "13912345678" },
-	{ "10086", "10086", "10086" },		/* short code */
-	{ "BANK", "BANK", "BANK" },		/* alphanumeric */
-	{ "+1234567", "+123**67", "+1234567" },
-	{ "", "", "" },
-	{ "+86\r139", "+86<CR>139", "+86<CR>139" },
+		{"+8613912345678", "+861********78", "+8613912345678"},
+		{"13912345678", "139******78", "13912345678"},
+		{"10086", "10086", "10086"}, /* short code */
+		{"BANK", "BANK", "BANK"},    /* alphanumeric */
+		{"+1234567", "+123**67", "+1234567"},
+		{"", "", ""},
+		{"+86\r139", "+86<CR>139", "+86<CR>139"},
 };
 
 START_TEST(test_redact_number)
@@ -81,8 +82,8 @@ START_TEST(test_redact_number_never_cut)
 
 	log_set_personal_info(false);
 	/* Too long for the buffer: no digit may leak through a cut. */
-	ck_assert_str_eq(log_redact_number("+8613912345678", buf,
-			sizeof(buf)), "[number]");
+	ck_assert_str_eq(log_redact_number("+8613912345678", buf, sizeof(buf)),
+			"[number]");
 }
 END_TEST
 
@@ -94,8 +95,7 @@ START_TEST(test_redact_text)
 	ck_assert_str_eq(log_redact_text("拜访 3 家", buf, sizeof(buf)),
 			"[12 bytes]");
 	log_set_personal_info(true);
-	ck_assert_str_eq(log_redact_text("a\nb", buf, sizeof(buf)),
-			"a<LF>b");
+	ck_assert_str_eq(log_redact_text("a\nb", buf, sizeof(buf)), "a<LF>b");
 	log_set_personal_info(false);
 }
 END_TEST
@@ -161,11 +161,11 @@ START_TEST(test_line_format)
 
 	capture(emit_lines, out, sizeof(out));
 	ck_assert_str_eq(out,
-		"info: modem=usb0 msg=42 stored\n"
-		"warning: modem=usb0 cannot open \"/dev/ttyUSB9\": "
-		"No such file or directory\n"
-		"warning: two lines\n"
-		"debug(db): query took 3 ms\n");
+			"info: modem=usb0 msg=42 stored\n"
+			"warning: modem=usb0 cannot open \"/dev/ttyUSB9\": "
+			"No such file or directory\n"
+			"warning: two lines\n"
+			"debug(db): query took 3 ms\n");
 }
 END_TEST
 

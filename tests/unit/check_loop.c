@@ -63,19 +63,23 @@ static int64_t timer_c(struct loop *loop, int64_t id, void *data)
 START_TEST(test_timer_order)
 {
 	struct loop *loop = loop_new();
-	struct trace t = { 0 };
+	struct trace t = {0};
 	int64_t now = loop_now_ms();
 
 	ck_assert_ptr_nonnull(loop);
 	/* Added out of order; equal deadlines keep insertion order. */
 	ck_assert_int_gt(loop_add_timer_at(loop, now - 10, timer_c, &t,
-			finalize_count), 0);
+					 finalize_count),
+			0);
 	ck_assert_int_gt(loop_add_timer_at(loop, now - 30, timer_a, &t,
-			finalize_count), 0);
+					 finalize_count),
+			0);
 	ck_assert_int_gt(loop_add_timer_at(loop, now - 20, timer_b, &t,
-			finalize_count), 0);
+					 finalize_count),
+			0);
 	ck_assert_int_gt(loop_add_timer_at(loop, now - 10, timer_a, &t,
-			finalize_count), 0);
+					 finalize_count),
+			0);
 	ck_assert_int_eq(loop_run_once(loop, 0), 4);
 	ck_assert_int_eq(t.n, 4);
 	ck_assert_str_eq(t.ev[0], "A");
@@ -106,13 +110,13 @@ static int64_t timer_cancel_others(struct loop *loop, int64_t id, void *data)
 START_TEST(test_timer_cancel_in_callback)
 {
 	struct loop *loop = loop_new();
-	struct trace t = { 0 };
+	struct trace t = {0};
 	int64_t now = loop_now_ms();
 
-	t.ids[0] = loop_add_timer_at(loop, now - 2, timer_cancel_others, &t,
-			finalize_count);
-	t.ids[1] = loop_add_timer_at(loop, now - 1, timer_b, &t,
-			finalize_count);
+	t.ids[0] = loop_add_timer_at(
+			loop, now - 2, timer_cancel_others, &t, finalize_count);
+	t.ids[1] = loop_add_timer_at(
+			loop, now - 1, timer_b, &t, finalize_count);
 	ck_assert_int_gt(t.ids[0], 0);
 	ck_assert_int_gt(t.ids[1], 0);
 	ck_assert_int_eq(loop_run_once(loop, 0), 1);
@@ -138,10 +142,11 @@ static int64_t timer_periodic(struct loop *loop, int64_t id, void *data)
 START_TEST(test_timer_rearm_once_per_iteration)
 {
 	struct loop *loop = loop_new();
-	struct trace t = { 0 };
+	struct trace t = {0};
 
 	ck_assert_int_gt(loop_add_timer(loop, -1, timer_periodic, &t,
-			finalize_count), 0);
+					 finalize_count),
+			0);
 	ck_assert_int_eq(loop_run_once(loop, 0), 1);
 	ck_assert_int_eq(loop_run_once(loop, 0), 1);
 	ck_assert_int_eq(t.finalized, 0);
@@ -155,12 +160,14 @@ END_TEST
 START_TEST(test_free_finalizes_pending_timers)
 {
 	struct loop *loop = loop_new();
-	struct trace t = { 0 };
+	struct trace t = {0};
 
 	ck_assert_int_gt(loop_add_timer(loop, 100000, timer_a, &t,
-			finalize_count), 0);
+					 finalize_count),
+			0);
 	ck_assert_int_gt(loop_add_timer(loop, 200000, timer_b, &t,
-			finalize_count), 0);
+					 finalize_count),
+			0);
 	loop_free(loop);
 	ck_assert_int_eq(t.finalized, 2);
 	ck_assert_int_eq(t.n, 0);
@@ -177,8 +184,9 @@ static void fd_remove_other(struct loop *loop, int fd, int events, void *data)
 	ck_assert_int_eq(read(fd, &c, 1), 1);
 	note(t, fd == t->fds[0] ? "fd0" : "fd1");
 	if (t->n == 1)
-		ck_assert_int_eq(loop_del_fd(loop, fd == t->fds[0] ?
-				t->fds[1] : t->fds[0]), 0);
+		ck_assert_int_eq(loop_del_fd(loop, fd == t->fds[0] ? t->fds[1]
+								   : t->fds[0]),
+				0);
 	/* And itself: removing the fd whose callback runs is fine too. */
 	ck_assert_int_eq(loop_del_fd(loop, fd), 0);
 	ck_assert_int_eq(loop_del_fd(loop, fd), -ENOENT);
@@ -187,7 +195,7 @@ static void fd_remove_other(struct loop *loop, int fd, int events, void *data)
 START_TEST(test_fd_removal_in_callback)
 {
 	struct loop *loop = loop_new();
-	struct trace t = { 0 };
+	struct trace t = {0};
 	int p0[2], p1[2];
 
 	ck_assert_int_eq(pipe(p0), 0);
@@ -195,11 +203,14 @@ START_TEST(test_fd_removal_in_callback)
 	t.fds[0] = p0[0];
 	t.fds[1] = p1[0];
 	ck_assert_int_eq(loop_add_fd(loop, p0[0], LOOP_READ, fd_remove_other,
-			&t), 0);
+					 &t),
+			0);
 	ck_assert_int_eq(loop_add_fd(loop, p1[0], LOOP_READ, fd_remove_other,
-			&t), 0);
+					 &t),
+			0);
 	ck_assert_int_eq(loop_add_fd(loop, p1[0], LOOP_READ, fd_remove_other,
-			&t), -EEXIST);
+					 &t),
+			-EEXIST);
 	/* Both readable in the same poll: only the first callback runs. */
 	ck_assert_int_eq(write(p0[1], "x", 1), 1);
 	ck_assert_int_eq(write(p1[1], "y", 1), 1);
@@ -211,7 +222,8 @@ START_TEST(test_fd_removal_in_callback)
 	ck_assert_int_eq(t.n, 1);
 	/* The fd number can be registered again after removal. */
 	ck_assert_int_eq(loop_add_fd(loop, p1[0], LOOP_READ, fd_remove_other,
-			&t), 0);
+					 &t),
+			0);
 	ck_assert_int_eq(loop_run_once(loop, 0), 1);
 	ck_assert_str_eq(t.ev[1], "fd1");
 	loop_free(loop);
@@ -234,13 +246,14 @@ static void fd_note(struct loop *loop, int fd, int events, void *data)
 START_TEST(test_file_events_before_timers)
 {
 	struct loop *loop = loop_new();
-	struct trace t = { 0 };
+	struct trace t = {0};
 	int p[2];
 
 	ck_assert_int_eq(pipe(p), 0);
 	/* The timer was due first, yet the fd event is handled first. */
-	ck_assert_int_gt(loop_add_timer_at(loop, loop_now_ms() - 1000,
-			timer_a, &t, NULL), 0);
+	ck_assert_int_gt(loop_add_timer_at(loop, loop_now_ms() - 1000, timer_a,
+					 &t, NULL),
+			0);
 	ck_assert_int_eq(loop_add_fd(loop, p[0], LOOP_READ, fd_note, &t), 0);
 	ck_assert_int_eq(write(p[1], "x", 1), 1);
 	ck_assert_int_eq(loop_run_once(loop, 1), 2);
@@ -256,7 +269,7 @@ END_TEST
 START_TEST(test_write_interest)
 {
 	struct loop *loop = loop_new();
-	struct trace t = { 0 };
+	struct trace t = {0};
 	int p[2];
 
 	ck_assert_int_eq(pipe(p), 0);
@@ -265,10 +278,9 @@ START_TEST(test_write_interest)
 	ck_assert_int_eq(loop_run_once(loop, 0), 0);
 	ck_assert_int_eq(loop_set_fd_events(loop, p[1], LOOP_WRITE), 0);
 	ck_assert_int_eq(loop_run_once(loop, 0), 1);
-	ck_assert_int_eq(loop_set_fd_events(loop, 12345, LOOP_WRITE),
-			-ENOENT);
-	ck_assert_int_eq(loop_add_fd(loop, -1, LOOP_READ, fd_note, &t),
-			-EINVAL);
+	ck_assert_int_eq(loop_set_fd_events(loop, 12345, LOOP_WRITE), -ENOENT);
+	ck_assert_int_eq(
+			loop_add_fd(loop, -1, LOOP_READ, fd_note, &t), -EINVAL);
 	loop_free(loop);
 	close(p[0]);
 	close(p[1]);
@@ -279,20 +291,19 @@ static void on_signal(struct loop *loop, int signo, void *data)
 {
 	struct trace *t = data;
 
-	note(t, signo == SIGUSR1 ? "USR1" : signo == SIGALRM ? "ALRM" :
-			"SIG?");
+	note(t, signo == SIGUSR1 ? "USR1" : signo == SIGALRM ? "ALRM" : "SIG?");
 	loop_stop(loop);
 }
 
 START_TEST(test_signal_as_event)
 {
 	struct loop *loop = loop_new();
-	struct trace t = { 0 };
+	struct trace t = {0};
 	sigset_t cur;
 
 	ck_assert_int_eq(loop_add_signal(loop, SIGUSR1, on_signal, &t), 0);
-	ck_assert_int_eq(loop_add_signal(loop, SIGKILL, on_signal, &t),
-			-EINVAL);
+	ck_assert_int_eq(
+			loop_add_signal(loop, SIGKILL, on_signal, &t), -EINVAL);
 	/* Without the loop, SIGUSR1 would kill this process. */
 	ck_assert_int_eq(raise(SIGUSR1), 0);
 	ck_assert_int_eq(loop_run(loop), 0);
@@ -313,13 +324,14 @@ END_TEST
 START_TEST(test_timeout_is_nearest_deadline)
 {
 	struct loop *loop = loop_new();
-	struct trace t = { 0 };
+	struct trace t = {0};
 	int64_t now = loop_now_ms(), id;
 	int to;
 
 	ck_assert_int_eq(loop_next_timeout_ms(loop), -1);
-	ck_assert_int_gt(loop_add_timer_at(loop, now + 50000, timer_a, &t,
-			NULL), 0);
+	ck_assert_int_gt(
+			loop_add_timer_at(loop, now + 50000, timer_a, &t, NULL),
+			0);
 	id = loop_add_timer_at(loop, now + 20000, timer_b, &t, NULL);
 	ck_assert_int_gt(id, 0);
 	to = loop_next_timeout_ms(loop);
@@ -346,7 +358,7 @@ static int64_t timer_stop(struct loop *loop, int64_t id, void *data)
 START_TEST(test_run_sleeps_until_deadline)
 {
 	struct loop *loop = loop_new();
-	struct trace t = { 0 };
+	struct trace t = {0};
 	struct loop_stats st;
 	int64_t start = loop_now_ms(), elapsed;
 
@@ -373,7 +385,7 @@ static void before_sleep(struct loop *loop, void *data)
 START_TEST(test_idle_loop_blocks)
 {
 	struct loop *loop = loop_new();
-	struct trace t = { 0 };
+	struct trace t = {0};
 	struct loop_stats st;
 	int64_t start = loop_now_ms(), elapsed;
 
@@ -418,10 +430,9 @@ static int64_t timer_adds_fd(struct loop *loop, int64_t id, void *data)
 START_TEST(test_add_fds_from_callback)
 {
 	struct loop *loop = loop_new();
-	struct trace t = { 0 };
+	struct trace t = {0};
 
-	ck_assert_int_gt(loop_add_timer(loop, -1, timer_adds_fd, &t, NULL),
-			0);
+	ck_assert_int_gt(loop_add_timer(loop, -1, timer_adds_fd, &t, NULL), 0);
 	ck_assert_int_eq(loop_run_once(loop, 0), 1);
 	ck_assert_int_eq(loop_run_once(loop, 0), 0);
 	ck_assert_int_eq(t.n, 1);

@@ -4,7 +4,7 @@
  * in-process pty simulator (tests/sim/sim.h): one poll loop drives both,
  * every wait is bounded by a deadline, nothing sleeps.
  */
-#define _GNU_SOURCE	/* posix_openpt, ptsname */
+#define _GNU_SOURCE /* posix_openpt, ptsname */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -52,8 +52,8 @@ struct h {
 
 	struct rx *rx;
 	size_t n_rx;
-	bool hold;		/* keep handles instead of releasing */
-	bool commit;		/* release argument when not holding */
+	bool hold;   /* keep handles instead of releasing */
+	bool commit; /* release argument when not holding */
 	struct modem_sms *held[MAX_HELD];
 	size_t n_held;
 
@@ -83,17 +83,17 @@ static uint64_t now_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
 }
 
 /* ---- callbacks ---- */
 
-static void cb_state(struct modem *m, enum modem_state st, const char *why,
-		     void *ud)
+static void cb_state(
+		struct modem *m, enum modem_state st, const char *why, void *ud)
 {
 	struct h *h = ud;
 
-	(void)m;
+	(void) m;
 	if (h->n_states < 64)
 		h->states[h->n_states++] = st;
 	if (st == MODEM_STATE_FAILED && why)
@@ -122,12 +122,12 @@ static void cb_sms(struct modem *m, struct modem_sms *sms, void *ud)
 	ck_assert_int_eq(modem_sms_release(m, sms, h->commit), 0);
 }
 
-static void cb_sr(struct modem *m, const struct modem_status_report *sr,
-		  void *ud)
+static void cb_sr(
+		struct modem *m, const struct modem_status_report *sr, void *ud)
 {
 	struct h *h = ud;
 
-	(void)m;
+	(void) m;
 	if (h->n_sr >= 16)
 		return;
 	h->sr[h->n_sr].decode_err = sr->decode_err;
@@ -149,17 +149,17 @@ static void ussd_store(struct h *h, const struct modem_ussd_reply *r)
 	h->n_ussd++;
 }
 
-static void cb_ussd_net(struct modem *m, const struct modem_ussd_reply *r,
-			void *ud)
+static void cb_ussd_net(
+		struct modem *m, const struct modem_ussd_reply *r, void *ud)
 {
-	(void)m;
+	(void) m;
 	ussd_store(ud, r);
 }
 
-static void cb_ussd_req(struct modem *m, const struct modem_ussd_reply *r,
-			void *ud)
+static void cb_ussd_req(
+		struct modem *m, const struct modem_ussd_reply *r, void *ud)
 {
-	(void)m;
+	(void) m;
 	ussd_store(ud, r);
 }
 
@@ -167,28 +167,28 @@ static void cb_info(struct modem *m, const struct modem_info *info, void *ud)
 {
 	struct h *h = ud;
 
-	(void)m;
-	(void)info;
+	(void) m;
+	(void) info;
 	h->info_events++;
 }
 
 static void cb_debug(struct modem *m, const char *msg, void *ud)
 {
-	(void)m;
-	(void)ud;
+	(void) m;
+	(void) ud;
 	if (getenv("MODEM_DEBUG"))
-		fprintf(stderr, "%llu %s\n", (unsigned long long)now_ms(),
-			msg);
+		fprintf(stderr, "%llu %s\n", (unsigned long long) now_ms(),
+				msg);
 }
 
 static void cb_send(struct modem *m, uint64_t id,
-		    const struct modem_send_result *r, void *ud)
+		const struct modem_send_result *r, void *ud)
 {
 	struct tx *t = ud;
 
-	(void)m;
-	(void)id;
-	ck_assert(!t->done);	/* exactly once */
+	(void) m;
+	(void) id;
+	ck_assert(!t->done); /* exactly once */
 	t->done = true;
 	t->res = *r;
 	snprintf(t->error, sizeof(t->error), "%s", r->error ? r->error : "");
@@ -198,11 +198,15 @@ static void cb_send(struct modem *m, uint64_t id,
 /* ---- harness ---- */
 
 static void h_init(struct h *h, struct sim_config *scfg,
-		   void (*tweak)(struct modem_config *))
+		void (*tweak)(struct modem_config *))
 {
 	static const struct modem_callbacks cbs = {
-		.state = cb_state, .sms = cb_sms, .status_report = cb_sr,
-		.ussd = cb_ussd_net, .info = cb_info, .debug = cb_debug,
+			.state = cb_state,
+			.sms = cb_sms,
+			.status_report = cb_sr,
+			.ussd = cb_ussd_net,
+			.info = cb_info,
+			.debug = cb_debug,
 	};
 	struct sim_config dflt;
 	char reason[160] = "";
@@ -235,7 +239,7 @@ static void h_init(struct h *h, struct sim_config *scfg,
 	h->cfg.sync_timeout_ms = 500;
 	h->cfg.reset_wait_ms = 3000;
 	h->cfg.sim_busy_first_ms = 100;
-	h->cfg.sweep_interval_ms = 600000;	/* tests sweep explicitly */
+	h->cfg.sweep_interval_ms = 600000; /* tests sweep explicitly */
 	h->cfg.status_interval_ms = 600000;
 	if (tweak)
 		tweak(&h->cfg);
@@ -259,18 +263,18 @@ static void h_step(struct h *h, uint64_t deadline)
 	int64_t md = modem_next_deadline(h->m);
 	int timeout = 50, st, n = 1, fd;
 
-	if (deadline > now && deadline - now < (uint64_t)timeout)
-		timeout = (int)(deadline - now);
+	if (deadline > now && deadline - now < (uint64_t) timeout)
+		timeout = (int) (deadline - now);
 	if (deadline <= now)
 		timeout = 0;
 	st = sim_timeout_ms(h->sim);
 	if (st >= 0 && st < timeout)
 		timeout = st;
 	if (md >= 0) {
-		if ((uint64_t)md <= now)
+		if ((uint64_t) md <= now)
 			timeout = 0;
-		else if ((uint64_t)md - now < (uint64_t)timeout)
-			timeout = (int)((uint64_t)md - now);
+		else if ((uint64_t) md - now < (uint64_t) timeout)
+			timeout = (int) ((uint64_t) md - now);
 	}
 	p[0].fd = sim_fd(h->sim);
 	p[0].events = POLLIN;
@@ -278,12 +282,11 @@ static void h_step(struct h *h, uint64_t deadline)
 	fd = modem_fd(h->m);
 	if (fd >= 0) {
 		p[1].fd = fd;
-		p[1].events = POLLIN |
-			      (modem_wants_write(h->m) ? POLLOUT : 0);
+		p[1].events = POLLIN | (modem_wants_write(h->m) ? POLLOUT : 0);
 		p[1].revents = 0;
 		n = 2;
 	}
-	ck_assert_int_ge(poll(p, (nfds_t)n, timeout), 0);
+	ck_assert_int_ge(poll(p, (nfds_t) n, timeout), 0);
 	sim_dispatch(h->sim);
 	now = now_ms();
 	if (n == 2 && p[1].fd == modem_fd(h->m)) {
@@ -299,8 +302,8 @@ static void h_step(struct h *h, uint64_t deadline)
 
 typedef bool (*pred_fn)(struct h *h, const void *arg);
 
-static bool h_run(struct h *h, pred_fn pred, const void *arg,
-		  unsigned timeout_ms)
+static bool h_run(
+		struct h *h, pred_fn pred, const void *arg, unsigned timeout_ms)
 {
 	uint64_t deadline = now_ms() + timeout_ms;
 
@@ -315,8 +318,8 @@ static bool h_run(struct h *h, pred_fn pred, const void *arg,
 /* Run the loop for @ms whatever happens. */
 static bool never(struct h *h, const void *arg)
 {
-	(void)h;
-	(void)arg;
+	(void) h;
+	(void) arg;
 	return false;
 }
 
@@ -327,15 +330,17 @@ static void h_idle(struct h *h, unsigned ms)
 
 static bool is_state(struct h *h, const void *arg)
 {
-	return modem_get_state(h->m) == *(const enum modem_state *)arg;
+	return modem_get_state(h->m) == *(const enum modem_state *) arg;
 }
 
 static void h_wait_state(struct h *h, enum modem_state st, unsigned ms)
 {
-	ck_assert_msg(h_run(h, is_state, &st, ms), "state %s not reached "
-		      "(now %s: %s)", modem_state_str(st),
-		      modem_state_str(modem_get_state(h->m)),
-		      modem_last_error(h->m));
+	ck_assert_msg(h_run(h, is_state, &st, ms),
+			"state %s not reached "
+			"(now %s: %s)",
+			modem_state_str(st),
+			modem_state_str(modem_get_state(h->m)),
+			modem_last_error(h->m));
 }
 
 static bool settled(struct h *h, const void *arg)
@@ -343,7 +348,7 @@ static bool settled(struct h *h, const void *arg)
 	struct modem_stats st;
 
 	modem_get_stats(h->m, &st);
-	return st.sweeps > *(const uint64_t *)arg && h->info_events > 0;
+	return st.sweeps > *(const uint64_t *) arg && h->info_events > 0;
 }
 
 /* READY, and the start-up sweep and info refresh done. */
@@ -360,13 +365,13 @@ static void h_wait_ready(struct h *h)
 /* Driver idle: READY, nothing queued in the sim's network or in flight. */
 static bool rx_count(struct h *h, const void *arg)
 {
-	return h->n_rx >= *(const size_t *)arg;
+	return h->n_rx >= *(const size_t *) arg;
 }
 
 static void h_wait_rx(struct h *h, size_t n, unsigned ms)
 {
 	ck_assert_msg(h_run(h, rx_count, &n, ms), "received %zu of %zu",
-		      h->n_rx, n);
+			h->n_rx, n);
 }
 
 /* Inject @s and wait until it is handed over and held (not released). */
@@ -379,8 +384,8 @@ static void h_hold_one(struct h *h, const struct sim_sms *s)
 
 static bool tx_done(struct h *h, const void *arg)
 {
-	(void)h;
-	return ((const struct tx *)arg)->done;
+	(void) h;
+	return ((const struct tx *) arg)->done;
 }
 
 static bool deleted_is(struct h *h, const void *arg)
@@ -388,12 +393,12 @@ static bool deleted_is(struct h *h, const void *arg)
 	struct modem_stats st;
 
 	modem_get_stats(h->m, &st);
-	return st.sms_deleted == *(const size_t *)arg;
+	return st.sms_deleted == *(const size_t *) arg;
 }
 
 static bool stored_is(struct h *h, const void *arg)
 {
-	return sim_stored(h->sim, "SM") == *(const int *)arg &&
+	return sim_stored(h->sim, "SM") == *(const int *) arg &&
 	       sim_pending(h->sim) == 0;
 }
 
@@ -424,7 +429,7 @@ START_TEST(test_init_echo_on)
 	ck_assert_int_eq(info->signal_dbm, -113 + 2 * 20);
 	ck_assert_int_eq(info->store_total, 30);
 	/* Idle: no deadline soon (no busy loop in the caller's poll). */
-	ck_assert_int_gt(modem_next_deadline(h.m) - (int64_t)now_ms(), 1000);
+	ck_assert_int_gt(modem_next_deadline(h.m) - (int64_t) now_ms(), 1000);
 	ck_assert_uint_eq(h.n_states >= 3, 1);
 	ck_assert_int_eq(h.states[0], MODEM_STATE_OPENING);
 	ck_assert_int_eq(h.states[1], MODEM_STATE_INITIALISING);
@@ -444,20 +449,20 @@ static void make_text(unsigned i, char *buf, size_t size)
 
 	buf[0] = '\0';
 	switch (i % 4) {
-	case 0:	/* Chinese, UCS-2, 2-3 parts */
+	case 0: /* Chinese, UCS-2, 2-3 parts */
 		while (len + strlen(zh) + 16 < size && len < 450)
-			len += (size_t)snprintf(buf + len, size - len, "%s",
-						zh);
+			len += (size_t) snprintf(
+					buf + len, size - len, "%s", zh);
 		snprintf(buf + len, size - len, " #%u", i);
 		break;
-	case 1:	/* short GSM-7 */
+	case 1: /* short GSM-7 */
 		snprintf(buf, size, "SALE %u qty=%u shop=Kampala-%u", i,
-			 i * 7 % 100, i % 13);
+				i * 7 % 100, i % 13);
 		break;
-	case 2:	/* long GSM-7, 2 parts */
+	case 2: /* long GSM-7, 2 parts */
 		for (unsigned k = 0; k < 20; k++)
-			len += (size_t)snprintf(buf + len, size - len,
-						"item%u:%u; ", k, i + k);
+			len += (size_t) snprintf(buf + len, size - len,
+					"item%u:%u; ", k, i + k);
 		break;
 	default: /* Chinese short, UCS-2 single */
 		snprintf(buf, size, "库存 %u 箱", i);
@@ -474,9 +479,9 @@ struct expect {
 
 static unsigned inject_msg(struct h *h, unsigned i, struct expect *e)
 {
-	static const uint8_t rev3[] = { 3, 1, 2 };
-	static const uint8_t rev2[] = { 2, 1 };
-	struct sim_sms s = { 0 };
+	static const uint8_t rev3[] = {3, 1, 2};
+	static const uint8_t rev2[] = {2, 1};
+	struct sim_sms s = {0};
 	char from[32];
 	const char *why = NULL;
 	int n;
@@ -486,7 +491,7 @@ static unsigned inject_msg(struct h *h, unsigned i, struct expect *e)
 	s.from = from;
 	s.text = e->text;
 	s.ref16 = true;
-	s.ref = (uint16_t)(i + 1);
+	s.ref = (uint16_t) (i + 1);
 	s.force_concat = true;
 	s.msg_class = -1;
 	if (i % 4 == 0) {
@@ -498,13 +503,13 @@ static unsigned inject_msg(struct h *h, unsigned i, struct expect *e)
 	}
 	n = sim_inject_sms(h->sim, &s, &why);
 	ck_assert_msg(n > 0, "inject %u: %d %s", i, n, why ? why : "");
-	e->parts = (unsigned)n;
-	return (unsigned)n;
+	e->parts = (unsigned) n;
+	return (unsigned) n;
 }
 
 /* Check every received part against the injected messages. */
 static void check_received(struct h *h, struct expect *e, unsigned n_msg,
-			   size_t total_parts)
+		size_t total_parts)
 {
 	size_t i;
 	unsigned k, p;
@@ -515,7 +520,7 @@ static void check_received(struct h *h, struct expect *e, unsigned n_msg,
 		unsigned ref;
 
 		ck_assert_msg(h->rx[i].decode_err == 0, "part %zu undecoded",
-			      i);
+				i);
 		ck_assert(s->udh.has_concat);
 		ref = s->udh.concat_ref;
 		ck_assert_uint_ge(ref, 1);
@@ -532,9 +537,10 @@ static void check_received(struct h *h, struct expect *e, unsigned n_msg,
 		char all[2048] = "";
 
 		for (p = 0; p < e[k].parts; p++) {
-			ck_assert_msg(e[k].got_n[p] == 1, "msg %u part %u "
-				      "received %u times", k, p + 1,
-				      e[k].got_n[p]);
+			ck_assert_msg(e[k].got_n[p] == 1,
+					"msg %u part %u "
+					"received %u times",
+					k, p + 1, e[k].got_n[p]);
 			strcat(all, e[k].got[p]);
 		}
 		ck_assert_str_eq(all, e[k].text);
@@ -586,7 +592,7 @@ START_TEST(test_receive_200)
 	for (i = 0; i < 100; i++) {
 		if (i % 5 == 0)
 			sim_set_urc(h.sim, SIM_URC_IN_CMGR,
-				    "+CREG: 1,\"2AF5\",\"0B88E350\"");
+					"+CREG: 1,\"2AF5\",\"0B88E350\"");
 		total += inject_msg(&h, i, &e[i]);
 		if (i % 10 == 9)
 			h_wait_rx(&h, total, 10000);
@@ -617,12 +623,13 @@ START_TEST(test_receive_200)
 	ck_assert(h_run(&h, stored_is, &zero, 5000));
 	ck_assert(h_run(&h, deleted_is, &total, 5000));
 	modem_get_stats(h.m, &s1);
-	per_msg = (double)(s1.at_commands - s0.at_commands) /
-		  (double)steady_parts;
+	per_msg = (double) (s1.at_commands - s0.at_commands) /
+		  (double) steady_parts;
 	printf("receive: %zu parts; steady state %llu AT commands for %zu "
-	       "messages = %.2f per message\n", total,
-	       (unsigned long long)(s1.at_commands - s0.at_commands),
-	       steady_parts, per_msg);
+	       "messages = %.2f per message\n",
+			total,
+			(unsigned long long) (s1.at_commands - s0.at_commands),
+			steady_parts, per_msg);
 	ck_assert(per_msg <= 3.0);
 
 	check_received(&h, e, N_MSG, total);
@@ -638,7 +645,7 @@ END_TEST
 START_TEST(test_dropped_cmti_sweep)
 {
 	struct h h;
-	struct sim_sms s = { .text = "lost indication", .msg_class = -1 };
+	struct sim_sms s = {.text = "lost indication", .msg_class = -1};
 	int zero = 0;
 
 	h_init(&h, NULL, NULL);
@@ -665,7 +672,7 @@ static void short_sweep(struct modem_config *c)
 START_TEST(test_periodic_sweep)
 {
 	struct h h;
-	struct sim_sms s = { .text = "found by the timer", .msg_class = -1 };
+	struct sim_sms s = {.text = "found by the timer", .msg_class = -1};
 
 	h_init(&h, NULL, short_sweep);
 	h_wait_ready(&h);
@@ -681,7 +688,7 @@ START_TEST(test_storage_full)
 {
 	struct h h;
 	struct sim_config sc;
-	struct sim_sms s = { .msg_class = -1 };
+	struct sim_sms s = {.msg_class = -1};
 	char text[8][32];
 	unsigned i;
 	size_t k;
@@ -691,7 +698,7 @@ START_TEST(test_storage_full)
 	sc.sm_capacity = 3;
 	h_init(&h, &sc, NULL);
 	h_wait_ready(&h);
-	h.hold = true;	/* the "database" is slow: nothing released */
+	h.hold = true; /* the "database" is slow: nothing released */
 	for (i = 0; i < 6; i++) {
 		snprintf(text[i], sizeof(text[i]), "full %u", i);
 		s.text = text[i];
@@ -719,7 +726,7 @@ END_TEST
 START_TEST(test_uncommitted_stays)
 {
 	struct h h;
-	struct sim_sms s = { .text = "db down", .msg_class = -1 };
+	struct sim_sms s = {.text = "db down", .msg_class = -1};
 	int zero = 0;
 
 	h_init(&h, NULL, NULL);
@@ -742,8 +749,7 @@ END_TEST
 
 /* Encode @text to @to and queue every part; returns parts. */
 static unsigned queue_text(struct h *h, const char *to, const char *text,
-			   uint8_t ref, bool srr, struct sms_pdu_out *out,
-			   struct tx *tx)
+		uint8_t ref, bool srr, struct sms_pdu_out *out, struct tx *tx)
 {
 	struct sms_submit_opts o;
 	int n, k;
@@ -757,16 +763,16 @@ static unsigned queue_text(struct h *h, const char *to, const char *text,
 	for (k = 0; k < n; k++) {
 		memset(&tx[k], 0, sizeof(tx[k]));
 		ck_assert_int_gt(modem_send_pdu(h->m, out[k].hex,
-						out[k].tpdu_len, cb_send,
-						&tx[k]), 0);
+						 out[k].tpdu_len, cb_send,
+						 &tx[k]),
+				0);
 	}
-	return (unsigned)n;
+	return (unsigned) n;
 }
 
 /* queue_text() of a one-part @text, then its result within 5 s. */
-static void send_one(struct h *h, const char *to, const char *text,
-		     uint8_t ref, bool srr, struct sms_pdu_out *out,
-		     struct tx *tx)
+static void send_one(struct h *h, const char *to, const char *text, uint8_t ref,
+		bool srr, struct sms_pdu_out *out, struct tx *tx)
 {
 	ck_assert_uint_eq(queue_text(h, to, text, ref, srr, out, tx), 1);
 	ck_assert(h_run(h, tx_done, &tx[0], 5000));
@@ -777,7 +783,7 @@ static bool all_tx_done(struct h *h, const void *arg)
 	const struct tx *t = arg;
 	unsigned k;
 
-	(void)h;
+	(void) h;
 	for (k = 0; k < 2; k++)
 		if (!t[k].done)
 			return false;
@@ -797,29 +803,34 @@ START_TEST(test_send_50_temporary_errors)
 	h_wait_ready(&h);
 	for (i = 0; i < 50; i++) {
 		snprintf(to, sizeof(to), "+2567010%05u", i);
-		snprintf(text, sizeof(text), "Reply %u: your order of %u "
-			 "boxes is confirmed and will be delivered to the "
-			 "shop tomorrow morning before ten. Thank you for "
-			 "your business with us. Ref %u. Call 0800 100 200 "
-			 "for any question about this order.", i, i * 3, i);
+		snprintf(text, sizeof(text),
+				"Reply %u: your order of %u "
+				"boxes is confirmed and will be delivered to "
+				"the "
+				"shop tomorrow morning before ten. Thank you "
+				"for "
+				"your business with us. Ref %u. Call 0800 100 "
+				"200 "
+				"for any question about this order.",
+				i, i * 3, i);
 		if (i % 3 == 0) {
 			/* The next send fails, temporarily. */
-			sim_set(h.sim, SIM_FAULT_CMS_CODE,
-				i % 2 ? 332 : 42);
+			sim_set(h.sim, SIM_FAULT_CMS_CODE, i % 2 ? 332 : 42);
 			sim_set(h.sim, SIM_FAULT_CMS_COUNT, 1 + i % 2);
 		}
 		if (i % 5 == 0) {
 			sim_set_urc(h.sim, SIM_URC_BEFORE_PROMPT,
-				    "+CREG: 1,\"2AF5\",\"0B88E350\"");
+					"+CREG: 1,\"2AF5\",\"0B88E350\"");
 			sim_set_urc(h.sim, SIM_URC_BEFORE_CMGS, "^RSSI: 15");
 		}
 		if (i % 10 == 0) {
-			struct sim_sms in = { .text = "incoming while "
-					      "sending", .msg_class = -1 };
+			struct sim_sms in = {.text = "incoming while "
+						     "sending",
+					.msg_class = -1};
 
 			ck_assert_int_eq(sim_inject_sms(h.sim, &in, NULL), 1);
 		}
-		n = queue_text(&h, to, text, (uint8_t)i, false, out, tx);
+		n = queue_text(&h, to, text, (uint8_t) i, false, out, tx);
 		ck_assert_uint_eq(n, 2);
 		parts += n;
 		ck_assert(h_run(&h, all_tx_done, tx, 10000));
@@ -828,23 +839,25 @@ START_TEST(test_send_50_temporary_errors)
 			unsigned tries = 0;
 
 			while (tx[k].res.status == MODEM_SEND_TEMPORARY &&
-			       tries++ < 5) {
+					tries++ < 5) {
 				ck_assert_int_ge(tx[k].res.cms, 0);
 				retries++;
 				memset(&tx[k], 0, sizeof(tx[k]));
-				ck_assert_int_gt(modem_send_pdu(h.m,
-					out[k].hex, out[k].tpdu_len, cb_send,
-					&tx[k]), 0);
+				ck_assert_int_gt(
+						modem_send_pdu(h.m, out[k].hex,
+								out[k].tpdu_len,
+								cb_send,
+								&tx[k]),
+						0);
 				ck_assert(h_run(&h, tx_done, &tx[k], 10000));
 			}
 			ck_assert_msg(tx[k].res.status == MODEM_SEND_OK,
-				      "send %u part %u: %d %s", i, k,
-				      tx[k].res.status, tx[k].res.error);
+					"send %u part %u: %d %s", i, k,
+					tx[k].res.status, tx[k].res.error);
 			ck_assert_int_ge(tx[k].res.mr, 0);
 		}
 	}
-	printf("send: %u parts, %u temporary errors retried\n", parts,
-	       retries);
+	printf("send: %u parts, %u temporary errors retried\n", parts, retries);
 	h_wait_rx(&h, 5, 3000);
 	for (j = 0; j < h.n_rx; j++)
 		ck_assert_str_eq(h.rx[j].msg.text, "incoming while sending");
@@ -863,7 +876,8 @@ START_TEST(test_send_50_temporary_errors)
 	sim_set(h.sim, SIM_FAULT_CMS_COUNT, 1);
 	memset(tx, 0, sizeof(tx));
 	ck_assert_int_gt(modem_send_pdu(h.m, out[0].hex, out[0].tpdu_len,
-					cb_send, &tx[0]), 0);
+					 cb_send, &tx[0]),
+			0);
 	ck_assert(h_run(&h, tx_done, &tx[0], 5000));
 	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_PERMANENT);
 	ck_assert_int_eq(tx[0].res.cms, 21);
@@ -890,7 +904,7 @@ END_TEST
 
 static bool sim_sent_one(struct h *h, const void *arg)
 {
-	(void)arg;
+	(void) arg;
 	return sim_sent_count(h->sim) >= 1;
 }
 
@@ -899,7 +913,7 @@ START_TEST(test_unplug_during_send)
 	struct h h;
 	struct sms_pdu_out out[8];
 	struct tx tx[8];
-	struct sim_sms s = { .text = "stored before unplug", .msg_class = -1 };
+	struct sim_sms s = {.text = "stored before unplug", .msg_class = -1};
 	struct modem_stats st;
 
 	h_init(&h, NULL, NULL);
@@ -909,15 +923,16 @@ START_TEST(test_unplug_during_send)
 	ck_assert_int_eq(sim_inject_sms(h.sim, &s, NULL), 1);
 	h_idle(&h, 50);
 	sim_set(h.sim, SIM_FAULT_DELAY_MS, 300);
-	ck_assert_uint_eq(queue_text(&h, "+256700000002", "unplugged", 2,
-				     false, out, tx), 1);
+	ck_assert_uint_eq(queue_text(&h, "+256700000002", "unplugged", 2, false,
+					  out, tx),
+			1);
 	/* The PDU reached the modem; its answer is delayed: unplug now. */
 	ck_assert(h_run(&h, sim_sent_one, NULL, 5000));
 	ck_assert_int_eq(sim_unplug(h.sim), 0);
 	ck_assert(h_run(&h, tx_done, &tx[0], 5000));
 	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_UNKNOWN);
 	h_wait_state(&h, MODEM_STATE_DOWN, 2000);
-	h_idle(&h, 300);	/* reopen attempts fail: no device */
+	h_idle(&h, 300); /* reopen attempts fail: no device */
 	ck_assert_int_eq(modem_get_state(h.m), MODEM_STATE_DOWN);
 	sim_set(h.sim, SIM_FAULT_DELAY_MS, 0);
 	ck_assert_int_eq(sim_replug(h.sim), 0);
@@ -943,21 +958,24 @@ START_TEST(test_wrong_pin)
 {
 	struct h h;
 	struct sim_config sc;
-	struct tx tx = { 0 };
+	struct tx tx = {0};
 
 	sim_config_init(&sc);
 	sc.pin = "1234";
 	h_init(&h, &sc, wrong_pin);
 	h_wait_state(&h, MODEM_STATE_FAILED, 5000);
 	ck_assert_msg(strstr(h.fail_reason, "PIN") != NULL, "reason: %s",
-		      h.fail_reason);
+			h.fail_reason);
 	ck_assert_str_eq(modem_last_error(h.m), h.fail_reason);
 	h_idle(&h, 500);
 	ck_assert_int_eq(modem_get_state(h.m), MODEM_STATE_FAILED);
 	ck_assert_uint_eq(sim_counter(h.sim, "pin-wrong"), 1);
 	ck_assert_int_eq(modem_fd(h.m), -1);
-	ck_assert_int_eq(modem_send_pdu(h.m, "0001000B915627000000F00000"
-					"01C1", 13, cb_send, &tx), -ENOTCONN);
+	ck_assert_int_eq(modem_send_pdu(h.m,
+					 "0001000B915627000000F00000"
+					 "01C1",
+					 13, cb_send, &tx),
+			-ENOTCONN);
 	ck_assert(!tx.done);
 	h_free(&h);
 }
@@ -1009,7 +1027,7 @@ END_TEST
 START_TEST(test_reboot)
 {
 	struct h h;
-	struct sim_sms s = { .text = "after reboot", .msg_class = -1 };
+	struct sim_sms s = {.text = "after reboot", .msg_class = -1};
 	struct modem_stats st;
 	size_t n0;
 
@@ -1040,7 +1058,7 @@ START_TEST(test_direct_cnma)
 {
 	struct h h;
 	struct sim_config sc;
-	struct sim_sms s = { .msg_class = -1 };
+	struct sim_sms s = {.msg_class = -1};
 	char text[5][32];
 	unsigned i;
 	size_t n0;
@@ -1093,7 +1111,8 @@ START_TEST(test_direct_undecodable_acked)
 	h_wait_ready(&h);
 	/* A DELIVER whose TP-UDL lies: undecodable, still handed over. */
 	ck_assert_int_ge(sim_inject_pdu(h.sim, "0004038121F30000111111111111"
-					"1109C8329BFD06"), 0);
+					       "1109C8329BFD06"),
+			0);
 	h_wait_rx(&h, 1, 3000);
 	ck_assert_int_ne(h.rx[0].decode_err, 0);
 	h_idle(&h, 100);
@@ -1104,7 +1123,7 @@ END_TEST
 
 static bool sr_one(struct h *h, const void *arg)
 {
-	(void)arg;
+	(void) arg;
 	return h->n_sr >= 1;
 }
 
@@ -1119,7 +1138,7 @@ START_TEST(test_direct_cds_acked_in_order)
 {
 	struct h h;
 	struct sim_config sc;
-	struct sim_sms s = { .msg_class = -1, .text = "held" };
+	struct sim_sms s = {.msg_class = -1, .text = "held"};
 	struct sms_pdu_out out[8];
 	struct tx tx[8];
 
@@ -1163,7 +1182,7 @@ END_TEST
 
 static bool ussd_n(struct h *h, const void *arg)
 {
-	return h->n_ussd >= *(const size_t *)arg;
+	return h->n_ussd >= *(const size_t *) arg;
 }
 
 static enum ussd_mode the_mode;
@@ -1179,10 +1198,10 @@ START_TEST(test_ussd_encodings)
 		enum ussd_mode mode;
 		enum sim_ussd_encoding enc;
 	} t[] = {
-		{ USSD_MODE_PLAIN, SIM_USSD_TEXT },
-		{ USSD_MODE_UCS2, SIM_USSD_UCS2 },
-		{ USSD_MODE_PACKED, SIM_USSD_GSM7HEX },
-		{ USSD_MODE_PLAIN, SIM_USSD_TEXT }, /* before OK, split */
+			{USSD_MODE_PLAIN, SIM_USSD_TEXT},
+			{USSD_MODE_UCS2, SIM_USSD_UCS2},
+			{USSD_MODE_PACKED, SIM_USSD_GSM7HEX},
+			{USSD_MODE_PLAIN, SIM_USSD_TEXT}, /* before OK, split */
 	};
 	struct h h;
 	size_t one = 1, two = 2, three = 3;
@@ -1190,8 +1209,7 @@ START_TEST(test_ussd_encodings)
 	the_mode = t[_i].mode;
 	h_init(&h, NULL, ussd_mode_cfg);
 	h_wait_ready(&h);
-	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_USSD_ENCODING, t[_i].enc),
-			 0);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_USSD_ENCODING, t[_i].enc), 0);
 	if (_i == 3) {
 		ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_USSD_AFTER_OK, 0), 0);
 		ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_USSD_SPLIT, 1), 0);
@@ -1262,13 +1280,12 @@ START_TEST(test_bad_args)
 	ck_assert_int_eq(modem_send_pdu(m, "0011", 0, NULL, NULL), -EINVAL);
 	ck_assert_int_eq(modem_ussd(m, "*1#", NULL, NULL), -ENOTCONN);
 	ck_assert_int_eq(modem_sms_release(m, NULL, true), -EINVAL);
-	modem_tick(m, 2000);	/* reopen fails again, backoff doubles */
+	modem_tick(m, 2000); /* reopen fails again, backoff doubles */
 	ck_assert_int_eq(modem_next_deadline(m), 2000 + 2000);
 	modem_free(m);
 	modem_free(NULL);
 }
 END_TEST
-
 
 static void fast_timeouts(struct modem_config *c)
 {
@@ -1280,13 +1297,13 @@ static bool resets_ge(struct h *h, const void *arg)
 	struct modem_stats st;
 
 	modem_get_stats(h->m, &st);
-	return st.resets >= *(const uint64_t *)arg;
+	return st.resets >= *(const uint64_t *) arg;
 }
 
 START_TEST(test_failures_reset)
 {
 	struct h h;
-	struct sim_sms s = { .text = "after reset", .msg_class = -1 };
+	struct sim_sms s = {.text = "after reset", .msg_class = -1};
 	uint64_t one = 1;
 
 	h_init(&h, NULL, fast_timeouts);
@@ -1311,13 +1328,13 @@ END_TEST
 static bool relisted(struct h *h, const void *arg)
 {
 	return sim_counter(h->sim, "+CMGL") + sim_counter(h->sim, "+CPMS") >
-	       *(const unsigned *)arg;
+	       *(const unsigned *) arg;
 }
 
 START_TEST(test_cmgd_answer_lost)
 {
 	struct h h;
-	struct sim_sms s = { .text = "delete me once", .msg_class = -1 };
+	struct sim_sms s = {.text = "delete me once", .msg_class = -1};
 	unsigned lists;
 	int zero = 0;
 
@@ -1341,7 +1358,7 @@ END_TEST
 START_TEST(test_cmgd_not_done)
 {
 	struct h h;
-	struct sim_sms s = { .text = "delete me later", .msg_class = -1 };
+	struct sim_sms s = {.text = "delete me later", .msg_class = -1};
 	int zero = 0;
 
 	h_init(&h, NULL, fast_timeouts);
@@ -1353,7 +1370,7 @@ START_TEST(test_cmgd_not_done)
 	/* The re-list finds the same PDU: then, and only then, delete. */
 	ck_assert(h_run(&h, stored_is, &zero, 8000));
 	ck_assert_uint_eq(sim_counter(h.sim, "+CMGD"), 1);
-	ck_assert_uint_eq(h.n_rx, 1);	/* not handed over again */
+	ck_assert_uint_eq(h.n_rx, 1); /* not handed over again */
 	h_free(&h);
 }
 END_TEST
@@ -1361,7 +1378,7 @@ END_TEST
 START_TEST(test_cmti_other_store)
 {
 	struct h h;
-	struct sim_sms s = { .text = "back in SM", .msg_class = -1 };
+	struct sim_sms s = {.text = "back in SM", .msg_class = -1};
 	unsigned cpms;
 
 	h_init(&h, NULL, NULL);
@@ -1384,7 +1401,7 @@ END_TEST
 START_TEST(test_direct_refused_falls_back)
 {
 	struct h h;
-	struct sim_sms s = { .text = "stored instead", .msg_class = -1 };
+	struct sim_sms s = {.text = "stored instead", .msg_class = -1};
 	int zero = 0;
 
 	h_init(&h, NULL, direct_mode_slow);
@@ -1403,7 +1420,7 @@ END_TEST
 START_TEST(test_index_base_zero)
 {
 	struct h h;
-	struct sim_sms s = { .msg_class = -1 };
+	struct sim_sms s = {.msg_class = -1};
 	char text[3][16];
 	unsigned i;
 	int zero = 0;
@@ -1433,7 +1450,7 @@ static void text_fallback(struct modem_config *c)
 START_TEST(test_text_mode_fallback)
 {
 	struct h h;
-	struct sim_sms s = { .from = "+256772111222", .msg_class = -1 };
+	struct sim_sms s = {.from = "+256772111222", .msg_class = -1};
 	struct sms_pdu_out out[8];
 	struct tx tx[8];
 	const struct sim_sent *sent;
@@ -1472,8 +1489,9 @@ START_TEST(test_text_mode_fallback)
 	/* Multipart cannot be sent in text mode: permanent. */
 	memset(long_text, 'x', 200);
 	long_text[200] = '\0';
-	ck_assert_uint_eq(queue_text(&h, "+256700000009", long_text, 6,
-				     false, out, tx), 2);
+	ck_assert_uint_eq(queue_text(&h, "+256700000009", long_text, 6, false,
+					  out, tx),
+			2);
 	ck_assert(h_run(&h, all_tx_done, tx, 5000));
 	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_PERMANENT);
 	ck_assert_uint_eq(sim_sent_count(h.sim), 1);
@@ -1502,8 +1520,9 @@ START_TEST(test_reboot_during_send)
 	h_init(&h, NULL, NULL);
 	h_wait_ready(&h);
 	sim_set(h.sim, SIM_FAULT_DELAY_MS, 300);
-	ck_assert_uint_eq(queue_text(&h, "+256700000004", "rebooted?", 7,
-				     false, out, tx), 1);
+	ck_assert_uint_eq(queue_text(&h, "+256700000004", "rebooted?", 7, false,
+					  out, tx),
+			1);
 	ck_assert(h_run(&h, sim_sent_one, NULL, 5000));
 	/* The modem reboots before answering. */
 	sim_set(h.sim, SIM_FAULT_DELAY_MS, 0);
@@ -1511,10 +1530,11 @@ START_TEST(test_reboot_during_send)
 	ck_assert(h_run(&h, tx_done, &tx[0], 5000));
 	/* The PDU went out: OK if the answer made it, else UNKNOWN. */
 	ck_assert(tx[0].res.status == MODEM_SEND_UNKNOWN ||
-		  tx[0].res.status == MODEM_SEND_OK);
+			tx[0].res.status == MODEM_SEND_OK);
 	/* A send queued meanwhile goes out after the re-init. */
 	ck_assert_uint_eq(queue_text(&h, "+256700000004", "after", 8, false,
-				     out, tx2), 1);
+					  out, tx2),
+			1);
 	ck_assert(h_run(&h, tx_done, &tx2[0], 8000));
 	ck_assert_int_eq(tx2[0].res.status, MODEM_SEND_OK);
 	ck_assert_uint_eq(sim_sent_count(h.sim), 2);
@@ -1555,7 +1575,7 @@ static void short_status(struct modem_config *c)
 
 static bool info_ge(struct h *h, const void *arg)
 {
-	return h->info_events >= *(const unsigned *)arg;
+	return h->info_events >= *(const unsigned *) arg;
 }
 
 START_TEST(test_info_periodic_and_creg)
@@ -1592,7 +1612,8 @@ START_TEST(test_free_with_pending_sends)
 	h_wait_state(&h, MODEM_STATE_DOWN, 3000);
 	/* Sends wait while DOWN... */
 	ck_assert_uint_eq(queue_text(&h, "+256700000005", "never sent", 9,
-				     false, out, tx), 1);
+					  false, out, tx),
+			1);
 	h_idle(&h, 100);
 	ck_assert(!tx[0].done);
 	/* ...and are reported TEMPORARY (never written) on free. */
@@ -1620,11 +1641,11 @@ struct fake {
 	const struct script *sc;
 	char line[512];
 	size_t len;
-	char seen[4096];	/* commands received, '|'-separated */
-	bool mute;		/* record commands, answer nothing */
-	const char *pdu_reply;	/* answer to a PDU ended by Ctrl-Z */
-	unsigned n_cmgr;	/* AT+CMGR=<i> received */
-	const char *esc_reply;	/* answer to ESC (prompt aborted) */
+	char seen[4096];	 /* commands received, '|'-separated */
+	bool mute;		 /* record commands, answer nothing */
+	const char *pdu_reply;	 /* answer to a PDU ended by Ctrl-Z */
+	unsigned n_cmgr;	 /* AT+CMGR=<i> received */
+	const char *esc_reply;	 /* answer to ESC (prompt aborted) */
 	const char *empty_reply; /* answer to a bare CR */
 	unsigned n_esc;
 };
@@ -1647,7 +1668,7 @@ static void fake_open(struct fake *f, const struct script *sc)
 
 static void fake_say(struct fake *f, const char *s)
 {
-	ck_assert_int_eq(write(f->master, s, strlen(s)), (ssize_t)strlen(s));
+	ck_assert_int_eq(write(f->master, s, strlen(s)), (ssize_t) strlen(s));
 }
 
 static void fake_line(struct fake *f)
@@ -1658,7 +1679,7 @@ static void fake_line(struct fake *f)
 	f->line[f->len] = '\0';
 	f->len = 0;
 	if (f->line[0] == '\0' && f->empty_reply) {
-		fake_say(f, f->empty_reply);	/* a bare CR */
+		fake_say(f, f->empty_reply); /* a bare CR */
 		return;
 	}
 	if (strncmp(f->line, "AT", 2) != 0)
@@ -1678,7 +1699,7 @@ static void fake_line(struct fake *f)
 		}
 	}
 	ck_assert_int_eq(write(f->master, reply, strlen(reply)),
-			 (ssize_t)strlen(reply));
+			(ssize_t) strlen(reply));
 }
 
 static void fake_io(struct fake *f)
@@ -1699,7 +1720,7 @@ static void fake_io(struct fake *f)
 				if (f->esc_reply)
 					fake_say(f, f->esc_reply);
 			} else if (buf[i] != '\n' &&
-				 f->len + 1 < sizeof(f->line))
+					f->len + 1 < sizeof(f->line))
 				f->line[f->len++] = buf[i];
 		}
 	}
@@ -1707,7 +1728,7 @@ static void fake_io(struct fake *f)
 
 /* Run driver and fake modem until @st or @ms. */
 static bool fake_run(struct fake *f, struct modem *m, enum modem_state st,
-		     unsigned ms)
+		unsigned ms)
 {
 	uint64_t deadline = now_ms() + ms;
 	struct pollfd p[2];
@@ -1719,18 +1740,18 @@ static bool fake_run(struct fake *f, struct modem *m, enum modem_state st,
 
 		if (now >= deadline)
 			return false;
-		if (md >= 0 && (uint64_t)md <= now)
+		if (md >= 0 && (uint64_t) md <= now)
 			timeout = 0;
 		p[0].fd = f->master;
 		p[0].events = POLLIN;
 		if (modem_fd(m) >= 0) {
 			p[1].fd = modem_fd(m);
-			p[1].events = POLLIN | (modem_wants_write(m) ?
-						POLLOUT : 0);
+			p[1].events = POLLIN |
+				      (modem_wants_write(m) ? POLLOUT : 0);
 			n = 2;
 		}
 		p[0].revents = p[1].revents = 0;
-		ck_assert_int_ge(poll(p, (nfds_t)n, timeout), 0);
+		ck_assert_int_ge(poll(p, (nfds_t) n, timeout), 0);
 		fake_io(f);
 		now = now_ms();
 		if (n == 2 && (p[1].revents & POLLIN))
@@ -1745,7 +1766,7 @@ static bool fake_run(struct fake *f, struct modem *m, enum modem_state st,
 /* Run driver and fake modem for @ms. */
 static void fake_idle(struct fake *f, struct modem *m, unsigned ms)
 {
-	(void)fake_run(f, m, MODEM_STATE_CLOSED, ms);
+	(void) fake_run(f, m, MODEM_STATE_CLOSED, ms);
 }
 
 /*
@@ -1753,8 +1774,8 @@ static void fake_idle(struct fake *f, struct modem *m, unsigned ms)
  * tests share, then @tweak (may be NULL), started. Freed by fake_close().
  */
 static struct modem *fake_modem(struct fake *f,
-				const struct modem_callbacks *cbs,
-				void (*tweak)(struct modem_config *))
+		const struct modem_callbacks *cbs,
+		void (*tweak)(struct modem_config *))
 {
 	struct modem_config cfg;
 	struct modem *m;
@@ -1772,8 +1793,8 @@ static struct modem *fake_modem(struct fake *f,
 
 /* fake_open() on @sc, fake_modem(), then READY within 5 s. */
 static struct modem *fake_start(struct fake *f, const struct script *sc,
-				const struct modem_callbacks *cbs,
-				void (*tweak)(struct modem_config *))
+		const struct modem_callbacks *cbs,
+		void (*tweak)(struct modem_config *))
 {
 	struct modem *m;
 
@@ -1798,7 +1819,7 @@ static void fake_cmti_sm3(struct fake *f, struct modem *m)
 }
 
 /* Callbacks of the scripted tests that watch no event. */
-static const struct modem_callbacks fake_debug_cbs = { .debug = cb_debug };
+static const struct modem_callbacks fake_debug_cbs = {.debug = cb_debug};
 
 /* Configuration tweaks for fake_modem(). */
 static void fake_settle_300(struct modem_config *c)
@@ -1831,15 +1852,16 @@ static struct modem_sms *fake_held;
 
 static void fake_cb_sms(struct modem *m, struct modem_sms *sms, void *ud)
 {
-	(void)m;
-	(void)ud;
+	(void) m;
+	(void) ud;
 	ck_assert_ptr_null(fake_held);
 	fake_held = sms;
 }
 
 /* Callbacks that keep the one message handed over in fake_held. */
 static const struct modem_callbacks fake_held_cbs = {
-	.debug = cb_debug, .sms = fake_cb_sms,
+		.debug = cb_debug,
+		.sms = fake_cb_sms,
 };
 
 /*
@@ -1852,14 +1874,15 @@ static const struct modem_callbacks fake_held_cbs = {
 START_TEST(test_reboot_drops_queued_delete)
 {
 	static const struct script sc[] = {
-		{ "AT+CMGR=3", "\r\n+CMGR: 0,,28\r\n"
-		  "07917283010010F5040BC87238880900F10000993092516195800A"
-		  "E8329BFD4697D9EC37\r\n\r\nOK\r\n" },
-		{ "AT+CPMS?", "\r\n+CPMS: \"SM\",1,20,\"SM\",1,20,"
-		  "\"SM\",1,20\r\n\r\nOK\r\n" },
-		{ "AT+CMEE?", "\r\n+CMEE: 1\r\n\r\nOK\r\n" },
-		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
-		{ NULL, NULL },
+			{"AT+CMGR=3", "\r\n+CMGR: 0,,28\r\n"
+				      "07917283010010F5040BC87238880900F1000099"
+				      "3092516195800A"
+				      "E8329BFD4697D9EC37\r\n\r\nOK\r\n"},
+			{"AT+CPMS?", "\r\n+CPMS: \"SM\",1,20,\"SM\",1,20,"
+				     "\"SM\",1,20\r\n\r\nOK\r\n"},
+			{"AT+CMEE?", "\r\n+CMEE: 1\r\n\r\nOK\r\n"},
+			{"AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n"},
+			{NULL, NULL},
 	};
 	struct fake f;
 	struct modem *m;
@@ -1878,7 +1901,7 @@ START_TEST(test_reboot_drops_queued_delete)
 	/* The modem restarts, then answers the command in flight. */
 	f.mute = false;
 	fake_say(&f, "\r\nRDY\r\n\r\n+CSQ: 20,99\r\n\r\nOK\r\n");
-	fake_idle(&f, m, 150);	/* inside reboot_settle_ms */
+	fake_idle(&f, m, 150); /* inside reboot_settle_ms */
 	ck_assert_msg(strstr(f.seen, "AT+CMGD") == NULL, "sent: %s", f.seen);
 	/* Re-initialised; the sweep lists nothing: the delete is void. */
 	ck_assert(fake_run(&f, m, MODEM_STATE_READY, 5000));
@@ -1890,8 +1913,7 @@ START_TEST(test_reboot_drops_queued_delete)
 END_TEST
 
 /* A driver with direct delivery configured, on @f playing @sc: READY. */
-static struct modem *fake_start_direct(struct fake *f,
-				       const struct script *sc)
+static struct modem *fake_start_direct(struct fake *f, const struct script *sc)
 {
 	return fake_start(f, sc, &fake_held_cbs, fake_direct);
 }
@@ -1904,13 +1926,13 @@ static struct modem *fake_start_direct(struct fake *f,
 START_TEST(test_cds_acked_without_direct_cmt)
 {
 	static const struct script sc[] = {
-		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
-		{ "AT+CSMS=1", "\r\n+CSMS: 1,1,1\r\n\r\nOK\r\n" },
-		{ "AT+CNMI=2,2,0,1,0", "\r\n+CMS ERROR: 303\r\n" },
-		{ "AT+CNMI=1,2,0,1,0", "\r\n+CMS ERROR: 303\r\n" },
-		{ "AT+CNMI=2,2,0,0,0", "\r\n+CMS ERROR: 303\r\n" },
-		{ "AT+CNMI=1,2,0,0,0", "\r\n+CMS ERROR: 303\r\n" },
-		{ NULL, NULL },
+			{"AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n"},
+			{"AT+CSMS=1", "\r\n+CSMS: 1,1,1\r\n\r\nOK\r\n"},
+			{"AT+CNMI=2,2,0,1,0", "\r\n+CMS ERROR: 303\r\n"},
+			{"AT+CNMI=1,2,0,1,0", "\r\n+CMS ERROR: 303\r\n"},
+			{"AT+CNMI=2,2,0,0,0", "\r\n+CMS ERROR: 303\r\n"},
+			{"AT+CNMI=1,2,0,0,0", "\r\n+CMS ERROR: 303\r\n"},
+			{NULL, NULL},
 	};
 	struct fake f;
 	struct modem *m;
@@ -1921,7 +1943,8 @@ START_TEST(test_cds_acked_without_direct_cmt)
 	fake_idle(&f, m, 50);
 	f.seen[0] = '\0';
 	fake_say(&f, "\r\n+CDS: 25\r\n"
-		 "0002090C91527627998988621172319062006211723190620000\r\n");
+		     "0002090C91527627998988621172319062006211723190620000\r"
+		     "\n");
 	fake_idle(&f, m, 200);
 	ck_assert_str_eq(f.seen, "AT+CNMA|");
 	fake_close(&f, m);
@@ -1933,21 +1956,24 @@ static size_t fake_n_rx;
 
 static void fake_cb_rx(struct modem *m, struct modem_sms *sms, void *ud)
 {
-	(void)m;
-	(void)ud;
+	(void) m;
+	(void) ud;
 	ck_assert_uint_lt(fake_n_rx, 4);
 	fake_rx[fake_n_rx++] = sms;
 }
 
 /* Callbacks that collect the messages handed over in fake_rx[]. */
 static const struct modem_callbacks fake_rx_cbs = {
-	.debug = cb_debug, .sms = fake_cb_rx,
+		.debug = cb_debug,
+		.sms = fake_cb_rx,
 };
 
-#define FAKE_PDU_A "07917283010010F5040BC87238880900F10000993092516195800A" \
-		   "E8329BFD4697D9EC37"
-#define FAKE_PDU_B "07917283010010F5040BC87238880900F10000993092516195800A" \
-		   "E8329BFD4697D9EC36"
+#define FAKE_PDU_A                                                             \
+	"07917283010010F5040BC87238880900F10000993092516195800A"               \
+	"E8329BFD4697D9EC37"
+#define FAKE_PDU_B                                                             \
+	"07917283010010F5040BC87238880900F10000993092516195800A"               \
+	"E8329BFD4697D9EC36"
 
 /*
  * The modem frees slot 3 on AT+CMGD=3, stores a new message there and
@@ -1957,16 +1983,16 @@ static const struct modem_callbacks fake_rx_cbs = {
 START_TEST(test_cmti_during_delete)
 {
 	static const struct script sc1[] = {
-		{ "AT+CMGR=3", "\r\n+CMGR: 0,,28\r\n" FAKE_PDU_A
-		  "\r\n\r\nOK\r\n" },
-		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
-		{ NULL, NULL },
+			{"AT+CMGR=3", "\r\n+CMGR: 0,,28\r\n" FAKE_PDU_A
+				      "\r\n\r\nOK\r\n"},
+			{"AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n"},
+			{NULL, NULL},
 	};
 	static const struct script sc2[] = {
-		{ "AT+CMGD=3", "\r\n+CMTI: \"SM\",3\r\n\r\nOK\r\n" },
-		{ "AT+CMGR=3", "\r\n+CMGR: 0,,28\r\n" FAKE_PDU_B
-		  "\r\n\r\nOK\r\n" },
-		{ NULL, NULL },
+			{"AT+CMGD=3", "\r\n+CMTI: \"SM\",3\r\n\r\nOK\r\n"},
+			{"AT+CMGR=3", "\r\n+CMGR: 0,,28\r\n" FAKE_PDU_B
+				      "\r\n\r\nOK\r\n"},
+			{NULL, NULL},
 	};
 	struct fake f;
 	struct modem *m;
@@ -1994,39 +2020,41 @@ END_TEST
 START_TEST(test_text_mode_cnmi_no_cds)
 {
 	static const struct script sc[] = {
-		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
-		{ "AT+CMGF=0", "\r\nERROR\r\n" },
-		{ "AT+CNMI=2,2,0,0,0", "\r\n+CMS ERROR: 303\r\n" },
-		{ "AT+CNMI=1,2,0,0,0", "\r\n+CMS ERROR: 303\r\n" },
-		{ NULL, NULL },
+			{"AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n"},
+			{"AT+CMGF=0", "\r\nERROR\r\n"},
+			{"AT+CNMI=2,2,0,0,0", "\r\n+CMS ERROR: 303\r\n"},
+			{"AT+CNMI=1,2,0,0,0", "\r\n+CMS ERROR: 303\r\n"},
+			{NULL, NULL},
 	};
 	struct fake f;
 	struct modem *m;
 
 	m = fake_start(&f, sc, &fake_debug_cbs, fake_text_direct);
 	ck_assert_msg(strstr(f.seen, "|AT+CNMI=2,1,0,0,0|") != NULL &&
-		      strstr(f.seen, "AT+CNMI=2,1,0,1,0") == NULL &&
-		      strstr(f.seen, "AT+CNMI=2,1,0,2,0") == NULL,
-		      "seen: %s", f.seen);
+					strstr(f.seen, "AT+CNMI=2,1,0,1,0") ==
+							NULL &&
+					strstr(f.seen, "AT+CNMI=2,1,0,2,0") ==
+							NULL,
+			"seen: %s", f.seen);
 	fake_close(&f, m);
 }
 END_TEST
 
 static void fake_cb_send(struct modem *m, uint64_t id,
-			 const struct modem_send_result *r, void *ud)
+		const struct modem_send_result *r, void *ud)
 {
 	struct modem_send_result *out = ud;
 
-	(void)m;
-	(void)id;
-	ck_assert_int_eq(out->mr, -2);	/* exactly once */
+	(void) m;
+	(void) id;
+	ck_assert_int_eq(out->mr, -2); /* exactly once */
 	*out = *r;
 	out->error = NULL;
 }
 
 /* Up to 2 s for fake_cb_send() to fill @r (mr set to -2 beforehand). */
 static void fake_wait_result(struct fake *f, struct modem *m,
-			     const struct modem_send_result *r)
+		const struct modem_send_result *r)
 {
 	uint64_t until = now_ms() + 2000;
 
@@ -2042,27 +2070,26 @@ static void fake_wait_result(struct fake *f, struct modem *m,
 START_TEST(test_cms500_after_pdu_unknown)
 {
 	static const struct script sc[] = {
-		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
-		{ "AT+CMGS=3", "\r\n> " },
-		{ "AT+CMGS=4", "\r\n+CMS ERROR: 500\r\n" },
-		{ NULL, NULL },
+			{"AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n"},
+			{"AT+CMGS=3", "\r\n> "},
+			{"AT+CMGS=4", "\r\n+CMS ERROR: 500\r\n"},
+			{NULL, NULL},
 	};
-	struct modem_send_result r = { .mr = -2 };
+	struct modem_send_result r = {.mr = -2};
 	struct fake f;
 	struct modem *m;
 
 	m = fake_start(&f, sc, &fake_debug_cbs, NULL);
 	fake_idle(&f, m, 50);
 	f.pdu_reply = "\r\n+CMS ERROR: 500\r\n";
-	ck_assert_int_gt(modem_send_pdu(m, "00010203", 3, fake_cb_send, &r),
-			 0);
+	ck_assert_int_gt(modem_send_pdu(m, "00010203", 3, fake_cb_send, &r), 0);
 	fake_wait_result(&f, m, &r);
 	ck_assert_int_eq(r.status, MODEM_SEND_UNKNOWN);
 	ck_assert_int_eq(r.cms, 500);
 	/* Before the PDU (instead of the prompt) it is a plain failure. */
 	r.mr = -2;
-	ck_assert_int_gt(modem_send_pdu(m, "0001020304", 4, fake_cb_send,
-					&r), 0);
+	ck_assert_int_gt(modem_send_pdu(m, "0001020304", 4, fake_cb_send, &r),
+			0);
 	f.pdu_reply = NULL;
 	fake_wait_result(&f, m, &r);
 	ck_assert_int_ne(r.status, MODEM_SEND_UNKNOWN);
@@ -2079,9 +2106,9 @@ END_TEST
 START_TEST(test_cmti_flood_bounded)
 {
 	static const struct script sc[] = {
-		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
-		{ "AT+CMEE?", "\r\n+CMEE: 1\r\n\r\nOK\r\n" },
-		{ NULL, NULL },
+			{"AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n"},
+			{"AT+CMEE?", "\r\n+CMEE: 1\r\n\r\nOK\r\n"},
+			{NULL, NULL},
 	};
 	struct fake f;
 	struct modem *m;
@@ -2093,14 +2120,14 @@ START_TEST(test_cmti_flood_bounded)
 	f.mute = true;
 	fake_say(&f, "\r\n+CMTI: \"SM\",1\r\n");
 	fake_idle(&f, m, 20);
-	ck_assert_uint_eq(f.n_cmgr, 1);	/* in flight, unanswered */
+	ck_assert_uint_eq(f.n_cmgr, 1); /* in flight, unanswered */
 	for (int k = 0; k < 20; k++) {
 		size_t o = 0;
 
 		for (int i = 0; i < 30; i++)
-			o += (size_t)snprintf(chunk + o, sizeof(chunk) - o,
-					      "+CMTI: \"SM\",%d\r\n",
-					      k % 2 ? 3 : 10 + k * 30 + i);
+			o += (size_t) snprintf(chunk + o, sizeof(chunk) - o,
+					"+CMTI: \"SM\",%d\r\n",
+					k % 2 ? 3 : 10 + k * 30 + i);
 		fake_say(&f, chunk);
 		fake_idle(&f, m, 5);
 	}
@@ -2112,7 +2139,7 @@ START_TEST(test_cmti_flood_bounded)
 	cmgl = 0;
 	for (const char *p = f.seen; (p = strstr(p, "AT+CMGL=4")); p++)
 		cmgl++;
-	ck_assert_uint_ge(cmgl, 1);	/* the rest found by a sweep */
+	ck_assert_uint_ge(cmgl, 1); /* the rest found by a sweep */
 	fake_close(&f, m);
 }
 END_TEST
@@ -2124,9 +2151,9 @@ END_TEST
 START_TEST(test_sweep_other_stores)
 {
 	static const struct script sc[] = {
-		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
-		{ "AT+CPMS=\"XY\"", "\r\n+CMS ERROR: 302\r\n" },
-		{ NULL, NULL },
+			{"AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n"},
+			{"AT+CPMS=\"XY\"", "\r\n+CMS ERROR: 302\r\n"},
+			{NULL, NULL},
 	};
 	struct fake f;
 	struct modem *m;
@@ -2139,8 +2166,10 @@ START_TEST(test_sweep_other_stores)
 	ck_assert_int_eq(modem_sweep(m), 0);
 	fake_idle(&f, m, 100);
 	ck_assert_msg(strstr(f.seen, "AT+CPMS=\"ME\"|AT+CMGL=4|") != NULL &&
-		      strstr(f.seen, "AT+CPMS=\"SM\"|AT+CMGL=4|") != NULL &&
-		      strstr(f.seen, "XY") == NULL, "seen: %s", f.seen);
+					strstr(f.seen, "AT+CPMS=\"SM\"|AT+CMGL="
+						       "4|") != NULL &&
+					strstr(f.seen, "XY") == NULL,
+			"seen: %s", f.seen);
 	fake_close(&f, m);
 }
 END_TEST
@@ -2155,8 +2184,8 @@ END_TEST
 START_TEST(test_open_esc_answer_not_credited)
 {
 	static const struct script sc[] = {
-		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
-		{ NULL, NULL },
+			{"AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n"},
+			{NULL, NULL},
 	};
 	struct fake f;
 	struct modem *m;
@@ -2166,11 +2195,10 @@ START_TEST(test_open_esc_answer_not_credited)
 	f.empty_reply = "\r\nERROR\r\n";
 	m = fake_modem(&f, &fake_debug_cbs, NULL);
 	ck_assert_msg(fake_run(&f, m, MODEM_STATE_READY, 3000), "%s: %s",
-		      modem_state_str(modem_get_state(m)),
-		      modem_last_error(m));
+			modem_state_str(modem_get_state(m)),
+			modem_last_error(m));
 	ck_assert_uint_eq(f.n_esc, 1);
-	ck_assert_msg(strncmp(f.seen, "AT|ATE0|", 8) == 0, "seen: %s",
-		      f.seen);
+	ck_assert_msg(strncmp(f.seen, "AT|ATE0|", 8) == 0, "seen: %s", f.seen);
 	fake_close(&f, m);
 }
 END_TEST
@@ -2183,15 +2211,15 @@ END_TEST
 START_TEST(test_odd_header_handed_over)
 {
 	static const struct script sc[] = {
-		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
-		{ "AT+CMGR=3", "\r\n+CMGR: 5,,28\r\n" FAKE_PDU_A
-		  "\r\n\r\nOK\r\n" },
-		{ NULL, NULL },
+			{"AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n"},
+			{"AT+CMGR=3", "\r\n+CMGR: 5,,28\r\n" FAKE_PDU_A
+				      "\r\n\r\nOK\r\n"},
+			{NULL, NULL},
 	};
 	static const struct script sc2[] = {
-		{ "AT+CMGL=4", "\r\n+CMGL: 7,1,,999\r\n" FAKE_PDU_B
-		  "\r\n\r\nOK\r\n" },
-		{ NULL, NULL },
+			{"AT+CMGL=4", "\r\n+CMGL: 7,1,,999\r\n" FAKE_PDU_B
+				      "\r\n\r\nOK\r\n"},
+			{NULL, NULL},
 	};
 	struct fake f;
 	struct modem *m;
@@ -2223,10 +2251,11 @@ END_TEST
 START_TEST(test_creg_urc_before_reply)
 {
 	static const struct script sc[] = {
-		{ "AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
-		{ "AT+CREG?", "\r\n+CREG: 1,\"2AF5\",\"0B88E350\"\r\n"
-		  "\r\n+CREG: 2,5,\"00C3\",\"0010\",7\r\n\r\nOK\r\n" },
-		{ NULL, NULL },
+			{"AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n"},
+			{"AT+CREG?", "\r\n+CREG: 1,\"2AF5\",\"0B88E350\"\r\n"
+				     "\r\n+CREG: "
+				     "2,5,\"00C3\",\"0010\",7\r\n\r\nOK\r\n"},
+			{NULL, NULL},
 	};
 	struct fake f;
 	struct modem *m;
@@ -2246,17 +2275,20 @@ END_TEST
 START_TEST(test_scripted_quirks)
 {
 	static const struct script sc[] = {
-		/* Phone-style: PIN2 reported, no OK after +CPIN. */
-		{ "AT+CPIN?", "\r\n+CPIN: SIM PIN2\r\n" },
-		/* Three stores refused, one accepted. */
-		{ "AT+CPMS=\"SM\",\"SM\",\"SM\"", "\r\n+CMS ERROR: 302\r\n" },
-		{ "AT+CPMS=\"SM\"", "\r\n+CPMS: 0,20,0,20,0,20\r\n\r\nOK\r\n" },
-		/* Over-promising +CNMI: mode 2 refused. */
-		{ "AT+CNMI=2,1,0,1,0", "\r\n+CMS ERROR: 303\r\n" },
-		{ "AT+CIMI", "\r\n641100123456789\r\n\r\nOK\r\n" },
-		{ "AT+CMEE?", "\r\n+CMEE: 1\r\n\r\nOK\r\n" },
-		{ "AT+CCID", "\r\n^ICCID: 98521601103254769810\r\n\r\nOK\r\n" },
-		{ NULL, NULL },
+			/* Phone-style: PIN2 reported, no OK after +CPIN. */
+			{"AT+CPIN?", "\r\n+CPIN: SIM PIN2\r\n"},
+			/* Three stores refused, one accepted. */
+			{"AT+CPMS=\"SM\",\"SM\",\"SM\"",
+					"\r\n+CMS ERROR: 302\r\n"},
+			{"AT+CPMS=\"SM\"", "\r\n+CPMS: "
+					   "0,20,0,20,0,20\r\n\r\nOK\r\n"},
+			/* Over-promising +CNMI: mode 2 refused. */
+			{"AT+CNMI=2,1,0,1,0", "\r\n+CMS ERROR: 303\r\n"},
+			{"AT+CIMI", "\r\n641100123456789\r\n\r\nOK\r\n"},
+			{"AT+CMEE?", "\r\n+CMEE: 1\r\n\r\nOK\r\n"},
+			{"AT+CCID", "\r\n^ICCID: "
+				    "98521601103254769810\r\n\r\nOK\r\n"},
+			{NULL, NULL},
 	};
 	struct fake f;
 	struct modem *m;
@@ -2264,8 +2296,8 @@ START_TEST(test_scripted_quirks)
 	fake_open(&f, sc);
 	m = fake_modem(&f, &fake_debug_cbs, NULL);
 	ck_assert_msg(fake_run(&f, m, MODEM_STATE_READY, 5000), "%s: %s",
-		      modem_state_str(modem_get_state(m)),
-		      modem_last_error(m));
+			modem_state_str(modem_get_state(m)),
+			modem_last_error(m));
 	ck_assert_ptr_nonnull(strstr(f.seen, "|AT+CPMS=\"SM\"|"));
 	ck_assert_ptr_nonnull(strstr(f.seen, "|AT+CNMI=2,1,0,2,0|"));
 	/* No PIN was ever sent. */
@@ -2282,50 +2314,52 @@ static const struct {
 	const TTest *const *test;
 	int loops;
 } tests[] = {
-	{ "bad_args", &test_bad_args, 0 },
-	{ "init_echo_on", &test_init_echo_on, 0 },
-	{ "receive_200", &test_receive_200, 0 },
-	{ "curc_stops_rssi", &test_curc_stops_rssi, 0 },
-	{ "dropped_cmti_sweep", &test_dropped_cmti_sweep, 0 },
-	{ "periodic_sweep", &test_periodic_sweep, 0 },
-	{ "storage_full", &test_storage_full, 0 },
-	{ "uncommitted_stays", &test_uncommitted_stays, 0 },
-	{ "send_50", &test_send_50_temporary_errors, 0 },
-	{ "error_after_send", &test_error_after_send_unknown, 0 },
-	{ "unplug_during_send", &test_unplug_during_send, 0 },
-	{ "wrong_pin", &test_wrong_pin, 0 },
-	{ "pin_ok_and_missing", &test_pin_ok_and_missing, 0 },
-	{ "sim_busy", &test_sim_busy, 0 },
-	{ "reboot", &test_reboot, 0 },
-	{ "direct_cnma", &test_direct_cnma, 0 },
-	{ "direct_cds_acked_in_order", &test_direct_cds_acked_in_order, 0 },
-	{ "cds_acked_without_direct_cmt", &test_cds_acked_without_direct_cmt,
-	  0 },
-	{ "direct_undecodable", &test_direct_undecodable_acked, 0 },
-	{ "ussd", &test_ussd_encodings, 4 },
-	{ "status_report", &test_status_report, 0 },
-	{ "failures_reset", &test_failures_reset, 0 },
-	{ "cmgd_answer_lost", &test_cmgd_answer_lost, 0 },
-	{ "cmgd_not_done", &test_cmgd_not_done, 0 },
-	{ "cmti_other_store", &test_cmti_other_store, 0 },
-	{ "direct_refused", &test_direct_refused_falls_back, 0 },
-	{ "index_base_zero", &test_index_base_zero, 0 },
-	{ "text_mode_fallback", &test_text_mode_fallback, 0 },
-	{ "no_pdu_mode_fails", &test_no_pdu_mode_fails, 0 },
-	{ "reboot_during_send", &test_reboot_during_send, 0 },
-	{ "ussd_timeout", &test_ussd_timeout_late_reply, 0 },
-	{ "info_periodic", &test_info_periodic_and_creg, 0 },
-	{ "free_pending_sends", &test_free_with_pending_sends, 0 },
-	{ "scripted_quirks", &test_scripted_quirks, 0 },
-	{ "reboot_drops_queued_delete", &test_reboot_drops_queued_delete, 0 },
-	{ "cmti_during_delete", &test_cmti_during_delete, 0 },
-	{ "text_mode_cnmi_no_cds", &test_text_mode_cnmi_no_cds, 0 },
-	{ "cms500_after_pdu", &test_cms500_after_pdu_unknown, 0 },
-	{ "cmti_flood_bounded", &test_cmti_flood_bounded, 0 },
-	{ "sweep_other_stores", &test_sweep_other_stores, 0 },
-	{ "open_esc_answer", &test_open_esc_answer_not_credited, 0 },
-	{ "odd_header", &test_odd_header_handed_over, 0 },
-	{ "creg_urc_before_reply", &test_creg_urc_before_reply, 0 },
+		{"bad_args", &test_bad_args, 0},
+		{"init_echo_on", &test_init_echo_on, 0},
+		{"receive_200", &test_receive_200, 0},
+		{"curc_stops_rssi", &test_curc_stops_rssi, 0},
+		{"dropped_cmti_sweep", &test_dropped_cmti_sweep, 0},
+		{"periodic_sweep", &test_periodic_sweep, 0},
+		{"storage_full", &test_storage_full, 0},
+		{"uncommitted_stays", &test_uncommitted_stays, 0},
+		{"send_50", &test_send_50_temporary_errors, 0},
+		{"error_after_send", &test_error_after_send_unknown, 0},
+		{"unplug_during_send", &test_unplug_during_send, 0},
+		{"wrong_pin", &test_wrong_pin, 0},
+		{"pin_ok_and_missing", &test_pin_ok_and_missing, 0},
+		{"sim_busy", &test_sim_busy, 0},
+		{"reboot", &test_reboot, 0},
+		{"direct_cnma", &test_direct_cnma, 0},
+		{"direct_cds_acked_in_order", &test_direct_cds_acked_in_order,
+				0},
+		{"cds_acked_without_direct_cmt",
+				&test_cds_acked_without_direct_cmt, 0},
+		{"direct_undecodable", &test_direct_undecodable_acked, 0},
+		{"ussd", &test_ussd_encodings, 4},
+		{"status_report", &test_status_report, 0},
+		{"failures_reset", &test_failures_reset, 0},
+		{"cmgd_answer_lost", &test_cmgd_answer_lost, 0},
+		{"cmgd_not_done", &test_cmgd_not_done, 0},
+		{"cmti_other_store", &test_cmti_other_store, 0},
+		{"direct_refused", &test_direct_refused_falls_back, 0},
+		{"index_base_zero", &test_index_base_zero, 0},
+		{"text_mode_fallback", &test_text_mode_fallback, 0},
+		{"no_pdu_mode_fails", &test_no_pdu_mode_fails, 0},
+		{"reboot_during_send", &test_reboot_during_send, 0},
+		{"ussd_timeout", &test_ussd_timeout_late_reply, 0},
+		{"info_periodic", &test_info_periodic_and_creg, 0},
+		{"free_pending_sends", &test_free_with_pending_sends, 0},
+		{"scripted_quirks", &test_scripted_quirks, 0},
+		{"reboot_drops_queued_delete", &test_reboot_drops_queued_delete,
+				0},
+		{"cmti_during_delete", &test_cmti_during_delete, 0},
+		{"text_mode_cnmi_no_cds", &test_text_mode_cnmi_no_cds, 0},
+		{"cms500_after_pdu", &test_cms500_after_pdu_unknown, 0},
+		{"cmti_flood_bounded", &test_cmti_flood_bounded, 0},
+		{"sweep_other_stores", &test_sweep_other_stores, 0},
+		{"open_esc_answer", &test_open_esc_answer_not_credited, 0},
+		{"odd_header", &test_odd_header_handed_over, 0},
+		{"creg_urc_before_reply", &test_creg_urc_before_reply, 0},
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */
@@ -2341,8 +2375,8 @@ static Suite *suite(void)
 		if (only && strcmp(only, tests[i].name) != 0)
 			continue;
 		if (tests[i].loops)
-			tcase_add_loop_test(tc, *tests[i].test, 0,
-					    tests[i].loops);
+			tcase_add_loop_test(
+					tc, *tests[i].test, 0, tests[i].loops);
 		else
 			tcase_add_test(tc, *tests[i].test);
 	}

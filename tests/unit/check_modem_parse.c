@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define N(a) ((int) (sizeof(a) / sizeof((a)[0])))
 
 /* ---- +CMTI / +CDSI ---- */
 static const struct {
@@ -27,23 +27,24 @@ static const struct {
 	const char *store;
 	int index;
 } cmti[] = {
-	{ "+CMTI: \"SM\",3", 0, "SM", 3 },			/* [05] */
-	{ "+CMTI: \"ME\",3", 0, "ME", 3 },			/* [Q] */
-	{ "+CMTI:\"SM\",2", 0, "SM", 2 },			/* [SIM] */
-	{ "+CMTI: \"SM\",1,\"MMS PUSH\",2,1", 0, "SM", 1 },	/* [Q] SIM900 */
-	{ "+CMTI: \"MT\",0", 0, "MT", 0 },			/* [QT] */
-	{ "+CMTI: SM,5", 0, "SM", 5 },				/* unquoted */
-	{ "+CMTI: \"SM\"", -EINVAL, NULL, 0 },
-	{ "+CMTI: \"SM\",x", -EINVAL, NULL, 0 },
-	{ "+CMTI: ,3", -EINVAL, NULL, 0 },
-	{ "+CMTI: \"SM_LONGNAME\",3", -EINVAL, NULL, 0 },
-	{ "+CMT: \"SM\",3", -EINVAL, NULL, 0 },
-	{ "+CMTI: \"SM", -EINVAL, NULL, 0 },
+		{"+CMTI: \"SM\",3", 0, "SM", 3}, /* [05] */
+		{"+CMTI: \"ME\",3", 0, "ME", 3}, /* [Q] */
+		{"+CMTI:\"SM\",2", 0, "SM", 2},	 /* [SIM] */
+		{"+CMTI: \"SM\",1,\"MMS PUSH\",2,1", 0, "SM",
+				1},		 /* [Q] SIM900 */
+		{"+CMTI: \"MT\",0", 0, "MT", 0}, /* [QT] */
+		{"+CMTI: SM,5", 0, "SM", 5},	 /* unquoted */
+		{"+CMTI: \"SM\"", -EINVAL, NULL, 0},
+		{"+CMTI: \"SM\",x", -EINVAL, NULL, 0},
+		{"+CMTI: ,3", -EINVAL, NULL, 0},
+		{"+CMTI: \"SM_LONGNAME\",3", -EINVAL, NULL, 0},
+		{"+CMT: \"SM\",3", -EINVAL, NULL, 0},
+		{"+CMTI: \"SM", -EINVAL, NULL, 0},
 };
 
 START_TEST(test_cmti)
 {
-	struct modem_cmti v = { "zz", -7 };
+	struct modem_cmti v = {"zz", -7};
 	const char *why = NULL;
 	int rc = modem_parse_cmti(cmti[_i].line, &v, &why);
 
@@ -53,7 +54,7 @@ START_TEST(test_cmti)
 		ck_assert_int_eq(v.index, cmti[_i].index);
 	} else {
 		ck_assert_ptr_nonnull(why);
-		ck_assert_int_eq(v.index, -7);	/* untouched on error */
+		ck_assert_int_eq(v.index, -7); /* untouched on error */
 	}
 }
 END_TEST
@@ -63,10 +64,10 @@ START_TEST(test_cdsi)
 	struct modem_cmti v;
 
 	ck_assert_int_eq(modem_parse_cdsi("+CDSI: \"SR\",4", &v, NULL), 0);
-	ck_assert_str_eq(v.store, "SR");	/* [05] §3.4.1 */
+	ck_assert_str_eq(v.store, "SR"); /* [05] §3.4.1 */
 	ck_assert_int_eq(v.index, 4);
-	ck_assert_int_eq(modem_parse_cdsi("+CMTI: \"SR\",4", &v, NULL),
-			 -EINVAL);
+	ck_assert_int_eq(
+			modem_parse_cdsi("+CMTI: \"SR\",4", &v, NULL), -EINVAL);
 }
 END_TEST
 
@@ -78,16 +79,16 @@ static const struct {
 	const char *alpha;
 	int length;
 } cmt[] = {
-	{ "+CMT: ,23", 0, false, "", 23 },			/* [Q] [05] */
-	{ "+CMT: 23", 0, false, "", 23 },		/* [Q] Gemalto */
-	{ "+CMT: \"Bob\",30", 0, true, "Bob", 30 },		/* [05] */
-	{ "+CMT: \"\",24", 0, true, "", 24 },			/* [QT] */
-	{ "+CMT:,159", 0, false, "", 159 },			/* [HW] */
-	{ "+CMT: ,", -EINVAL, false, NULL, 0 },
-	{ "+CMT: \"+4477\",,\"24/01/01,10:00:00+00\"", -EINVAL, false, NULL,
-	  0 },							/* text mode */
-	{ "+CMT: ,999", -EINVAL, false, NULL, 0 },
-	{ "+CMT: \"x,23", -EINVAL, false, NULL, 0 },
+		{"+CMT: ,23", 0, false, "", 23},	  /* [Q] [05] */
+		{"+CMT: 23", 0, false, "", 23},		  /* [Q] Gemalto */
+		{"+CMT: \"Bob\",30", 0, true, "Bob", 30}, /* [05] */
+		{"+CMT: \"\",24", 0, true, "", 24},	  /* [QT] */
+		{"+CMT:,159", 0, false, "", 159},	  /* [HW] */
+		{"+CMT: ,", -EINVAL, false, NULL, 0},
+		{"+CMT: \"+4477\",,\"24/01/01,10:00:00+00\"", -EINVAL, false,
+				NULL, 0}, /* text mode */
+		{"+CMT: ,999", -EINVAL, false, NULL, 0},
+		{"+CMT: \"x,23", -EINVAL, false, NULL, 0},
 };
 
 START_TEST(test_cmt)
@@ -118,8 +119,9 @@ START_TEST(test_cds)
 	ck_assert_int_eq(modem_parse_cds("+CDS:24", &len, NULL), 0);
 	ck_assert_int_eq(len, 24);
 	/* text-mode status report is not ours */
-	ck_assert_int_eq(modem_parse_cds("+CDS: 6,12,\"+4477\",145", &len,
-					 NULL), -EINVAL);
+	ck_assert_int_eq(
+			modem_parse_cds("+CDS: 6,12,\"+4477\",145", &len, NULL),
+			-EINVAL);
 	ck_assert_int_eq(modem_parse_cds("+CDS: ", &len, NULL), -EINVAL);
 	ck_assert_int_eq(len, 24);
 }
@@ -134,28 +136,30 @@ static const struct {
 	bool has_alpha;
 	int length;
 } msg[] = {
-	{ "+CMGR: 0,,23", false, 0, -1, 0, false, 23 },		/* [05] */
-	{ "+CMGR: 1,\"\",40", false, 0, -1, 1, true, 40 },	/* [SIM] */
-	{ "+CMGR: 0,,0", false, 0, -1, 0, false, 0 },		/* [Q] empty */
-	{ "+CMGR: 1,\"Mum\",25", false, 0, -1, 1, true, 25 },
-	{ "+CMGR:0,,159", false, 0, -1, 0, false, 159 },	/* [HW] */
-	{ "+CMGR: \"REC UNREAD\",\"+4477\",,\"24/01/01\"", false, -EINVAL,
-	  0, 0, false, 0 },					/* text */
-	{ "+CMGR: 7,,23", false, -EINVAL, 0, 0, false, 0 },
-	{ "+CMGR: 0,,", false, -EINVAL, 0, 0, false, 0 },
-	{ "+CMGL: 1,0,,23", true, 0, 1, 0, false, 23 },		/* [05] */
-	{ "+CMGL: 0,1,\"\",151", true, 0, 0, 1, true, 151 },	/* [QT] idx 0 */
-	{ "+CMGL: 12,3,,40", true, 0, 12, 3, false, 40 },	/* [TL] sent */
-	{ "+CMGL: 1,\"REC READ\",\"+4477\"", true, -EINVAL, 0, 0, false, 0 },
-	{ "+CMGL: ,0,,23", true, -EINVAL, 0, 0, false, 0 },
+		{"+CMGR: 0,,23", false, 0, -1, 0, false, 23},	 /* [05] */
+		{"+CMGR: 1,\"\",40", false, 0, -1, 1, true, 40}, /* [SIM] */
+		{"+CMGR: 0,,0", false, 0, -1, 0, false, 0},	 /* [Q] empty */
+		{"+CMGR: 1,\"Mum\",25", false, 0, -1, 1, true, 25},
+		{"+CMGR:0,,159", false, 0, -1, 0, false, 159}, /* [HW] */
+		{"+CMGR: \"REC UNREAD\",\"+4477\",,\"24/01/01\"", false,
+				-EINVAL, 0, 0, false, 0}, /* text */
+		{"+CMGR: 7,,23", false, -EINVAL, 0, 0, false, 0},
+		{"+CMGR: 0,,", false, -EINVAL, 0, 0, false, 0},
+		{"+CMGL: 1,0,,23", true, 0, 1, 0, false, 23}, /* [05] */
+		{"+CMGL: 0,1,\"\",151", true, 0, 0, 1, true,
+				151},				/* [QT] idx 0 */
+		{"+CMGL: 12,3,,40", true, 0, 12, 3, false, 40}, /* [TL] sent */
+		{"+CMGL: 1,\"REC READ\",\"+4477\"", true, -EINVAL, 0, 0, false,
+				0},
+		{"+CMGL: ,0,,23", true, -EINVAL, 0, 0, false, 0},
 };
 
 START_TEST(test_msg_hdr)
 {
 	struct modem_msg_hdr v;
 	const char *why = NULL;
-	int rc = msg[_i].list ? modem_parse_cmgl(msg[_i].line, &v, &why) :
-				modem_parse_cmgr(msg[_i].line, &v, &why);
+	int rc = msg[_i].list ? modem_parse_cmgl(msg[_i].line, &v, &why)
+			      : modem_parse_cmgr(msg[_i].line, &v, &why);
 
 	ck_assert_msg(rc == msg[_i].rc, "%s: rc %d", msg[_i].line, rc);
 	if (rc)
@@ -196,14 +200,14 @@ static const struct {
 	bool known;
 	int dbm;
 } csq[] = {
-	{ "+CSQ: 20,99", 0, 20, 99, true, -73 },	/* [07] */
-	{ "+CSQ: 99,99", 0, 99, 99, false, 0 },		/* [Q] unknown */
-	{ "+CSQ: 0,0", 0, 0, 0, true, -113 },
-	{ "+CSQ: 31,7", 0, 31, 7, true, -51 },
-	{ "+CSQ:14,0", 0, 14, 0, true, -85 },		/* [HW] no space */
-	{ "+CSQ: 32,0", -EINVAL, 0, 0, false, 0 },
-	{ "+CSQ: 20", -EINVAL, 0, 0, false, 0 },
-	{ "+CSQ: ,", -EINVAL, 0, 0, false, 0 },
+		{"+CSQ: 20,99", 0, 20, 99, true, -73}, /* [07] */
+		{"+CSQ: 99,99", 0, 99, 99, false, 0},  /* [Q] unknown */
+		{"+CSQ: 0,0", 0, 0, 0, true, -113},
+		{"+CSQ: 31,7", 0, 31, 7, true, -51},
+		{"+CSQ:14,0", 0, 14, 0, true, -85}, /* [HW] no space */
+		{"+CSQ: 32,0", -EINVAL, 0, 0, false, 0},
+		{"+CSQ: 20", -EINVAL, 0, 0, false, 0},
+		{"+CSQ: ,", -EINVAL, 0, 0, false, 0},
 };
 
 START_TEST(test_csq)
@@ -235,46 +239,50 @@ static const struct {
 	long lac, ci;
 	int act;
 } creg[] = {
-	/* [Q] n echoed (solicited) vs URC without n */
-	{ "+CREG: 0,1", A, 0, false, 0, 1, -1, -1, -1 },
-	{ "+CREG: 1", A, 0, true, -1, 1, -1, -1, -1 },
-	{ "+CREG: 5", U, 0, true, -1, 5, -1, -1, -1 },
-	/* [HW] MG323 no space, [07] quoted 4 hex */
-	{ "+CREG:2,1,\"00C3\",\"0010\"", A, 0, false, 2, 1, 0xC3, 0x10, -1 },
-	{ "+CREG: 1,\"00C3\",\"0010\"", A, 0, true, -1, 1, 0xC3, 0x10, -1 },
-	/* [Q] 8 hex digits CI with AcT */
-	{ "+CREG: 2,1,\"2AF5\",\"0B88E350\",2", A, 0, false, 2, 1, 0x2AF5,
-	  0x0B88E350, 2 },
-	{ "+CREG: 1,\"2AF5\",\"0B88E350\",7", A, 0, true, -1, 1, 0x2AF5,
-	  0x0B88E350, 7 },
-	/* unquoted LAC/CI (SIMCom/Telit firmwares) */
-	{ "+CREG: 2,1,2AF5,E350", S, 0, false, 2, 1, 0x2AF5, 0xE350, -1 },
-	{ "+CREG: 1,2AF5,E350,0", U, 0, true, -1, 1, 0x2AF5, 0xE350, 0 },
-	/* [Q] Samsung extra fields */
-	{ "+CREG: 2,1,000B,2816, B, C2816", S, 0, false, 2, 1, 0xB, 0x2816,
-	  -1 },
-	/* [Q] empty LAC */
-	{ "+CREG: 2,1,\"\",\"605F\"", A, 0, false, 2, 1, -1, 0x605F, -1 },
-	/* [Q] broken forms: error, never a crash */
-	{ "+CREG: 2,1,\"0B,\"0100701\",7", A, -EINVAL, false, 0, 0, 0, 0, 0 },
-	{ "+CREG: 2,1,\"5E25", A, -EINVAL, false, 0, 0, 0, 0, 0 },
-	{ "+CREG: ", A, -EINVAL, false, 0, 0, 0, 0, 0 },
-	{ "+CREG: 2,1,\"123456789\",\"1\"", A, -EINVAL, false, 0, 0, 0, 0, 0 },
-	{ "+CREG: 2,1,\"00C3\"", S, -EINVAL, false, 0, 0, 0, 0, 0 },
-	{ "+CREG: x,1", A, -EINVAL, false, 0, 0, 0, 0, 0 },
-	/* stat 6..10 (27.007 rel 9+: SMS-only, emergency, CSFB) */
-	{ "+CREG: 0,6", A, 0, false, 0, 6, -1, -1, -1 },
-	/* [07] +CGREG with RAC, [TL] unsolicited form */
-	{ "+CGREG: 2,1,\"1A2B\",\"01C3D4E5\",2,\"05\"", A, 0, false, 2, 1,
-	  0x1A2B, 0x01C3D4E5, 2 },
-	{ "+CGREG: 1", A, 0, true, -1, 1, -1, -1, -1 },
-	/* [07] +CEREG: TAC and 28-bit CI, AcT 7 (E-UTRAN) */
-	{ "+CEREG: 2,1,\"3E8\",\"0A1B2C3\",7", A, 0, false, 2, 1, 0x3E8,
-	  0x0A1B2C3, 7 },
-	{ "+CEREG: 1,\"3E8\",\"0A1B2C3\",7", A, 0, true, -1, 1, 0x3E8,
-	  0x0A1B2C3, 7 },
-	{ "+CEREG: 0,4", A, 0, false, 0, 4, -1, -1, -1 },
-	{ "+COPS: 0,1", A, -EINVAL, false, 0, 0, 0, 0, 0 },
+		/* [Q] n echoed (solicited) vs URC without n */
+		{"+CREG: 0,1", A, 0, false, 0, 1, -1, -1, -1},
+		{"+CREG: 1", A, 0, true, -1, 1, -1, -1, -1},
+		{"+CREG: 5", U, 0, true, -1, 5, -1, -1, -1},
+		/* [HW] MG323 no space, [07] quoted 4 hex */
+		{"+CREG:2,1,\"00C3\",\"0010\"", A, 0, false, 2, 1, 0xC3, 0x10,
+				-1},
+		{"+CREG: 1,\"00C3\",\"0010\"", A, 0, true, -1, 1, 0xC3, 0x10,
+				-1},
+		/* [Q] 8 hex digits CI with AcT */
+		{"+CREG: 2,1,\"2AF5\",\"0B88E350\",2", A, 0, false, 2, 1,
+				0x2AF5, 0x0B88E350, 2},
+		{"+CREG: 1,\"2AF5\",\"0B88E350\",7", A, 0, true, -1, 1, 0x2AF5,
+				0x0B88E350, 7},
+		/* unquoted LAC/CI (SIMCom/Telit firmwares) */
+		{"+CREG: 2,1,2AF5,E350", S, 0, false, 2, 1, 0x2AF5, 0xE350, -1},
+		{"+CREG: 1,2AF5,E350,0", U, 0, true, -1, 1, 0x2AF5, 0xE350, 0},
+		/* [Q] Samsung extra fields */
+		{"+CREG: 2,1,000B,2816, B, C2816", S, 0, false, 2, 1, 0xB,
+				0x2816, -1},
+		/* [Q] empty LAC */
+		{"+CREG: 2,1,\"\",\"605F\"", A, 0, false, 2, 1, -1, 0x605F, -1},
+		/* [Q] broken forms: error, never a crash */
+		{"+CREG: 2,1,\"0B,\"0100701\",7", A, -EINVAL, false, 0, 0, 0, 0,
+				0},
+		{"+CREG: 2,1,\"5E25", A, -EINVAL, false, 0, 0, 0, 0, 0},
+		{"+CREG: ", A, -EINVAL, false, 0, 0, 0, 0, 0},
+		{"+CREG: 2,1,\"123456789\",\"1\"", A, -EINVAL, false, 0, 0, 0,
+				0, 0},
+		{"+CREG: 2,1,\"00C3\"", S, -EINVAL, false, 0, 0, 0, 0, 0},
+		{"+CREG: x,1", A, -EINVAL, false, 0, 0, 0, 0, 0},
+		/* stat 6..10 (27.007 rel 9+: SMS-only, emergency, CSFB) */
+		{"+CREG: 0,6", A, 0, false, 0, 6, -1, -1, -1},
+		/* [07] +CGREG with RAC, [TL] unsolicited form */
+		{"+CGREG: 2,1,\"1A2B\",\"01C3D4E5\",2,\"05\"", A, 0, false, 2,
+				1, 0x1A2B, 0x01C3D4E5, 2},
+		{"+CGREG: 1", A, 0, true, -1, 1, -1, -1, -1},
+		/* [07] +CEREG: TAC and 28-bit CI, AcT 7 (E-UTRAN) */
+		{"+CEREG: 2,1,\"3E8\",\"0A1B2C3\",7", A, 0, false, 2, 1, 0x3E8,
+				0x0A1B2C3, 7},
+		{"+CEREG: 1,\"3E8\",\"0A1B2C3\",7", A, 0, true, -1, 1, 0x3E8,
+				0x0A1B2C3, 7},
+		{"+CEREG: 0,4", A, 0, false, 0, 4, -1, -1, -1},
+		{"+COPS: 0,1", A, -EINVAL, false, 0, 0, 0, 0, 0},
 };
 #undef S
 #undef U
@@ -287,7 +295,7 @@ START_TEST(test_creg)
 	int rc = modem_parse_creg(creg[_i].line, creg[_i].form, &v, &why);
 
 	ck_assert_msg(rc == creg[_i].rc, "%s: rc %d (%s)", creg[_i].line, rc,
-		      why ? why : "");
+			why ? why : "");
 	if (rc) {
 		ck_assert_ptr_nonnull(why);
 		return;
@@ -307,7 +315,7 @@ START_TEST(test_reg_registered)
 	ck_assert(modem_reg_is_registered(5));
 	ck_assert(!modem_reg_is_registered(2));
 	ck_assert(!modem_reg_is_registered(3));
-	ck_assert(!modem_reg_is_registered(8));	/* emergency only */
+	ck_assert(!modem_reg_is_registered(8)); /* emergency only */
 }
 END_TEST
 
@@ -318,17 +326,17 @@ static const struct {
 	const char *oper;
 	int act;
 } cops[] = {
-	/* [07] */
-	{ "+COPS: 0,0,\"Vodafone UK\",2", 0, 0, 0, "Vodafone UK", 2 },
-	{ "+COPS: 0,2,\"23415\",7", 0, 0, 2, "23415", 7 },
-	/* [HW] */
-	{ "+COPS: 0,0,\"CHINA MOBILE\"", 0, 0, 0, "CHINA MOBILE", -1 },
-	{ "+COPS: 0", 0, 0, -1, "", -1 },		/* not registered */
-	{ "+COPS: 1,2,23415", 0, 1, 2, "23415", -1 },	/* unquoted */
-	{ "+COPS: (2,\"Voda\",\"Voda\",\"23415\",2),,(0-4),(0-2)", -EINVAL,
-	  0, 0, NULL, 0 },
-	{ "+COPS: 0,0,\"Voda", -EINVAL, 0, 0, NULL, 0 },
-	{ "+COPS: 9", -EINVAL, 0, 0, NULL, 0 },
+		/* [07] */
+		{"+COPS: 0,0,\"Vodafone UK\",2", 0, 0, 0, "Vodafone UK", 2},
+		{"+COPS: 0,2,\"23415\",7", 0, 0, 2, "23415", 7},
+		/* [HW] */
+		{"+COPS: 0,0,\"CHINA MOBILE\"", 0, 0, 0, "CHINA MOBILE", -1},
+		{"+COPS: 0", 0, 0, -1, "", -1},		    /* not registered */
+		{"+COPS: 1,2,23415", 0, 1, 2, "23415", -1}, /* unquoted */
+		{"+COPS: (2,\"Voda\",\"Voda\",\"23415\",2),,(0-4),(0-2)",
+				-EINVAL, 0, 0, NULL, 0},
+		{"+COPS: 0,0,\"Voda", -EINVAL, 0, 0, NULL, 0},
+		{"+COPS: 9", -EINVAL, 0, 0, NULL, 0},
 };
 
 START_TEST(test_cops)
@@ -354,22 +362,22 @@ static const struct {
 	const char *mem0;
 	int used0, total0, used2, total2;
 } cpms[] = {
-	{ "+CPMS: 0,20,0,20,0,20", 0, 3, "", 0, 20, 0, 20 },	/* [Q] set */
-	{ "+CPMS: \"SM\",1,40,\"SM\",1,40,\"SM\",1,40", 0, 3, "SM", 1, 40, 1,
-	  40 },							/* [Q] */
-	{ "+CPMS: \"SM\",10,40,\"SM\",10,40,\"ME\",1,100", 0, 3, "SM", 10,
-	  40, 1, 100 },						/* [GS] */
-	{ "+CPMS: \"SM\",3, 10,\"SM\",3,10", 0, 2, "SM", 3, 10, 0, 0 },
-								/* [WM] */
-	{ "+CPMS: 2, 20,3,10", 0, 2, "", 2, 20, 0, 0 },		/* [WM] */
-	{ "+CPMS:\"SM\",1,50", 0, 1, "SM", 1, 50, 0, 0 },	/* [SIM] */
-	{ "+CPMS: ", 0, 0, "", 0, 0, 0, 0 },		/* [Q] Samsung */
-	{ "+CPMS: \"SM_P\",1,30,\"ME_P\",0,100,\"SM\",1,30,\"ME\",0,100",
-	  0, 3, "SM_P", 1, 30, 1, 30 },			/* [Q] Alcatel */
-	{ "+CPMS: (\"ME\",\"SM\"),(\"ME\",\"SM\"),(\"ME\",\"SM\")", -EINVAL,
-	  0, NULL, 0, 0, 0, 0 },				/* test cmd */
-	{ "+CPMS: \"SM\",1", -EINVAL, 0, NULL, 0, 0, 0, 0 },
-	{ "+CPMS: \"SM\",a,b", -EINVAL, 0, NULL, 0, 0, 0, 0 },
+		{"+CPMS: 0,20,0,20,0,20", 0, 3, "", 0, 20, 0, 20}, /* [Q] set */
+		{"+CPMS: \"SM\",1,40,\"SM\",1,40,\"SM\",1,40", 0, 3, "SM", 1,
+				40, 1, 40}, /* [Q] */
+		{"+CPMS: \"SM\",10,40,\"SM\",10,40,\"ME\",1,100", 0, 3, "SM",
+				10, 40, 1, 100}, /* [GS] */
+		{"+CPMS: \"SM\",3, 10,\"SM\",3,10", 0, 2, "SM", 3, 10, 0, 0},
+		/* [WM] */
+		{"+CPMS: 2, 20,3,10", 0, 2, "", 2, 20, 0, 0},	/* [WM] */
+		{"+CPMS:\"SM\",1,50", 0, 1, "SM", 1, 50, 0, 0}, /* [SIM] */
+		{"+CPMS: ", 0, 0, "", 0, 0, 0, 0}, /* [Q] Samsung */
+		{"+CPMS: \"SM_P\",1,30,\"ME_P\",0,100,\"SM\",1,30,\"ME\",0,100",
+				0, 3, "SM_P", 1, 30, 1, 30}, /* [Q] Alcatel */
+		{"+CPMS: (\"ME\",\"SM\"),(\"ME\",\"SM\"),(\"ME\",\"SM\")",
+				-EINVAL, 0, NULL, 0, 0, 0, 0}, /* test cmd */
+		{"+CPMS: \"SM\",1", -EINVAL, 0, NULL, 0, 0, 0, 0},
+		{"+CPMS: \"SM\",a,b", -EINVAL, 0, NULL, 0, 0, 0, 0},
 };
 
 START_TEST(test_cpms)
@@ -400,7 +408,9 @@ START_TEST(test_cnmi)
 
 	/* [Q] MSM/Qualcomm */
 	ck_assert_int_eq(modem_parse_cnmi_caps(
-		"+CNMI: (0-2),(0,1,3),(0),(0,1),(0,1)", &v, NULL), 0);
+					 "+CNMI: (0-2),(0,1,3),(0),(0,1),(0,1)",
+					 &v, NULL),
+			0);
 	ck_assert_int_eq(v.n, 5);
 	ck_assert_uint_eq(v.mode, 0x7);
 	ck_assert_uint_eq(v.mt, 0xb);
@@ -409,31 +419,35 @@ START_TEST(test_cnmi)
 	ck_assert_uint_eq(v.bfr, 0x3);
 	/* [Q] no-space form */
 	ck_assert_int_eq(modem_parse_cnmi_caps(
-		"+CNMI:(0-3),(0-3),(0-3),(0-2),(0,1)", &v, NULL), 0);
+					 "+CNMI:(0-3),(0-3),(0-3),(0-2),(0,1)",
+					 &v, NULL),
+			0);
 	ck_assert_uint_eq(v.mode, 0xf);
 	ck_assert_uint_eq(v.ds, 0x7);
 	/* [Q] single values */
-	ck_assert_int_eq(modem_parse_cnmi_caps(
-		"+CNMI: (2),(1),(0),(2),(0)", &v, NULL), 0);
+	ck_assert_int_eq(modem_parse_cnmi_caps("+CNMI: (2),(1),(0),(2),(0)", &v,
+					 NULL),
+			0);
 	ck_assert_uint_eq(v.mode, 0x4);
 	ck_assert_uint_eq(v.ds, 0x4);
 	/* bare values without parentheses */
-	ck_assert_int_eq(modem_parse_cnmi_caps("+CNMI: 2,1,0,2,0", &v, NULL),
-			 0);
+	ck_assert_int_eq(
+			modem_parse_cnmi_caps("+CNMI: 2,1,0,2,0", &v, NULL), 0);
 	ck_assert_uint_eq(v.mt, 0x2);
 	/* [HW] spaces inside lists */
-	ck_assert_int_eq(modem_parse_cnmi_caps(
-		"+CNMI: (0, 1, 2),(0-3),(0,2),(0-2),(0,1)", &v, NULL), 0);
+	ck_assert_int_eq(modem_parse_cnmi_caps("+CNMI: (0, 1, "
+					       "2),(0-3),(0,2),(0-2),(0,1)",
+					 &v, NULL),
+			0);
 	ck_assert_uint_eq(v.mode, 0x7);
 	ck_assert_uint_eq(v.bm, 0x5);
 	ck_assert_int_eq(modem_parse_cnmi_caps("+CNMI: (0-2", &v, NULL),
-			 -EINVAL);
+			-EINVAL);
 	ck_assert_int_eq(modem_parse_cnmi_caps("+CNMI: (2-0)", &v, NULL),
-			 -EINVAL);
+			-EINVAL);
 	ck_assert_int_eq(modem_parse_cnmi_caps("+CNMI: (0-40)", &v, NULL),
-			 -EINVAL);
-	ck_assert_int_eq(modem_parse_cnmi_caps("+CNMI: ", &v, NULL),
-			 -EINVAL);
+			-EINVAL);
+	ck_assert_int_eq(modem_parse_cnmi_caps("+CNMI: ", &v, NULL), -EINVAL);
 }
 END_TEST
 
@@ -457,8 +471,7 @@ START_TEST(test_cpin)
 	ck_assert_int_eq(p, MODEM_PIN_READY);
 	ck_assert_int_eq(modem_parse_cpin("+CPIN: \"READY\"", &p, NULL), 0);
 	ck_assert_int_eq(p, MODEM_PIN_READY);
-	ck_assert_int_eq(modem_parse_cpin("+CPIN: NOT INSERTED", &p, NULL),
-			 0);
+	ck_assert_int_eq(modem_parse_cpin("+CPIN: NOT INSERTED", &p, NULL), 0);
 	ck_assert_int_eq(p, MODEM_PIN_OTHER);
 	ck_assert_int_eq(modem_parse_cpin("+CPIN: ", &p, NULL), -EINVAL);
 }
@@ -472,35 +485,36 @@ static const struct {
 	const char *str;
 	int dcs;
 } cusd[] = {
-	/* [Q] Huawei E160 packed 7-bit hex, dcs 15 */
-	{ "+CUSD: 0,\"49B41C7476B3\",15", 0, 0, true, "49B41C7476B3", 15 },
-	/* [Q] unquoted, no dcs */
-	{ "+CUSD: 0, 49B41C", 0, 0, true, "49B41C", -1 },
-	/* [Q] plain text, no dcs */
-	{ "+CUSD: 1,\"Kontostand: 5 EUR\"", 0, 1, true,
-	  "Kontostand: 5 EUR", -1 },
-	/* [Q] UCS2 with dcs 72 */
-	{ "+CUSD: 2,\"004F004B\",72", 0, 2, true, "004F004B", 72 },
-	/* [Q] empty then the real one */
-	{ "+CUSD: 0,\"\",15", 0, 0, true, "", 15 },
-	/* [Q] just <m> */
-	{ "+CUSD: 5", 0, 5, false, "", -1 },
-	{ "+CUSD: 4", 0, 4, false, "", -1 },
-	/* [Q] CR/LF inside quotes (multi-line menu) */
-	{ "+CUSD: 1,\"Menu\r\n1. Bal\r\n2. Data\",15", 0, 1, true,
-	  "Menu\r\n1. Bal\r\n2. Data", 15 },
-	/* [TL] dcs 17 with garbage tail kept raw for ussd.c */
-	{ "+CUSD: 0,\"0400410042\",17", 0, 0, true, "0400410042", 17 },
-	/* commas and quotes inside the text */
-	{ "+CUSD: 0,\"Hi, \"you\", ok\",15", 0, 0, true, "Hi, \"you\", ok",
-	  15 },
-	{ "+CUSD:0,\"A\",0", 0, 0, true, "A", 0 },
-	{ "+CUSD: 6", -EINVAL, 0, false, NULL, 0 },
-	{ "+CUSD: 0,\"abc", -EINVAL, 0, false, NULL, 0 },
-	{ "+CUSD: 0,\"abc\",x", -EINVAL, 0, false, NULL, 0 },
-	{ "+CUSD: 0,\"abc\",999", -EINVAL, 0, false, NULL, 0 },
-	{ "+CUSD: 0,\"abc\"junk", -EINVAL, 0, false, NULL, 0 },
-	{ "+CUSD: ", -EINVAL, 0, false, NULL, 0 },
+		/* [Q] Huawei E160 packed 7-bit hex, dcs 15 */
+		{"+CUSD: 0,\"49B41C7476B3\",15", 0, 0, true, "49B41C7476B3",
+				15},
+		/* [Q] unquoted, no dcs */
+		{"+CUSD: 0, 49B41C", 0, 0, true, "49B41C", -1},
+		/* [Q] plain text, no dcs */
+		{"+CUSD: 1,\"Kontostand: 5 EUR\"", 0, 1, true,
+				"Kontostand: 5 EUR", -1},
+		/* [Q] UCS2 with dcs 72 */
+		{"+CUSD: 2,\"004F004B\",72", 0, 2, true, "004F004B", 72},
+		/* [Q] empty then the real one */
+		{"+CUSD: 0,\"\",15", 0, 0, true, "", 15},
+		/* [Q] just <m> */
+		{"+CUSD: 5", 0, 5, false, "", -1},
+		{"+CUSD: 4", 0, 4, false, "", -1},
+		/* [Q] CR/LF inside quotes (multi-line menu) */
+		{"+CUSD: 1,\"Menu\r\n1. Bal\r\n2. Data\",15", 0, 1, true,
+				"Menu\r\n1. Bal\r\n2. Data", 15},
+		/* [TL] dcs 17 with garbage tail kept raw for ussd.c */
+		{"+CUSD: 0,\"0400410042\",17", 0, 0, true, "0400410042", 17},
+		/* commas and quotes inside the text */
+		{"+CUSD: 0,\"Hi, \"you\", ok\",15", 0, 0, true,
+				"Hi, \"you\", ok", 15},
+		{"+CUSD:0,\"A\",0", 0, 0, true, "A", 0},
+		{"+CUSD: 6", -EINVAL, 0, false, NULL, 0},
+		{"+CUSD: 0,\"abc", -EINVAL, 0, false, NULL, 0},
+		{"+CUSD: 0,\"abc\",x", -EINVAL, 0, false, NULL, 0},
+		{"+CUSD: 0,\"abc\",999", -EINVAL, 0, false, NULL, 0},
+		{"+CUSD: 0,\"abc\"junk", -EINVAL, 0, false, NULL, 0},
+		{"+CUSD: ", -EINVAL, 0, false, NULL, 0},
 };
 
 START_TEST(test_cusd)
@@ -540,31 +554,35 @@ START_TEST(test_ids)
 	ck_assert_int_eq(modem_parse_cimi("234150000000001", id, NULL), 0);
 	ck_assert_str_eq(id, "234150000000001");
 	ck_assert_int_eq(modem_parse_cimi("+CIMI: 460001234567890", id, NULL),
-			 0);
+			0);
 	ck_assert_str_eq(id, "460001234567890");
 	ck_assert_int_eq(modem_parse_cimi("23415000000000123", id, NULL),
-			 -EINVAL);
+			-EINVAL);
 	ck_assert_int_eq(modem_parse_cimi("ERROR", id, NULL), -EINVAL);
 	ck_assert_int_eq(modem_parse_cimi("", id, NULL), -EINVAL);
 	/* ICCID variants */
-	ck_assert_int_eq(modem_parse_ccid("+CCID: \"89860012345678901234\"",
-					  id, NULL), 0);
+	ck_assert_int_eq(modem_parse_ccid("+CCID: \"89860012345678901234\"", id,
+					 NULL),
+			0);
 	ck_assert_str_eq(id, "89860012345678901234");
 	ck_assert_int_eq(modem_parse_ccid("+CCID: 8944110068093471123F", id,
-					  NULL), 0);	/* [TL] F filler */
+					 NULL),
+			0); /* [TL] F filler */
 	ck_assert_str_eq(id, "8944110068093471123F");
 	ck_assert_int_eq(modem_parse_ccid("89014103211118510720", id, NULL),
-			 0);				/* [SIM] bare */
+			0); /* [SIM] bare */
 	ck_assert_str_eq(id, "89014103211118510720");
 	ck_assert_int_eq(modem_parse_ccid("+QCCID: 89860318740204569532", id,
-					  NULL), 0);	/* [QT] */
+					 NULL),
+			0); /* [QT] */
 	ck_assert_str_eq(id, "89860318740204569532");
 	/* [MM] Huawei swapped digits */
 	ck_assert_int_eq(modem_parse_ccid("^ICCID: 98681000214365870921", id,
-					  NULL), 0);
+					 NULL),
+			0);
 	ck_assert_str_eq(id, "89860100123456789012");
 	ck_assert_int_eq(modem_parse_ccid("^ICCID: \"8986ABCD\"", id, NULL),
-			 -EINVAL);
+			-EINVAL);
 	ck_assert_int_eq(modem_parse_ccid("+CCID: ", id, NULL), -EINVAL);
 }
 END_TEST
@@ -576,17 +594,19 @@ START_TEST(test_csca_cmee_csms)
 	struct modem_csms s;
 
 	ck_assert_int_eq(modem_parse_csca("+CSCA: \"+447785016005\",145", num,
-					  &type, NULL), 0);	/* [05] */
+					 &type, NULL),
+			0); /* [05] */
 	ck_assert_str_eq(num, "+447785016005");
 	ck_assert_int_eq(type, 145);
-	ck_assert_int_eq(modem_parse_csca("+CSCA: \"\",129", num, &type,
-					  NULL), 0);		/* missing */
+	ck_assert_int_eq(modem_parse_csca("+CSCA: \"\",129", num, &type, NULL),
+			0); /* missing */
 	ck_assert_str_eq(num, "");
 	ck_assert_int_eq(modem_parse_csca("+CSCA: \"+8613800755500\"", num,
-					  &type, NULL), 0);	/* [SIM] */
+					 &type, NULL),
+			0); /* [SIM] */
 	ck_assert_int_eq(type, -1);
 	ck_assert_int_eq(modem_parse_csca("+CSCA: 123,145", num, &type, NULL),
-			 -EINVAL);
+			-EINVAL);
 	ck_assert_int_eq(modem_parse_cmee("+CMEE: 1", &n, NULL), 0);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(modem_parse_cmee("+CMEE: 3", &n, NULL), -EINVAL);

@@ -11,7 +11,7 @@
 
 static struct gw_report rep(int mr)
 {
-	struct gw_report r = { .mr = mr, .st = mr % 256 };
+	struct gw_report r = {.mr = mr, .st = mr % 256};
 
 	snprintf(r.modem, sizeof(r.modem), "m%d", mr % 3);
 	snprintf(r.number, sizeof(r.number), "+86139%08d", mr);
@@ -26,7 +26,7 @@ START_TEST(test_fifo_order)
 
 	gw_reportq_init(&q, 10000);
 	ck_assert_ptr_null(gw_reportq_peek(&q));
-	gw_reportq_pop(&q);	/* empty: no-op */
+	gw_reportq_pop(&q); /* empty: no-op */
 	/* past the first allocation (64), with pops between: the ring
 	 * wraps and then grows */
 	for (i = 0; i < 50; i++) {

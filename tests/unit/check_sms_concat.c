@@ -15,7 +15,7 @@
 static struct sms msg;
 
 static void make_part(struct sms_part *p, const char *sender, uint16_t ref,
-		      uint8_t total, uint8_t seq, const char *text)
+		uint8_t total, uint8_t seq, const char *text)
 {
 	memset(p, 0, sizeof(*p));
 	snprintf(p->sender, sizeof(p->sender), "%s", sender);
@@ -75,24 +75,20 @@ START_TEST(test_assemble_errors)
 	struct sms_concat_result res;
 	const char *reason = NULL;
 
-	ck_assert_int_eq(sms_concat_assemble(parts, 0, &res, &reason),
-			 -EINVAL);
+	ck_assert_int_eq(sms_concat_assemble(parts, 0, &res, &reason), -EINVAL);
 	make_part(&parts[0], "+1", 9, 2, 1, "A");
 	make_part(&parts[1], "+2", 9, 2, 2, "B"); /* other sender */
-	ck_assert_int_eq(sms_concat_assemble(parts, 2, &res, &reason),
-			 -EINVAL);
+	ck_assert_int_eq(sms_concat_assemble(parts, 2, &res, &reason), -EINVAL);
 	ck_assert_str_eq(reason, "parts of different messages");
 	make_part(&parts[1], "+1", 9, 2, 1, "X"); /* conflicting dup */
-	ck_assert_int_eq(sms_concat_assemble(parts, 2, &res, &reason),
-			 -EEXIST);
+	ck_assert_int_eq(sms_concat_assemble(parts, 2, &res, &reason), -EEXIST);
 	ck_assert_str_eq(reason, "conflicting duplicate part");
 	make_part(&parts[1], "+1", 9, 2, 1, "A"); /* identical dup: fine */
 	ck_assert_int_eq(sms_concat_assemble(parts, 2, &res, &reason), 0);
 	ck_assert_str_eq(res.text, "A" SMS_CONCAT_GAP);
 	sms_concat_result_done(&res);
 	make_part(&parts[0], "+1", 9, 2, 3, "A"); /* seq > total */
-	ck_assert_int_eq(sms_concat_assemble(parts, 1, &res, &reason),
-			 -EINVAL);
+	ck_assert_int_eq(sms_concat_assemble(parts, 1, &res, &reason), -EINVAL);
 }
 END_TEST
 
@@ -105,29 +101,29 @@ START_TEST(test_reasm_flow)
 
 	ck_assert_ptr_nonnull(r);
 	make_part(&p, "+1", 1, 3, 2, "B");
-	ck_assert_int_eq(sms_reasm_add(r, &p, 0, &res, NULL),
-			 SMS_REASM_PENDING);
+	ck_assert_int_eq(
+			sms_reasm_add(r, &p, 0, &res, NULL), SMS_REASM_PENDING);
 	ck_assert_int_eq(sms_reasm_add(r, &p, 1, &res, NULL),
-			 SMS_REASM_DUPLICATE);
+			SMS_REASM_DUPLICATE);
 	make_part(&p, "+1", 1, 3, 2, "other");
 	ck_assert_int_eq(sms_reasm_add(r, &p, 1, &res, &reason), -EEXIST);
 	ck_assert_str_eq(reason, "conflicting duplicate part");
 	/* Same ref from another sender, and same ref with 16-bit flag, are
 	 * other messages. */
 	make_part(&p, "+2", 1, 3, 1, "x");
-	ck_assert_int_eq(sms_reasm_add(r, &p, 2, &res, NULL),
-			 SMS_REASM_PENDING);
+	ck_assert_int_eq(
+			sms_reasm_add(r, &p, 2, &res, NULL), SMS_REASM_PENDING);
 	make_part(&p, "+1", 1, 3, 1, "y");
 	p.ref16 = true;
-	ck_assert_int_eq(sms_reasm_add(r, &p, 2, &res, NULL),
-			 SMS_REASM_PENDING);
+	ck_assert_int_eq(
+			sms_reasm_add(r, &p, 2, &res, NULL), SMS_REASM_PENDING);
 	ck_assert_uint_eq(sms_reasm_pending(r), 3);
 	make_part(&p, "+1", 1, 3, 3, "C");
-	ck_assert_int_eq(sms_reasm_add(r, &p, 3, &res, NULL),
-			 SMS_REASM_PENDING);
+	ck_assert_int_eq(
+			sms_reasm_add(r, &p, 3, &res, NULL), SMS_REASM_PENDING);
 	make_part(&p, "+1", 1, 3, 1, "A");
 	ck_assert_int_eq(sms_reasm_add(r, &p, 4, &res, NULL),
-			 SMS_REASM_COMPLETE);
+			SMS_REASM_COMPLETE);
 	ck_assert_str_eq(res.text, "ABC");
 	ck_assert(res.complete);
 	sms_concat_result_done(&res);
@@ -135,7 +131,7 @@ START_TEST(test_reasm_flow)
 	/* A single SMS completes at once. */
 	make_part(&p, "+3", 0, 1, 1, "single");
 	ck_assert_int_eq(sms_reasm_add(r, &p, 5, &res, NULL),
-			 SMS_REASM_COMPLETE);
+			SMS_REASM_COMPLETE);
 	ck_assert_str_eq(res.text, "single");
 	sms_concat_result_done(&res);
 	/* Expiry: nothing before the timeout, then both partials. */
@@ -192,19 +188,20 @@ START_TEST(test_deliver_parts_shuffled)
 
 		for (i = 0; i < nch; i++)
 			tu_put_utf8(text, &len,
-				    iter % 2 ? 0x4e00 + tu_rng_below(&rng, 99) :
-					       'A' + tu_rng_below(&rng, 26));
+					iter % 2 ? 0x4e00 + tu_rng_below(&rng,
+									    99)
+						 : 'A' + tu_rng_below(&rng,
+									 26));
 		sms_deliver_opts_init(&o);
 		o.from = "+256772000111";
 		o.concat_16bit = iter % 3 == 0;
-		o.concat_ref = (uint16_t)(300 + iter);
-		n = sms_encode_deliver(text, len, &o, out, SMS_MAX_PARTS,
-				       NULL);
+		o.concat_ref = (uint16_t) (300 + iter);
+		n = sms_encode_deliver(text, len, &o, out, SMS_MAX_PARTS, NULL);
 		ck_assert_int_ge(n, 1);
 		for (k = 0; k < n; k++)
-			order[k] = (unsigned)k;
+			order[k] = (unsigned) k;
 		for (k = n - 1; k > 0; k--) {
-			unsigned j = tu_rng_below(&rng, (uint32_t)k + 1), t;
+			unsigned j = tu_rng_below(&rng, (uint32_t) k + 1), t;
 
 			t = order[k];
 			order[k] = order[j];
@@ -216,15 +213,15 @@ START_TEST(test_deliver_parts_shuffled)
 			int rc;
 
 			ck_assert_int_eq(sms_decode_hex(hex, strlen(hex), 0,
-							&msg, NULL),
-					 0);
+							 &msg, NULL),
+					0);
 			ck_assert_int_eq(sms_part_from_sms(&msg, k, &p), 0);
 			rc = sms_reasm_add(r, &p, k, &res, NULL);
 			/* Add each part twice: the copy is a duplicate. */
 			if (rc == SMS_REASM_PENDING)
 				ck_assert_int_eq(sms_reasm_add(r, &p, k, &res,
-							       NULL),
-						 SMS_REASM_DUPLICATE);
+								 NULL),
+						SMS_REASM_DUPLICATE);
 			if (rc == SMS_REASM_COMPLETE) {
 				ck_assert_int_eq(k, n - 1);
 				ck_assert_uint_eq(res.text_len, len);
@@ -245,8 +242,8 @@ START_TEST(test_part_from_sms)
 {
 	struct sms_part p;
 	/* 8-bit data with ports: text becomes hex. */
-	const char *hex =
-		"00440B916407281553F8000421107241050529090605040B8423F00102";
+	const char *hex = "00440B916407281553F8000421107241050529090605040B8423"
+			  "F00102";
 
 	ck_assert_int_eq(sms_decode_hex(hex, strlen(hex), 0, &msg, NULL), 0);
 	ck_assert_int_eq(sms_part_from_sms(&msg, 5, &p), 0);

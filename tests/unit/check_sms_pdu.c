@@ -19,7 +19,7 @@ static void decode_ok(const char *hex, unsigned flags)
 	int rc = sms_decode_hex(hex, strlen(hex), flags, &msg, &reason);
 
 	ck_assert_msg(rc == 0, "decode %s: %d %s", hex, rc,
-		      reason ? reason : "");
+			reason ? reason : "");
 }
 
 /*
@@ -34,7 +34,7 @@ START_TEST(test_vector_dreamfabric_deliver)
 
 	decode_ok("07917283010010F5040BC87238880900F10000993092516195800A"
 		  "E8329BFD4697D9EC37",
-		  0);
+			0);
 	ck_assert_int_eq(msg.type, SMS_TYPE_DELIVER);
 	ck_assert(msg.has_smsc);
 	ck_assert_str_eq(msg.smsc.number, "+27381000015");
@@ -76,7 +76,7 @@ END_TEST
  * byte for byte.
  */
 static const char dreamfabric_submit[] =
-	"0011000B916407281553F80000AA0AE8329BFD4697D9EC37";
+		"0011000B916407281553F80000AA0AE8329BFD4697D9EC37";
 
 START_TEST(test_vector_dreamfabric_submit)
 {
@@ -100,9 +100,9 @@ START_TEST(test_vector_dreamfabric_submit)
 	sms_submit_opts_init(&o);
 	o.to = "+46708251358";
 	o.validity_seconds = 4 * 86400;
-	ck_assert_int_eq(sms_encode_submit("hellohello", 10, &o, out, 2,
-					   &reason),
-			 1);
+	ck_assert_int_eq(sms_encode_submit(
+					 "hellohello", 10, &o, out, 2, &reason),
+			1);
 	ck_assert_str_eq(out[0].hex, dreamfabric_submit);
 	ck_assert_uint_eq(out[0].tpdu_len, 23);
 	ck_assert_uint_eq(out[0].seq, 1);
@@ -140,7 +140,7 @@ START_TEST(test_vector_cnblogs)
 
 	decode_ok("0891683108200505F0840D91683196032930F00008303021806354"
 		  "80064F60597D0021",
-		  0);
+			0);
 	ck_assert_int_eq(msg.type, SMS_TYPE_DELIVER);
 	ck_assert(msg.rp && msg.mms);
 	ck_assert_str_eq(msg.addr.number, "+8613693092030");
@@ -165,7 +165,7 @@ START_TEST(test_vector_accessvba)
 {
 	decode_ok("0891683108200805F01151048181160000FF16C8329BFD66B5F320B8BC"
 		  "4CA7E741F7B79C4D0E01",
-		  0);
+			0);
 	ck_assert_int_eq(msg.type, SMS_TYPE_SUBMIT);
 	ck_assert_str_eq(msg.smsc.number, "+8613800280500");
 	ck_assert_uint_eq(msg.mr, 0x51);
@@ -180,7 +180,7 @@ START_TEST(test_vector_accessvba)
 	/* Same site: class 1 (DCS 11) SUBMIT to +447700900123. */
 	decode_ok("079144872000626011000C914477000910320011002154747A0E4ACF41"
 		  "6190BD2CCF83E6E9369C5D06B5CBF379F85C06E95A29",
-		  0);
+			0);
 	ck_assert_str_eq(msg.smsc.number, "+447802002606");
 	ck_assert_str_eq(msg.addr.number, "+447700900123");
 	ck_assert_uint_eq(msg.dcs.raw, 0x11);
@@ -249,11 +249,11 @@ START_TEST(test_status_report)
 
 	/* Trailing FF padding (SIM records) is ignored; other bytes not. */
 	decode_ok("00062A0B916407281553F8211072410505292110724105552900FFFF",
-		  0);
+			0);
 	ck_assert_uint_eq(msg.pi, 0);
 	/* With TP-PI: PID and DCS present, no UD. */
 	decode_ok("00062A0B916407281553F8211072410505292110724105552946037F08",
-		  0);
+			0);
 	ck_assert_uint_eq(msg.status, 0x46);
 	ck_assert_uint_eq(msg.pi, 3);
 	ck_assert_uint_eq(msg.pid, 0x7f);
@@ -266,7 +266,7 @@ END_TEST
 START_TEST(test_udh_16bit_ref)
 {
 	decode_ok("00440B916407281553F80000211072410505290A06080412340302E834",
-		  0);
+			0);
 	ck_assert(msg.udhi && msg.udh.present);
 	ck_assert_uint_eq(msg.udh.len, 6);
 	ck_assert(msg.udh.has_concat && msg.udh.concat_16bit);
@@ -282,7 +282,7 @@ END_TEST
 START_TEST(test_udh_ports_8bit)
 {
 	decode_ok("00440B916407281553F8000421107241050529090605040B8423F00102",
-		  0);
+			0);
 	ck_assert_int_eq(msg.dcs.charset, SMS_CHARSET_8BIT);
 	ck_assert(msg.udh.has_ports && msg.udh.ports_16bit);
 	ck_assert(!msg.udh.has_concat);
@@ -304,20 +304,21 @@ START_TEST(test_dcs_groups)
 		int cls;
 		bool compressed;
 	} cases[] = {
-		{ 0x00, SMS_CHARSET_GSM7, -1, false },
-		{ 0x04, SMS_CHARSET_8BIT, -1, false },
-		{ 0x08, SMS_CHARSET_UCS2, -1, false },
-		{ 0x10, SMS_CHARSET_GSM7, 0, false },
-		{ 0x19, SMS_CHARSET_UCS2, 1, false },
-		{ 0x16, SMS_CHARSET_8BIT, 2, false },
-		{ 0x20, SMS_CHARSET_GSM7, -1, true },
-		{ 0x48, SMS_CHARSET_UCS2, -1, false }, /* auto-deletion */
-		{ 0xc8, SMS_CHARSET_GSM7, -1, false }, /* MWI discard */
-		{ 0xd0, SMS_CHARSET_GSM7, -1, false }, /* MWI store */
-		{ 0xe0, SMS_CHARSET_UCS2, -1, false }, /* MWI store UCS-2 */
-		{ 0xf0, SMS_CHARSET_GSM7, 0, false },
-		{ 0xf6, SMS_CHARSET_8BIT, 2, false },
-		{ 0xf3, SMS_CHARSET_GSM7, 3, false },
+			{0x00, SMS_CHARSET_GSM7, -1, false},
+			{0x04, SMS_CHARSET_8BIT, -1, false},
+			{0x08, SMS_CHARSET_UCS2, -1, false},
+			{0x10, SMS_CHARSET_GSM7, 0, false},
+			{0x19, SMS_CHARSET_UCS2, 1, false},
+			{0x16, SMS_CHARSET_8BIT, 2, false},
+			{0x20, SMS_CHARSET_GSM7, -1, true},
+			{0x48, SMS_CHARSET_UCS2, -1, false}, /* auto-deletion */
+			{0xc8, SMS_CHARSET_GSM7, -1, false}, /* MWI discard */
+			{0xd0, SMS_CHARSET_GSM7, -1, false}, /* MWI store */
+			{0xe0, SMS_CHARSET_UCS2, -1,
+					false}, /* MWI store UCS-2 */
+			{0xf0, SMS_CHARSET_GSM7, 0, false},
+			{0xf6, SMS_CHARSET_8BIT, 2, false},
+			{0xf3, SMS_CHARSET_GSM7, 3, false},
 	};
 	size_t i;
 
@@ -326,8 +327,8 @@ START_TEST(test_dcs_groups)
 
 		/* Empty user data so every charset decodes. */
 		snprintf(hex, sizeof(hex),
-			 "00040B916407281553F800%02X2110724105052900",
-			 cases[i].dcs);
+				"00040B916407281553F800%02X2110724105052900",
+				cases[i].dcs);
 		decode_ok(hex, 0);
 		ck_assert_int_eq(msg.dcs.charset, cases[i].cs);
 		ck_assert_int_eq(msg.dcs.msg_class, cases[i].cls);
@@ -341,8 +342,7 @@ START_TEST(test_alphanumeric_sender)
 {
 	struct sms_deliver_opts o;
 	struct sms_pdu_out out[1];
-	const char *names[] = { "MTN", "Airtel", "Bank{1}", "ABCDEFGHIJK",
-				"A" };
+	const char *names[] = {"MTN", "Airtel", "Bank{1}", "ABCDEFGHIJK", "A"};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -351,7 +351,7 @@ START_TEST(test_alphanumeric_sender)
 		o.scts.month = 1;
 		o.scts.day = 1;
 		ck_assert_int_eq(sms_encode_deliver("x", 1, &o, out, 1, NULL),
-				 1);
+				1);
 		decode_ok(out[0].hex, 0);
 		ck_assert_uint_eq(msg.addr.ton, SMS_TON_ALPHANUMERIC);
 		ck_assert_str_eq(msg.addr.number, names[i]);
@@ -362,8 +362,7 @@ START_TEST(test_alphanumeric_sender)
 	ck_assert_int_eq(sms_encode_deliver("x", 1, &o, out, 1, NULL), 1);
 	ck_assert(strncmp(out[0].hex, "000406D04DAA13", 14) == 0);
 	o.from = "ABCDEFGHIJKL"; /* 12 characters: too long */
-	ck_assert_int_eq(sms_encode_deliver("x", 1, &o, out, 1, NULL),
-			 -EINVAL);
+	ck_assert_int_eq(sms_encode_deliver("x", 1, &o, out, 1, NULL), -EINVAL);
 }
 END_TEST
 
@@ -377,16 +376,16 @@ START_TEST(test_submit_options)
 		uint8_t vp;
 		uint32_t back;
 	} vps[] = {
-		{ 1, 0, 300 },
-		{ 300, 0, 300 },
-		{ 301, 1, 600 },
-		{ 12 * 3600, 143, 12 * 3600 },
-		{ 12 * 3600 + 1, 144, 12 * 3600 + 1800 },
-		{ 86400, 167, 86400 },
-		{ 86401, 168, 2 * 86400 },
-		{ 30 * 86400, 196, 30 * 86400 },
-		{ 31 * 86400, 197, 5 * 7 * 86400 },
-		{ 1000 * 86400, 255, 63 * 7 * 86400 },
+			{1, 0, 300},
+			{300, 0, 300},
+			{301, 1, 600},
+			{12 * 3600, 143, 12 * 3600},
+			{12 * 3600 + 1, 144, 12 * 3600 + 1800},
+			{86400, 167, 86400},
+			{86401, 168, 2 * 86400},
+			{30 * 86400, 196, 30 * 86400},
+			{31 * 86400, 197, 5 * 7 * 86400},
+			{1000 * 86400, 255, 63 * 7 * 86400},
 	};
 	size_t i;
 
@@ -415,8 +414,8 @@ START_TEST(test_submit_options)
 		sms_submit_opts_init(&o);
 		o.to = "+1";
 		o.validity_seconds = vps[i].secs;
-		ck_assert_int_eq(sms_encode_submit("v", 1, &o, out, 1, NULL),
-				 1);
+		ck_assert_int_eq(
+				sms_encode_submit("v", 1, &o, out, 1, NULL), 1);
 		decode_ok(out[0].hex, 0);
 		ck_assert_int_eq(msg.vpf, SMS_VPF_RELATIVE);
 		ck_assert_uint_eq(msg.vp_relative, vps[i].vp);
@@ -436,13 +435,12 @@ START_TEST(test_submit_extension)
 
 	sms_submit_opts_init(&o);
 	o.to = "+1";
-	ck_assert_int_eq(sms_encode_submit("\xe2\x82\xac", 3, &o, out, 1,
-					   NULL),
-			 1);
+	ck_assert_int_eq(sms_encode_submit("\xe2\x82\xac", 3, &o, out, 1, NULL),
+			1);
 	ck_assert_str_eq(out[0].hex, "0001000191F10000029B32");
-	ck_assert_int_eq(sms_encode_submit(text, strlen(text), &o, out, 1,
-					   NULL),
-			 1);
+	ck_assert_int_eq(
+			sms_encode_submit(text, strlen(text), &o, out, 1, NULL),
+			1);
 	decode_ok(out[0].hex, 0);
 	ck_assert_int_eq(msg.dcs.charset, SMS_CHARSET_GSM7);
 	ck_assert_uint_eq(msg.udl, 20);
@@ -450,8 +448,8 @@ START_TEST(test_submit_extension)
 }
 END_TEST
 
-static void round_trip_submit(const char *text, size_t len,
-			      unsigned want_parts, enum sms_charset want_cs)
+static void round_trip_submit(const char *text, size_t len, unsigned want_parts,
+		enum sms_charset want_cs)
 {
 	static struct sms_pdu_out out[SMS_MAX_PARTS];
 	static char joined[SMS_MAX_PARTS * SMS_TEXT_MAX];
@@ -465,8 +463,8 @@ static void round_trip_submit(const char *text, size_t len,
 	o.to = "+256700000001";
 	o.concat_ref = 0x42;
 	n = sms_encode_submit(text, len, &o, out, SMS_MAX_PARTS, &reason);
-	ck_assert_msg(n == (int)want_parts, "parts %d want %u (%s)", n,
-		      want_parts, reason ? reason : "");
+	ck_assert_msg(n == (int) want_parts, "parts %d want %u (%s)", n,
+			want_parts, reason ? reason : "");
 	ck_assert_int_eq(sms_segment_count(text, len, &seg), 0);
 	ck_assert_uint_eq(seg.parts, want_parts);
 	ck_assert_int_eq(seg.charset, want_cs);
@@ -493,7 +491,7 @@ static void round_trip_submit(const char *text, size_t len,
 
 /* Independent part counter: greedy by characters with unit costs. */
 static unsigned expect_parts(const unsigned *costs, size_t n, unsigned single,
-			     unsigned multi)
+		unsigned multi)
 {
 	unsigned total = 0, parts = 1, used = 0;
 	size_t i;
@@ -513,10 +511,32 @@ static unsigned expect_parts(const unsigned *costs, size_t n, unsigned single,
 }
 
 static const char *const gsm_chars[] = {
-	"a", "Z", "0", " ", "@", "\xc2\xa3", "$", "\xc3\xa9", "\xce\x94",
-	"\n", "\xc3\x9f", "!", "?", "\xc2\xbf", "\xc3\xb1", "_",
-	/* extension table: 2 septets each */
-	"\xe2\x82\xac", "[", "]", "{", "}", "^", "~", "\\", "|",
+		"a",
+		"Z",
+		"0",
+		" ",
+		"@",
+		"\xc2\xa3",
+		"$",
+		"\xc3\xa9",
+		"\xce\x94",
+		"\n",
+		"\xc3\x9f",
+		"!",
+		"?",
+		"\xc2\xbf",
+		"\xc3\xb1",
+		"_",
+		/* extension table: 2 septets each */
+		"\xe2\x82\xac",
+		"[",
+		"]",
+		"{",
+		"}",
+		"^",
+		"~",
+		"\\",
+		"|",
 };
 
 START_TEST(test_round_trip_gsm7_random)
@@ -540,7 +560,7 @@ START_TEST(test_round_trip_gsm7_random)
 			costs[i] = k >= 16 ? 2 : 1;
 		}
 		round_trip_submit(text, len, expect_parts(costs, nch, 160, 153),
-				  SMS_CHARSET_GSM7);
+				SMS_CHARSET_GSM7);
 	}
 }
 END_TEST
@@ -570,7 +590,7 @@ START_TEST(test_round_trip_ucs2_random)
 			costs[i] = cp > 0xffff ? 2 : 1;
 		}
 		round_trip_submit(text, len, expect_parts(costs, nch, 70, 67),
-				  SMS_CHARSET_UCS2);
+				SMS_CHARSET_UCS2);
 	}
 }
 END_TEST
@@ -593,10 +613,11 @@ START_TEST(test_round_trip_deliver)
 		for (i = 0; i < nch; i++) {
 			if (iter % 2)
 				tu_put_utf8(text, &len,
-					    0x4e00 + tu_rng_below(&rng, 500));
+						0x4e00 + tu_rng_below(&rng,
+									 500));
 			else
 				tu_put_utf8(text, &len,
-					    'a' + tu_rng_below(&rng, 26));
+						'a' + tu_rng_below(&rng, 26));
 		}
 		sms_deliver_opts_init(&o);
 		o.from = iter % 3 ? "+256772123456" : "Operator";
@@ -604,9 +625,9 @@ START_TEST(test_round_trip_deliver)
 		o.scts.month = 11;
 		o.scts.day = 27;
 		o.scts.hour = 11;
-		o.scts.tz_quarters = (int8_t)(iter % 5 ? 12 : -14);
+		o.scts.tz_quarters = (int8_t) (iter % 5 ? 12 : -14);
 		o.concat_16bit = iter % 4 == 1;
-		o.concat_ref = (uint16_t)(iter * 257);
+		o.concat_ref = (uint16_t) (iter * 257);
 		o.msg_class = iter % 6 == 0 ? 1 : -1;
 		n = sms_encode_deliver(text, len, &o, out, 8, NULL);
 		ck_assert_int_ge(n, 1);
@@ -615,16 +636,16 @@ START_TEST(test_round_trip_deliver)
 			ck_assert_int_eq(msg.type, SMS_TYPE_DELIVER);
 			ck_assert_str_eq(msg.addr.number, o.from);
 			ck_assert_int_eq(msg.scts.tz_quarters,
-					 o.scts.tz_quarters);
+					o.scts.tz_quarters);
 			ck_assert_uint_eq(msg.scts.day, 27);
 			ck_assert_int_eq(msg.dcs.msg_class, o.msg_class);
 			if (n > 1) {
-				uint16_t want = o.concat_16bit ?
-					o.concat_ref : (o.concat_ref & 0xff);
+				uint16_t want = o.concat_16bit ? o.concat_ref
+							       : (o.concat_ref & 0xff);
 
 				ck_assert(msg.udh.has_concat);
 				ck_assert_int_eq(msg.udh.concat_16bit,
-						 o.concat_16bit);
+						o.concat_16bit);
 				ck_assert_uint_eq(msg.udh.concat_ref, want);
 				ck_assert_uint_eq(msg.udh.concat_seq, k + 1);
 			}
@@ -645,13 +666,13 @@ START_TEST(test_deliver_8bit)
 	size_t i;
 
 	for (i = 0; i < sizeof(data); i++)
-		data[i] = (uint8_t)(i * 7);
+		data[i] = (uint8_t) (i * 7);
 	sms_deliver_opts_init(&o);
 	o.from = "+1555";
 	o.charset = SMS_CHARSET_8BIT;
-	ck_assert_int_eq(sms_encode_deliver((const char *)data, sizeof(data),
-					    &o, out, 3, NULL),
-			 2);
+	ck_assert_int_eq(sms_encode_deliver((const char *) data, sizeof(data),
+					 &o, out, 3, NULL),
+			2);
 	decode_ok(out[0].hex, 0);
 	ck_assert_int_eq(msg.dcs.charset, SMS_CHARSET_8BIT);
 	ck_assert_uint_eq(msg.data_len, 134);
@@ -682,22 +703,25 @@ START_TEST(test_segment_boundaries)
 		enum sms_charset cs;
 		unsigned parts, units, per_part, left;
 	} cases[] = {
-		{ "a", 0, SMS_CHARSET_GSM7, 1, 0, 160, 160 },
-		{ "a", 160, SMS_CHARSET_GSM7, 1, 160, 160, 0 },
-		{ "a", 161, SMS_CHARSET_GSM7, 2, 161, 153, 145 },
-		{ "a", 306, SMS_CHARSET_GSM7, 2, 306, 153, 0 },
-		{ "a", 307, SMS_CHARSET_GSM7, 3, 307, 153, 152 },
-		{ "a", 459, SMS_CHARSET_GSM7, 3, 459, 153, 0 },
-		{ "a", 460, SMS_CHARSET_GSM7, 4, 460, 153, 152 },
-		{ "\xe2\x82\xac", 80, SMS_CHARSET_GSM7, 1, 160, 160, 0 },
-		/* 76 euros (152 septets) fit part 1: a pair never straddles */
-		{ "\xe2\x82\xac", 81, SMS_CHARSET_GSM7, 2, 162, 153, 143 },
-		{ "\xe4\xbd\xa0", 70, SMS_CHARSET_UCS2, 1, 70, 70, 0 },
-		{ "\xe4\xbd\xa0", 71, SMS_CHARSET_UCS2, 2, 71, 67, 63 },
-		{ "\xe4\xbd\xa0", 134, SMS_CHARSET_UCS2, 2, 134, 67, 0 },
-		{ "\xe4\xbd\xa0", 135, SMS_CHARSET_UCS2, 3, 135, 67, 66 },
-		{ "\xf0\x9f\x98\x80", 35, SMS_CHARSET_UCS2, 1, 70, 70, 0 },
-		{ "\xf0\x9f\x98\x80", 36, SMS_CHARSET_UCS2, 2, 72, 67, 61 },
+			{"a", 0, SMS_CHARSET_GSM7, 1, 0, 160, 160},
+			{"a", 160, SMS_CHARSET_GSM7, 1, 160, 160, 0},
+			{"a", 161, SMS_CHARSET_GSM7, 2, 161, 153, 145},
+			{"a", 306, SMS_CHARSET_GSM7, 2, 306, 153, 0},
+			{"a", 307, SMS_CHARSET_GSM7, 3, 307, 153, 152},
+			{"a", 459, SMS_CHARSET_GSM7, 3, 459, 153, 0},
+			{"a", 460, SMS_CHARSET_GSM7, 4, 460, 153, 152},
+			{"\xe2\x82\xac", 80, SMS_CHARSET_GSM7, 1, 160, 160, 0},
+			/* 76 euros (152 septets) fit part 1: a pair never straddles */
+			{"\xe2\x82\xac", 81, SMS_CHARSET_GSM7, 2, 162, 153,
+					143},
+			{"\xe4\xbd\xa0", 70, SMS_CHARSET_UCS2, 1, 70, 70, 0},
+			{"\xe4\xbd\xa0", 71, SMS_CHARSET_UCS2, 2, 71, 67, 63},
+			{"\xe4\xbd\xa0", 134, SMS_CHARSET_UCS2, 2, 134, 67, 0},
+			{"\xe4\xbd\xa0", 135, SMS_CHARSET_UCS2, 3, 135, 67, 66},
+			{"\xf0\x9f\x98\x80", 35, SMS_CHARSET_UCS2, 1, 70, 70,
+					0},
+			{"\xf0\x9f\x98\x80", 36, SMS_CHARSET_UCS2, 2, 72, 67,
+					61},
 	};
 	static char buf[4096];
 	size_t len = 0;
@@ -756,9 +780,11 @@ START_TEST(test_encode_errors)
 	struct sms_submit_opts o;
 	const char *reason = NULL;
 	static const char *const bad_utf8[] = {
-		"\xff",     "abc\xc3",
-		"\xed\xa0\x80", "\xc0\x80",
-		"\xf8\x88\x80\x80\x80",
+			"\xff",
+			"abc\xc3",
+			"\xed\xa0\x80",
+			"\xc0\x80",
+			"\xf8\x88\x80\x80\x80",
 	};
 	size_t i;
 
@@ -769,67 +795,69 @@ START_TEST(test_encode_errors)
 
 		reason = NULL;
 		ck_assert_int_eq(sms_encode_submit(bad_utf8[i],
-						   strlen(bad_utf8[i]), &o,
-						   out, 4, &reason),
-				 -EINVAL);
+						 strlen(bad_utf8[i]), &o, out,
+						 4, &reason),
+				-EINVAL);
 		ck_assert_ptr_nonnull(reason);
 		ck_assert(strstr(reason, "UTF-8") != NULL);
 		ck_assert_int_eq(sms_segment_count(bad_utf8[i],
-						   strlen(bad_utf8[i]), &seg),
-				 -EINVAL);
+						 strlen(bad_utf8[i]), &seg),
+				-EINVAL);
 	}
 	/* Forced GSM7 with a Chinese character. */
 	o.charset = SMS_CHARSET_GSM7;
 	ck_assert_int_eq(sms_encode_submit("\xe4\xbd\xa0", 3, &o, out, 4,
-					   &reason),
-			 -EINVAL);
+					 &reason),
+			-EINVAL);
 	o.charset = SMS_CHARSET_AUTO;
 	/* Bad numbers. */
-	static const char *const bad_to[] = { "", "+", "12a4", "+1 555",
-					      "123456789012345678901" };
+	static const char *const bad_to[] = {
+			"", "+", "12a4", "+1 555", "123456789012345678901"};
 	for (i = 0; i < sizeof(bad_to) / sizeof(bad_to[0]); i++) {
 		o.to = bad_to[i];
 		reason = NULL;
 		ck_assert_int_eq(sms_encode_submit("x", 1, &o, out, 4, &reason),
-				 -EINVAL);
+				-EINVAL);
 		ck_assert_ptr_nonnull(reason);
 	}
 	o.to = "+1";
 	o.smsc = "abc";
 	ck_assert_int_eq(sms_encode_submit("x", 1, &o, out, 4, &reason),
-			 -EINVAL);
+			-EINVAL);
 	o.smsc = NULL;
 	o.to = NULL;
 	ck_assert_int_eq(sms_encode_submit("x", 1, &o, out, 4, &reason),
-			 -EINVAL);
+			-EINVAL);
 	o.to = "+1";
 	/* Too many parts for the caller's array, and beyond 255. */
 	memset(big, 'a', sizeof(big));
 	ck_assert_int_eq(sms_encode_submit(big, 1000, &o, out, 4, &reason),
-			 -EMSGSIZE);
+			-EMSGSIZE);
 	ck_assert_int_eq(sms_encode_submit(big, sizeof(big), &o, out,
-					   SMS_MAX_PARTS, &reason),
-			 -EMSGSIZE);
+					 SMS_MAX_PARTS, &reason),
+			-EMSGSIZE);
 	ck_assert_str_eq(reason, "text needs too many parts");
 	ck_assert_int_eq(sms_encode_submit(big, 153 * 255, &o, out,
-					   SMS_MAX_PARTS, &reason),
-			 255);
+					 SMS_MAX_PARTS, &reason),
+			255);
 }
 END_TEST
 
 /* ---- malformed input ---------------------------------------------- */
 
 static const char *const valid_vectors[] = {
-	"07917283010010F5040BC87238880900F10000993092516195800AE8329BFD4697D9"
-	"EC37",
-	"0011000B916407281553F80000AA0AE8329BFD4697D9EC37",
-	"0891683108200505F0840D91683196032930F0000830302180635480064F60597D"
-	"0021",
-	"00440B916407281553F80000211072410505290A06080412340302E834",
-	"00440B916407281553F8000421107241050529090605040B8423F00102",
-	"00062A0B916407281553F8211072410505292110724105552900",
-	"00062A0B916407281553F8211072410505292110724105552946037F08",
-	"000406D04DAA130000211072410505290178",
+		"07917283010010F5040BC87238880900F10000993092516195800AE8329BFD"
+		"4697D9"
+		"EC37",
+		"0011000B916407281553F80000AA0AE8329BFD4697D9EC37",
+		"0891683108200505F0840D91683196032930F0000830302180635480064F60"
+		"597D"
+		"0021",
+		"00440B916407281553F80000211072410505290A06080412340302E834",
+		"00440B916407281553F8000421107241050529090605040B8423F00102",
+		"00062A0B916407281553F8211072410505292110724105552900",
+		"00062A0B916407281553F8211072410505292110724105552946037F08",
+		"000406D04DAA130000211072410505290178",
 };
 
 /* Every proper prefix of a valid PDU fails with a reason, in hex and bin. */
@@ -842,7 +870,7 @@ START_TEST(test_truncated_every_prefix)
 
 	ck_assert_int_gt(n, 0);
 	decode_ok(hex, 0);
-	for (cut = 0; cut < (size_t)n; cut++) {
+	for (cut = 0; cut < (size_t) n; cut++) {
 		const char *reason = NULL;
 
 		/*
@@ -851,9 +879,8 @@ START_TEST(test_truncated_every_prefix)
 		 */
 		if (cut == 26 && bin[1] == 0x06)
 			continue;
-		ck_assert_msg(sms_decode(bin, cut, 0, &msg, &reason) ==
-				      -EINVAL,
-			      "prefix %zu of %s decoded", cut, hex);
+		ck_assert_msg(sms_decode(bin, cut, 0, &msg, &reason) == -EINVAL,
+				"prefix %zu of %s decoded", cut, hex);
 		ck_assert_ptr_nonnull(reason);
 	}
 	for (cut = 0; cut < strlen(hex); cut++) {
@@ -863,24 +890,24 @@ START_TEST(test_truncated_every_prefix)
 			continue;
 
 		ck_assert_int_eq(sms_decode_hex(hex, cut, 0, &msg, &reason),
-				 -EINVAL);
+				-EINVAL);
 		ck_assert_ptr_nonnull(reason);
 	}
 	/* Without the SMSC prefix (skip the SMSC bytes). */
-	for (cut = (size_t)bin[0] + 1; cut < (size_t)n; cut++) {
+	for (cut = (size_t) bin[0] + 1; cut < (size_t) n; cut++) {
 		const char *reason = NULL;
 
 		if (cut == 26 && bin[1] == 0x06)
 			continue;
 
-		ck_assert_int_eq(sms_decode(bin + bin[0] + 1,
-					    cut - bin[0] - 1,
-					    SMS_DECODE_NO_SMSC, &msg, &reason),
-				 -EINVAL);
+		ck_assert_int_eq(sms_decode(bin + bin[0] + 1, cut - bin[0] - 1,
+						 SMS_DECODE_NO_SMSC, &msg,
+						 &reason),
+				-EINVAL);
 	}
-	ck_assert_int_eq(sms_decode(bin + bin[0] + 1, (size_t)n - bin[0] - 1,
-				    SMS_DECODE_NO_SMSC, &msg, NULL),
-			 0);
+	ck_assert_int_eq(sms_decode(bin + bin[0] + 1, (size_t) n - bin[0] - 1,
+					 SMS_DECODE_NO_SMSC, &msg, NULL),
+			0);
 }
 END_TEST
 
@@ -888,67 +915,78 @@ static const struct {
 	const char *hex;
 	const char *reason; /* substring expected in the reason */
 } malformed[] = {
-	{ "0", "odd" },
-	{ "00110", "odd" },
-	{ "0011000B91640728155 F80000AA0AE8329BFD4697D9EC37", "non-hex" },
-	{ "0011000B916407281553F80000AA0AE8329BFD4697D9EC3G", "non-hex" },
-	{ "", "empty" },
-	/* SMSC length 12 > 11 */
-	{ "0C91000000000000000000000004", "SMSC length" },
-	/* reserved MTI 11 */
-	{ "0003", "reserved" },
-	/* UDL says 11 septets, 9 octets hold only 10 */
-	{ "0011000B916407281553F80000AA0BE8329BFD4697D9EC37", "truncated" },
-	/* UDL 200 > 160 septets */
-	{ "0011000B916407281553F80000AAC8E8329BFD4697D9EC37", "160" },
-	/* 8-bit UDL 141 > 140 */
-	{ "0011000B916407281553F80004AA8D00", "140" },
-	/* address length 21 digits */
-	{ "0011001591640728155300000000000000000000000000", "20 digits" },
-	/* address length lies (20 digits, 3 octets present) */
-	{ "001100149164072815", "address" },
-	/* trailing data after user data */
-	{ "0011000B916407281553F80000AA0AE8329BFD4697D9EC3700", "trailing" },
-	/* UDHI with UDHL 0x09 beyond 9-octet UD (8-bit, UDL 9) */
-	{ "00440B916407281553F8000421107241050529090905040B8423F00102",
-	  "UDH length beyond" },
-	/* IE length overruns the header */
-	{ "00440B916407281553F8000421107241050529090605060B8423F00102",
-	  "element truncated" },
-	/* UDHI set, UD empty */
-	{ "00440B916407281553F8000421107241050529" "00", "empty" },
-	/* 7-bit: UDH takes 8 septets but UDL says 5 */
-	{ "00440B916407281553F80000211072410505290706080412340302",
-	  "UDH longer" },
-	/* UCS-2 odd octet count */
-	{ "00040B916407281553F80008211072410505290300410A", "odd number" },
-	/* UCS-2 lone high surrogate */
-	{ "00040B916407281553F8000821107241050529 04D83D0041", "non-hex" },
-	{ "00040B916407281553F800082110724105052904D83D0041", "surrogate" },
-	{ "00040B916407281553F800082110724105052902DE00", "surrogate" },
-	/* bad BCD in the time stamp */
-	{ "00040B916407281553F80000A1107241050529" "00", "BCD" },
-	/* 7 bit UDL = 1 but no UD octet */
-	{ "00040B916407281553F8000021107241050529" "01", "truncated" },
+		{"0", "odd"},
+		{"00110", "odd"},
+		{"0011000B91640728155 F80000AA0AE8329BFD4697D9EC37", "non-hex"},
+		{"0011000B916407281553F80000AA0AE8329BFD4697D9EC3G", "non-hex"},
+		{"", "empty"},
+		/* SMSC length 12 > 11 */
+		{"0C91000000000000000000000004", "SMSC length"},
+		/* reserved MTI 11 */
+		{"0003", "reserved"},
+		/* UDL says 11 septets, 9 octets hold only 10 */
+		{"0011000B916407281553F80000AA0BE8329BFD4697D9EC37",
+				"truncated"},
+		/* UDL 200 > 160 septets */
+		{"0011000B916407281553F80000AAC8E8329BFD4697D9EC37", "160"},
+		/* 8-bit UDL 141 > 140 */
+		{"0011000B916407281553F80004AA8D00", "140"},
+		/* address length 21 digits */
+		{"0011001591640728155300000000000000000000000000", "20 digits"},
+		/* address length lies (20 digits, 3 octets present) */
+		{"001100149164072815", "address"},
+		/* trailing data after user data */
+		{"0011000B916407281553F80000AA0AE8329BFD4697D9EC3700",
+				"trailing"},
+		/* UDHI with UDHL 0x09 beyond 9-octet UD (8-bit, UDL 9) */
+		{"00440B916407281553F8000421107241050529090905040B8423F00102",
+				"UDH length beyond"},
+		/* IE length overruns the header */
+		{"00440B916407281553F8000421107241050529090605060B8423F00102",
+				"element truncated"},
+		/* UDHI set, UD empty */
+		{"00440B916407281553F8000421107241050529"
+		 "00",
+				"empty"},
+		/* 7-bit: UDH takes 8 septets but UDL says 5 */
+		{"00440B916407281553F80000211072410505290706080412340302",
+				"UDH longer"},
+		/* UCS-2 odd octet count */
+		{"00040B916407281553F80008211072410505290300410A",
+				"odd number"},
+		/* UCS-2 lone high surrogate */
+		{"00040B916407281553F8000821107241050529 04D83D0041",
+				"non-hex"},
+		{"00040B916407281553F800082110724105052904D83D0041",
+				"surrogate"},
+		{"00040B916407281553F800082110724105052902DE00", "surrogate"},
+		/* bad BCD in the time stamp */
+		{"00040B916407281553F80000A1107241050529"
+		 "00",
+				"BCD"},
+		/* 7 bit UDL = 1 but no UD octet */
+		{"00040B916407281553F8000021107241050529"
+		 "01",
+				"truncated"},
 };
 
 START_TEST(test_malformed)
 {
 	const char *reason = NULL;
-	int rc = sms_decode_hex(malformed[_i].hex, strlen(malformed[_i].hex),
-				0, &msg, &reason);
+	int rc = sms_decode_hex(malformed[_i].hex, strlen(malformed[_i].hex), 0,
+			&msg, &reason);
 
 	ck_assert_msg(rc == -EINVAL, "%s: rc %d", malformed[_i].hex, rc);
 	ck_assert_ptr_nonnull(reason);
 	ck_assert_msg(strstr(reason, malformed[_i].reason) != NULL,
-		      "%s: reason '%s' lacks '%s'", malformed[_i].hex, reason,
-		      malformed[_i].reason);
+			"%s: reason '%s' lacks '%s'", malformed[_i].hex, reason,
+			malformed[_i].reason);
 }
 END_TEST
 
 START_TEST(test_scts_epoch)
 {
-	struct sms_scts t = { 26, 11, 27, 11, 45, 0, 12 }, back;
+	struct sms_scts t = {26, 11, 27, 11, 45, 0, 12}, back;
 	int64_t e;
 
 	/* 2026-11-27 11:45:00 +03:00 = 08:45:00 UTC = 1795769100. */
@@ -964,8 +1002,7 @@ START_TEST(test_scts_epoch)
 	t.month = 13;
 	ck_assert_int_eq(sms_scts_to_epoch(&t, &e), -EINVAL);
 	ck_assert_int_eq(sms_scts_from_epoch(0, 0, &back), -EINVAL);
-	ck_assert_int_eq(sms_scts_from_epoch(1795769100LL, 80, &back),
-			 -EINVAL);
+	ck_assert_int_eq(sms_scts_from_epoch(1795769100LL, 80, &back), -EINVAL);
 }
 END_TEST
 
@@ -1005,9 +1042,9 @@ static Suite *pdu_suite(void)
 
 	tc = tcase_create("malformed");
 	tcase_add_loop_test(tc, test_truncated_every_prefix, 0,
-			    sizeof(valid_vectors) / sizeof(valid_vectors[0]));
+			sizeof(valid_vectors) / sizeof(valid_vectors[0]));
 	tcase_add_loop_test(tc, test_malformed, 0,
-			    sizeof(malformed) / sizeof(malformed[0]));
+			sizeof(malformed) / sizeof(malformed[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -30,7 +30,7 @@ static int open_master(char *slave, size_t size)
 /* Wait (bounded) until fd is readable. */
 static void wait_readable(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 
 	ck_assert_int_eq(poll(&p, 1, 5000), 1);
 }
@@ -48,7 +48,7 @@ static void master_expect(int fd, const char *want, size_t len)
 		wait_readable(fd);
 		n = read(fd, buf + got, len - got);
 		ck_assert_int_gt(n, 0);
-		got += (size_t)n;
+		got += (size_t) n;
 	}
 	ck_assert_mem_eq(buf, want, len);
 }
@@ -65,7 +65,7 @@ static void tp_expect(struct transport *tp, const char *want, size_t len)
 		wait_readable(transport_fd(tp));
 		n = transport_read(tp, buf + got, len - got);
 		ck_assert_int_gt(n, 0);
-		got += (size_t)n;
+		got += (size_t) n;
 	}
 	ck_assert_mem_eq(buf, want, len);
 }
@@ -91,9 +91,10 @@ START_TEST(test_pty_roundtrip)
 	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 
 	ck_assert_int_eq(transport_write(tp, down, sizeof(down) - 1),
-			 (ssize_t)sizeof(down) - 1);
+			(ssize_t) sizeof(down) - 1);
 	master_expect(m, down, sizeof(down) - 1);
-	ck_assert_int_eq(write(m, up, sizeof(up) - 1), (ssize_t)sizeof(up) - 1);
+	ck_assert_int_eq(
+			write(m, up, sizeof(up) - 1), (ssize_t) sizeof(up) - 1);
 	tp_expect(tp, up, sizeof(up) - 1);
 
 	transport_close(tp);
@@ -126,8 +127,8 @@ START_TEST(test_spec_options)
 
 	m = open_master(slave, sizeof(slave));
 	snprintf(spec, sizeof(spec), "tty:%s?baud=9600&flow=rtscts", slave);
-	fd = transport_open(spec, 12345 /* invalid, overridden */, false,
-			    &tp, reason);
+	fd = transport_open(spec, 12345 /* invalid, overridden */, false, &tp,
+			reason);
 	ck_assert_msg(fd >= 0, "%s: %s", spec, reason);
 	ck_assert_str_eq(transport_path(tp), slave);
 	ck_assert_int_eq(transport_write(tp, "AT\r", 3), 3);
@@ -168,7 +169,7 @@ START_TEST(test_master_closed_is_gone)
 	ck_assert_int_ge(transport_open(spec, 115200, false, &tp, NULL), 0);
 	close(m);
 	/* The poll loop is woken (HUP), then the read says "gone". */
-	p = (struct pollfd){ .fd = transport_fd(tp), .events = POLLIN };
+	p = (struct pollfd){.fd = transport_fd(tp), .events = POLLIN};
 	ck_assert_int_eq(poll(&p, 1, 5000), 1);
 	ck_assert(p.revents & (POLLHUP | POLLERR | POLLIN));
 	ck_assert_int_eq(transport_read(tp, buf, sizeof(buf)), -ECONNRESET);
@@ -182,23 +183,23 @@ static const struct {
 	int baud;
 	int err;
 } bad_specs[] = {
-	{ "", 115200, -EINVAL },
-	{ "ttyUSB0", 115200, -EINVAL },
-	{ "tty:", 115200, -EINVAL },
-	{ "tty:relative/path", 115200, -EINVAL },
-	{ "serial:", 115200, -EINVAL },
-	{ "usb-serial:", 115200, -EINVAL },
-	{ "bogus:/dev/ttyUSB0", 115200, -EINVAL },
-	{ "tty:/dev/ptmx?baud=fast", 115200, -EINVAL },
-	{ "tty:/dev/ptmx?baud=0", 115200, -EINVAL },
-	{ "tty:/dev/ptmx?flow=xonxoff", 115200, -EINVAL },
-	{ "tty:/dev/ptmx?parity=even", 115200, -EINVAL },
-	{ "tty:/dev/ptmx", 0, -EINVAL },
-	{ "tty:/dev/ptmx", -9600, -EINVAL },
-	{ "tty:/dev/ptmx", 12345, -EINVAL },
-	{ "tty:/nonexistent/fieldgate-modem", 115200, -ENOENT },
-	{ "tty:/dev/null", 115200, -ENOTTY },
-	{ "usb-serial:FIELDGATE-NO-SUCH-SERIAL-0", 115200, -ENOENT },
+		{"", 115200, -EINVAL},
+		{"ttyUSB0", 115200, -EINVAL},
+		{"tty:", 115200, -EINVAL},
+		{"tty:relative/path", 115200, -EINVAL},
+		{"serial:", 115200, -EINVAL},
+		{"usb-serial:", 115200, -EINVAL},
+		{"bogus:/dev/ttyUSB0", 115200, -EINVAL},
+		{"tty:/dev/ptmx?baud=fast", 115200, -EINVAL},
+		{"tty:/dev/ptmx?baud=0", 115200, -EINVAL},
+		{"tty:/dev/ptmx?flow=xonxoff", 115200, -EINVAL},
+		{"tty:/dev/ptmx?parity=even", 115200, -EINVAL},
+		{"tty:/dev/ptmx", 0, -EINVAL},
+		{"tty:/dev/ptmx", -9600, -EINVAL},
+		{"tty:/dev/ptmx", 12345, -EINVAL},
+		{"tty:/nonexistent/fieldgate-modem", 115200, -ENOENT},
+		{"tty:/dev/null", 115200, -ENOTTY},
+		{"usb-serial:FIELDGATE-NO-SUCH-SERIAL-0", 115200, -ENOENT},
 };
 
 START_TEST(test_bad_spec)
@@ -208,12 +209,11 @@ START_TEST(test_bad_spec)
 	int r;
 
 	r = transport_open(bad_specs[_i].spec, bad_specs[_i].baud, false, &tp,
-			   reason);
+			reason);
 	ck_assert_msg(r == bad_specs[_i].err, "'%s': got %d (%s), want %d",
-		      bad_specs[_i].spec, r, reason, bad_specs[_i].err);
+			bad_specs[_i].spec, r, reason, bad_specs[_i].err);
 	ck_assert_ptr_null(tp);
-	ck_assert_msg(reason[0] != '\0', "'%s': no reason",
-		      bad_specs[_i].spec);
+	ck_assert_msg(reason[0] != '\0', "'%s': no reason", bad_specs[_i].spec);
 }
 END_TEST
 
@@ -252,7 +252,7 @@ START_TEST(test_list_ports)
 		ck_assert_ptr_nonnull(ports[i].serial);
 		ck_assert((ports[i].usb_vid < 0) == (ports[i].usb_pid < 0));
 	}
-	transport_ports_free(ports, (size_t)n);
+	transport_ports_free(ports, (size_t) n);
 	transport_ports_free(NULL, 0);
 	transport_close(NULL);
 }
@@ -274,7 +274,7 @@ static Suite *transport_suite(void)
 
 	tc = tcase_create("spec");
 	tcase_add_loop_test(tc, test_bad_spec, 0,
-			    sizeof(bad_specs) / sizeof(bad_specs[0]));
+			sizeof(bad_specs) / sizeof(bad_specs[0]));
 	tcase_add_test(tc, test_list_ports);
 	suite_add_tcase(s, tc);
 	return s;

@@ -24,9 +24,9 @@ int tu_hex_to_bin(const char *hex, uint8_t *out, size_t out_size)
 
 		if (hi < 0 || lo < 0)
 			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
+		out[i] = (uint8_t) (hi << 4 | lo);
 	}
-	return (int)(n / 2);
+	return (int) (n / 2);
 }
 
 void tu_bin_to_hex(const uint8_t *in, size_t n, char *out)
@@ -51,7 +51,7 @@ uint32_t tu_rng_next(struct tu_rng *r)
 	r->s ^= r->s >> 12;
 	r->s ^= r->s << 25;
 	r->s ^= r->s >> 27;
-	return (uint32_t)((r->s * 0x2545f4914f6cdd1dull) >> 32);
+	return (uint32_t) ((r->s * 0x2545f4914f6cdd1dull) >> 32);
 }
 
 uint32_t tu_rng_below(struct tu_rng *r, uint32_t n)
@@ -64,19 +64,19 @@ void tu_put_utf8(char *buf, size_t *len, uint32_t cp)
 	size_t o = *len;
 
 	if (cp < 0x80) {
-		buf[o++] = (char)cp;
+		buf[o++] = (char) cp;
 	} else if (cp < 0x800) {
-		buf[o++] = (char)(0xc0 | (cp >> 6));
-		buf[o++] = (char)(0x80 | (cp & 0x3f));
+		buf[o++] = (char) (0xc0 | (cp >> 6));
+		buf[o++] = (char) (0x80 | (cp & 0x3f));
 	} else if (cp < 0x10000) {
-		buf[o++] = (char)(0xe0 | (cp >> 12));
-		buf[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		buf[o++] = (char)(0x80 | (cp & 0x3f));
+		buf[o++] = (char) (0xe0 | (cp >> 12));
+		buf[o++] = (char) (0x80 | ((cp >> 6) & 0x3f));
+		buf[o++] = (char) (0x80 | (cp & 0x3f));
 	} else {
-		buf[o++] = (char)(0xf0 | (cp >> 18));
-		buf[o++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		buf[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		buf[o++] = (char)(0x80 | (cp & 0x3f));
+		buf[o++] = (char) (0xf0 | (cp >> 18));
+		buf[o++] = (char) (0x80 | ((cp >> 12) & 0x3f));
+		buf[o++] = (char) (0x80 | ((cp >> 6) & 0x3f));
+		buf[o++] = (char) (0x80 | (cp & 0x3f));
 	}
 	buf[o] = '\0';
 	*len = o;

@@ -8,7 +8,7 @@
  * written once and every section gets them.  Checks that span settings
  * (duplicate modems, backoff base <= max) run after the walk.
  */
-#include <config.h> /* autoconf; "config.h" would be gateway/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <libconfig.h>
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/config.h"
+#include "gateway/gwconfig.h"
 
 enum field_type {
 	FIELD_STRING,
@@ -28,7 +28,7 @@ enum field_type {
 	FIELD_GROUP,	/* a nested group described by `sub` */
 	FIELD_MODEMS,	/* the list of modem groups */
 	FIELD_LOGCATS,	/* "at,db" -> enum log_category bits */
-	FIELD_LOGLEVEL,	/* "info" -> enum log_level */
+	FIELD_LOGLEVEL, /* "info" -> enum log_level */
 };
 
 struct field;
@@ -39,13 +39,13 @@ typedef const char *(*string_check_fn)(const char *value);
 struct field {
 	const char *name;
 	enum field_type type;
-	size_t offset;			/* into the struct being filled */
+	size_t offset; /* into the struct being filled */
 	bool required;
-	long long min, max;		/* FIELD_INT */
-	const char *const *choices;	/* FIELD_ENUM, NULL-terminated */
-	string_check_fn check;		/* FIELD_STRING */
-	const struct field *sub;	/* FIELD_GROUP */
-	const int *allowed;		/* FIELD_INT: only these, 0-ended */
+	long long min, max;	    /* FIELD_INT */
+	const char *const *choices; /* FIELD_ENUM, NULL-terminated */
+	string_check_fn check;	    /* FIELD_STRING */
+	const struct field *sub;    /* FIELD_GROUP */
+	const int *allowed;	    /* FIELD_INT: only these, 0-ended */
 };
 
 /* One diagnostic before sorting; file is borrowed (libconfig or path). */
@@ -57,18 +57,17 @@ struct pending {
 
 struct ctx {
 	const char *path;
-	char *dir;			/* path's directory, NULL if none */
-	struct pending *diags;		/* this load's diagnostics */
+	char *dir;	       /* path's directory, NULL if none */
+	struct pending *diags; /* this load's diagnostics */
 	size_t ndiags;
 	bool oom;
 };
 
-static const char *const storage_names[] = { "SM", "ME", "MT", NULL };
-static const char *const delivery_names[] = { "stored", "direct", NULL };
-static const char *const ussd_names[] = { "plain", "ucs2", "gsm7-packed",
-	NULL };
-static const char *const resend_names[] = { "never",
-	"with-reject-duplicates", NULL };
+static const char *const storage_names[] = {"SM", "ME", "MT", NULL};
+static const char *const delivery_names[] = {"stored", "direct", NULL};
+static const char *const ussd_names[] = {"plain", "ucs2", "gsm7-packed", NULL};
+static const char *const resend_names[] = {
+		"never", "with-reject-duplicates", NULL};
 
 const char *gw_storage_name(enum gw_storage storage)
 {
@@ -91,8 +90,8 @@ const char *gw_resend_unknown_name(enum gw_resend_unknown policy)
 }
 
 /* The rates a serial driver accepts (termios B* constants). */
-static const int baud_rates[] = { 1200, 2400, 4800, 9600, 19200, 38400,
-	57600, 115200, 230400, 460800, 921600, 0 };
+static const int baud_rates[] = {1200, 2400, 4800, 9600, 19200, 38400, 57600,
+		115200, 230400, 460800, 921600, 0};
 
 /* Appends "file:line: message"; line 0 means "the whole file". */
 /*
@@ -139,8 +138,8 @@ diag(struct ctx *c, const char *file, int line, const char *fmt, ...)
 static void diag_at(struct ctx *c, const config_setting_t *s, const char *fmt,
 		...) __attribute__((format(printf, 3, 4)));
 
-static void diag_at(struct ctx *c, const config_setting_t *s, const char *fmt,
-		...)
+static void diag_at(
+		struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -189,7 +188,7 @@ static const char *check_modem_name(const char *v)
 	if (len == 0 || len > 32)
 		return "must be 1 to 32 characters long";
 	if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			"0123456789_.-") != len)
+		      "0123456789_.-") != len)
 		return "may only contain letters, digits, '_', '.' and '-'";
 	return NULL;
 }
@@ -201,13 +200,15 @@ static const char *check_device(const char *v)
 	if (v[0] == '/')
 		return NULL;
 	if (!strncmp(v, usb, sizeof(usb) - 1))
-		return v[sizeof(usb) - 1] ? NULL :
-			"needs a USB serial number after \"usb-serial:\"";
+		return v[sizeof(usb) - 1] ? NULL
+					  : "needs a USB serial number after "
+					    "\"usb-serial:\"";
 	if (!strncmp(v, tty, sizeof(tty) - 1))
-		return v[sizeof(tty) - 1] == '/' ? NULL :
-			"needs an absolute path after \"tty:\"";
+		return v[sizeof(tty) - 1] == '/' ? NULL
+						 : "needs an absolute path "
+						   "after \"tty:\"";
 	return "must be an absolute path, \"usb-serial:SERIAL\" or "
-		"\"tty:/PATH\"";
+	       "\"tty:/PATH\"";
 }
 
 static const char *check_pin(const char *v)
@@ -226,7 +227,7 @@ static const char *check_smsc(const char *v)
 
 	if (len < 3 || len > 20 || strspn(d, "0123456789") != len)
 		return "must be a phone number: an optional '+' and 3 to 20 "
-			"digits";
+		       "digits";
 	return NULL;
 }
 
@@ -237,7 +238,7 @@ static const char *check_timezone(const char *v)
 	/* A zoneinfo name, e.g. "Asia/Shanghai"; never a path. */
 	if (len == 0 || len > 64 || v[0] == '/' || strstr(v, "..") ||
 			strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
-				"QRSTUVWXYZ0123456789/_+-") != len)
+				  "QRSTUVWXYZ0123456789/_+-") != len)
 		return "must be a time zone name such as \"Asia/Shanghai\"";
 	return NULL;
 }
@@ -257,107 +258,109 @@ static const char *check_ack_template(const char *v)
 #define MOFF(f) offsetof(struct gw_modem_config, f)
 
 static const struct field database_fields[] = {
-	{ "conninfo", FIELD_STRING, OFF(db_conninfo), true, 0, 0, NULL,
-		check_nonempty, NULL, NULL },
-	{ "statement_timeout_ms", FIELD_INT, OFF(db_statement_timeout_ms),
-		false, 100, 600000, NULL, NULL, NULL, NULL },
-	{ "connect_timeout_s", FIELD_INT, OFF(db_connect_timeout_s), false,
-		1, 300, NULL, NULL, NULL, NULL },
-	{ "auto_migrate", FIELD_BOOL, OFF(db_auto_migrate), false, 0, 0,
-		NULL, NULL, NULL, NULL },
-	{ NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL },
+		{"conninfo", FIELD_STRING, OFF(db_conninfo), true, 0, 0, NULL,
+				check_nonempty, NULL, NULL},
+		{"statement_timeout_ms", FIELD_INT,
+				OFF(db_statement_timeout_ms), false, 100,
+				600000, NULL, NULL, NULL, NULL},
+		{"connect_timeout_s", FIELD_INT, OFF(db_connect_timeout_s),
+				false, 1, 300, NULL, NULL, NULL, NULL},
+		{"auto_migrate", FIELD_BOOL, OFF(db_auto_migrate), false, 0, 0,
+				NULL, NULL, NULL, NULL},
+		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
 static const struct field log_fields[] = {
-	{ "level", FIELD_LOGLEVEL, OFF(log_level), false, 0, 0, NULL, NULL,
-		NULL, NULL },
-	{ "categories", FIELD_LOGCATS, OFF(log_categories), false, 0, 0,
-		NULL, NULL, NULL, NULL },
-	{ "personal_info", FIELD_BOOL, OFF(log_personal_info), false, 0, 0,
-		NULL, NULL, NULL, NULL },
-	{ "timestamps", FIELD_BOOL, OFF(log_timestamps), false, 0, 0, NULL,
-		NULL, NULL, NULL },
-	{ NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL },
+		{"level", FIELD_LOGLEVEL, OFF(log_level), false, 0, 0, NULL,
+				NULL, NULL, NULL},
+		{"categories", FIELD_LOGCATS, OFF(log_categories), false, 0, 0,
+				NULL, NULL, NULL, NULL},
+		{"personal_info", FIELD_BOOL, OFF(log_personal_info), false, 0,
+				0, NULL, NULL, NULL, NULL},
+		{"timestamps", FIELD_BOOL, OFF(log_timestamps), false, 0, 0,
+				NULL, NULL, NULL, NULL},
+		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
 static const struct field outbound_fields[] = {
-	{ "max_attempts", FIELD_INT, OFF(out_max_attempts), false, 1, 100,
-		NULL, NULL, NULL, NULL },
-	{ "backoff_base_s", FIELD_INT, OFF(out_backoff_base_s), false, 1,
-		86400, NULL, NULL, NULL, NULL },
-	{ "backoff_max_s", FIELD_INT, OFF(out_backoff_max_s), false, 1,
-		604800, NULL, NULL, NULL, NULL },
-	{ "resend_unknown", FIELD_ENUM, OFF(out_resend_unknown), false, 0, 0,
-		resend_names, NULL, NULL, NULL },
-	{ NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL },
+		{"max_attempts", FIELD_INT, OFF(out_max_attempts), false, 1,
+				100, NULL, NULL, NULL, NULL},
+		{"backoff_base_s", FIELD_INT, OFF(out_backoff_base_s), false, 1,
+				86400, NULL, NULL, NULL, NULL},
+		{"backoff_max_s", FIELD_INT, OFF(out_backoff_max_s), false, 1,
+				604800, NULL, NULL, NULL, NULL},
+		{"resend_unknown", FIELD_ENUM, OFF(out_resend_unknown), false,
+				0, 0, resend_names, NULL, NULL, NULL},
+		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
 static const struct field multipart_fields[] = {
-	{ "timeout_s", FIELD_INT, OFF(multipart_timeout_s), false, 10,
-		604800, NULL, NULL, NULL, NULL },
-	{ NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL },
+		{"timeout_s", FIELD_INT, OFF(multipart_timeout_s), false, 10,
+				604800, NULL, NULL, NULL, NULL},
+		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
 static const struct field handler_fields[] = {
-	{ "ack_template", FIELD_STRING, OFF(ack_template), false, 0, 0, NULL,
-		check_ack_template, NULL, NULL },
-	{ "reply_limit_per_hour", FIELD_INT, OFF(reply_limit_per_hour),
-		false, 1, 3600, NULL, NULL, NULL, NULL },
-	{ "short_code_max_digits", FIELD_INT, OFF(short_code_max_digits),
-		false, 0, 15, NULL, NULL, NULL, NULL },
-	{ NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL },
+		{"ack_template", FIELD_STRING, OFF(ack_template), false, 0, 0,
+				NULL, check_ack_template, NULL, NULL},
+		{"reply_limit_per_hour", FIELD_INT, OFF(reply_limit_per_hour),
+				false, 1, 3600, NULL, NULL, NULL, NULL},
+		{"short_code_max_digits", FIELD_INT, OFF(short_code_max_digits),
+				false, 0, 15, NULL, NULL, NULL, NULL},
+		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
 static const struct field modem_fields[] = {
-	{ "name", FIELD_STRING, MOFF(name), true, 0, 0, NULL,
-		check_modem_name, NULL, NULL },
-	{ "device", FIELD_STRING, MOFF(device), true, 0, 0, NULL,
-		check_device, NULL, NULL },
-	{ "baud", FIELD_INT, MOFF(baud), false, 1200, 921600, NULL, NULL,
-		NULL, baud_rates },
-	{ "rtscts", FIELD_BOOL, MOFF(rtscts), false, 0, 0, NULL, NULL, NULL,
-		NULL },
-	{ "pin", FIELD_STRING, MOFF(pin), false, 0, 0, NULL, check_pin, NULL,
-		NULL },
-	{ "storage", FIELD_ENUM, MOFF(storage), false, 0, 0, storage_names,
-		NULL, NULL, NULL },
-	{ "delivery", FIELD_ENUM, MOFF(delivery), false, 0, 0,
-		delivery_names, NULL, NULL, NULL },
-	{ "text_mode_fallback", FIELD_BOOL, MOFF(text_mode_fallback), false,
-		0, 0, NULL, NULL, NULL, NULL },
-	{ "ussd_encoding", FIELD_ENUM, MOFF(ussd_encoding), false, 0, 0,
-		ussd_names, NULL, NULL, NULL },
-	{ "send_rate", FIELD_INT, MOFF(send_rate), false, 0, 60000, NULL, NULL,
-		NULL, NULL },
-	{ "daily_cap", FIELD_INT, MOFF(daily_cap), false, 0, 1000000, NULL,
-		NULL, NULL, NULL },
-	{ "status_interval_s", FIELD_INT, MOFF(status_interval_s), false, 10,
-		86400, NULL, NULL, NULL, NULL },
-	{ "sweep_interval_s", FIELD_INT, MOFF(sweep_interval_s), false, 0,
-		86400, NULL, NULL, NULL, NULL },
-	{ "smsc", FIELD_STRING, MOFF(smsc), false, 0, 0, NULL, check_smsc,
-		NULL, NULL },
-	{ NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL },
+		{"name", FIELD_STRING, MOFF(name), true, 0, 0, NULL,
+				check_modem_name, NULL, NULL},
+		{"device", FIELD_STRING, MOFF(device), true, 0, 0, NULL,
+				check_device, NULL, NULL},
+		{"baud", FIELD_INT, MOFF(baud), false, 1200, 921600, NULL, NULL,
+				NULL, baud_rates},
+		{"rtscts", FIELD_BOOL, MOFF(rtscts), false, 0, 0, NULL, NULL,
+				NULL, NULL},
+		{"pin", FIELD_STRING, MOFF(pin), false, 0, 0, NULL, check_pin,
+				NULL, NULL},
+		{"storage", FIELD_ENUM, MOFF(storage), false, 0, 0,
+				storage_names, NULL, NULL, NULL},
+		{"delivery", FIELD_ENUM, MOFF(delivery), false, 0, 0,
+				delivery_names, NULL, NULL, NULL},
+		{"text_mode_fallback", FIELD_BOOL, MOFF(text_mode_fallback),
+				false, 0, 0, NULL, NULL, NULL, NULL},
+		{"ussd_encoding", FIELD_ENUM, MOFF(ussd_encoding), false, 0, 0,
+				ussd_names, NULL, NULL, NULL},
+		{"send_rate", FIELD_INT, MOFF(send_rate), false, 0, 60000, NULL,
+				NULL, NULL, NULL},
+		{"daily_cap", FIELD_INT, MOFF(daily_cap), false, 0, 1000000,
+				NULL, NULL, NULL, NULL},
+		{"status_interval_s", FIELD_INT, MOFF(status_interval_s), false,
+				10, 86400, NULL, NULL, NULL, NULL},
+		{"sweep_interval_s", FIELD_INT, MOFF(sweep_interval_s), false,
+				0, 86400, NULL, NULL, NULL, NULL},
+		{"smsc", FIELD_STRING, MOFF(smsc), false, 0, 0, NULL,
+				check_smsc, NULL, NULL},
+		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
 static const struct field root_fields[] = {
-	{ "database", FIELD_GROUP, 0, true, 0, 0, NULL, NULL,
-		database_fields, NULL },
-	{ "daemon_id", FIELD_STRING, OFF(daemon_id), false, 0, 0, NULL,
-		check_nonempty, NULL, NULL },
-	{ "rules_file", FIELD_STRING, OFF(rules_file), false, 0, 0, NULL,
-		check_nonempty, NULL, NULL },
-	{ "timezone", FIELD_STRING, OFF(timezone), false, 0, 0, NULL,
-		check_timezone, NULL, NULL },
-	{ "log", FIELD_GROUP, 0, false, 0, 0, NULL, NULL, log_fields, NULL },
-	{ "modems", FIELD_MODEMS, 0, true, 0, 0, NULL, NULL, NULL, NULL },
-	{ "outbound", FIELD_GROUP, 0, false, 0, 0, NULL, NULL,
-		outbound_fields, NULL },
-	{ "multipart", FIELD_GROUP, 0, false, 0, 0, NULL, NULL,
-		multipart_fields, NULL },
-	{ "handler", FIELD_GROUP, 0, false, 0, 0, NULL, NULL, handler_fields,
-		NULL },
-	{ NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL },
+		{"database", FIELD_GROUP, 0, true, 0, 0, NULL, NULL,
+				database_fields, NULL},
+		{"daemon_id", FIELD_STRING, OFF(daemon_id), false, 0, 0, NULL,
+				check_nonempty, NULL, NULL},
+		{"rules_file", FIELD_STRING, OFF(rules_file), false, 0, 0, NULL,
+				check_nonempty, NULL, NULL},
+		{"timezone", FIELD_STRING, OFF(timezone), false, 0, 0, NULL,
+				check_timezone, NULL, NULL},
+		{"log", FIELD_GROUP, 0, false, 0, 0, NULL, NULL, log_fields,
+				NULL},
+		{"modems", FIELD_MODEMS, 0, true, 0, 0, NULL, NULL, NULL, NULL},
+		{"outbound", FIELD_GROUP, 0, false, 0, 0, NULL, NULL,
+				outbound_fields, NULL},
+		{"multipart", FIELD_GROUP, 0, false, 0, 0, NULL, NULL,
+				multipart_fields, NULL},
+		{"handler", FIELD_GROUP, 0, false, 0, 0, NULL, NULL,
+				handler_fields, NULL},
+		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
 static void set_defaults(struct gw_config *cfg)
@@ -390,12 +393,11 @@ static void set_modem_defaults(struct gw_modem_config *m)
 
 /* --- the walker ----------------------------------------------------- */
 
-static void parse_modems(struct ctx *c, config_setting_t *list,
-		struct gw_config *cfg);
+static void parse_modems(
+		struct ctx *c, config_setting_t *list, struct gw_config *cfg);
 
 /* "modems[0].baud" style names for messages. */
-static void join(char *buf, size_t size, const char *prefix,
-		const char *name)
+static void join(char *buf, size_t size, const char *prefix, const char *name)
 {
 	if (*prefix)
 		snprintf(buf, size, "%s.%s", prefix, name);
@@ -424,8 +426,8 @@ static void parse_string(struct ctx *c, config_setting_t *s,
 		c->oom = true;
 }
 
-static void parse_int(struct ctx *c, config_setting_t *s,
-		const struct field *f, const char *what, int *dst)
+static void parse_int(struct ctx *c, config_setting_t *s, const struct field *f,
+		const char *what, int *dst)
 {
 	long long v;
 	size_t i;
@@ -449,8 +451,8 @@ static void parse_int(struct ctx *c, config_setting_t *s,
 				n += (size_t) snprintf(list + n,
 						sizeof(list) - n, "%s%d",
 						i ? ", " : "", f->allowed[i]);
-			diag_at(c, s, "'%s' must be one of %s (got %lld)",
-					what, list, v);
+			diag_at(c, s, "'%s' must be one of %s (got %lld)", what,
+					list, v);
 			return;
 		}
 	} else if (v < f->min || v > f->max) {
@@ -481,8 +483,8 @@ static void parse_enum(struct ctx *c, config_setting_t *s,
 		n += (size_t) snprintf(list + n, sizeof(list) - n, "%s\"%s\"",
 				i ? ", " : "", f->choices[i]);
 	if (config_setting_type(s) == CONFIG_TYPE_STRING)
-		diag_at(c, s, "'%s' must be one of %s (got \"%s\")", what,
-				list, config_setting_get_string(s));
+		diag_at(c, s, "'%s' must be one of %s (got \"%s\")", what, list,
+				config_setting_get_string(s));
 	else
 		diag_at(c, s, "'%s' must be one of %s, not %s", what, list,
 				type_name(config_setting_type(s)));
@@ -501,8 +503,8 @@ static void parse_group(struct ctx *c, config_setting_t *group,
 	int i, count = config_setting_length(group);
 
 	for (i = 0; i < count; i++) {
-		config_setting_t *s = config_setting_get_elem(group,
-				(unsigned) i);
+		config_setting_t *s =
+				config_setting_get_elem(group, (unsigned) i);
 		const char *name = config_setting_name(s);
 		const struct field *f;
 		size_t k;
@@ -528,12 +530,15 @@ static void parse_group(struct ctx *c, config_setting_t *group,
 			break;
 		case FIELD_BOOL:
 			if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-				diag_at(c, s, "'%s' must be true or false, "
-						"not %s", what, type_name(
-						config_setting_type(s)));
+				diag_at(c, s,
+						"'%s' must be true or false, "
+						"not %s",
+						what,
+						type_name(config_setting_type(
+								s)));
 			else
 				*(bool *) ((char *) base + f->offset) =
-					config_setting_get_bool(s);
+						config_setting_get_bool(s);
 			break;
 		case FIELD_ENUM:
 			parse_enum(c, s, f, what,
@@ -542,17 +547,21 @@ static void parse_group(struct ctx *c, config_setting_t *group,
 		case FIELD_LOGLEVEL: {
 			enum log_level lvl;
 
-			const char *v = config_setting_type(s) ==
-				CONFIG_TYPE_STRING ?
-				config_setting_get_string(s) : NULL;
+			const char *v = config_setting_type(
+							s) == CONFIG_TYPE_STRING
+							? config_setting_get_string(
+									  s)
+							: NULL;
 
 			if (!v || log_parse_level(v, &lvl) < 0)
-				diag_at(c, s, "'%s' must be one of "
+				diag_at(c, s,
+						"'%s' must be one of "
 						"\"warning\", \"info\", "
-						"\"debug\"", what);
+						"\"debug\"",
+						what);
 			else
 				*(enum log_level *) ((char *) base +
-						f->offset) = lvl;
+						     f->offset) = lvl;
 			break;
 		}
 		case FIELD_LOGCATS: {
@@ -560,28 +569,33 @@ static void parse_group(struct ctx *c, config_setting_t *group,
 			char bad[64];
 
 			if (config_setting_type(s) != CONFIG_TYPE_STRING)
-				diag_at(c, s, "'%s' must be a string such as "
-						"\"db,sched\", not %s", what,
+				diag_at(c, s,
+						"'%s' must be a string such as "
+						"\"db,sched\", not %s",
+						what,
 						type_name(config_setting_type(
-						s)));
+								s)));
 			else if (log_parse_categories(
-					config_setting_get_string(s), &mask,
-					bad, sizeof(bad)) < 0)
-				diag_at(c, s, "'%s': unknown category \"%s\" "
+						 config_setting_get_string(s),
+						 &mask, bad, sizeof(bad)) < 0)
+				diag_at(c, s,
+						"'%s': unknown category \"%s\" "
 						"(known: at, sp, db, rules, "
 						"ctl, sched, loop, all, none)",
-						what,
-						bad);
+						what, bad);
 			else
 				*(unsigned *) ((char *) base + f->offset) =
-					mask;
+						mask;
 			break;
 		}
 		case FIELD_GROUP:
 			if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-				diag_at(c, s, "'%s' must be a group { ... }, "
-						"not %s", what, type_name(
-						config_setting_type(s)));
+				diag_at(c, s,
+						"'%s' must be a group { ... }, "
+						"not %s",
+						what,
+						type_name(config_setting_type(
+								s)));
 				break;
 			}
 			/* Nested groups fill the same flat struct. */
@@ -600,19 +614,20 @@ static void parse_group(struct ctx *c, config_setting_t *group,
 			diag_at(c, group, "missing required setting '%s'",
 					what);
 		else
-			diag(c, NULL, 0, "missing required setting '%s'",
-					what);
+			diag(c, NULL, 0, "missing required setting '%s'", what);
 	}
 }
 
-static void parse_modems(struct ctx *c, config_setting_t *list,
-		struct gw_config *cfg)
+static void parse_modems(
+		struct ctx *c, config_setting_t *list, struct gw_config *cfg)
 {
 	int i, j, count;
 
 	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
-		diag_at(c, list, "'modems' must be a list ( { ... }, ... ), "
-				"not %s", type_name(config_setting_type(list)));
+		diag_at(c, list,
+				"'modems' must be a list ( { ... }, ... ), "
+				"not %s",
+				type_name(config_setting_type(list)));
 		return;
 	}
 	count = config_setting_length(list);
@@ -626,15 +641,16 @@ static void parse_modems(struct ctx *c, config_setting_t *list,
 		return;
 	}
 	for (i = 0; i < count; i++) {
-		config_setting_t *s = config_setting_get_elem(list,
-				(unsigned) i);
+		config_setting_t *s =
+				config_setting_get_elem(list, (unsigned) i);
 		struct gw_modem_config *m = &cfg->modems[cfg->n_modems];
 		char what[32];
 
 		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-			diag_at(c, s, "'modems[%d]' must be a group { ... }, "
-					"not %s", i, type_name(
-					config_setting_type(s)));
+			diag_at(c, s,
+					"'modems[%d]' must be a group { ... }, "
+					"not %s",
+					i, type_name(config_setting_type(s)));
 			continue;
 		}
 		cfg->n_modems++;
@@ -652,9 +668,11 @@ static void parse_modems(struct ctx *c, config_setting_t *list,
 
 			if (m->name && o->name && !strcmp(m->name, o->name)) {
 				diag(c, config_setting_source_file(list),
-						m->line, "duplicate modem name "
+						m->line,
+						"duplicate modem name "
 						"\"%s\" (first defined at line "
-						"%d)", m->name, o->line);
+						"%d)",
+						m->name, o->line);
 				break;
 			}
 		}
@@ -664,7 +682,8 @@ static void parse_modems(struct ctx *c, config_setting_t *list,
 			if (m->device && o->device &&
 					!strcmp(m->device, o->device)) {
 				diag(c, config_setting_source_file(list),
-						m->line, "duplicate modem "
+						m->line,
+						"duplicate modem "
 						"device \"%s\" (also used by "
 						"the modem at line %d)",
 						m->device, o->line);
@@ -679,7 +698,9 @@ static void check_cross(struct ctx *c, config_t *cf, struct gw_config *cfg)
 	config_setting_t *s = config_lookup(cf, "outbound.backoff_base_s");
 
 	if (s && cfg->out_backoff_base_s > cfg->out_backoff_max_s)
-		diag_at(c, s, "'outbound.backoff_base_s' (%d) must not exceed "
+		diag_at(c, s,
+				"'outbound.backoff_base_s' (%d) must not "
+				"exceed "
 				"'outbound.backoff_max_s' (%d)",
 				cfg->out_backoff_base_s,
 				cfg->out_backoff_max_s);
@@ -700,14 +721,15 @@ static void flush_diags(struct ctx *c, struct gw_config_errors *errors)
 		struct pending x = c->diags[i];
 
 		for (j = i; j > 0 && !strcmp(c->diags[j - 1].file, x.file) &&
-				c->diags[j - 1].line > x.line; j--)
+				c->diags[j - 1].line > x.line;
+				j--)
 			c->diags[j] = c->diags[j - 1];
 		c->diags[j] = x;
 	}
 	if (!c->ndiags)
 		return;
-	lines = realloc(errors->lines, (errors->n + c->ndiags) *
-			sizeof(*lines));
+	lines = realloc(errors->lines,
+			(errors->n + c->ndiags) * sizeof(*lines));
 	if (!lines) {
 		for (i = 0; i < c->ndiags; i++)
 			free(c->diags[i].text);
@@ -725,7 +747,7 @@ static void flush_diags(struct ctx *c, struct gw_config_errors *errors)
 int gw_config_load_stream(FILE *fp, const char *path,
 		struct gw_config **ret_config, struct gw_config_errors *errors)
 {
-	struct ctx c = { .path = path };
+	struct ctx c = {.path = path};
 	struct gw_config *cfg = NULL;
 	const char *slash;
 	config_t cf;
@@ -740,8 +762,8 @@ int gw_config_load_stream(FILE *fp, const char *path,
 	 */
 	slash = strrchr(path, '/');
 	if (slash) {
-		c.dir = strndup(path, slash == path ? 1 :
-				(size_t) (slash - path));
+		c.dir = strndup(path,
+				slash == path ? 1 : (size_t) (slash - path));
 		if (!c.dir) {
 			r = -ENOMEM;
 			goto out_destroy;
@@ -789,7 +811,7 @@ out_destroy:
 int gw_config_load(const char *path, struct gw_config **ret_config,
 		struct gw_config_errors *errors)
 {
-	struct ctx c = { .path = path };
+	struct ctx c = {.path = path};
 	FILE *fp;
 	int r;
 
@@ -847,14 +869,13 @@ const struct gw_modem_config *gw_config_find_modem(
 	size_t i;
 
 	for (i = 0; i < config->n_modems; i++)
-		if (config->modems[i].name && !strcmp(config->modems[i].name,
-				name))
+		if (config->modems[i].name &&
+				!strcmp(config->modems[i].name, name))
 			return &config->modems[i];
 	return NULL;
 }
 
-int gw_config_render_ack(const char *tmpl, int64_t id, char *buf,
-		size_t size)
+int gw_config_render_ack(const char *tmpl, int64_t id, char *buf, size_t size)
 {
 	size_t o = 0;
 	bool full = false;

@@ -1,5 +1,5 @@
 /*
- * gateway/config.h - fieldgated's configuration file (libconfig syntax).
+ * gateway/gwconfig.h - fieldgated's configuration file (libconfig syntax).
  *
  * gw_config_load() reads the file into a struct gw_config.  Validation is
  * strict, because a typo in a daemon config should fail loudly at start or
@@ -24,57 +24,57 @@
 
 /* Preferred SMS storage (3GPP TS 27.005 §3.2.2, AT+CPMS). */
 enum gw_storage {
-	GW_STORAGE_SM,		/* SIM */
-	GW_STORAGE_ME,		/* modem memory */
-	GW_STORAGE_MT,		/* both, SIM first */
+	GW_STORAGE_SM, /* SIM */
+	GW_STORAGE_ME, /* modem memory */
+	GW_STORAGE_MT, /* both, SIM first */
 };
 
 /* How new messages reach us (3GPP TS 27.005 §3.4.1, AT+CNMI). */
 enum gw_delivery {
-	GW_DELIVERY_STORED,	/* stored, +CMTI index; read, then delete */
-	GW_DELIVERY_DIRECT,	/* +CMT with the PDU; ack with +CNMA */
+	GW_DELIVERY_STORED, /* stored, +CMTI index; read, then delete */
+	GW_DELIVERY_DIRECT, /* +CMT with the PDU; ack with +CNMA */
 };
 
 /* How USSD strings are sent and read (3GPP TS 27.007 §7.15, +CUSD). */
 enum gw_ussd_encoding {
-	GW_USSD_PLAIN,		/* plain text in the TE character set */
-	GW_USSD_UCS2,		/* hex UCS-2 */
+	GW_USSD_PLAIN, /* plain text in the TE character set */
+	GW_USSD_UCS2,  /* hex UCS-2 */
 	/* hex of packed GSM 7-bit (3GPP TS 23.038 §6.1.2.3) */
 	GW_USSD_GSM7_PACKED,
 };
 
 /* What to do with a part whose fate is unknown (SPEC §4). */
 enum gw_resend_unknown {
-	GW_RESEND_NEVER,		/* mark it unknown, never resend */
-	GW_RESEND_REJECT_DUPLICATES,	/* resend with TP-RD set */
+	GW_RESEND_NEVER,	     /* mark it unknown, never resend */
+	GW_RESEND_REJECT_DUPLICATES, /* resend with TP-RD set */
 };
 
 struct gw_modem_config {
-	char *name;		/* unique [A-Za-z0-9_.-]{1,32}, logs, DB */
+	char *name; /* unique [A-Za-z0-9_.-]{1,32}, logs, DB */
 	/* "/dev/...", "usb-serial:SERIAL" or "tty:/dev/pts/N" */
 	char *device;
 	int baud;
-	bool rtscts;		/* hardware flow control */
-	char *pin;		/* SIM PIN or NULL; never logged */
+	bool rtscts; /* hardware flow control */
+	char *pin;   /* SIM PIN or NULL; never logged */
 	enum gw_storage storage;
 	enum gw_delivery delivery;
-	bool text_mode_fallback;	/* use AT+CMGF=1 if PDU mode fails */
+	bool text_mode_fallback; /* use AT+CMGF=1 if PDU mode fails */
 	enum gw_ussd_encoding ussd_encoding;
-	int send_rate;		/* messages per minute */
-	int daily_cap;		/* messages per day, 0 = no cap */
-	int status_interval_s;	/* registration/signal refresh period */
-	int sweep_interval_s;	/* storage sweep period, 0 = never */
-	char *smsc;		/* service centre override or NULL (SIM's) */
-	int line;		/* line of the modem's entry, for messages */
+	int send_rate;	       /* messages per minute */
+	int daily_cap;	       /* messages per day, 0 = no cap */
+	int status_interval_s; /* registration/signal refresh period */
+	int sweep_interval_s;  /* storage sweep period, 0 = never */
+	char *smsc;	       /* service centre override or NULL (SIM's) */
+	int line;	       /* line of the modem's entry, for messages */
 };
 
 struct gw_config {
-	char *path;			/* the file it was loaded from */
+	char *path; /* the file it was loaded from */
 
-	char *db_conninfo;		/* libpq connection string */
+	char *db_conninfo; /* libpq connection string */
 	int db_statement_timeout_ms;
 	int db_connect_timeout_s;
-	bool db_auto_migrate;		/* db_migrate() at start-up */
+	bool db_auto_migrate; /* db_migrate() at start-up */
 
 	/*
 	 * Names this daemon in claimed_by columns, so that a restarted
@@ -83,11 +83,11 @@ struct gw_config {
 	 */
 	char *daemon_id;
 
-	char *rules_file;		/* NULL: the default handler */
-	char *timezone;			/* NULL: system local time */
+	char *rules_file; /* NULL: the default handler */
+	char *timezone;	  /* NULL: system local time */
 
 	enum log_level log_level;
-	unsigned log_categories;	/* enum log_category bits */
+	unsigned log_categories; /* enum log_category bits */
 	bool log_personal_info;
 	bool log_timestamps;
 
@@ -99,10 +99,10 @@ struct gw_config {
 	int out_backoff_max_s;
 	enum gw_resend_unknown out_resend_unknown;
 
-	int multipart_timeout_s;	/* then stored as partial */
+	int multipart_timeout_s; /* then stored as partial */
 
-	char *ack_template;		/* "%id" = message id, "%%" = '%' */
-	int reply_limit_per_hour;	/* replies to one sender per hour */
+	char *ack_template;	  /* "%id" = message id, "%%" = '%' */
+	int reply_limit_per_hour; /* replies to one sender per hour */
 	/* senders of at most this many digits are short codes: no reply */
 	int short_code_max_digits;
 };
@@ -148,8 +148,7 @@ const struct gw_modem_config *gw_config_find_modem(
  * Writes a NUL-terminated string into @buf of @size bytes and returns its
  * length, or -EINVAL (another '%' sequence) / -ENOSPC (does not fit).
  */
-int gw_config_render_ack(const char *tmpl, int64_t id, char *buf,
-		size_t size);
+int gw_config_render_ack(const char *tmpl, int64_t id, char *buf, size_t size);
 
 /* Names as written in the file, for logs and status output. */
 const char *gw_storage_name(enum gw_storage storage);

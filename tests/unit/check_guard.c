@@ -118,7 +118,7 @@ static const struct msg every_20min[] = {{0, "QD JN0231", R},
 		{3600, "QD JN0231", R}, {4800, "QD JN0231", R}, {-1, NULL, R}};
 /* a resend after the dedupe window is a new report */
 static const struct msg resend[] = {{0, "RB 1 2 3", R}, {599, "RB 1 2 3", D},
-		{1300, "RB 1 2 3", R}, {-1, NULL, R}};
+		{1199, "RB 1 2 3", R}, {-1, NULL, R}};
 
 static const struct msg *const seqs[] = {
 		every_minute, every_15min, every_20min, resend};

@@ -196,6 +196,37 @@ START_TEST(test_posix_against_libc)
 }
 END_TEST
 
+/*
+ * DST all year (RFC 8536 §3.3.1's example): the end of one year's DST
+ * and the start of the next coincide.  (glibc 2.36 disagrees here, so
+ * this is checked against the RFC instead.)
+ */
+START_TEST(test_dst_all_year)
+{
+	static const char *const rules[] = {
+			"EST5EDT,0/0,J365/25", "<-03>3<-02>,0/0,J365/25"};
+	static const int32_t off[] = {-14400, -7200};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct tz_zone *z = NULL;
+		int64_t t;
+
+		ck_assert_int_eq(tz_from_posix(rules[i], &z, NULL), 0);
+		for (t = utc(1990, 1, 1, 0, 0, 0); t < utc(2060, 1, 1, 0, 0, 0);
+				t += 3 * 3600 + 7) {
+			struct tz_local l;
+
+			if (tz_to_local(z, t, &l) != 0 || l.utoff != off[i] ||
+					!l.isdst)
+				ck_abort_msg("%s at %lld: %d", rules[i],
+						(long long) t, l.utoff);
+		}
+		tz_free(z);
+	}
+}
+END_TEST
+
 /* ---- known transitions -------------------------------------------------- */
 
 static const struct {
@@ -483,6 +514,7 @@ static Suite *tz_suite(void)
 			sizeof(libc_cases) / sizeof(libc_cases[0]));
 	tcase_add_loop_test(tc, test_posix_against_libc, 0,
 			sizeof(posix_cases) / sizeof(posix_cases[0]));
+	tcase_add_test(tc, test_dst_all_year);
 	tcase_add_loop_test(
 			tc, test_known, 0, sizeof(known) / sizeof(known[0]));
 	tcase_add_loop_test(tc, test_local_to_utc, 0,

@@ -8,6 +8,7 @@
 #include "rules/cron.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Search horizon: Feb 29 on a Monday may be 28 years away. */
@@ -30,6 +31,36 @@ static const char *const month_names[12] = {"jan", "feb", "mar", "apr", "may",
 		"jun", "jul", "aug", "sep", "oct", "nov", "dec"};
 static const char *const wday_names[7] = {
 		"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+
+int cron_format_error(const struct cron_error *err, char *buf, size_t size)
+{
+	int n;
+
+	if (err->field == CRON_FIELD_NONE && !err->token[0])
+		n = snprintf(buf, size, "%s", err->reason ? err->reason : "?");
+	else
+		n = snprintf(buf, size, "%s \"%s\": %s",
+				cron_field_name(err->field), err->token,
+				err->reason ? err->reason : "?");
+	return n < 0 ? -EINVAL : n;
+}
+
+size_t cron_sort_days(int32_t *days, size_t n)
+{
+	size_t i, j, out = 0;
+
+	for (i = 1; i < n; i++) {
+		int32_t k = days[i];
+
+		for (j = i; j > 0 && days[j - 1] > k; j--)
+			days[j] = days[j - 1];
+		days[j] = k;
+	}
+	for (i = 0; i < n; i++)
+		if (out == 0 || days[out - 1] != days[i])
+			days[out++] = days[i];
+	return out;
+}
 
 const char *cron_field_name(enum cron_field field)
 {
@@ -394,8 +425,8 @@ static int next_raw(const struct cron_expr *e, const struct tz_zone *zone,
 		int64_t after, int64_t *ret)
 {
 	struct tz_local l;
-	int64_t day;
-	int h0, m0, i, rc;
+	int64_t day, end;
+	int h0, m0, rc;
 
 	rc = tz_to_local(zone, after, &l);
 	if (rc < 0)
@@ -410,13 +441,19 @@ static int next_raw(const struct cron_expr *e, const struct tz_zone *zone,
 			day++;
 		}
 	}
-	for (i = 0; i <= CRON_HORIZON_DAYS; i++, day++, h0 = 0, m0 = 0) {
+	end = day + CRON_HORIZON_DAYS;
+	for (; day <= end; day++, h0 = 0, m0 = 0) {
 		struct tz_civil c;
 		int h;
 
 		tz_civil_from_days(day, &c.year, &c.mon, &c.mday);
 		if (c.year > 9999)
 			return -ERANGE;
+		if (!(e->month & (1u << c.mon))) {
+			/* skip to the last day of this month */
+			day += tz_days_in_month(c.year, c.mon) - c.mday;
+			continue;
+		}
 		if (!day_matches(e, c.mon, c.mday, tz_weekday(day)))
 			continue;
 		for (h = next_bit(e->hour, h0, 24); h >= 0;

@@ -68,6 +68,20 @@ int cron_parse(const char *s, struct cron_expr *out, struct cron_error *err);
 /* "minute", "hour", "day-of-month", "month", "day-of-week", "expression". */
 const char *cron_field_name(enum cron_field field);
 
+/*
+ * The error as one line for a diagnostic: 'hour "24": value out of range
+ * 0-23' (or the reason alone for the whole expression).  snprintf
+ * semantics: returns the length it needed.
+ */
+int cron_format_error(const struct cron_error *err, char *buf, size_t size);
+
+/*
+ * Sorts @days[0..n) ascending and drops duplicates, in place (holiday
+ * lists from a rule file); returns the new count.  Insertion sort: meant
+ * for the tens of dates a rule file holds.
+ */
+size_t cron_sort_days(int32_t *days, size_t n);
+
 /* True when the wall-clock date/time (minute resolution) matches. */
 bool cron_matches(const struct cron_expr *e, const struct tz_civil *c);
 

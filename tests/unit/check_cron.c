@@ -137,6 +137,30 @@ START_TEST(test_parse_errors)
 }
 END_TEST
 
+START_TEST(test_format_error)
+{
+	struct cron_expr e;
+	struct cron_error err;
+	char buf[128];
+	int32_t days[] = {20400, 20362, 20400, 20363, 20362, 7};
+
+	ck_assert_int_eq(cron_parse("0 24 * * *", &e, &err), -EINVAL);
+	ck_assert_int_eq(cron_format_error(&err, buf, sizeof(buf)),
+			(int) strlen("hour \"24\": value out of range 0-23"));
+	ck_assert_str_eq(buf, "hour \"24\": value out of range 0-23");
+	ck_assert_int_eq(cron_parse("* *", &e, &err), -EINVAL);
+	cron_format_error(&err, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "fewer than 5 fields (minute hour day-of-month "
+			      "month day-of-week)");
+	ck_assert_uint_eq(cron_sort_days(days, 6), 4);
+	ck_assert_int_eq(days[0], 7);
+	ck_assert_int_eq(days[1], 20362);
+	ck_assert_int_eq(days[2], 20363);
+	ck_assert_int_eq(days[3], 20400);
+	ck_assert_uint_eq(cron_sort_days(days, 0), 0);
+}
+END_TEST
+
 /* The same schedule written differently parses to the same masks. */
 static const struct {
 	const char *a, *b;
@@ -560,6 +584,7 @@ static Suite *cron_suite(void)
 	tcase_add_loop_test(tc, test_calendar, 0,
 			sizeof(cal_cases) / sizeof(cal_cases[0]));
 	tcase_add_test(tc, test_never);
+	tcase_add_test(tc, test_format_error);
 	tcase_add_loop_test(tc, test_catchup, 0,
 			sizeof(catchups) / sizeof(catchups[0]));
 	tcase_add_test(tc, test_catchup_capped);

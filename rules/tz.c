@@ -504,6 +504,53 @@ int tz_local_to_utc(const struct tz_zone *zone, const struct tz_civil *c,
 	return -ERANGE; /* not reached with validated offsets */
 }
 
+static int day_start(const struct tz_zone *zone, int64_t day, int64_t *ret)
+{
+	struct tz_civil c = {0, 0, 0, 0, 0, 0};
+
+	tz_civil_from_days(day, &c.year, &c.mon, &c.mday);
+	return tz_local_to_utc(zone, &c, ret);
+}
+
+static int span(const struct tz_zone *zone, int64_t t, int back, int len,
+		int64_t *ret_start, int64_t *ret_end)
+{
+	struct tz_local l;
+	int64_t day;
+	int rc;
+
+	rc = tz_to_local(zone, t, &l);
+	if (rc < 0)
+		return rc;
+	day = tz_days_from_civil(l.civil.year, l.civil.mon, l.civil.mday) -
+	      back;
+	rc = day_start(zone, day, ret_start);
+	if (rc < 0)
+		return rc;
+	return day_start(zone, day + len, ret_end);
+}
+
+int tz_day_bounds(const struct tz_zone *zone, int64_t t, int64_t *ret_start,
+		int64_t *ret_end)
+{
+	return span(zone, t, 0, 1, ret_start, ret_end);
+}
+
+int tz_week_bounds(const struct tz_zone *zone, int64_t t, int week_start,
+		int64_t *ret_start, int64_t *ret_end)
+{
+	struct tz_local l;
+	int rc;
+
+	if (week_start < 0 || week_start > 6)
+		return -EINVAL;
+	rc = tz_to_local(zone, t, &l);
+	if (rc < 0)
+		return rc;
+	return span(zone, t, (l.wday - week_start + 7) % 7, 7, ret_start,
+			ret_end);
+}
+
 /* ---- TZif ------------------------------------------------------------- */
 
 struct rd {

@@ -108,6 +108,20 @@ int tz_local_to_utc(const struct tz_zone *zone, const struct tz_civil *c,
 int tz_period(const struct tz_zone *zone, int64_t t, int64_t *ret_start,
 		int64_t *ret_end, int32_t *ret_utoff, bool *ret_isdst);
 
+/*
+ * The local day (or week) holding instant @t, as UTC instants
+ * [*ret_start, *ret_end): local midnight to the next local midnight
+ * (23 or 25 hours long on DST change days; a midnight inside a DST gap is
+ * the end of the gap).  For "today" in SQL (reports, reply caps, missing
+ * lists) and schedule periods.  @week_start: 0 = Sunday .. 6 = Saturday
+ * (rule file settings.week_start "mon" = 1).  Return 0, -ERANGE or
+ * -EINVAL (week_start out of range).
+ */
+int tz_day_bounds(const struct tz_zone *zone, int64_t t, int64_t *ret_start,
+		int64_t *ret_end);
+int tz_week_bounds(const struct tz_zone *zone, int64_t t, int week_start,
+		int64_t *ret_start, int64_t *ret_end);
+
 /* Civil-calendar helpers (proleptic Gregorian, UTC, no zone). */
 int64_t tz_days_from_civil(int year, int mon, int mday);
 void tz_civil_from_days(

@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for the schedule parsers of outside input: cron
- * expressions (rule files), TZif bytes (zoneinfo files) and POSIX TZ
- * strings.  The first byte picks the parser; what parses is then used
+ * expressions (rule files), TZif bytes (zoneinfo files), POSIX TZ
+ * strings, sender numbers (guard_classify) and digest items (names from
+ * the roster, one per line).  The first byte picks the parser; what parses is then used
  * (next fires, catch-up, conversions both ways), which must never crash
  * and must keep its promises (a fire is after its start; a local time
  * maps back to an instant whose local time is not earlier).
@@ -12,6 +13,8 @@
 #include <string.h>
 
 #include "rules/cron.h"
+#include "rules/digest.h"
+#include "rules/guard.h"
 #include "rules/tz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -62,13 +65,56 @@ static void use_cron(const struct cron_expr *e)
 		abort();
 }
 
+static void use_guard(const char *s)
+{
+	static const char *const deny[] = {"106*", "+8695*", "10086"};
+	static const char *const allow[] = {"1069000*", ""};
+	const struct guard_lists lists = {deny, 3, allow, 2};
+	enum guard_sender a = guard_classify(s, NULL);
+	enum guard_sender b = guard_classify(s, &lists);
+
+	if (a == GUARD_SENDER_ALLOWED || a == GUARD_SENDER_DENIED)
+		abort();
+	if (guard_may_reply(a) && !guard_may_reply(b) &&
+			b != GUARD_SENDER_DENIED)
+		abort();
+}
+
+static void use_digest(const char *s, size_t len, unsigned max)
+{
+	struct dg_item it[64];
+	struct dg_opts o = {"今日未交日报({{count}}人):{{names}}", NULL, NULL,
+			max % 4};
+	struct dg_result r;
+	size_t n = 0, i = 0, from = 0;
+	int rc;
+
+	for (i = 0; i <= len && n < 64; i++) {
+		if (i == len || s[i] == '\n') {
+			it[n].text = s + from;
+			it[n++].len = i - from;
+			from = i + 1;
+		}
+	}
+	rc = dg_build(&o, it, n, &r);
+	if (rc == 0 || rc == -E2BIG) {
+		if (!r.text || r.n_listed > n ||
+				(o.max_segments && rc == 0 &&
+						r.segments > o.max_segments))
+			abort();
+		dg_result_done(&r);
+	} else if (rc != -EINVAL || r.text) {
+		abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s;
 
 	if (size < 1 || size > 65536)
 		return 0;
-	if (data[0] % 3 == 1) {
+	if (data[0] % 5 == 1) {
 		struct tz_zone *z = NULL;
 		const char *why = NULL;
 
@@ -87,7 +133,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';
-	if (data[0] % 3 == 0) {
+	if (data[0] % 5 == 3) {
+		use_guard(s);
+	} else if (data[0] % 5 == 4) {
+		use_digest(s, size - 1, data[0] / 5);
+	} else if (data[0] % 5 == 0) {
 		struct cron_expr e;
 		struct cron_error err;
 

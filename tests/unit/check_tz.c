@@ -367,6 +367,63 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* Local days and weeks as UTC spans. */
+static const struct {
+	const char *file;
+	struct ymdhm_s {
+		int y, mo, d, h, mi;
+	} t, start, end; /* UTC */
+	int week_start;	 /* -1: day */
+} spans[] = {
+		/* Shanghai 2026-12-02 10:00 local: 2026-12-01 16:00Z.. */
+		{"Asia_Shanghai", {2026, 12, 2, 2, 0}, {2026, 12, 1, 16, 0},
+				{2026, 12, 2, 16, 0}, -1},
+		/* just before local midnight still belongs to that day */
+		{"Asia_Shanghai", {2026, 12, 2, 15, 59}, {2026, 12, 1, 16, 0},
+				{2026, 12, 2, 16, 0}, -1},
+		{"Asia_Shanghai", {2026, 12, 2, 16, 0}, {2026, 12, 2, 16, 0},
+				{2026, 12, 3, 16, 0}, -1},
+		/* New York spring-forward day is 23 hours, fall-back 25 */
+		{"America_New_York", {2026, 3, 8, 12, 0}, {2026, 3, 8, 5, 0},
+				{2026, 3, 9, 4, 0}, -1},
+		{"America_New_York", {2026, 11, 1, 12, 0}, {2026, 11, 1, 4, 0},
+				{2026, 11, 2, 5, 0}, -1},
+		/* weeks from Monday: Wed 2026-12-02 -> Mon 11-30 .. Mon 12-07 */
+		{"Asia_Shanghai", {2026, 12, 2, 2, 0}, {2026, 11, 29, 16, 0},
+				{2026, 12, 6, 16, 0}, 1},
+		/* a Sunday evening belongs to the week that began Monday */
+		{"Asia_Shanghai", {2026, 12, 6, 12, 0}, {2026, 11, 29, 16, 0},
+				{2026, 12, 6, 16, 0}, 1},
+		/* weeks from Sunday */
+		{"Asia_Shanghai", {2026, 12, 6, 12, 0}, {2026, 12, 5, 16, 0},
+				{2026, 12, 12, 16, 0}, 0},
+};
+
+START_TEST(test_spans)
+{
+	struct tz_zone *z = load(data_path(spans[_i].file));
+	int64_t a = 0, b = 0;
+	int64_t t = utc(spans[_i].t.y, spans[_i].t.mo, spans[_i].t.d,
+			spans[_i].t.h, spans[_i].t.mi, 0);
+
+	if (spans[_i].week_start < 0)
+		ck_assert_int_eq(tz_day_bounds(z, t, &a, &b), 0);
+	else
+		ck_assert_int_eq(tz_week_bounds(z, t, spans[_i].week_start, &a,
+						 &b),
+				0);
+	ck_assert_int_eq(
+			a, utc(spans[_i].start.y, spans[_i].start.mo,
+					   spans[_i].start.d, spans[_i].start.h,
+					   spans[_i].start.mi, 0));
+	ck_assert_int_eq(b,
+			utc(spans[_i].end.y, spans[_i].end.mo, spans[_i].end.d,
+					spans[_i].end.h, spans[_i].end.mi, 0));
+	ck_assert_int_eq(tz_week_bounds(z, t, 7, &a, &b), -EINVAL);
+	tz_free(z);
+}
+END_TEST
+
 /* ---- malformed input ---------------------------------------------------- */
 
 START_TEST(test_reject)
@@ -520,6 +577,8 @@ static Suite *tz_suite(void)
 	tcase_add_loop_test(tc, test_local_to_utc, 0,
 			sizeof(to_utc) / sizeof(to_utc[0]));
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_loop_test(
+			tc, test_spans, 0, sizeof(spans) / sizeof(spans[0]));
 	tcase_add_test(tc, test_reject);
 	tcase_add_test(tc, test_version1);
 	tcase_add_test(tc, test_range_and_calendar);

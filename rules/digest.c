@@ -330,6 +330,173 @@ void dg_result_done(struct dg_result *out)
 	memset(out, 0, sizeof(*out));
 }
 
+/* ---- batching ---------------------------------------------------------- */
+
+static bool same_key(const struct dg_item *items, const char *const *keys,
+		size_t a, size_t b)
+{
+	const char *ka = keys ? keys[a] : NULL, *kb = keys ? keys[b] : NULL;
+
+	if (ka && kb)
+		return strcmp(ka, kb) == 0;
+	if (ka || kb)
+		return false;
+	return items[a].len == items[b].len &&
+	       memcmp(items[a].text, items[b].text, items[a].len) == 0;
+}
+
+/* Renders header + items[idx[0..k)] into *b; returns its segments. */
+static int pack_render(const char *header, const char *sep,
+		const struct dg_item *items, const size_t *idx, size_t k,
+		struct buf *b, unsigned *ret_segs)
+{
+	struct sms_segments seg;
+	char num[24];
+	size_t i;
+
+	b->len = 0;
+	buf_add(b, "", 0);
+	if (header) {
+		snprintf(num, sizeof(num), "%zu", k);
+		buf_subst(b, header, strlen(header), "{{count}}", num);
+	}
+	for (i = 0; i < k; i++) {
+		if (i)
+			buf_add(b, sep, strlen(sep));
+		buf_add(b, items[idx[i]].text, items[idx[i]].len);
+	}
+	if (b->oom)
+		return -ENOMEM;
+	if (sms_segment_count(b->s, b->len, &seg) < 0)
+		return -EINVAL;
+	*ret_segs = seg.parts;
+	return 0;
+}
+
+static int pack_emit(struct dg_pack_result *out, struct buf *b, size_t k,
+		unsigned segs)
+{
+	struct dg_message *m;
+
+	m = realloc(out->msgs, (out->n_msgs + 1) * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	out->msgs = m;
+	m += out->n_msgs++;
+	m->text = b->s;
+	m->len = b->len;
+	m->n_items = k;
+	m->segments = segs;
+	memset(b, 0, sizeof(*b));
+	return 0;
+}
+
+int dg_pack(const char *header, const char *separator, unsigned max_segments,
+		const struct dg_item *items, const char *const *keys, size_t n,
+		struct dg_pack_result *out)
+{
+	const char *sep = separator ? separator : "\n";
+	struct buf b = {0}, keep = {0};
+	size_t *idx = NULL, k = 0, i, j;
+	unsigned segs = 0, keep_segs = 0;
+	int rc = -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	if (max_segments == 0 || (n && !items) || !utf8_ok(sep) ||
+			(header && !utf8_ok(header)))
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if ((!items[i].text && items[i].len) ||
+				ucs2_count_units(items[i].text ? items[i].text
+							       : "",
+						items[i].len) < 0)
+			return -EINVAL;
+	idx = malloc((n ? n : 1) * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		bool dup = false;
+
+		for (j = 0; j < i && !dup; j++)
+			dup = same_key(items, keys, i, j);
+		if (dup) {
+			out->n_duplicates++;
+			continue;
+		}
+		idx[k] = i;
+		rc = pack_render(header, sep, items, idx, k + 1, &b, &segs);
+		if (rc < 0)
+			goto fail;
+		if (segs <= max_segments) {
+			/* fits: keep this rendering as the best so far */
+			struct buf t = keep;
+
+			keep = b;
+			b = t;
+			keep_segs = segs;
+			k++;
+			continue;
+		}
+		if (k > 0) {
+			/* full: send what fits, start over with this item */
+			rc = pack_emit(out, &keep, k, keep_segs);
+			if (rc < 0)
+				goto fail;
+			idx[0] = i;
+			k = 0;
+			rc = pack_render(header, sep, items, idx, 1, &b, &segs);
+			if (rc < 0)
+				goto fail;
+		}
+		if (segs > max_segments) {
+			/* too long alone: its own message */
+			out->n_oversize++;
+			rc = pack_emit(out, &b, 1, segs);
+			if (rc < 0)
+				goto fail;
+			continue;
+		}
+		{
+			struct buf t = keep;
+
+			keep = b;
+			b = t;
+			keep_segs = segs;
+			idx[0] = i;
+			k = 1;
+		}
+	}
+	if (k > 0) {
+		rc = pack_emit(out, &keep, k, keep_segs);
+		if (rc < 0)
+			goto fail;
+	}
+	free(b.s);
+	free(keep.s);
+	free(idx);
+	return 0;
+fail:
+	free(b.s);
+	free(keep.s);
+	free(idx);
+	dg_pack_done(out);
+	return rc;
+}
+
+void dg_pack_done(struct dg_pack_result *out)
+{
+	size_t i;
+
+	if (!out)
+		return;
+	for (i = 0; i < out->n_msgs; i++)
+		free(out->msgs[i].text);
+	free(out->msgs);
+	memset(out, 0, sizeof(*out));
+}
+
+/* ---- spread ------------------------------------------------------------- */
+
 static uint64_t splitmix64(uint64_t *state)
 {
 	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);

@@ -61,6 +61,42 @@ int dg_build(const struct dg_opts *opts, const struct dg_item *items, size_t n,
 void dg_result_done(struct dg_result *out);
 
 /*
+ * Batching (alerts and gateway-health notices per recipient): pack
+ * @items[0..n) into as few messages as possible, each at most
+ * @max_segments (>= 1) segments, never dropping an item: @header (may be
+ * NULL; "{{count}}" = the items in that message) starts each message,
+ * items are joined with @separator (NULL: "\n").  Items whose dedupe key
+ * (@keys[i], or the item text when @keys is NULL or @keys[i] is NULL)
+ * equals an earlier item's are dropped and counted in n_duplicates.  An
+ * item too long for max_segments on its own goes alone in a longer
+ * message (n_oversize counts those).  Order is kept.
+ */
+struct dg_message {
+	char *text; /* NUL-terminated, owned by the dg_pack_result */
+	size_t len;
+	size_t n_items;
+	unsigned segments;
+};
+
+struct dg_pack_result {
+	struct dg_message *msgs; /* malloc'd array of n_msgs */
+	size_t n_msgs;
+	size_t n_duplicates;
+	size_t n_oversize;
+};
+
+/*
+ * Returns 0, -EINVAL (bad arguments, invalid UTF-8) or -ENOMEM; on error
+ * *out is empty.  Free with dg_pack_done().  Dedupe is quadratic in n:
+ * meant for one recipient's batch window (hundreds of items at most).
+ */
+int dg_pack(const char *header, const char *separator, unsigned max_segments,
+		const struct dg_item *items, const char *const *keys, size_t n,
+		struct dg_pack_result *out);
+
+void dg_pack_done(struct dg_pack_result *out);
+
+/*
  * Spread: offsets (seconds, 0 <= offset < @window) for @n reminders,
  * evenly spaced over the window and shuffled deterministically by @seed
  * (same seed, same offsets).  Writes @offsets[0..n).  @window 0: all 0.

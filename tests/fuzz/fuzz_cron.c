@@ -106,6 +106,22 @@ static void use_digest(const char *s, size_t len, unsigned max)
 	} else if (rc != -EINVAL || r.text) {
 		abort();
 	}
+	{
+		struct dg_pack_result pr;
+		size_t k, got = 0;
+
+		rc = dg_pack("({{count}})", NULL, max % 4 + 1, it, NULL, n,
+				&pr);
+		if (rc == 0) {
+			for (k = 0; k < pr.n_msgs; k++)
+				got += pr.msgs[k].n_items;
+			if (got + pr.n_duplicates != n)
+				abort();
+			dg_pack_done(&pr);
+		} else if (rc != -EINVAL || pr.msgs) {
+			abort();
+		}
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

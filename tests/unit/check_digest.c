@@ -255,6 +255,127 @@ START_TEST(test_random_fit)
 }
 END_TEST
 
+/* Alert batching: every item kept, in order, in as few messages as fit. */
+START_TEST(test_pack)
+{
+	static const char *const alerts[] = {
+			"王建国日报销量600箱(≥500)。批复:批 R1045",
+			"李秀英在辖区外签到: 历下店(SD-QD) 09:12",
+			"竞品动态 张伟强/SD-JN: 某品牌买一赠一",
+			"刘海涛销量900，为近4周均值3倍以上，请核实 R1050",
+			"模块2已断开15分钟",
+			"SIM余额12.50元，低于20元",
+	};
+	struct dg_item it[60];
+	struct dg_pack_result r;
+	size_t i, total = 0, pos = 0;
+	char joined[8192] = "";
+
+	for (i = 0; i < 60; i++) {
+		it[i].text = alerts[i % 6];
+		it[i].len = strlen(alerts[i % 6]);
+	}
+	/* 5 fit in 3 segments; a header with the per-message count */
+	ck_assert_int_eq(
+			dg_pack("告警({{count}}):\n", NULL, 3, it, NULL, 5, &r),
+			0);
+	ck_assert_uint_eq(r.n_msgs, 1);
+	ck_assert_uint_eq(r.msgs[0].n_items, 5);
+	ck_assert(strncmp(r.msgs[0].text, "告警(5):\n王建国", 20) == 0);
+	ck_assert_uint_le(r.msgs[0].segments, 3);
+	dg_pack_done(&r);
+
+	/* 60 with distinct keys, one segment each message */
+	{
+		static char keys[60][8];
+		const char *kp[60];
+
+		for (i = 0; i < 60; i++) {
+			snprintf(keys[i], sizeof(keys[i]), "k%zu", i);
+			kp[i] = keys[i];
+		}
+		ck_assert_int_eq(dg_pack(NULL, NULL, 1, it, kp, 60, &r), 0);
+	}
+	ck_assert_uint_eq(r.n_duplicates, 0);
+	ck_assert_uint_gt(r.n_msgs, 10);
+	for (i = 0; i < r.n_msgs; i++) {
+		ck_assert_uint_eq(r.msgs[i].segments, 1);
+		ck_assert_uint_eq(segs(r.msgs[i].text), 1);
+		total += r.msgs[i].n_items;
+		if (i + 1 < r.n_msgs) {
+			/* maximal: the next item would not have fitted */
+			char t[1024];
+
+			snprintf(t, sizeof(t), "%s\n%s", r.msgs[i].text,
+					it[total].text);
+			ck_assert_uint_gt(segs(t), 1);
+		}
+		pos += (size_t) snprintf(joined + pos, sizeof(joined) - pos,
+				"%s%s", i ? "\n" : "", r.msgs[i].text);
+	}
+	ck_assert_uint_eq(total, 60);
+	/* nothing lost, order kept */
+	{
+		char want[8192] = "";
+		size_t wp = 0;
+
+		for (i = 0; i < 60; i++)
+			wp += (size_t) snprintf(want + wp, sizeof(want) - wp,
+					"%s%s", i ? "\n" : "", it[i].text);
+		ck_assert_str_eq(joined, want);
+	}
+	dg_pack_done(&r);
+
+	/* without keys the text is the key: 6 distinct of 60 */
+	ck_assert_int_eq(dg_pack(NULL, "；", 3, it, NULL, 60, &r), 0);
+	ck_assert_uint_eq(r.n_duplicates, 54);
+	for (i = 0, total = 0; i < r.n_msgs; i++)
+		total += r.msgs[i].n_items;
+	ck_assert_uint_eq(total, 6);
+	dg_pack_done(&r);
+}
+END_TEST
+
+START_TEST(test_pack_edges)
+{
+	struct dg_item it[5] = {
+			{"x", 1}, {"y", 1}, {"z", 1}, {"w", 1}, {"w", 1}};
+	const char *keys[5] = {"a", "b", "a", NULL, NULL};
+	struct dg_pack_result r;
+	char longtext[700];
+	size_t i;
+
+	ck_assert_int_eq(dg_pack(NULL, ",", 1, it, keys, 5, &r), 0);
+	ck_assert_uint_eq(r.n_duplicates, 2);
+	ck_assert_uint_eq(r.n_msgs, 1);
+	ck_assert_str_eq(r.msgs[0].text, "x,y,w");
+	dg_pack_done(&r);
+
+	/* 200 Chinese characters: too long for one segment, sent alone */
+	for (i = 0; i < 200; i++)
+		memcpy(longtext + 3 * i, "长", 3);
+	longtext[600] = '\0';
+	it[1].text = longtext;
+	it[1].len = 600;
+	ck_assert_int_eq(dg_pack(NULL, ",", 1, it, NULL, 3, &r), 0);
+	ck_assert_uint_eq(r.n_oversize, 1);
+	ck_assert_uint_eq(r.n_msgs, 3);
+	ck_assert_str_eq(r.msgs[0].text, "x");
+	ck_assert_uint_eq(r.msgs[1].segments, 3);
+	ck_assert_uint_eq(r.msgs[1].n_items, 1);
+	ck_assert_str_eq(r.msgs[2].text, "z");
+	dg_pack_done(&r);
+
+	ck_assert_int_eq(dg_pack(NULL, NULL, 0, it, NULL, 1, &r), -EINVAL);
+	it[0].text = "\xff";
+	ck_assert_int_eq(dg_pack(NULL, NULL, 1, it, NULL, 1, &r), -EINVAL);
+	ck_assert_ptr_null(r.msgs);
+	ck_assert_int_eq(dg_pack(NULL, NULL, 1, NULL, NULL, 0, &r), 0);
+	ck_assert_uint_eq(r.n_msgs, 0);
+	dg_pack_done(&r);
+}
+END_TEST
+
 START_TEST(test_spread)
 {
 	uint32_t a[300], b[300], c[300];
@@ -314,6 +435,8 @@ static Suite *digest_suite(void)
 	tcase_add_test(tc, test_template);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_random_fit);
+	tcase_add_test(tc, test_pack);
+	tcase_add_test(tc, test_pack_edges);
 	tcase_add_test(tc, test_spread);
 	suite_add_tcase(s, tc);
 	return s;

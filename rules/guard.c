@@ -4,6 +4,7 @@
  */
 #include "rules/guard.h"
 
+#include <errno.h>
 #include <string.h>
 
 static bool is_digit(unsigned char c)
@@ -231,4 +232,185 @@ enum guard_cap_verdict guard_cap(unsigned cap, unsigned used)
 	if (cap == 0 || used < cap)
 		return GUARD_CAP_OK;
 	return used == cap ? GUARD_CAP_REACHED_TELL : GUARD_CAP_REACHED;
+}
+
+/* ---- USSD balance --------------------------------------------------------- */
+
+/* A digit at s (ASCII or full-width U+FF10..U+FF19): its value and
+ * length, or -1. */
+static int digit_at(const char *s, const char *end, int *len)
+{
+	const unsigned char *u = (const unsigned char *) s;
+
+	if (s < end && *u >= '0' && *u <= '9') {
+		*len = 1;
+		return *u - '0';
+	}
+	if (end - s >= 3 && u[0] == 0xef && u[1] == 0xbc && u[2] >= 0x90 &&
+			u[2] <= 0x99) {
+		*len = 3;
+		return u[2] - 0x90;
+	}
+	return -1;
+}
+
+static int point_at(const char *s, const char *end)
+{
+	if (s < end && *s == '.')
+		return 1;
+	if (end - s >= 3 && memcmp(s, "\xef\xbc\x8e", 3) == 0) /* ． */
+		return 3;
+	return 0;
+}
+
+/* Parses an amount at s; returns bytes used (0: none) or -EINVAL. */
+static int parse_amount(const char *s, const char *end, int64_t *ret)
+{
+	const char *p = s;
+	int64_t v = 0;
+	int d, len, digits = 0, dec = -1, sign = 1;
+
+	if (p < end && (*p == '-' || *p == '+')) {
+		sign = *p == '-' ? -1 : 1;
+		p++;
+	}
+	for (;;) {
+		int pl;
+
+		d = digit_at(p, end, &len);
+		if (d >= 0) {
+			if (dec >= 0 && ++dec > 2)
+				return -EINVAL;
+			if (v > (INT64_MAX / 100 - 9) / 10)
+				return -EINVAL;
+			v = v * 10 + d;
+			digits++;
+			p += len;
+			continue;
+		}
+		/* a thousands comma between digits, before the point */
+		if (dec < 0 && digits > 0 && p < end && *p == ',' &&
+				digit_at(p + 1, end, &len) >= 0) {
+			p++;
+			continue;
+		}
+		pl = point_at(p, end);
+		if (pl && dec < 0 && digits > 0 &&
+				digit_at(p + pl, end, &len) >= 0) {
+			dec = 0;
+			p += pl;
+			continue;
+		}
+		break;
+	}
+	if (digits == 0)
+		return 0;
+	if (dec < 0)
+		dec = 0;
+	while (dec++ < 2)
+		v *= 10;
+	*ret = sign * v;
+	return (int) (p - s);
+}
+
+static const char *find_bytes(const char *hay, const char *end,
+		const char *needle, size_t n, bool fold)
+{
+	const char *p;
+	size_t i;
+
+	for (p = hay; p + n <= end; p++) {
+		for (i = 0; i < n; i++) {
+			char a = p[i], b = needle[i];
+
+			if (fold && a >= 'A' && a <= 'Z')
+				a = (char) (a - 'A' + 'a');
+			if (a != b)
+				break;
+		}
+		if (i == n)
+			return p;
+	}
+	return NULL;
+}
+
+static bool skip_spaces_match(
+		const char **pp, const char *end, const char *lit, size_t n)
+{
+	const char *p = *pp;
+
+	while (p < end && *p == ' ')
+		p++;
+	if ((size_t) (end - p) < n || memcmp(p, lit, n) != 0)
+		return false;
+	*pp = p + n;
+	return true;
+}
+
+int guard_balance_extract(const char *pattern, const char *text, size_t len,
+		int64_t *ret_cents)
+{
+	static const char *const keys[] = {
+			"\xe4\xbd\x99\xe9\xa2\x9d", /* 余额 */
+			"balance"};
+	const char *end = text + len, *p, *hole, *suffix;
+	size_t plen, slen;
+
+	if (!text)
+		return -EINVAL;
+	if (!pattern) {
+		size_t k;
+
+		for (k = 0; k < 2; k++) {
+			const char *q = find_bytes(text, end, keys[k],
+					strlen(keys[k]), k == 1);
+
+			for (; q && q < end; q++) {
+				int64_t v;
+				int n = parse_amount(q, end, &v);
+
+				if (n < 0)
+					return n;
+				if (n > 0) {
+					*ret_cents = v;
+					return 0;
+				}
+			}
+		}
+		return -ENOENT;
+	}
+	hole = strstr(pattern, "{amount}");
+	if (!hole)
+		return -EINVAL;
+	plen = (size_t) (hole - pattern);
+	suffix = hole + 8;
+	slen = strlen(suffix);
+	for (p = text; p <= end;) {
+		const char *q = plen ? find_bytes(p, end, pattern, plen, false)
+				     : p;
+		const char *r;
+		int64_t v;
+		int n;
+
+		if (!q)
+			return -ENOENT;
+		r = q + plen;
+		while (r < end && *r == ' ')
+			r++;
+		n = parse_amount(r, end, &v);
+		if (n < 0)
+			return n;
+		if (n > 0) {
+			r += n;
+			if (slen == 0 || skip_spaces_match(&r, end, suffix,
+							 slen)) {
+				*ret_cents = v;
+				return 0;
+			}
+		}
+		p = q + (plen ? plen : 1);
+		if (!plen && q >= end)
+			break;
+	}
+	return -ENOENT;
 }

@@ -143,4 +143,20 @@ enum guard_cap_verdict {
  */
 enum guard_cap_verdict guard_cap(unsigned cap, unsigned used);
 
+/*
+ * Gateway health: the SIM balance from an operator's USSD reply (outside
+ * text, any bytes).  @pattern is the rule file's, with "{amount}" where
+ * the amount stands: "余额为{amount}元" matches "尊敬的客户，您的账户余额
+ * 为12.50元，..." (the text before {amount} is searched, the text after
+ * it must follow the number, spaces allowed in between).  NULL pattern:
+ * the first number after "余额" (or "balance", any case).  The amount:
+ * optional '-', digits, optional '.' and up to two decimals; full-width
+ * digits and '．' are accepted; thousands commas ("1,234.50") too.
+ * Returns 0 and *ret_cents (12.50 -> 1250), -ENOENT (no match) or
+ * -EINVAL (a pattern without "{amount}", or an amount with more than two
+ * decimals or too large).
+ */
+int guard_balance_extract(const char *pattern, const char *text, size_t len,
+		int64_t *ret_cents);
+
 #endif /* RULES_GUARD_H */

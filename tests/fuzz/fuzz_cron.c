@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for the schedule parsers of outside input: cron
  * expressions (rule files), TZif bytes (zoneinfo files), POSIX TZ
- * strings, sender numbers (guard_classify) and digest items (names from
+ * strings, sender numbers (guard_classify), USSD balance replies and
+ * digest items (names from
  * the roster, one per line).  The first byte picks the parser; what parses is then used
  * (next fires, catch-up, conversions both ways), which must never crash
  * and must keep its promises (a fire is after its start; a local time
@@ -78,6 +79,21 @@ static void use_guard(const char *s)
 	if (guard_may_reply(a) && !guard_may_reply(b) &&
 			b != GUARD_SENDER_DENIED)
 		abort();
+	/* the same bytes as an operator's balance reply */
+	{
+		int64_t v;
+		int rc = guard_balance_extract(NULL, s, strlen(s), &v);
+
+		if (rc != 0 && rc != -ENOENT && rc != -EINVAL)
+			abort();
+		rc = guard_balance_extract(
+				"余额为{amount}元", s, strlen(s), &v);
+		if (rc != 0 && rc != -ENOENT && rc != -EINVAL)
+			abort();
+		rc = guard_balance_extract("{amount}", s, strlen(s), &v);
+		if (rc != 0 && rc != -ENOENT && rc != -EINVAL)
+			abort();
+	}
 }
 
 static void use_digest(const char *s, size_t len, unsigned max)

@@ -3,6 +3,7 @@
  * breaker and resend dedupe over message sequences, daily caps.
  */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,52 @@ START_TEST(test_cap)
 }
 END_TEST
 
+/* Operators' balance replies (USSD *100# / 查询余额), as they word them. */
+static const struct {
+	const char *pattern;
+	const char *text;
+	int rc;
+	int64_t cents;
+} balances[] = {
+		{"余额为{amount}元",
+				"尊敬的客户，您的账户余额为12.50元，感谢使用。",
+				0, 1250},
+		{NULL, "尊敬的客户，您的账户余额为12.50元，感谢使用。", 0,
+				1250},
+		{"余额为{amount}元", "您的账户余额为 8元", 0, 800},
+		{"余额为{amount}元", "您的账户余额为１２．５０元", 0, 1250},
+		{"余额：{amount}元", "当前余额：12.5元", 0, 1250},
+		{"余额{amount}元", "当前余额：12.5元", -ENOENT, 0},
+		{NULL, "当前余额：12.5元", 0, 1250},
+		{NULL, "Your balance is 1,234.50 CNY", 0, 123450},
+		{NULL, "您的账户余额为-3.20元，已欠费停机", 0, -320},
+		{"余额为{amount}元", "话费余额为12.50元，流量余额为1.2GB", 0,
+				1250},
+		{"流量余额为{amount}GB", "话费余额为12.50元，流量余额为1.2GB",
+				0, 120},
+		{"{amount}元", "截至12月2日，余额12.50元", 0, 1250},
+		{"余额为{amount}元", "余额查询失败，请稍后再试", -ENOENT, 0},
+		{"余额为{amount}元", "余额为12.505元", -EINVAL, 0},
+		{"余额为{amount}元", "余额为99999999999999999999元", -EINVAL,
+				0},
+		{"余额", "余额为12.50元", -EINVAL, 0},
+		{NULL, "no numbers here", -ENOENT, 0},
+		{NULL, "", -ENOENT, 0},
+};
+
+START_TEST(test_balance)
+{
+	int64_t v = -999;
+	int rc = guard_balance_extract(balances[_i].pattern, balances[_i].text,
+			strlen(balances[_i].text), &v);
+
+	ck_assert_msg(rc == balances[_i].rc, "%s: rc %d", balances[_i].text,
+			rc);
+	if (rc == 0)
+		ck_assert_int_eq(v, balances[_i].cents);
+}
+END_TEST
+
 static Suite *guard_suite(void)
 {
 	Suite *s = suite_create("guard");
@@ -246,6 +293,8 @@ static Suite *guard_suite(void)
 	tcase_add_test(tc, test_retell);
 	tcase_add_test(tc, test_repeat_stateless);
 	tcase_add_loop_test(tc, test_cap, 0, sizeof(caps) / sizeof(caps[0]));
+	tcase_add_loop_test(tc, test_balance, 0,
+			sizeof(balances) / sizeof(balances[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

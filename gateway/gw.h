@@ -102,6 +102,8 @@ struct gw_context {
 	int64_t out_kick_timer;	    /* outbound.c: next known event */
 	int64_t out_kick_at;
 	int64_t out_last_expire_ms;
+	int64_t lease_timer; /* lease.c: renewal and takeover */
+	int64_t lease_at;
 	struct gw_outcome *outcomes; /* outbound.c: while the DB is down */
 	size_t n_outcomes, cap_outcomes;
 	struct gw_reportq reports; /* outbound.c: status reports kept */
@@ -172,6 +174,14 @@ bool gw_outbound_idle(struct gw_context *ctx);
 /* Drops a link's current message (stop, DB lost); recovered later. */
 void gw_outbound_abandon(struct gw_link *link);
 void gw_outbound_free(struct gw_context *ctx);
+
+/* ---- lease.c -------------------------------------------------------- */
+
+/* Arms the lease timer if it is not (first check: at once). */
+void gw_lease_kick(struct gw_context *ctx);
+/* A message was claimed: its lease is renewed within a third of it. */
+void gw_lease_claimed(struct gw_context *ctx);
+void gw_lease_free(struct gw_context *ctx);
 
 /* ---- ussd.c ----------------------------------------------------------- */
 

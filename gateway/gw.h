@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "db/db.h"
+#include "gateway/log.h"
 #include "gateway/gwconfig.h"
 #include "gateway/handler.h"
 #include "gateway/loop.h"
@@ -75,6 +76,7 @@ struct gw_link {
 	int64_t last_rx_at; /* Unix seconds */
 	int64_t last_tx_at;
 	char last_error[128];
+	struct log_repeat down_log; /* fieldgated.c: gw_log_down() */
 };
 
 struct gw_context {
@@ -199,6 +201,12 @@ void gw_status_flush(struct gw_context *ctx);
 
 /* ---- fieldgated.c ----------------------------------------------------- */
 
+/*
+ * Logs a link going down (@state, @reason) as a warning, backing off a
+ * repetition of the same reason (a device that does not exist): then at
+ * 10 s, 20 s, 40 s ... up to 1 h apart, with the count of those left out.
+ */
+void gw_log_down(struct gw_link *link, const char *state, const char *reason);
 /* Everything idle while stopping: finish the stop. */
 void gw_check_stopped(struct gw_context *ctx);
 

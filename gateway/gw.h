@@ -75,6 +75,8 @@ struct gw_link {
 	bool status_dirty;  /* changed since the last successful write */
 	int64_t last_rx_at; /* Unix seconds */
 	int64_t last_tx_at;
+	int64_t rx_written_ms; /* loop ms of the last write for a receive */
+	int64_t tx_written_ms; /* ... and for a send */
 	char last_error[128];
 	struct log_repeat down_log; /* fieldgated.c: gw_log_down() */
 };
@@ -106,6 +108,7 @@ struct gw_context {
 	int64_t out_last_expire_ms;
 	int64_t lease_timer; /* lease.c: renewal and takeover */
 	int64_t lease_at;
+	int64_t status_timer;	     /* status.c: the trailing traffic write */
 	struct gw_outcome *outcomes; /* outbound.c: while the DB is down */
 	size_t n_outcomes, cap_outcomes;
 	struct gw_reportq reports; /* outbound.c: status reports kept */
@@ -198,6 +201,14 @@ void gw_ussd_network(
 void gw_status_changed(struct gw_link *link);
 /* Writes every dirty link (after a reconnect). */
 void gw_status_flush(struct gw_context *ctx);
+/*
+ * A message was received (@sent false: last_rx_at just set) or sent
+ * (last_tx_at): the row is written at once when the last write for that
+ * kind of traffic is 10 s old or more (the first after idle), else once
+ * at the end of that 10 s (one timer, armed only then): at most two
+ * writes per 10 s per modem, however many messages.
+ */
+void gw_status_traffic(struct gw_link *link, bool sent);
 
 /* ---- fieldgated.c ----------------------------------------------------- */
 

@@ -81,6 +81,7 @@ static void cb_sms(struct modem *m, struct modem_sms *sms, void *data)
 
 	(void) m;
 	link->last_rx_at = (int64_t) time(NULL);
+	gw_status_traffic(link, false);
 	gw_inbound_sms(link, sms);
 }
 

@@ -434,6 +434,7 @@ static void on_sent(struct modem *m, uint64_t send_id,
 	(void) send_id;
 	link->send_in_flight = false;
 	link->last_tx_at = (int64_t) time(NULL);
+	gw_status_traffic(link, true);
 	if (!s)
 		return;
 	part = &s->parts[s->cur];

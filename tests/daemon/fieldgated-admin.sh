@@ -67,6 +67,19 @@ rc=$?
 	ok "-t with a readable rules_file: configuration OK" ||
 	{ bad "-t with a readable rules_file: exit $rc"; cat "$tmp/out" "$tmp/err"; }
 
+# docs/SIMULATOR.md's way to open the simulator is a key -t accepts
+# (it once documented a `transport = "tty:..."` key the config rejects).
+snippet=$(sed -n 's/^ *`\(modems = (.*)\);`$/\1/p' "$top_srcdir/docs/SIMULATOR.md" | head -n 1)
+if [ -z "$snippet" ]; then
+	bad "docs/SIMULATOR.md shows no modems = (...) line"
+else
+	{ printf 'database = { conninfo = "dbname=x"; };\n'; printf '%s;\n' "$snippet"; } >"$tmp/simdoc.conf"
+	"$bin" -t -f "$tmp/simdoc.conf" >"$tmp/out" 2>&1 &&
+		ok "SIMULATOR.md's config line passes -t" ||
+		{ bad "SIMULATOR.md's config line is rejected:"; cat "$tmp/out"; }
+fi
+grep -n 'transport = ' "$top_srcdir/docs/SIMULATOR.md" && bad "SIMULATOR.md still shows a transport key"
+
 # 3 and 4. Start on a missing device, as root with a world-readable config
 # (0644): warned; then retried for 8 s with --debug=loop to see each retry.
 cp "$tmp/good.conf" "$tmp/world.conf"

@@ -29,6 +29,8 @@ fi
 for f in sbin/fieldgated bin/fieldgatectl share/man/man1/fieldgatectl.1 \
 	share/man/man8/fieldgated.8 share/man/man5/fieldgate.conf.5 \
 	share/doc/fieldgate/examples/fieldgated.conf.example \
+	share/doc/fieldgate/examples/fieldgated.conf.zh.example \
+	share/fieldgate/migrations/0001_init.sql \
 	lib/systemd/system/fieldgated.service lib/sysusers.d/fieldgate.conf; do
 	[ -e "$dest$prefix/$f" ] && ok "installed $prefix/$f" ||
 		bad "$prefix/$f not installed"

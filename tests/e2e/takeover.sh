@@ -6,7 +6,8 @@
 # still queued, and leaves a part that d0 was handing over 'unknown'
 # (never resent blindly). Checks: every message is sent or unknown; no
 # part is seen twice across both simulators' sent logs; every part of a
-# 'sent' message is in a log; the takeover came within the lease (+1.5 s).
+# 'sent' message is in a log; the takeover came within the lease (+2 s
+# of scheduling slack).
 # Fails without leases: d0's message stays 'sending' for ever.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -102,7 +103,7 @@ ok=1
 [ "$missing" -eq 0 ] || { ok=0; comm -23 "$E2E_TMP/want" "$E2E_TMP/got" | head -5 | sed 's/^/  missing: /' >&2; }
 [ "$resent_unknown" -eq 0 ] || ok=0
 [ $ok = 1 ] || e2e_fail "not every message was sent exactly once or marked unknown"
-[ "$took_ms" -le $((lease * 1000 + 1500)) ] ||
-	e2e_fail "takeover took $took_ms ms, more than the lease ($lease s) + 1.5 s"
+[ "$took_ms" -le $((lease * 1000 + 2000)) ] ||
+	e2e_fail "takeover took $took_ms ms, more than the lease ($lease s) + 2 s"
 e2e_daemon_stop d1
 e2e_log "PASS in $(e2e_elapsed) s"

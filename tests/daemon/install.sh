@@ -19,9 +19,22 @@ command -v systemd-analyze >/dev/null 2>&1 || {
 	exit 1
 }
 dest=$tmp/root
-prefix=/usr/local
+# The configured directories (the unit was generated with them at build
+# time, so they are not overridden here; distcheck uses its own prefix).
+mkvar() { sed -n "s/^$1 = //p" "$top_builddir/Makefile" | head -n 1; }
+expand() {
+	echo "$1" | sed -e 's|[$]{exec_prefix}|'"$(mkvar exec_prefix)"'|g' \
+		-e 's|[$]{prefix}|'"$prefix"'|g'
+}
+prefix=$(mkvar prefix)
+sbindir=$(expand "$(mkvar sbindir)")
+sysconfdir=$(expand "$(mkvar sysconfdir)")
+[ -n "$prefix" ] && [ -n "$sbindir" ] && [ -n "$sysconfdir" ] || {
+	echo "FAIL: cannot read prefix/sbindir/sysconfdir from $top_builddir/Makefile"
+	exit 1
+}
 if ! ${MAKE:-make} -s -C "$top_builddir" install DESTDIR="$dest" \
-	prefix=$prefix >"$tmp/install.log" 2>&1; then
+	>"$tmp/install.log" 2>&1; then
 	cat "$tmp/install.log"
 	echo "FAIL: make install DESTDIR=$dest"
 	exit 1
@@ -48,7 +61,7 @@ grep -qx "User=fieldgate" "$unit" && ok "unit runs as fieldgate" ||
 	bad "unit does not set User=fieldgate"
 grep -qx "SupplementaryGroups=dialout" "$unit" && ok "unit in dialout" ||
 	bad "unit not in dialout"
-grep -q "^ExecStart=$prefix/sbin/fieldgated -F -f $prefix/etc/fieldgate/fieldgated.conf\$" "$unit" &&
+grep -qx "ExecStart=$sbindir/fieldgated -F -f $sysconfdir/fieldgate/fieldgated.conf" "$unit" &&
 	ok "unit paths substituted" || bad "unit paths: $(grep ExecStart= "$unit")"
 grep -qx "u fieldgate - .*" "$dest$prefix/lib/sysusers.d/fieldgate.conf" &&
 	grep -qx "m fieldgate dialout" "$dest$prefix/lib/sysusers.d/fieldgate.conf" &&

@@ -281,6 +281,40 @@ int db_outbound_claim(struct db *db, const char *daemon_id, const char *modem,
 		bool take_others, size_t max, struct db_outbound_msg **ret_msgs,
 		size_t *ret_count, struct db_error *err) DB_MUSTCHECK;
 void db_outbound_msgs_free(struct db_outbound_msg *msgs, size_t count);
+/*
+ * Claim leases (several daemons on one database): a claim lasts lease_s
+ * seconds from the claim or the last renewal; db_outbound_claim() gives
+ * DB_LEASE_DEFAULT_S.  lease_s is 1..DB_LEASE_MAX_S.
+ */
+#define DB_LEASE_DEFAULT_S 60
+#define DB_LEASE_MAX_S 86400
+int db_outbound_claim_leased(struct db *db, const char *daemon_id,
+		const char *modem, bool take_others, size_t max, int lease_s,
+		struct db_outbound_msg **ret_msgs, size_t *ret_count,
+		struct db_error *err) DB_MUSTCHECK;
+/* Extends every 'sending' claim of daemon_id to now + lease_s; returns
+ * how many. */
+int db_outbound_renew(struct db *db, const char *daemon_id, int lease_s,
+		struct db_error *err) DB_MUSTCHECK;
+/*
+ * Takes over the 'sending' messages of OTHER daemons whose lease ran out
+ * (their daemon is gone), like db_outbound_recover() does for its own at
+ * a restart: a part in 'submitting' becomes 'unknown' (never resent
+ * blindly), parts in 'unknown' stay so, and a message with queued parts
+ * goes back to the queue for any daemon (its NOTIFY wakes them).  Claims
+ * locked by another transaction are skipped (seen at the next call).
+ * Returns the number re-queued; *ret_taken (optional) gets the number of
+ * expired claims released.
+ */
+int db_outbound_takeover(struct db *db, const char *daemon_id, int *ret_taken,
+		struct db_error *err) DB_MUSTCHECK;
+/*
+ * When the earliest lease of another daemon's claim ends: 1 with
+ * *ret_in_ms (>= 1, database clock), or 0 when no other daemon holds a
+ * claim.
+ */
+int db_outbound_next_lease_end(struct db *db, const char *daemon_id,
+		int64_t *ret_in_ms, struct db_error *err) DB_MUSTCHECK;
 
 /* Part states, as stored. */
 enum db_part_state {
@@ -340,6 +374,12 @@ void db_outbound_parts_free(struct db_outbound_part *parts, size_t count);
  */
 int db_outbound_part_submitting(struct db *db, int64_t part_id,
 		const char *modem, struct db_error *err) DB_MUSTCHECK;
+/* submitting, fenced: only while the part's message is still claimed
+ * ('sending') by daemon_id, else -ESTALE (taken over); NULL daemon_id is
+ * db_outbound_part_submitting(). */
+int db_outbound_part_submitting_as(struct db *db, int64_t part_id,
+		const char *modem, const char *daemon_id,
+		struct db_error *err) DB_MUSTCHECK;
 int db_outbound_part_submitted(struct db *db, int64_t part_id, int mr,
 		struct db_error *err) DB_MUSTCHECK;
 int db_outbound_part_retry(struct db *db, int64_t part_id, int cms,

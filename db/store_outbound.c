@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "db/db_internal.h"
 #include "db/store.h"
@@ -86,6 +87,15 @@ int db_outbound_claim(struct db *db, const char *daemon_id, const char *modem,
 		bool take_others, size_t max, struct db_outbound_msg **ret_msgs,
 		size_t *ret_count, struct db_error *err)
 {
+	return db_outbound_claim_leased(db, daemon_id, modem, take_others, max,
+			DB_LEASE_DEFAULT_S, ret_msgs, ret_count, err);
+}
+
+int db_outbound_claim_leased(struct db *db, const char *daemon_id,
+		const char *modem, bool take_others, size_t max, int lease_s,
+		struct db_outbound_msg **ret_msgs, size_t *ret_count,
+		struct db_error *err)
+{
 	/*
 	 * SKIP LOCKED: a row another claimer holds is skipped, and a row it
 	 * claimed and committed is re-checked (no longer 'queued') before we
@@ -104,6 +114,8 @@ int db_outbound_claim(struct db *db, const char *daemon_id, const char *modem,
 			"u AS (UPDATE outbound_messages o SET state = "
 			"'sending', "
 			" claimed_by = $1, claimed_at = now(), modem = $2, "
+			" lease_until = now() + make_interval(secs => "
+			"$5::int), "
 			" attempts = o.attempts + 1 FROM c WHERE o.id = c.id "
 			" RETURNING o.*) "
 			"SELECT id, recipient, body, priority, kind, "
@@ -113,21 +125,23 @@ int db_outbound_claim(struct db *db, const char *daemon_id, const char *modem,
 			"ORDER BY priority, (requested_modem IS NOT DISTINCT "
 			"FROM $2) "
 			"DESC, created_at, id";
-	char b[DB_NUM_MAX];
-	const char *p[4];
+	char b[2][DB_NUM_MAX];
+	const char *p[5];
 	void *v;
 	int r;
 
 	db_error_clear(err);
 	if (!daemon_id || !*daemon_id || !modem || !*modem || !max ||
-			max > 1000 || !ret_msgs || !ret_count)
+			max > 1000 || lease_s < 1 || lease_s > DB_LEASE_MAX_S ||
+			!ret_msgs || !ret_count)
 		return db_invalid(err, "claim arguments");
 	p[0] = daemon_id;
 	p[1] = modem;
 	p[2] = db_param_bool(take_others);
-	p[3] = db_param_num(b, (int64_t) max);
+	p[3] = db_param_num(b[0], (int64_t) max);
+	p[4] = db_param_num(b[1], lease_s);
 	/* a bad row leaves them claimed: db_outbound_recover() re-queues */
-	r = db_query_rows(db, sql, 4, p, &msg_type, &v, ret_count, err);
+	r = db_query_rows(db, sql, 5, p, &msg_type, &v, ret_count, err);
 	if (r >= 0)
 		*ret_msgs = v;
 	return r;
@@ -234,11 +248,86 @@ int db_outbound_requeue_unknown(struct db *db, const char *daemon_id,
 	return db_exec(db, sql, 2, p, err);
 }
 
+static int due_row(const PGresult *res, int i, void *elem, struct db_error *err)
+{
+	return db_get_int64_opt(res, i, 0, -1, elem, err);
+}
+
 /* Reads the text of the first cell ("{1,2}") into a malloc'ed string. */
 static int array_row(
 		const PGresult *res, int i, void *elem, struct db_error *err)
 {
 	return db_get_strdup(res, i, 0, elem, err);
+}
+
+/*
+ * Releases the messages whose ids sql_pick (parameters p[0..np-1]) picks
+ * and locks, in one transaction: their parts in 'submitting' become
+ * 'unknown' (sql_parts, on $1 = the ids array), each message gets the
+ * state its parts give, and those still with queued parts (or none yet)
+ * go back to the queue; with resend_unknown_max > 0 also those with a
+ * part of unknown fate under that many attempts.  Returns the number of
+ * messages re-queued, and the number picked in *ret_picked.
+ */
+static int release(struct db *db, const char *sql_pick, int np, const char **p,
+		const char *sql_parts, int resend_unknown_max, int *ret_picked,
+		struct db_error *err)
+{
+	/* fieldgate_outbound_refresh() gives 'sending' while parts are
+	 * queued (or leaves a message without parts alone): those go back
+	 * to the queue below, the others keep what their parts say */
+	static const char sql_refresh[] =
+			"SELECT fieldgate_outbound_refresh(id) "
+			"FROM unnest($1::bigint[]) id";
+	static const char sql_msgs[] =
+			"UPDATE outbound_messages m SET state = 'queued', "
+			"claimed_by = NULL, modem = NULL, finished_at = NULL, "
+			"not_before = greatest(now(), (SELECT "
+			"min(p.next_attempt_at) "
+			" FROM outbound_parts p WHERE p.message_id = m.id "
+			" AND p.state = 'queued')) "
+			"WHERE m.id = ANY($1::bigint[]) AND (m.state = "
+			"'sending' OR "
+			"($2::int > 0 AND m.state = 'unknown' AND EXISTS "
+			" (SELECT 1 FROM outbound_parts p WHERE p.message_id = "
+			"m.id "
+			"  AND p.state = 'unknown' AND p.attempts < $2::int)))";
+	char b[DB_NUM_MAX], *ids = NULL;
+	const char *q[2];
+	int r, n;
+
+	r = db_begin(db, err);
+	if (r < 0)
+		return r;
+	r = db_query_one(db, sql_pick, np, p, array_row, &ids, err);
+	if (r < 0)
+		goto out_rollback;
+	q[0] = ids;
+	q[1] = db_param_num(b, resend_unknown_max);
+	/* "{}" is empty, "{7}" one id, each further id adds a comma */
+	n = strcmp(ids, "{}") ? 1 : 0;
+	for (const char *c = ids; *c; c++)
+		n += *c == ',';
+	if ((r = db_exec(db, sql_parts, 1, q, err)) < 0 ||
+			(r = db_exec(db, sql_refresh, 1, q, err)) < 0 ||
+			(r = db_exec(db, sql_msgs, 2, q, err)) < 0)
+		goto out_rollback;
+	free(ids);
+	ids = NULL;
+	{
+		int requeued = r;
+
+		r = db_commit(db, err);
+		if (r < 0)
+			goto out_rollback;
+		if (ret_picked)
+			*ret_picked = n;
+		return requeued;
+	}
+out_rollback:
+	free(ids);
+	(void) db_rollback(db, NULL);
+	return r;
 }
 
 int db_outbound_recover(struct db *db, const char *daemon_id,
@@ -262,64 +351,87 @@ int db_outbound_recover(struct db *db, const char *daemon_id,
 			"last_error = 'daemon restarted while submitting' "
 			"WHERE state = 'submitting' AND message_id = "
 			"ANY($1::bigint[])";
-	/* fieldgate_outbound_refresh() gives 'sending' while parts are
-	 * queued (or leaves a message without parts alone): those go back
-	 * to the queue below, the others keep what their parts say */
-	static const char sql_refresh[] =
-			"SELECT fieldgate_outbound_refresh(id) "
-			"FROM unnest($1::bigint[]) id";
-	static const char sql_msgs[] =
-			"UPDATE outbound_messages m SET state = 'queued', "
-			"claimed_by = NULL, modem = NULL, finished_at = NULL, "
-			"not_before = greatest(now(), (SELECT "
-			"min(p.next_attempt_at) "
-			" FROM outbound_parts p WHERE p.message_id = m.id "
-			" AND p.state = 'queued')) "
-			"WHERE m.id = ANY($1::bigint[]) AND (m.state = "
-			"'sending' OR "
-			"($2::int > 0 AND m.state = 'unknown' AND EXISTS "
-			" (SELECT 1 FROM outbound_parts p WHERE p.message_id = "
-			"m.id "
-			"  AND p.state = 'unknown' AND p.attempts < $2::int)))";
-	char b[DB_NUM_MAX], *ids = NULL;
+	char b[DB_NUM_MAX];
 	const char *p[2];
-	int r;
 
 	db_error_clear(err);
 	if (!daemon_id || !*daemon_id || resend_unknown_max < 0)
 		return db_invalid(err, "daemon id or resend attempts");
-	r = db_begin(db, err);
-	if (r < 0)
-		return r;
 	p[0] = daemon_id;
 	p[1] = db_param_num(b, resend_unknown_max);
-	r = db_query_one(db, sql_pick, 2, p, array_row, &ids, err);
-	if (r < 0)
-		goto out_rollback;
-	p[0] = ids;
-	if ((r = db_exec(db, sql_parts, 1, p, err)) < 0 ||
-			(r = db_exec(db, sql_refresh, 1, p, err)) < 0 ||
-			(r = db_exec(db, sql_msgs, 2, p, err)) < 0)
-		goto out_rollback;
-	free(ids);
-	ids = NULL;
-	{
-		int n = r;
-
-		r = db_commit(db, err);
-		if (r < 0)
-			goto out_rollback;
-		return n;
-	}
-out_rollback:
-	free(ids);
-	(void) db_rollback(db, NULL);
-	return r;
+	return release(db, sql_pick, 2, p, sql_parts, resend_unknown_max, NULL,
+			err);
 }
 
-static int due_row(const PGresult *res, int i, void *elem, struct db_error *err)
+int db_outbound_renew(struct db *db, const char *daemon_id, int lease_s,
+		struct db_error *err)
 {
-	return db_get_int64_opt(res, i, 0, -1, elem, err);
+	static const char sql[] =
+			"UPDATE outbound_messages SET lease_until = now() + "
+			"make_interval(secs => $2::int) "
+			"WHERE claimed_by = $1 AND state = 'sending'";
+	char b[DB_NUM_MAX];
+	const char *p[2];
+
+	db_error_clear(err);
+	if (!daemon_id || !*daemon_id || lease_s < 1 ||
+			lease_s > DB_LEASE_MAX_S)
+		return db_invalid(err, "daemon id or lease");
+	p[0] = daemon_id;
+	p[1] = db_param_num(b, lease_s);
+	return db_exec(db, sql, 2, p, err);
+}
+
+int db_outbound_takeover(struct db *db, const char *daemon_id, int *ret_taken,
+		struct db_error *err)
+{
+	/* SKIP LOCKED: a claim being renewed or taken by another daemon
+	 * right now is left to it (seen again at the next check) */
+	static const char sql_pick[] =
+			"SELECT coalesce(array_agg(id), '{}')::text FROM "
+			"(SELECT id FROM outbound_messages WHERE state = "
+			"'sending' AND lease_until < now() "
+			" AND claimed_by IS DISTINCT FROM $1 "
+			" ORDER BY id FOR UPDATE SKIP LOCKED) s";
+	static const char sql_parts[] =
+			"UPDATE outbound_parts SET state = 'unknown', "
+			"last_error = 'claim lease expired while submitting "
+			"(daemon lost)' "
+			"WHERE state = 'submitting' AND message_id = "
+			"ANY($1::bigint[])";
+	const char *p[1];
+
+	db_error_clear(err);
+	if (!daemon_id || !*daemon_id)
+		return db_invalid(err, "daemon id");
+	p[0] = daemon_id;
+	return release(db, sql_pick, 1, p, sql_parts, 0, ret_taken, err);
+}
+
+int db_outbound_next_lease_end(struct db *db, const char *daemon_id,
+		int64_t *ret_in_ms, struct db_error *err)
+{
+	static const char sql[] =
+			"SELECT CASE WHEN min(lease_until) IS NOT NULL THEN "
+			"greatest(1, ceil(extract(epoch FROM (min(lease_until) "
+			"- clock_timestamp())) * 1000))::bigint END "
+			"FROM outbound_messages WHERE state = 'sending' "
+			"AND claimed_by IS DISTINCT FROM $1";
+	const char *p[1];
+	int64_t v = -1;
+	int r;
+
+	db_error_clear(err);
+	if (!daemon_id || !*daemon_id || !ret_in_ms)
+		return db_invalid(err, "daemon id or output");
+	p[0] = daemon_id;
+	r = db_query_one(db, sql, 1, p, due_row, &v, err);
+	if (r < 0)
+		return r;
+	if (v < 0)
+		return 0;
+	*ret_in_ms = v;
+	return 1;
 }
 
 int db_outbound_next_due(

@@ -180,6 +180,38 @@ int db_outbound_part_submitting(struct db *db, int64_t part_id,
 	return part_update(db, sql, 2, p, err);
 }
 
+int db_outbound_part_submitting_as(struct db *db, int64_t part_id,
+		const char *modem, const char *daemon_id, struct db_error *err)
+{
+	/*
+	 * Fenced by the claim: only while the message is still 'sending'
+	 * under daemon_id.  FOR SHARE waits for a takeover in progress (it
+	 * locks the message FOR UPDATE) and then sees its outcome, so a part
+	 * is never marked submitting by a daemon that just lost the message.
+	 */
+	static const char sql[] =
+			"WITH m AS (SELECT o.id FROM outbound_messages o "
+			" JOIN outbound_parts q ON q.message_id = o.id "
+			" WHERE q.id = $1::bigint AND o.state = 'sending' "
+			" AND o.claimed_by = $3 FOR SHARE OF o) "
+			"UPDATE outbound_parts SET state = 'submitting', modem "
+			"= $2, attempts = attempts + 1 WHERE id = $1::bigint "
+			"AND state = 'queued' AND message_id IN (SELECT id "
+			"FROM m)";
+	char b[DB_NUM_MAX];
+	const char *p[3];
+
+	db_error_clear(err);
+	if (!daemon_id || !*daemon_id)
+		return db_outbound_part_submitting(db, part_id, modem, err);
+	if (!modem || !*modem)
+		return db_invalid(err, "modem");
+	p[0] = db_param_num(b, part_id);
+	p[1] = modem;
+	p[2] = daemon_id;
+	return part_update(db, sql, 3, p, err);
+}
+
 int db_outbound_part_submitted(
 		struct db *db, int64_t part_id, int mr, struct db_error *err)
 {

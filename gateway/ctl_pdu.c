@@ -222,6 +222,8 @@ static int cmd_decode(int argc, char **argv)
 		}
 	}
 	if (!hex) {
+		fprintf(stderr, "fieldgatectl pdu decode: missing HEX (the PDU "
+				"to decode, as +CMGR/+CMGL print it)\n");
 		ctl_pdu_usage(stderr);
 		return CTL_EXIT_USAGE;
 	}

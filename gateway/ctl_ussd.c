@@ -133,7 +133,7 @@ int ctl_ussd_run(int argc, char **argv)
 	struct db_ussd u;
 	struct ctl_session s;
 	struct db_error err;
-	bool json = false, have_u = false, by_id = false;
+	bool json = false, have_u = false, by_id = false, given_id = false;
 	int64_t id, deadline;
 	int i, r, rc = CTL_EXIT_FAIL;
 
@@ -165,7 +165,7 @@ int ctl_ussd_run(int argc, char **argv)
 						argv[i]);
 				return CTL_EXIT_USAGE;
 			}
-			by_id = true;
+			by_id = given_id = true;
 		} else if (a[0] == '-' && a[1] == '-') {
 			return ctl_bad_option(prog, a);
 		} else if (!code) {
@@ -271,12 +271,23 @@ int ctl_ussd_run(int argc, char **argv)
 		rc = print_result(prog, &u, json);
 		goto out;
 	}
-	fprintf(stderr,
-			"%s: no reply within %lu s: request %lld is still "
-			"%s; the daemon may still answer (see `fieldgatectl "
-			"ussd --id %lld`)\n",
-			prog, timeout_s, (long long) id, u.state,
-			(long long) id);
+	/* already waiting by id: the hint is to wait longer, not itself */
+	if (given_id)
+		fprintf(stderr,
+				"%s: no reply within %lu s: request %lld is "
+				"still %s; the daemon may still answer (wait "
+				"longer with `--timeout SECONDS`, up to %d; is "
+				"a daemon running? see `fieldgatectl "
+				"status`)\n",
+				prog, timeout_s, (long long) id, u.state,
+				MAX_TIMEOUT_S);
+	else
+		fprintf(stderr,
+				"%s: no reply within %lu s: request %lld is "
+				"still %s; the daemon may still answer (see "
+				"`fieldgatectl ussd --id %lld`)\n",
+				prog, timeout_s, (long long) id, u.state,
+				(long long) id);
 	if (json) {
 		struct json j;
 

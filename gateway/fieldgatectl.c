@@ -15,7 +15,9 @@ static const struct ctl_cmd commands[] = {
 				ctl_send_usage},
 		{"status", "modems as last reported, queue depths",
 				ctl_status_run, ctl_status_usage},
-		{"inbox", "received messages (filters: --from --since --limit)",
+		{"inbox",
+				"received messages (--from --since --until "
+				"--limit)",
 				ctl_inbox_run, ctl_inbox_usage},
 		{"outbox", "queued/sent messages with part states and reports",
 				ctl_outbox_run, ctl_outbox_usage},

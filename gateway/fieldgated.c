@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "db/store.h"
@@ -69,17 +70,93 @@ static void usage(FILE *out)
 			DEFAULT_CONFIG);
 }
 
-/* Prints every diagnostic of a failed load; one line each. */
-static void report_errors(const struct gw_config_errors *errors, bool to_log)
+enum report_to { REPORT_STDERR, REPORT_ERROR, REPORT_WARNING };
+
+/* Prints every diagnostic of a failed load; one line each.  Errors when
+ * the daemon cannot start, warnings on a reload it survives. */
+static void report_errors(
+		const struct gw_config_errors *errors, enum report_to to)
 {
 	size_t i;
 
 	for (i = 0; i < errors->n; i++) {
-		if (to_log)
+		if (to == REPORT_ERROR)
+			log_errx("%s", errors->lines[i]);
+		else if (to == REPORT_WARNING)
 			log_warnx("%s", errors->lines[i]);
 		else
 			fprintf(stderr, "%s\n", errors->lines[i]);
 	}
+}
+
+/*
+ * rules_file must name a readable file (issue 10 §7): -t says so instead
+ * of "configuration OK".  Until the rules engine loads it, the file is
+ * only checked.  Returns 0, or -errno with the reason in @buf.
+ */
+static int check_rules_file(const struct gw_config *cfg, char *buf, size_t size)
+{
+	struct stat st;
+
+	if (!cfg->rules_file)
+		return 0;
+	if (access(cfg->rules_file, R_OK) < 0 ||
+			stat(cfg->rules_file, &st) < 0) {
+		int e = errno;
+
+		snprintf(buf, size, "rules_file \"%s\": %s", cfg->rules_file,
+				strerror(e));
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(buf, size, "rules_file \"%s\": not a regular file",
+				cfg->rules_file);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Least privilege (issue 10 §8): a daemon holding a SIM and a database
+ * of people needs no root, and its config may hold the database
+ * password.  Warnings only: the admin decides.
+ */
+static void warn_privileges(const char *config_path)
+{
+	struct stat st;
+
+	if (geteuid() == 0)
+		log_warnx("running as root: fieldgated needs no privilege "
+			  "(run it as user \"fieldgate\" in group \"dialout\", "
+			  "as the systemd unit does)");
+	if (config_path && stat(config_path, &st) == 0 &&
+			(st.st_mode & (S_IROTH | S_IWOTH)))
+		log_warnx("configuration \"%s\" is %s by every user (mode "
+			  "%04o) and may hold the database password: chmod "
+			  "o-rwx (e.g. root:fieldgate 0640)",
+				config_path,
+				(st.st_mode & S_IWOTH) ? "writable"
+						       : "readable",
+				(unsigned) (st.st_mode & 07777));
+}
+
+void gw_log_down(struct gw_link *link, const char *state, const char *reason)
+{
+	unsigned n = 0;
+	int next_s = 0;
+
+	if (!log_repeat_allow(&link->down_log, reason, (long long) gw_now_ms(),
+			    &n, &next_s)) {
+		log_debug(LOG_CAT_LOOP, "modem=%s %s: %s", link->name, state,
+				reason);
+		return;
+	}
+	if (n)
+		log_warnx("modem=%s %s: %s (%u more times; still retrying, "
+			  "next report in %d s)",
+				link->name, state, reason, n, next_s);
+	else
+		log_warnx("modem=%s %s: %s", link->name, state, reason);
 }
 
 static void apply_log_settings(const struct gw_context *ctx)
@@ -191,7 +268,7 @@ static void gw_context_reload(struct gw_context *ctx)
 
 	r = gw_config_load(ctx->config_path, &fresh, &errors);
 	if (r < 0) {
-		report_errors(&errors, true);
+		report_errors(&errors, REPORT_WARNING);
 		log_warnx("reload of \"%s\" failed (%zu error%s), keeping the "
 			  "current configuration",
 				ctx->config_path, errors.n,
@@ -241,21 +318,21 @@ static int gw_context_start(struct gw_context *ctx)
 
 	ctx->loop = loop_new();
 	if (!ctx->loop) {
-		log_warnx("cannot create the event loop: out of memory");
+		log_errx("cannot create the event loop: out of memory");
 		return 1;
 	}
 	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
 		r = loop_add_signal(ctx->loop, stop_signals[i], on_stop_signal,
 				ctx);
 		if (r < 0) {
-			log_warnx("cannot watch signal %d: %s", stop_signals[i],
+			log_errx("cannot watch signal %d: %s", stop_signals[i],
 					strerror(-r));
 			return 1;
 		}
 	}
 	r = loop_add_signal(ctx->loop, SIGHUP, on_reload_signal, ctx);
 	if (r < 0) {
-		log_warnx("cannot watch SIGHUP: %s", strerror(-r));
+		log_errx("cannot watch SIGHUP: %s", strerror(-r));
 		return 1;
 	}
 	/* A vanished peer is an error return, not a process death. */
@@ -277,7 +354,7 @@ static int gw_context_start(struct gw_context *ctx)
 	ctx->handler = &gw_default_handler;
 	ctx->handler_state = gw_default_handler_new();
 	if (!ctx->handler_state || gw_inbound_start(ctx) < 0) {
-		log_warnx("cannot start: out of memory");
+		log_errx("cannot start: out of memory");
 		return 1;
 	}
 	r = gw_links_start(ctx);
@@ -286,7 +363,7 @@ static int gw_context_start(struct gw_context *ctx)
 	loop_set_before_sleep(ctx->loop, before_sleep, ctx);
 	r = gw_db_start(ctx);
 	if (r < 0) {
-		log_warnx("cannot start the database connection: %s",
+		log_errx("cannot start the database connection: %s",
 				strerror(-r));
 		return 1;
 	}
@@ -388,12 +465,24 @@ int main(int argc, char **argv)
 		return r;
 
 	if (ctx.opts.check_only) {
+		char why[PATH_MAX + 64];
+
 		r = gw_config_load(ctx.opts.config_file, &ctx.config, &errors);
-		report_errors(&errors, false);
+		report_errors(&errors, REPORT_STDERR);
 		gw_config_errors_done(&errors);
 		if (r < 0)
 			return EXIT_CONFIG;
+		if (check_rules_file(ctx.config, why, sizeof(why)) < 0) {
+			fprintf(stderr, "%s: %s\n", ctx.opts.config_file, why);
+			gw_config_free(ctx.config);
+			return EXIT_CONFIG;
+		}
 		printf("configuration OK\n");
+		if (ctx.config->rules_file)
+			printf("note: rules_file \"%s\" is readable but not "
+			       "used "
+			       "yet: the default handler answers\n",
+					ctx.config->rules_file);
 		gw_config_free(ctx.config);
 		return 0;
 	}
@@ -404,15 +493,27 @@ int main(int argc, char **argv)
 	r = gw_config_load(ctx.config_path ? ctx.config_path
 					   : ctx.opts.config_file,
 			&ctx.config, &errors);
-	report_errors(&errors, true);
+	report_errors(&errors, REPORT_ERROR);
 	gw_config_errors_done(&errors);
 	if (r < 0) {
-		log_warnx("cannot start: configuration \"%s\" has errors",
+		log_errx("cannot start: configuration \"%s\" has errors",
 				ctx.opts.config_file);
 		free(ctx.config_path);
 		return EXIT_CONFIG;
 	}
+	{
+		char why[PATH_MAX + 64];
+
+		if (check_rules_file(ctx.config, why, sizeof(why)) < 0) {
+			log_errx("cannot start: configuration \"%s\": %s",
+					ctx.opts.config_file, why);
+			gw_config_free(ctx.config);
+			free(ctx.config_path);
+			return EXIT_CONFIG;
+		}
+	}
 	apply_log_settings(&ctx);
+	warn_privileges(ctx.config_path);
 
 	if (!ctx.opts.foreground) {
 		/* Classic detach; under systemd run with -F instead. */
@@ -433,7 +534,7 @@ int main(int argc, char **argv)
 			ctx.config->n_modems == 1 ? "" : "s", (long) getpid());
 	r = loop_run(ctx.loop);
 	if (r < 0) {
-		log_warnx("event loop failed: %s", strerror(-r));
+		log_errx("event loop failed: %s", strerror(-r));
 		gw_context_done(&ctx);
 		return 1;
 	}

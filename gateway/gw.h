@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "db/db.h"
+#include "gateway/log.h"
 #include "gateway/gwconfig.h"
 #include "gateway/handler.h"
 #include "gateway/loop.h"
@@ -74,7 +75,10 @@ struct gw_link {
 	bool status_dirty;  /* changed since the last successful write */
 	int64_t last_rx_at; /* Unix seconds */
 	int64_t last_tx_at;
+	int64_t rx_written_ms; /* loop ms of the last write for a receive */
+	int64_t tx_written_ms; /* ... and for a send */
 	char last_error[128];
+	struct log_repeat down_log; /* fieldgated.c: gw_log_down() */
 };
 
 struct gw_context {
@@ -102,6 +106,9 @@ struct gw_context {
 	int64_t out_kick_timer;	    /* outbound.c: next known event */
 	int64_t out_kick_at;
 	int64_t out_last_expire_ms;
+	int64_t lease_timer; /* lease.c: renewal and takeover */
+	int64_t lease_at;
+	int64_t status_timer;	     /* status.c: the trailing traffic write */
 	struct gw_outcome *outcomes; /* outbound.c: while the DB is down */
 	size_t n_outcomes, cap_outcomes;
 	struct gw_reportq reports; /* outbound.c: status reports kept */
@@ -173,6 +180,14 @@ bool gw_outbound_idle(struct gw_context *ctx);
 void gw_outbound_abandon(struct gw_link *link);
 void gw_outbound_free(struct gw_context *ctx);
 
+/* ---- lease.c -------------------------------------------------------- */
+
+/* Arms the lease timer if it is not (first check: at once). */
+void gw_lease_kick(struct gw_context *ctx);
+/* A message was claimed: its lease is renewed within a third of it. */
+void gw_lease_claimed(struct gw_context *ctx);
+void gw_lease_free(struct gw_context *ctx);
+
 /* ---- ussd.c ----------------------------------------------------------- */
 
 void gw_ussd_kick(struct gw_context *ctx);
@@ -186,9 +201,23 @@ void gw_ussd_network(
 void gw_status_changed(struct gw_link *link);
 /* Writes every dirty link (after a reconnect). */
 void gw_status_flush(struct gw_context *ctx);
+/*
+ * A message was received (@sent false: last_rx_at just set) or sent
+ * (last_tx_at): the row is written at once when the last write for that
+ * kind of traffic is 10 s old or more (the first after idle), else once
+ * at the end of that 10 s (one timer, armed only then): at most two
+ * writes per 10 s per modem, however many messages.
+ */
+void gw_status_traffic(struct gw_link *link, bool sent);
 
 /* ---- fieldgated.c ----------------------------------------------------- */
 
+/*
+ * Logs a link going down (@state, @reason) as a warning, backing off a
+ * repetition of the same reason (a device that does not exist): then at
+ * 10 s, 20 s, 40 s ... up to 1 h apart, with the count of those left out.
+ */
+void gw_log_down(struct gw_link *link, const char *state, const char *reason);
 /* Everything idle while stopping: finish the stop. */
 void gw_check_stopped(struct gw_context *ctx);
 

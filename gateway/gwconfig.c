@@ -291,6 +291,8 @@ static const struct field outbound_fields[] = {
 				604800, NULL, NULL, NULL, NULL},
 		{"resend_unknown", FIELD_ENUM, OFF(out_resend_unknown), false,
 				0, 0, resend_names, NULL, NULL, NULL},
+		{"lease_s", FIELD_INT, OFF(out_lease_s), false, 2, 3600, NULL,
+				NULL, NULL, NULL},
 		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -373,6 +375,7 @@ static void set_defaults(struct gw_config *cfg)
 	cfg->out_backoff_base_s = 30;
 	cfg->out_backoff_max_s = 3600;
 	cfg->out_resend_unknown = GW_RESEND_NEVER;
+	cfg->out_lease_s = 60;
 	cfg->multipart_timeout_s = 600;
 	cfg->reply_limit_per_hour = 20;
 	cfg->short_code_max_digits = 6;

@@ -98,6 +98,7 @@ struct gw_config {
 	int out_backoff_base_s;
 	int out_backoff_max_s;
 	enum gw_resend_unknown out_resend_unknown;
+	int out_lease_s; /* claim lease, renewed every third of it */
 
 	int multipart_timeout_s; /* then stored as partial */
 

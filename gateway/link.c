@@ -54,12 +54,16 @@ static void cb_state(struct modem *m, enum modem_state st, const char *reason,
 	(void) m;
 	link->state = st;
 	if (st == MODEM_STATE_DOWN || st == MODEM_STATE_FAILED) {
-		log_warnx("modem=%s %s: %s", link->name, modem_state_str(st),
-				reason ? reason : "");
+		gw_log_down(link, modem_state_str(st), reason ? reason : "");
 		snprintf(link->last_error, sizeof(link->last_error), "%s",
 				reason ? reason : modem_state_str(st));
-	} else {
+	} else if (st == MODEM_STATE_READY ||
+			!log_repeat_active(&link->down_log)) {
+		log_repeat_reset(&link->down_log);
 		log_info("modem=%s %s", link->name, modem_state_str(st));
+	} else { /* the retry of a failure reported above */
+		log_debug(LOG_CAT_LOOP, "modem=%s %s", link->name,
+				modem_state_str(st));
 	}
 	gw_status_changed(link);
 	if (st == MODEM_STATE_READY && old != MODEM_STATE_READY) {
@@ -77,6 +81,7 @@ static void cb_sms(struct modem *m, struct modem_sms *sms, void *data)
 
 	(void) m;
 	link->last_rx_at = (int64_t) time(NULL);
+	gw_status_traffic(link, false);
 	gw_inbound_sms(link, sms);
 }
 

@@ -245,6 +245,15 @@ void log_warnx(const char *fmt, ...)
 	va_end(ap);
 }
 
+void log_errx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_ERR, "error", 0, fmt, ap);
+	va_end(ap);
+}
+
 void log_info(const char *fmt, ...)
 {
 	va_list ap;
@@ -388,4 +397,53 @@ const char *log_redact_text(const char *text, char *buf, size_t size)
 		return log_escape(text, strlen(text), buf, size);
 	snprintf(buf, size, "[%zu bytes]", strlen(text));
 	return buf;
+}
+
+/* FNV-1a, never 0 (0 means "nothing seen"). */
+static unsigned long text_hash(const char *text)
+{
+	unsigned long h = 2166136261UL;
+
+	for (; text && *text; text++)
+		h = (h ^ (unsigned char) *text) * 16777619UL;
+	return h ? h : 1;
+}
+
+bool log_repeat_allow(struct log_repeat *r, const char *text, long long now_ms,
+		unsigned *ret_suppressed, int *ret_next_s)
+{
+	unsigned long h = text_hash(text);
+
+	if (h != r->hash) {
+		r->hash = h;
+		r->gap_ms = LOG_REPEAT_FIRST_MS;
+		r->suppressed = 0;
+	} else if (now_ms < r->next_ms) {
+		r->suppressed++;
+		return false;
+	} else if (r->gap_ms < LOG_REPEAT_MAX_MS / 2) {
+		r->gap_ms *= 2;
+	} else {
+		r->gap_ms = LOG_REPEAT_MAX_MS;
+	}
+	r->next_ms = now_ms + r->gap_ms;
+	if (ret_suppressed)
+		*ret_suppressed = r->suppressed;
+	if (ret_next_s)
+		*ret_next_s = (int) (r->gap_ms / 1000);
+	r->suppressed = 0;
+	return true;
+}
+
+void log_repeat_reset(struct log_repeat *r)
+{
+	r->hash = 0;
+	r->next_ms = 0;
+	r->gap_ms = 0;
+	r->suppressed = 0;
+}
+
+bool log_repeat_active(const struct log_repeat *r)
+{
+	return r->hash != 0;
 }

@@ -88,6 +88,9 @@ const char *log_category_name(unsigned category);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Warning without errno. */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An error the daemon stops on (then exits itself): level "error",
+ * syslog LOG_ERR.  Written at every level. */
+void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Debug line of one category; costs one branch when disabled. */
 void log_debug(unsigned category, const char *fmt, ...)
@@ -124,5 +127,31 @@ const char *log_redact_text(const char *text, char *buf, size_t size);
  * "..." when @buf (@size >= 8) is too small.  Returns @buf.
  */
 const char *log_escape(const char *data, size_t len, char *buf, size_t size);
+
+/*
+ * Backing off a repeated log line (a device that does not exist, retried
+ * for ever): the caller keeps one struct log_repeat per source (zeroed =
+ * nothing seen) and asks before logging.  A text differing from the last
+ * one is logged at once; the same text again only after a gap that starts
+ * at LOG_REPEAT_FIRST_MS and doubles up to LOG_REPEAT_MAX_MS, the lines
+ * in between counted.  @now_ms is the caller's monotonic clock (this
+ * function reads none).  Returns true when the line is to be logged now,
+ * with *ret_suppressed (optional) = how many were not logged since the
+ * last one, and *ret_next_s (optional) = seconds until the next one may be.
+ * log_repeat_reset() when the condition cleared: the next one is logged.
+ */
+#define LOG_REPEAT_FIRST_MS 10000
+#define LOG_REPEAT_MAX_MS 3600000
+struct log_repeat {
+	unsigned long hash; /* of the last text, 0 = none */
+	long long next_ms;  /* the same text is logged again from here */
+	long long gap_ms;
+	unsigned suppressed;
+};
+bool log_repeat_allow(struct log_repeat *r, const char *text, long long now_ms,
+		unsigned *ret_suppressed, int *ret_next_s);
+void log_repeat_reset(struct log_repeat *r);
+/* True while lines of a repeated condition are being suppressed. */
+bool log_repeat_active(const struct log_repeat *r);
 
 #endif /* GATEWAY_LOG_H */

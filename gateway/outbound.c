@@ -434,6 +434,7 @@ static void on_sent(struct modem *m, uint64_t send_id,
 	(void) send_id;
 	link->send_in_flight = false;
 	link->last_tx_at = (int64_t) time(NULL);
+	gw_status_traffic(link, true);
 	if (!s)
 		return;
 	part = &s->parts[s->cur];
@@ -572,10 +573,15 @@ static void send_next(struct gw_link *link)
 	if (!take_token(link))
 		return; /* the kick timer resumes it */
 	part = &s->parts[s->cur];
-	r = db_outbound_part_submitting(db, part->id, link->name, &err);
+	r = db_outbound_part_submitting_as(
+			db, part->id, link->name, ctx->daemon_id, &err);
 	if (r < 0) {
 		if (r == -ESTALE) {
-			part->state = DB_PART_FAILED; /* not ours: skip */
+			/* not ours (any more: taken over?): skip */
+			log_info("modem=%s out=%" PRId64 " part %d not sent: "
+				 "no longer queued under this daemon's claim",
+					link->name, s->msg.id, part->seq);
+			part->state = DB_PART_FAILED;
 			send_next(link);
 			return;
 		}
@@ -821,6 +827,7 @@ void gw_outbound_kick(struct gw_context *ctx)
 				 "daemon re-queued",
 					r, r == 1 ? "" : "s");
 	}
+	gw_lease_kick(ctx);
 	if (!ctx->out_last_expire_ms ||
 			loop_now_ms() - ctx->out_last_expire_ms >=
 					EXPIRE_EVERY_MS) {
@@ -845,15 +852,17 @@ void gw_outbound_kick(struct gw_context *ctx)
 		}
 		if (!under_daily_cap(link))
 			continue;
-		r = db_outbound_claim(gw_db(ctx), ctx->daemon_id, link->name,
-				others_down(ctx, link), 1, &msgs, &n, &err);
+		r = db_outbound_claim_leased(gw_db(ctx), ctx->daemon_id,
+				link->name, others_down(ctx, link), 1,
+				ctx->config->out_lease_s, &msgs, &n, &err);
 		if (r < 0) {
 			gw_db_failed(ctx, r, &err, "claiming messages");
 			return;
 		}
-		if (n > 0)
+		if (n > 0) {
+			gw_lease_claimed(ctx);
 			start_message(link, &msgs[0]);
-		else
+		} else
 			starved = true;
 		db_outbound_msgs_free(msgs, n);
 	}
@@ -997,6 +1006,7 @@ void gw_outbound_free(struct gw_context *ctx)
 	if (ctx->out_kick_timer)
 		loop_cancel_timer(ctx->loop, ctx->out_kick_timer);
 	ctx->out_kick_timer = 0;
+	gw_lease_free(ctx);
 	free(ctx->outcomes);
 	ctx->outcomes = NULL;
 	ctx->n_outcomes = ctx->cap_outcomes = 0;

@@ -5,7 +5,8 @@
  * last error) and on the driver's periodic refresh (modem
  * status_interval_s), so no timer of our own wakes an idle daemon.
  * While the database is down the row is marked dirty and written when it
- * is back.
+ * is back.  last received / last sent are written when traffic happens,
+ * at most once per TRAFFIC_WRITE_MS per modem (gw_status_traffic()).
  */
 #include <config.h>
 
@@ -15,6 +16,8 @@
 #include "db/store.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
+
+#define TRAFFIC_WRITE_MS 10000
 
 /* +CREG <stat> (TS 27.007 §7.2) as text; the driver's state otherwise. */
 static const char *registration(
@@ -113,4 +116,35 @@ void gw_status_flush(struct gw_context *ctx)
 	for (i = 0; i < ctx->n_links && gw_db(ctx); i++)
 		if (ctx->links[i].status_dirty)
 			write_status(&ctx->links[i]);
+}
+
+static int64_t on_status_timer(struct loop *loop, int64_t id, void *data)
+{
+	struct gw_context *ctx = data;
+
+	(void) loop;
+	(void) id;
+	ctx->status_timer = 0;
+	gw_status_flush(ctx);
+	return LOOP_TIMER_DONE;
+}
+
+void gw_status_traffic(struct gw_link *link, bool sent)
+{
+	struct gw_context *ctx = link->ctx;
+	int64_t *written = sent ? &link->tx_written_ms : &link->rx_written_ms;
+	int64_t now = loop_now_ms(), t;
+
+	link->status_dirty = true;
+	if (!*written || now - *written >= TRAFFIC_WRITE_MS) {
+		*written = now;
+		write_status(link);
+		return;
+	}
+	if (ctx->status_timer)
+		return; /* the trailing write takes this one too */
+	t = loop_add_timer_at(ctx->loop, *written + TRAFFIC_WRITE_MS,
+			on_status_timer, ctx, NULL);
+	if (t > 0)
+		ctx->status_timer = t;
 }

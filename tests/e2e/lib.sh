@@ -19,7 +19,8 @@
 # daemon logs and simulator counters are printed; E2E_KEEP=1 keeps the temp
 # dir. Tunables (environment): E2E_SEND_RATE (send_rate, parts per minute
 # per modem; default 0: as fast as the modem takes them), E2E_DELIVERY
-# (stored), E2E_RESEND_UNKNOWN (never), E2E_LOG_LEVEL (info).
+# (stored), E2E_RESEND_UNKNOWN (never), E2E_LOG_LEVEL (info), E2E_LEASE_S
+# (claim lease, 60).
 
 e2e_me=e2e
 
@@ -331,6 +332,7 @@ outbound = {
   backoff_base_s = 1;
   backoff_max_s = 5;
   resend_unknown = "${E2E_RESEND_UNKNOWN:-never}";
+  lease_s = ${E2E_LEASE_S:-60};
 };
 multipart = {
   timeout_s = 600;

@@ -16,6 +16,12 @@
 #     then runs CMD with ARGS; its exit status is with-pg.sh's exit status.
 #   - Always stops the cluster and removes the temp dir afterwards, also when
 #     CMD fails or when with-pg.sh gets SIGINT/SIGTERM/SIGHUP.
+#   - CMD runs in a process group of its own (setsid; dash's kill takes no "--"): on SIGINT/SIGTERM/
+#     SIGHUP the signal is forwarded to that whole group (CMD and whatever
+#     it started: daemons, simulators), with-pg.sh waits up to
+#     FIELDGATE_PG_GRACE_S (10) seconds for it to go, then SIGKILLs what is
+#     left; and whatever CMD left running when it exited is stopped the
+#     same way. Nothing outlives with-pg.sh.
 #   - Root (CI): initdb refuses to run as root, so the cluster runs as the
 #     `postgres` system user (runuser, or setpriv as a fallback) and a
 #     superuser role "root" is created so CMD (running as root) connects as
@@ -85,10 +91,35 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/fieldgate-pg.XXXXXX") ||
 	skip_or_fail "cannot create a temp dir"
 started=0
 child=""
+group=0
+# stop_child SIGNAL: forwards SIGNAL to CMD's process group (or CMD alone
+# without setsid), waits for the group to go, SIGKILLs the rest.
+stop_child() {
+	if [ $group = 1 ]; then
+		kill -"$1" "-$child" 2>/dev/null
+	else
+		kill -"$1" "$child" 2>/dev/null
+	fi
+	_i=0
+	while [ $_i -lt $((${FIELDGATE_PG_GRACE_S:-10} * 10)) ]; do
+		if [ $group = 1 ]; then
+			kill -0 "-$child" 2>/dev/null || break
+		else
+			kill -0 "$child" 2>/dev/null || break
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if [ $group = 1 ]; then
+		kill -KILL "-$child" 2>/dev/null
+	else
+		kill -KILL "$child" 2>/dev/null
+	fi
+	wait "$child" 2>/dev/null
+}
 cleanup() {
 	if [ -n "$child" ]; then
-		kill -TERM "$child" 2>/dev/null
-		wait "$child" 2>/dev/null
+		stop_child "${1:-TERM}"
 		child=""
 	fi
 	if [ $started = 1 ]; then
@@ -99,9 +130,9 @@ cleanup() {
 	rm -rf "$dir"
 }
 trap 'cleanup' EXIT
-trap 'cleanup; trap - EXIT; exit 130' INT
-trap 'cleanup; trap - EXIT; exit 143' TERM
-trap 'cleanup; trap - EXIT; exit 129' HUP
+trap 'cleanup INT; trap - EXIT; exit 130' INT
+trap 'cleanup TERM; trap - EXIT; exit 143' TERM
+trap 'cleanup HUP; trap - EXIT; exit 129' HUP
 
 if [ -n "$asuser" ]; then
 	chown "$pguser" "$dir" || skip_or_fail "cannot chown $dir to $pguser"
@@ -169,11 +200,23 @@ echo "$me: cluster up in $(($(now_ms) - t0)) ms ($bindir, $dir)" >&2
 # In the background so a signal to us runs the trap at once (a foreground
 # child would delay it). Async lists get /dev/null as stdin, and dash
 # ignores a plain <&0, so CMD's stdin goes through fd 3.
+# setsid: a background job of a script is never a process group leader, so
+# setsid does not fork and $! leads the new group.
 exec 3<&0
-"$@" <&3 3<&- &
+if command -v setsid >/dev/null 2>&1; then
+	setsid "$@" <&3 3<&- &
+	group=1
+else
+	"$@" <&3 3<&- &
+fi
 child=$!
 wait "$child"
 rc=$?
+# CMD is done; anything it left behind in its group goes now.
+if [ $group = 1 ] && kill -0 "-$child" 2>/dev/null; then
+	echo "$me: stopping what the command left running" >&2
+	stop_child TERM
+fi
 child=""
 cleanup
 trap - EXIT INT TERM HUP

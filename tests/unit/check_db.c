@@ -110,7 +110,7 @@ START_TEST(test_migrate_from_empty)
 	ck_assert_ptr_nonnull(strstr(err.message, "migrate"));
 	ck_assert_int_eq(v, -1); /* ret_ untouched on failure */
 	r = db_migrate(db, &v, &err);
-	ck_assert_int_eq(r, (int) db_schema_version_known());
+	ck_assert_int_gt(r, 0); /* files applied; numbers may have gaps */
 	ck_assert_int_eq(v, db_schema_version_known());
 	ck_assert_int_eq(db_schema_check(db, &v, &err), 0);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM people"), 0);
@@ -126,7 +126,8 @@ START_TEST(test_migrate_twice_noop)
 
 	ck_assert_int_eq(db_migrate(db, &v, &err), 0);
 	ck_assert_int_eq(v, db_schema_version_known());
-	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM schema_migrations"),
+	ck_assert_int_eq(scalar(db, "SELECT max(version) FROM "
+				    "schema_migrations"),
 			db_schema_version_known());
 	db_free(db);
 }
@@ -939,6 +940,59 @@ START_TEST(test_recover_and_expire)
 }
 END_TEST
 
+/* Issue 10 §5: another daemon takes over a claim whose lease ran out. */
+START_TEST(test_lease_takeover)
+{
+	static const struct db_outbound_part_new two[] = {
+			{1, "0041000D91683109000000F1000801", 20},
+			{2, "0041010D91683109000000F1000802", 20},
+	};
+	struct db_error err;
+	struct db *db = fresh(true);
+	struct db_outbound_part *p;
+	char st[16];
+	size_t n;
+	int64_t id, ms = 0;
+	int taken = -1;
+
+	id = claim_one(db, enqueue(db, "+8613900000003", "lease", 2, "m"), two,
+			2);
+	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
+	ck_assert_int_eq(db_outbound_part_submitting_as(
+					 db, p[0].id, "m1", "d1", &err),
+			0);
+	/* a live lease is not taken, and renewing it keeps it alive */
+	ck_assert_int_eq(db_outbound_takeover(db, "d2", &taken, &err), 0);
+	ck_assert_int_eq(taken, 0);
+	ck_assert_int_eq(db_outbound_next_lease_end(db, "d2", &ms, &err), 1);
+	ck_assert(ms > 0 && ms <= DB_LEASE_DEFAULT_S * 1000);
+	ck_assert_int_eq(db_outbound_next_lease_end(db, "d1", &ms, &err), 0);
+	ck_assert_int_eq(db_outbound_renew(db, "d1", 30, &err), 1);
+	ck_assert_int_eq(db_outbound_renew(db, "d2", 30, &err), 0);
+	/* d1 dies: its lease runs out */
+	ck_assert_int_eq(scalar(db, "WITH u AS (UPDATE outbound_messages SET "
+				    "lease_until = now() - interval '1 s' "
+				    "RETURNING 1) SELECT count(*) FROM u"),
+			1);
+	ck_assert_int_eq(db_outbound_takeover(db, "d1", &taken, &err), 0);
+	ck_assert_int_eq(db_outbound_takeover(db, "d2", &taken, &err), 1);
+	ck_assert_int_eq(taken, 1);
+	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "queued");
+	db_outbound_parts_free(p, n);
+	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
+	ck_assert_int_eq(p[0].state, DB_PART_UNKNOWN); /* never resent */
+	ck_assert_int_eq(p[1].state, DB_PART_QUEUED);
+	/* the dead daemon's claim is gone: it may not hand over part 2 */
+	ck_assert_int_eq(db_outbound_part_submitting_as(
+					 db, p[1].id, "m1", "d1", &err),
+			-ESTALE);
+	db_outbound_parts_free(p, n);
+	ck_assert_int_eq(db_outbound_takeover(db, "d2", &taken, &err), 0);
+	ck_assert_int_eq(taken, 0);
+	db_free(db);
+}
+END_TEST
+
 /* One part, claimed by d1 on m1 and handed to the modem (submitting). */
 static int64_t one_submitting(struct db *db, const char *to)
 {
@@ -1544,6 +1598,7 @@ static Suite *db_suite(void)
 	tcase_add_test(tc, test_part_states);
 	tcase_add_test(tc, test_report_mr_wrap);
 	tcase_add_test(tc, test_recover_and_expire);
+	tcase_add_test(tc, test_lease_takeover);
 	tcase_add_test(tc, test_recover_single_part);
 	tcase_add_test(tc, test_recover_keeps_backoff);
 	tcase_add_test(tc, test_requeue_refresh);

@@ -169,6 +169,82 @@ START_TEST(test_line_format)
 }
 END_TEST
 
+static void emit_error(void)
+{
+	unsetenv("JOURNAL_STREAM");
+	/* an error is written even at the quietest level */
+	log_init(true, LOG_LEVEL_WARNING, 0, "test");
+	log_errx("cannot start: configuration \"%s\" has errors", "x.conf");
+	setenv("JOURNAL_STREAM", "8:1234", 1);
+	log_init(true, LOG_LEVEL_WARNING, 0, "test");
+	log_errx("fatal thing");
+	unsetenv("JOURNAL_STREAM");
+}
+
+START_TEST(test_error_level)
+{
+	char out[256];
+
+	capture(emit_error, out, sizeof(out));
+	/* "<3>" is LOG_ERR */
+	ck_assert_str_eq(out,
+			"error: cannot start: configuration \"x.conf\" has "
+			"errors\n<3>error: fatal thing\n");
+}
+END_TEST
+
+/* A device retried for ever: lines logged at 0, 10, 30, 70 s ... */
+START_TEST(test_repeat_backoff)
+{
+	static const struct {
+		long long at_ms;
+		const char *text;
+		bool logged;
+		unsigned suppressed;
+		int next_s;
+	} steps[] = {
+			{0, "cannot open /dev/ttyUSB0", true, 0, 10},
+			{1000, "cannot open /dev/ttyUSB0", false, 0, 0},
+			{3000, "cannot open /dev/ttyUSB0", false, 0, 0},
+			{9999, "cannot open /dev/ttyUSB0", false, 0, 0},
+			{10000, "cannot open /dev/ttyUSB0", true, 3, 20},
+			{29000, "cannot open /dev/ttyUSB0", false, 0, 0},
+			{30000, "cannot open /dev/ttyUSB0", true, 1, 40},
+			/* another reason is news: at once, the gap starts over */
+			{31000, "no answer to AT", true, 0, 10},
+			{32000, "no answer to AT", false, 0, 0},
+			{41000, "no answer to AT", true, 1, 20},
+	};
+	struct log_repeat r = {0};
+	size_t i;
+
+	ck_assert(!log_repeat_active(&r));
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		unsigned n = 99;
+		int next = -1;
+		bool got = log_repeat_allow(
+				&r, steps[i].text, steps[i].at_ms, &n, &next);
+
+		ck_assert_msg(got == steps[i].logged, "step %zu", i);
+		if (got) {
+			ck_assert_uint_eq(n, steps[i].suppressed);
+			ck_assert_int_eq(next, steps[i].next_s);
+		}
+	}
+	ck_assert(log_repeat_active(&r));
+	/* the gap is capped */
+	for (i = 0; i < 40; i++)
+		(void) log_repeat_allow(&r, "no answer to AT",
+				41000 + (long long) i * LOG_REPEAT_MAX_MS, NULL,
+				NULL);
+	ck_assert_int_eq(r.gap_ms, LOG_REPEAT_MAX_MS);
+	/* cleared (the modem came up): the next failure is logged at once */
+	log_repeat_reset(&r);
+	ck_assert(!log_repeat_active(&r));
+	ck_assert(log_repeat_allow(&r, "no answer to AT", 0, NULL, NULL));
+}
+END_TEST
+
 static void emit_journal(void)
 {
 	setenv("JOURNAL_STREAM", "8:1234", 1);
@@ -226,6 +302,8 @@ static Suite *log_suite(void)
 	tcase_add_test(tc, test_line_format);
 	tcase_add_test(tc, test_journal_prefix);
 	tcase_add_test(tc, test_timestamps);
+	tcase_add_test(tc, test_error_level);
+	tcase_add_test(tc, test_repeat_backoff);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -245,7 +245,7 @@ struct db_checkin_filter {
 	size_t limit;	     /* 0: 50 */
 };
 
-/* Newest first. Caller frees *ret_rows with free(). */
+/* Newest first; returns the count. Caller frees *ret_rows with free(). */
 int db_checkins_list(struct db *db, const struct db_checkin_filter *f,
 		struct db_checkin_row **ret_rows, size_t *ret_count,
 		struct db_error *err) DB_MUSTCHECK;

@@ -16,9 +16,10 @@
 struct kind_sql {
 	const char *name;
 	size_t ncols;
-	const char *stage;	  /* CREATE TEMP TABLE stage (line, ...) */
-	const char *checks;	  /* SELECT line, reason ... (all problems) */
-	const char *counts;	  /* SELECT rows, inserted, updated */
+	const char *stage;  /* CREATE TEMP TABLE stage (line, ...) */
+	const char *checks; /* SELECT line, reason ... (all problems) */
+	/* SELECT rows, inserted, updated; NULL: apply[0] returns them */
+	const char *counts;
 	const char *const *apply; /* NULL-terminated */
 	const char *export_sql;
 };
@@ -257,9 +258,12 @@ static const struct kind_sql outlets_sql = {
 	"radio, mcc, mnc, lac, cid, unit, lon, lat, range_m, samples, "        \
 	"changeable, created, updated, average_signal"
 
+/* counts from the upsert itself: no second pass over a million rows */
 static const char *const cells_apply[] = {
-		"INSERT INTO cells (" CELL_COLS ") SELECT " CELL_COLS
-		" FROM stage ON CONFLICT (lac, cid, mcc, mnc) DO UPDATE SET "
+		"WITH u AS (INSERT INTO cells (" CELL_COLS ") SELECT " CELL_COLS
+		" FROM stage ORDER BY lac, cid, mcc, mnc ON CONFLICT (lac, "
+		"cid, "
+		"mcc, mnc) DO UPDATE SET "
 		"radio = EXCLUDED.radio, unit = EXCLUDED.unit, lon = "
 		"EXCLUDED.lon, lat = EXCLUDED.lat, range_m = EXCLUDED.range_m, "
 		"samples = EXCLUDED.samples, changeable = EXCLUDED.changeable, "
@@ -271,7 +275,9 @@ static const char *const cells_apply[] = {
 		"cells.average_signal) IS DISTINCT FROM (EXCLUDED.radio, "
 		"EXCLUDED.unit, EXCLUDED.lon, EXCLUDED.lat, EXCLUDED.range_m, "
 		"EXCLUDED.samples, EXCLUDED.changeable, EXCLUDED.created, "
-		"EXCLUDED.updated, EXCLUDED.average_signal)",
+		"EXCLUDED.updated, EXCLUDED.average_signal) RETURNING (xmax = "
+		"0) AS ins) SELECT (SELECT count(*) FROM stage), count(*) "
+		"FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM u",
 		NULL,
 };
 
@@ -292,14 +298,7 @@ static const struct kind_sql cells_sql = {
 		"AS first FROM stage GROUP BY mcc, mnc, lac, cid HAVING "
 		"count(*) "
 		"> 1) d USING (mcc, mnc, lac, cid) WHERE s.line > d.first",
-		"SELECT count(*), count(*) FILTER (WHERE c.id IS NULL), "
-		"count(*) FILTER (WHERE c.id IS NOT NULL AND (c.radio, c.unit, "
-		"c.lon, c.lat, c.range_m, c.samples, c.changeable, c.created, "
-		"c.updated, c.average_signal) IS DISTINCT FROM (s.radio, "
-		"s.unit, s.lon, s.lat, s.range_m, s.samples, s.changeable, "
-		"s.created, s.updated, s.average_signal)) FROM stage s LEFT "
-		"JOIN cells c ON (c.lac, c.cid, c.mcc, c.mnc) = (s.lac, s.cid, "
-		"s.mcc, s.mnc)",
+		NULL, /* the first apply statement counts */
 		cells_apply,
 		"SELECT radio, mcc, mnc AS net, lac AS area, cid AS cell, "
 		"unit, "
@@ -367,6 +366,20 @@ static int plain(struct db *db, const char *sql, struct db_error *err)
 	return r;
 }
 
+/*
+ * The staging table lives in the session's temp_buffers (8 MB by
+ * default): a million cells would spill to disk. It can only be set
+ * before the session first uses a temporary table; later it is kept.
+ */
+static int set_temp_buffers(struct db *db, struct db_error *err)
+{
+	return plain(db,
+			"SELECT set_config('temp_buffers', '256MB', false) "
+			"WHERE NOT EXISTS (SELECT 1 FROM pg_class WHERE "
+			"relpersistence = 't' AND pg_table_is_visible(oid))",
+			err);
+}
+
 int db_import_begin(struct db *db, enum db_import_kind kind,
 		struct db_import **ret, struct db_error *err)
 {
@@ -389,6 +402,7 @@ int db_import_begin(struct db *db, enum db_import_kind kind,
 		goto fail_free;
 	/* the checks hash a million keys: room for that in memory */
 	if ((r = plain(db, "SET LOCAL work_mem = '256MB'", err)) < 0 ||
+			(r = set_temp_buffers(db, err)) < 0 ||
 			(r = plain(db, k->stage, err)) < 0)
 		goto fail_rollback;
 	res = PQexec(db_conn(db), "COPY stage FROM STDIN");
@@ -576,14 +590,15 @@ int db_import_apply(struct db_import *im, struct db_import_counts *ret,
 	db_error_clear(err);
 	if (!im || im->copying)
 		return db_invalid(err, "import not checked");
-	r = db_query(im->db, im->k->counts, 0, NULL, &res, err);
+	r = db_query(im->db, im->k->counts ? im->k->counts : im->k->apply[0], 0,
+			NULL, &res, err);
 	if (r < 0)
 		return r;
 	r = PQntuples(res) == 1 ? counts_row(res, 0, &c, err) : -EPROTO;
 	PQclear(res);
 	if (r < 0)
 		return r;
-	for (i = 0; im->k->apply[i]; i++)
+	for (i = im->k->counts ? 0 : 1; im->k->apply[i]; i++)
 		if ((r = plain(im->db, im->k->apply[i], err)) < 0)
 			return r;
 	if (ret)

@@ -79,16 +79,15 @@ bad:
 /* $1 outlet code, $2 lac, $3 cid, $4 mcc (NULL any), $5 mnc, $6 cell? */
 static const char sql_outlet_cell[] =
 		"SELECT o.id, o.code, o.name, o.territory_id, t.code, o.lat, "
-		"o.lon, coalesce(o.phone, ''), c.id, c.mcc, c.mnc, c.lat, "
+		"o.lon, coalesce(o.phone, ''), c.found, c.mcc, c.mnc, c.lat, "
 		"c.lon, c.range_m FROM (SELECT 1) x "
 		"LEFT JOIN outlets o ON o.code = $1 "
 		"LEFT JOIN territories t ON t.id = o.territory_id "
-		"LEFT JOIN LATERAL (SELECT id, mcc, mnc, lat, lon, range_m "
-		"FROM "
-		"cells WHERE $6::bool AND lac = $2::bigint AND cid = "
-		"$3::bigint "
-		"AND ($4::int IS NULL OR (mcc = $4::int AND mnc = $5::int)) "
-		"ORDER BY samples DESC, id LIMIT 1) c ON true";
+		"LEFT JOIN LATERAL (SELECT true AS found, mcc, mnc, lat, lon, "
+		"range_m FROM cells WHERE $6::bool AND lac = $2::bigint AND "
+		"cid = $3::bigint AND ($4::int IS NULL OR (mcc = $4::int AND "
+		"mnc = $5::int)) ORDER BY samples DESC, mcc, mnc LIMIT 1) c ON "
+		"true";
 
 /* $1 person, $2 the outlet's territory (used when they cover none) */
 static const char sql_territories[] =
@@ -97,12 +96,14 @@ static const char sql_territories[] =
 		"SELECT $2::bigint WHERE $2::bigint IS NOT NULL AND NOT EXISTS "
 		"(SELECT 1 FROM people_territories WHERE person_id = "
 		"$1::bigint)), sub(id) AS (SELECT id FROM base UNION SELECT "
-		"t.id FROM territories t JOIN sub ON t.parent_id = sub.id) "
+		"c.id FROM sub, LATERAL (SELECT id FROM territories WHERE "
+		"parent_id = sub.id OFFSET 0) c) "
+		/* OFFSET 0: index scans per row, not a hash of the table */
 		"SELECT t.id, t.code, t.centre_lat, t.centre_lon, t.radius_m, "
 		"t.lacs, t.neighbour_lacs, t.tolerance_m, t.time_zone, "
 		"EXISTS (SELECT 1 FROM people_territories WHERE person_id = "
-		"$1::bigint) FROM territories t JOIN sub USING (id) ORDER BY "
-		"t.id";
+		"$1::bigint) FROM sub, LATERAL (SELECT * FROM territories "
+		"WHERE id = sub.id OFFSET 0) t ORDER BY t.id";
 
 static int outlet_cell_row(
 		const PGresult *res, int i, void *elem, struct db_error *err)
@@ -137,9 +138,7 @@ static int outlet_cell_row(
 		bool has;
 
 		f->cell_found = true;
-		if ((r = db_get_int64(res, i, 8, &f->cell_id, err)) < 0 ||
-				(r = db_get_int(res, i, 9, &f->cell_mcc, err)) <
-						0 ||
+		if ((r = db_get_int(res, i, 9, &f->cell_mcc, err)) < 0 ||
 				(r = db_get_int(res, i, 10, &f->cell_mnc,
 						 err)) < 0 ||
 				(r = get_double_opt(res, i, 11, &has,
@@ -265,12 +264,12 @@ int db_checkin_insert(struct db *db, const struct db_checkin *c,
 	static const char sql[] =
 			"INSERT INTO checkins (person_id, message_id, ref, "
 			"scts, received_at, outlet_code, outlet_id, cell_mcc, "
-			"cell_mnc, cell_lac, cell_cid, cell_id, lat, lon, "
+			"cell_mnc, cell_lac, cell_cid, cell_known, lat, lon, "
 			"territory_id, verdict, distance_m, evidence, "
 			"confirm_by) VALUES ($1::bigint, $2::bigint, $3, "
 			"to_timestamp($4::float8), coalesce(to_timestamp("
 			"$5::float8), now()), $6, $7::bigint, $8::int, "
-			"$9::int, $10::bigint, $11::bigint, $12::bigint, "
+			"$9::int, $10::bigint, $11::bigint, $12::bool, "
 			"$13::float8, $14::float8, $15::bigint, $16, "
 			"$17::int, $18, to_timestamp($19::float8)) "
 			"ON CONFLICT (message_id) DO NOTHING RETURNING id";
@@ -296,7 +295,7 @@ int db_checkin_insert(struct db *db, const struct db_checkin *c,
 					       : NULL;
 	p[9] = c->has_cell ? db_param_num(b[7], c->cell.lac) : NULL;
 	p[10] = c->has_cell ? db_param_num(b[8], c->cell.cid) : NULL;
-	p[11] = c->cell_id > 0 ? db_param_num(b[9], c->cell_id) : NULL;
+	p[11] = db_param_bool(c->cell_known);
 	snprintf(lat, sizeof(lat), "%.7f", c->lat);
 	snprintf(lon, sizeof(lon), "%.7f", c->lon);
 	p[12] = c->has_pos ? lat : NULL;

@@ -151,7 +151,6 @@ struct db_checkin_facts {
 	char outlet_phone[DB_PHONE_MAX]; /* "" when it has none */
 
 	bool cell_given, cell_found;
-	int64_t cell_id;
 	int cell_mcc, cell_mnc; /* as found (the key's when not found) */
 	int64_t cell_lac, cell_cid;
 	double cell_lat, cell_lon, cell_range_m;
@@ -190,7 +189,7 @@ struct db_checkin {
 	int64_t outlet_id;	 /* 0: unknown outlet */
 	bool has_cell;
 	struct db_cell_key cell;
-	int64_t cell_id; /* 0: not in the cell table */
+	bool cell_known; /* the cell was in the cell table */
 	bool has_pos;	 /* resolved position */
 	double lat, lon;
 	int64_t territory_id; /* matched or nearest; 0 none */

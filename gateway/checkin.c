@@ -98,7 +98,7 @@ void gw_checkin_fill(const struct gw_checkin_verdict *v, int64_t person_id,
 	out->cell.mnc = f->cell_found ? f->cell_mnc : v->key.mnc;
 	out->cell.lac = f->cell_lac;
 	out->cell.cid = f->cell_cid;
-	out->cell_id = f->cell_found ? f->cell_id : 0;
+	out->cell_known = f->cell_found;
 	out->has_pos = v->result.has_pos;
 	out->lat = v->result.lat;
 	out->lon = v->result.lon;

@@ -51,9 +51,9 @@ CREATE INDEX outlets_phone_idx ON outlets (phone) WHERE phone IS NOT NULL;
 -- Cells, as OpenCellID publishes them (radio,mcc,net,area,cell,unit,lon,
 -- lat,range,samples,changeable,created,updated,averageSignal). The key is
 -- (mcc, mnc, lac, cid), stored lac-first so the same index serves a
--- "LAC-CID alone" lookup.
+-- "LAC-CID alone" lookup; it is the only index (no surrogate id), which
+-- keeps a million-row import fast.
 CREATE TABLE cells (
-	id            bigserial PRIMARY KEY,
 	radio         text NOT NULL CHECK (radio IN ('GSM', 'UMTS', 'CDMA', 'LTE', 'NR', 'NBIOT')),
 	mcc           smallint NOT NULL CHECK (mcc BETWEEN 0 AND 999),
 	mnc           integer NOT NULL CHECK (mnc BETWEEN 0 AND 999999),
@@ -68,7 +68,7 @@ CREATE TABLE cells (
 	created       bigint,  -- Unix seconds, as OpenCellID gives them
 	updated       bigint,
 	average_signal integer,
-	UNIQUE (lac, cid, mcc, mnc)
+	PRIMARY KEY (lac, cid, mcc, mnc)
 );
 
 -- The territories a person covers (a rep may cover several). The older
@@ -113,7 +113,7 @@ CREATE TABLE checkins (
 	cell_mnc     integer,
 	cell_lac     bigint,
 	cell_cid     bigint,
-	cell_id      bigint REFERENCES cells(id) ON DELETE SET NULL,
+	cell_known   boolean NOT NULL DEFAULT false,  -- found in cells
 	lat          double precision,
 	lon          double precision,
 	territory_id bigint REFERENCES territories(id) ON DELETE SET NULL,

@@ -108,7 +108,9 @@ static const struct kind_sql people_sql = {
 		"s "
 		"LEFT JOIN (" PEOPLE_EXPORT_ROWS ") e ON e.phone = s.phone",
 		people_apply,
-		"SELECT phone, name, role, supervisor, terr AS territories "
+		"SELECT phone, name, role, nullif(supervisor, ''), "
+		"nullif(terr, "
+		"'') AS territories "
 		"FROM "
 		"(" PEOPLE_EXPORT_ROWS ") e ORDER BY CASE role WHEN 'admin' "
 		"THEN 0 WHEN 'supervisor' THEN 1 ELSE 2 END, phone",
@@ -199,8 +201,10 @@ static const struct kind_sql territories_sql = {
 		"WHERE parent_id IS NULL UNION ALL SELECT t.id, d.depth + 1 "
 		"FROM "
 		"territories t JOIN d ON t.parent_id = d.id) SELECT e.code, "
-		"e.name, e.parent, e.tz AS time_zone, e.lat, e.lon, e.radius "
-		"AS radius_m, e.lacs, e.nb AS neighbour_lacs, e.tol AS "
+		"e.name, nullif(e.parent, '') AS parent, nullif(e.tz, '') AS "
+		"time_zone, e.lat, e.lon, e.radius "
+		"AS radius_m, nullif(e.lacs, '') AS lacs, nullif(e.nb, '') AS "
+		"neighbour_lacs, e.tol AS "
 		"tolerance_m FROM "
 		"(" TERRITORY_EXPORT_ROWS ") e JOIN territories t ON t.code = "
 		"e.code JOIN d ON d.id = t.id ORDER BY d.depth, e.code",
@@ -249,7 +253,9 @@ static const struct kind_sql outlets_sql = {
 		"s.lon, coalesce(s.phone, ''))) FROM stage s LEFT JOIN "
 		"(" OUTLET_EXPORT_ROWS ") e ON e.code = s.code",
 		outlets_apply,
-		"SELECT * FROM (" OUTLET_EXPORT_ROWS ") e ORDER BY code",
+		"SELECT code, name, nullif(address, '') AS address, territory, "
+		"lat, lon, nullif(phone, '') AS phone FROM "
+		"(" OUTLET_EXPORT_ROWS ") e ORDER BY code",
 };
 
 /* ---- cells ------------------------------------------------------------ */

@@ -399,7 +399,7 @@ int csv_next(struct csv_reader *r, struct csv_record *rec)
 				break;
 			}
 			st = ST_AFTER;
-			/* fall through */
+			__attribute__((fallthrough));
 		case ST_AFTER:
 			if (c == ',') {
 				if ((e = end_field(r)) < 0)

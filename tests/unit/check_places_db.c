@@ -17,6 +17,7 @@
 #include "gateway/checkin.h"
 
 static char conninfo[512];
+static char schema[32]; /* set in main(), before the tests fork */
 
 static struct db *conn(void)
 {
@@ -402,7 +403,7 @@ START_TEST(test_setup)
 	struct problems pr = {0};
 	char sql[96];
 
-	snprintf(sql, sizeof(sql), "CREATE SCHEMA p_%d", (int) getppid());
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
 	ck_assert_int_eq(db_connect(base, "check_places_db", 5, 30000, &db,
 					 &err),
 			0);
@@ -433,8 +434,9 @@ int main(void)
 				"tests/pg/with-pg.sh\n");
 		return 77;
 	}
-	snprintf(conninfo, sizeof(conninfo), "%s options='-csearch_path=p_%d'",
-			getenv("FIELDGATE_TEST_CONNINFO"), (int) getpid());
+	snprintf(schema, sizeof(schema), "p_%d", (int) getpid());
+	snprintf(conninfo, sizeof(conninfo), "%s options='-csearch_path=%s'",
+			getenv("FIELDGATE_TEST_CONNINFO"), schema);
 	tcase_add_test(tc, test_setup);
 	tcase_add_test(tc, test_import_problems);
 	tcase_add_test(tc, test_facts);

@@ -69,7 +69,7 @@ int db_import_begin(struct db *db, enum db_import_kind kind,
 /*
  * Streams one row (db_import_columns() values) with its line number in
  * the file. Buffered: errors of the COPY itself may show up only at
- * db_import_check(). -EINVAL for a value with a NUL or a row after the
+ * db_import_check(). -EINVAL for a value over 32 KiB or a row after the
  * check.
  */
 int db_import_row(struct db_import *im, int64_t line, const char *const *values,

@@ -143,7 +143,7 @@ int geo_verdict(const struct geo_input *in, const struct geo_params *params,
 const char *geo_verdict_name(enum geo_verdict v);
 /* "outlet_code_only", "cell", "outlet_confirmed". */
 const char *geo_evidence_name(enum geo_evidence e);
-/* "outlet in territory", "cell 5.2 km from the outlet"-like short text. */
+/* A short English phrase ("cell far from the outlet"); "" for NONE. */
 const char *geo_reason_name(enum geo_reason r);
 /* Parses a name back; -EINVAL when unknown. */
 int geo_verdict_parse(const char *s, enum geo_verdict *ret);

@@ -359,6 +359,7 @@ struct db_import {
 	bool copying;
 	char *buf;
 	size_t len;
+	int64_t rows; /* staged */
 };
 
 /* Runs a statement that returns nothing we need, without preparing it. */
@@ -502,6 +503,7 @@ int db_import_row(struct db_import *im, int64_t line, const char *const *values,
 		if ((r = put_value(im, values[i], i + 1 == im->k->ncols, err)) <
 				0)
 			return r;
+	im->rows++;
 	return 0;
 }
 
@@ -585,6 +587,58 @@ static int counts_row(
 	return 0;
 }
 
+/* Reads the single boolean a query returns. */
+static int query_bool(
+		struct db *db, const char *sql, bool *ret, struct db_error *err)
+{
+	PGresult *res;
+	int r = db_query(db, sql, 0, NULL, &res, err);
+
+	if (r < 0)
+		return r;
+	r = PQntuples(res) == 1 ? db_get_bool(res, 0, 0, ret, err) : -EPROTO;
+	PQclear(res);
+	return r;
+}
+
+/*
+ * The first load of the cell table: with no row to conflict with (the
+ * checks found no duplicate in the file), the key index is built once
+ * after a plain insert instead of being updated a million times. Takes
+ * the table's exclusive lock until the import commits, so only when the
+ * table is empty. Returns 1 when done, 0 when the table is not empty.
+ */
+static int cells_first_load(struct db_import *im, struct db_import_counts *c,
+		struct db_error *err)
+{
+	static const char *const bulk[] = {
+			"ALTER TABLE cells DROP CONSTRAINT cells_pkey",
+			"INSERT INTO cells (" CELL_COLS ") SELECT " CELL_COLS
+			" FROM stage",
+			"ALTER TABLE cells ADD CONSTRAINT cells_pkey PRIMARY "
+			"KEY (lac, cid, mcc, mnc)",
+			NULL,
+	};
+	static const char sql_empty[] =
+			"SELECT NOT EXISTS (SELECT 1 FROM cells)";
+	bool empty = false;
+	size_t i;
+	int r;
+
+	if ((r = query_bool(im->db, sql_empty, &empty, err)) < 0 || !empty)
+		return r;
+	if ((r = plain(im->db, "LOCK TABLE cells IN ACCESS EXCLUSIVE MODE",
+			     err)) < 0 ||
+			(r = query_bool(im->db, sql_empty, &empty, err)) < 0 ||
+			!empty)
+		return r;
+	for (i = 0; bulk[i]; i++)
+		if ((r = plain(im->db, bulk[i], err)) < 0)
+			return r;
+	c->rows = c->inserted = im->rows;
+	return 1;
+}
+
 int db_import_apply(struct db_import *im, struct db_import_counts *ret,
 		struct db_error *err)
 {
@@ -596,6 +650,13 @@ int db_import_apply(struct db_import *im, struct db_import_counts *ret,
 	db_error_clear(err);
 	if (!im || im->copying)
 		return db_invalid(err, "import not checked");
+	if (im->k == &cells_sql) {
+		r = cells_first_load(im, &c, err);
+		if (r < 0)
+			return r;
+		if (r == 1)
+			goto out;
+	}
 	r = db_query(im->db, im->k->counts ? im->k->counts : im->k->apply[0], 0,
 			NULL, &res, err);
 	if (r < 0)
@@ -607,6 +668,7 @@ int db_import_apply(struct db_import *im, struct db_import_counts *ret,
 	for (i = im->k->counts ? 0 : 1; im->k->apply[i]; i++)
 		if ((r = plain(im->db, im->k->apply[i], err)) < 0)
 			return r;
+out:
 	if (ret)
 		*ret = c;
 	return 0;

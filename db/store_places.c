@@ -76,34 +76,44 @@ bad:
 	return -EPROTO;
 }
 
-/* $1 outlet code, $2 lac, $3 cid, $4 mcc (NULL any), $5 mnc, $6 cell? */
-static const char sql_outlet_cell[] =
-		"SELECT o.id, o.code, o.name, o.territory_id, t.code, o.lat, "
-		"o.lon, coalesce(o.phone, ''), c.found, c.mcc, c.mnc, c.lat, "
-		"c.lon, c.range_m FROM (SELECT 1) x "
+/*
+ * Everything a verdict needs in one round trip: one row per territory of
+ * the person's (expanded) set, each carrying the outlet (columns 0-7)
+ * and the cell (8-13); one row with NULL territory columns when there is
+ * none. $1 outlet code, $2 lac, $3 cid, $4 mcc (NULL: any network), $5
+ * mnc, $6 look the cell up at all, $7 the person. Someone who covers no
+ * territory is judged against the outlet's. OFFSET 0 keeps the tree walk
+ * to index scans per row instead of hashing the whole territory table.
+ */
+static const char sql_facts[] =
+		"WITH RECURSIVE oc AS (SELECT o.id, o.code, o.name, "
+		"o.territory_id, t.code AS tcode, o.lat, o.lon, "
+		"coalesce(o.phone, '') AS phone, c.found, c.mcc, c.mnc, "
+		"c.lat AS clat, c.lon AS clon, c.range_m FROM (SELECT 1) x "
 		"LEFT JOIN outlets o ON o.code = $1 "
 		"LEFT JOIN territories t ON t.id = o.territory_id "
 		"LEFT JOIN LATERAL (SELECT true AS found, mcc, mnc, lat, lon, "
 		"range_m FROM cells WHERE $6::bool AND lac = $2::bigint AND "
 		"cid = $3::bigint AND ($4::int IS NULL OR (mcc = $4::int AND "
 		"mnc = $5::int)) ORDER BY samples DESC, mcc, mnc LIMIT 1) c ON "
-		"true";
+		"true), "
+		"mine AS (SELECT territory_id AS id FROM people_territories "
+		"WHERE person_id = $7::bigint), "
+		"base AS (SELECT id FROM mine UNION ALL SELECT territory_id "
+		"FROM oc WHERE territory_id IS NOT NULL AND NOT EXISTS (SELECT "
+		"1 FROM mine)), "
+		"sub(id) AS (SELECT id FROM base UNION SELECT c.id FROM sub, "
+		"LATERAL (SELECT id FROM territories WHERE parent_id = sub.id "
+		"OFFSET 0) c) "
+		"SELECT oc.*, t.id, t.code, t.centre_lat, t.centre_lon, "
+		"t.radius_m, t.lacs, t.neighbour_lacs, t.tolerance_m, "
+		"t.time_zone, EXISTS (SELECT 1 FROM mine) FROM oc LEFT JOIN "
+		"LATERAL (SELECT t.* FROM sub, LATERAL (SELECT * FROM "
+		"territories WHERE id = sub.id OFFSET 0) t) t ON true ORDER BY "
+		"t.id";
 
-/* $1 person, $2 the outlet's territory (used when they cover none) */
-static const char sql_territories[] =
-		"WITH RECURSIVE base AS (SELECT territory_id AS id FROM "
-		"people_territories WHERE person_id = $1::bigint UNION ALL "
-		"SELECT $2::bigint WHERE $2::bigint IS NOT NULL AND NOT EXISTS "
-		"(SELECT 1 FROM people_territories WHERE person_id = "
-		"$1::bigint)), sub(id) AS (SELECT id FROM base UNION SELECT "
-		"c.id FROM sub, LATERAL (SELECT id FROM territories WHERE "
-		"parent_id = sub.id OFFSET 0) c) "
-		/* OFFSET 0: index scans per row, not a hash of the table */
-		"SELECT t.id, t.code, t.centre_lat, t.centre_lon, t.radius_m, "
-		"t.lacs, t.neighbour_lacs, t.tolerance_m, t.time_zone, "
-		"EXISTS (SELECT 1 FROM people_territories WHERE person_id = "
-		"$1::bigint) FROM sub, LATERAL (SELECT * FROM territories "
-		"WHERE id = sub.id OFFSET 0) t ORDER BY t.id";
+/* The first territory column of sql_facts. */
+#define T0 14
 
 static int outlet_cell_row(
 		const PGresult *res, int i, void *elem, struct db_error *err)
@@ -161,21 +171,22 @@ static int territory_row(const PGresult *res, int i,
 	int64_t tol;
 	int r;
 
-	if ((r = db_get_int64(res, i, 0, &t->id, err)) < 0 ||
-			(r = DB_GET_TEXT(res, i, 1, t->code, err)) < 0 ||
-			(r = get_double_opt(res, i, 2, &has_lat, &t->lat,
+	if ((r = db_get_int64(res, i, T0 + 0, &t->id, err)) < 0 ||
+			(r = DB_GET_TEXT(res, i, T0 + 1, t->code, err)) < 0 ||
+			(r = get_double_opt(res, i, T0 + 2, &has_lat, &t->lat,
 					 err)) < 0 ||
-			(r = get_double_opt(res, i, 3, &has_lon, &t->lon,
+			(r = get_double_opt(res, i, T0 + 3, &has_lon, &t->lon,
 					 err)) < 0 ||
-			(r = get_double_opt(res, i, 4, &has_radius,
+			(r = get_double_opt(res, i, T0 + 4, &has_radius,
 					 &t->radius_m, err)) < 0 ||
-			(r = get_int_array(res, i, 5, &t->lacs, &t->n_lacs,
+			(r = get_int_array(res, i, T0 + 5, &t->lacs, &t->n_lacs,
 					 err)) < 0 ||
-			(r = get_int_array(res, i, 6, &t->neighbour_lacs,
+			(r = get_int_array(res, i, T0 + 6, &t->neighbour_lacs,
 					 &t->n_neighbour_lacs, err)) < 0 ||
-			(r = db_get_int64(res, i, 7, &tol, err)) < 0 ||
-			(r = DB_GET_TEXT(res, i, 8, t->time_zone, err)) < 0 ||
-			(r = db_get_bool(res, i, 9, ret_has, err)) < 0)
+			(r = db_get_int64(res, i, T0 + 7, &tol, err)) < 0 ||
+			(r = DB_GET_TEXT(res, i, T0 + 8, t->time_zone, err)) <
+					0 ||
+			(r = db_get_bool(res, i, T0 + 9, ret_has, err)) < 0)
 		return r;
 	t->has_circle = has_lat && has_lon && has_radius;
 	t->tolerance_m = (double) tol;
@@ -202,7 +213,7 @@ int db_checkin_facts(struct db *db, int64_t person_id, const char *outlet_code,
 		struct db_error *err)
 {
 	char b[5][DB_NUM_MAX];
-	const char *p[6];
+	const char *p[7];
 	struct db_checkin_facts f;
 	PGresult *res;
 	int r, i, n;
@@ -217,9 +228,19 @@ int db_checkin_facts(struct db *db, int64_t person_id, const char *outlet_code,
 	p[3] = cell && cell->mcc >= 0 ? db_param_num(b[2], cell->mcc) : NULL;
 	p[4] = cell && cell->mcc >= 0 ? db_param_num(b[3], cell->mnc) : NULL;
 	p[5] = db_param_bool(cell != NULL);
-	r = db_query_one(db, sql_outlet_cell, 6, p, outlet_cell_row, &f, err);
+	p[6] = db_param_num(b[4], person_id);
+	r = db_query(db, sql_facts, 7, p, &res, err);
 	if (r < 0)
 		return r;
+	n = PQntuples(res);
+	if (n < 1 || (r = outlet_cell_row(res, 0, &f, err)) < 0) {
+		if (n < 1) {
+			db_set_error(err, NULL, "no row");
+			r = -EPROTO;
+		}
+		PQclear(res);
+		return r;
+	}
 	if (cell) {
 		f.cell_given = true;
 		f.cell_lac = cell->lac;
@@ -229,29 +250,26 @@ int db_checkin_facts(struct db *db, int64_t person_id, const char *outlet_code,
 			f.cell_mnc = cell->mnc;
 		}
 	}
-	p[0] = db_param_num(b[0], person_id);
-	p[1] = f.outlet_found ? db_param_num(b[1], f.outlet_territory_id)
-			      : NULL;
-	r = db_query(db, sql_territories, 2, p, &res, err);
-	if (r < 0)
-		return r;
-	n = PQntuples(res);
-	if (n > 0) {
+	if (!PQgetisnull(res, 0, T0)) {
 		f.territories = calloc((size_t) n, sizeof(*f.territories));
 		if (!f.territories) {
 			PQclear(res);
 			return db_oom(err);
 		}
-	}
-	for (i = 0; i < n; i++) {
-		r = territory_row(res, i, &f.territories[i],
-				&f.person_has_territories, err);
-		f.n_territories = (size_t) i + 1;
-		if (r < 0) {
-			PQclear(res);
-			db_checkin_facts_free(&f);
-			return r;
+		for (i = 0; i < n; i++) {
+			r = territory_row(res, i, &f.territories[i],
+					&f.person_has_territories, err);
+			f.n_territories = (size_t) i + 1;
+			if (r < 0) {
+				PQclear(res);
+				db_checkin_facts_free(&f);
+				return r;
+			}
 		}
+	} else if ((r = db_get_bool(res, 0, T0 + 9, &f.person_has_territories,
+				    err)) < 0) {
+		PQclear(res);
+		return r;
 	}
 	PQclear(res);
 	*ret = f;

@@ -7,7 +7,7 @@
  * Three parts:
  *   - bulk import (all-or-nothing, one transaction) and export (streamed
  *     COPY) of the four CSV kinds;
- *   - the facts a check-in verdict needs, in two queries (rules/geo.h
+ *   - the facts a check-in verdict needs, in one query (rules/geo.h
  *     decides; gateway/ copies these into struct geo_input);
  *   - storing a check-in, upgrading it when the outlet confirms, listing.
  */
@@ -168,7 +168,7 @@ struct db_checkin_facts {
 /*
  * Fetches the outlet (with its territory), the cell (when @cell is not
  * NULL; by its full key, or by (lac, cid) alone preferring the most
- * sampled), and the person's territories: two queries. @outlet_code as
+ * sampled), and the person's territories: one query. @outlet_code as
  * typed (upper case). An unknown outlet or cell is not an error (found
  * false). *ret is zeroed first; free it with db_checkin_facts_free().
  */

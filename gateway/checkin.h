@@ -24,7 +24,7 @@ struct gw_checkin_verdict {
  * Judges a check-in of @person_id at @outlet_code (as typed, upper case)
  * with an optional @cell as rv_parse_cell() read it (NULL: none); a
  * LAC-CID-alone cell takes @home_mcc/@home_mnc (-1: look it up by LAC
- * and CID only). @params NULL: geo_params_default(). Two queries. On
+ * and CID only). @params NULL: geo_params_default(). One query. On
  * success free *ret with gw_checkin_verdict_free(); the errors are
  * db_checkin_facts()'s.
  */

@@ -1,6 +1,6 @@
 /*
  * bench_verdict: the check-in verdict lookup as the daemon does it
- * (gw_checkin_judge(): two queries and rules/geo.c) with a country's worth
+ * (gw_checkin_judge(): one query and rules/geo.c) with a country's worth
  * of data loaded. Not a test: prints numbers. Run it through the harness:
  *   tests/pg/with-pg.sh build/tests/bench/bench_verdict [CELLS OUTLETS N]
  * (defaults 1000000 cells, 100000 outlets, 5000 lookups). It loads, with

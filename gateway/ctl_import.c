@@ -605,8 +605,10 @@ static int cmd_import(int argc, char **argv)
 			progress(staged, t0, csv_bytes_read(csv), total, false);
 		}
 	}
-	if (tty && staged >= 1024)
+	if (tty && staged >= 1024) {
 		progress(staged, t0, csv_bytes_read(csv), total, true);
+		fprintf(stderr, "  checking...\r");
+	}
 	r = db_import_check(im,
 			max_errors > run.errors ? max_errors - run.errors : 0,
 			problem, &run, &err);
@@ -623,6 +625,8 @@ static int cmd_import(int argc, char **argv)
 				run.file);
 		goto out_import;
 	}
+	if (tty && staged >= 1024)
+		fprintf(stderr, "  writing... \r");
 	r = db_import_apply(im, &counts, &err);
 	if (r < 0) {
 		ctl_db_error(&s, "writing the rows", r, &err);
@@ -630,6 +634,8 @@ static int cmd_import(int argc, char **argv)
 	}
 	r = db_import_end(im, !dry, &err);
 	im = NULL;
+	if (tty && staged >= 1024)
+		fprintf(stderr, "             \r");
 	if (r < 0) {
 		ctl_db_error(&s, "committing", r, &err);
 		goto out_session;

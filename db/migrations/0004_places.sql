@@ -129,3 +129,12 @@ CREATE TABLE checkins (
 );
 CREATE INDEX checkins_person_idx ON checkins (person_id, received_at DESC);
 CREATE INDEX checkins_received_idx ON checkins (received_at);
+
+-- Check-ins per person, UTC day, verdict and evidence strength, for views
+-- and digests ("how many check-ins rest on the outlet code alone").
+CREATE VIEW checkin_counts AS
+SELECT c.person_id, p.phone, p.name,
+       (c.received_at AT TIME ZONE 'UTC')::date AS day,
+       c.verdict, c.evidence, count(*) AS checkins
+  FROM checkins c JOIN people p ON p.id = c.person_id
+ GROUP BY c.person_id, p.phone, p.name, 4, c.verdict, c.evidence;

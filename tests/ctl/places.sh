@@ -65,6 +65,10 @@ expect "$tmp/e" "bad verdict 'maybe'" "bad verdict said"
 "$ctl" checkins --since yesterday >/dev/null 2>&1
 rc_is $? 2 "bad --since"
 
+# Counts by evidence strength for views and digests.
+[ "$(sql "SELECT evidence || ':' || sum(checkins) FROM checkin_counts WHERE phone = '+8613800000002' GROUP BY evidence ORDER BY evidence")" = "$(printf 'cell:1\noutlet_code_only:2')" ] &&
+	ok "checkin_counts by evidence" || bad "checkin_counts: $(sql 'SELECT * FROM checkin_counts')"
+
 # The 0001 free-text territory keeps working next to the tree.
 "$ctl" people add +8613800000005 '钱' --role rep --territory 'Old Town' >/dev/null || bad "people add --territory"
 "$ctl" people list >"$tmp/o"

@@ -65,6 +65,17 @@ void ctl_people_usage(FILE *f);
 int ctl_modems_run(int argc, char **argv);
 void ctl_modems_usage(FILE *f);
 
+/* `fieldgatectl import|export KIND ...` (gateway/ctl_import.c) */
+int ctl_import_run(int argc, char **argv);
+int ctl_export_run(int argc, char **argv);
+void ctl_import_usage(FILE *f);
+
+/* `fieldgatectl where REP`, `checkins` (gateway/ctl_places.c) */
+int ctl_where_run(int argc, char **argv);
+void ctl_where_usage(FILE *f);
+int ctl_checkins_run(int argc, char **argv);
+void ctl_checkins_usage(FILE *f);
+
 /* ---- shared by the commands (gateway/ctl_common.c) --------------------- */
 
 /*

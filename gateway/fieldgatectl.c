@@ -33,6 +33,14 @@ static const struct ctl_cmd commands[] = {
 				ctl_db_usage},
 		{"pdu", "decode or encode SMS PDUs (offline, no database)",
 				ctl_pdu_run, ctl_pdu_usage},
+		{"import", "load people|territories|outlets|cells from CSV",
+				ctl_import_run, ctl_import_usage},
+		{"export", "write people|territories|outlets|cells as CSV",
+				ctl_export_run, ctl_import_usage},
+		{"where", "a rep's territories and latest check-ins",
+				ctl_where_run, ctl_where_usage},
+		{"checkins", "check-ins with verdicts (--since --verdict)",
+				ctl_checkins_run, ctl_checkins_usage},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

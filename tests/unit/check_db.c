@@ -17,6 +17,7 @@
 #include "db/db.h"
 #include "db/db_internal.h"
 #include "db/migrate.h"
+#include "db/migrate_internal.h"
 #include "db/store.h"
 
 static char conninfo[512]; /* the current test's schema */
@@ -110,7 +111,8 @@ START_TEST(test_migrate_from_empty)
 	ck_assert_ptr_nonnull(strstr(err.message, "migrate"));
 	ck_assert_int_eq(v, -1); /* ret_ untouched on failure */
 	r = db_migrate(db, &v, &err);
-	ck_assert_int_gt(r, 0); /* files applied; numbers may have gaps */
+	/* one per file; versions may have gaps (NNNN of other branches) */
+	ck_assert_int_eq(r, (int) db_migrations_count);
 	ck_assert_int_eq(v, db_schema_version_known());
 	ck_assert_int_eq(db_schema_check(db, &v, &err), 0);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM people"), 0);
@@ -126,9 +128,8 @@ START_TEST(test_migrate_twice_noop)
 
 	ck_assert_int_eq(db_migrate(db, &v, &err), 0);
 	ck_assert_int_eq(v, db_schema_version_known());
-	ck_assert_int_eq(scalar(db, "SELECT max(version) FROM "
-				    "schema_migrations"),
-			db_schema_version_known());
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM schema_migrations"),
+			(int64_t) db_migrations_count);
 	db_free(db);
 }
 END_TEST

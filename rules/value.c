@@ -213,7 +213,7 @@ static int arabic_run(const char *s, size_t len, size_t *i, bool fuzzy,
 		if (in_frac) {
 			uint64_t m;
 
-			if (full || !mul_ok(mant, 10, &m) ||
+			if (full || frac == 19 || !mul_ok(mant, 10, &m) ||
 					!add_ok(m, (uint64_t) d, &m)) {
 				full = true;
 				continue;
@@ -416,7 +416,7 @@ static int after_point(const char *s, size_t len, size_t i,
 		if (!full) {
 			uint64_t m;
 
-			if (mul_ok(mant, 10, &m) &&
+			if (frac < 19 && mul_ok(mant, 10, &m) &&
 					add_ok(m, (uint64_t) d, &m)) {
 				mant = m;
 				frac++;
@@ -646,7 +646,7 @@ int rv_parse_int(const char *s, size_t len, const struct rv_num_opts *o,
 	if (rc < 0)
 		return rc;
 	/* "3.0" is 3; "3.5" is not an integer (fraction digits <= 19) */
-	if (n.exp < 0 && n.mant % pow10_tab[-n.exp] != 0)
+	if (n.exp < -19 || (n.exp < 0 && n.mant % pow10_tab[-n.exp] != 0))
 		return -EINVAL;
 	return to_units(&n, 0, ret);
 }

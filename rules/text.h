@@ -62,6 +62,26 @@ int rt_normalize(const char *in, size_t len, const struct rt_norm_opts *opts,
 		char *out, size_t size);
 
 /*
+ * The same options compiled once (separator bitmaps), so a caller that
+ * normalizes many messages with one set of options (the rules engine,
+ * per loaded rule file) does not pay for reading them on every call.
+ * Caller-allocated, no allocation, keeps no pointer into @opts (NULL:
+ * the defaults).  Fields are private to rules/text.c.
+ */
+struct rt_norm {
+	bool fold, zw, fw, thousands;
+	uint64_t sep_ascii[2];
+	uint64_t sep_bloom[4];
+	uint32_t sep_cp[RT_MAX_SEPARATORS];
+	size_t n_sep_cp;
+};
+void rt_norm_compile(const struct rt_norm_opts *opts, struct rt_norm *ret);
+
+/* rt_normalize() with compiled options; same output and errors. */
+int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
+		char *out, size_t size);
+
+/*
  * Decodes one UTF-8 character at @s (at most @len bytes) into *cp;
  * returns its length (1..4), or -1 for an invalid or truncated sequence
  * (overlong forms, surrogates and values above U+10FFFF are invalid).

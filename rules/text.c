@@ -226,6 +226,42 @@ static bool next_is_digit(const struct norm *n, size_t pos)
 }
 
 /*
+ * Just past a decimal-point candidate at @pos: do the digits that follow
+ * end in another '.' / '。' followed by a digit ("120。3500。8")?  Then
+ * none of them is a decimal point.
+ */
+static bool more_dots(const struct norm *n, size_t pos)
+{
+	bool digits = false;
+
+	while (pos < n->len) {
+		unsigned char b = (unsigned char) n->in[pos];
+		uint32_t cp = b;
+		int k = 1;
+
+		if (b >= 0x80) {
+			k = decode(n->in + pos, n->len - pos, &cp);
+			if (k < 0)
+				return false;
+			if (n->c->zw && is_zero_width(cp)) {
+				pos += (size_t) k;
+				continue;
+			}
+			if (n->c->fw && cp >= 0xff01 && cp <= 0xff5e)
+				cp -= 0xfee0;
+		}
+		pos += (size_t) k;
+		if (cp >= '0' && cp <= '9') {
+			digits = true;
+			continue;
+		}
+		return digits && (cp == '.' || cp == 0x3002) &&
+		       next_is_digit(n, pos);
+	}
+	return false;
+}
+
+/*
  * Just past an ASCII ',' (typed, not full-width) at @pos, after @group
  * digits:
  * is this the first comma of a well-formed thousands run "d{1,3}(,ddd)+"?
@@ -268,25 +304,15 @@ struct out {
 static inline bool put(struct out *o, const char *s, size_t k)
 {
 	char *w;
+	size_t i;
 
 	if (o->len + k + 1 > o->size) {
 		o->full = true;
 		return false;
 	}
 	w = o->buf + o->len;
-	switch (k) {
-	case 4:
-		w[3] = s[3];
-		/* fall through */
-	case 3:
-		w[2] = s[2];
-		/* fall through */
-	case 2:
-		w[1] = s[1];
-		/* fall through */
-	default:
-		w[0] = s[0];
-	}
+	for (i = 0; i < k; i++)
+		w[i] = s[i];
 	o->len += k;
 	return true;
 }
@@ -346,6 +372,8 @@ int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
 	struct out o = {.buf = out, .size = size, .len = 0, .full = false};
 	bool pending = false; /* a separator is due before the next output */
 	bool in_thousands = false;
+	bool dot_chain = false, keep_chain = false; /* 120.3500.8 */
+	bool in_frac = false;	/* digits after a decimal point: no thousands */
 	unsigned digit_run = 0; /* digits just written (0 after a separator) */
 	size_t i = 0;
 
@@ -386,6 +414,11 @@ int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
 				goto sep;
 			if (cp == 0x3002 && digit_run && !pending &&
 					next_is_digit(&n, i)) {
+				if (cp_sep(&n, cp) &&
+						(dot_chain || more_dots(&n, i))) {
+					keep_chain = true;
+					goto sep;
+				}
 				enc[0] = '.';
 				k = 1;
 				goto emit;
@@ -422,6 +455,17 @@ int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
 		case C_SPACE:
 			goto sep;
 		case C_DOT:
+			if (digit_run && !pending && next_is_digit(&n, i)) {
+				if (ascii_sep(&n, c) &&
+						(dot_chain || more_dots(&n, i))) {
+					keep_chain = true;
+					goto sep;
+				}
+				break;
+			}
+			if (ascii_sep(&n, c))
+				goto sep;
+			break;
 		case C_COLON:
 			if (digit_run && !pending && next_is_digit(&n, i))
 				break;
@@ -430,7 +474,7 @@ int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
 			break;
 		case C_COMMA:
 			if (n.c->thousands && typed && digit_run && !pending &&
-					next_is_digit(&n, i)) {
+					!in_frac && next_is_digit(&n, i)) {
 				if (!in_thousands)
 					in_thousands = thousands_run(
 							&n, i, digit_run);
@@ -462,11 +506,16 @@ int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
 		if (k == 1 && enc[0] >= '0' && enc[0] <= '9') {
 			digit_run++;
 		} else {
+			in_frac = k == 1 && enc[0] == '.' && digit_run;
 			digit_run = 0;
 			in_thousands = false;
+			dot_chain = false;
 		}
 		continue;
 	sep:
+		in_frac = false;
+		dot_chain = keep_chain;
+		keep_chain = false;
 		pending = true;
 		digit_run = 0;
 		in_thousands = false;

@@ -19,7 +19,9 @@
  *   - ASCII letters are upper-cased (case folding for keywords and tags;
  *     Chinese is untouched).
  * A '.' or '。' BETWEEN TWO DIGITS is kept as '.', not a separator, so
- * "3.5" and "3。5" survive as decimals; a ':' or '：' between two digits
+ * "3.5" and "3。5" survive as decimals, unless it is a separator and
+ * the digits carry a second one ("120。3500。8" -> "120 3500 8": a
+ * number has one point; an unconfigured '.' always stays: "2026.05.31"); a ':' or '：' between two digits
  * is kept as ':' so times survive ("9:30"; "销量:120" still splits).
  * Thousands (opts->thousands): an ASCII ',' typed between digits is
  * dropped when the whole digit-comma run is well formed, 1..3 digits then

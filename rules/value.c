@@ -1051,6 +1051,8 @@ int rv_parse_time(const char *s, size_t len, int *ret_h, int *ret_m)
 		len -= 6;
 	}
 	colon = memchr(s, ':', len);
+	if (!colon)
+		colon = memchr(s, '.', len); /* 9.30 */
 	if (colon) {
 		n = (size_t) (colon - s);
 		if (n < 1 || n > 2 || !all_digits(s, n) || len - n - 1 != 2 ||

@@ -14,14 +14,25 @@
  *     CR, LF) becomes a separator;
  *   - separators: ASCII space, the configured ASCII characters (default
  *     ",;:") and the configured non-ASCII ones (default "，、；：。！？"),
- *     each become one ASCII space, and runs of them collapse into one;
+ *     each become one ASCII space, and runs of them collapse into one
+ *     (after the full-width mapping; a letter in either case when
+ *     folding; a digit is never a separator);
  *     leading and trailing separators are dropped;
  *   - ASCII letters are upper-cased (case folding for keywords and tags;
  *     Chinese is untouched).
  * A '.' or '。' BETWEEN TWO DIGITS is kept as '.', not a separator, so
- * "3.5" and "3。5" survive as decimals; likewise ',' between digits when
- * followed by exactly three digits ("3,500") is dropped as a thousands
- * separator when opts->thousands is set.
+ * "3.5" and "3。5" survive as decimals, unless it is a separator and
+ * the digits carry a second one ("120。3500。8" -> "120 3500 8": a
+ * number has one point; an unconfigured '.' always stays: "2026.05.31"); a ':' or '：' between two digits
+ * is kept as ':' so times survive ("9:30"; "销量:120" still splits).
+ * Thousands (opts->thousands): an ASCII ',' typed between digits is
+ * dropped when the whole digit-comma run is well formed, 1..3 digits then
+ * groups of exactly three ("3,500", "1,234,567" -> "1234567"); any other
+ * run keeps its commas as separators ("120,3500,8" and "120,350,8" ->
+ * "120 350 8").  The full-width / Chinese comma "，" is always a
+ * separator, never a thousands mark ("120，350" -> "120 350").
+ * Control characters (U+0000..U+001F, U+007F, U+0080..U+009F) are
+ * spaces.  "Between two digits" looks through zero-width characters.
  */
 #ifndef RULES_TEXT_H
 #define RULES_TEXT_H
@@ -52,6 +63,27 @@ void rt_norm_opts_default(struct rt_norm_opts *opts);
  * when @out is too small (then @out holds a truncated, valid prefix).
  */
 int rt_normalize(const char *in, size_t len, const struct rt_norm_opts *opts,
+		char *out, size_t size);
+
+/*
+ * The same options compiled once (separator bitmaps), so a caller that
+ * normalizes many messages with one set of options (the rules engine,
+ * per loaded rule file) does not pay for reading them on every call.
+ * Caller-allocated, no allocation, keeps no pointer into @opts (NULL:
+ * the defaults).  Fields are private to rules/text.c.
+ */
+struct rt_norm {
+	bool fold, zw, fw, thousands;
+	bool alnum_sep; /* a letter is a separator (no fast path) */
+	uint64_t sep_ascii[2];
+	uint64_t sep_bloom[4];
+	uint32_t sep_cp[RT_MAX_SEPARATORS];
+	size_t n_sep_cp;
+};
+void rt_norm_compile(const struct rt_norm_opts *opts, struct rt_norm *ret);
+
+/* rt_normalize() with compiled options; same output and errors. */
+int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
 		char *out, size_t size);
 
 /*

@@ -191,7 +191,7 @@ struct spec {
 	bool format_hint;
 	char *ref_prefix;
 	int ref_digits;
-	char *test_time;
+	char *test_time, *test_outlet;
 	config_setting_t *texts, *errors, *lists, *forms, *commands, *alerts,
 			*tests;
 	struct cw_strv roles;
@@ -335,6 +335,8 @@ static const struct cw_field settings_fields[] = {
 				NULL, l_check_errors_group},
 		{"test_time", CW_STRING, SO(test_time), false, 0, 0, NULL, NULL,
 				NULL, NULL, NULL},
+		{"test_outlet", CW_STRING, SO(test_outlet), false, 0, 0, NULL,
+				check_nonempty, NULL, NULL, NULL},
 		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -408,6 +410,7 @@ static void apply_settings(struct lctx *l, struct spec *s)
 	r->format_hint = s->format_hint;
 	r->ref_prefix = s->ref_prefix ? s->ref_prefix : "R";
 	r->ref_digits = s->ref_digits;
+	r->test_outlet = s->test_outlet ? s->test_outlet : "Test Outlet";
 	r->test_time.year = 2026;
 	r->test_time.month = 6;
 	r->test_time.day = 1;

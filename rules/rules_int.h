@@ -255,6 +255,7 @@ struct rules {
 	const char *unchecked; /* shown for a lookup not done */
 	const char *yes_text, *no_text;
 	struct rules_time test_time;
+	const char *test_outlet; /* the mock outlet's name */
 	struct r_tmpl def_errors[RULES_E_NOT_AVAILABLE + 1];
 
 	const char *ref_prefix;
@@ -292,8 +293,9 @@ struct r_render {
 	const struct rules_facts *facts;
 	const char *ref;
 	const char *codes;
-	const char *errors; /* refused text */
-	bool worst;	    /* render worst-case values */
+	const char *errors;		   /* refused text */
+	bool worst;			   /* render worst-case values */
+	const struct r_field *worst_field; /* worst: the error's field */
 	const char *worst_role;
 };
 /* Appends the rendering of @t to @buf (@size); returns the new length. */

@@ -281,6 +281,8 @@ static const struct r_field *err_field(const struct r_render *rc)
 
 	if (!rc->form)
 		return NULL;
+	if (rc->worst && rc->worst_field)
+		return rc->worst_field;
 	if (rc->worst) {
 		/* the field with the longest label */
 		const struct r_field *best = NULL;

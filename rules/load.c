@@ -156,6 +156,9 @@ void l_tmpl(struct lctx *l, config_setting_t *g, const char *key,
 			bad, sizeof(bad));
 	if (r == -ENOMEM)
 		l->cw.oom = true;
+	else if (r == -EBADMSG)
+		cw_error_at(&l->cw, s, "%s.%s: \"{{\" without \"}}\" in \"%s\"",
+				what, key, bad);
 	else if (r < 0)
 		cw_error_at(&l->cw, s,
 				"%s.%s: unknown placeholder {{%s}} (known: "

@@ -301,7 +301,10 @@ struct r_render {
 /* Appends the rendering of @t to @buf (@size); returns the new length. */
 size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,
 		size_t len, size_t size);
-/* Compiles @src; returns 0 or -EINVAL with @bad set to the name. */
+/*
+ * Compiles @src; returns 0, -EINVAL with @bad set to an unknown name,
+ * -EBADMSG with @bad set to an unclosed "{{...", or -ENOMEM.
+ */
 int r_tmpl_compile(struct r_arena *a, const struct r_form *form,
 		const char *src, struct r_tmpl *t, char *bad, size_t bad_size);
 size_t r_codes(const struct rules *r, const char *role, char *buf, size_t size);

@@ -76,7 +76,7 @@ int r_tmpl_compile(struct r_arena *a, const struct r_form *form,
 		close = strstr(open + 2, "}}");
 		if (!close) {
 			snprintf(bad, bad_size, "%s", open);
-			return -EINVAL;
+			return -EBADMSG;
 		}
 		nl = (size_t) (close - open - 2);
 		if (n >= 128)

@@ -373,7 +373,7 @@ static void spec_defaults(struct spec *s)
 	s->fuzzy_digits = s->cn_numerals = s->cn_point = true;
 	s->home_mcc = 460;
 	s->home_mnc = 0;
-	s->cell_hex = true;
+	s->cell_hex = false;
 	s->max_segments = 1;
 	s->format_hint = true;
 	s->ref_digits = 4;

@@ -134,8 +134,42 @@ struct pctx {
 	struct r_arena *a;
 	struct rules_value *vals;
 	const struct rules_time *today;
+	const char *norm; /* the case-folded normalized text */
+	size_t norm_len;
+	char *unfolded; /* the same without case folding, made on demand */
 	bool failed;
 };
+
+/*
+ * Text values keep the case the rep typed: normalization without case
+ * folding gives the same bytes at the same offsets except for a-z, so
+ * the token is copied from there.
+ */
+static const char *text_value(struct pctx *c, const char *tok, size_t len)
+{
+	size_t cap;
+
+	if (!c->r->norm.fold_case || tok < c->norm ||
+			tok + len > c->norm + c->norm_len)
+		return r_strndup(c->a, tok, len);
+	if (!c->unfolded) {
+		struct rt_norm_opts o = c->r->norm;
+		int n;
+
+		o.fold_case = false;
+		cap = 3 * c->msg->len + 1;
+		c->unfolded = r_alloc(c->a, cap);
+		if (!c->unfolded)
+			return NULL;
+		n = rt_normalize(c->msg->text ? c->msg->text : "", c->msg->len,
+				&o, c->unfolded, cap);
+		if (n < 0 || (size_t) n != c->norm_len) {
+			c->unfolded = NULL;
+			return r_strndup(c->a, tok, len);
+		}
+	}
+	return r_strndup(c->a, c->unfolded + (tok - c->norm), len);
+}
 
 static void fail(struct pctx *c, enum rules_error e, const struct r_field *f,
 		const char *tok, size_t len)
@@ -211,17 +245,15 @@ static bool parse_value(struct pctx *c, const struct r_field *f,
 			fail(c, RULES_E_TOO_LONG, f, tok, len);
 			return false;
 		}
-		v->text = v->raw;
+		v->text = v->raw = text_value(c, tok, len);
 		break;
 	case RULES_DATE:
 		r = rv_parse_date(tok, len, c->today->year, c->today->month,
 				c->today->day, &v->v.date.year,
 				&v->v.date.month, &v->v.date.day);
 		if (r < 0) {
-			fail(c,
-					r == -ERANGE ? RULES_E_RANGE
-						     : RULES_E_TYPE_DATE,
-					f, tok, len);
+			/* 1332 or 2月30日: not a date either */
+			fail(c, RULES_E_TYPE_DATE, f, tok, len);
 			return false;
 		}
 		break;
@@ -434,11 +466,16 @@ static void set_period(
 	}
 }
 
-/* A leading period token ("昨天", "0531") before the fields? */
+/*
+ * A leading period token ("昨天", "0531", "5月31日", "2026-05-31")
+ * before the fields?  Only shapes that cannot be a value: words without
+ * digits, 月, a full ISO date, or all digits when a value is still left
+ * for every required field ("日报 0531 120 3500 8", not "日报 12.5").
+ */
 static size_t period_token(struct pctx *c, const char *s, size_t len, int *y,
 		int *m, int *d)
 {
-	size_t tl = 0, n = 0, i, positional = 0;
+	size_t tl = 0, n = 0, i, positional = 0, digits;
 
 	if (c->form->period == PER_EVENT)
 		return 0;
@@ -450,19 +487,20 @@ static size_t period_token(struct pctx *c, const char *s, size_t len, int *y,
 	for (i = 0; i < c->form->n_fields; i++)
 		if (c->form->fields[i].type == RULES_DATE)
 			return 0; /* the form has its own date field */
-	/* all digits: a period only when a value is left for each field */
-	if (strspn(s, "0123456789") >= tl) {
-		for (i = 0; i < len; i++)
-			if (s[i] == ' ')
-				n++;
-		for (i = 0; i < c->form->n_fields; i++)
-			if (c->form->fields[i].required &&
-					!c->form->fields[i].rest)
-				positional++;
-		if (n < positional)
-			return 0;
-	}
-	return tl;
+	for (i = digits = 0; i < tl; i++)
+		digits += is_digit(s[i]);
+	if (!digits || memmem(s, tl, "月", 3) ||
+			(tl == 10 && s[4] == '-' && s[7] == '-'))
+		return tl;
+	if (digits != tl)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] == ' ')
+			n++;
+	for (i = 0; i < c->form->n_fields; i++)
+		if (c->form->fields[i].required && !c->form->fields[i].rest)
+			positional++;
+	return n >= positional ? tl : 0;
 }
 
 static void parse_form(struct pctx *c, const char *s, size_t len)
@@ -608,6 +646,8 @@ int rules_parse(const struct rules *r, const struct rules_msg *msg,
 	if (nl < 0)
 		nl = (int) strlen(norm);
 	p->normalized = norm;
+	c.norm = norm;
+	c.norm_len = (size_t) nl;
 	if (!msg->sender.role)
 		fail(&c, RULES_E_UNKNOWN_SENDER, NULL, NULL, 0);
 	k = nl ? match_keyword(r, norm, (size_t) nl, &p->fuzzy_keyword) : NULL;

@@ -319,14 +319,25 @@ static int tag_at(const struct r_form *f, const char *s, size_t len, size_t *tl)
 	return hit;
 }
 
-/* End of a value starting at @s: the next space or the next tag. */
+/*
+ * End of a value starting at @s: the next space or the next tag; a text
+ * field named by its tag runs up to the next word that starts with a
+ * tag ("N shop closed C5").
+ */
 static size_t value_end(const struct pctx *c, const struct r_field *f,
-		const char *s, size_t len, bool tags)
+		const char *s, size_t len, bool tags, bool by_tag)
 {
 	size_t i, tl;
 
 	if (f->rest)
 		return len;
+	if (by_tag && f->type == RULES_TEXT) {
+		for (i = 1; i < len; i++)
+			if (s[i - 1] == ' ' && tag_at(c->form, s + i, len - i,
+							       &tl) >= 0)
+				return i - 1;
+		return len;
+	}
 	if ((f->type == RULES_INT || f->type == RULES_DECIMAL) && tags) {
 		size_t n = rv_number_prefix(s, len, &f->num);
 
@@ -375,7 +386,7 @@ static void parse_fields(struct pctx *c, const char *s, size_t len)
 		} else {
 			if (form->syntax == SYN_TAGGED) {
 				end = value_end(c, &form->fields[0], s + pos,
-						len - pos, false);
+						len - pos, false, false);
 				fail(c, RULES_E_EXTRA, NULL, s + pos, end);
 				break;
 			}
@@ -384,14 +395,14 @@ static void parse_fields(struct pctx *c, const char *s, size_t len)
 					break;
 			if (i == form->n_fields) {
 				end = value_end(c, &form->fields[0], s + pos,
-						len - pos, false);
+						len - pos, false, false);
 				fail(c, RULES_E_EXTRA, NULL, s + pos, end);
 				break;
 			}
 			fi = (int) i;
 			f = &form->fields[fi];
 		}
-		end = value_end(c, f, s + pos, len - pos, tags);
+		end = value_end(c, f, s + pos, len - pos, tags, fi >= 0 && tl);
 		if (!parse_value(c, f, &c->vals[fi], s + pos, end))
 			break;
 		pos += end;

@@ -403,6 +403,8 @@ static void apply_settings(struct lctx *l, struct spec *s)
 					"list at most %d separators",
 					RT_MAX_SEPARATORS);
 	}
+	r->norm_keep_case = r->norm;
+	r->norm_keep_case.fold_case = false;
 	r->num.fuzzy_digits = s->fuzzy_digits;
 	r->num.cn_numerals = s->cn_numerals;
 	r->num.cn_point = s->cn_point;
@@ -488,25 +490,24 @@ static void compile_texts(struct lctx *l, struct spec *s)
 	def_tmpl(l, &r->def_errors[RULES_E_NOT_ALLOWED], "Not allowed.");
 	def_tmpl(l, &r->def_errors[RULES_E_MISSING], "{{label}} missing.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_INT],
-			"{{label}} must be a whole number, got {{raw}}.");
+			"Bad {{label}}: {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_DECIMAL],
-			"{{label}} must be a number, got {{raw}}.");
+			"Bad {{label}}: {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_DATE],
-			"{{label}} must be a date such as 0531, got {{raw}}.");
+			"Bad {{label}}: {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_TIME],
-			"{{label}} must be a time such as 09:30, got {{raw}}.");
+			"Bad {{label}}: {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_PHONE],
-			"{{label}} must be a phone number, got {{raw}}.");
+			"Bad {{label}}: {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_BOOL],
-			"{{label}} must be Y or N, got {{raw}}.");
+			"{{label}}: Y/N, not {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_CELL],
-			"{{label}} must be a cell such as L460-00-2A1F-3C4D.");
+			"{{label}}: like L460-00-2A1F-3C4D.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_OUTLET],
-			"{{label}} must be an outlet code, got {{raw}}.");
-	def_tmpl(l, &r->def_errors[RULES_E_ENUM],
-			"{{label}}: {{raw}} is not a listed value.");
+			"Bad {{label}}: {{raw}}.");
+	def_tmpl(l, &r->def_errors[RULES_E_ENUM], "{{label}}: no {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_RANGE],
-			"{{label}} must be {{min}}-{{max}}, got {{raw}}.");
+			"{{label}} {{min}}-{{max}}: {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TOO_LONG],
 			"{{label}}: at most {{max}} characters.");
 	def_tmpl(l, &r->def_errors[RULES_E_EXTRA], "Too many values: {{raw}}.");

@@ -258,6 +258,7 @@ static void check_segments(struct lctx *l)
 				if (k == f->n_fields &&
 						!field_less((enum rules_error) e))
 					continue;
+				rc.worst_error = (enum rules_error) e;
 				rc.worst_field = k < f->n_fields ? &f->fields[k]
 								 : NULL;
 				o = r_render(&rc, t, buf, 0, sizeof(buf));
@@ -269,6 +270,7 @@ static void check_segments(struct lctx *l)
 						what);
 			}
 			rc.worst_field = NULL;
+			rc.worst_error = RULES_E_NONE;
 		}
 	}
 	for (i = 0; i < r->n_alerts; i++) {
@@ -396,6 +398,14 @@ void l_check(struct lctx *l)
 	if (l->cw.oom)
 		return;
 	build_keywords(l);
+	for (i = 0; i < r->n_roles; i++) {
+		char codes[512];
+
+		r_codes(r, r->roles[i], codes, sizeof(codes));
+		r->codes[i] = r_strdup(&r->arena, codes);
+		if (!r->codes[i])
+			l->cw.oom = true;
+	}
 	check_segments(l);
 	/* examples only run on a set that is otherwise sound */
 	if (l->cw.diags->n_errors > l->errors_before || l->cw.oom)

@@ -22,7 +22,7 @@
 struct parsed_full {
 	struct rules_parsed p;
 	struct r_arena arena;
-	char inline_buf[3072];
+	char inline_buf[640];
 };
 
 static bool is_letter(char c)
@@ -147,27 +147,8 @@ struct pctx {
  */
 static const char *text_value(struct pctx *c, const char *tok, size_t len)
 {
-	size_t cap;
-
-	if (!c->r->norm.fold_case || tok < c->norm ||
-			tok + len > c->norm + c->norm_len)
+	if (!c->unfolded || tok < c->norm || tok + len > c->norm + c->norm_len)
 		return r_strndup(c->a, tok, len);
-	if (!c->unfolded) {
-		struct rt_norm_opts o = c->r->norm;
-		int n;
-
-		o.fold_case = false;
-		cap = 3 * c->msg->len + 1;
-		c->unfolded = r_alloc(c->a, cap);
-		if (!c->unfolded)
-			return NULL;
-		n = rt_normalize(c->msg->text ? c->msg->text : "", c->msg->len,
-				&o, c->unfolded, cap);
-		if (n < 0 || (size_t) n != c->norm_len) {
-			c->unfolded = NULL;
-			return r_strndup(c->a, tok, len);
-		}
-	}
 	return r_strndup(c->a, c->unfolded + (tok - c->norm), len);
 }
 
@@ -306,10 +287,12 @@ static int tag_at(const struct r_form *f, const char *s, size_t len, size_t *tl)
 	for (i = 0; i < f->n_fields; i++)
 		for (k = 0; k < f->fields[i].n_tags; k++) {
 			const char *t = f->fields[i].tags[k];
-			size_t l = strlen(t);
+			size_t l;
 
-			if (l > best && t[0] == s[0] &&
-					kw_at(t, l, is_letter(t[l - 1]), s,
+			if (t[0] != s[0])
+				continue;
+			l = strlen(t);
+			if (l > best && kw_at(t, l, is_letter(t[l - 1]), s,
 							len)) {
 				best = l;
 				hit = (int) i;
@@ -431,18 +414,32 @@ static void apply_defaults_and_required(struct pctx *c)
 
 /* ---- periods ---------------------------------------------------------- */
 
+/* "2026", "06": zero-padded decimal of @w digits, no printf. */
+static char *dig(char *p, int v, int w)
+{
+	int i;
+
+	for (i = w - 1; i >= 0; i--, v /= 10)
+		p[i] = (char) ('0' + v % 10);
+	return p + w;
+}
+
 static void set_period(
 		struct pctx *c, const struct rules_time *t, int y, int m, int d)
 {
 	const struct r_form *f = c->form;
 	struct rules_parsed *p = c->p;
-	char buf[16];
+	char buf[16], *q;
 	int64_t days = r_days_from_civil(y, m, d), last = days, dl, sent;
 	int wday = (int) ((days % 7 + 7 + 3) % 7); /* 0 = Monday */
 
 	switch (f->period) {
 	case PER_DAY:
-		snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, d);
+		q = dig(buf, y, 4);
+		*q++ = '-';
+		q = dig(q, m, 2);
+		*q++ = '-';
+		*dig(q, d, 2) = '\0';
 		break;
 	case PER_WEEK: {
 		int64_t thursday = days - wday + 3;
@@ -652,10 +649,32 @@ int rules_parse(const struct rules *r, const struct rules_msg *msg,
 	norm = r_alloc(c.a, cap);
 	if (!norm)
 		goto oom;
-	nl = rt_normalize(msg->text ? msg->text : "", msg->len, &r->norm, norm,
-			cap);
-	if (nl < 0)
-		nl = (int) strlen(norm);
+	if (r->norm.fold_case) {
+		/*
+		 * Normalize keeping the case (text values are stored as
+		 * typed), then fold a copy for matching: the same bytes at
+		 * the same offsets but for a-z.
+		 */
+		char *unf = r_alloc(c.a, cap);
+		int i;
+
+		if (!unf)
+			goto oom;
+		nl = rt_normalize(msg->text ? msg->text : "", msg->len,
+				&r->norm_keep_case, unf, cap);
+		if (nl < 0)
+			nl = (int) strlen(unf);
+		for (i = 0; i <= nl; i++)
+			norm[i] = unf[i] >= 'a' && unf[i] <= 'z'
+						  ? (char) (unf[i] - 'a' + 'A')
+						  : unf[i];
+		c.unfolded = unf;
+	} else {
+		nl = rt_normalize(msg->text ? msg->text : "", msg->len,
+				&r->norm, norm, cap);
+		if (nl < 0)
+			nl = (int) strlen(norm);
+	}
 	p->normalized = norm;
 	c.norm = norm;
 	c.norm_len = (size_t) nl;

@@ -57,24 +57,27 @@ static void jput(struct jbuf *j, const char *s, size_t len)
 
 static void jstr(struct jbuf *j, const char *s)
 {
-	const char *p;
+	const char *p = s, *run = s;
 	char esc[8];
 
 	jput(j, "\"", 1);
-	for (p = s; *p; p++) {
+	for (; *p; p++) {
 		unsigned char c = (unsigned char) *p;
 
+		if (c != '"' && c != '\\' && c >= 0x20 && c != 0x7F)
+			continue;
+		jput(j, run, (size_t) (p - run));
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char) c;
 			jput(j, esc, 2);
-		} else if (c < 0x20 || c == 0x7F) {
+		} else {
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			jput(j, esc, 6);
-		} else {
-			jput(j, p, 1);
 		}
+		run = p + 1;
 	}
+	jput(j, run, (size_t) (p - run));
 	jput(j, "\"", 1);
 }
 
@@ -300,7 +303,20 @@ static int segments(const char *s, size_t len, bool *gsm7)
 		if (c < 0x80) {
 			if (c == '`')
 				ascii = false;
-			units += strchr("[]{}\\^~|", c) && c ? 2 : 1;
+			switch (c) {
+			case '[':
+			case ']':
+			case '{':
+			case '}':
+			case '\\':
+			case '^':
+			case '~':
+			case '|':
+				units += 2; /* the GSM-7 extension table */
+				break;
+			default:
+				units++;
+			}
 			ucs2++;
 		} else {
 			ascii = false;

@@ -39,8 +39,9 @@ char *cw_strdup(struct cw_ctx *c, const char *s)
 	return p;
 }
 
-static void vdiag(struct cw_ctx *c, enum diag_level level, const char *file,
-		int line, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 5, 0)))
+vdiag(struct cw_ctx *c, enum diag_level level, const char *file, int line,
+		const char *fmt, va_list ap)
 {
 	char msg[1024];
 

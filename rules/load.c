@@ -651,6 +651,8 @@ int rules_load(const char *path, struct rules **ret_rules,
 	if (r < 0) {
 		cw_diag(&l.cw, DIAG_ERROR, NULL, 0, "cannot read: %s",
 				strerror(-r));
+		if (r != -ENOENT && r != -EACCES && r != -ENOMEM)
+			r = -EIO;
 		goto fail;
 	}
 	r_sha256_final(&h, digest);
@@ -688,8 +690,6 @@ fail:
 		r = -ENOMEM;
 	else if (r == 0 && diags->n_errors > l.errors_before)
 		r = -EINVAL;
-	else if (r == -EINVAL || r == 0)
-		r = r;
 	if (r < 0) {
 		rules_free(l.r);
 		return r == -ENOENT || r == -EACCES || r == -EIO || r == -ENOMEM

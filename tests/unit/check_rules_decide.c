@@ -329,7 +329,7 @@ START_TEST(test_minimal_file)
 			"Stock 2026-06: cases5 notelow (not checked)");
 	done(&x);
 	run(&x, mini, "ST C100", "rep", NULL);
-	ck_assert_str_eq(x.d->reply, "cases must be 0-99, got 100.");
+	ck_assert_str_eq(x.d->reply, "cases 0-99: 100.");
 	done(&x);
 }
 END_TEST

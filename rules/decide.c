@@ -344,13 +344,14 @@ static int segments(const char *s, size_t len, bool *gsm7)
 static int finish_reply(struct decision_full *df, const char *text)
 {
 	struct rules_decision *d = &df->d;
+	size_t len = strlen(text);
 	bool gsm7 = false;
 	int seg;
 
-	d->reply = r_strdup(&df->arena, text);
+	d->reply = r_strndup(&df->arena, text, len);
 	if (!d->reply)
 		return -ENOMEM;
-	seg = segments(d->reply, strlen(d->reply), &gsm7);
+	seg = segments(d->reply, len, &gsm7);
 	d->reply_segments = seg < 0 ? 0 : seg;
 	d->reply_gsm7 = gsm7;
 	return 0;

@@ -107,7 +107,7 @@ char *l_norm(struct lctx *l, const char *s)
 		l->cw.oom = true;
 		return NULL;
 	}
-	if (rt_normalize(s, len, &l->r->norm, out, cap) < 0)
+	if (rt_normalize_with(s, len, &l->r->norm_c, out, cap) < 0)
 		out[0] = '\0';
 	return out;
 }
@@ -405,6 +405,8 @@ static void apply_settings(struct lctx *l, struct spec *s)
 	}
 	r->norm_keep_case = r->norm;
 	r->norm_keep_case.fold_case = false;
+	rt_norm_compile(&r->norm, &r->norm_c);
+	rt_norm_compile(&r->norm_keep_case, &r->norm_keep_case_c);
 	r->num.fuzzy_digits = s->fuzzy_digits;
 	r->num.cn_numerals = s->cn_numerals;
 	r->num.cn_point = s->cn_point;

@@ -336,7 +336,8 @@ static bool compile_field(struct lctx *l, config_setting_t *g, const char *what,
 	}
 	f->tags = r_zalloc(&r->arena, (sp.tags.n + 1) * sizeof(char *));
 	f->tag_lines = sp.tags.lines;
-	if (!f->tags) {
+	f->tag_lens = r_zalloc(&r->arena, (sp.tags.n + 1) * sizeof(size_t));
+	if (!f->tags || !f->tag_lens) {
 		l->cw.oom = true;
 		return false;
 	}
@@ -354,6 +355,9 @@ static bool compile_field(struct lctx *l, config_setting_t *g, const char *what,
 					what, sp.tags.v[j], sp.tags.v[k]);
 			continue;
 		}
+		f->tag_lens[f->n_tags] =
+				f->tags[f->n_tags] ? strlen(f->tags[f->n_tags])
+						   : 0;
 		if (f->tags[f->n_tags] && !*f->tags[f->n_tags])
 			cw_error_at(&l->cw, g,
 					"'%s.tags': \"%s\" is nothing but "
@@ -582,6 +586,19 @@ static void compile_form(struct lctx *l, config_setting_t *g, const char *what,
 	form->syntax = (enum r_syntax) sp.syntax;
 	form->period = (enum r_period) sp.period;
 	form->resubmit = (enum r_resubmit) sp.resubmit;
+	if (form->period == PER_EVENT) {
+		/* every event report stands alone */
+		if (config_setting_get_member(g, "resubmit") &&
+				form->resubmit != RESUB_KEEP_BOTH)
+			cw_error_at(&l->cw,
+					config_setting_get_member(
+							g, "resubmit"),
+					"'%s.resubmit': an event form has no "
+					"period to resubmit in; only "
+					"\"keep_both\" applies",
+					what);
+		form->resubmit = RESUB_KEEP_BOTH;
+	}
 	form->roles = l_role_bits(l,
 			config_setting_get_member(g, "roles")
 					? config_setting_get_member(g, "roles")

@@ -291,7 +291,7 @@ static int tag_at(const struct r_form *f, const char *s, size_t len, size_t *tl)
 
 			if (t[0] != s[0])
 				continue;
-			l = strlen(t);
+			l = f->fields[i].tag_lens[k];
 			if (l > best && kw_at(t, l, is_letter(t[l - 1]), s,
 							len)) {
 				best = l;
@@ -556,7 +556,7 @@ static void parse_form(struct pctx *c, const char *s, size_t len)
 	if (c->failed)
 		return;
 	p->needs.what |= RULES_NEED_REF;
-	if (form->resubmit != RESUB_KEEP_BOTH && form->period != PER_EVENT)
+	if (form->resubmit != RESUB_KEEP_BOTH)
 		p->needs.what |= RULES_NEED_PRIOR;
 	if (form->n_history) {
 		p->needs.what |= RULES_NEED_HISTORY;
@@ -660,8 +660,8 @@ int rules_parse(const struct rules *r, const struct rules_msg *msg,
 
 		if (!unf)
 			goto oom;
-		nl = rt_normalize(msg->text ? msg->text : "", msg->len,
-				&r->norm_keep_case, unf, cap);
+		nl = rt_normalize_with(msg->text ? msg->text : "", msg->len,
+				&r->norm_keep_case_c, unf, cap);
 		if (nl < 0)
 			nl = (int) strlen(unf);
 		for (i = 0; i <= nl; i++)
@@ -670,8 +670,8 @@ int rules_parse(const struct rules *r, const struct rules_msg *msg,
 						  : unf[i];
 		c.unfolded = unf;
 	} else {
-		nl = rt_normalize(msg->text ? msg->text : "", msg->len,
-				&r->norm, norm, cap);
+		nl = rt_normalize_with(msg->text ? msg->text : "", msg->len,
+				&r->norm_c, norm, cap);
 		if (nl < 0)
 			nl = (int) strlen(norm);
 	}

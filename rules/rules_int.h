@@ -104,6 +104,7 @@ struct r_field {
 	bool required;
 	bool rest;	   /* rest_of_message */
 	const char **tags; /* normalized */
+	size_t *tag_lens;
 	size_t n_tags;
 	int *tag_lines;
 	int scale; /* decimal digits kept (int: 0) */
@@ -243,7 +244,8 @@ struct rules {
 	char hash[65];
 
 	struct rt_norm_opts norm;
-	struct rt_norm_opts norm_keep_case; /* norm without fold_case */
+	struct rt_norm_opts norm_keep_case;	 /* norm without fold_case */
+	struct rt_norm norm_c, norm_keep_case_c; /* the two, compiled */
 	struct rv_num_opts num;
 	int home_mcc, home_mnc;
 	bool cell_hex_default;

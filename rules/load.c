@@ -278,7 +278,12 @@ static void check_texts(struct cw_ctx *c, config_setting_t *s, const char *what,
 			if (!strcmp(text_keys[k], name))
 				break;
 		cw_join(w, sizeof(w), what, name);
-		if (!text_keys[k])
+		if (!text_keys[k] && cw_nearest(name, text_keys))
+			cw_error_at(c, e,
+					"unknown setting '%s' (did you mean "
+					"'%s'?)",
+					w, cw_nearest(name, text_keys));
+		else if (!text_keys[k])
 			cw_error_at(c, e, "unknown setting '%s'", w);
 		else
 			cw_get_string(c, e, w, &v);
@@ -629,6 +634,7 @@ int rules_load(const char *path, struct rules **ret_rules,
 	l.cw.path = path;
 	l.cw.diags = diags;
 	l.cw.alloc = arena_alloc;
+	l.cw.suggest = true;
 	l.cw.arena = &l.r->arena;
 	l.errors_before = diags->n_errors;
 	{

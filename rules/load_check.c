@@ -407,6 +407,13 @@ void l_check(struct lctx *l)
 			l->cw.oom = true;
 	}
 	check_segments(l);
+	for (i = 0; i < r->n_forms; i++)
+		if (!r->forms[i].n_examples)
+			cw_diag(&l->cw, DIAG_WARNING, r->forms[i].file,
+					r->forms[i].line,
+					"form '%s' has no examples: nothing "
+					"shows it parses what reps send",
+					r->forms[i].id);
 	/* examples only run on a set that is otherwise sound */
 	if (l->cw.diags->n_errors > l->errors_before || l->cw.oom)
 		return;

@@ -834,11 +834,25 @@ void l_compile_commands(struct lctx *l, config_setting_t *s)
 									  k)))
 				c = &r->commands[k];
 		if (!c) {
-			cw_error_at(&l->cw, g,
-					"unknown setting '%s' (commands are "
-					"help, undo, approve, reject, note, "
-					"team, lookup, my, confirm)",
-					what);
+			static const char *const cmds[] = {"help", "undo",
+					"approve", "reject", "note", "team",
+					"lookup", "my", "confirm", NULL};
+			const char *near = cw_nearest(name, cmds);
+
+			if (near)
+				cw_error_at(&l->cw, g,
+						"unknown setting '%s' (did you "
+						"mean '%s'?)",
+						what, near);
+			else
+				cw_error_at(&l->cw, g,
+						"unknown setting '%s' "
+						"(commands "
+						"are help, undo, approve, "
+						"reject, "
+						"note, team, lookup, my, "
+						"confirm)",
+						what);
 			continue;
 		}
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {

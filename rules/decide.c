@@ -301,7 +301,8 @@ static int segments(const char *s, size_t len, bool *gsm7)
 		unsigned char c = u[i];
 
 		if (c < 0x80) {
-			if (c == '`')
+			if (c == '`' || (c < 0x20 && c != '\n' && c != '\r') ||
+					c == 0x7F)
 				ascii = false;
 			switch (c) {
 			case '[':

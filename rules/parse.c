@@ -629,7 +629,7 @@ int rules_parse(const struct rules *r, const struct rules_msg *msg,
 	struct pctx c = {.r = r, .msg = msg};
 	const struct r_keyword *k;
 	char *norm;
-	size_t cap, klen;
+	size_t cap, klen, msg_len;
 	int nl;
 
 	pf = malloc(sizeof(*pf));
@@ -645,7 +645,11 @@ int rules_parse(const struct rules *r, const struct rules_msg *msg,
 	c.today = msg->sent.unix ? &msg->sent : &msg->received;
 	p->command_text = "";
 	p->period = "";
-	cap = 3 * msg->len + 1;
+	if (!msg->text)
+		msg_len = 0;
+	else
+		msg_len = msg->len;
+	cap = 3 * msg_len + 1;
 	norm = r_alloc(c.a, cap);
 	if (!norm)
 		goto oom;
@@ -660,7 +664,7 @@ int rules_parse(const struct rules *r, const struct rules_msg *msg,
 
 		if (!unf)
 			goto oom;
-		nl = rt_normalize_with(msg->text ? msg->text : "", msg->len,
+		nl = rt_normalize_with(msg->text ? msg->text : "", msg_len,
 				&r->norm_keep_case_c, unf, cap);
 		if (nl < 0)
 			nl = (int) strlen(unf);
@@ -670,7 +674,7 @@ int rules_parse(const struct rules *r, const struct rules_msg *msg,
 						  : unf[i];
 		c.unfolded = unf;
 	} else {
-		nl = rt_normalize_with(msg->text ? msg->text : "", msg->len,
+		nl = rt_normalize_with(msg->text ? msg->text : "", msg_len,
 				&r->norm_c, norm, cap);
 		if (nl < 0)
 			nl = (int) strlen(norm);

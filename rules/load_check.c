@@ -95,6 +95,23 @@ static void build_keywords(struct lctx *l)
 					r->commands[i].kw_lines[k]);
 	r->n_keywords = n;
 	qsort(r->keywords, n, sizeof(*r->keywords), kw_cmp);
+	/* the index by first byte keeps the longest-first order */
+	r->kw_index = r_zalloc(&r->arena, (n + 1) * sizeof(*r->kw_index));
+	if (!r->kw_index || n > 65535) {
+		l->cw.oom = true;
+		return;
+	}
+	{
+		size_t b, o = 0;
+
+		for (b = 0; b < 256; b++) {
+			r->kw_start[b] = (uint16_t) o;
+			for (i = 0; i < n; i++)
+				if ((unsigned char) r->keywords[i].kw[0] == b)
+					r->kw_index[o++] = (uint16_t) i;
+		}
+		r->kw_start[256] = (uint16_t) o;
+	}
 }
 
 /* ---- segments --------------------------------------------------------------- */

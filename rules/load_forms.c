@@ -305,6 +305,13 @@ static bool compile_field(struct lctx *l, config_setting_t *g, const char *what,
 				"'%s': min (%g) is greater than max (%g): no "
 				"value could pass",
 				what, sp.min, sp.max);
+	{
+		char key[48];
+		int kl = snprintf(key, sizeof(key), "\"%s\":", f->name);
+
+		f->json_key = r_strdup(&r->arena, key);
+		f->json_key_len = (size_t) kl;
+	}
 	f->max_chars = sp.max_chars;
 	if (sp.max_chars && f->type != RULES_TEXT)
 		cw_error_at(&l->cw, config_setting_get_member(g, "max_chars"),
@@ -672,6 +679,11 @@ static void compile_form(struct lctx *l, config_setting_t *g, const char *what,
 					what, f->name);
 		if (f->type == RULES_OUTLET)
 			form->needs_outlet = true;
+		for (a = 0; a < f->n_tags; a++) {
+			unsigned char b0 = (unsigned char) f->tags[a][0];
+
+			form->tag_first[b0 >> 5] |= 1u << (b0 & 31);
+		}
 		for (j = 0; j < k; j++) {
 			const struct r_field *o = &form->fields[j];
 

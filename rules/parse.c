@@ -22,7 +22,7 @@
 struct parsed_full {
 	struct rules_parsed p;
 	struct r_arena arena;
-	char inline_buf[640];
+	char inline_buf[1536];
 };
 
 static bool is_letter(char c)
@@ -82,11 +82,12 @@ static const struct r_keyword *match_keyword(
 	int n = 0;
 
 	*fuzzy = false;
-	for (i = 0; i < r->n_keywords; i++) {
-		const struct r_keyword *k = &r->keywords[i];
+	/* only the keywords that start with this byte, longest first */
+	for (i = r->kw_start[(unsigned char) s[0]];
+			i < r->kw_start[(unsigned char) s[0] + 1]; i++) {
+		const struct r_keyword *k = &r->keywords[r->kw_index[i]];
 
-		if (k->kw[0] == s[0] &&
-				kw_at(k->kw, k->len, k->ends_letter, s, len))
+		if (kw_at(k->kw, k->len, k->ends_letter, s, len))
 			return k;
 	}
 	/* edit distance 1 on the first ASCII word, when unique */
@@ -283,7 +284,10 @@ static int tag_at(const struct r_form *f, const char *s, size_t len, size_t *tl)
 {
 	size_t i, k, best = 0;
 	int hit = -1;
+	unsigned char b0 = (unsigned char) s[0];
 
+	if (!len || !(f->tag_first[b0 >> 5] & (1u << (b0 & 31))))
+		return -1;
 	for (i = 0; i < f->n_fields; i++)
 		for (k = 0; k < f->fields[i].n_tags; k++) {
 			const char *t = f->fields[i].tags[k];
@@ -489,14 +493,17 @@ static size_t period_token(struct pctx *c, const char *s, size_t len, int *y,
 		return 0;
 	while (tl < len && s[tl] != ' ')
 		tl++;
-	if (!tl || rv_parse_date(s, tl, c->today->year, c->today->month,
-				   c->today->day, y, m, d) < 0)
+	for (i = digits = 0; i < tl; i++)
+		digits += is_digit(s[i]);
+	/* cheap shape test first: most first values are plain numbers */
+	if (!tl || (digits == tl && tl != 4 && tl != 8))
+		return 0;
+	if (rv_parse_date(s, tl, c->today->year, c->today->month, c->today->day,
+			    y, m, d) < 0)
 		return 0;
 	for (i = 0; i < c->form->n_fields; i++)
 		if (c->form->fields[i].type == RULES_DATE)
 			return 0; /* the form has its own date field */
-	for (i = digits = 0; i < tl; i++)
-		digits += is_digit(s[i]);
 	if (!digits || memmem(s, tl, "月", 3) ||
 			(tl == 10 && s[4] == '-' && s[7] == '-'))
 		return tl;

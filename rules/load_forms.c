@@ -257,6 +257,8 @@ static bool compile_field(struct lctx *l, config_setting_t *g, const char *what,
 	size_t k;
 	int errs = (int) l->cw.diags->n_errors;
 
+	/* the slot of a field refused before may be reused */
+	memset(f, 0, sizeof(*f));
 	memset(&sp, 0, sizeof(sp));
 	sp.required = true;
 	sp.type = -1;

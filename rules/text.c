@@ -304,15 +304,21 @@ struct out {
 static inline bool put(struct out *o, const char *s, size_t k)
 {
 	char *w;
-	size_t i;
 
 	if (o->len + k + 1 > o->size) {
 		o->full = true;
 		return false;
 	}
 	w = o->buf + o->len;
-	for (i = 0; i < k; i++)
-		w[i] = s[i];
+	w[0] = s[0];
+	if (k > 1) {
+		w[1] = s[1];
+		if (k > 2) {
+			w[2] = s[2];
+			if (k > 3)
+				w[3] = s[3];
+		}
+	}
 	o->len += k;
 	return true;
 }
@@ -332,6 +338,7 @@ void rt_norm_compile(const struct rt_norm_opts *opts, struct rt_norm *n)
 	n->thousands = opts->thousands;
 	n->sep_ascii[0] = n->sep_ascii[1] = 0;
 	n->n_sep_cp = 0;
+	n->alnum_sep = false;
 	memset(n->sep_bloom, 0, sizeof(n->sep_bloom));
 	for (i = 0; i < opts->n_separators && i < RT_MAX_SEPARATORS; i++) {
 		const char *e = opts->separators[i];
@@ -342,6 +349,14 @@ void rt_norm_compile(const struct rt_norm_opts *opts, struct rt_norm *n)
 			continue;
 		if ((unsigned char) e[0] < 0x80) {
 			cp = (unsigned char) e[0];
+			if ((cp >= 'A' && cp <= 'Z') ||
+					(cp >= 'a' && cp <= 'z')) {
+				n->alnum_sep = true;
+				if (n->fold) /* either case */
+					n->sep_ascii[(cp ^ 32) >> 6] |=
+							(uint64_t) 1
+							<< ((cp ^ 32) & 63);
+			}
 			n->sep_ascii[cp >> 6] |= (uint64_t) 1 << (cp & 63);
 			continue;
 		}
@@ -392,11 +407,31 @@ int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
 	while (i < len) {
 		unsigned char c = (unsigned char) in[i];
 		bool typed = true;
-		char enc[4];
+		char enc[1];
+		const char *src = enc;
 		size_t k = 0;
 		uint32_t cp;
 		int cls;
 
+		/* Fast path: an ASCII letter or digit with no separator due. */
+		if (c < 0x80 && !pending && !n.c->alnum_sep &&
+				o.len + 2 <= o.size) {
+			if (c >= '0' && c <= '9') {
+				out[o.len++] = (char) c;
+				digit_run++;
+				i++;
+				continue;
+			}
+			if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
+				if (c >= 'a' && n.c->fold)
+					c = (unsigned char) (c - 'a' + 'A');
+				out[o.len++] = (char) c;
+				digit_run = 0;
+				in_thousands = dot_chain = in_frac = false;
+				i++;
+				continue;
+			}
+		}
 		if (c >= 0x80) {
 			int m = decode(in + i, len - i, &cp);
 
@@ -404,10 +439,16 @@ int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
 				/* One U+FFFD per bad byte. */
 				i++;
 				k = 3;
-				memcpy(enc, "\xef\xbf\xbd", 3);
+				src = "\xef\xbf\xbd";
 				goto emit;
 			}
 			i += (size_t) m;
+			/* Fast path: CJK ideographs are never special. */
+			if (cp >= 0x3400 && cp <= 0x9fff && !cp_sep(&n, cp)) {
+				k = 3;
+				src = in + i - 3;
+				goto emit;
+			}
 			if (n.c->zw && is_zero_width(cp))
 				continue;
 			if (is_unicode_space(cp))
@@ -439,7 +480,7 @@ int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
 				goto ascii;
 			}
 			k = (size_t) m;
-			memcpy(enc, in + i - (size_t) m, k);
+			src = in + i - (size_t) m;
 			goto emit;
 		}
 		i++;
@@ -449,6 +490,8 @@ int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
 		case C_DIGIT:
 			break;
 		case C_LOWER:
+			if (ascii_sep(&n, c))
+				goto sep;
 			if (n.c->fold)
 				c = (unsigned char) (c - 'a' + 'A');
 			break;
@@ -501,12 +544,12 @@ int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
 			o.buf[o.len++] = ' ';
 		}
 		pending = false;
-		if (!put(&o, enc, k))
+		if (!put(&o, src, k))
 			break;
-		if (k == 1 && enc[0] >= '0' && enc[0] <= '9') {
+		if (k == 1 && src[0] >= '0' && src[0] <= '9') {
 			digit_run++;
 		} else {
-			in_frac = k == 1 && enc[0] == '.' && digit_run;
+			in_frac = k == 1 && src[0] == '.' && digit_run;
 			digit_run = 0;
 			in_thousands = false;
 			dot_chain = false;

@@ -14,7 +14,9 @@
  *     CR, LF) becomes a separator;
  *   - separators: ASCII space, the configured ASCII characters (default
  *     ",;:") and the configured non-ASCII ones (default "，、；：。！？"),
- *     each become one ASCII space, and runs of them collapse into one;
+ *     each become one ASCII space, and runs of them collapse into one
+ *     (after the full-width mapping; a letter in either case when
+ *     folding; a digit is never a separator);
  *     leading and trailing separators are dropped;
  *   - ASCII letters are upper-cased (case folding for keywords and tags;
  *     Chinese is untouched).
@@ -72,6 +74,7 @@ int rt_normalize(const char *in, size_t len, const struct rt_norm_opts *opts,
  */
 struct rt_norm {
 	bool fold, zw, fw, thousands;
+	bool alnum_sep; /* a letter is a separator (no fast path) */
 	uint64_t sep_ascii[2];
 	uint64_t sep_bloom[4];
 	uint32_t sep_cp[RT_MAX_SEPARATORS];

@@ -122,7 +122,7 @@ static bool is_digit(unsigned char c)
 }
 
 /* One character at s[i]: its length (1..4) and code point, or -1. */
-static int get(const char *s, size_t len, size_t i, uint32_t *cp)
+static inline int get(const char *s, size_t len, size_t i, uint32_t *cp)
 {
 	unsigned char c = (unsigned char) s[i];
 
@@ -131,6 +131,20 @@ static int get(const char *s, size_t len, size_t i, uint32_t *cp)
 	if (c < 0x80) {
 		*cp = c;
 		return 1;
+	}
+	/* the 3-byte case (CJK) inline, the rest by the codec */
+	if ((c & 0xf0) == 0xe0 && len - i >= 3 &&
+			((unsigned char) s[i + 1] & 0xc0) == 0x80 &&
+			((unsigned char) s[i + 2] & 0xc0) == 0x80) {
+		uint32_t v = ((uint32_t) (c & 0x0f) << 12) |
+			     ((uint32_t) ((unsigned char) s[i + 1] & 0x3f)
+					     << 6) |
+			     ((unsigned char) s[i + 2] & 0x3f);
+
+		if (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))
+			return -1;
+		*cp = v;
+		return 3;
 	}
 	n = utf8_decode_one(s + i, len - i, cp);
 	return n < 0 ? -1 : n;
@@ -927,9 +941,27 @@ int rv_parse_date(const char *s, size_t len, int today_y, int today_m,
 	bool has_year = false;
 	size_t i;
 
-	if (!s || !date_ok(today_y, today_m, today_d))
+	if (!s || len == 0 || !date_ok(today_y, today_m, today_d))
 		return -EINVAL;
-	if (word_in(s, len, w_today))
+	/* Quick no: a date starts with a digit, J/Z, 今/昨/前 or a numeral. */
+	if (!is_digit((unsigned char) s[0])) {
+		uint32_t cp;
+		unsigned char u = upper((unsigned char) s[0]);
+
+		if (u < 0x80) {
+			if (u != 'J' && u != 'Z')
+				return -EINVAL;
+		} else if (get(s, len, 0, &cp) < 0 ||
+				!(cp == 0x4eca || cp == 0x6628 ||
+						cp == 0x524d ||
+						cn_digit(cp) >= 0 ||
+						cn_unit(cp) == 1)) {
+			return -EINVAL; /* 今 昨 前, 五月, 十二月 */
+		}
+	}
+	if (is_digit((unsigned char) s[0]))
+		;
+	else if (word_in(s, len, w_today))
 		back = 0;
 	else if (word_in(s, len, w_yday))
 		back = 1;
@@ -1051,6 +1083,8 @@ int rv_parse_time(const char *s, size_t len, int *ret_h, int *ret_m)
 		len -= 6;
 	}
 	colon = memchr(s, ':', len);
+	if (!colon)
+		colon = memchr(s, '.', len); /* 9.30 */
 	if (colon) {
 		n = (size_t) (colon - s);
 		if (n < 1 || n > 2 || !all_digits(s, n) || len - n - 1 != 2 ||

@@ -92,7 +92,7 @@ int rv_parse_date(const char *s, size_t len, int today_y, int today_m,
 		int today_d, int *ret_y, int *ret_m, int *ret_d);
 
 /*
- * HH:MM, H:MM (two minute digits), HHMM, H or HH alone (whole hour),
+ * HH:MM, H:MM (two minute digits; also with '.': 9.30), HHMM, H or HH alone (whole hour),
  * H点, H点M, H点M分, H点半, H点钟, H点整, H时, H时M分 (H and M in Arabic
  * or Chinese numerals: "九点半", "十点十五"), optionally after 上午/早上
  * or 下午/晚上 (1..11 become 13..23).  0..23, 0..59, else -ERANGE.

@@ -23,7 +23,7 @@ static void *arena_alloc(void *arena, size_t size)
 	return r_alloc(arena, size);
 }
 
-static const char *check_ident(const char *v)
+const char *l_check_ident(const char *v)
 {
 	size_t len = strlen(v);
 
@@ -36,7 +36,7 @@ static const char *check_ident(const char *v)
 	return NULL;
 }
 
-static const char *check_nonempty(const char *v)
+const char *l_check_nonempty(const char *v)
 {
 	return *v ? NULL : "must not be empty";
 }
@@ -96,6 +96,17 @@ static bool get_duration(struct cw_ctx *c, config_setting_t *s,
 		return false;
 	}
 	return true;
+}
+
+int l_want_list(struct lctx *l, config_setting_t *s, const char *what)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_LIST) {
+		cw_error_at(&l->cw, s,
+				"'%s' must be a list ( { ... }, ... ), not %s",
+				what, cw_type_name(config_setting_type(s)));
+		return -1;
+	}
+	return config_setting_length(s);
 }
 
 char *l_norm(struct lctx *l, const char *s)
@@ -222,7 +233,7 @@ static const struct cw_field normalize_fields[] = {
 		{"thousands", CW_BOOL, SO(thousands), false, 0, 0, NULL, NULL,
 				NULL, NULL, NULL},
 		{"separators", CW_STRINGS, SO(separators), false, 0, 0, NULL,
-				check_nonempty, NULL, NULL, NULL},
+				l_check_nonempty, NULL, NULL, NULL},
 		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -322,7 +333,7 @@ void l_check_errors_group(struct cw_ctx *c, config_setting_t *s,
 
 static const struct cw_field settings_fields[] = {
 		{"timezone", CW_STRING, SO(timezone), false, 0, 0, NULL,
-				check_nonempty, NULL, NULL, NULL},
+				l_check_nonempty, NULL, NULL, NULL},
 		{"normalize", CW_GROUP, 0, false, 0, 0, NULL, NULL,
 				normalize_fields, NULL, NULL},
 		{"numbers", CW_GROUP, 0, false, 0, 0, NULL, NULL,
@@ -344,7 +355,7 @@ static const struct cw_field settings_fields[] = {
 		{"test_time", CW_STRING, SO(test_time), false, 0, 0, NULL, NULL,
 				NULL, NULL, NULL},
 		{"test_outlet", CW_STRING, SO(test_outlet), false, 0, 0, NULL,
-				check_nonempty, NULL, NULL, NULL},
+				l_check_nonempty, NULL, NULL, NULL},
 		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -355,8 +366,8 @@ static const struct cw_field root_fields[] = {
 				NULL, NULL, NULL, NULL},
 		{"settings", CW_GROUP, 0, false, 0, 0, NULL, NULL,
 				settings_fields, NULL, NULL},
-		{"roles", CW_STRINGS, SO(roles), true, 0, 0, NULL, check_ident,
-				NULL, NULL, NULL},
+		{"roles", CW_STRINGS, SO(roles), true, 0, 0, NULL,
+				l_check_ident, NULL, NULL, NULL},
 		{"lists", CW_CUSTOM, SO(lists), false, 0, 0, NULL, NULL, NULL,
 				NULL, cw_keep},
 		{"forms", CW_CUSTOM, SO(forms), true, 0, 0, NULL, NULL, NULL,

@@ -16,6 +16,11 @@ struct lctx {
 };
 
 char *l_norm(struct lctx *l, const char *s);
+/* String checks of the schema tables (NULL = fine, else the reason). */
+const char *l_check_ident(const char *v); /* lower-case ASCII id */
+const char *l_check_nonempty(const char *v);
+/* The length of list @s, or -1 (reported) when it is not a list. */
+int l_want_list(struct lctx *l, config_setting_t *s, const char *what);
 void l_tmpl(struct lctx *l, config_setting_t *g, const char *key,
 		const struct r_form *form, struct r_tmpl *t, const char *what);
 void l_check_errors_group(struct cw_ctx *c, config_setting_t *s,
@@ -24,6 +29,7 @@ void l_check_errors_group(struct cw_ctx *c, config_setting_t *s,
 /* rules/load_forms.c */
 void l_compile_lists(struct lctx *l, config_setting_t *s);
 void l_compile_forms(struct lctx *l, config_setting_t *s);
+/* rules/load_alerts.c */
 void l_compile_commands(struct lctx *l, config_setting_t *s);
 void l_compile_alerts(struct lctx *l, config_setting_t *s);
 void l_compile_tests(struct lctx *l, config_setting_t *s);

@@ -44,6 +44,12 @@
 #include "rules/diag.h"
 #include "rules/value.h"
 
+/*
+ * gcc and clang predefine `unix` to 1 under -std=gnu11 (the build's
+ * dialect), which would break struct rules_time's member of that name.
+ */
+#undef unix
+
 struct rules;
 
 /* ---- loading ---------------------------------------------------------- */
@@ -200,6 +206,10 @@ enum rules_error {
 	RULES_E_RESUBMIT, /* resubmit = "reject" and one exists */
 	RULES_E_NOTHING_TO_UNDO,
 	RULES_E_UNDO_EXPIRED, /* the last report is older than the window */
+	/* added: a command whose issue is not implemented yet (approve,
+	 * reject, note, team, lookup, my, confirm): settings.texts.
+	 * not_available is the reply */
+	RULES_E_NOT_AVAILABLE,
 };
 const char *rules_error_name(enum rules_error e);
 
@@ -338,7 +348,13 @@ struct rules_report {
 	const char *ref;
 	const char *period;
 	bool late;
-	const char *fields_json; /* {"sales":120,"cash":"3500.00",...} */
+	/*
+	 * {"sales":120,"cash":3500.00,...}: int and decimal as JSON numbers
+	 * (a decimal with its scale's digits), bool true/false, date
+	 * "2026-05-31", time "09:30", cell {"mcc":..,"mnc":..,"lac":..,
+	 * "cid":..}, the rest strings; absent optional fields left out.
+	 */
+	const char *fields_json;
 };
 
 struct rules_alert {
@@ -389,7 +405,22 @@ int rules_ref_digits(const struct rules *rules);
 int rules_ref_format(
 		const struct rules *rules, int64_t n, char *buf, size_t size);
 
-/* The "rule file refused" text sent to admins (settings.texts). */
+/*
+ * (added) The value of @v (a field of a rules_parsed made from @rules)
+ * as replies show it: "3500", "3500.5", "涨" (an enum's first alias),
+ * "05-31", "09:30", "是" (settings.texts.yes), "460-00-2A1F-3C4D"; ""
+ * when absent.  For fieldgatectl rules test.  Writes a NUL-terminated
+ * string of at most @size bytes into @buf; returns its length.
+ */
+int rules_value_text(const struct rules *rules, const struct rules_value *v,
+		char *buf, size_t size);
+
+/*
+ * The "rule file refused" text sent to admins (settings.texts.refused,
+ * with {{errors}} the errors of @d as "file:line message; ..."): written
+ * into @buf, cut to @size bytes at a character boundary; returns the
+ * length written.
+ */
 int rules_refused_text(const struct rules *rules, const struct diag_list *d,
 		char *buf, size_t size);
 

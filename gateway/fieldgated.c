@@ -232,6 +232,67 @@ static void before_sleep(struct loop *loop, void *data)
 	gw_links_sync(data);
 }
 
+/* ---- the pipelines on the database connection (gw_db_register) ---- */
+
+static void status_up(struct gw_context *ctx, void *data)
+{
+	(void) data;
+	gw_status_flush(ctx);
+}
+
+static void inbound_up(struct gw_context *ctx, void *data)
+{
+	(void) data;
+	gw_inbound_db_up(ctx);
+}
+
+static void outbound_up(struct gw_context *ctx, void *data)
+{
+	(void) data;
+	ctx->recover_pending = true;
+	gw_outbound_kick(ctx);
+}
+
+static void outbound_notify(
+		struct gw_context *ctx, const char *payload, void *data)
+{
+	(void) payload;
+	(void) data;
+	gw_outbound_kick(ctx);
+}
+
+static void ussd_up(struct gw_context *ctx, void *data)
+{
+	(void) data;
+	ctx->ussd_recover_pending = true;
+	gw_ussd_kick(ctx);
+}
+
+static void ussd_notify(struct gw_context *ctx, const char *payload, void *data)
+{
+	(void) payload;
+	(void) data;
+	gw_ussd_kick(ctx);
+}
+
+/* In this order at every (re)connection: status, inbound, out, USSD. */
+static int register_pipelines(struct gw_context *ctx)
+{
+	static const struct gw_db_hook hooks[] = {
+			{NULL, status_up, NULL, NULL},
+			{NULL, inbound_up, NULL, NULL},
+			{"fieldgate_outbound", outbound_up, outbound_notify,
+					NULL},
+			{"fieldgate_ussd", ussd_up, ussd_notify, NULL},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++)
+		if (gw_db_register(ctx, &hooks[i]) < 0)
+			return -EINVAL;
+	return 0;
+}
+
 /* Exit-code-returning startup; returns 0 or an exit code. */
 static int gw_context_start(struct gw_context *ctx)
 {
@@ -284,6 +345,10 @@ static int gw_context_start(struct gw_context *ctx)
 	if (r < 0)
 		return 1;
 	loop_set_before_sleep(ctx->loop, before_sleep, ctx);
+	if (register_pipelines(ctx) < 0) {
+		log_warnx("cannot register the pipelines");
+		return 1;
+	}
 	r = gw_db_start(ctx);
 	if (r < 0) {
 		log_warnx("cannot start the database connection: %s",

@@ -77,6 +77,19 @@ struct gw_link {
 	char last_error[128];
 };
 
+/*
+ * A pipeline's hooks on the database connection (gw_db_register()): @up
+ * after every (re)connection, in registration order; @notify for each
+ * NOTIFY on @channel (LISTENed on every connection).  Either may be NULL.
+ */
+struct gw_db_hook {
+	const char *channel; /* static string, or NULL */
+	void (*up)(struct gw_context *ctx, void *data);
+	void (*notify)(struct gw_context *ctx, const char *payload, void *data);
+	void *data;
+};
+#define GW_DB_HOOKS_MAX 16
+
 struct gw_context {
 	struct gw_options opts;
 	char *config_path;	  /* absolute: survives chdir */
@@ -88,7 +101,9 @@ struct gw_context {
 	char daemon_id[320]; /* claimed_by in the database */
 	char hostname[64];
 
-	struct gw_db *db;      /* dbconn.c */
+	struct gw_db *db; /* dbconn.c */
+	struct gw_db_hook db_hooks[GW_DB_HOOKS_MAX];
+	size_t n_db_hooks;
 	struct gw_link *links; /* link.c, n_links of them */
 	size_t n_links;
 
@@ -113,11 +128,16 @@ struct gw_context {
 /*
  * Connects (retrying with backoff 1 s .. 60 s while unreachable), checks
  * the schema on the first connection (refusing a newer one: the loop is
- * stopped with exit code 1), LISTENs on fieldgate_outbound and
- * fieldgate_ussd and watches the socket.  0 or -ENOMEM.
+ * stopped with exit code 1), LISTENs on every registered channel, watches
+ * the socket and runs the registered "up" hooks.  0 or -ENOMEM.
  */
 int gw_db_start(struct gw_context *ctx);
 void gw_db_free(struct gw_context *ctx);
+/*
+ * Registers a pipeline's hooks (copied; at most GW_DB_HOOKS_MAX).  Call
+ * before gw_db_start() or at any time after.  0 or -EINVAL.
+ */
+int gw_db_register(struct gw_context *ctx, const struct gw_db_hook *hook);
 /*
  * Handles notifications already received: libpq reads those of our own
  * transactions together with the COMMIT's answer, so the socket never

@@ -37,6 +37,9 @@ struct gw_options {
 };
 
 struct gw_db;
+struct gw_alerts;
+struct db_person;
+struct rules_alert;
 struct gw_inbound;
 struct gw_send;
 struct gw_outcome;
@@ -109,6 +112,7 @@ struct gw_context {
 
 	const struct gw_handler_ops *handler; /* handler.h */
 	void *handler_state;
+	struct gw_alerts *alerts; /* alerts.c */
 
 	struct gw_inbound *inbound; /* inbound.c */
 	int64_t stop_timer;	    /* bounded wait at SIGTERM */
@@ -199,6 +203,24 @@ void gw_ussd_kick(struct gw_context *ctx);
 bool gw_ussd_idle(struct gw_context *ctx);
 void gw_ussd_network(
 		struct gw_link *link, const struct modem_ussd_reply *reply);
+
+/* ---- alerts.c --------------------------------------------------------- */
+
+/* Allocates the dispatcher and registers its database hooks. */
+int gw_alerts_start(struct gw_context *ctx);
+void gw_alerts_free(struct gw_context *ctx);
+/*
+ * Inside the caller's transaction: resolves each alert's recipients
+ * (the rep @sender's supervisor, N levels up, a role, a number) and
+ * inserts one row per recipient (dedupe key + recipient unique).  Returns
+ * how many were new, or a database -errno with @err filled.
+ */
+int gw_alerts_raise(struct gw_context *ctx, struct db *db,
+		const struct db_person *sender, int64_t report_id,
+		const struct rules_alert *alerts, size_t n_alerts,
+		struct db_error *err);
+/* After a commit that raised alerts: send what is due, re-arm the timer. */
+void gw_alerts_kick(struct gw_context *ctx);
 
 /* ---- status.c --------------------------------------------------------- */
 

@@ -1,0 +1,659 @@
+/*
+ * gateway/rules_handler.c - reports from rule files (issue 7); see
+ * rules_handler.h.  The engine is pure: everything it needs from the
+ * database is looked up here, inside the message's one transaction, and
+ * everything it decides is applied here before the commit.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db/store.h"
+#include "db/store_reports.h"
+#include "gateway/gw.h"
+#include "gateway/handler.h"
+#include "gateway/log.h"
+#include "gateway/rules_handler.h"
+#include "gateway/rules_time.h"
+
+#define MAX_REFS 16
+#define MAX_HISTORY 16
+
+struct rules_state {
+	struct rules *rules;  /* live; replaced whole by a reload */
+	void *rate;	      /* the default handler's reply limiter */
+	int64_t last_request; /* newest reload request seen, -1 = none yet */
+};
+
+void *gw_rules_handler_new(struct rules *rules)
+{
+	struct rules_state *st;
+
+	/* Freed by rules_state_free(). */
+	st = calloc(1, sizeof(*st));
+	if (st)
+		st->rate = gw_default_handler_new();
+	if (!st || !st->rate) {
+		free(st);
+		rules_free(rules);
+		return NULL;
+	}
+	st->rules = rules;
+	st->last_request = -1;
+	/* the process follows the rule file's zone (rules_time.h) */
+	{
+		struct rules_time t;
+
+		gw_rules_time((int64_t) time(NULL), rules_timezone(rules), &t);
+	}
+	return st;
+}
+
+static void rules_state_free(void *state)
+{
+	struct rules_state *st = state;
+
+	if (!st)
+		return;
+	rules_free(st->rules);
+	free(st->rate);
+	free(st);
+}
+
+/* A failure found on our side, reported like a database one. */
+static void set_err(struct db_error *err, const char *text)
+{
+	if (!err)
+		return;
+	db_error_clear(err);
+	snprintf(err->message, sizeof(err->message), "%s", text);
+}
+
+/* ---- lookups (phase 2 facts) ------------------------------------------- */
+
+/* What the facts point into; freed after the decision. */
+struct lookups {
+	char ref[DB_SHORT_MAX];
+	struct db_report prior, last;
+	struct db_report reports[MAX_REFS];
+	enum rules_fact reports_status[MAX_REFS];
+	struct rules_report_ref report_refs[MAX_REFS];
+	size_t n_reports;
+	struct rules_history_fact history[MAX_HISTORY];
+	int64_t prior_id, last_id;
+};
+
+static void lookups_done(struct lookups *lk)
+{
+	size_t i;
+
+	db_report_done(&lk->prior);
+	db_report_done(&lk->last);
+	for (i = 0; i < lk->n_reports; i++)
+		db_report_done(&lk->reports[i]);
+}
+
+static void report_ref_of(const struct db_report *r, struct rules_report_ref *o)
+{
+	o->ref = r->ref;
+	o->form_id = r->form_id;
+	o->period = r->period;
+	o->status = r->status;
+	o->received = r->received_at;
+	o->person_id = r->person_id;
+}
+
+/* Found / not found from a lookup's result; other errors are returned. */
+static int fact_of(int r, enum rules_fact *ret)
+{
+	if (r == 0)
+		*ret = RULES_FACT_FOUND;
+	else if (r == -ENOENT)
+		*ret = RULES_FACT_NOT_FOUND;
+	else
+		return r;
+	return 0;
+}
+
+static int look_up(const struct rules *rules, struct db *db,
+		const struct rules_parsed *parsed, const struct rules_msg *msg,
+		struct lookups *lk, struct rules_facts *facts,
+		struct db_error *err)
+{
+	const struct rules_needs *nd = &parsed->needs;
+	int64_t person = msg->sender.person_id;
+	int64_t when = msg->sent.unix ? msg->sent.unix : msg->received.unix;
+	size_t i;
+	int r;
+
+	if (nd->what & RULES_NEED_REF) {
+		int64_t n;
+
+		r = db_report_next_ref(db, &n, err);
+		if (r < 0)
+			return r;
+		if (rules_ref_format(rules, n, lk->ref, sizeof(lk->ref)) < 0)
+			return -ENOSPC;
+		facts->ref = lk->ref;
+	}
+	if ((nd->what & RULES_NEED_PRIOR) && parsed->form_id) {
+		r = person ? db_report_prior(db, person, parsed->form_id,
+					     parsed->period ? parsed->period
+							    : "",
+					     &lk->prior, err)
+			   : -ENOENT;
+		if ((r = fact_of(r, &facts->prior_status)) < 0)
+			return r;
+		if (facts->prior_status == RULES_FACT_FOUND) {
+			report_ref_of(&lk->prior, &facts->prior);
+			lk->prior_id = lk->prior.id;
+		}
+	}
+	if (nd->what & RULES_NEED_LAST) {
+		r = person ? db_report_last(db, person, &lk->last, err)
+			   : -ENOENT;
+		if ((r = fact_of(r, &facts->last_status)) < 0)
+			return r;
+		if (facts->last_status == RULES_FACT_FOUND) {
+			report_ref_of(&lk->last, &facts->last);
+			lk->last_id = lk->last.id;
+		}
+	}
+	if ((nd->what & RULES_NEED_HISTORY) && nd->n_history) {
+		size_t n = nd->n_history < MAX_HISTORY ? nd->n_history
+						       : MAX_HISTORY;
+
+		for (i = 0; i < n; i++) {
+			const struct rules_history_need *h = &nd->history[i];
+
+			if (!person)
+				continue; /* no history: count 0 */
+			r = db_report_history(db, person, h->form_id, h->field,
+					h->window_days, when,
+					&lk->history[i].average,
+					&lk->history[i].count, err);
+			if (r < 0)
+				return r;
+		}
+		facts->history = lk->history;
+		facts->n_history = n;
+	}
+	if ((nd->what & RULES_NEED_REPORTS) && parsed->n_refs) {
+		size_t n = parsed->n_refs < MAX_REFS ? parsed->n_refs
+						     : MAX_REFS;
+
+		for (i = 0; i < n; i++) {
+			r = db_report_by_ref(db, parsed->refs[i],
+					&lk->reports[i], err);
+			lk->n_reports = i + 1;
+			if ((r = fact_of(r, &lk->reports_status[i])) < 0)
+				return r;
+			if (lk->reports_status[i] == RULES_FACT_FOUND)
+				report_ref_of(&lk->reports[i],
+						&lk->report_refs[i]);
+		}
+		facts->reports_status = lk->reports_status;
+		facts->reports = lk->report_refs;
+	}
+	/* outlets and cells: looked up by the check-ins issue (UNCHECKED) */
+	return 0;
+}
+
+/* ---- applying the decision --------------------------------------------- */
+
+static int apply_action(const struct rules *rules, struct db *db,
+		const struct gw_message *msg, const struct db_person *person,
+		const struct rules_decision *d, const struct lookups *lk,
+		int64_t *ret_report_id, struct db_error *err)
+{
+	struct db_report_new n = {0};
+
+	*ret_report_id = 0;
+	switch (d->action) {
+	case RULES_ACT_NONE:
+		return 0;
+	case RULES_ACT_WITHDRAW:
+		if (!lk->last_id)
+			return 0;
+		*ret_report_id = lk->last_id;
+		return db_report_set_status(db, lk->last_id, "withdrawn", err);
+	case RULES_ACT_STORE:
+	case RULES_ACT_REPLACE:
+		break;
+	}
+	n.ref = d->report.ref;
+	n.form_id = d->report.form_id;
+	n.person_id = person ? person->id : 0;
+	n.sender = msg->sender;
+	n.inbound_id = msg->id;
+	n.fields_json = d->report.fields_json;
+	n.raw_text = msg->text ? msg->text : "";
+	n.period = d->report.period;
+	n.late = d->report.late;
+	n.rules_hash = rules_hash(rules);
+	n.rules_version = rules_version(rules);
+	n.sent_at = msg->scts;
+	n.replaces_id = d->action == RULES_ACT_REPLACE ? lk->prior_id : 0;
+	return db_report_insert(db, &n, ret_report_id, err);
+}
+
+static void fill_sender(const struct db_person *p, const char *phone,
+		struct rules_sender *s)
+{
+	s->phone = phone;
+	if (!p)
+		return;
+	s->role = db_role_name(p->role);
+	s->name = p->name;
+	s->territory = p->territory[0] ? p->territory : NULL;
+	s->person_id = p->id;
+}
+
+static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
+		const struct gw_message *msg, struct db_error *err)
+{
+	const struct gw_config *cfg = ctx->config;
+	struct rules_state *st = state;
+	const struct rules *rules = st->rules;
+	struct rules_parsed *parsed = NULL;
+	struct rules_decision *d = NULL;
+	struct rules_msg rm = {0};
+	struct rules_facts facts = {0};
+	struct lookups lk;
+	struct db_person person;
+	struct db_outbound_new out = {0};
+	char num[LOG_NUMBER_MAX], phone[DB_PHONE_MAX];
+	const char *final = "handled", *tz = rules_timezone(rules);
+	int64_t out_id = 0, report_id = 0;
+	bool known = false, is_new = false, replied = false;
+	int r, n_alerts = 0;
+
+	memset(&lk, 0, sizeof(lk));
+	if (msg->decode_error || !msg->text) {
+		r = db_inbound_set_state(db, msg->id, "failed",
+				msg->decode_error ? msg->decode_error
+						  : "no text",
+				err);
+		if (r >= 0)
+			log_info("modem=%s msg=%" PRId64 " undecodable, stored "
+				 "raw: %s",
+					msg->modem, msg->id,
+					msg->decode_error ? msg->decode_error
+							  : "no text");
+		return r < 0 ? r : 0;
+	}
+	if (gw_handler_no_reply(msg->sender, msg->sender_ton,
+			    cfg->short_code_max_digits)) {
+		r = db_inbound_set_state(db, msg->id, "ignored", NULL, err);
+		if (r >= 0)
+			log_info("modem=%s msg=%" PRId64 " from=%s is a short "
+				 "code or alphanumeric: no reply",
+					msg->modem, msg->id,
+					log_redact_number(msg->sender, num,
+							sizeof(num)));
+		return r < 0 ? r : 0;
+	}
+	r = gw_reply_limit_seed(st->rate, db, err);
+	if (r < 0)
+		return r;
+	if (db_phone_normalize(msg->sender, phone) < 0)
+		snprintf(phone, sizeof(phone), "%s", msg->sender);
+
+	r = db_begin(db, err);
+	if (r < 0)
+		return r;
+	r = db_people_lookup(db, msg->sender, &person, err);
+	if (r == 0)
+		known = true;
+	else if (r != -ENOENT && r != -EINVAL)
+		goto out_rollback;
+
+	rm.text = msg->text;
+	rm.len = strlen(msg->text);
+	fill_sender(known ? &person : NULL, phone, &rm.sender);
+	gw_rules_time(msg->scts, tz, &rm.sent);
+	gw_rules_time((int64_t) time(NULL), tz, &rm.received);
+
+	r = rules_parse(rules, &rm, &parsed);
+	if (r < 0)
+		goto out_oom;
+	r = look_up(rules, db, parsed, &rm, &lk, &facts, err);
+	if (r == -ENOSPC) {
+		set_err(err, "reference code does not fit");
+		goto out_rollback;
+	}
+	if (r < 0)
+		goto out_rollback;
+	r = rules_decide(rules, parsed, &rm, &facts, &d);
+	if (r < 0)
+		goto out_oom;
+
+	r = apply_action(rules, db, msg, known ? &person : NULL, d, &lk,
+			&report_id, err);
+	if (r < 0)
+		goto out_rollback;
+	if (d->n_alerts) {
+		r = gw_alerts_raise(ctx, db, known ? &person : NULL, report_id,
+				d->alerts, d->n_alerts, err);
+		if (r < 0)
+			goto out_rollback;
+		n_alerts = r;
+	}
+	if (d->reply && *d->reply &&
+			!gw_reply_limit_take(st->rate, msg->sender,
+					cfg->reply_limit_per_hour)) {
+		log_warnx("modem=%s msg=%" PRId64 " from=%s reply limit of %d "
+			  "per hour reached: no reply",
+				msg->modem, msg->id,
+				log_redact_number(
+						msg->sender, num, sizeof(num)),
+				cfg->reply_limit_per_hour);
+	} else if (d->reply && *d->reply) {
+		out.recipient = msg->sender;
+		out.text = d->reply;
+		out.priority = DB_PRIO_ACK;
+		out.kind = "ack";
+		out.in_reply_to = msg->id;
+		r = db_outbound_enqueue(db, &out, &out_id, &is_new, err);
+		if (r < 0)
+			goto out_rollback;
+		replied = true;
+	}
+	if (d->outcome == RULES_OUT_IGNORED)
+		final = "ignored";
+	r = db_inbound_set_state(db, msg->id, final, NULL, err);
+	if (r < 0)
+		goto out_rollback;
+	r = db_commit(db, err);
+	if (r < 0)
+		goto out_rollback;
+
+	log_info("modem=%s msg=%" PRId64 " from=%s %s%s%s%s%s%s%s reply=%s%s",
+			msg->modem, msg->id,
+			log_redact_number(msg->sender, num, sizeof(num)),
+			rules_outcome_name(d->outcome),
+			d->outcome == RULES_OUT_ERROR ? " error=" : "",
+			d->outcome == RULES_OUT_ERROR
+					? rules_error_name(d->error)
+					: "",
+			parsed->form_id ? " form=" : "",
+			parsed->form_id ? parsed->form_id : "",
+			d->report.ref && d->action != RULES_ACT_NONE ? " ref="
+								     : "",
+			d->report.ref && d->action != RULES_ACT_NONE
+					? d->report.ref
+					: "",
+			replied ? "queued" : "none",
+			replied && !is_new ? " (already queued)" : "");
+	if (n_alerts)
+		log_info("msg=%" PRId64 " raised %d alert%s", msg->id, n_alerts,
+				n_alerts == 1 ? "" : "s");
+	lookups_done(&lk);
+	rules_decision_free(d);
+	rules_parsed_free(parsed);
+	if (n_alerts)
+		gw_alerts_kick(ctx);
+	return 0;
+
+out_oom:
+	r = -ENOMEM;
+	set_err(err, "out of memory in the rules engine");
+out_rollback:
+	db_rollback(db, NULL);
+	lookups_done(&lk);
+	rules_decision_free(d);
+	rules_parsed_free(parsed);
+	return r;
+}
+
+const struct gw_handler_ops gw_rules_handler = {
+		.name = "rules",
+		.handle = rules_handle,
+		.free = rules_state_free,
+};
+
+/* ---- loading and reloading --------------------------------------------- */
+
+/* All diagnostics as one text, "\n"-separated; NULL when out of memory. */
+static char *diag_text(const struct diag_list *dl)
+{
+	size_t i, len = 1;
+	char *s, *p;
+
+	for (i = 0; i < dl->n; i++)
+		len += strlen(dl->v[i].line_text) + 1;
+	/* Freed by the caller. */
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	p = s;
+	*p = '\0';
+	for (i = 0; i < dl->n; i++) {
+		size_t l = strlen(dl->v[i].line_text);
+
+		memcpy(p, dl->v[i].line_text, l);
+		p += l;
+		if (i + 1 < dl->n)
+			*p++ = '\n';
+		*p = '\0';
+	}
+	return s;
+}
+
+int gw_rules_check_file(const char *path)
+{
+	struct diag_list dl = {0};
+	struct rules *rules = NULL;
+	size_t i;
+	int r;
+
+	r = rules_load(path, &rules, &dl);
+	for (i = 0; i < dl.n; i++)
+		fprintf(stderr, "%s\n", dl.v[i].line_text);
+	if (dl.oom)
+		fprintf(stderr, "%s: out of memory\n", path);
+	if (r < 0 && r != -EINVAL)
+		fprintf(stderr, "%s: cannot read the rules file: %s\n", path,
+				strerror(-r));
+	if (r == 0)
+		printf("rules \"%s\" OK: version %s, sha256 %.12s, %zu "
+		       "warning%s\n",
+				path,
+				*rules_version(rules) ? rules_version(rules)
+						      : "-",
+				rules_hash(rules), dl.n, dl.n == 1 ? "" : "s");
+	rules_free(rules);
+	diag_free(&dl);
+	return r;
+}
+
+/* Tells every admin that the rule file was refused. */
+static void tell_admins(struct gw_context *ctx, const struct rules *old,
+		const struct diag_list *dl)
+{
+	struct db *db = gw_db(ctx);
+	struct db_person *admins = NULL;
+	struct db_outbound_new out = {0};
+	struct db_error err;
+	char text[480];
+	size_t n = 0, i;
+	int r;
+
+	if (!db)
+		return;
+	if (rules_refused_text(old, dl, text, sizeof(text)) < 0)
+		snprintf(text, sizeof(text), "rules file refused (%zu errors)",
+				dl->n_errors);
+	r = db_people_with_role(db, DB_ROLE_ADMIN, &admins, &n, &err);
+	if (r < 0) {
+		gw_db_failed(ctx, r, &err, "listing admins");
+		return;
+	}
+	out.text = text;
+	out.priority = DB_PRIO_ALERT;
+	out.kind = "rules_refused";
+	for (i = 0; i < n; i++) {
+		out.recipient = admins[i].phone;
+		r = db_outbound_enqueue(db, &out, NULL, NULL, &err);
+		if (r < 0) {
+			gw_db_failed(ctx, r, &err, "queueing the refusal");
+			break;
+		}
+	}
+	if (n)
+		log_info("rules: refusal sent to %zu admin%s", n,
+				n == 1 ? "" : "s");
+	free(admins); /* allocated by db_people_with_role() */
+}
+
+static void record(struct gw_context *ctx, const char *path,
+		const struct rules *rules, bool ok, const char *errors,
+		int64_t request_id)
+{
+	struct db *db = gw_db(ctx);
+	struct db_rule_reload rr = {0};
+	struct db_error err;
+	int r;
+
+	if (!db) {
+		log_warnx("rules: database down, reload of \"%s\" not "
+			  "recorded in rule_reloads",
+				path);
+		return;
+	}
+	rr.daemon_host = ctx->daemon_id;
+	rr.path = path;
+	rr.version = rules ? rules_version(rules) : NULL;
+	rr.sha256 = rules ? rules_hash(rules) : NULL;
+	rr.ok = ok;
+	rr.errors = errors;
+	r = db_rule_reload_record_for(db, &rr, request_id, NULL, &err);
+	if (r < 0)
+		gw_db_failed(ctx, r, &err, "recording the rule reload");
+}
+
+int gw_rules_reload(struct gw_context *ctx, int64_t request_id)
+{
+	struct rules_state *st;
+	struct diag_list dl = {0};
+	struct rules *fresh = NULL;
+	const char *path = ctx->config->rules_file;
+	char *errors;
+	size_t i;
+	int r;
+
+	if (ctx->handler != &gw_rules_handler || !ctx->handler_state)
+		return 0;
+	st = ctx->handler_state;
+	if (!path) {
+		log_warnx("rules: rules_file removed from the configuration: "
+			  "restart fieldgated to use the default handler");
+		return -EINVAL;
+	}
+	r = rules_load(path, &fresh, &dl);
+	if (r < 0) {
+		for (i = 0; i < dl.n; i++)
+			log_warnx("%s%s",
+					dl.v[i].level == DIAG_ERROR ? "error: "
+								    : "",
+					dl.v[i].line_text);
+		if (r != -EINVAL)
+			log_warnx("error: rules: cannot read \"%s\": %s", path,
+					strerror(-r));
+		log_warnx("error: rules file \"%s\" refused (%zu error%s), "
+			  "keeping version %.12s",
+				path, dl.n_errors, dl.n_errors == 1 ? "" : "s",
+				rules_hash(st->rules));
+		errors = diag_text(&dl);
+		record(ctx, path, NULL, false,
+				errors && *errors ? errors : strerror(-r),
+				request_id);
+		free(errors);
+		tell_admins(ctx, st->rules, &dl);
+		diag_free(&dl);
+		return r == -EINVAL ? -EINVAL : r;
+	}
+	for (i = 0; i < dl.n; i++)
+		log_info("rules: %s", dl.v[i].line_text);
+	log_info("rules \"%s\" reloaded: version %s sha256 %.12s (was "
+		 "%.12s)",
+			path,
+			*rules_version(fresh) ? rules_version(fresh) : "-",
+			rules_hash(fresh), rules_hash(st->rules));
+	rules_free(st->rules);
+	st->rules = fresh;
+	{
+		struct rules_time t;
+
+		gw_rules_time((int64_t) time(NULL), rules_timezone(fresh), &t);
+	}
+	record(ctx, path, fresh, true, NULL, request_id);
+	diag_free(&dl);
+	return 0;
+}
+
+static void on_request(struct gw_context *ctx, const char *payload, void *data)
+{
+	struct rules_state *st;
+	int64_t id;
+	char *end;
+
+	(void) data;
+	if (ctx->handler != &gw_rules_handler || ctx->stopping)
+		return;
+	st = ctx->handler_state;
+	id = strtoll(payload, &end, 10);
+	if (*end || id <= 0)
+		id = 0;
+	if (id && id <= st->last_request)
+		return; /* seen already */
+	if (id)
+		st->last_request = id;
+	log_info("rules: reload requested through the database "
+		 "(request %" PRId64 ")",
+			id);
+	gw_rules_reload(ctx, id);
+}
+
+/* At each (re)connection: a request made while we were away counts. */
+static void on_up(struct gw_context *ctx, void *data)
+{
+	struct rules_state *st;
+	struct db_error err;
+	int64_t last = 0;
+	int r;
+
+	(void) data;
+	if (ctx->handler != &gw_rules_handler || !gw_db(ctx))
+		return;
+	st = ctx->handler_state;
+	r = db_rule_reload_last_request(gw_db(ctx), &last, &err);
+	if (r < 0) {
+		gw_db_failed(ctx, r, &err, "reading rule reload requests");
+		return;
+	}
+	if (st->last_request < 0) {
+		st->last_request = last; /* start: the file is fresh */
+		return;
+	}
+	if (last > st->last_request) {
+		st->last_request = last;
+		log_info("rules: reload requested while the database was "
+			 "away (request %" PRId64 ")",
+				last);
+		gw_rules_reload(ctx, last);
+	}
+}
+
+int gw_rules_register(struct gw_context *ctx)
+{
+	static const struct gw_db_hook hook = {
+			"fieldgate_rules", on_up, on_request, NULL};
+
+	return gw_db_register(ctx, &hook);
+}

@@ -18,11 +18,9 @@
 #include "gateway/gw.h"
 #include "gateway/handler.h"
 #include "gateway/log.h"
+#include "gateway/rules_facts.h"
 #include "gateway/rules_handler.h"
 #include "gateway/rules_time.h"
-
-#define MAX_REFS 16
-#define MAX_HISTORY 16
 
 struct rules_state {
 	struct rules *rules;  /* live; replaced whole by a reload */
@@ -74,141 +72,11 @@ static void set_err(struct db_error *err, const char *text)
 	snprintf(err->message, sizeof(err->message), "%s", text);
 }
 
-/* ---- lookups (phase 2 facts) ------------------------------------------- */
-
-/* What the facts point into; freed after the decision. */
-struct lookups {
-	char ref[DB_SHORT_MAX];
-	struct db_report prior, last;
-	struct db_report reports[MAX_REFS];
-	enum rules_fact reports_status[MAX_REFS];
-	struct rules_report_ref report_refs[MAX_REFS];
-	size_t n_reports;
-	struct rules_history_fact history[MAX_HISTORY];
-	int64_t prior_id, last_id;
-};
-
-static void lookups_done(struct lookups *lk)
-{
-	size_t i;
-
-	db_report_done(&lk->prior);
-	db_report_done(&lk->last);
-	for (i = 0; i < lk->n_reports; i++)
-		db_report_done(&lk->reports[i]);
-}
-
-static void report_ref_of(const struct db_report *r, struct rules_report_ref *o)
-{
-	o->ref = r->ref;
-	o->form_id = r->form_id;
-	o->period = r->period;
-	o->status = r->status;
-	o->received = r->received_at;
-	o->person_id = r->person_id;
-}
-
-/* Found / not found from a lookup's result; other errors are returned. */
-static int fact_of(int r, enum rules_fact *ret)
-{
-	if (r == 0)
-		*ret = RULES_FACT_FOUND;
-	else if (r == -ENOENT)
-		*ret = RULES_FACT_NOT_FOUND;
-	else
-		return r;
-	return 0;
-}
-
-static int look_up(const struct rules *rules, struct db *db,
-		const struct rules_parsed *parsed, const struct rules_msg *msg,
-		struct lookups *lk, struct rules_facts *facts,
-		struct db_error *err)
-{
-	const struct rules_needs *nd = &parsed->needs;
-	int64_t person = msg->sender.person_id;
-	int64_t when = msg->sent.unix ? msg->sent.unix : msg->received.unix;
-	size_t i;
-	int r;
-
-	if (nd->what & RULES_NEED_REF) {
-		int64_t n;
-
-		r = db_report_next_ref(db, &n, err);
-		if (r < 0)
-			return r;
-		if (rules_ref_format(rules, n, lk->ref, sizeof(lk->ref)) < 0)
-			return -ENOSPC;
-		facts->ref = lk->ref;
-	}
-	if ((nd->what & RULES_NEED_PRIOR) && parsed->form_id) {
-		r = person ? db_report_prior(db, person, parsed->form_id,
-					     parsed->period ? parsed->period
-							    : "",
-					     &lk->prior, err)
-			   : -ENOENT;
-		if ((r = fact_of(r, &facts->prior_status)) < 0)
-			return r;
-		if (facts->prior_status == RULES_FACT_FOUND) {
-			report_ref_of(&lk->prior, &facts->prior);
-			lk->prior_id = lk->prior.id;
-		}
-	}
-	if (nd->what & RULES_NEED_LAST) {
-		r = person ? db_report_last(db, person, &lk->last, err)
-			   : -ENOENT;
-		if ((r = fact_of(r, &facts->last_status)) < 0)
-			return r;
-		if (facts->last_status == RULES_FACT_FOUND) {
-			report_ref_of(&lk->last, &facts->last);
-			lk->last_id = lk->last.id;
-		}
-	}
-	if ((nd->what & RULES_NEED_HISTORY) && nd->n_history) {
-		size_t n = nd->n_history < MAX_HISTORY ? nd->n_history
-						       : MAX_HISTORY;
-
-		for (i = 0; i < n; i++) {
-			const struct rules_history_need *h = &nd->history[i];
-
-			if (!person)
-				continue; /* no history: count 0 */
-			r = db_report_history(db, person, h->form_id, h->field,
-					h->window_days, when,
-					&lk->history[i].average,
-					&lk->history[i].count, err);
-			if (r < 0)
-				return r;
-		}
-		facts->history = lk->history;
-		facts->n_history = n;
-	}
-	if ((nd->what & RULES_NEED_REPORTS) && parsed->n_refs) {
-		size_t n = parsed->n_refs < MAX_REFS ? parsed->n_refs
-						     : MAX_REFS;
-
-		for (i = 0; i < n; i++) {
-			r = db_report_by_ref(db, parsed->refs[i],
-					&lk->reports[i], err);
-			lk->n_reports = i + 1;
-			if ((r = fact_of(r, &lk->reports_status[i])) < 0)
-				return r;
-			if (lk->reports_status[i] == RULES_FACT_FOUND)
-				report_ref_of(&lk->reports[i],
-						&lk->report_refs[i]);
-		}
-		facts->reports_status = lk->reports_status;
-		facts->reports = lk->report_refs;
-	}
-	/* outlets and cells: looked up by the check-ins issue (UNCHECKED) */
-	return 0;
-}
-
 /* ---- applying the decision --------------------------------------------- */
 
 static int apply_action(const struct rules *rules, struct db *db,
 		const struct gw_message *msg, const struct db_person *person,
-		const struct rules_decision *d, const struct lookups *lk,
+		const struct rules_decision *d, const struct gw_lookups *lk,
 		int64_t *ret_report_id, struct db_error *err)
 {
 	struct db_report_new n = {0};
@@ -242,18 +110,6 @@ static int apply_action(const struct rules *rules, struct db *db,
 	return db_report_insert(db, &n, ret_report_id, err);
 }
 
-static void fill_sender(const struct db_person *p, const char *phone,
-		struct rules_sender *s)
-{
-	s->phone = phone;
-	if (!p)
-		return;
-	s->role = db_role_name(p->role);
-	s->name = p->name;
-	s->territory = p->territory[0] ? p->territory : NULL;
-	s->person_id = p->id;
-}
-
 static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 		const struct gw_message *msg, struct db_error *err)
 {
@@ -264,7 +120,7 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	struct rules_decision *d = NULL;
 	struct rules_msg rm = {0};
 	struct rules_facts facts = {0};
-	struct lookups lk;
+	struct gw_lookups lk;
 	struct db_person person;
 	struct db_outbound_new out = {0};
 	char num[LOG_NUMBER_MAX], phone[DB_PHONE_MAX];
@@ -315,14 +171,14 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 
 	rm.text = msg->text;
 	rm.len = strlen(msg->text);
-	fill_sender(known ? &person : NULL, phone, &rm.sender);
+	gw_rules_sender(known ? &person : NULL, phone, &rm.sender);
 	gw_rules_time(msg->scts, tz, &rm.sent);
 	gw_rules_time((int64_t) time(NULL), tz, &rm.received);
 
 	r = rules_parse(rules, &rm, &parsed);
 	if (r < 0)
 		goto out_oom;
-	r = look_up(rules, db, parsed, &rm, &lk, &facts, err);
+	r = gw_rules_look_up(rules, db, parsed, &rm, true, &lk, &facts, err);
 	if (r == -ENOSPC) {
 		set_err(err, "reference code does not fit");
 		goto out_rollback;
@@ -393,7 +249,7 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	if (n_alerts)
 		log_info("msg=%" PRId64 " raised %d alert%s", msg->id, n_alerts,
 				n_alerts == 1 ? "" : "s");
-	lookups_done(&lk);
+	gw_rules_lookups_done(&lk);
 	rules_decision_free(d);
 	rules_parsed_free(parsed);
 	if (n_alerts)
@@ -405,7 +261,7 @@ out_oom:
 	set_err(err, "out of memory in the rules engine");
 out_rollback:
 	db_rollback(db, NULL);
-	lookups_done(&lk);
+	gw_rules_lookups_done(&lk);
 	rules_decision_free(d);
 	rules_parsed_free(parsed);
 	return r;

@@ -150,7 +150,7 @@ static void parse_loglevel(struct cw_ctx *c, config_setting_t *s,
 				"\"debug\"",
 				what);
 	else
-		((struct gw_config *) base)->log_level = lvl;
+		*(enum log_level *) base = lvl;
 }
 
 static void parse_logcats(struct cw_ctx *c, config_setting_t *s,
@@ -172,7 +172,7 @@ static void parse_logcats(struct cw_ctx *c, config_setting_t *s,
 				"sp, db, rules, ctl, sched, loop, all, none)",
 				what, bad);
 	else
-		((struct gw_config *) base)->log_categories = mask;
+		*(unsigned *) base = mask;
 }
 
 static void parse_modems(struct cw_ctx *c, config_setting_t *list,

@@ -442,7 +442,7 @@ void cw_walk_group(struct cw_ctx *c, config_setting_t *group,
 			cw_walk_group(c, s, what, f->sub, base, user);
 			break;
 		case CW_CUSTOM:
-			f->custom(c, s, what, base, user);
+			f->custom(c, s, what, dst, user);
 			break;
 		}
 	}
@@ -457,4 +457,13 @@ void cw_walk_group(struct cw_ctx *c, config_setting_t *group,
 			cw_diag(c, DIAG_ERROR, NULL, 0,
 					"missing required setting '%s'", what);
 	}
+}
+
+void cw_keep(struct cw_ctx *c, config_setting_t *s, const char *what, void *dst,
+		void *user)
+{
+	(void) c;
+	(void) what;
+	(void) user;
+	*(config_setting_t **) dst = s;
 }

@@ -56,10 +56,15 @@ typedef const char *(*cw_string_check)(const char *value);
 
 /*
  * CW_CUSTOM: @s is the setting, @what its dotted name for messages,
- * @base the struct being filled, @user what cw_walk_group() was given.
+ * @dst the field's place (base + offset), @user what cw_walk_group()
+ * was given.
  */
 typedef void (*cw_custom_fn)(struct cw_ctx *c, config_setting_t *s,
-		const char *what, void *base, void *user);
+		const char *what, void *dst, void *user);
+
+/* A CW_CUSTOM that keeps the setting: *(config_setting_t **) dst = s. */
+void cw_keep(struct cw_ctx *c, config_setting_t *s, const char *what, void *dst,
+		void *user);
 
 struct cw_field {
 	const char *name;

@@ -44,6 +44,12 @@
 #include "rules/diag.h"
 #include "rules/value.h"
 
+/*
+ * gcc and clang predefine `unix` to 1 under -std=gnu11 (the build's
+ * dialect), which would break struct rules_time's member of that name.
+ */
+#undef unix
+
 struct rules;
 
 /* ---- loading ---------------------------------------------------------- */
@@ -200,6 +206,10 @@ enum rules_error {
 	RULES_E_RESUBMIT, /* resubmit = "reject" and one exists */
 	RULES_E_NOTHING_TO_UNDO,
 	RULES_E_UNDO_EXPIRED, /* the last report is older than the window */
+	/* added: a command whose issue is not implemented yet (approve,
+	 * reject, note, team, lookup, my, confirm): settings.texts.
+	 * not_available is the reply */
+	RULES_E_NOT_AVAILABLE,
 };
 const char *rules_error_name(enum rules_error e);
 

@@ -19,9 +19,16 @@
  *   - ASCII letters are upper-cased (case folding for keywords and tags;
  *     Chinese is untouched).
  * A '.' or '。' BETWEEN TWO DIGITS is kept as '.', not a separator, so
- * "3.5" and "3。5" survive as decimals; likewise ',' between digits when
- * followed by exactly three digits ("3,500") is dropped as a thousands
- * separator when opts->thousands is set.
+ * "3.5" and "3。5" survive as decimals; a ':' or '：' between two digits
+ * is kept as ':' so times survive ("9:30"; "销量:120" still splits).
+ * Thousands (opts->thousands): an ASCII ',' typed between digits is
+ * dropped when the whole digit-comma run is well formed, 1..3 digits then
+ * groups of exactly three ("3,500", "1,234,567" -> "1234567"); any other
+ * run keeps its commas as separators ("120,3500,8" and "120,350,8" ->
+ * "120 350 8").  The full-width / Chinese comma "，" is always a
+ * separator, never a thousands mark ("120，350" -> "120 350").
+ * Control characters (U+0000..U+001F, U+007F, U+0080..U+009F) are
+ * spaces.  "Between two digits" looks through zero-width characters.
  */
 #ifndef RULES_TEXT_H
 #define RULES_TEXT_H

@@ -1,0 +1,519 @@
+/*
+ * rules/decide.c - rules_decide(): a parsed message and the facts the
+ * gateway looked up become the reply, the action, the report (fields as
+ * JSON text) and the alerts to raise.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rules_int.h"
+
+#define REPLY_MAX 1024
+
+struct decision_full {
+	struct rules_decision d;
+	struct r_arena arena;
+	char inline_buf[4096];
+};
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+struct jbuf {
+	char *s;
+	size_t n, cap;
+	bool oom;
+};
+
+static void jput(struct jbuf *j, const char *s, size_t len)
+{
+	if (j->n + len + 1 > j->cap) {
+		size_t cap = (j->cap ? j->cap : 256) * 2;
+		char *p;
+
+		while (cap < j->n + len + 1)
+			cap *= 2;
+		p = realloc(j->s, cap);
+		if (!p) {
+			j->oom = true;
+			return;
+		}
+		j->s = p;
+		j->cap = cap;
+	}
+	memcpy(j->s + j->n, s, len);
+	j->n += len;
+	j->s[j->n] = '\0';
+}
+
+static void jstr(struct jbuf *j, const char *s)
+{
+	const char *p;
+	char esc[8];
+
+	jput(j, "\"", 1);
+	for (p = s; *p; p++) {
+		unsigned char c = (unsigned char) *p;
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char) c;
+			jput(j, esc, 2);
+		} else if (c < 0x20 || c == 0x7F) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			jput(j, esc, 6);
+		} else {
+			jput(j, p, 1);
+		}
+	}
+	jput(j, "\"", 1);
+}
+
+static void junits(struct jbuf *j, int64_t u, int scale)
+{
+	char buf[48];
+	int64_t div = 1;
+	int i;
+
+	for (i = 0; i < scale; i++)
+		div *= 10;
+	if (scale)
+		snprintf(buf, sizeof(buf), "%s%lld.%0*lld", u < 0 ? "-" : "",
+				(long long) (llabs(u) / div), scale,
+				(long long) (llabs(u) % div));
+	else
+		snprintf(buf, sizeof(buf), "%lld", (long long) u);
+	jput(j, buf, strlen(buf));
+}
+
+static char *fields_json(struct r_arena *a, const struct rules_parsed *p)
+{
+	struct jbuf j = {0};
+	char buf[96];
+	size_t i;
+	bool first = true;
+	char *out;
+
+	jput(&j, "{", 1);
+	for (i = 0; i < p->n_fields; i++) {
+		const struct rules_value *v = &p->fields[i];
+
+		if (!v->present)
+			continue;
+		if (!first)
+			jput(&j, ",", 1);
+		first = false;
+		jstr(&j, v->name);
+		jput(&j, ":", 1);
+		switch (v->type) {
+		case RULES_INT:
+			junits(&j, v->v.i, 0);
+			break;
+		case RULES_DECIMAL:
+			junits(&j, v->v.dec.units, v->v.dec.scale);
+			break;
+		case RULES_BOOL:
+			jput(&j, v->v.i ? "true" : "false", v->v.i ? 4 : 5);
+			break;
+		case RULES_DATE:
+			snprintf(buf, sizeof(buf), "\"%04d-%02d-%02d\"",
+					v->v.date.year, v->v.date.month,
+					v->v.date.day);
+			jput(&j, buf, strlen(buf));
+			break;
+		case RULES_TIME:
+			snprintf(buf, sizeof(buf), "\"%02d:%02d\"",
+					v->v.time.hour, v->v.time.minute);
+			jput(&j, buf, strlen(buf));
+			break;
+		case RULES_CELL:
+			snprintf(buf, sizeof(buf),
+					"{\"mcc\":%d,\"mnc\":%d,\"lac\":%u,"
+					"\"cid\":%u}",
+					v->v.cell.mcc, v->v.cell.mnc,
+					v->v.cell.lac, v->v.cell.cid);
+			jput(&j, buf, strlen(buf));
+			break;
+		case RULES_ENUM:
+		case RULES_TEXT:
+		case RULES_PHONE:
+		case RULES_OUTLET:
+			jstr(&j, v->text ? v->text : "");
+			break;
+		}
+	}
+	jput(&j, "}", 1);
+	out = j.oom ? NULL : r_strdup(a, j.s);
+	free(j.s);
+	return out;
+}
+
+/* ---- conditions ------------------------------------------------------------ */
+
+static double num_of(const struct rules_value *v)
+{
+	if (v->type == RULES_DECIMAL) {
+		double d = (double) v->v.dec.units;
+		int i;
+
+		for (i = 0; i < v->v.dec.scale; i++)
+			d /= 10;
+		return d;
+	}
+	return (double) v->v.i;
+}
+
+static bool is_numeric(const struct rules_value *v)
+{
+	return v->type == RULES_INT || v->type == RULES_DECIMAL ||
+	       v->type == RULES_BOOL;
+}
+
+static const char *str_of(const struct rules_value *v)
+{
+	return v->text ? v->text : v->raw;
+}
+
+static bool eval(const struct r_cond *c, const struct rules_parsed *p,
+		const struct rules_facts *facts)
+{
+	const struct rules_value *v =
+			c->field >= 0 && (size_t) c->field < p->n_fields
+					? &p->fields[c->field]
+					: NULL;
+	size_t i;
+
+	switch (c->kind) {
+	case COND_ALL:
+		for (i = 0; i < c->n_sub; i++)
+			if (!eval(&c->sub[i], p, facts))
+				return false;
+		return true;
+	case COND_ANY:
+		for (i = 0; i < c->n_sub; i++)
+			if (eval(&c->sub[i], p, facts))
+				return true;
+		return false;
+	case COND_NOT:
+		return c->n_sub && !eval(&c->sub[0], p, facts);
+	case COND_PRESENT:
+		return v && v->present;
+	default:
+		break;
+	}
+	if (!v || !v->present)
+		return false;
+	switch (c->kind) {
+	case COND_CMP: {
+		int cmp;
+
+		if (c->is_string || !is_numeric(v)) {
+			cmp = strcmp(str_of(v), c->str ? c->str : "");
+		} else {
+			double x = num_of(v);
+
+			cmp = x < c->num ? -1 : x > c->num ? 1 : 0;
+		}
+		switch (c->op) {
+		case OP_EQ:
+			return cmp == 0;
+		case OP_NE:
+			return cmp != 0;
+		case OP_GT:
+			return cmp > 0;
+		case OP_GE:
+			return cmp >= 0;
+		case OP_LT:
+			return cmp < 0;
+		case OP_LE:
+			return cmp <= 0;
+		}
+		return false;
+	}
+	case COND_IN:
+		for (i = 0; i < c->n_words; i++)
+			if (c->nums ? is_numeric(v) && num_of(v) == c->nums[i]
+				    : !strcmp(str_of(v), c->words[i]))
+				return true;
+		return false;
+	case COND_CONTAINS:
+		for (i = 0; i < c->n_words; i++)
+			if (strstr(str_of(v), c->words[i]))
+				return true;
+		return false;
+	case COND_ABOVE_AVG: {
+		const struct rules_history_fact *h;
+
+		if (!facts || (size_t) c->history >= facts->n_history ||
+				!facts->history)
+			return false;
+		h = &facts->history[c->history];
+		return h->count >= c->min_history && h->average > 0 &&
+		       num_of(v) >= c->factor * h->average;
+	}
+	default:
+		return false;
+	}
+}
+
+/* ---- the decision ------------------------------------------------------------ */
+
+static const struct r_tmpl *error_tmpl(const struct rules *r,
+		const struct r_form *form, enum rules_error e)
+{
+	if (form && form->errors[e].src)
+		return &form->errors[e];
+	return &r->def_errors[e];
+}
+
+static int finish_reply(struct decision_full *df, const char *text)
+{
+	struct rules_decision *d = &df->d;
+	bool gsm7 = false;
+	int seg;
+
+	d->reply = r_strdup(&df->arena, text);
+	if (!d->reply)
+		return -ENOMEM;
+	seg = rt_sms_segments(d->reply, strlen(d->reply), &gsm7);
+	d->reply_segments = seg < 0 ? 0 : seg;
+	d->reply_gsm7 = gsm7;
+	return 0;
+}
+
+static int raise_alerts(struct decision_full *df, const struct rules *r,
+		const struct r_form *form, struct r_render *rc)
+{
+	struct rules_decision *d = &df->d;
+	struct rules_alert *out;
+	size_t i, n = 0;
+	char buf[REPLY_MAX], key[256];
+
+	for (i = 0; i < r->n_alerts; i++)
+		if (&r->forms[r->alerts[i].form] == form)
+			n++;
+	if (!n)
+		return 0;
+	out = r_zalloc(&df->arena, n * sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	n = 0;
+	for (i = 0; i < r->n_alerts; i++) {
+		const struct r_alert *al = &r->alerts[i];
+		size_t kl;
+
+		if (&r->forms[al->form] != form ||
+				!eval(&al->cond, rc->parsed, rc->facts))
+			continue;
+		r_render(rc, &al->tmpl, buf, 0, sizeof(buf));
+		kl = (size_t) snprintf(key, sizeof(key), "%s:", al->id);
+		if (al->dedupe.src)
+			r_render(rc, &al->dedupe, key, kl, sizeof(key));
+		else
+			snprintf(key + kl, sizeof(key) - kl, "%s",
+					rc->ref ? rc->ref : "");
+		out[n].id = al->id;
+		out[n].notify = al->notify;
+		out[n].n_notify = al->n_notify;
+		out[n].text = r_strdup(&df->arena, buf);
+		out[n].batch_seconds = al->batch_s;
+		out[n].dedupe_key = r_strdup(&df->arena, key);
+		if (!out[n].text || !out[n].dedupe_key)
+			return -ENOMEM;
+		n++;
+	}
+	d->alerts = out;
+	d->n_alerts = n;
+	return 0;
+}
+
+static int decide_form(struct decision_full *df, const struct rules *r,
+		const struct r_form *form, struct r_render *rc, char *buf)
+{
+	struct rules_decision *d = &df->d;
+	const struct rules_parsed *p = rc->parsed;
+	const struct rules_facts *fa = rc->facts;
+	const struct r_tmpl *t;
+	size_t o = 0;
+
+	if (p->keyword_only) {
+		d->outcome = RULES_OUT_HELP;
+		r_render(rc, &r->t_format, buf, 0, REPLY_MAX);
+		return finish_reply(df, buf);
+	}
+	if (p->error == RULES_E_NONE && fa &&
+			(p->needs.what & RULES_NEED_OUTLET) &&
+			fa->outlet_status == RULES_FACT_NOT_FOUND)
+		d->error = RULES_E_UNKNOWN_OUTLET;
+	else if (p->error == RULES_E_NONE && fa &&
+			form->resubmit == RESUB_REJECT &&
+			fa->prior_status == RULES_FACT_FOUND)
+		d->error = RULES_E_RESUBMIT;
+	else
+		d->error = p->error;
+	if (d->error != RULES_E_NONE) {
+		d->outcome = RULES_OUT_ERROR;
+		o = r_render(rc, error_tmpl(r, form, d->error), buf, 0,
+				REPLY_MAX);
+		if (r->format_hint && d->error != RULES_E_RESUBMIT)
+			r_render(rc, &r->t_format_hint, buf, o, REPLY_MAX);
+		return finish_reply(df, buf);
+	}
+	d->outcome = RULES_OUT_OK;
+	d->action = RULES_ACT_STORE;
+	if (fa && form->resubmit == RESUB_REPLACE &&
+			fa->prior_status == RULES_FACT_FOUND)
+		d->action = RULES_ACT_REPLACE;
+	if (p->fuzzy_keyword)
+		o = r_render(rc, &r->t_assumed, buf, 0, REPLY_MAX);
+	t = p->late && form->reply_late.src ? &form->reply_late
+					    : &form->reply_ok;
+	r_render(rc, t, buf, o, REPLY_MAX);
+	d->report.form_id = form->id;
+	d->report.ref = rc->ref;
+	d->report.period = p->period;
+	d->report.late = p->late;
+	d->report.fields_json = fields_json(&df->arena, p);
+	if (!d->report.fields_json || finish_reply(df, buf) < 0)
+		return -ENOMEM;
+	return raise_alerts(df, r, form, rc);
+}
+
+static int decide_command(struct decision_full *df, const struct rules *r,
+		const struct r_command *cmd, struct r_render *rc,
+		const struct rules_msg *msg, char *buf)
+{
+	struct rules_decision *d = &df->d;
+	const struct rules_parsed *p = rc->parsed;
+	const struct rules_facts *fa = rc->facts;
+	size_t o;
+
+	if (cmd->cmd == RULES_CMD_HELP) {
+		d->outcome = RULES_OUT_HELP;
+		r_render(rc, &r->t_help, buf, 0, REPLY_MAX);
+		return finish_reply(df, buf);
+	}
+	if (cmd->cmd == RULES_CMD_UNDO) {
+		int64_t now = msg->sent.unix ? msg->sent.unix
+					     : msg->received.unix;
+
+		if (fa && fa->last_status == RULES_FACT_NOT_FOUND)
+			d->error = RULES_E_NOTHING_TO_UNDO;
+		else if (fa && fa->last_status == RULES_FACT_FOUND &&
+				cmd->window_s > 0 &&
+				now - fa->last.received > cmd->window_s)
+			d->error = RULES_E_UNDO_EXPIRED;
+		if (d->error) {
+			d->outcome = RULES_OUT_ERROR;
+			if (fa->last_status == RULES_FACT_FOUND)
+				rc->ref = fa->last.ref;
+			r_render(rc, error_tmpl(r, NULL, d->error), buf, 0,
+					REPLY_MAX);
+			return finish_reply(df, buf);
+		}
+		d->outcome = RULES_OUT_OK;
+		d->action = RULES_ACT_WITHDRAW;
+		rc->ref = fa && fa->last_status == RULES_FACT_FOUND
+					  ? fa->last.ref
+					  : NULL;
+		r_render(rc, &cmd->reply, buf, 0, REPLY_MAX);
+		return finish_reply(df, buf);
+	}
+	d->outcome = RULES_OUT_ERROR;
+	d->error = p->error ? p->error : RULES_E_NOT_AVAILABLE;
+	if (d->error == RULES_E_NOT_AVAILABLE) {
+		r_render(rc, cmd->reply.src ? &cmd->reply : &r->t_not_available,
+				buf, 0, REPLY_MAX);
+	} else {
+		o = r_render(rc, error_tmpl(r, NULL, d->error), buf, 0,
+				REPLY_MAX);
+		(void) o;
+	}
+	return finish_reply(df, buf);
+}
+
+int rules_decide(const struct rules *r, const struct rules_parsed *p,
+		const struct rules_msg *msg, const struct rules_facts *facts,
+		struct rules_decision **ret_decision)
+{
+	struct decision_full *df;
+	struct rules_decision *d;
+	struct r_render rc = {
+			.rules = r, .parsed = p, .msg = msg, .facts = facts};
+	char buf[REPLY_MAX], codes[512];
+	const struct r_form *form = NULL;
+	const struct r_command *cmd = NULL;
+	size_t i;
+	int ret = 0;
+
+	df = malloc(sizeof(*df));
+	if (!df)
+		return -ENOMEM;
+	memset(&df->d, 0, sizeof(df->d));
+	memset(&df->arena, 0, sizeof(df->arena));
+	df->arena.inline_buf = df->inline_buf;
+	df->arena.inline_size = sizeof(df->inline_buf);
+	d = &df->d;
+	buf[0] = '\0';
+	if (p->kind == RULES_KIND_FORM) {
+		for (i = 0; i < r->n_forms; i++)
+			if (r->forms[i].id == p->form_id ||
+					!strcmp(r->forms[i].id, p->form_id))
+				break;
+		form = i < r->n_forms ? &r->forms[i] : NULL;
+	} else if (p->kind == RULES_KIND_COMMAND) {
+		cmd = &r->commands[p->command];
+	}
+	rc.form = form;
+	rc.command = cmd;
+	rc.ref = facts && facts->ref ? r_strdup(&df->arena, facts->ref) : NULL;
+	r_codes(r, msg->sender.role, codes, sizeof(codes));
+	rc.codes = codes;
+
+	if (p->error == RULES_E_UNKNOWN_SENDER) {
+		d->error = p->error;
+		if (!r->t_unknown_sender.src) {
+			d->outcome = RULES_OUT_IGNORED;
+			goto out;
+		}
+		d->outcome = RULES_OUT_ERROR;
+		r_render(&rc, &r->t_unknown_sender, buf, 0, REPLY_MAX);
+		ret = finish_reply(df, buf);
+	} else if (p->error == RULES_E_UNKNOWN_CODE) {
+		d->outcome = RULES_OUT_ERROR;
+		d->error = p->error;
+		r_render(&rc, &r->t_unknown_code, buf, 0, REPLY_MAX);
+		ret = finish_reply(df, buf);
+	} else if (p->error == RULES_E_NOT_ALLOWED) {
+		d->outcome = RULES_OUT_ERROR;
+		d->error = p->error;
+		r_render(&rc, &r->t_not_allowed, buf, 0, REPLY_MAX);
+		ret = finish_reply(df, buf);
+	} else if (form) {
+		ret = decide_form(df, r, form, &rc, buf);
+	} else if (cmd) {
+		ret = decide_command(df, r, cmd, &rc, msg, buf);
+	} else {
+		d->outcome = RULES_OUT_IGNORED;
+	}
+out:
+	if (ret < 0) {
+		rules_decision_free(d);
+		return ret;
+	}
+	*ret_decision = d;
+	return 0;
+}
+
+void rules_decision_free(struct rules_decision *decision)
+{
+	struct decision_full *df = (struct decision_full *) decision;
+
+	if (!decision)
+		return;
+	r_arena_free(&df->arena);
+	free(df);
+}

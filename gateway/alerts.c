@@ -29,7 +29,8 @@
 #include "db/store_reports.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
-#include "gateway/rules_time.h" /* rules/rules.h, safely */
+#include "gateway/rules_time.h"
+#include "rules/rules.h"
 
 #define CLAIM_LIMIT 500
 #define ITEMS_PER_SMS 10 /* more wait for the next message, sent at once */

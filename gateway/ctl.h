@@ -65,6 +65,14 @@ void ctl_people_usage(FILE *f);
 int ctl_modems_run(int argc, char **argv);
 void ctl_modems_usage(FILE *f);
 
+/* `fieldgatectl rules check|test|reload` (gateway/ctl_rules.c) */
+int ctl_rules_run(int argc, char **argv);
+void ctl_rules_usage(FILE *f);
+
+/* `fieldgatectl reports` (gateway/ctl_reports.c) */
+int ctl_reports_run(int argc, char **argv);
+void ctl_reports_usage(FILE *f);
+
 /* ---- shared by the commands (gateway/ctl_common.c) --------------------- */
 
 /*

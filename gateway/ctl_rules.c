@@ -131,16 +131,18 @@ static void value_text(const struct rules_value *v, char *buf, size_t size)
 		return;
 	case RULES_DECIMAL: {
 		int64_t u = v->v.dec.units, p = 1;
-		int k;
+		int k, scale = v->v.dec.scale;
 
-		for (k = 0; k < v->v.dec.scale; k++)
+		if (scale < 0 || scale > 9)
+			scale = 0;
+		for (k = 0; k < scale; k++)
 			p *= 10;
-		if (v->v.dec.scale <= 0)
+		if (scale == 0)
 			snprintf(buf, size, "%" PRId64, u);
 		else
 			snprintf(buf, size, "%s%" PRId64 ".%0*" PRId64,
 					u < 0 ? "-" : "", (u < 0 ? -u : u) / p,
-					v->v.dec.scale, (u < 0 ? -u : u) % p);
+					scale & 15, (u < 0 ? -u : u) % p);
 		return;
 	}
 	case RULES_DATE:
@@ -198,6 +200,8 @@ static void print_text(const struct rules_parsed *p,
 	for (i = 0; i < p->n_fields; i++) {
 		const struct rules_value *v = &p->fields[i];
 
+		if (!v->name)
+			continue;
 		if (v->present)
 			value_text(v, buf, sizeof(buf));
 		printf("  %-12s %-8s %s%s\n", v->name, rules_type_name(v->type),
@@ -280,6 +284,8 @@ static void print_json(const struct rules_parsed *p,
 	for (i = 0; i < p->n_fields; i++) {
 		const struct rules_value *v = &p->fields[i];
 
+		if (!v->name)
+			continue;
 		if (!v->present) {
 			json_null(&j, v->name);
 			continue;

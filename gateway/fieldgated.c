@@ -26,6 +26,7 @@
 #include "gateway/handler.h"
 #include "gateway/log.h"
 #include "gateway/loop.h"
+#include "gateway/rules_handler.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -205,6 +206,10 @@ static void gw_context_reload(struct gw_context *ctx)
 	ctx->reloads++;
 	apply_log_settings(ctx);
 	/* Modems and the database connection keep their settings. */
+	if (ctx->handler == &gw_rules_handler)
+		gw_rules_reload(ctx, 0);
+	else if (fresh->rules_file)
+		log_warnx("rules_file set: restart fieldgated to use it");
 	if (fresh->n_modems != ctx->n_links)
 		log_warnx("modems added or removed: restart fieldgated to "
 			  "apply");
@@ -293,6 +298,42 @@ static int register_pipelines(struct gw_context *ctx)
 	return 0;
 }
 
+/*
+ * The handler: the rules handler when rules_file is set (a file that
+ * does not load stops the start, exit 2, with every reason logged), else
+ * the default acknowledgements.  0 or an exit code.
+ */
+static int start_handler(struct gw_context *ctx)
+{
+	const char *path = ctx->config->rules_file;
+	struct diag_list dl = {0};
+	struct rules *rules = NULL;
+	size_t i;
+	int r;
+
+	if (!path) {
+		ctx->handler = &gw_default_handler;
+		ctx->handler_state = gw_default_handler_new();
+		return 0;
+	}
+	r = rules_load(path, &rules, &dl);
+	for (i = 0; i < dl.n; i++)
+		log_warnx("%s%s", dl.v[i].level == DIAG_ERROR ? "error: " : "",
+				dl.v[i].line_text);
+	diag_free(&dl);
+	if (r < 0) {
+		log_warnx("error: cannot start: rules file \"%s\" %s", path,
+				r == -EINVAL ? "has errors" : strerror(-r));
+		return EXIT_CONFIG;
+	}
+	log_info("rules \"%s\" loaded: version %s sha256 %.12s", path,
+			*rules_version(rules) ? rules_version(rules) : "-",
+			rules_hash(rules));
+	ctx->handler = &gw_rules_handler;
+	ctx->handler_state = gw_rules_handler_new(rules);
+	return 0;
+}
+
 /* Exit-code-returning startup; returns 0 or an exit code. */
 static int gw_context_start(struct gw_context *ctx)
 {
@@ -335,8 +376,9 @@ static int gw_context_start(struct gw_context *ctx)
 				ctx->config_path ? ctx->config_path
 						 : ctx->opts.config_file);
 
-	ctx->handler = &gw_default_handler;
-	ctx->handler_state = gw_default_handler_new();
+	r = start_handler(ctx);
+	if (r)
+		return r;
 	if (!ctx->handler_state || gw_inbound_start(ctx) < 0) {
 		log_warnx("cannot start: out of memory");
 		return 1;
@@ -345,7 +387,9 @@ static int gw_context_start(struct gw_context *ctx)
 	if (r < 0)
 		return 1;
 	loop_set_before_sleep(ctx->loop, before_sleep, ctx);
-	if (register_pipelines(ctx) < 0) {
+	if (register_pipelines(ctx) < 0 || gw_alerts_start(ctx) < 0 ||
+			(ctx->handler == &gw_rules_handler &&
+					gw_rules_register(ctx) < 0)) {
 		log_warnx("cannot register the pipelines");
 		return 1;
 	}
@@ -366,6 +410,7 @@ static void gw_context_done(struct gw_context *ctx)
 	if (ctx->loop)
 		gw_links_free(ctx);
 	gw_inbound_free(ctx);
+	gw_alerts_free(ctx);
 	gw_db_free(ctx);
 	if (ctx->handler && ctx->handler->free)
 		ctx->handler->free(ctx->handler_state);
@@ -458,6 +503,13 @@ int main(int argc, char **argv)
 		gw_config_errors_done(&errors);
 		if (r < 0)
 			return EXIT_CONFIG;
+		/* the rules file is part of the configuration */
+		if (ctx.config->rules_file &&
+				gw_rules_check_file(ctx.config->rules_file) <
+						0) {
+			gw_config_free(ctx.config);
+			return EXIT_CONFIG;
+		}
 		printf("configuration OK\n");
 		gw_config_free(ctx.config);
 		return 0;

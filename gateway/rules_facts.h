@@ -13,7 +13,8 @@
 
 #include "db/store.h"
 #include "db/store_reports.h"
-#include "gateway/rules_time.h" /* rules/rules.h, safely */
+#include "gateway/rules_time.h"
+#include "rules/rules.h"
 
 #define GW_RULES_MAX_REFS 16
 #define GW_RULES_MAX_HISTORY 16

@@ -337,7 +337,7 @@ static void tell_admins(struct gw_context *ctx, const struct rules *old,
 	struct db_outbound_new out = {0};
 	struct db_error err;
 	char text[480];
-	size_t n = 0, i;
+	size_t n = 0, i, sent = 0;
 	int r;
 
 	if (!db)
@@ -354,16 +354,23 @@ static void tell_admins(struct gw_context *ctx, const struct rules *old,
 	out.priority = DB_PRIO_ALERT;
 	out.kind = "rules_refused";
 	for (i = 0; i < n; i++) {
+		int64_t id = 0;
+		bool is_new = false;
+
 		out.recipient = admins[i].phone;
-		r = db_outbound_enqueue(db, &out, NULL, NULL, &err);
+		r = db_outbound_enqueue(db, &out, &id, &is_new, &err);
 		if (r < 0) {
 			gw_db_failed(ctx, r, &err, "queueing the refusal");
 			break;
 		}
+		sent++;
 	}
-	if (n)
-		log_info("rules: refusal sent to %zu admin%s", n,
-				n == 1 ? "" : "s");
+	if (sent)
+		log_info("rules: refusal sent to %zu admin%s", sent,
+				sent == 1 ? "" : "s");
+	else if (!n)
+		log_warnx("rules: no admin in people: nobody told of the "
+			  "refusal by SMS");
 	free(admins); /* allocated by db_people_with_role() */
 }
 

@@ -19,11 +19,6 @@
 #include <stdint.h>
 
 #include "gateway/handler.h"
-/*
- * gcc's GNU modes predefine `unix` as 1, and struct rules_time has a
- * member of that name: drop the macro before the header.
- */
-#undef unix
 #include "rules/rules.h"
 
 struct gw_context;

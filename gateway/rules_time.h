@@ -16,11 +16,6 @@
 
 #include <stdint.h>
 
-/*
- * gcc's GNU modes predefine `unix` as 1, and struct rules_time has a
- * member of that name: drop the macro before the header.
- */
-#undef unix
 #include "rules/rules.h"
 
 /*

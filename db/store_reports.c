@@ -23,6 +23,38 @@ int db_report_next_ref(struct db *db, int64_t *ret_n, struct db_error *err)
 	return db_query_id(db, sql, 0, NULL, ret_n, err);
 }
 
+static int ref_row(const PGresult *res, int i, void *elem, struct db_error *err)
+{
+	return db_get_int64(res, i, 0, elem, err);
+}
+
+static const struct db_row_type ref_type = {sizeof(int64_t), ref_row, NULL, 0};
+
+int db_report_next_refs(
+		struct db *db, size_t count, int64_t *out, struct db_error *err)
+{
+	static const char sql[] =
+			"SELECT n FROM (SELECT nextval('report_ref_seq') AS n "
+			"FROM generate_series(1, $1::int)) s ORDER BY n";
+	char b[DB_NUM_MAX];
+	const char *p[1];
+	void *v = NULL;
+	size_t n = 0, i;
+	int r;
+
+	db_error_clear(err);
+	if (!out || count < 1 || count > 64)
+		return db_invalid(err, "reference count");
+	p[0] = db_param_num(b, (int64_t) count);
+	r = db_query_rows(db, sql, 1, p, &ref_type, &v, &n, err);
+	if (r < 0)
+		return r;
+	for (i = 0; i < n && i < count; i++)
+		out[i] = ((int64_t *) v)[i];
+	db_rows_free(&ref_type, v, n);
+	return (int) i;
+}
+
 int db_report_insert(struct db *db, const struct db_report_new *rep,
 		int64_t *ret_id, struct db_error *err)
 {

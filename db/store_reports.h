@@ -25,6 +25,14 @@
 /* The next reference number (report_ref_seq); the rules format it. */
 int db_report_next_ref(struct db *db, int64_t *ret_n,
 		struct db_error *err) DB_MUSTCHECK;
+/*
+ * @count (1..64) reference numbers at once into @out, in increasing
+ * order (a daemon keeps a few in hand: one round trip fewer per report;
+ * numbers not used before a restart are skipped, never reused).
+ * Returns how many were written.
+ */
+int db_report_next_refs(struct db *db, size_t count, int64_t *out,
+		struct db_error *err) DB_MUSTCHECK;
 
 struct db_report_new {
 	const char *ref;	 /* "R1045", unique */

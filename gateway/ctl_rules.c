@@ -453,7 +453,7 @@ static int rules_test(int argc, char **argv)
 	if (r < 0)
 		goto out_oom;
 	r = gw_rules_look_up(rules, have_db && known ? s.db : NULL, parsed, &m,
-			false, &lk, &facts, &err);
+			NULL, &lk, &facts, &err);
 	if (r < 0 && r != -ENOSPC) {
 		ctl_db_error(&s, "lookups", r, &err);
 		goto out;

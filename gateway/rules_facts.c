@@ -43,7 +43,7 @@ static int fact_of(int r, enum rules_fact *ret)
 
 int gw_rules_look_up(const struct rules *rules, struct db *db,
 		const struct rules_parsed *parsed, const struct rules_msg *msg,
-		bool allocate_ref, struct gw_lookups *lk,
+		struct gw_ref_pool *pool, struct gw_lookups *lk,
 		struct rules_facts *facts, struct db_error *err)
 {
 	const struct rules_needs *nd = &parsed->needs;
@@ -55,10 +55,18 @@ int gw_rules_look_up(const struct rules *rules, struct db *db,
 	if (nd->what & RULES_NEED_REF) {
 		int64_t n = 1001; /* an example for `rules test` */
 
-		if (db && allocate_ref) {
-			r = db_report_next_ref(db, &n, err);
-			if (r < 0)
-				return r;
+		if (db && pool) {
+			if (pool->next >= pool->n) {
+				r = db_report_next_refs(
+						db, GW_REF_POOL, pool->v, err);
+				if (r < 0)
+					return r;
+				pool->n = (size_t) r;
+				pool->next = 0;
+				if (!r)
+					return -EIO;
+			}
+			n = pool->v[pool->next++];
 		}
 		if (rules_ref_format(rules, n, lk->ref, sizeof(lk->ref)) < 0)
 			return -ENOSPC;

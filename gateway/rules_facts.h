@@ -32,13 +32,25 @@ struct gw_lookups {
 };
 
 /*
+ * Reference numbers drawn from the database a few at a time (the
+ * daemon's; zero-initialised = empty).
+ */
+#define GW_REF_POOL 16
+struct gw_ref_pool {
+	int64_t v[GW_REF_POOL];
+	size_t n, next;
+};
+
+/*
  * Fills @facts for @parsed (@db may be NULL: everything stays
- * RULES_FACT_UNCHECKED, an example reference is given).  0, -ENOSPC
- * when the reference does not fit, or a database -errno with @err.
+ * RULES_FACT_UNCHECKED).  The reference comes from @pool (refilled from
+ * report_ref_seq when empty), or is an example when @pool is NULL
+ * (`rules test` uses none up).  0, -ENOSPC when the reference does not
+ * fit, or a database -errno with @err.
  */
 int gw_rules_look_up(const struct rules *rules, struct db *db,
 		const struct rules_parsed *parsed, const struct rules_msg *msg,
-		bool allocate_ref, struct gw_lookups *lk,
+		struct gw_ref_pool *pool, struct gw_lookups *lk,
 		struct rules_facts *facts, struct db_error *err);
 void gw_rules_lookups_done(struct gw_lookups *lk);
 

@@ -26,6 +26,7 @@ struct rules_state {
 	struct rules *rules;  /* live; replaced whole by a reload */
 	void *rate;	      /* the default handler's reply limiter */
 	int64_t last_request; /* newest reload request seen, -1 = none yet */
+	struct gw_ref_pool refs;
 };
 
 void *gw_rules_handler_new(struct rules *rules)
@@ -178,7 +179,8 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	r = rules_parse(rules, &rm, &parsed);
 	if (r < 0)
 		goto out_oom;
-	r = gw_rules_look_up(rules, db, parsed, &rm, true, &lk, &facts, err);
+	r = gw_rules_look_up(
+			rules, db, parsed, &rm, &st->refs, &lk, &facts, err);
 	if (r == -ENOSPC) {
 		set_err(err, "reference code does not fit");
 		goto out_rollback;

@@ -133,6 +133,17 @@ START_TEST(test_ref_sequence)
 	ck_assert_int_eq(db_report_next_ref(db, &b, &err), 0);
 	ck_assert_int_eq(a, 1001);
 	ck_assert_int_eq(b, a + 1);
+	{
+		int64_t v[8];
+		int i;
+
+		ck_assert_int_eq(db_report_next_refs(db, 8, v, &err), 8);
+		for (i = 0; i < 8; i++)
+			ck_assert_int_eq(v[i], b + 1 + i);
+		ck_assert_int_eq(db_report_next_refs(db, 0, v, &err), -EINVAL);
+		ck_assert_int_eq(db_report_next_ref(db, &a, &err), 0);
+		ck_assert_int_eq(a, b + 9);
+	}
 	db_free(db);
 }
 END_TEST

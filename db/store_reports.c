@@ -110,6 +110,109 @@ int db_report_insert(struct db *db, const struct db_report_new *rep,
 	return 0;
 }
 
+static int finish_row(
+		const PGresult *res, int i, void *elem, struct db_error *err)
+{
+	int64_t *o = elem;
+	int r;
+
+	if ((r = db_get_int64_opt(res, i, 0, 0, &o[0], err)) < 0 ||
+			(r = db_get_int64_opt(res, i, 1, 0, &o[1], err)) < 0 ||
+			(r = db_get_int64(res, i, 2, &o[2], err)) < 0)
+		return r;
+	return 0;
+}
+
+int db_report_finish(struct db *db, const struct db_report_new *rep,
+		const struct db_outbound_new *reply, int64_t msg_id,
+		const char *state, int64_t *ret_report_id, int64_t *ret_out_id,
+		struct db_error *err)
+{
+	/* $1 NULL: no report; $14 NULL: no reply */
+	static const char sql[] =
+			"WITH rep AS (INSERT INTO reports (ref, form_id, "
+			"person_id, sender, inbound_id, fields, raw_text, "
+			"period, late, rules_hash, rules_version, sent_at) "
+			"SELECT $1, $2, $3::bigint, $4, $5::bigint, "
+			"coalesce($6::jsonb, '{}'), $7, $8, $9::boolean, $10, "
+			"$11, to_timestamp($12::float8) WHERE $1::text IS NOT "
+			"NULL RETURNING id), "
+			"repl AS (UPDATE reports SET status = 'replaced', "
+			"replaced_by = (SELECT id FROM rep), status_at = now() "
+			"WHERE id = $13::bigint AND status = 'received' AND "
+			"EXISTS (SELECT 1 FROM rep)), "
+			"o AS (INSERT INTO outbound_messages (recipient, body, "
+			"priority, kind, in_reply_to) SELECT $14, $15, "
+			"$16::smallint, $17, $5::bigint WHERE $14::text IS NOT "
+			"NULL ON CONFLICT (in_reply_to, kind) DO NOTHING "
+			"RETURNING id), "
+			"st AS (UPDATE inbound_messages SET state = $18, "
+			"handle_error = NULL, handled_at = now() WHERE id = "
+			"$5::bigint RETURNING id) "
+			"SELECT (SELECT id FROM rep), (SELECT id FROM o), "
+			"(SELECT count(*) FROM st)";
+	char sender[DB_PHONE_MAX], to[DB_PHONE_MAX], b[6][DB_NUM_MAX];
+	const char *p[18];
+	int64_t out[3] = {0, 0, 0};
+	int r;
+
+	db_error_clear(err);
+	if (msg_id <= 0 || !state ||
+			(strcmp(state, "handled") && strcmp(state, "ignored")))
+		return db_invalid(err, "message or state");
+	memset(p, 0, sizeof(p));
+	p[4] = db_param_num(b[0], msg_id);
+	if (rep) {
+		if (!rep->ref || !*rep->ref || !rep->form_id ||
+				!*rep->form_id || !rep->raw_text ||
+				!rep->rules_hash)
+			return db_invalid(err, "report");
+		if (!rep->sender || db_phone_normalize(rep->sender, sender) < 0)
+			snprintf(sender, sizeof(sender), "%s",
+					rep->sender ? rep->sender : "");
+		p[0] = rep->ref;
+		p[1] = rep->form_id;
+		p[2] = rep->person_id ? db_param_num(b[1], rep->person_id)
+				      : NULL;
+		p[3] = sender;
+		p[5] = db_param_str_opt(rep->fields_json);
+		p[6] = rep->raw_text;
+		p[7] = rep->period ? rep->period : "";
+		p[8] = db_param_bool(rep->late);
+		p[9] = rep->rules_hash;
+		p[10] = db_param_str_opt(rep->rules_version);
+		p[11] = db_param_time_opt(b[2], rep->sent_at);
+		p[12] = rep->replaces_id ? db_param_num(b[3], rep->replaces_id)
+					 : NULL;
+	}
+	if (reply) {
+		if (reply->in_reply_to != msg_id || !reply->text ||
+				reply->priority < 0 || reply->priority > 9 ||
+				db_phone_normalize(reply->recipient, to) < 0)
+			return db_invalid(err, "reply");
+		p[13] = to;
+		p[14] = reply->text;
+		p[15] = db_param_num(b[4], reply->priority);
+		p[16] = (reply->kind && *reply->kind) ? reply->kind : "ack";
+	}
+	p[17] = state;
+	r = db_query_one(db, sql, 18, p, finish_row, out, err);
+	if (r < 0 && db_has_sqlstate(err, "23505"))
+		return -EEXIST;
+	if (r < 0)
+		return r;
+	if (out[2] == 0) {
+		db_set_error(err, NULL, "no inbound message %lld",
+				(long long) msg_id);
+		return -ENOENT;
+	}
+	if (ret_report_id)
+		*ret_report_id = out[0];
+	if (ret_out_id)
+		*ret_out_id = out[1];
+	return 0;
+}
+
 #define REPORT_COLS                                                            \
 	"r.id, r.ref, r.form_id, r.person_id, coalesce(p.name, ''), "          \
 	"r.sender, r.inbound_id, r.period, r.late, r.status, r.rules_hash, "   \

@@ -58,6 +58,22 @@ struct db_report_new {
 int db_report_insert(struct db *db, const struct db_report_new *rep,
 		int64_t *ret_id, struct db_error *err) DB_MUSTCHECK;
 
+/*
+ * A handled message's writes in ONE statement (one round trip instead of
+ * three): the report @rep (NULL: none; with replaces_id the prior one is
+ * marked 'replaced'), the reply @reply (NULL: none; its in_reply_to must
+ * be @msg_id, kind and priority as given; a reply already queued for the
+ * message and kind is kept, *ret_out_id then 0) and the message's state
+ * (@state "handled" or "ignored").  Call inside the message's
+ * transaction.  *ret_report_id / *ret_out_id (may be NULL) get the new
+ * ids, 0 for none.  -EEXIST when the report's ref or message is taken,
+ * -ENOENT when there is no message @msg_id.
+ */
+int db_report_finish(struct db *db, const struct db_report_new *rep,
+		const struct db_outbound_new *reply, int64_t msg_id,
+		const char *state, int64_t *ret_report_id, int64_t *ret_out_id,
+		struct db_error *err) DB_MUSTCHECK;
+
 struct db_report {
 	int64_t id;
 	char ref[DB_SHORT_MAX];

@@ -75,40 +75,27 @@ static void set_err(struct db_error *err, const char *text)
 
 /* ---- applying the decision --------------------------------------------- */
 
-static int apply_action(const struct rules *rules, struct db *db,
-		const struct gw_message *msg, const struct db_person *person,
-		const struct rules_decision *d, const struct gw_lookups *lk,
-		int64_t *ret_report_id, struct db_error *err)
+/* The report to store, when the decision stores one; false otherwise. */
+static bool report_of(const struct rules *rules, const struct gw_message *msg,
+		const struct db_person *person, const struct rules_decision *d,
+		const struct gw_lookups *lk, struct db_report_new *n)
 {
-	struct db_report_new n = {0};
-
-	*ret_report_id = 0;
-	switch (d->action) {
-	case RULES_ACT_NONE:
-		return 0;
-	case RULES_ACT_WITHDRAW:
-		if (!lk->last_id)
-			return 0;
-		*ret_report_id = lk->last_id;
-		return db_report_set_status(db, lk->last_id, "withdrawn", err);
-	case RULES_ACT_STORE:
-	case RULES_ACT_REPLACE:
-		break;
-	}
-	n.ref = d->report.ref;
-	n.form_id = d->report.form_id;
-	n.person_id = person ? person->id : 0;
-	n.sender = msg->sender;
-	n.inbound_id = msg->id;
-	n.fields_json = d->report.fields_json;
-	n.raw_text = msg->text ? msg->text : "";
-	n.period = d->report.period;
-	n.late = d->report.late;
-	n.rules_hash = rules_hash(rules);
-	n.rules_version = rules_version(rules);
-	n.sent_at = msg->scts;
-	n.replaces_id = d->action == RULES_ACT_REPLACE ? lk->prior_id : 0;
-	return db_report_insert(db, &n, ret_report_id, err);
+	if (d->action != RULES_ACT_STORE && d->action != RULES_ACT_REPLACE)
+		return false;
+	n->ref = d->report.ref;
+	n->form_id = d->report.form_id;
+	n->person_id = person ? person->id : 0;
+	n->sender = msg->sender;
+	n->inbound_id = msg->id;
+	n->fields_json = d->report.fields_json;
+	n->raw_text = msg->text ? msg->text : "";
+	n->period = d->report.period;
+	n->late = d->report.late;
+	n->rules_hash = rules_hash(rules);
+	n->rules_version = rules_version(rules);
+	n->sent_at = msg->scts;
+	n->replaces_id = d->action == RULES_ACT_REPLACE ? lk->prior_id : 0;
+	return true;
 }
 
 static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
@@ -124,10 +111,11 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	struct gw_lookups lk;
 	struct db_person person;
 	struct db_outbound_new out = {0};
+	struct db_report_new rep = {0};
 	char num[LOG_NUMBER_MAX], phone[DB_PHONE_MAX];
 	const char *final = "handled", *tz = rules_timezone(rules);
 	int64_t out_id = 0, report_id = 0;
-	bool known = false, is_new = false, replied = false;
+	bool known = false, is_new = false, replied = false, has_report = false;
 	int r, n_alerts = 0;
 
 	memset(&lk, 0, sizeof(lk));
@@ -191,16 +179,11 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	if (r < 0)
 		goto out_oom;
 
-	r = apply_action(rules, db, msg, known ? &person : NULL, d, &lk,
-			&report_id, err);
-	if (r < 0)
-		goto out_rollback;
-	if (d->n_alerts) {
-		r = gw_alerts_raise(ctx, db, known ? &person : NULL, report_id,
-				d->alerts, d->n_alerts, err);
+	if (d->action == RULES_ACT_WITHDRAW && lk.last_id) {
+		report_id = lk.last_id;
+		r = db_report_set_status(db, lk.last_id, "withdrawn", err);
 		if (r < 0)
 			goto out_rollback;
-		n_alerts = r;
 	}
 	if (d->reply && *d->reply &&
 			!gw_reply_limit_take(st->rate, msg->sender,
@@ -217,16 +200,26 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 		out.priority = DB_PRIO_ACK;
 		out.kind = "ack";
 		out.in_reply_to = msg->id;
-		r = db_outbound_enqueue(db, &out, &out_id, &is_new, err);
-		if (r < 0)
-			goto out_rollback;
 		replied = true;
 	}
 	if (d->outcome == RULES_OUT_IGNORED)
 		final = "ignored";
-	r = db_inbound_set_state(db, msg->id, final, NULL, err);
+	/* report, reply and state: one statement */
+	has_report = report_of(
+			rules, msg, known ? &person : NULL, d, &lk, &rep);
+	r = db_report_finish(db, has_report ? &rep : NULL,
+			replied ? &out : NULL, msg->id, final,
+			has_report ? &report_id : NULL, &out_id, err);
 	if (r < 0)
 		goto out_rollback;
+	is_new = out_id != 0;
+	if (d->n_alerts) {
+		r = gw_alerts_raise(ctx, db, known ? &person : NULL, report_id,
+				d->alerts, d->n_alerts, err);
+		if (r < 0)
+			goto out_rollback;
+		n_alerts = r;
+	}
 	r = db_commit(db, err);
 	if (r < 0)
 		goto out_rollback;

@@ -438,6 +438,94 @@ START_TEST(test_reload_requests)
 }
 END_TEST
 
+/* One inbound message row (the columns a handled message needs). */
+static int64_t inbound(struct db *db, const char *body)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+			"INSERT INTO inbound_messages (modem, sender, pdu_hex, "
+			"body) VALUES ('m', '+8613900000003', '%02X', '%s') "
+			"RETURNING id",
+			(unsigned) (unsigned char) body[0], body);
+	return scalar(db, sql);
+}
+
+START_TEST(test_finish_one_statement)
+{
+	struct db *db = fresh();
+	struct db_error err;
+	int64_t person = roster(db, NULL), m1, m2, m3, rid = -1, oid = -1,
+		rid2 = 0;
+	struct db_report_new n = {
+			.ref = "R3001",
+			.form_id = "daily",
+			.person_id = person,
+			.sender = "+8613900000003",
+			.fields_json = "{\"sales\":120}",
+			.raw_text = "日报120 3500 8",
+			.period = "2026-06-01",
+			.rules_hash = "h1",
+	};
+	struct db_outbound_new out = {.recipient = "+8613900000003",
+			.text = "日报已收 号R3001",
+			.priority = DB_PRIO_ACK,
+			.kind = "ack"};
+
+	m1 = inbound(db, "a");
+	m2 = inbound(db, "b");
+	m3 = inbound(db, "c");
+	n.inbound_id = m1;
+	out.in_reply_to = m1;
+	ck_assert_int_eq(db_report_finish(db, &n, &out, m1, "handled", &rid,
+					 &oid, &err),
+			0);
+	ck_assert_int_gt(rid, 0);
+	ck_assert_int_gt(oid, 0);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM inbound_messages "
+				    "WHERE state = 'handled' AND handled_at IS "
+				    "NOT NULL"),
+			1);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM outbound_messages "
+				    "WHERE kind = 'ack' AND priority = 0 AND "
+				    "body = '日报已收 号R3001'"),
+			1);
+	/* again: the reply is not queued twice, the report is refused */
+	ck_assert_int_eq(db_report_finish(db, NULL, &out, m1, "handled", NULL,
+					 &oid, &err),
+			0);
+	ck_assert_int_eq(oid, 0);
+	ck_assert_int_eq(db_report_finish(db, &n, NULL, m1, "handled", NULL,
+					 NULL, &err),
+			-EEXIST);
+	/* a resubmission replaces it */
+	n.ref = "R3002";
+	n.inbound_id = m2;
+	n.replaces_id = rid;
+	ck_assert_int_eq(db_report_finish(db, &n, NULL, m2, "handled", &rid2,
+					 NULL, &err),
+			0);
+	ck_assert_int_eq(scalar(db, "SELECT replaced_by FROM reports WHERE "
+				    "ref = 'R3001' AND status = 'replaced'"),
+			rid2);
+	/* neither report nor reply: the state alone */
+	ck_assert_int_eq(db_report_finish(db, NULL, NULL, m3, "ignored", &rid,
+					 &oid, &err),
+			0);
+	ck_assert_int_eq(rid, 0);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM inbound_messages "
+				    "WHERE state = 'ignored'"),
+			1);
+	ck_assert_int_eq(db_report_finish(db, NULL, NULL, 999999, "handled",
+					 NULL, NULL, &err),
+			-ENOENT);
+	ck_assert_int_eq(db_report_finish(db, NULL, NULL, m3, "stored", NULL,
+					 NULL, &err),
+			-EINVAL);
+	db_free(db);
+}
+END_TEST
+
 static Suite *reports_suite(void)
 {
 	Suite *s = suite_create("db_reports");
@@ -447,6 +535,7 @@ static Suite *reports_suite(void)
 	tcase_add_test(tc, test_report_insert_and_lookups);
 	tcase_add_test(tc, test_history_and_listing);
 	tcase_add_test(tc, test_people_with_role);
+	tcase_add_test(tc, test_finish_one_statement);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("alerts");
 	tcase_add_test(tc, test_alert_batching_and_dedupe);

@@ -33,7 +33,10 @@ void *r_alloc(struct r_arena *a, size_t size)
 		c->used += need;
 		return p;
 	}
-	csize = need > 16384 ? need : 16384;
+	/* small first chunks for parses, bigger ones for a rule set */
+	csize = a->head ? 16384 : 2048;
+	if (csize < need)
+		csize = need;
 	c = malloc(sizeof(*c) + csize);
 	if (!c)
 		return NULL;

@@ -17,7 +17,7 @@
 struct decision_full {
 	struct rules_decision d;
 	struct r_arena arena;
-	char inline_buf[4096];
+	char inline_buf[768];
 };
 
 /* ---- JSON ---------------------------------------------------------------- */
@@ -26,21 +26,27 @@ struct jbuf {
 	char *s;
 	size_t n, cap;
 	bool oom;
+	bool on_stack; /* s is the caller's buffer, not malloc'd */
 };
 
 static void jput(struct jbuf *j, const char *s, size_t len)
 {
+	if (j->oom)
+		return;
 	if (j->n + len + 1 > j->cap) {
 		size_t cap = (j->cap ? j->cap : 256) * 2;
 		char *p;
 
 		while (cap < j->n + len + 1)
 			cap *= 2;
-		p = realloc(j->s, cap);
+		p = j->on_stack ? malloc(cap) : realloc(j->s, cap);
 		if (!p) {
 			j->oom = true;
 			return;
 		}
+		if (j->on_stack)
+			memcpy(p, j->s, j->n);
+		j->on_stack = false;
 		j->s = p;
 		j->cap = cap;
 	}
@@ -51,47 +57,55 @@ static void jput(struct jbuf *j, const char *s, size_t len)
 
 static void jstr(struct jbuf *j, const char *s)
 {
-	const char *p;
+	const char *p = s, *run = s;
 	char esc[8];
 
 	jput(j, "\"", 1);
-	for (p = s; *p; p++) {
+	for (; *p; p++) {
 		unsigned char c = (unsigned char) *p;
 
+		if (c != '"' && c != '\\' && c >= 0x20 && c != 0x7F)
+			continue;
+		jput(j, run, (size_t) (p - run));
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char) c;
 			jput(j, esc, 2);
-		} else if (c < 0x20 || c == 0x7F) {
+		} else {
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			jput(j, esc, 6);
-		} else {
-			jput(j, p, 1);
 		}
+		run = p + 1;
 	}
+	jput(j, run, (size_t) (p - run));
 	jput(j, "\"", 1);
 }
 
+/* units / 10^scale with exactly @scale fraction digits, no printf. */
 static void junits(struct jbuf *j, int64_t u, int scale)
 {
 	char buf[48];
-	int64_t div = 1;
-	int i;
+	unsigned long long v = u < 0 ? 0ull - (unsigned long long) u
+				     : (unsigned long long) u;
+	int k = (int) sizeof(buf), digits = 0;
 
-	for (i = 0; i < scale; i++)
-		div *= 10;
-	if (scale)
-		snprintf(buf, sizeof(buf), "%s%lld.%0*lld", u < 0 ? "-" : "",
-				(long long) (llabs(u) / div), scale,
-				(long long) (llabs(u) % div));
-	else
-		snprintf(buf, sizeof(buf), "%lld", (long long) u);
-	jput(j, buf, strlen(buf));
+	do {
+		buf[--k] = (char) ('0' + v % 10);
+		v /= 10;
+		if (++digits == scale)
+			buf[--k] = '.';
+	} while (v || digits <= scale);
+	if (buf[k] == '.')
+		buf[--k] = '0';
+	if (u < 0)
+		buf[--k] = '-';
+	jput(j, buf + k, sizeof(buf) - (size_t) k);
 }
 
 static char *fields_json(struct r_arena *a, const struct rules_parsed *p)
 {
-	struct jbuf j = {0};
+	char stack[1024];
+	struct jbuf j = {.s = stack, .cap = sizeof(stack), .on_stack = true};
 	char buf[96];
 	size_t i;
 	bool first = true;
@@ -146,8 +160,9 @@ static char *fields_json(struct r_arena *a, const struct rules_parsed *p)
 		}
 	}
 	jput(&j, "}", 1);
-	out = j.oom ? NULL : r_strdup(a, j.s);
-	free(j.s);
+	out = j.oom ? NULL : r_strndup(a, j.s, j.n);
+	if (!j.on_stack)
+		free(j.s);
 	return out;
 }
 
@@ -269,6 +284,63 @@ static const struct r_tmpl *error_tmpl(const struct rules *r,
 	return &r->def_errors[e];
 }
 
+/*
+ * Segments of a reply, the cheap way when it is plain: ASCII is GSM-7
+ * (the extension characters count two; '`' is not GSM at all), and a
+ * character from U+3000 up (CJK) rules GSM-7 out, so a reply with one
+ * is UCS-2 (astral characters count two).  Anything else, or more than
+ * one segment, asks the codec (rules/text.h).
+ */
+static int segments(const char *s, size_t len, bool *gsm7)
+{
+	const unsigned char *u = (const unsigned char *) s;
+	size_t i, units = 0, ucs2 = 0;
+	bool ascii = true, cjk = false;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = u[i];
+
+		if (c < 0x80) {
+			if (c == '`')
+				ascii = false;
+			switch (c) {
+			case '[':
+			case ']':
+			case '{':
+			case '}':
+			case '\\':
+			case '^':
+			case '~':
+			case '|':
+				units += 2; /* the GSM-7 extension table */
+				break;
+			default:
+				units++;
+			}
+			ucs2++;
+		} else {
+			ascii = false;
+			if ((c & 0xC0) == 0x80)
+				continue;
+			if (c >= 0xF0)
+				ucs2 += 2, cjk = true;
+			else if (c >= 0xE3)
+				ucs2++, cjk = true;
+			else
+				ucs2++;
+		}
+	}
+	if (ascii && units <= 160) {
+		*gsm7 = true;
+		return 1;
+	}
+	if (!ascii && cjk && ucs2 <= 70) {
+		*gsm7 = false;
+		return 1;
+	}
+	return rt_sms_segments(s, len, gsm7);
+}
+
 static int finish_reply(struct decision_full *df, const char *text)
 {
 	struct rules_decision *d = &df->d;
@@ -278,7 +350,7 @@ static int finish_reply(struct decision_full *df, const char *text)
 	d->reply = r_strdup(&df->arena, text);
 	if (!d->reply)
 		return -ENOMEM;
-	seg = rt_sms_segments(d->reply, strlen(d->reply), &gsm7);
+	seg = segments(d->reply, strlen(d->reply), &gsm7);
 	d->reply_segments = seg < 0 ? 0 : seg;
 	d->reply_gsm7 = gsm7;
 	return 0;
@@ -443,7 +515,7 @@ int rules_decide(const struct rules *r, const struct rules_parsed *p,
 	struct rules_decision *d;
 	struct r_render rc = {
 			.rules = r, .parsed = p, .msg = msg, .facts = facts};
-	char buf[REPLY_MAX], codes[512];
+	char buf[REPLY_MAX];
 	const struct r_form *form = NULL;
 	const struct r_command *cmd = NULL;
 	size_t i;
@@ -459,9 +531,12 @@ int rules_decide(const struct rules *r, const struct rules_parsed *p,
 	d = &df->d;
 	buf[0] = '\0';
 	if (p->kind == RULES_KIND_FORM) {
+		/* the parser hands out the form's own id: compare pointers */
 		for (i = 0; i < r->n_forms; i++)
-			if (r->forms[i].id == p->form_id ||
-					!strcmp(r->forms[i].id, p->form_id))
+			if (r->forms[i].id == p->form_id)
+				break;
+		for (i = i < r->n_forms ? i : 0; i < r->n_forms; i++)
+			if (!strcmp(r->forms[i].id, p->form_id))
 				break;
 		form = i < r->n_forms ? &r->forms[i] : NULL;
 	} else if (p->kind == RULES_KIND_COMMAND) {
@@ -470,8 +545,7 @@ int rules_decide(const struct rules *r, const struct rules_parsed *p,
 	rc.form = form;
 	rc.command = cmd;
 	rc.ref = facts && facts->ref ? r_strdup(&df->arena, facts->ref) : NULL;
-	r_codes(r, msg->sender.role, codes, sizeof(codes));
-	rc.codes = codes;
+	rc.codes = r_codes_of(r, msg->sender.role);
 
 	if (p->error == RULES_E_UNKNOWN_SENDER) {
 		d->error = p->error;

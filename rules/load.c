@@ -156,6 +156,9 @@ void l_tmpl(struct lctx *l, config_setting_t *g, const char *key,
 			bad, sizeof(bad));
 	if (r == -ENOMEM)
 		l->cw.oom = true;
+	else if (r == -EBADMSG)
+		cw_error_at(&l->cw, s, "%s.%s: \"{{\" without \"}}\" in \"%s\"",
+				what, key, bad);
 	else if (r < 0)
 		cw_error_at(&l->cw, s,
 				"%s.%s: unknown placeholder {{%s}} (known: "
@@ -191,7 +194,7 @@ struct spec {
 	bool format_hint;
 	char *ref_prefix;
 	int ref_digits;
-	char *test_time;
+	char *test_time, *test_outlet;
 	config_setting_t *texts, *errors, *lists, *forms, *commands, *alerts,
 			*tests;
 	struct cw_strv roles;
@@ -335,6 +338,8 @@ static const struct cw_field settings_fields[] = {
 				NULL, l_check_errors_group},
 		{"test_time", CW_STRING, SO(test_time), false, 0, 0, NULL, NULL,
 				NULL, NULL, NULL},
+		{"test_outlet", CW_STRING, SO(test_outlet), false, 0, 0, NULL,
+				check_nonempty, NULL, NULL, NULL},
 		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -368,7 +373,7 @@ static void spec_defaults(struct spec *s)
 	s->fuzzy_digits = s->cn_numerals = s->cn_point = true;
 	s->home_mcc = 460;
 	s->home_mnc = 0;
-	s->cell_hex = true;
+	s->cell_hex = false;
 	s->max_segments = 1;
 	s->format_hint = true;
 	s->ref_digits = 4;
@@ -398,6 +403,8 @@ static void apply_settings(struct lctx *l, struct spec *s)
 					"list at most %d separators",
 					RT_MAX_SEPARATORS);
 	}
+	r->norm_keep_case = r->norm;
+	r->norm_keep_case.fold_case = false;
 	r->num.fuzzy_digits = s->fuzzy_digits;
 	r->num.cn_numerals = s->cn_numerals;
 	r->num.cn_point = s->cn_point;
@@ -408,6 +415,7 @@ static void apply_settings(struct lctx *l, struct spec *s)
 	r->format_hint = s->format_hint;
 	r->ref_prefix = s->ref_prefix ? s->ref_prefix : "R";
 	r->ref_digits = s->ref_digits;
+	r->test_outlet = s->test_outlet ? s->test_outlet : "Test Outlet";
 	r->test_time.year = 2026;
 	r->test_time.month = 6;
 	r->test_time.day = 1;
@@ -482,25 +490,24 @@ static void compile_texts(struct lctx *l, struct spec *s)
 	def_tmpl(l, &r->def_errors[RULES_E_NOT_ALLOWED], "Not allowed.");
 	def_tmpl(l, &r->def_errors[RULES_E_MISSING], "{{label}} missing.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_INT],
-			"{{label}} must be a whole number, got {{raw}}.");
+			"Bad {{label}}: {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_DECIMAL],
-			"{{label}} must be a number, got {{raw}}.");
+			"Bad {{label}}: {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_DATE],
-			"{{label}} must be a date such as 0531, got {{raw}}.");
+			"Bad {{label}}: {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_TIME],
-			"{{label}} must be a time such as 09:30, got {{raw}}.");
+			"Bad {{label}}: {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_PHONE],
-			"{{label}} must be a phone number, got {{raw}}.");
+			"Bad {{label}}: {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_BOOL],
-			"{{label}} must be Y or N, got {{raw}}.");
+			"{{label}}: Y/N, not {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_CELL],
-			"{{label}} must be a cell such as L460-00-2A1F-3C4D.");
+			"{{label}}: like L460-00-2A1F-3C4D.");
 	def_tmpl(l, &r->def_errors[RULES_E_TYPE_OUTLET],
-			"{{label}} must be an outlet code, got {{raw}}.");
-	def_tmpl(l, &r->def_errors[RULES_E_ENUM],
-			"{{label}}: {{raw}} is not a listed value.");
+			"Bad {{label}}: {{raw}}.");
+	def_tmpl(l, &r->def_errors[RULES_E_ENUM], "{{label}}: no {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_RANGE],
-			"{{label}} must be {{min}}-{{max}}, got {{raw}}.");
+			"{{label}} {{min}}-{{max}}: {{raw}}.");
 	def_tmpl(l, &r->def_errors[RULES_E_TOO_LONG],
 			"{{label}}: at most {{max}} characters.");
 	def_tmpl(l, &r->def_errors[RULES_E_EXTRA], "Too many values: {{raw}}.");

@@ -121,6 +121,69 @@ static void count(struct lctx *l, const char *text, const char *file, int line,
 				text);
 }
 
+/* Can error @e name field @f? */
+static bool error_applies(enum rules_error e, const struct r_field *f)
+{
+	switch (e) {
+	case RULES_E_MISSING:
+		return f->required && !f->def;
+	case RULES_E_TYPE_INT:
+		return f->type == RULES_INT;
+	case RULES_E_TYPE_DECIMAL:
+		return f->type == RULES_DECIMAL;
+	case RULES_E_TYPE_DATE:
+		return f->type == RULES_DATE;
+	case RULES_E_TYPE_TIME:
+		return f->type == RULES_TIME;
+	case RULES_E_TYPE_PHONE:
+		return f->type == RULES_PHONE;
+	case RULES_E_TYPE_BOOL:
+		return f->type == RULES_BOOL;
+	case RULES_E_TYPE_CELL:
+		return f->type == RULES_CELL;
+	case RULES_E_TYPE_OUTLET:
+	case RULES_E_UNKNOWN_OUTLET:
+		return f->type == RULES_OUTLET;
+	case RULES_E_ENUM:
+		return f->type == RULES_ENUM;
+	case RULES_E_RANGE:
+		return f->type == RULES_INT || f->type == RULES_DECIMAL ||
+		       f->type == RULES_DATE;
+	case RULES_E_TOO_LONG:
+		return f->type == RULES_TEXT;
+	case RULES_E_DUPLICATE:
+		return f->n_tags > 0;
+	default:
+		return false;
+	}
+}
+
+/* Errors that name no field (EXTRA, RESUBMIT). */
+static bool field_less(enum rules_error e)
+{
+	return e == RULES_E_EXTRA || e == RULES_E_RESUBMIT;
+}
+
+/* Can a fuzzy match (edit distance 1) reach this form? */
+static bool fuzzy_reachable(const struct r_form *f)
+{
+	size_t i, k;
+
+	for (i = 0; i < f->n_keywords; i++) {
+		const char *kw = f->keywords[i];
+		size_t len = strlen(kw);
+		bool letters = len >= 3;
+
+		for (k = 0; k < len; k++)
+			if (!((kw[k] >= 'A' && kw[k] <= 'Z') ||
+					    (kw[k] >= 'a' && kw[k] <= 'z')))
+				letters = false;
+		if (letters)
+			return true;
+	}
+	return false;
+}
+
 static void check_segments(struct lctx *l)
 {
 	struct rules *r = l->r;
@@ -147,12 +210,17 @@ static void check_segments(struct lctx *l)
 		const struct r_form *f = &r->forms[i];
 
 		rc.form = f;
-		o = r_render(&rc, &r->t_assumed, buf, 0, sizeof(buf));
+		o = fuzzy_reachable(f) ? r_render(&rc, &r->t_assumed, buf, 0,
+							 sizeof(buf))
+				       : 0;
 		r_render(&rc, &f->reply_ok, buf, o, sizeof(buf));
 		snprintf(what, sizeof(what), "form '%s': reply_ok", f->id);
 		count(l, buf, f->reply_ok.file, f->reply_ok.line, what);
 		if (f->reply_late.src) {
-			o = r_render(&rc, &r->t_assumed, buf, 0, sizeof(buf));
+			o = fuzzy_reachable(f)
+					    ? r_render(&rc, &r->t_assumed, buf,
+							      0, sizeof(buf))
+					    : 0;
 			r_render(&rc, &f->reply_late, buf, o, sizeof(buf));
 			snprintf(what, sizeof(what), "form '%s': reply_late",
 					f->id);
@@ -172,19 +240,37 @@ static void check_segments(struct lctx *l)
 			const struct r_tmpl *t =
 					f->errors[e].src ? &f->errors[e]
 							 : &r->def_errors[e];
+			size_t k;
 
 			if (e == RULES_E_NEEDS_TEXT || e == RULES_E_NEEDS_REF)
 				continue;
-			o = r_render(&rc, t, buf, 0, sizeof(buf));
-			if (r->format_hint && e != RULES_E_RESUBMIT)
-				r_render(&rc, &r->t_format_hint, buf, o,
-						sizeof(buf));
 			snprintf(what, sizeof(what),
 					"form '%s': the '%s' error reply",
 					f->id,
 					rules_error_name((enum rules_error) e));
-			count(l, buf, t->file ? t->file : f->file,
-					t->line ? t->line : f->line, what);
+			/* every field the error can name, or none */
+			for (k = 0; k <= f->n_fields; k++) {
+				if (k < f->n_fields &&
+						!error_applies((enum rules_error)
+										e,
+								&f->fields[k]))
+					continue;
+				if (k == f->n_fields &&
+						!field_less((enum rules_error) e))
+					continue;
+				rc.worst_error = (enum rules_error) e;
+				rc.worst_field = k < f->n_fields ? &f->fields[k]
+								 : NULL;
+				o = r_render(&rc, t, buf, 0, sizeof(buf));
+				if (r->format_hint && e != RULES_E_RESUBMIT)
+					r_render(&rc, &r->t_format_hint, buf, o,
+							sizeof(buf));
+				count(l, buf, t->file ? t->file : f->file,
+						t->line ? t->line : f->line,
+						what);
+			}
+			rc.worst_field = NULL;
+			rc.worst_error = RULES_E_NONE;
 		}
 	}
 	for (i = 0; i < r->n_alerts; i++) {
@@ -268,7 +354,7 @@ int r_run_example(const struct rules *r, const struct r_example *ex, char *got,
 		return ret;
 	facts.outlet_status = RULES_FACT_FOUND;
 	facts.outlet.code = p->needs.outlet_code;
-	facts.outlet.name = "华联超市";
+	facts.outlet.name = r->test_outlet;
 	facts.outlet.territory = "济南";
 	ret = rules_decide(r, p, &msg, &facts, &d);
 	if (ret < 0) {
@@ -312,6 +398,14 @@ void l_check(struct lctx *l)
 	if (l->cw.oom)
 		return;
 	build_keywords(l);
+	for (i = 0; i < r->n_roles; i++) {
+		char codes[512];
+
+		r_codes(r, r->roles[i], codes, sizeof(codes));
+		r->codes[i] = r_strdup(&r->arena, codes);
+		if (!r->codes[i])
+			l->cw.oom = true;
+	}
 	check_segments(l);
 	/* examples only run on a set that is otherwise sound */
 	if (l->cw.diags->n_errors > l->errors_before || l->cw.oom)

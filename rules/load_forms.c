@@ -341,8 +341,20 @@ static bool compile_field(struct lctx *l, config_setting_t *g, const char *what,
 		return false;
 	}
 	for (k = 0; k < sp.tags.n; k++) {
-		f->tags[k] = l_norm(l, sp.tags.v[k]);
-		if (f->tags[k] && !*f->tags[k])
+		size_t j;
+
+		f->tags[f->n_tags] = l_norm(l, sp.tags.v[k]);
+		for (j = 0; j < f->n_tags && f->tags[f->n_tags]; j++)
+			if (!strcmp(f->tags[j], f->tags[f->n_tags]))
+				break;
+		if (j < f->n_tags) {
+			cw_error_at(&l->cw, g,
+					"'%s.tags': \"%s\" and \"%s\" read the "
+					"same",
+					what, sp.tags.v[j], sp.tags.v[k]);
+			continue;
+		}
+		if (f->tags[f->n_tags] && !*f->tags[f->n_tags])
 			cw_error_at(&l->cw, g,
 					"'%s.tags': \"%s\" is nothing but "
 					"separators",
@@ -728,7 +740,9 @@ void l_compile_forms(struct lctx *l, config_setting_t *s)
 			continue;
 		}
 		compile_form(l, g, what, &r->forms[r->n_forms]);
-		for (k = 0; k < r->n_forms; k++)
+		for (k = 0; k < r->n_forms &&
+				strcmp(r->forms[r->n_forms].id, "?");
+				k++)
 			if (!strcmp(r->forms[k].id, r->forms[r->n_forms].id))
 				cw_error_at(&l->cw, g,
 						"two forms with id \"%s\" (the "
@@ -852,7 +866,10 @@ void l_compile_commands(struct lctx *l, config_setting_t *s)
 						"'%s.window' only applies to "
 						"undo",
 						what);
-			c->window_s = (int) l_duration(l, sp.window, what);
+			char ww[80];
+
+			snprintf(ww, sizeof(ww), "%s.window", what);
+			c->window_s = (int) l_duration(l, sp.window, ww);
 		} else if (c->cmd == RULES_CMD_UNDO) {
 			c->window_s = 1800;
 		}
@@ -1231,8 +1248,12 @@ void l_compile_alerts(struct lctx *l, config_setting_t *s)
 						COND_ALL);
 			}
 		}
-		if (sp.batch)
-			a->batch_s = (int) l_duration(l, sp.batch, what);
+		if (sp.batch) {
+			char bw[80];
+
+			snprintf(bw, sizeof(bw), "%s.batch", what);
+			a->batch_s = (int) l_duration(l, sp.batch, bw);
+		}
 		l_tmpl(l, g, "template", form, &a->tmpl, what);
 		l_tmpl(l, g, "dedupe", form, &a->dedupe, what);
 		for (k = 0; k < r->n_alerts; k++)

@@ -22,7 +22,7 @@
 struct parsed_full {
 	struct rules_parsed p;
 	struct r_arena arena;
-	char inline_buf[3072];
+	char inline_buf[640];
 };
 
 static bool is_letter(char c)
@@ -134,8 +134,23 @@ struct pctx {
 	struct r_arena *a;
 	struct rules_value *vals;
 	const struct rules_time *today;
+	const char *norm; /* the case-folded normalized text */
+	size_t norm_len;
+	char *unfolded; /* the same without case folding, made on demand */
 	bool failed;
 };
+
+/*
+ * Text values keep the case the rep typed: normalization without case
+ * folding gives the same bytes at the same offsets except for a-z, so
+ * the token is copied from there.
+ */
+static const char *text_value(struct pctx *c, const char *tok, size_t len)
+{
+	if (!c->unfolded || tok < c->norm || tok + len > c->norm + c->norm_len)
+		return r_strndup(c->a, tok, len);
+	return r_strndup(c->a, c->unfolded + (tok - c->norm), len);
+}
 
 static void fail(struct pctx *c, enum rules_error e, const struct r_field *f,
 		const char *tok, size_t len)
@@ -211,17 +226,15 @@ static bool parse_value(struct pctx *c, const struct r_field *f,
 			fail(c, RULES_E_TOO_LONG, f, tok, len);
 			return false;
 		}
-		v->text = v->raw;
+		v->text = v->raw = text_value(c, tok, len);
 		break;
 	case RULES_DATE:
 		r = rv_parse_date(tok, len, c->today->year, c->today->month,
 				c->today->day, &v->v.date.year,
 				&v->v.date.month, &v->v.date.day);
 		if (r < 0) {
-			fail(c,
-					r == -ERANGE ? RULES_E_RANGE
-						     : RULES_E_TYPE_DATE,
-					f, tok, len);
+			/* 1332 or 2月30日: not a date either */
+			fail(c, RULES_E_TYPE_DATE, f, tok, len);
 			return false;
 		}
 		break;
@@ -274,10 +287,12 @@ static int tag_at(const struct r_form *f, const char *s, size_t len, size_t *tl)
 	for (i = 0; i < f->n_fields; i++)
 		for (k = 0; k < f->fields[i].n_tags; k++) {
 			const char *t = f->fields[i].tags[k];
-			size_t l = strlen(t);
+			size_t l;
 
-			if (l > best && t[0] == s[0] &&
-					kw_at(t, l, is_letter(t[l - 1]), s,
+			if (t[0] != s[0])
+				continue;
+			l = strlen(t);
+			if (l > best && kw_at(t, l, is_letter(t[l - 1]), s,
 							len)) {
 				best = l;
 				hit = (int) i;
@@ -287,14 +302,25 @@ static int tag_at(const struct r_form *f, const char *s, size_t len, size_t *tl)
 	return hit;
 }
 
-/* End of a value starting at @s: the next space or the next tag. */
+/*
+ * End of a value starting at @s: the next space or the next tag; a text
+ * field named by its tag runs up to the next word that starts with a
+ * tag ("N shop closed C5").
+ */
 static size_t value_end(const struct pctx *c, const struct r_field *f,
-		const char *s, size_t len, bool tags)
+		const char *s, size_t len, bool tags, bool by_tag)
 {
 	size_t i, tl;
 
 	if (f->rest)
 		return len;
+	if (by_tag && f->type == RULES_TEXT) {
+		for (i = 1; i < len; i++)
+			if (s[i - 1] == ' ' && tag_at(c->form, s + i, len - i,
+							       &tl) >= 0)
+				return i - 1;
+		return len;
+	}
 	if ((f->type == RULES_INT || f->type == RULES_DECIMAL) && tags) {
 		size_t n = rv_number_prefix(s, len, &f->num);
 
@@ -343,7 +369,7 @@ static void parse_fields(struct pctx *c, const char *s, size_t len)
 		} else {
 			if (form->syntax == SYN_TAGGED) {
 				end = value_end(c, &form->fields[0], s + pos,
-						len - pos, false);
+						len - pos, false, false);
 				fail(c, RULES_E_EXTRA, NULL, s + pos, end);
 				break;
 			}
@@ -352,14 +378,14 @@ static void parse_fields(struct pctx *c, const char *s, size_t len)
 					break;
 			if (i == form->n_fields) {
 				end = value_end(c, &form->fields[0], s + pos,
-						len - pos, false);
+						len - pos, false, false);
 				fail(c, RULES_E_EXTRA, NULL, s + pos, end);
 				break;
 			}
 			fi = (int) i;
 			f = &form->fields[fi];
 		}
-		end = value_end(c, f, s + pos, len - pos, tags);
+		end = value_end(c, f, s + pos, len - pos, tags, fi >= 0 && tl);
 		if (!parse_value(c, f, &c->vals[fi], s + pos, end))
 			break;
 		pos += end;
@@ -388,18 +414,32 @@ static void apply_defaults_and_required(struct pctx *c)
 
 /* ---- periods ---------------------------------------------------------- */
 
+/* "2026", "06": zero-padded decimal of @w digits, no printf. */
+static char *dig(char *p, int v, int w)
+{
+	int i;
+
+	for (i = w - 1; i >= 0; i--, v /= 10)
+		p[i] = (char) ('0' + v % 10);
+	return p + w;
+}
+
 static void set_period(
 		struct pctx *c, const struct rules_time *t, int y, int m, int d)
 {
 	const struct r_form *f = c->form;
 	struct rules_parsed *p = c->p;
-	char buf[16];
+	char buf[16], *q;
 	int64_t days = r_days_from_civil(y, m, d), last = days, dl, sent;
 	int wday = (int) ((days % 7 + 7 + 3) % 7); /* 0 = Monday */
 
 	switch (f->period) {
 	case PER_DAY:
-		snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, d);
+		q = dig(buf, y, 4);
+		*q++ = '-';
+		q = dig(q, m, 2);
+		*q++ = '-';
+		*dig(q, d, 2) = '\0';
 		break;
 	case PER_WEEK: {
 		int64_t thursday = days - wday + 3;
@@ -434,11 +474,16 @@ static void set_period(
 	}
 }
 
-/* A leading period token ("昨天", "0531") before the fields? */
+/*
+ * A leading period token ("昨天", "0531", "5月31日", "2026-05-31")
+ * before the fields?  Only shapes that cannot be a value: words without
+ * digits, 月, a full ISO date, or all digits when a value is still left
+ * for every required field ("日报 0531 120 3500 8", not "日报 12.5").
+ */
 static size_t period_token(struct pctx *c, const char *s, size_t len, int *y,
 		int *m, int *d)
 {
-	size_t tl = 0, n = 0, i, positional = 0;
+	size_t tl = 0, n = 0, i, positional = 0, digits;
 
 	if (c->form->period == PER_EVENT)
 		return 0;
@@ -450,19 +495,20 @@ static size_t period_token(struct pctx *c, const char *s, size_t len, int *y,
 	for (i = 0; i < c->form->n_fields; i++)
 		if (c->form->fields[i].type == RULES_DATE)
 			return 0; /* the form has its own date field */
-	/* all digits: a period only when a value is left for each field */
-	if (strspn(s, "0123456789") >= tl) {
-		for (i = 0; i < len; i++)
-			if (s[i] == ' ')
-				n++;
-		for (i = 0; i < c->form->n_fields; i++)
-			if (c->form->fields[i].required &&
-					!c->form->fields[i].rest)
-				positional++;
-		if (n < positional)
-			return 0;
-	}
-	return tl;
+	for (i = digits = 0; i < tl; i++)
+		digits += is_digit(s[i]);
+	if (!digits || memmem(s, tl, "月", 3) ||
+			(tl == 10 && s[4] == '-' && s[7] == '-'))
+		return tl;
+	if (digits != tl)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] == ' ')
+			n++;
+	for (i = 0; i < c->form->n_fields; i++)
+		if (c->form->fields[i].required && !c->form->fields[i].rest)
+			positional++;
+	return n >= positional ? tl : 0;
 }
 
 static void parse_form(struct pctx *c, const char *s, size_t len)
@@ -603,11 +649,35 @@ int rules_parse(const struct rules *r, const struct rules_msg *msg,
 	norm = r_alloc(c.a, cap);
 	if (!norm)
 		goto oom;
-	nl = rt_normalize(msg->text ? msg->text : "", msg->len, &r->norm, norm,
-			cap);
-	if (nl < 0)
-		nl = (int) strlen(norm);
+	if (r->norm.fold_case) {
+		/*
+		 * Normalize keeping the case (text values are stored as
+		 * typed), then fold a copy for matching: the same bytes at
+		 * the same offsets but for a-z.
+		 */
+		char *unf = r_alloc(c.a, cap);
+		int i;
+
+		if (!unf)
+			goto oom;
+		nl = rt_normalize(msg->text ? msg->text : "", msg->len,
+				&r->norm_keep_case, unf, cap);
+		if (nl < 0)
+			nl = (int) strlen(unf);
+		for (i = 0; i <= nl; i++)
+			norm[i] = unf[i] >= 'a' && unf[i] <= 'z'
+						  ? (char) (unf[i] - 'a' + 'A')
+						  : unf[i];
+		c.unfolded = unf;
+	} else {
+		nl = rt_normalize(msg->text ? msg->text : "", msg->len,
+				&r->norm, norm, cap);
+		if (nl < 0)
+			nl = (int) strlen(norm);
+	}
 	p->normalized = norm;
+	c.norm = norm;
+	c.norm_len = (size_t) nl;
 	if (!msg->sender.role)
 		fail(&c, RULES_E_UNKNOWN_SENDER, NULL, NULL, 0);
 	k = nl ? match_keyword(r, norm, (size_t) nl, &p->fuzzy_keyword) : NULL;

@@ -348,7 +348,13 @@ struct rules_report {
 	const char *ref;
 	const char *period;
 	bool late;
-	const char *fields_json; /* {"sales":120,"cash":"3500.00",...} */
+	/*
+	 * {"sales":120,"cash":3500.00,...}: int and decimal as JSON numbers
+	 * (a decimal with its scale's digits), bool true/false, date
+	 * "2026-05-31", time "09:30", cell {"mcc":..,"mnc":..,"lac":..,
+	 * "cid":..}, the rest strings; absent optional fields left out.
+	 */
+	const char *fields_json;
 };
 
 struct rules_alert {

@@ -243,6 +243,7 @@ struct rules {
 	char hash[65];
 
 	struct rt_norm_opts norm;
+	struct rt_norm_opts norm_keep_case; /* norm without fold_case */
 	struct rv_num_opts num;
 	int home_mcc, home_mnc;
 	bool cell_hex_default;
@@ -255,6 +256,7 @@ struct rules {
 	const char *unchecked; /* shown for a lookup not done */
 	const char *yes_text, *no_text;
 	struct rules_time test_time;
+	const char *test_outlet; /* the mock outlet's name */
 	struct r_tmpl def_errors[RULES_E_NOT_AVAILABLE + 1];
 
 	const char *ref_prefix;
@@ -262,6 +264,8 @@ struct rules {
 
 	const char *roles[R_MAX_ROLES];
 	size_t n_roles;
+	/* the help list per role (r_codes()), made once at load */
+	const char *codes[R_MAX_ROLES];
 
 	struct r_list *lists;
 	size_t n_lists;
@@ -292,17 +296,24 @@ struct r_render {
 	const struct rules_facts *facts;
 	const char *ref;
 	const char *codes;
-	const char *errors; /* refused text */
-	bool worst;	    /* render worst-case values */
+	const char *errors;		   /* refused text */
+	bool worst;			   /* render worst-case values */
+	const struct r_field *worst_field; /* worst: the error's field */
+	enum rules_error worst_error;	   /* worst: the error rendered */
 	const char *worst_role;
 };
 /* Appends the rendering of @t to @buf (@size); returns the new length. */
 size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,
 		size_t len, size_t size);
-/* Compiles @src; returns 0 or -EINVAL with @bad set to the name. */
+/*
+ * Compiles @src; returns 0, -EINVAL with @bad set to an unknown name,
+ * -EBADMSG with @bad set to an unclosed "{{...", or -ENOMEM.
+ */
 int r_tmpl_compile(struct r_arena *a, const struct r_form *form,
 		const char *src, struct r_tmpl *t, char *bad, size_t bad_size);
 size_t r_codes(const struct rules *r, const char *role, char *buf, size_t size);
+/* The precomputed r_codes() of @role ("" for an unknown role). */
+const char *r_codes_of(const struct rules *r, const char *role);
 size_t r_fmt_value(const struct rules *r, const struct rules_value *v,
 		const struct r_field *f, char *buf, size_t size);
 size_t r_worst_value(const struct rules *r, const struct r_field *f, char *buf,

@@ -11,10 +11,15 @@
 
 #include "rules/rules_int.h"
 
+/*
+ * The worst character a rep can type: outside the BMP, so it costs two
+ * UCS-2 units (and forces UCS-2 for the whole reply).
+ */
+#define WORST_CHAR "\xF0\x9F\x98\x80" /* U+1F600 */
+
 /* Worst-case lengths of what the database supplies (characters). */
 #define WORST_NAME 6
 #define WORST_OUTLET 12
-#define WORST_RAW 10 /* {{raw}} shows at most this much of a token */
 
 static const struct {
 	const char *name;
@@ -76,7 +81,7 @@ int r_tmpl_compile(struct r_arena *a, const struct r_form *form,
 		close = strstr(open + 2, "}}");
 		if (!close) {
 			snprintf(bad, bad_size, "%s", open);
-			return -EINVAL;
+			return -EBADMSG;
 		}
 		nl = (size_t) (close - open - 2);
 		if (n >= 128)
@@ -118,6 +123,37 @@ int r_tmpl_compile(struct r_arena *a, const struct r_form *form,
 too_many:
 	snprintf(bad, bad_size, "(more than 128 pieces)");
 	return -EINVAL;
+}
+
+/* Copies @s into @d (@n bytes), cut to fit; returns the length. */
+static int scpy(char *d, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return (int) len;
+}
+
+/* Writes @v in decimal; returns the length. */
+static int itoa_(char *d, size_t n, long long v)
+{
+	char tmp[24];
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long) v
+				     : (unsigned long long) v;
+	int k = 0, len = 0;
+
+	do
+		tmp[k++] = (char) ('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		tmp[k++] = '-';
+	while (k && (size_t) len + 1 < n)
+		d[len++] = tmp[--k];
+	d[len] = '\0';
+	return len;
 }
 
 /* Appends @len bytes, never cutting a UTF-8 character. */
@@ -167,8 +203,8 @@ static size_t fmt_units(int64_t u, int scale, char *buf, size_t size)
 		return (size_t) snprintf(buf, size, "%s%lld.%0*lld",
 				neg ? "-" : "", (long long) ip, digits,
 				(long long) fp);
-	return (size_t) snprintf(
-			buf, size, "%s%lld", neg ? "-" : "", (long long) ip);
+	return (size_t) itoa_(
+			buf, size, neg ? -(long long) ip : (long long) ip);
 }
 
 size_t r_fmt_value(const struct rules *r, const struct rules_value *v,
@@ -182,7 +218,7 @@ size_t r_fmt_value(const struct rules *r, const struct rules_value *v,
 		return 0;
 	switch (v->type) {
 	case RULES_INT:
-		n = snprintf(buf, size, "%lld", (long long) v->v.i);
+		n = itoa_(buf, size, (long long) v->v.i);
 		break;
 	case RULES_DECIMAL:
 		n = (int) fmt_units(v->v.dec.units, v->v.dec.scale, buf, size);
@@ -190,9 +226,9 @@ size_t r_fmt_value(const struct rules *r, const struct rules_value *v,
 	case RULES_ENUM:
 		for (i = 0; f && f->list && i < f->list->n_items; i++)
 			if (!strcmp(f->list->items[i].v, v->text))
-				return (size_t) snprintf(buf, size, "%s",
+				return (size_t) scpy(buf, size,
 						f->list->items[i].say);
-		n = snprintf(buf, size, "%s", v->text);
+		n = scpy(buf, size, v->text);
 		break;
 	case RULES_DATE:
 		n = snprintf(buf, size, "%02d-%02d", v->v.date.month,
@@ -203,8 +239,7 @@ size_t r_fmt_value(const struct rules *r, const struct rules_value *v,
 				v->v.time.minute);
 		break;
 	case RULES_BOOL:
-		n = snprintf(buf, size, "%s",
-				v->v.i ? r->yes_text : r->no_text);
+		n = scpy(buf, size, v->v.i ? r->yes_text : r->no_text);
 		break;
 	case RULES_CELL:
 		n = snprintf(buf, size, "%03d-%0*d-%X-%X", v->v.cell.mcc,
@@ -214,7 +249,7 @@ size_t r_fmt_value(const struct rules *r, const struct rules_value *v,
 	case RULES_TEXT:
 	case RULES_PHONE:
 	case RULES_OUTLET:
-		n = snprintf(buf, size, "%s", v->text ? v->text : "");
+		n = scpy(buf, size, v->text ? v->text : "");
 		break;
 	}
 	if (n < 0)
@@ -249,12 +284,12 @@ size_t r_worst_value(const struct rules *r, const struct r_field *f, char *buf,
 		for (i = 0; f->list && i < f->list->n_items; i++)
 			if (strlen(f->list->items[i].say) >= best) {
 				best = strlen(f->list->items[i].say);
-				o = (size_t) snprintf(buf, size, "%s",
+				o = (size_t) scpy(buf, size,
 						f->list->items[i].say);
 			}
 		return o;
 	case RULES_TEXT:
-		return repeat(buf, 0, size, "中", f->max_chars);
+		return repeat(buf, 0, size, WORST_CHAR, f->max_chars);
 	case RULES_DATE:
 		return puts_(buf, 0, size, "12-31");
 	case RULES_TIME:
@@ -281,6 +316,8 @@ static const struct r_field *err_field(const struct r_render *rc)
 
 	if (!rc->form)
 		return NULL;
+	if (rc->worst && rc->worst_field)
+		return rc->worst_field;
 	if (rc->worst) {
 		/* the field with the longest label */
 		const struct r_field *best = NULL;
@@ -427,16 +464,27 @@ size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,
 		}
 		case PH_LABEL:
 			ef = err_field(rc);
-			snprintf(tmp, sizeof(tmp), "%s", ef ? ef->label : "");
+			scpy(tmp, sizeof(tmp), ef ? ef->label : "");
 			break;
-		case PH_RAW:
+		case PH_RAW: {
+			/* a number out of range is digits or numerals: 12 of
+			 * them; anything else at most 8 characters, then "…" */
+			enum rules_error e = rc->worst	  ? rc->worst_error
+					     : rc->parsed ? rc->parsed->error
+							  : RULES_E_NONE;
+			size_t limit = e == RULES_E_RANGE ? 12 : 8;
+
 			if (rc->worst) {
-				repeat(tmp, 0, sizeof(tmp), "中", WORST_RAW);
+				repeat(tmp, 0, sizeof(tmp),
+						e == RULES_E_RANGE ? "中"
+								   : WORST_CHAR,
+						(int) limit);
+				puts_(tmp, strlen(tmp), sizeof(tmp), "…");
 			} else if (rc->parsed && rc->parsed->error_token) {
 				const char *s = rc->parsed->error_token;
 				size_t len = strlen(s), k = 0, chars = 0;
 
-				while (k < len && chars < WORST_RAW) {
+				while (k < len && chars < limit) {
 					k++;
 					while (k < len &&
 							((unsigned char) s[k] &
@@ -446,8 +494,11 @@ size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,
 					chars++;
 				}
 				put(tmp, 0, sizeof(tmp), s, k);
+				if (k < len)
+					puts_(tmp, k, sizeof(tmp), "…");
 			}
 			break;
+		}
 		case PH_MIN:
 		case PH_MAX:
 			ef = err_field(rc);
@@ -474,7 +525,7 @@ size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,
 						rc->rules->ref_prefix,
 						rc->rules->ref_digits, 0);
 			else
-				snprintf(tmp, sizeof(tmp), "%s",
+				scpy(tmp, sizeof(tmp),
 						rc->ref ? rc->ref
 							: rc->rules->unchecked);
 			break;
@@ -503,14 +554,14 @@ size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,
 				snprintf(tmp, sizeof(tmp), "23:59");
 			break;
 		case PH_PERIOD:
-			snprintf(tmp, sizeof(tmp), "%s",
+			scpy(tmp, sizeof(tmp),
 					rc->worst ? "2026-W53"
 					: rc->parsed && rc->parsed->period
 							? rc->parsed->period
 							: "");
 			break;
 		case PH_FORMAT:
-			snprintf(tmp, sizeof(tmp), "%s",
+			scpy(tmp, sizeof(tmp),
 					rc->form ? rc->form->format
 					: rc->command && rc->command->n_keywords
 							? rc->command->keywords_raw
@@ -519,16 +570,16 @@ size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,
 			break;
 		case PH_CODES:
 			if (rc->codes)
-				snprintf(tmp, sizeof(tmp), "%s", rc->codes);
+				scpy(tmp, sizeof(tmp), rc->codes);
 			break;
 		case PH_TITLE:
-			snprintf(tmp, sizeof(tmp), "%s",
+			scpy(tmp, sizeof(tmp),
 					rc->form      ? rc->form->title
 					: rc->command ? rc->command->title
 						      : "");
 			break;
 		case PH_KEYWORD:
-			snprintf(tmp, sizeof(tmp), "%s",
+			scpy(tmp, sizeof(tmp),
 					rc->parsed && rc->parsed->keyword
 							? rc->parsed->keyword
 					: rc->form ? rc->form->keywords_raw[0]
@@ -541,7 +592,7 @@ size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,
 			if (rc->worst)
 				repeat(tmp, 0, sizeof(tmp), "中", WORST_NAME);
 			else if (rc->msg)
-				snprintf(tmp, sizeof(tmp), "%s",
+				scpy(tmp, sizeof(tmp),
 						rc->msg->sender.name
 								? rc->msg->sender.name
 						: rc->msg->sender.phone
@@ -549,7 +600,7 @@ size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,
 								: "-");
 			break;
 		case PH_REP_PHONE:
-			snprintf(tmp, sizeof(tmp), "%s",
+			scpy(tmp, sizeof(tmp),
 					rc->worst ? "+8613800000000"
 					: rc->msg && rc->msg->sender.phone
 							? rc->msg->sender.phone
@@ -559,7 +610,7 @@ size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,
 			if (rc->worst)
 				repeat(tmp, 0, sizeof(tmp), "中", WORST_NAME);
 			else
-				snprintf(tmp, sizeof(tmp), "%s",
+				scpy(tmp, sizeof(tmp),
 						rc->msg && rc->msg->sender.territory
 								? rc->msg->sender.territory
 								: "-");
@@ -580,18 +631,16 @@ size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,
 							60);
 			break;
 		case PH_ERRORS:
-			snprintf(tmp, sizeof(tmp), "%s",
-					rc->errors ? rc->errors : "");
+			scpy(tmp, sizeof(tmp), rc->errors ? rc->errors : "");
 			break;
 		case PH_FILE: {
 			const char *b = strrchr(rc->rules->path, '/');
 
-			snprintf(tmp, sizeof(tmp), "%s",
-					b ? b + 1 : rc->rules->path);
+			scpy(tmp, sizeof(tmp), b ? b + 1 : rc->rules->path);
 			break;
 		}
 		case PH_COUNT:
-			snprintf(tmp, sizeof(tmp), "%s", "1");
+			scpy(tmp, sizeof(tmp), "1");
 			break;
 		}
 		o = puts_(buf, o, size, tmp);
@@ -675,4 +724,11 @@ int r_time_parse(const char *s, struct rules_time *t)
 		return -EINVAL;
 	r_time_fill(t);
 	return 0;
+}
+
+const char *r_codes_of(const struct rules *r, const char *role)
+{
+	int i = r_role_index(r, role);
+
+	return i >= 0 && r->codes[i] ? r->codes[i] : "";
 }

@@ -26,6 +26,16 @@ if [ -n "$hits" ]; then
 	echo "$hits"
 	fail=1
 fi
+# Only the loader files of rules/ read libconfig (the parser and the
+# decider work on the compiled set).
+for f in "$srcdir"/rules/*.[ch]; do
+	[ -e "$f" ] || continue
+	case "$(basename "$f")" in load*.[ch] | confwalk.[ch]) continue ;; esac
+	if grep -qE '#[[:space:]]*include[[:space:]]*[<"](libconfig\.h|rules/confwalk\.h|rules/load\.h)' "$f"; then
+		echo "layering: only rules/load*.c and rules/confwalk.* may include libconfig.h: $f"
+		fail=1
+	fi
+done
 check db 'libserialport\.h|libconfig\.h|modem/|rules/|gateway/' "db/ knows no AT command and no rule file"
 # libserialport is confined to one file of modem/.
 for f in "$srcdir"/modem/*.c "$srcdir"/modem/*.h; do

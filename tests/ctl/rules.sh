@@ -26,7 +26,7 @@ expect "$tmp/e" "cannot read" "missing file said"
 
 # a reply that needs two SMS: a warning, still OK
 sed -e 's/max_segments = 1;/max_segments = 3;/' \
-	-e 's/reply_ok = "请假{{days}}天已提交,待主管批复。号{{ref}}";/reply_ok = "请假{{days}}天已提交,待主管批复,主管批复之前请不要离开工作岗位,批复结果会以短信通知您,如有疑问请联系主管或者人事部门。号{{ref}}";/' \
+	-e 's/reply_ok = "请假{{days}}天已提交,待主管批复。号{{ref}}";/reply_ok = "请假{{days}}天已提交,待主管批复,主管批复之前请不要离开工作岗位,批复结果会以短信通知您,如有疑问请联系主管或者人事部门,谢谢您的配合与支持,祝您工作顺利。号{{ref}}";/' \
 	-e 's/{ text = "请假 2 家事"; reply = "请假2天已提交,待主管批复。号R1045"; },/"请假 2 家事",/' \
 	"$shipped" >"$tmp/warn.conf"
 "$ctl" rules check "$tmp/warn.conf" >"$tmp/o" 2>"$tmp/e"

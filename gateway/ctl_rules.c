@@ -442,7 +442,10 @@ static int rules_test(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		note = "no database: sender unknown, lookups not checked";
+		/* the parse alone: as a rep would send it (--as to choose) */
+		m.sender.role = "rep";
+		note = "no database: sender taken as a rep, lookups not "
+		       "checked";
 	}
 	if (!have_db && !note)
 		note = "--as given: database lookups not checked";

@@ -94,6 +94,14 @@ expect "$tmp/j" "王销售日报销量900" "alert text with the rep's name"
 	[ "$(sql "SELECT is_called FROM report_ref_seq")" = f ] &&
 	ok "no reference used up" || bad "rules test used a reference"
 
+# ---- no database, no --as: the parse alone, as a rep
+"$ctl" --db "host=$tmp/nowhere" rules test --rules "$shipped" --json \
+	+8613800000002 '日报120 3500 8' >"$tmp/j" 2>"$tmp/e"
+rc_is $? 0 "rules test without a database"
+[ "$(json_get "$tmp/j" 'd["outcome"] + " " + d["role"] + " " + str(d["lookups_checked"])')" = "ok rep False" ] &&
+	ok "parsed as a rep's, lookups not checked" || { bad "no database"; cat "$tmp/j"; }
+expect "$tmp/e" "database unreachable" "said the database is unreachable"
+
 # ---- usage
 "$ctl" rules test --rules "$shipped" +8613800000002 >/dev/null 2>"$tmp/e"
 rc_is $? 2 "missing TEXT"

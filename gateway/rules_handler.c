@@ -311,13 +311,6 @@ int gw_rules_check_file(const char *path)
 	if (r < 0 && r != -EINVAL)
 		fprintf(stderr, "%s: cannot read the rules file: %s\n", path,
 				strerror(-r));
-	if (r == 0)
-		printf("rules \"%s\" OK: version %s, sha256 %.12s, %zu "
-		       "warning%s\n",
-				path,
-				*rules_version(rules) ? rules_version(rules)
-						      : "-",
-				rules_hash(rules), dl.n, dl.n == 1 ? "" : "s");
 	rules_free(rules);
 	diag_free(&dl);
 	return r;

@@ -39,8 +39,9 @@ char *cw_strdup(struct cw_ctx *c, const char *s)
 	return p;
 }
 
-static void vdiag(struct cw_ctx *c, enum diag_level level, const char *file,
-		int line, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 5, 0)))
+vdiag(struct cw_ctx *c, enum diag_level level, const char *file, int line,
+		const char *fmt, va_list ap)
 {
 	char msg[1024];
 
@@ -116,6 +117,59 @@ const char *cw_type_name(int type)
 	default:
 		return "something else";
 	}
+}
+
+/* Levenshtein distance, capped at 3 (names are short). */
+static int distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	int row[64], prev, tmp, best;
+
+	if (la > 62 || lb > 62)
+		return 3;
+	for (j = 0; j <= lb; j++)
+		row[j] = (int) j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = (int) i;
+		best = row[0];
+		for (j = 1; j <= lb; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int v = prev + cost;
+
+			if (row[j] + 1 < v)
+				v = row[j] + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = v;
+			prev = tmp;
+			if (v < best)
+				best = v;
+		}
+		if (best >= 3)
+			return 3;
+	}
+	return row[lb] < 3 ? row[lb] : 3;
+}
+
+const char *cw_nearest(const char *name, const char *const *names)
+{
+	const char *hit = NULL;
+	int best = 3;
+	size_t i;
+
+	if (strlen(name) < 3)
+		return NULL;
+	for (i = 0; names[i]; i++) {
+		int d = distance(name, names[i]);
+
+		if (d < best) {
+			best = d;
+			hit = names[i];
+		}
+	}
+	return hit;
 }
 
 void cw_join(char *buf, size_t size, const char *prefix, const char *name)
@@ -404,7 +458,24 @@ void cw_walk_group(struct cw_ctx *c, config_setting_t *group,
 		f = &fields[k];
 		cw_join(what, sizeof(what), prefix, name ? name : "?");
 		if (!f->name) {
-			cw_error_at(c, s, "unknown setting '%s'", what);
+			const char *near = NULL;
+
+			if (c->suggest && name) {
+				const char *names[65];
+				size_t m;
+
+				for (m = 0; m < 64 && fields[m].name; m++)
+					names[m] = fields[m].name;
+				names[m] = NULL;
+				near = cw_nearest(name, names);
+			}
+			if (near)
+				cw_error_at(c, s,
+						"unknown setting '%s' (did you "
+						"mean '%s'?)",
+						what, near);
+			else
+				cw_error_at(c, s, "unknown setting '%s'", what);
 			continue;
 		}
 		seen |= 1ull << k;

@@ -38,6 +38,8 @@ struct cw_ctx {
 	 */
 	void *(*alloc)(void *arena, size_t size);
 	void *arena;
+	/* an unknown name close to a known one gets "(did you mean ...?)" */
+	bool suggest;
 };
 
 enum cw_type {
@@ -115,6 +117,13 @@ void cw_warn_at(struct cw_ctx *c, const config_setting_t *s, const char *fmt,
 
 /* "a group", "an integer", ... for messages. */
 const char *cw_type_name(int config_type);
+
+/*
+ * The known name closest to @name among @names (NULL-terminated), when
+ * it is at most two edits away (and @name is not shorter than 3), else
+ * NULL.  For "did you mean" hints.
+ */
+const char *cw_nearest(const char *name, const char *const *names);
 
 /* "prefix.name" (or "name" when @prefix is "") into @buf. */
 void cw_join(char *buf, size_t size, const char *prefix, const char *name);

@@ -81,6 +81,17 @@ static void jstr(struct jbuf *j, const char *s)
 	jput(j, "\"", 1);
 }
 
+/* @v as @w zero-padded digits (no printf: this runs per message). */
+static void dig2(char *p, int v, int w)
+{
+	int i;
+
+	if (v < 0)
+		v = 0;
+	for (i = w - 1; i >= 0; i--, v /= 10)
+		p[i] = (char) ('0' + v % 10);
+}
+
 /* units / 10^scale with exactly @scale fraction digits, no printf. */
 static void junits(struct jbuf *j, int64_t u, int scale)
 {
@@ -102,7 +113,8 @@ static void junits(struct jbuf *j, int64_t u, int scale)
 	jput(j, buf + k, sizeof(buf) - (size_t) k);
 }
 
-static char *fields_json(struct r_arena *a, const struct rules_parsed *p)
+static char *fields_json(struct r_arena *a, const struct rules_parsed *p,
+		const struct r_field *fl)
 {
 	char stack[1024];
 	struct jbuf j = {.s = stack, .cap = sizeof(stack), .on_stack = true};
@@ -120,8 +132,12 @@ static char *fields_json(struct r_arena *a, const struct rules_parsed *p)
 		if (!first)
 			jput(&j, ",", 1);
 		first = false;
-		jstr(&j, v->name);
-		jput(&j, ":", 1);
+		if (v->name == fl[i].name && fl[i].json_key)
+			jput(&j, fl[i].json_key, fl[i].json_key_len);
+		else {
+			jstr(&j, v->name);
+			jput(&j, ":", 1);
+		}
 		switch (v->type) {
 		case RULES_INT:
 			junits(&j, v->v.i, 0);
@@ -133,15 +149,22 @@ static char *fields_json(struct r_arena *a, const struct rules_parsed *p)
 			jput(&j, v->v.i ? "true" : "false", v->v.i ? 4 : 5);
 			break;
 		case RULES_DATE:
-			snprintf(buf, sizeof(buf), "\"%04d-%02d-%02d\"",
-					v->v.date.year, v->v.date.month,
-					v->v.date.day);
-			jput(&j, buf, strlen(buf));
+			buf[0] = '"';
+			dig2(buf + 1, v->v.date.year, 4);
+			buf[5] = '-';
+			dig2(buf + 6, v->v.date.month, 2);
+			buf[8] = '-';
+			dig2(buf + 9, v->v.date.day, 2);
+			buf[11] = '"';
+			jput(&j, buf, 12);
 			break;
 		case RULES_TIME:
-			snprintf(buf, sizeof(buf), "\"%02d:%02d\"",
-					v->v.time.hour, v->v.time.minute);
-			jput(&j, buf, strlen(buf));
+			buf[0] = '"';
+			dig2(buf + 1, v->v.time.hour, 2);
+			buf[3] = ':';
+			dig2(buf + 4, v->v.time.minute, 2);
+			buf[6] = '"';
+			jput(&j, buf, 7);
 			break;
 		case RULES_CELL:
 			snprintf(buf, sizeof(buf),
@@ -294,16 +317,39 @@ static const struct r_tmpl *error_tmpl(const struct rules *r,
 static int segments(const char *s, size_t len, bool *gsm7)
 {
 	const unsigned char *u = (const unsigned char *) s;
-	size_t i, units = 0, ucs2 = 0;
-	bool ascii = true, cjk = false;
+	const uint64_t hi = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+	size_t i, cont = 0, astral = 0, ext = 0, chars;
+	uint64_t high = 0;
+	unsigned cjk = 0, bad = 0;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = u[i];
+	/*
+	 * Eight bytes at a time: continuation bytes (10xxxxxx) and the
+	 * leads of astral characters (11110xxx), counted through the top
+	 * bit of each byte.
+	 */
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t w, t;
 
-		if (c < 0x80) {
-			if (c == '`')
-				ascii = false;
-			switch (c) {
+		memcpy(&w, u + i, 8);
+		high |= w;
+		t = w & ~(w << 1) & hi;
+		cont += (size_t) (((t >> 7) * ones) >> 56);
+		t = w & (w << 1) & (w << 2) & (w << 3) & hi;
+		astral += (size_t) (((t >> 7) * ones) >> 56);
+	}
+	for (; i < len; i++) {
+		high |= u[i];
+		cont += (u[i] & 0xC0) == 0x80;
+		astral += u[i] >= 0xF0;
+	}
+	high &= hi;
+	chars = len - cont;
+	/* a lead of U+3000..U+FFFF: not GSM 7-bit; usually the first one */
+	for (i = 0; high && i < len && !cjk; i++)
+		cjk = u[i] >= 0xE3 && u[i] < 0xF0;
+	if (!high) {
+		for (i = 0; i < len; i++) {
+			switch (u[i]) {
 			case '[':
 			case ']':
 			case '{':
@@ -312,29 +358,22 @@ static int segments(const char *s, size_t len, bool *gsm7)
 			case '^':
 			case '~':
 			case '|':
-				units += 2; /* the GSM-7 extension table */
+				ext++; /* the GSM-7 extension table: two septets */
+				break;
+			case '`':
+			case 0x7F:
+				bad = 1;
 				break;
 			default:
-				units++;
+				bad |= u[i] < 0x20 && u[i] != '\n' &&
+				       u[i] != '\r';
 			}
-			ucs2++;
-		} else {
-			ascii = false;
-			if ((c & 0xC0) == 0x80)
-				continue;
-			if (c >= 0xF0)
-				ucs2 += 2, cjk = true;
-			else if (c >= 0xE3)
-				ucs2++, cjk = true;
-			else
-				ucs2++;
 		}
-	}
-	if (ascii && units <= 160) {
-		*gsm7 = true;
-		return 1;
-	}
-	if (!ascii && cjk && ucs2 <= 70) {
+		if (!bad && len + ext <= 160) {
+			*gsm7 = true;
+			return 1;
+		}
+	} else if (cjk && chars + astral <= 70) {
 		*gsm7 = false;
 		return 1;
 	}
@@ -344,13 +383,14 @@ static int segments(const char *s, size_t len, bool *gsm7)
 static int finish_reply(struct decision_full *df, const char *text)
 {
 	struct rules_decision *d = &df->d;
+	size_t len = strlen(text);
 	bool gsm7 = false;
 	int seg;
 
-	d->reply = r_strdup(&df->arena, text);
+	d->reply = r_strndup(&df->arena, text, len);
 	if (!d->reply)
 		return -ENOMEM;
-	seg = segments(d->reply, strlen(d->reply), &gsm7);
+	seg = segments(d->reply, len, &gsm7);
 	d->reply_segments = seg < 0 ? 0 : seg;
 	d->reply_gsm7 = gsm7;
 	return 0;
@@ -381,12 +421,16 @@ static int raise_alerts(struct decision_full *df, const struct rules *r,
 				!eval(&al->cond, rc->parsed, rc->facts))
 			continue;
 		r_render(rc, &al->tmpl, buf, 0, sizeof(buf));
-		kl = (size_t) snprintf(key, sizeof(key), "%s:", al->id);
+		kl = strlen(al->id);
+		if (kl > 64)
+			kl = 64;
+		memcpy(key, al->id, kl);
+		key[kl++] = ':';
+		key[kl] = '\0';
 		if (al->dedupe.src)
 			r_render(rc, &al->dedupe, key, kl, sizeof(key));
-		else
-			snprintf(key + kl, sizeof(key) - kl, "%s",
-					rc->ref ? rc->ref : "");
+		else if (rc->ref)
+			snprintf(key + kl, sizeof(key) - kl, "%s", rc->ref);
 		out[n].id = al->id;
 		out[n].notify = al->notify;
 		out[n].n_notify = al->n_notify;
@@ -448,7 +492,7 @@ static int decide_form(struct decision_full *df, const struct rules *r,
 	d->report.ref = rc->ref;
 	d->report.period = p->period;
 	d->report.late = p->late;
-	d->report.fields_json = fields_json(&df->arena, p);
+	d->report.fields_json = fields_json(&df->arena, p, form->fields);
 	if (!d->report.fields_json || finish_reply(df, buf) < 0)
 		return -ENOMEM;
 	return raise_alerts(df, r, form, rc);

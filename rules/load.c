@@ -107,7 +107,7 @@ char *l_norm(struct lctx *l, const char *s)
 		l->cw.oom = true;
 		return NULL;
 	}
-	if (rt_normalize(s, len, &l->r->norm, out, cap) < 0)
+	if (rt_normalize_with(s, len, &l->r->norm_c, out, cap) < 0)
 		out[0] = '\0';
 	return out;
 }
@@ -278,7 +278,12 @@ static void check_texts(struct cw_ctx *c, config_setting_t *s, const char *what,
 			if (!strcmp(text_keys[k], name))
 				break;
 		cw_join(w, sizeof(w), what, name);
-		if (!text_keys[k])
+		if (!text_keys[k] && cw_nearest(name, text_keys))
+			cw_error_at(c, e,
+					"unknown setting '%s' (did you mean "
+					"'%s'?)",
+					w, cw_nearest(name, text_keys));
+		else if (!text_keys[k])
 			cw_error_at(c, e, "unknown setting '%s'", w);
 		else
 			cw_get_string(c, e, w, &v);
@@ -405,6 +410,8 @@ static void apply_settings(struct lctx *l, struct spec *s)
 	}
 	r->norm_keep_case = r->norm;
 	r->norm_keep_case.fold_case = false;
+	rt_norm_compile(&r->norm, &r->norm_c);
+	rt_norm_compile(&r->norm_keep_case, &r->norm_keep_case_c);
 	r->num.fuzzy_digits = s->fuzzy_digits;
 	r->num.cn_numerals = s->cn_numerals;
 	r->num.cn_point = s->cn_point;
@@ -627,6 +634,7 @@ int rules_load(const char *path, struct rules **ret_rules,
 	l.cw.path = path;
 	l.cw.diags = diags;
 	l.cw.alloc = arena_alloc;
+	l.cw.suggest = true;
 	l.cw.arena = &l.r->arena;
 	l.errors_before = diags->n_errors;
 	{
@@ -651,6 +659,8 @@ int rules_load(const char *path, struct rules **ret_rules,
 	if (r < 0) {
 		cw_diag(&l.cw, DIAG_ERROR, NULL, 0, "cannot read: %s",
 				strerror(-r));
+		if (r != -ENOENT && r != -EACCES && r != -ENOMEM)
+			r = -EIO;
 		goto fail;
 	}
 	r_sha256_final(&h, digest);
@@ -688,8 +698,6 @@ fail:
 		r = -ENOMEM;
 	else if (r == 0 && diags->n_errors > l.errors_before)
 		r = -EINVAL;
-	else if (r == -EINVAL || r == 0)
-		r = r;
 	if (r < 0) {
 		rules_free(l.r);
 		return r == -ENOENT || r == -EACCES || r == -EIO || r == -ENOMEM

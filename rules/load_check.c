@@ -95,6 +95,23 @@ static void build_keywords(struct lctx *l)
 					r->commands[i].kw_lines[k]);
 	r->n_keywords = n;
 	qsort(r->keywords, n, sizeof(*r->keywords), kw_cmp);
+	/* the index by first byte keeps the longest-first order */
+	r->kw_index = r_zalloc(&r->arena, (n + 1) * sizeof(*r->kw_index));
+	if (!r->kw_index || n > 65535) {
+		l->cw.oom = true;
+		return;
+	}
+	{
+		size_t b, o = 0;
+
+		for (b = 0; b < 256; b++) {
+			r->kw_start[b] = (uint16_t) o;
+			for (i = 0; i < n; i++)
+				if ((unsigned char) r->keywords[i].kw[0] == b)
+					r->kw_index[o++] = (uint16_t) i;
+		}
+		r->kw_start[256] = (uint16_t) o;
+	}
 }
 
 /* ---- segments --------------------------------------------------------------- */
@@ -407,6 +424,13 @@ void l_check(struct lctx *l)
 			l->cw.oom = true;
 	}
 	check_segments(l);
+	for (i = 0; i < r->n_forms; i++)
+		if (!r->forms[i].n_examples)
+			cw_diag(&l->cw, DIAG_WARNING, r->forms[i].file,
+					r->forms[i].line,
+					"form '%s' has no examples: nothing "
+					"shows it parses what reps send",
+					r->forms[i].id);
 	/* examples only run on a set that is otherwise sound */
 	if (l->cw.diags->n_errors > l->errors_before || l->cw.oom)
 		return;

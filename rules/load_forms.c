@@ -305,6 +305,13 @@ static bool compile_field(struct lctx *l, config_setting_t *g, const char *what,
 				"'%s': min (%g) is greater than max (%g): no "
 				"value could pass",
 				what, sp.min, sp.max);
+	{
+		char key[48];
+		int kl = snprintf(key, sizeof(key), "\"%s\":", f->name);
+
+		f->json_key = r_strdup(&r->arena, key);
+		f->json_key_len = (size_t) kl;
+	}
 	f->max_chars = sp.max_chars;
 	if (sp.max_chars && f->type != RULES_TEXT)
 		cw_error_at(&l->cw, config_setting_get_member(g, "max_chars"),
@@ -336,7 +343,8 @@ static bool compile_field(struct lctx *l, config_setting_t *g, const char *what,
 	}
 	f->tags = r_zalloc(&r->arena, (sp.tags.n + 1) * sizeof(char *));
 	f->tag_lines = sp.tags.lines;
-	if (!f->tags) {
+	f->tag_lens = r_zalloc(&r->arena, (sp.tags.n + 1) * sizeof(size_t));
+	if (!f->tags || !f->tag_lens) {
 		l->cw.oom = true;
 		return false;
 	}
@@ -354,6 +362,9 @@ static bool compile_field(struct lctx *l, config_setting_t *g, const char *what,
 					what, sp.tags.v[j], sp.tags.v[k]);
 			continue;
 		}
+		f->tag_lens[f->n_tags] =
+				f->tags[f->n_tags] ? strlen(f->tags[f->n_tags])
+						   : 0;
 		if (f->tags[f->n_tags] && !*f->tags[f->n_tags])
 			cw_error_at(&l->cw, g,
 					"'%s.tags': \"%s\" is nothing but "
@@ -582,6 +593,19 @@ static void compile_form(struct lctx *l, config_setting_t *g, const char *what,
 	form->syntax = (enum r_syntax) sp.syntax;
 	form->period = (enum r_period) sp.period;
 	form->resubmit = (enum r_resubmit) sp.resubmit;
+	if (form->period == PER_EVENT) {
+		/* every event report stands alone */
+		if (config_setting_get_member(g, "resubmit") &&
+				form->resubmit != RESUB_KEEP_BOTH)
+			cw_error_at(&l->cw,
+					config_setting_get_member(
+							g, "resubmit"),
+					"'%s.resubmit': an event form has no "
+					"period to resubmit in; only "
+					"\"keep_both\" applies",
+					what);
+		form->resubmit = RESUB_KEEP_BOTH;
+	}
 	form->roles = l_role_bits(l,
 			config_setting_get_member(g, "roles")
 					? config_setting_get_member(g, "roles")
@@ -655,6 +679,11 @@ static void compile_form(struct lctx *l, config_setting_t *g, const char *what,
 					what, f->name);
 		if (f->type == RULES_OUTLET)
 			form->needs_outlet = true;
+		for (a = 0; a < f->n_tags; a++) {
+			unsigned char b0 = (unsigned char) f->tags[a][0];
+
+			form->tag_first[b0 >> 5] |= 1u << (b0 & 31);
+		}
 		for (j = 0; j < k; j++) {
 			const struct r_field *o = &form->fields[j];
 
@@ -817,11 +846,25 @@ void l_compile_commands(struct lctx *l, config_setting_t *s)
 									  k)))
 				c = &r->commands[k];
 		if (!c) {
-			cw_error_at(&l->cw, g,
-					"unknown setting '%s' (commands are "
-					"help, undo, approve, reject, note, "
-					"team, lookup, my, confirm)",
-					what);
+			static const char *const cmds[] = {"help", "undo",
+					"approve", "reject", "note", "team",
+					"lookup", "my", "confirm", NULL};
+			const char *near = cw_nearest(name, cmds);
+
+			if (near)
+				cw_error_at(&l->cw, g,
+						"unknown setting '%s' (did you "
+						"mean '%s'?)",
+						what, near);
+			else
+				cw_error_at(&l->cw, g,
+						"unknown setting '%s' "
+						"(commands "
+						"are help, undo, approve, "
+						"reject, "
+						"note, team, lookup, my, "
+						"confirm)",
+						what);
 			continue;
 		}
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {

@@ -168,3 +168,24 @@ void rules_free(struct rules *rules)
 	r_arena_free(&a);
 	free(rules);
 }
+
+int rules_value_text(const struct rules *rules, const struct rules_value *v,
+		char *buf, size_t size)
+{
+	const struct r_field *f = NULL;
+	size_t i, k;
+
+	if (!size)
+		return 0;
+	buf[0] = '\0';
+	if (!v || !v->present)
+		return 0;
+	/* the parser hands out the field's own name: find it by pointer */
+	for (i = 0; !f && i < rules->n_forms; i++)
+		for (k = 0; k < rules->forms[i].n_fields; k++)
+			if (rules->forms[i].fields[k].name == v->name) {
+				f = &rules->forms[i].fields[k];
+				break;
+			}
+	return (int) r_fmt_value(rules, v, f, buf, size);
+}

@@ -22,7 +22,7 @@
 struct parsed_full {
 	struct rules_parsed p;
 	struct r_arena arena;
-	char inline_buf[640];
+	char inline_buf[1536];
 };
 
 static bool is_letter(char c)
@@ -82,11 +82,12 @@ static const struct r_keyword *match_keyword(
 	int n = 0;
 
 	*fuzzy = false;
-	for (i = 0; i < r->n_keywords; i++) {
-		const struct r_keyword *k = &r->keywords[i];
+	/* only the keywords that start with this byte, longest first */
+	for (i = r->kw_start[(unsigned char) s[0]];
+			i < r->kw_start[(unsigned char) s[0] + 1]; i++) {
+		const struct r_keyword *k = &r->keywords[r->kw_index[i]];
 
-		if (k->kw[0] == s[0] &&
-				kw_at(k->kw, k->len, k->ends_letter, s, len))
+		if (kw_at(k->kw, k->len, k->ends_letter, s, len))
 			return k;
 	}
 	/* edit distance 1 on the first ASCII word, when unique */
@@ -283,7 +284,10 @@ static int tag_at(const struct r_form *f, const char *s, size_t len, size_t *tl)
 {
 	size_t i, k, best = 0;
 	int hit = -1;
+	unsigned char b0 = (unsigned char) s[0];
 
+	if (!len || !(f->tag_first[b0 >> 5] & (1u << (b0 & 31))))
+		return -1;
 	for (i = 0; i < f->n_fields; i++)
 		for (k = 0; k < f->fields[i].n_tags; k++) {
 			const char *t = f->fields[i].tags[k];
@@ -291,7 +295,7 @@ static int tag_at(const struct r_form *f, const char *s, size_t len, size_t *tl)
 
 			if (t[0] != s[0])
 				continue;
-			l = strlen(t);
+			l = f->fields[i].tag_lens[k];
 			if (l > best && kw_at(t, l, is_letter(t[l - 1]), s,
 							len)) {
 				best = l;
@@ -489,14 +493,17 @@ static size_t period_token(struct pctx *c, const char *s, size_t len, int *y,
 		return 0;
 	while (tl < len && s[tl] != ' ')
 		tl++;
-	if (!tl || rv_parse_date(s, tl, c->today->year, c->today->month,
-				   c->today->day, y, m, d) < 0)
+	for (i = digits = 0; i < tl; i++)
+		digits += is_digit(s[i]);
+	/* cheap shape test first: most first values are plain numbers */
+	if (!tl || (digits == tl && tl != 4 && tl != 8))
+		return 0;
+	if (rv_parse_date(s, tl, c->today->year, c->today->month, c->today->day,
+			    y, m, d) < 0)
 		return 0;
 	for (i = 0; i < c->form->n_fields; i++)
 		if (c->form->fields[i].type == RULES_DATE)
 			return 0; /* the form has its own date field */
-	for (i = digits = 0; i < tl; i++)
-		digits += is_digit(s[i]);
 	if (!digits || memmem(s, tl, "月", 3) ||
 			(tl == 10 && s[4] == '-' && s[7] == '-'))
 		return tl;
@@ -556,7 +563,7 @@ static void parse_form(struct pctx *c, const char *s, size_t len)
 	if (c->failed)
 		return;
 	p->needs.what |= RULES_NEED_REF;
-	if (form->resubmit != RESUB_KEEP_BOTH && form->period != PER_EVENT)
+	if (form->resubmit != RESUB_KEEP_BOTH)
 		p->needs.what |= RULES_NEED_PRIOR;
 	if (form->n_history) {
 		p->needs.what |= RULES_NEED_HISTORY;
@@ -629,7 +636,7 @@ int rules_parse(const struct rules *r, const struct rules_msg *msg,
 	struct pctx c = {.r = r, .msg = msg};
 	const struct r_keyword *k;
 	char *norm;
-	size_t cap, klen;
+	size_t cap, klen, msg_len;
 	int nl;
 
 	pf = malloc(sizeof(*pf));
@@ -645,7 +652,11 @@ int rules_parse(const struct rules *r, const struct rules_msg *msg,
 	c.today = msg->sent.unix ? &msg->sent : &msg->received;
 	p->command_text = "";
 	p->period = "";
-	cap = 3 * msg->len + 1;
+	if (!msg->text)
+		msg_len = 0;
+	else
+		msg_len = msg->len;
+	cap = 3 * msg_len + 1;
 	norm = r_alloc(c.a, cap);
 	if (!norm)
 		goto oom;
@@ -660,8 +671,8 @@ int rules_parse(const struct rules *r, const struct rules_msg *msg,
 
 		if (!unf)
 			goto oom;
-		nl = rt_normalize(msg->text ? msg->text : "", msg->len,
-				&r->norm_keep_case, unf, cap);
+		nl = rt_normalize_with(msg->text ? msg->text : "", msg_len,
+				&r->norm_keep_case_c, unf, cap);
 		if (nl < 0)
 			nl = (int) strlen(unf);
 		for (i = 0; i <= nl; i++)
@@ -670,8 +681,8 @@ int rules_parse(const struct rules *r, const struct rules_msg *msg,
 						  : unf[i];
 		c.unfolded = unf;
 	} else {
-		nl = rt_normalize(msg->text ? msg->text : "", msg->len,
-				&r->norm, norm, cap);
+		nl = rt_normalize_with(msg->text ? msg->text : "", msg_len,
+				&r->norm_c, norm, cap);
 		if (nl < 0)
 			nl = (int) strlen(norm);
 	}

@@ -405,7 +405,22 @@ int rules_ref_digits(const struct rules *rules);
 int rules_ref_format(
 		const struct rules *rules, int64_t n, char *buf, size_t size);
 
-/* The "rule file refused" text sent to admins (settings.texts). */
+/*
+ * (added) The value of @v (a field of a rules_parsed made from @rules)
+ * as replies show it: "3500", "3500.5", "涨" (an enum's first alias),
+ * "05-31", "09:30", "是" (settings.texts.yes), "460-00-2A1F-3C4D"; ""
+ * when absent.  For fieldgatectl rules test.  Writes a NUL-terminated
+ * string of at most @size bytes into @buf; returns its length.
+ */
+int rules_value_text(const struct rules *rules, const struct rules_value *v,
+		char *buf, size_t size);
+
+/*
+ * The "rule file refused" text sent to admins (settings.texts.refused,
+ * with {{errors}} the errors of @d as "file:line message; ..."): written
+ * into @buf, cut to @size bytes at a character boundary; returns the
+ * length written.
+ */
 int rules_refused_text(const struct rules *rules, const struct diag_list *d,
 		char *buf, size_t size);
 

@@ -104,7 +104,10 @@ struct r_field {
 	bool required;
 	bool rest;	   /* rest_of_message */
 	const char **tags; /* normalized */
+	size_t *tag_lens;
 	size_t n_tags;
+	const char *json_key; /* "\"name\":", made at load */
+	size_t json_key_len;
 	int *tag_lines;
 	int scale; /* decimal digits kept (int: 0) */
 	bool has_min, has_max;
@@ -155,6 +158,7 @@ struct r_form {
 	struct rules_history_need *history; /* from above_avg alerts */
 	size_t n_history;
 	bool needs_outlet;
+	uint32_t tag_first[8]; /* bitmap of the first bytes of tags */
 	const char *file;
 	int line;
 };
@@ -243,7 +247,8 @@ struct rules {
 	char hash[65];
 
 	struct rt_norm_opts norm;
-	struct rt_norm_opts norm_keep_case; /* norm without fold_case */
+	struct rt_norm_opts norm_keep_case;	 /* norm without fold_case */
+	struct rt_norm norm_c, norm_keep_case_c; /* the two, compiled */
 	struct rv_num_opts num;
 	int home_mcc, home_mnc;
 	bool cell_hex_default;
@@ -279,6 +284,9 @@ struct rules {
 
 	struct r_keyword *keywords; /* longest first */
 	size_t n_keywords;
+	/* by first byte: kw_index[kw_start[b] .. kw_start[b + 1]) */
+	uint16_t kw_start[257];
+	uint16_t *kw_index;
 };
 
 /* rules/names.c */

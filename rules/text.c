@@ -115,6 +115,32 @@ int rt_sms_units(const char *s, size_t len, bool *gsm7)
 	return seg.units > INT_MAX ? INT_MAX : (int) seg.units;
 }
 
+/*
+ * One UTF-8 character at s (len > 0, s[0] >= 0x80): the common 3-byte
+ * case (all of CJK and the full-width forms) inline, the rest through the
+ * codec's decoder.  Same result as utf8_decode_one().
+ */
+static inline int decode(const char *str, size_t len, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *) str;
+
+	if ((s[0] & 0xf0) == 0xe0 && len >= 3 && (s[1] & 0xc0) == 0x80 &&
+			(s[2] & 0xc0) == 0x80) {
+		uint32_t c = ((uint32_t) (s[0] & 0x0f) << 12) |
+			     ((uint32_t) (s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+
+		if (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))
+			return -1;
+		*cp = c;
+		return 3;
+	}
+	{
+		int n = utf8_decode_one(str, len, cp);
+
+		return n < 0 ? -1 : n;
+	}
+}
+
 static bool is_zero_width(uint32_t cp)
 {
 	return (cp >= 0x200b && cp <= 0x200d) || cp == 0x2060 || cp == 0xfeff ||
@@ -128,27 +154,33 @@ static bool is_unicode_space(uint32_t cp)
 	       cp == 0x2029 || (cp >= 0x80 && cp <= 0x9f);
 }
 
-/* The per-call view of the options. */
+/* One call: the compiled options and the input. */
 struct norm {
+	const struct rt_norm *c;
 	const char *in;
 	size_t len;
-	bool fold, zw, fw, thousands;
-	uint64_t sep_ascii[2]; /* bitmap of ASCII separators */
-	uint32_t sep_cp[RT_MAX_SEPARATORS];
-	size_t n_sep_cp;
 };
+
+static inline unsigned bloom_bit(uint32_t cp)
+{
+	return (cp ^ (cp >> 8)) & 255;
+}
 
 static bool ascii_sep(const struct norm *n, unsigned char c)
 {
-	return (n->sep_ascii[c >> 6] >> (c & 63)) & 1;
+	return (n->c->sep_ascii[c >> 6] >> (c & 63)) & 1;
 }
 
 static bool cp_sep(const struct norm *n, uint32_t cp)
 {
 	size_t i;
 
-	for (i = 0; i < n->n_sep_cp; i++)
-		if (n->sep_cp[i] == cp)
+	unsigned b = bloom_bit(cp);
+
+	if (!((n->c->sep_bloom[b >> 6] >> (b & 63)) & 1))
+		return false;
+	for (i = 0; i < n->c->n_sep_cp; i++)
+		if (n->c->sep_cp[i] == cp)
 			return true;
 	return false;
 }
@@ -171,14 +203,14 @@ static int peek(const struct norm *n, size_t *pos, bool *typed)
 			*typed = true;
 			return b;
 		}
-		k = utf8_decode_one(n->in + *pos, n->len - *pos, &cp);
+		k = decode(n->in + *pos, n->len - *pos, &cp);
 		if (k < 0)
 			return -1;
 		*pos += (size_t) k;
-		if (n->zw && is_zero_width(cp))
+		if (n->c->zw && is_zero_width(cp))
 			continue;
 		*typed = false;
-		if (n->fw && cp >= 0xff01 && cp <= 0xff5e)
+		if (n->c->fw && cp >= 0xff01 && cp <= 0xff5e)
 			return (int) (cp - 0xfee0);
 		return -1;
 	}
@@ -191,6 +223,42 @@ static bool next_is_digit(const struct norm *n, size_t pos)
 	int c = peek(n, &pos, &typed);
 
 	return c >= '0' && c <= '9';
+}
+
+/*
+ * Just past a decimal-point candidate at @pos: do the digits that follow
+ * end in another '.' / '。' followed by a digit ("120。3500。8")?  Then
+ * none of them is a decimal point.
+ */
+static bool more_dots(const struct norm *n, size_t pos)
+{
+	bool digits = false;
+
+	while (pos < n->len) {
+		unsigned char b = (unsigned char) n->in[pos];
+		uint32_t cp = b;
+		int k = 1;
+
+		if (b >= 0x80) {
+			k = decode(n->in + pos, n->len - pos, &cp);
+			if (k < 0)
+				return false;
+			if (n->c->zw && is_zero_width(cp)) {
+				pos += (size_t) k;
+				continue;
+			}
+			if (n->c->fw && cp >= 0xff01 && cp <= 0xff5e)
+				cp -= 0xfee0;
+		}
+		pos += (size_t) k;
+		if (cp >= '0' && cp <= '9') {
+			digits = true;
+			continue;
+		}
+		return digits && (cp == '.' || cp == 0x3002) &&
+		       next_is_digit(n, pos);
+	}
+	return false;
 }
 
 /*
@@ -233,18 +301,23 @@ struct out {
 	bool full;
 };
 
-static bool put(struct out *o, const char *s, size_t k)
+static inline bool put(struct out *o, const char *s, size_t k)
 {
-	if (o->full || o->len + k + 1 > o->size) {
+	char *w;
+	size_t i;
+
+	if (o->len + k + 1 > o->size) {
 		o->full = true;
 		return false;
 	}
-	memcpy(o->buf + o->len, s, k);
+	w = o->buf + o->len;
+	for (i = 0; i < k; i++)
+		w[i] = s[i];
 	o->len += k;
 	return true;
 }
 
-static void setup(struct norm *n, const struct rt_norm_opts *opts)
+void rt_norm_compile(const struct rt_norm_opts *opts, struct rt_norm *n)
 {
 	struct rt_norm_opts def;
 	size_t i;
@@ -259,28 +332,48 @@ static void setup(struct norm *n, const struct rt_norm_opts *opts)
 	n->thousands = opts->thousands;
 	n->sep_ascii[0] = n->sep_ascii[1] = 0;
 	n->n_sep_cp = 0;
+	memset(n->sep_bloom, 0, sizeof(n->sep_bloom));
 	for (i = 0; i < opts->n_separators && i < RT_MAX_SEPARATORS; i++) {
 		const char *e = opts->separators[i];
 		uint32_t cp;
+		size_t l;
 
 		if (!e || !*e)
 			continue;
-		if (utf8_decode_one(e, strlen(e), &cp) < 0)
-			continue;
-		if (cp < 0x80)
+		if ((unsigned char) e[0] < 0x80) {
+			cp = (unsigned char) e[0];
 			n->sep_ascii[cp >> 6] |= (uint64_t) 1 << (cp & 63);
-		else
-			n->sep_cp[n->n_sep_cp++] = cp;
+			continue;
+		}
+		for (l = 1; l < 4 && e[l]; l++)
+			;
+		if (decode(e, l, &cp) < 0)
+			continue;
+		n->sep_cp[n->n_sep_cp++] = cp;
+		n->sep_bloom[bloom_bit(cp) >> 6] |= (uint64_t) 1
+						    << (bloom_bit(cp) & 63);
 	}
 }
 
 int rt_normalize(const char *in, size_t len, const struct rt_norm_opts *opts,
 		char *out, size_t size)
 {
+	struct rt_norm c;
+
+	rt_norm_compile(opts, &c);
+	return rt_normalize_with(in, len, &c, out, size);
+}
+
+int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
+		char *out, size_t size)
+{
+	struct rt_norm def;
 	struct norm n;
 	struct out o = {.buf = out, .size = size, .len = 0, .full = false};
 	bool pending = false; /* a separator is due before the next output */
 	bool in_thousands = false;
+	bool dot_chain = false, keep_chain = false; /* 120.3500.8 */
+	bool in_frac = false;	/* digits after a decimal point: no thousands */
 	unsigned digit_run = 0; /* digits just written (0 after a separator) */
 	size_t i = 0;
 
@@ -288,7 +381,11 @@ int rt_normalize(const char *in, size_t len, const struct rt_norm_opts *opts,
 		len = 0;
 	if (!out || size == 0)
 		return -ENOSPC;
-	setup(&n, opts);
+	if (!norm) {
+		rt_norm_compile(NULL, &def);
+		norm = &def;
+	}
+	n.c = norm;
 	n.in = in;
 	n.len = len;
 
@@ -301,7 +398,7 @@ int rt_normalize(const char *in, size_t len, const struct rt_norm_opts *opts,
 		int cls;
 
 		if (c >= 0x80) {
-			int m = utf8_decode_one(in + i, len - i, &cp);
+			int m = decode(in + i, len - i, &cp);
 
 			if (m < 0) {
 				/* One U+FFFD per bad byte. */
@@ -311,19 +408,24 @@ int rt_normalize(const char *in, size_t len, const struct rt_norm_opts *opts,
 				goto emit;
 			}
 			i += (size_t) m;
-			if (n.zw && is_zero_width(cp))
+			if (n.c->zw && is_zero_width(cp))
 				continue;
 			if (is_unicode_space(cp))
 				goto sep;
 			if (cp == 0x3002 && digit_run && !pending &&
 					next_is_digit(&n, i)) {
+				if (cp_sep(&n, cp) &&
+						(dot_chain || more_dots(&n, i))) {
+					keep_chain = true;
+					goto sep;
+				}
 				enc[0] = '.';
 				k = 1;
 				goto emit;
 			}
 			if (cp_sep(&n, cp)) {
 				/* "：" between digits stays a colon (a time) */
-				if (cp == 0xff1a && n.fw && digit_run &&
+				if (cp == 0xff1a && n.c->fw && digit_run &&
 						!pending &&
 						next_is_digit(&n, i)) {
 					c = ':';
@@ -331,7 +433,7 @@ int rt_normalize(const char *in, size_t len, const struct rt_norm_opts *opts,
 				}
 				goto sep;
 			}
-			if (n.fw && cp >= 0xff01 && cp <= 0xff5e) {
+			if (n.c->fw && cp >= 0xff01 && cp <= 0xff5e) {
 				c = (unsigned char) (cp - 0xfee0);
 				typed = false;
 				goto ascii;
@@ -347,12 +449,23 @@ int rt_normalize(const char *in, size_t len, const struct rt_norm_opts *opts,
 		case C_DIGIT:
 			break;
 		case C_LOWER:
-			if (n.fold)
+			if (n.c->fold)
 				c = (unsigned char) (c - 'a' + 'A');
 			break;
 		case C_SPACE:
 			goto sep;
 		case C_DOT:
+			if (digit_run && !pending && next_is_digit(&n, i)) {
+				if (ascii_sep(&n, c) &&
+						(dot_chain || more_dots(&n, i))) {
+					keep_chain = true;
+					goto sep;
+				}
+				break;
+			}
+			if (ascii_sep(&n, c))
+				goto sep;
+			break;
 		case C_COLON:
 			if (digit_run && !pending && next_is_digit(&n, i))
 				break;
@@ -360,8 +473,8 @@ int rt_normalize(const char *in, size_t len, const struct rt_norm_opts *opts,
 				goto sep;
 			break;
 		case C_COMMA:
-			if (n.thousands && typed && digit_run && !pending &&
-					next_is_digit(&n, i)) {
+			if (n.c->thousands && typed && digit_run && !pending &&
+					!in_frac && next_is_digit(&n, i)) {
 				if (!in_thousands)
 					in_thousands = thousands_run(
 							&n, i, digit_run);
@@ -393,11 +506,16 @@ int rt_normalize(const char *in, size_t len, const struct rt_norm_opts *opts,
 		if (k == 1 && enc[0] >= '0' && enc[0] <= '9') {
 			digit_run++;
 		} else {
+			in_frac = k == 1 && enc[0] == '.' && digit_run;
 			digit_run = 0;
 			in_thousands = false;
+			dot_chain = false;
 		}
 		continue;
 	sep:
+		in_frac = false;
+		dot_chain = keep_chain;
+		keep_chain = false;
 		pending = true;
 		digit_run = 0;
 		in_thousands = false;

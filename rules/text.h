@@ -19,7 +19,9 @@
  *   - ASCII letters are upper-cased (case folding for keywords and tags;
  *     Chinese is untouched).
  * A '.' or '。' BETWEEN TWO DIGITS is kept as '.', not a separator, so
- * "3.5" and "3。5" survive as decimals; a ':' or '：' between two digits
+ * "3.5" and "3。5" survive as decimals, unless it is a separator and
+ * the digits carry a second one ("120。3500。8" -> "120 3500 8": a
+ * number has one point; an unconfigured '.' always stays: "2026.05.31"); a ':' or '：' between two digits
  * is kept as ':' so times survive ("9:30"; "销量:120" still splits).
  * Thousands (opts->thousands): an ASCII ',' typed between digits is
  * dropped when the whole digit-comma run is well formed, 1..3 digits then
@@ -59,6 +61,26 @@ void rt_norm_opts_default(struct rt_norm_opts *opts);
  * when @out is too small (then @out holds a truncated, valid prefix).
  */
 int rt_normalize(const char *in, size_t len, const struct rt_norm_opts *opts,
+		char *out, size_t size);
+
+/*
+ * The same options compiled once (separator bitmaps), so a caller that
+ * normalizes many messages with one set of options (the rules engine,
+ * per loaded rule file) does not pay for reading them on every call.
+ * Caller-allocated, no allocation, keeps no pointer into @opts (NULL:
+ * the defaults).  Fields are private to rules/text.c.
+ */
+struct rt_norm {
+	bool fold, zw, fw, thousands;
+	uint64_t sep_ascii[2];
+	uint64_t sep_bloom[4];
+	uint32_t sep_cp[RT_MAX_SEPARATORS];
+	size_t n_sep_cp;
+};
+void rt_norm_compile(const struct rt_norm_opts *opts, struct rt_norm *ret);
+
+/* rt_normalize() with compiled options; same output and errors. */
+int rt_normalize_with(const char *in, size_t len, const struct rt_norm *norm,
 		char *out, size_t size);
 
 /*

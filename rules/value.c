@@ -153,17 +153,28 @@ struct num {
 	uint64_t mant;
 	int exp;
 	bool neg;
+	bool inexact; /* nonzero fraction digits were dropped */
 };
+
+/* The ideographic full stop 。 (U+3002) at s[p]. */
+static bool ideo_stop(const char *s, size_t len, size_t p)
+{
+	return p + 2 < len && (unsigned char) s[p] == 0xe3 &&
+	       (unsigned char) s[p + 1] == 0x80 &&
+	       (unsigned char) s[p + 2] == 0x82;
+}
 
 /*
  * An Arabic digit run at s[*i]: digits (fuzzy letters with @fuzzy),
  * thousands commas (1..3 digits, then groups of exactly 3), one decimal
  * point '.' or '。' followed by a digit.  Fraction digits beyond what
  * fits are dropped (they cannot change a value rounded to 6 places).
- * Sets *real when a true digit was seen.
+ * Sets *real when a true digit was seen, *dropped when a nonzero
+ * fraction digit did not fit.
  */
 static int arabic_run(const char *s, size_t len, size_t *i, bool fuzzy,
-		uint64_t *ret_mant, int *ret_frac, int *ret_digits, bool *real)
+		uint64_t *ret_mant, int *ret_frac, int *ret_digits, bool *real,
+		bool *dropped)
 {
 	uint64_t mant = 0;
 	int frac = 0, digits = 0, group = 0;
@@ -187,14 +198,8 @@ static int arabic_run(const char *s, size_t len, size_t *i, bool fuzzy,
 			group = 0;
 			p++;
 			continue;
-		} else if ((c == '.' || (c == 0xe3 && p + 2 < len &&
-							(unsigned char) s[p +
-									  1] ==
-									0x80 &&
-							(unsigned char) s[p +
-									  2] ==
-									0x82)) &&
-				!in_frac && digits > 0) {
+		} else if ((c == '.' || ideo_stop(s, len, p)) && !in_frac &&
+				digits > 0) {
 			size_t q = p + (c == '.' ? 1 : 3);
 
 			if (q >= len || !(is_digit((unsigned char) s[q]) ||
@@ -213,9 +218,10 @@ static int arabic_run(const char *s, size_t len, size_t *i, bool fuzzy,
 		if (in_frac) {
 			uint64_t m;
 
-			if (full || !mul_ok(mant, 10, &m) ||
+			if (full || frac == 19 || !mul_ok(mant, 10, &m) ||
 					!add_ok(m, (uint64_t) d, &m)) {
 				full = true;
+				*dropped = *dropped || d != 0;
 				continue;
 			}
 			mant = m;
@@ -416,14 +422,15 @@ static int after_point(const char *s, size_t len, size_t i,
 		if (!full) {
 			uint64_t m;
 
-			if (mul_ok(mant, 10, &m) &&
+			if (frac < 19 && mul_ok(mant, 10, &m) &&
 					add_ok(m, (uint64_t) d, &m)) {
 				mant = m;
 				frac++;
-			} else {
-				full = true;
+				continue;
 			}
+			full = true;
 		}
+		ret->inexact = ret->inexact || d != 0;
 	}
 	if (n_digits == 0)
 		return -EINVAL; /* 三点 */
@@ -467,6 +474,7 @@ static int parse_number(const char *s, size_t len, const struct rv_num_opts *o,
 			ret->mant = v;
 			ret->exp = 0;
 			ret->neg = false;
+			ret->inexact = false;
 			return 0;
 		}
 		i = 0;
@@ -474,6 +482,7 @@ static int parse_number(const char *s, size_t len, const struct rv_num_opts *o,
 	memset(&c, 0, sizeof(c));
 	c.last_unit = 4;
 	ret->neg = false;
+	ret->inexact = false;
 	if (len > 0 && (s[0] == '-' || s[0] == '+')) {
 		ret->neg = s[0] == '-';
 		i = 1;
@@ -492,7 +501,8 @@ static int parse_number(const char *s, size_t len, const struct rv_num_opts *o,
 			if (c.any_unit && !o->cn_numerals)
 				return -EINVAL;
 			rc = arabic_run(s, len, &i, o->fuzzy_digits, &c.cur,
-					&c.cur_frac, &c.cur_digits, &real);
+					&c.cur_frac, &c.cur_digits, &real,
+					&ret->inexact);
 			if (rc < 0)
 				return rc;
 			c.cur_set = true;
@@ -646,7 +656,8 @@ int rv_parse_int(const char *s, size_t len, const struct rv_num_opts *o,
 	if (rc < 0)
 		return rc;
 	/* "3.0" is 3; "3.5" is not an integer (fraction digits <= 19) */
-	if (n.exp < 0 && n.mant % pow10_tab[-n.exp] != 0)
+	if (n.inexact || n.exp < -19 ||
+			(n.exp < 0 && n.mant % pow10_tab[-n.exp] != 0))
 		return -EINVAL;
 	return to_units(&n, 0, ret);
 }
@@ -803,7 +814,10 @@ static bool word_eq(const char *s, size_t len, const char *word)
 {
 	size_t i;
 
-	if (strlen(word) != len)
+	for (i = 0; i < len; i++)
+		if (!word[i])
+			return false;
+	if (word[len])
 		return false;
 	for (i = 0; i < len; i++) {
 		if (upper((unsigned char) s[i]) != (unsigned char) word[i])

@@ -28,6 +28,7 @@
 
 #include "rules/rules.h"
 #include "rules/rules_int.h"
+#include "rules/text.h"
 #include "tests/unit/rules_tsv.h"
 
 static struct tsv_row *rows;
@@ -116,9 +117,17 @@ static void run(const struct tsv_row *row, char *out, size_t out_size,
 	else
 		snprintf(detail, detail_size, "-");
 	snprintf(reply, reply_size, "%s", d->reply ? d->reply : "-");
-	/* every reply the shipped files give fits one SMS */
-	if (d->reply)
+	/* every reply the shipped files give fits one SMS, counted as the
+	 * codec counts it */
+	if (d->reply) {
+		bool gsm7 = false;
+
 		ck_assert_int_eq(d->reply_segments, 1);
+		ck_assert_int_eq(rt_sms_segments(d->reply, strlen(d->reply),
+						 &gsm7),
+				d->reply_segments);
+		ck_assert(gsm7 == d->reply_gsm7);
+	}
 	rules_decision_free(d);
 	rules_parsed_free(p);
 }

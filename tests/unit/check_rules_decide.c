@@ -329,7 +329,7 @@ START_TEST(test_minimal_file)
 			"Stock 2026-06: cases5 notelow (not checked)");
 	done(&x);
 	run(&x, mini, "ST C100", "rep", NULL);
-	ck_assert_str_eq(x.d->reply, "cases must be 0-99, got 100.");
+	ck_assert_str_eq(x.d->reply, "cases 0-99: 100.");
 	done(&x);
 }
 END_TEST
@@ -372,6 +372,33 @@ START_TEST(test_values)
 }
 END_TEST
 
+START_TEST(test_value_text)
+{
+	static const char *const want[] = {"JN0231", "是", "涨", "05-30"};
+	struct run x;
+	char buf[64];
+	size_t i;
+
+	run(&x, zh, "陈列 JN0231 是 涨 0530", "rep", NULL);
+	ck_assert_uint_eq(x.p->n_fields, 4);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(rules_value_text(zh, &x.p->fields[i], buf,
+						 sizeof(buf)),
+				(int) strlen(want[i]));
+		ck_assert_str_eq(buf, want[i]);
+	}
+	done(&x);
+	run(&x, zh, "日报 120 3500.5 8", "rep", NULL);
+	rules_value_text(zh, &x.p->fields[1], buf, sizeof(buf));
+	ck_assert_str_eq(buf, "3500.5");
+	ck_assert_int_eq(
+			rules_value_text(zh, &x.p->fields[3], buf, sizeof(buf)),
+			0);
+	ck_assert_str_eq(buf, "");
+	done(&x);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	ck_assert_str_eq(rules_type_name(RULES_CELL), "cell");
@@ -405,6 +432,7 @@ int main(void)
 	tcase_add_test(tc, test_json_escaping);
 	tcase_add_test(tc, test_minimal_file);
 	tcase_add_test(tc, test_values);
+	tcase_add_test(tc, test_value_text);
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -90,6 +90,15 @@ static void check_norm(const struct tsv_row *r)
 			tsv_path(), r->line, out, want);
 	ck_assert(rt_utf8_valid(out, strlen(out)));
 	ck_assert_uint_le(strlen(out), 3 * r->len[2]);
+	/* compiled options: the same result */
+	{
+		struct rt_norm c;
+
+		rt_norm_compile(&o, &c);
+		rc2 = rt_normalize_with(r->f[2], r->len[2], &c, again, rsize);
+		ck_assert_int_eq(rc2, rc);
+		ck_assert_str_eq(again, out);
+	}
 	if (rc >= 0) {
 		rc2 = rt_normalize(out, (size_t) rc, &o, again, size);
 		ck_assert_msg(rc2 == rc && strcmp(again, out) == 0,

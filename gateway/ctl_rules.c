@@ -175,11 +175,11 @@ struct test_opts {
 	const char *from, *text;
 };
 
-static void print_text(const struct rules_parsed *p,
+static void print_text(const struct rules *rules, const struct rules_parsed *p,
 		const struct rules_decision *d, const struct rules_msg *m,
 		const char *lookup_note)
 {
-	char buf[256];
+	char buf[256], shown[256];
 	size_t i;
 
 	printf("sender:     %s (%s%s%s)\n", m->sender.phone,
@@ -202,10 +202,19 @@ static void print_text(const struct rules_parsed *p,
 
 		if (!v->name)
 			continue;
-		if (v->present)
+		shown[0] = '\0';
+		if (v->present) {
 			value_text(v, buf, sizeof(buf));
-		printf("  %-12s %-8s %s%s\n", v->name, rules_type_name(v->type),
+			rules_value_text(rules, v, shown, sizeof(shown));
+		}
+		/* the stored value, and as replies show it when different */
+		printf("  %-12s %-8s %s%s%s%s%s\n", v->name,
+				rules_type_name(v->type),
 				v->present ? buf : "(absent)",
+				*shown && strcmp(shown, buf) ? " (shown \""
+							     : "",
+				*shown && strcmp(shown, buf) ? shown : "",
+				*shown && strcmp(shown, buf) ? "\")" : "",
 				v->defaulted ? " (default)" : "");
 	}
 	if (p->period && *p->period)
@@ -469,7 +478,7 @@ static int rules_test(int argc, char **argv)
 	if (o.json)
 		print_json(parsed, d, &m, have_db && known);
 	else
-		print_text(parsed, d, &m, note);
+		print_text(rules, parsed, d, &m, note);
 	rc = CTL_EXIT_OK;
 	goto out;
 

@@ -418,6 +418,81 @@ int db_report_history(struct db *db, int64_t person_id, const char *form_id,
 	return 0;
 }
 
+struct prior_history {
+	struct db_report prior;
+	bool found;
+	double avg;
+	int count;
+};
+
+static int prior_history_row(
+		const PGresult *res, int i, void *elem, struct db_error *err)
+{
+	struct prior_history *o = elem;
+	const char *a = PQgetisnull(res, i, 15) ? NULL : PQgetvalue(res, i, 15);
+	int r;
+
+	o->found = !PQgetisnull(res, i, 0);
+	if (o->found && (r = report_row(res, i, &o->prior, err)) < 0)
+		return r;
+	if ((r = db_get_int(res, i, 16, &o->count, err)) < 0)
+		return r;
+	o->avg = a ? strtod(a, NULL) : 0.0;
+	return 0;
+}
+
+int db_report_prior_history(struct db *db, int64_t person_id,
+		const char *form_id, const char *period, const char *h_form,
+		const char *h_field, int h_days, int64_t before,
+		struct db_report *ret_prior, bool *ret_found, double *ret_avg,
+		int *ret_count, struct db_error *err)
+{
+	static const char sql[] =
+			"SELECT pr.*, h.a, h.c FROM (SELECT 1) one "
+			"LEFT JOIN LATERAL (SELECT " REPORT_COLS
+			"WHERE r.person_id = $1::bigint AND r.form_id = $2 AND "
+			"r.period = $3 AND r.status = 'received' "
+			"ORDER BY r.id DESC LIMIT 1) pr ON true "
+			"CROSS JOIN LATERAL (SELECT "
+			"avg((fields->>$5)::numeric)::float8 AS a, "
+			"count(*)::int AS c FROM reports "
+			"WHERE person_id = $1::bigint AND form_id = $4 AND "
+			"status = 'received' AND "
+			"received_at >= to_timestamp($7::float8) - "
+			"make_interval(days => $6::int) AND "
+			"received_at < to_timestamp($7::float8) AND "
+			"(fields->>$5) ~ '^-?[0-9]+(\\.[0-9]+)?$') h";
+	char b[3][DB_NUM_MAX];
+	const char *p[7];
+	struct prior_history out;
+	int r;
+
+	db_error_clear(err);
+	if (!form_id || !period || !h_form || !h_field || h_days <= 0 ||
+			!ret_prior || !ret_found)
+		return db_invalid(err, "prior or history");
+	memset(&out, 0, sizeof(out));
+	p[0] = db_param_num(b[0], person_id);
+	p[1] = form_id;
+	p[2] = period;
+	p[3] = h_form;
+	p[4] = h_field;
+	p[5] = db_param_num(b[1], h_days);
+	p[6] = db_param_num(b[2], before);
+	r = db_query_one(db, sql, 7, p, prior_history_row, &out, err);
+	if (r < 0) {
+		db_report_done(&out.prior);
+		return r;
+	}
+	*ret_found = out.found;
+	*ret_prior = out.prior;
+	if (ret_avg)
+		*ret_avg = out.avg;
+	if (ret_count)
+		*ret_count = out.count;
+	return 0;
+}
+
 int db_reports_list(struct db *db, const struct db_report_filter *f,
 		struct db_report **ret_reports, size_t *ret_count,
 		struct db_error *err)

@@ -126,6 +126,18 @@ int db_report_history(struct db *db, int64_t person_id, const char *form_id,
 		double *ret_avg, int *ret_count,
 		struct db_error *err) DB_MUSTCHECK;
 
+/*
+ * db_report_prior() and db_report_history() in one round trip: the
+ * person's live report of @form_id in @period (*ret_found; *ret_prior
+ * then to be freed with db_report_done(), else zeroed) and the history
+ * of @h_form / @h_field over @h_days days before @before.
+ */
+int db_report_prior_history(struct db *db, int64_t person_id,
+		const char *form_id, const char *period, const char *h_form,
+		const char *h_field, int h_days, int64_t before,
+		struct db_report *ret_prior, bool *ret_found, double *ret_avg,
+		int *ret_count, struct db_error *err) DB_MUSTCHECK;
+
 struct db_report_filter {
 	const char *number;  /* sender, NULL = all; normalized here */
 	const char *form_id; /* NULL = all */

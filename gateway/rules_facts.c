@@ -49,7 +49,7 @@ int gw_rules_look_up(const struct rules *rules, struct db *db,
 	const struct rules_needs *nd = &parsed->needs;
 	int64_t person = msg->sender.person_id;
 	int64_t when = msg->sent.unix ? msg->sent.unix : msg->received.unix;
-	size_t i;
+	size_t i, first_history = 0;
 	int r;
 
 	if (nd->what & RULES_NEED_REF) {
@@ -74,7 +74,27 @@ int gw_rules_look_up(const struct rules *rules, struct db *db,
 	}
 	if (!db)
 		return 0; /* the rest: not checked */
-	if ((nd->what & RULES_NEED_PRIOR) && parsed->form_id) {
+	/* the common case, prior report and one history, in one trip */
+	if ((nd->what & RULES_NEED_PRIOR) && parsed->form_id && person &&
+			(nd->what & RULES_NEED_HISTORY) && nd->n_history) {
+		const struct rules_history_need *h = &nd->history[0];
+		bool found = false;
+
+		r = db_report_prior_history(db, person, parsed->form_id,
+				parsed->period ? parsed->period : "",
+				h->form_id, h->field, h->window_days, when,
+				&lk->prior, &found, &lk->history[0].average,
+				&lk->history[0].count, err);
+		if (r < 0)
+			return r;
+		facts->prior_status =
+				found ? RULES_FACT_FOUND : RULES_FACT_NOT_FOUND;
+		if (found) {
+			report_ref_of(&lk->prior, &facts->prior);
+			lk->prior_id = lk->prior.id;
+		}
+		first_history = 1;
+	} else if ((nd->what & RULES_NEED_PRIOR) && parsed->form_id) {
 		r = person ? db_report_prior(db, person, parsed->form_id,
 					     parsed->period ? parsed->period
 							    : "",
@@ -102,7 +122,7 @@ int gw_rules_look_up(const struct rules *rules, struct db *db,
 					   ? nd->n_history
 					   : GW_RULES_MAX_HISTORY;
 
-		for (i = 0; i < n; i++) {
+		for (i = first_history; i < n; i++) {
 			const struct rules_history_need *h = &nd->history[i];
 
 			if (!person)

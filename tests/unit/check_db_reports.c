@@ -244,6 +244,37 @@ START_TEST(test_history_and_listing)
 			0);
 	ck_assert_int_eq(count, 0);
 
+	/* prior and history in one trip: the same answers */
+	{
+		struct db_report prior;
+		bool found = false;
+
+		ck_assert_int_eq(db_report_prior_history(db, person, "daily",
+						 "2026-06-02", "daily", "sales",
+						 28, now + 10, &prior, &found,
+						 &avg, &count, &err),
+				0);
+		ck_assert(found);
+		ck_assert_str_eq(prior.ref, "R2002");
+		ck_assert_int_eq(count, 2);
+		ck_assert(avg > 149.9 && avg < 150.1);
+		db_report_done(&prior);
+		ck_assert_int_eq(db_report_prior_history(db, person, "daily",
+						 "2026-07-01", "daily", "sales",
+						 28, now - 3600, &prior, &found,
+						 &avg, &count, &err),
+				0);
+		ck_assert(!found);
+		ck_assert_int_eq(count, 0);
+		ck_assert_int_eq(db_report_prior_history(db, person + 99,
+						 "daily", "2026-06-02", "daily",
+						 "sales", 28, now + 10, &prior,
+						 &found, &avg, &count, &err),
+				0);
+		ck_assert(!found);
+		ck_assert_int_eq(count, 0);
+	}
+
 	ck_assert_int_ge(db_reports_list(db, &f, &list, &n, &err), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_str_eq(list[0].ref, "R2003"); /* newest first */

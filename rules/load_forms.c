@@ -257,6 +257,8 @@ static bool compile_field(struct lctx *l, config_setting_t *g, const char *what,
 	size_t k;
 	int errs = (int) l->cw.diags->n_errors;
 
+	/* the slot of a field refused before may be reused */
+	memset(f, 0, sizeof(*f));
 	memset(&sp, 0, sizeof(sp));
 	sp.required = true;
 	sp.type = -1;
@@ -1344,6 +1346,7 @@ void l_example(struct lctx *l, config_setting_t *s, const char *what,
 {
 	struct ex_spec sp = {0};
 
+	memset(ex, 0, sizeof(*ex)); /* a refused entry's slot is reused */
 	ex->file = cw_file_of(s);
 	ex->line = (int) config_setting_source_line(s);
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {

@@ -76,6 +76,14 @@ void ctl_where_usage(FILE *f);
 int ctl_checkins_run(int argc, char **argv);
 void ctl_checkins_usage(FILE *f);
 
+/* `fieldgatectl rules check|test|reload` (gateway/ctl_rules.c) */
+int ctl_rules_run(int argc, char **argv);
+void ctl_rules_usage(FILE *f);
+
+/* `fieldgatectl reports` (gateway/ctl_reports.c) */
+int ctl_reports_run(int argc, char **argv);
+void ctl_reports_usage(FILE *f);
+
 /* ---- shared by the commands (gateway/ctl_common.c) --------------------- */
 
 /*

@@ -12,8 +12,10 @@
  *   program knows stops the daemon (exit 1) with a clear message; an
  *   older one is migrated when database.auto_migrate is set, else the
  *   daemon stops and asks for `fieldgatectl db migrate`.
- * - LISTEN fieldgate_outbound / fieldgate_ussd; the socket is a loop fd,
- *   so a NOTIFY wakes the dispatcher at once (no polling).
+ * - Pipelines register (gw_db_register()) for "the connection is up" and
+ *   for their NOTIFY channel; dbconn LISTENs on every registered channel
+ *   and knows no pipeline by name.  The socket is a loop fd, so a NOTIFY
+ *   wakes its pipeline at once (no polling).
  */
 #include <config.h>
 
@@ -57,16 +59,35 @@ static void unwatch(struct gw_context *ctx)
 	}
 }
 
+int gw_db_register(struct gw_context *ctx, const struct gw_db_hook *hook)
+{
+	struct db_error err;
+	int r;
+
+	if (!hook || ctx->n_db_hooks == GW_DB_HOOKS_MAX)
+		return -EINVAL;
+	ctx->db_hooks[ctx->n_db_hooks++] = *hook;
+	/* Registered while connected: listen now (reconnects re-issue it). */
+	if (hook->channel && gw_db(ctx)) {
+		r = db_listen(ctx->db->db, hook->channel, &err);
+		if (r < 0)
+			gw_db_failed(ctx, r, &err, "LISTEN");
+	}
+	return 0;
+}
+
 static void on_notify(const char *channel, const char *payload, void *data)
 {
 	struct gw_context *ctx = data;
+	size_t i;
 
-	(void) payload;
 	log_debug(LOG_CAT_DB, "notification on %s", channel);
-	if (!strcmp(channel, "fieldgate_outbound"))
-		gw_outbound_kick(ctx);
-	else if (!strcmp(channel, "fieldgate_ussd"))
-		gw_ussd_kick(ctx);
+	for (i = 0; i < ctx->n_db_hooks; i++) {
+		const struct gw_db_hook *h = &ctx->db_hooks[i];
+
+		if (h->channel && h->notify && !strcmp(channel, h->channel))
+			h->notify(ctx, payload ? payload : "", h->data);
+	}
 }
 
 static void on_socket(struct loop *loop, int fd, int events, void *data)
@@ -172,6 +193,7 @@ static int came_up(struct gw_context *ctx)
 {
 	struct gw_db *g = ctx->db;
 	struct db_error err;
+	size_t i;
 	int r;
 
 	if (!g->schema_ok) {
@@ -179,12 +201,14 @@ static int came_up(struct gw_context *ctx)
 		if (r < 0)
 			return r;
 	}
-	r = db_listen(g->db, "fieldgate_outbound", &err);
-	if (r >= 0)
-		r = db_listen(g->db, "fieldgate_ussd", &err);
-	if (r < 0) {
-		gw_db_failed(ctx, r, &err, "LISTEN");
-		return r;
+	for (i = 0; i < ctx->n_db_hooks; i++) {
+		if (!ctx->db_hooks[i].channel)
+			continue;
+		r = db_listen(g->db, ctx->db_hooks[i].channel, &err);
+		if (r < 0) {
+			gw_db_failed(ctx, r, &err, "LISTEN");
+			return r;
+		}
 	}
 	g->fd = db_socket(g->db);
 	if (g->fd >= 0 && loop_add_fd(ctx->loop, g->fd, LOOP_READ, on_socket,
@@ -196,12 +220,10 @@ static int came_up(struct gw_context *ctx)
 	g->failures = 0;
 	g->backoff_ms = BACKOFF_MIN_MS;
 	log_info("database connected");
-	ctx->recover_pending = true;
-	ctx->ussd_recover_pending = true;
-	gw_status_flush(ctx);
-	gw_inbound_db_up(ctx);
-	gw_outbound_kick(ctx);
-	gw_ussd_kick(ctx);
+	/* In registration order; a hook may find the connection lost. */
+	for (i = 0; i < ctx->n_db_hooks && g->up; i++)
+		if (ctx->db_hooks[i].up)
+			ctx->db_hooks[i].up(ctx, ctx->db_hooks[i].data);
 	return 0;
 }
 

@@ -25,6 +25,10 @@ static const struct ctl_cmd commands[] = {
 				ctl_ussd_run, ctl_ussd_usage},
 		{"people", "add or list reps, supervisors and admins",
 				ctl_people_run, ctl_people_usage},
+		{"rules", "rule file: rules check, rules test, rules reload",
+				ctl_rules_run, ctl_rules_usage},
+		{"reports", "stored reports (filters: --from --form --since)",
+				ctl_reports_run, ctl_reports_usage},
 		{"modems",
 				"serial ports on THIS host, with USB ids (no "
 				"database)",

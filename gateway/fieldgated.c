@@ -27,6 +27,7 @@
 #include "gateway/handler.h"
 #include "gateway/log.h"
 #include "gateway/loop.h"
+#include "gateway/rules_handler.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -91,8 +92,8 @@ static void report_errors(
 
 /*
  * rules_file must name a readable file (issue 10 §7): -t says so instead
- * of "configuration OK".  Until the rules engine loads it, the file is
- * only checked.  Returns 0, or -errno with the reason in @buf.
+ * of "configuration OK", before the rules engine reads it (its
+ * diagnostics then follow).  Returns 0, or -errno with the reason in @buf.
  */
 static int check_rules_file(const struct gw_config *cfg, char *buf, size_t size)
 {
@@ -282,6 +283,10 @@ static void gw_context_reload(struct gw_context *ctx)
 	ctx->reloads++;
 	apply_log_settings(ctx);
 	/* Modems and the database connection keep their settings. */
+	if (ctx->handler == &gw_rules_handler)
+		gw_rules_reload(ctx, 0);
+	else if (fresh->rules_file)
+		log_warnx("rules_file set: restart fieldgated to use it");
 	if (fresh->n_modems != ctx->n_links)
 		log_warnx("modems added or removed: restart fieldgated to "
 			  "apply");
@@ -307,6 +312,103 @@ static void before_sleep(struct loop *loop, void *data)
 	(void) loop;
 	gw_db_drain(data);
 	gw_links_sync(data);
+}
+
+/* ---- the pipelines on the database connection (gw_db_register) ---- */
+
+static void status_up(struct gw_context *ctx, void *data)
+{
+	(void) data;
+	gw_status_flush(ctx);
+}
+
+static void inbound_up(struct gw_context *ctx, void *data)
+{
+	(void) data;
+	gw_inbound_db_up(ctx);
+}
+
+static void outbound_up(struct gw_context *ctx, void *data)
+{
+	(void) data;
+	ctx->recover_pending = true;
+	gw_outbound_kick(ctx);
+}
+
+static void outbound_notify(
+		struct gw_context *ctx, const char *payload, void *data)
+{
+	(void) payload;
+	(void) data;
+	gw_outbound_kick(ctx);
+}
+
+static void ussd_up(struct gw_context *ctx, void *data)
+{
+	(void) data;
+	ctx->ussd_recover_pending = true;
+	gw_ussd_kick(ctx);
+}
+
+static void ussd_notify(struct gw_context *ctx, const char *payload, void *data)
+{
+	(void) payload;
+	(void) data;
+	gw_ussd_kick(ctx);
+}
+
+/* In this order at every (re)connection: status, inbound, out, USSD. */
+static int register_pipelines(struct gw_context *ctx)
+{
+	static const struct gw_db_hook hooks[] = {
+			{NULL, status_up, NULL, NULL},
+			{NULL, inbound_up, NULL, NULL},
+			{"fieldgate_outbound", outbound_up, outbound_notify,
+					NULL},
+			{"fieldgate_ussd", ussd_up, ussd_notify, NULL},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++)
+		if (gw_db_register(ctx, &hooks[i]) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * The handler: the rules handler when rules_file is set (a file that
+ * does not load stops the start, exit 2, with every reason logged), else
+ * the default acknowledgements.  0 or an exit code.
+ */
+static int start_handler(struct gw_context *ctx)
+{
+	const char *path = ctx->config->rules_file;
+	struct diag_list dl = {0};
+	struct rules *rules = NULL;
+	size_t i;
+	int r;
+
+	if (!path) {
+		ctx->handler = &gw_default_handler;
+		ctx->handler_state = gw_default_handler_new();
+		return 0;
+	}
+	r = rules_load(path, &rules, &dl);
+	for (i = 0; i < dl.n; i++)
+		log_warnx("%s%s", dl.v[i].level == DIAG_ERROR ? "error: " : "",
+				dl.v[i].line_text);
+	diag_free(&dl);
+	if (r < 0) {
+		log_warnx("error: cannot start: rules file \"%s\" %s", path,
+				r == -EINVAL ? "has errors" : strerror(-r));
+		return EXIT_CONFIG;
+	}
+	log_info("rules \"%s\" loaded: version %s sha256 %.12s", path,
+			*rules_version(rules) ? rules_version(rules) : "-",
+			rules_hash(rules));
+	ctx->handler = &gw_rules_handler;
+	ctx->handler_state = gw_rules_handler_new(rules);
+	return 0;
 }
 
 /* Exit-code-returning startup; returns 0 or an exit code. */
@@ -351,8 +453,9 @@ static int gw_context_start(struct gw_context *ctx)
 				ctx->config_path ? ctx->config_path
 						 : ctx->opts.config_file);
 
-	ctx->handler = &gw_default_handler;
-	ctx->handler_state = gw_default_handler_new();
+	r = start_handler(ctx);
+	if (r)
+		return r;
 	if (!ctx->handler_state || gw_inbound_start(ctx) < 0) {
 		log_errx("cannot start: out of memory");
 		return 1;
@@ -361,6 +464,12 @@ static int gw_context_start(struct gw_context *ctx)
 	if (r < 0)
 		return 1;
 	loop_set_before_sleep(ctx->loop, before_sleep, ctx);
+	if (register_pipelines(ctx) < 0 || gw_alerts_start(ctx) < 0 ||
+			(ctx->handler == &gw_rules_handler &&
+					gw_rules_register(ctx) < 0)) {
+		log_warnx("cannot register the pipelines");
+		return 1;
+	}
 	r = gw_db_start(ctx);
 	if (r < 0) {
 		log_errx("cannot start the database connection: %s",
@@ -378,6 +487,7 @@ static void gw_context_done(struct gw_context *ctx)
 	if (ctx->loop)
 		gw_links_free(ctx);
 	gw_inbound_free(ctx);
+	gw_alerts_free(ctx);
 	gw_db_free(ctx);
 	if (ctx->handler && ctx->handler->free)
 		ctx->handler->free(ctx->handler_state);
@@ -477,12 +587,14 @@ int main(int argc, char **argv)
 			gw_config_free(ctx.config);
 			return EXIT_CONFIG;
 		}
+		/* the rules file is part of the configuration */
+		if (ctx.config->rules_file &&
+				gw_rules_check_file(ctx.config->rules_file) <
+						0) {
+			gw_config_free(ctx.config);
+			return EXIT_CONFIG;
+		}
 		printf("configuration OK\n");
-		if (ctx.config->rules_file)
-			printf("note: rules_file \"%s\" is readable but not "
-			       "used "
-			       "yet: the default handler answers\n",
-					ctx.config->rules_file);
 		gw_config_free(ctx.config);
 		return 0;
 	}

@@ -38,6 +38,9 @@ struct gw_options {
 };
 
 struct gw_db;
+struct gw_alerts;
+struct db_person;
+struct rules_alert;
 struct gw_inbound;
 struct gw_send;
 struct gw_outcome;
@@ -81,6 +84,19 @@ struct gw_link {
 	struct log_repeat down_log; /* fieldgated.c: gw_log_down() */
 };
 
+/*
+ * A pipeline's hooks on the database connection (gw_db_register()): @up
+ * after every (re)connection, in registration order; @notify for each
+ * NOTIFY on @channel (LISTENed on every connection).  Either may be NULL.
+ */
+struct gw_db_hook {
+	const char *channel; /* static string, or NULL */
+	void (*up)(struct gw_context *ctx, void *data);
+	void (*notify)(struct gw_context *ctx, const char *payload, void *data);
+	void *data;
+};
+#define GW_DB_HOOKS_MAX 16
+
 struct gw_context {
 	struct gw_options opts;
 	char *config_path;	  /* absolute: survives chdir */
@@ -92,12 +108,15 @@ struct gw_context {
 	char daemon_id[320]; /* claimed_by in the database */
 	char hostname[64];
 
-	struct gw_db *db;      /* dbconn.c */
+	struct gw_db *db; /* dbconn.c */
+	struct gw_db_hook db_hooks[GW_DB_HOOKS_MAX];
+	size_t n_db_hooks;
 	struct gw_link *links; /* link.c, n_links of them */
 	size_t n_links;
 
 	const struct gw_handler_ops *handler; /* handler.h */
 	void *handler_state;
+	struct gw_alerts *alerts; /* alerts.c */
 
 	struct gw_inbound *inbound; /* inbound.c */
 	int64_t stop_timer;	    /* bounded wait at SIGTERM */
@@ -120,11 +139,16 @@ struct gw_context {
 /*
  * Connects (retrying with backoff 1 s .. 60 s while unreachable), checks
  * the schema on the first connection (refusing a newer one: the loop is
- * stopped with exit code 1), LISTENs on fieldgate_outbound and
- * fieldgate_ussd and watches the socket.  0 or -ENOMEM.
+ * stopped with exit code 1), LISTENs on every registered channel, watches
+ * the socket and runs the registered "up" hooks.  0 or -ENOMEM.
  */
 int gw_db_start(struct gw_context *ctx);
 void gw_db_free(struct gw_context *ctx);
+/*
+ * Registers a pipeline's hooks (copied; at most GW_DB_HOOKS_MAX).  Call
+ * before gw_db_start() or at any time after.  0 or -EINVAL.
+ */
+int gw_db_register(struct gw_context *ctx, const struct gw_db_hook *hook);
 /*
  * Handles notifications already received: libpq reads those of our own
  * transactions together with the COMMIT's answer, so the socket never
@@ -194,6 +218,24 @@ void gw_ussd_kick(struct gw_context *ctx);
 bool gw_ussd_idle(struct gw_context *ctx);
 void gw_ussd_network(
 		struct gw_link *link, const struct modem_ussd_reply *reply);
+
+/* ---- alerts.c --------------------------------------------------------- */
+
+/* Allocates the dispatcher and registers its database hooks. */
+int gw_alerts_start(struct gw_context *ctx);
+void gw_alerts_free(struct gw_context *ctx);
+/*
+ * Inside the caller's transaction: resolves each alert's recipients
+ * (the rep @sender's supervisor, N levels up, a role, a number) and
+ * inserts one row per recipient (dedupe key + recipient unique).  Returns
+ * how many were new, or a database -errno with @err filled.
+ */
+int gw_alerts_raise(struct gw_context *ctx, struct db *db,
+		const struct db_person *sender, int64_t report_id,
+		const struct rules_alert *alerts, size_t n_alerts,
+		struct db_error *err);
+/* After a commit that raised alerts: send what is due, re-arm the timer. */
+void gw_alerts_kick(struct gw_context *ctx);
 
 /* ---- status.c --------------------------------------------------------- */
 

@@ -139,6 +139,20 @@ static bool rate_take(struct default_state *st, const char *sender, int limit)
 	return true;
 }
 
+int gw_reply_limit_seed(void *state, struct db *db, struct db_error *err)
+{
+	return rate_seed(state, db, err);
+}
+
+bool gw_reply_limit_take(void *state, const char *sender, int limit)
+{
+	char key[DB_PHONE_MAX];
+
+	if (db_phone_normalize(sender, key) < 0)
+		snprintf(key, sizeof(key), "%s", sender);
+	return rate_take(state, key, limit);
+}
+
 static int default_handle(struct gw_context *ctx, void *state, struct db *db,
 		const struct gw_message *msg, struct db_error *err)
 {

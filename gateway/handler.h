@@ -58,6 +58,15 @@ extern const struct gw_handler_ops gw_default_handler;
 void *gw_default_handler_new(void);
 
 /*
+ * The reply limit (handler.reply_limit_per_hour) on a state made by
+ * gw_default_handler_new(), for other handlers to share: seed reads the
+ * last hour's replies from the database once (0 or -errno); take counts
+ * a reply to @sender and returns false when the limit is reached.
+ */
+int gw_reply_limit_seed(void *state, struct db *db, struct db_error *err);
+bool gw_reply_limit_take(void *state, const char *sender, int limit);
+
+/*
  * True when @sender must never get an automatic reply: alphanumeric
  * (TON 5), empty, containing anything but an optional '+' and digits, or
  * a short code of at most @short_max digits (operator notices, 10086).

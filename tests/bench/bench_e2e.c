@@ -54,6 +54,7 @@ struct opts {
 	int senders, count, baud, capacity, send_rate;
 	double rate;
 	bool header;
+	const char *rules; /* --rules: the rules handler; any reply counts */
 };
 
 struct sender_q {
@@ -201,6 +202,8 @@ static void write_config(struct bench *b, char *path, size_t size)
 			"\"stored\";\n"
 			"             send_rate = %d; } );\n",
 			b->o.conninfo, sim_path(b->sim), b->o.send_rate);
+	if (b->o.rules)
+		fprintf(f, "rules_file = \"%s\";\n", b->o.rules);
 	fclose(f);
 }
 
@@ -241,7 +244,9 @@ static void scan_sent(struct bench *b)
 		struct sender_q *q;
 		long idx;
 
-		if (!e || strncmp(e->text, "已收到", strlen("已收到")) != 0)
+		if (!e || (!b->o.rules && strncmp(e->text, "已收到",
+							  strlen("已收到")) !=
+							  0))
 			continue;
 		if (e->to[0] != '+' || strncmp(e->to + 1, b->o.prefix, plen))
 			continue;
@@ -541,6 +546,7 @@ int main(int argc, char **argv)
 			{"send-rate", required_argument, NULL, 'S'},
 			{"tag", required_argument, NULL, 't'},
 			{"header", no_argument, NULL, 'H'},
+			{"rules", required_argument, NULL, 'R'},
 			{NULL, 0, NULL, 0},
 	};
 	struct bench b = {.pid = -1};
@@ -596,6 +602,9 @@ int main(int argc, char **argv)
 		case 'H':
 			b.o.header = true;
 			break;
+		case 'R':
+			b.o.rules = optarg;
+			break;
 		default:
 			return 2;
 		}
@@ -609,7 +618,7 @@ int main(int argc, char **argv)
 				"R] "
 				"[--baud B] [--capacity N] [--send-rate N] "
 				"[--tag T] "
-				"[--header]\n");
+				"[--header] [--rules FILE]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);

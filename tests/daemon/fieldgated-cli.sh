@@ -51,10 +51,20 @@ expect_rc 2 "unknown option" "$bin" --bogus
 expect_rc 2 "unknown debug category" "$bin" --debug=nosuch -t
 expect_rc 2 "stray argument" "$bin" -t extra
 
-expect_rc 0 "-t on the English example" "$bin" -t -f "$top_srcdir/gateway/fieldgated.conf.example"
+# The examples name the installed rules file: point them at the shipped
+# ones (-t loads and checks the rules file too).
+sed "s|\"/etc/fieldgate/rules.conf\"|\"$top_srcdir/docs/examples/rules.en.conf\"|" \
+	"$top_srcdir/gateway/fieldgated.conf.example" >"$tmp/en.conf"
+sed "s|\"/etc/fieldgate/rules.conf\"|\"$top_srcdir/docs/examples/rules.zh.conf\"|" \
+	"$top_srcdir/gateway/fieldgated.conf.zh.example" >"$tmp/zh.conf"
+expect_rc 0 "-t on the English example" "$bin" -t -f "$tmp/en.conf"
 [ "$(cat "$tmp/out")" = "configuration OK" ] || bad "-t printed '$(cat "$tmp/out")'"
-expect_rc 0 "-t on the Chinese example" "$bin" -t -f "$top_srcdir/gateway/fieldgated.conf.zh.example"
-expect_rc 0 "-n (alias of -t)" "$bin" -n -f "$top_srcdir/gateway/fieldgated.conf.example"
+expect_rc 0 "-t on the Chinese example" "$bin" -t -f "$tmp/zh.conf"
+expect_rc 0 "-n (alias of -t)" "$bin" -n -f "$tmp/en.conf"
+sed "s|\"/etc/fieldgate/rules.conf\"|\"$tmp/no-rules.conf\"|" \
+	"$top_srcdir/gateway/fieldgated.conf.example" >"$tmp/norules.conf"
+expect_rc 2 "-t with a rules_file that does not exist" "$bin" -t -f "$tmp/norules.conf"
+grep -q "no-rules.conf" "$tmp/err" || bad "the missing rules file not named"
 expect_rc 2 "-t on a missing file" "$bin" -t -f "$tmp/nonexistent.conf"
 grep -q "nonexistent.conf: cannot open" "$tmp/err" || bad "missing file not named"
 

@@ -59,13 +59,21 @@ if [ "$(id -u)" != 0 ]; then # root reads everything
 	[ $? -eq 2 ] && ok "-t with an unreadable rules_file: exit 2" ||
 		bad "-t accepts an unreadable rules_file"
 fi
-: >"$tmp/rules.conf"
+# A readable, valid rules file (the shipped one) passes; an empty one is
+# loaded too, and refused with its diagnostics.
+cp "$top_srcdir/docs/examples/rules.zh.conf" "$tmp/rules.conf"
 { cat "$tmp/good.conf"; printf 'rules_file = "%s";\n' "$tmp/rules.conf"; } >"$tmp/r.conf"
 "$bin" -t -f "$tmp/r.conf" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 0 ] && grep -qx "configuration OK" "$tmp/out" &&
 	ok "-t with a readable rules_file: configuration OK" ||
 	{ bad "-t with a readable rules_file: exit $rc"; cat "$tmp/out" "$tmp/err"; }
+: >"$tmp/empty-rules.conf"
+{ cat "$tmp/good.conf"; printf 'rules_file = "%s";\n' "$tmp/empty-rules.conf"; } >"$tmp/r.conf"
+"$bin" -t -f "$tmp/r.conf" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && ok "-t with an empty rules_file: refused (exit 2)" ||
+	{ bad "-t with an empty rules_file: exit $rc"; cat "$tmp/out" "$tmp/err"; }
 
 # docs/SIMULATOR.md's way to open the simulator is a key -t accepts
 # (it once documented a `transport = "tty:..."` key the config rejects).

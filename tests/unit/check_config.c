@@ -67,8 +67,7 @@ static void check_example(const char *name)
 			"dbname=fieldgate user=fieldgate host=/run/postgresql");
 	ck_assert_int_eq(cfg->db_statement_timeout_ms, 5000);
 	ck_assert_str_eq(cfg->timezone, "Asia/Shanghai");
-	/* commented out: the unedited example passes -t without one */
-	ck_assert_ptr_null(cfg->rules_file);
+	ck_assert_str_eq(cfg->rules_file, "/etc/fieldgate/rules.conf");
 	ck_assert_int_eq(cfg->log_level, LOG_LEVEL_INFO);
 	ck_assert(!cfg->log_personal_info);
 	ck_assert_uint_eq(cfg->n_modems, 2);

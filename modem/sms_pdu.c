@@ -1381,3 +1381,28 @@ const char *sms_charset_name(enum sms_charset cs)
 	}
 	return "unknown";
 }
+
+int sms_submit_hex_set_reject_duplicates(char *hex)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	size_t n, pos;
+	int l0, l1, f0, f1, smsc_len, fo;
+
+	if (!hex)
+		return -EINVAL;
+	n = strlen(hex);
+	if (n < 4 || (l0 = hexval(hex[0])) < 0 || (l1 = hexval(hex[1])) < 0)
+		return -EINVAL;
+	smsc_len = l0 << 4 | l1;
+	pos = 2 + (size_t) smsc_len * 2;
+	if (n < pos + 2 || (f0 = hexval(hex[pos])) < 0 ||
+			(f1 = hexval(hex[pos + 1])) < 0)
+		return -EINVAL;
+	fo = f0 << 4 | f1;
+	if ((fo & 0x03) != 0x01)
+		return -EINVAL; /* TP-MTI 01: SMS-SUBMIT only */
+	fo |= 0x04;
+	hex[pos] = digits[(fo >> 4) & 0xF];
+	hex[pos + 1] = digits[fo & 0xF];
+	return 0;
+}

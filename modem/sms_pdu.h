@@ -319,4 +319,13 @@ __attribute__((warn_unused_result)) int sms_segment_count(
 const char *sms_type_name(enum sms_type type);
 const char *sms_charset_name(enum sms_charset cs);
 
+/*
+ * Set TP-RD (reject duplicates, TS 23.040 §9.2.3.25) in the first octet
+ * of an SMS-SUBMIT given as hex with its SMSC prefix, in place (a resend
+ * after an unknown outcome: the SMSC drops it if it has the first copy).
+ * Returns 0, or -EINVAL (not hex, too short, not an SMS-SUBMIT; @hex is
+ * then unchanged).
+ */
+int sms_submit_hex_set_reject_duplicates(char *hex);
+
 #endif

@@ -1006,6 +1006,40 @@ START_TEST(test_scts_epoch)
 }
 END_TEST
 
+/* TP-RD on an encoded SUBMIT (the gateway's resend after "unknown"). */
+static const struct {
+	const char *in, *out;
+	int rc;
+} rd[] = {
+		{"0011000B916407281553F80000AA0AE8329BFD4697D9EC37",
+				"0015000B916407281553F80000AA0AE8329BFD4697D9EC"
+				"37",
+				0},
+		/* SMSC given, already set (idempotent), lower case kept */
+		{"07914477650160f531000b916407281553f80000aa01e8",
+				"07914477650160f535000b916407281553f80000aa01e"
+				"8",
+				0},
+		{"0015000B91", "0015000B91", 0},
+		{"0004", "0004", -EINVAL},	   /* a DELIVER */
+		{"0002", "0002", -EINVAL},	   /* a STATUS-REPORT */
+		{"07914477", "07914477", -EINVAL}, /* no first octet */
+		{"0G11", "0G11", -EINVAL},
+		{"", "", -EINVAL},
+};
+
+START_TEST(test_set_reject_duplicates)
+{
+	char buf[128];
+	int rc;
+
+	snprintf(buf, sizeof(buf), "%s", rd[_i].in);
+	rc = sms_submit_hex_set_reject_duplicates(buf);
+	ck_assert_int_eq(rc, rd[_i].rc);
+	ck_assert_str_eq(buf, rd[_i].out);
+}
+END_TEST
+
 static Suite *pdu_suite(void)
 {
 	Suite *s = suite_create("sms_pdu");
@@ -1045,6 +1079,8 @@ static Suite *pdu_suite(void)
 			sizeof(valid_vectors) / sizeof(valid_vectors[0]));
 	tcase_add_loop_test(tc, test_malformed, 0,
 			sizeof(malformed) / sizeof(malformed[0]));
+	tcase_add_loop_test(tc, test_set_reject_duplicates, 0,
+			sizeof(rd) / sizeof(rd[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

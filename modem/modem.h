@@ -82,6 +82,13 @@ struct modem_config {
 	unsigned reboot_settle_ms;    /* quiet after a boot banner before
 				      * re-init; default 1000 */
 	/*
+	 * Reception first (docs/MODEM-DRIVER.md "Reception first"): a send
+	 * waits while a read, delete or sweep is queued or running, or a
+	 * stored message is out and not yet released, but never longer than
+	 * this; default 4000.
+	 */
+	unsigned send_starve_ms;
+	/*
 	 * Timings of recovery, settable so that tests run fast; 0 means the
 	 * default noted (and modem_config_init() leaves them 0).
 	 */
@@ -322,6 +329,8 @@ struct modem_stats {
 	uint64_t sends_ok;
 	uint64_t sends_failed;
 	uint64_t sends_unknown;
+	uint64_t sends_held;	/* sends that waited for reception work */
+	uint64_t sends_starved; /* ... and went anyway (send_starve_ms) */
 };
 void modem_get_stats(const struct modem *m, struct modem_stats *ret_stats);
 

@@ -61,6 +61,7 @@ void modem_config_init(struct modem_config *cfg)
 	cfg->backoff_min_ms = 1000;
 	cfg->backoff_max_ms = 60000;
 	cfg->reboot_settle_ms = 1000;
+	cfg->send_starve_ms = 4000;
 }
 
 const char *modem_state_str(enum modem_state st)
@@ -349,6 +350,8 @@ int modem_new(const struct modem_config *cfg, const struct modem_callbacks *cbs,
 		m->cfg.baud = 115200;
 	if (!m->cfg.reboot_settle_ms)
 		m->cfg.reboot_settle_ms = 1000;
+	if (!m->cfg.send_starve_ms)
+		m->cfg.send_starve_ms = 4000;
 	if (!m->cfg.resync_quiet_ms)
 		m->cfg.resync_quiet_ms = 500;
 	if (!m->cfg.probe_timeout_ms)
@@ -732,7 +735,7 @@ int64_t modem_next_deadline(const struct modem *m)
 	if (m->state == MODEM_STATE_READY && !m->reinit_pending) {
 		/* Queued work starts at the next tick. */
 		if (m->send_head && !m->send_cur)
-			min_deadline(&d, m->now);
+			min_deadline(&d, mdm_send_due(m));
 		if (m->sop_head && !m->sop_cur)
 			min_deadline(&d, m->now);
 		min_deadline(&d, m->next_sweep);

@@ -50,6 +50,12 @@
 #define XSTORES_MAX 3 /* other stores named by +CMTI, swept too */
 #define SIM_BUSY_STEP_MAX_MS 5000
 #define LIST_TIMEOUT_MS 30000 /* AT+CMGL of a full store is long */
+/*
+ * After a storage operation ends, sends wait this long more: the +CMTI of
+ * the message the network puts into the slot just freed comes right
+ * after the AT+CMGD's OK, maybe in the next read.
+ */
+#define RX_GRACE_MS 20
 
 enum init_step {
 	IS_SYNC,
@@ -203,6 +209,8 @@ struct modem {
 	struct send *send_head, *send_tail;
 	struct send *send_cur;
 	uint64_t next_send_id;
+	uint64_t send_held_since; /* a send waits for reception; 0: none */
+	uint64_t rx_last;	  /* last storage operation finished */
 
 	/* USSD. */
 	bool ussd_pending;
@@ -266,6 +274,10 @@ void mdm_deliver(struct modem *m, const char *store, int index, int stat,
 		const struct modem_text_msg *tm);
 
 /* ---- modem_send.c ---- */
+/* Reception work queued, running, or handed out and not yet released. */
+bool mdm_rx_pending(const struct modem *m);
+/* When a queued send may start: m->now (now), or a later time. */
+uint64_t mdm_send_due(const struct modem *m);
 void mdm_send_pump(struct modem *m);
 void mdm_send_done(struct modem *m, const struct at_error *err,
 		const struct at_result *res);

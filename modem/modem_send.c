@@ -156,6 +156,40 @@ out_fail:
 	mdm_send_complete(m, s, &r);
 }
 
+bool mdm_rx_pending(const struct modem *m)
+{
+	const struct msg *g;
+
+	if (m->sop_cur || m->sop_head)
+		return true;
+	for (g = m->msgs; g; g = g->next)
+		if (!g->pub.direct)
+			return true; /* its AT+CMGD follows the release */
+	return false;
+}
+
+/*
+ * Reception first: while reading and deleting keeps the SIM's slots
+ * turning over, a send (0.2 to 4 s of network round trip in AT+CMGS)
+ * waits; otherwise the SIM stays full while acknowledgements go out and
+ * new messages wait in the network. A send waits at most send_starve_ms,
+ * so a continuous flood still lets one through every few seconds. A
+ * +CNMA never waits (it is not a send).
+ */
+uint64_t mdm_send_due(const struct modem *m)
+{
+	uint64_t t;
+
+	if (!mdm_rx_pending(m)) {
+		t = m->rx_last + RX_GRACE_MS;
+		return t > m->now ? t : m->now;
+	}
+	if (!m->send_held_since)
+		return m->now; /* not judged yet: at the next pump */
+	t = m->send_held_since + m->cfg.send_starve_ms;
+	return t > m->now ? t : m->now;
+}
+
 void mdm_send_pump(struct modem *m)
 {
 	static const char *const p_cmgs[] = {"+CMGS:", NULL};
@@ -165,6 +199,19 @@ void mdm_send_pump(struct modem *m)
 
 	if (m->send_cur || !m->send_head || m->state != MODEM_STATE_READY)
 		return;
+	if (mdm_rx_pending(m) || m->now < m->rx_last + RX_GRACE_MS) {
+		if (!m->send_held_since) {
+			m->send_held_since = m->now ? m->now : 1;
+			m->stats.sends_held++;
+		}
+		if (!mdm_rx_pending(m) ||
+				m->now < m->send_held_since + m->cfg.send_starve_ms)
+			return;
+		m->stats.sends_starved++;
+		mdm_dbg(m, "send waited %u ms for reception: sending one",
+				m->cfg.send_starve_ms);
+	}
+	m->send_held_since = 0;
 	s = m->send_head;
 	m->send_head = s->next;
 	if (!m->send_head)

@@ -73,6 +73,7 @@ static void sop_finish(struct modem *m)
 	struct sop *o = m->sop_cur;
 
 	m->sop_cur = NULL;
+	m->rx_last = m->now;
 	free(o);
 }
 

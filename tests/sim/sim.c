@@ -977,6 +977,8 @@ int sim_new(const struct sim_config *cfg, struct sim **ret_sim, char *reason)
 	sim->index_base = 1;
 	sim->pin_attempts = 3;
 	sim->next_mr = 0;
+	if (!sim->rng)
+		sim->rng = 0x2545F491u;
 	sim->next_ref = 0x40;
 	sim->rssi = cfg->rssi;
 	sim->creg_stat = cfg->creg_stat;

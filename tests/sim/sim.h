@@ -202,6 +202,9 @@ enum sim_fault {
 				   * 1 unquoted; 2 with AcT ,7 */
 	SIM_FAULT_DROP_CMTI,	  /* next N +CMTI/+CDSI lost (stored only) */
 	SIM_FAULT_NO_PDU_MODE,	  /* 1: AT+CMGF=0 refused (text-only modem) */
+	SIM_FAULT_SEND_MS,	  /* AT+CMGS network round trip per part (the
+				   * +CMGS/OK come this much later); 0 off */
+	SIM_FAULT_SEND_JITTER_MS, /* ... plus or minus up to this, uniform */
 	SIM_FAULT_MAX
 };
 

@@ -1154,11 +1154,35 @@ static void send_status_report(
 	}
 }
 
+/*
+ * The network round trip of one AT+CMGS (0.2 s to 4 s on real modems): the
+ * answer comes send-ms +- send-jitter later. Nothing else is answered
+ * meanwhile (the driver waits for the final anyway); indications queue
+ * behind it, as on a modem buffering URCs (+CNMI mode 2).
+ */
+static uint64_t send_time_us(struct sim *sim)
+{
+	long ms = sim->fault[SIM_FAULT_SEND_MS];
+	long j = sim->fault[SIM_FAULT_SEND_JITTER_MS];
+
+	if (j > 0) {
+		sim->rng ^= sim->rng << 13;
+		sim->rng ^= sim->rng >> 17;
+		sim->rng ^= sim->rng << 5;
+		ms += (long) (sim->rng % (uint32_t) (2 * j + 1)) - j;
+	}
+	return ms > 0 ? (uint64_t) ms * 1000u : 0;
+}
+
 /* A message goes out: MR assigned, faults applied, logged. */
 static void submit(struct sim *sim, struct sim_sent *e, const struct sms *dec)
 {
 	bool err_after;
 	uint8_t mr;
+
+	sim->resp_at += send_time_us(sim);
+	if (sim->fault[SIM_FAULT_SEND_MS] > 0)
+		sim_count(sim, "send-delayed");
 
 	if (sim->fault[SIM_FAULT_CMS_COUNT] > 0) {
 		sim->fault[SIM_FAULT_CMS_COUNT]--;

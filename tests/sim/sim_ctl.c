@@ -117,6 +117,11 @@ static const struct {
 				"nothing"},
 		{"garble-echo", SIM_FAULT_GARBLE_ECHO,
 				"next N command echoes garbled (no RTS/CTS)"},
+		{"send-ms", SIM_FAULT_SEND_MS,
+				"AT+CMGS takes N ms per part (network round "
+				"trip)"},
+		{"send-jitter", SIM_FAULT_SEND_JITTER_MS,
+				"send-ms varies by up to +-N ms"},
 		{"lac", SIM_FAULT_LAC, "location area code, 0-65535 (+CREG)"},
 		{"ci", SIM_FAULT_CI, "cell id, 0-268435455 (+CREG)"},
 		{"creg-style", SIM_FAULT_CREG_STYLE,

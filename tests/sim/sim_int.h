@@ -114,6 +114,7 @@ struct sim {
 	int rssi, creg_stat;
 	unsigned index_base;
 	unsigned next_mr;
+	uint32_t rng; /* send-time jitter; fixed seed: runs repeat */
 	uint16_t next_ref;
 
 	struct sim_store stores[2]; /* SM, ME */

@@ -76,6 +76,12 @@ struct h {
 	size_t n_ussd;
 
 	unsigned info_events;
+
+	/* Reply mode: each received message queues one send (an ack). */
+	struct sms_pdu_out *reply;
+	struct tx *reply_tx;
+	size_t n_replies;
+	unsigned cmgs_at_rx; /* simulator's +CMGS count at the last rx */
 };
 
 static uint64_t now_ms(void)
@@ -87,6 +93,9 @@ static uint64_t now_ms(void)
 }
 
 /* ---- callbacks ---- */
+
+static void cb_send(struct modem *m, uint64_t id,
+		const struct modem_send_result *r, void *ud);
 
 static void cb_state(
 		struct modem *m, enum modem_state st, const char *why, void *ud)
@@ -114,12 +123,22 @@ static void cb_sms(struct modem *m, struct modem_sms *sms, void *ud)
 	r->decode_err = sms->decode_err;
 	if (!sms->decode_err)
 		r->msg = sms->msg;
+	h->cmgs_at_rx = sim_counter(h->sim, "+CMGS");
 	if (h->hold) {
 		ck_assert_uint_lt(h->n_held, MAX_HELD);
 		h->held[h->n_held++] = sms;
 		return;
 	}
 	ck_assert_int_eq(modem_sms_release(m, sms, h->commit), 0);
+	if (h->reply) {
+		struct tx *t = &h->reply_tx[h->n_replies++];
+
+		ck_assert_uint_le(h->n_replies, MAX_RX);
+		ck_assert_int_gt(
+				modem_send_pdu(m, h->reply->hex,
+						h->reply->tpdu_len, cb_send, t),
+				0);
+	}
 }
 
 static void cb_sr(
@@ -2309,6 +2328,123 @@ START_TEST(test_scripted_quirks)
 }
 END_TEST
 
+static bool replies_done(struct h *h, const void *arg)
+{
+	size_t k, n = *(const size_t *) arg;
+
+	if (h->n_replies < n)
+		return false;
+	for (k = 0; k < n; k++)
+		if (!h->reply_tx[k].done)
+			return false;
+	return true;
+}
+
+static void reply_mode(struct h *h, struct sms_pdu_out *out)
+{
+	struct sms_submit_opts o;
+
+	sms_submit_opts_init(&o);
+	o.to = "+256772000001";
+	ck_assert_int_eq(sms_encode_submit("ok", 2, &o, out, 1, NULL), 1);
+	h->reply = out;
+	h->reply_tx = calloc(MAX_RX, sizeof(*h->reply_tx));
+	ck_assert_ptr_nonnull(h->reply_tx);
+}
+
+/*
+ * Reception first (issue 10 item 1): a 40-message burst into a 10-slot SIM
+ * while every message queues an acknowledgement that takes the modem
+ * 200 ms to send. Sends wait while reads and deletes keep the slots
+ * turning over: when the last message is handed over, at most one send
+ * per send_starve_ms has gone out (interleaving would have sent ~30);
+ * then every acknowledgement goes out.
+ */
+START_TEST(test_rx_first_burst)
+{
+	struct h h;
+	struct sms_pdu_out out;
+	struct sim_config sc;
+	struct modem_stats st;
+	char text[64];
+	uint64_t t0, rx_ms;
+	size_t i, n = 40;
+	unsigned bound;
+
+	sim_config_init(&sc);
+	sc.sm_capacity = 10;
+	h_init(&h, &sc, NULL);
+	h_wait_ready(&h);
+	reply_mode(&h, &out);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_SEND_MS, 200), 0);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_SEND_JITTER_MS, 50), 0);
+	t0 = now_ms();
+	for (i = 0; i < n; i++) {
+		struct sim_sms m = {.text = text, .msg_class = -1};
+
+		snprintf(text, sizeof(text), "burst %zu", i);
+		ck_assert_int_eq(sim_inject_sms(h.sim, &m, NULL), 1);
+	}
+	h_wait_rx(&h, n, 30000);
+	rx_ms = now_ms() - t0;
+	/* One send may start per starve period (default 4000 ms). */
+	bound = 1 + (unsigned) (rx_ms / 4000);
+	printf("rx_first: %zu received in %llu ms, %u sends before the "
+	       "last (bound %u)\n",
+			n, (unsigned long long) rx_ms, h.cmgs_at_rx, bound);
+	ck_assert_uint_le(h.cmgs_at_rx, bound);
+	ck_assert(h_run(&h, replies_done, &n, 30000));
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(h.reply_tx[i].res.status, MODEM_SEND_OK);
+	ck_assert_uint_eq(sim_counter(h.sim, "send-delayed"), n);
+	modem_get_stats(h.m, &st);
+	ck_assert_uint_ge(st.sends_held, 1);
+	ck_assert_int_eq(sim_stored(h.sim, "SM"), 0);
+	free(h.reply_tx);
+	h_free(&h);
+}
+END_TEST
+
+static void starve_500(struct modem_config *c)
+{
+	c->send_starve_ms = 500;
+}
+
+/*
+ * ... and sending is never starved: a message held (not released) keeps
+ * reception busy for ever; queued sends still go, one per starve period.
+ */
+START_TEST(test_send_not_starved)
+{
+	struct h h;
+	struct sms_pdu_out out[2];
+	struct tx tx[2];
+	struct sim_sms in = {.text = "held", .msg_class = -1};
+	struct modem_stats st;
+	uint64_t t0;
+
+	h_init(&h, NULL, starve_500);
+	h_wait_ready(&h);
+	h_hold_one(&h, &in);
+	t0 = now_ms();
+	ck_assert_uint_eq(queue_text(&h, "+256772000002", "one", 1, false, out,
+					  tx),
+			1);
+	ck_assert_uint_eq(queue_text(&h, "+256772000003", "two", 2, false,
+					  out + 1, tx + 1),
+			1);
+	ck_assert(h_run(&h, all_tx_done, tx, 10000));
+	/* Both waited (a lower bound: load only makes it later). */
+	ck_assert_uint_ge(now_ms() - t0, 2 * 500 - 50);
+	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_OK);
+	ck_assert_int_eq(tx[1].res.status, MODEM_SEND_OK);
+	modem_get_stats(h.m, &st);
+	ck_assert_uint_eq(st.sends_starved, 2);
+	ck_assert_int_eq(modem_sms_release(h.m, h.held[0], true), 0);
+	h_free(&h);
+}
+END_TEST
+
 static const struct {
 	const char *name;
 	const TTest *const *test;
@@ -2360,6 +2496,8 @@ static const struct {
 		{"open_esc_answer", &test_open_esc_answer_not_credited, 0},
 		{"odd_header", &test_odd_header_handed_over, 0},
 		{"creg_urc_before_reply", &test_creg_urc_before_reply, 0},
+		{"rx_first_burst", &test_rx_first_burst, 0},
+		{"send_not_starved", &test_send_not_starved, 0},
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

@@ -7,7 +7,9 @@
 # BENCH_COUNT (steady messages, default 200), BENCH_RATE (offered messages
 # per second, default 10), BENCH_FAST_COUNT / BENCH_FAST_RATE (500 at
 # 50/s), BENCH_BURST (200), BENCH_SEND_RATE (per-modem send_rate, parts
-# per minute; default 0 = as fast as the modem takes them, SPEC §7).
+# per minute; default 0 = as fast as the modem takes them, SPEC §7),
+# BENCH_SEND_MS (AT+CMGS round trips of the send-time section, default
+# "200 2000"), BENCH_SECTIONS (default "steady burst sendtime").
 # docs/DEMO.md explains the columns.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -23,6 +25,9 @@ fast_rate=${BENCH_FAST_RATE:-50}
 burst=${BENCH_BURST:-200}
 send_rate=${BENCH_SEND_RATE:-0}
 senders=100
+send_ms_list=${BENCH_SEND_MS:-200 2000}
+sections=${BENCH_SECTIONS:-steady burst sendtime}
+want() { case " $sections " in *" $1 "*) return 0 ;; esac; return 1; }
 
 e2e_migrate
 e2e_people "$senders" 25678800
@@ -33,13 +38,26 @@ run() { "$bench" --fieldgated "$FIELDGATED" --dir "$E2E_TMP" \
 
 echo "fieldgate end-to-end benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, send_rate $send_rate (0: as fast as the modem))"
 echo
+if want steady; then
 echo "steady load, run name = offered msgs/s (every tenth message in 2 parts), latency = injection at the modem -> the ack's AT+CMGS"
 run --mode steady --count "$count" --rate "$rate" --tag "steady${rate}-unpaced" --header
 run --mode steady --count "$count" --rate "$rate" --baud 115200 --tag "steady${rate}-115200"
 run --mode steady --count "$fast_count" --rate "$fast_rate" --tag "steady${fast_rate}-unpaced"
 echo
+fi
+if want burst; then
 echo "burst: $burst messages (every fifth in 3 parts) at once into a 30-slot SIM; stored = all acks queued in the database"
 run --mode burst --count "$burst" --capacity 30 --tag burst-unpaced --header
 run --mode burst --count "$burst" --capacity 30 --baud 115200 --tag burst-115200
 echo
+fi
+if want sendtime; then
+echo "burst with a real modem's AT+CMGS time (network round trip +-10 %), one and two modems; stored = all acks queued, all s = the last ack sent"
+run --mode burst --count "$burst" --capacity 30 --tag burst-send0 --header
+for ms in $send_ms_list; do
+	run --mode burst --count "$burst" --capacity 30 --send-ms "$ms" --tag "burst-send${ms}-1modem"
+	run --mode burst --count "$burst" --capacity 30 --send-ms "$ms" --modems 2 --tag "burst-send${ms}-2modems"
+done
+echo
+fi
 echo "SPEC §7 goals: p90 < 0.5 s; burst >= 124 msgs/s stored and queued, <= 0.19 s CPU per 200, <= 3 rx AT commands per message"

@@ -33,6 +33,7 @@
 #include "gateway/gw.h"
 #include "gateway/log.h"
 #include "modem/sms_concat.h"
+#include "modem/ucs2.h"
 
 #define UNHANDLED_BATCH 100
 
@@ -85,6 +86,15 @@ static const char *encoding_name(enum sms_charset cs)
 	}
 }
 
+static bool str_ok(const char *s)
+{
+	return !s || utf8_valid(s, strlen(s));
+}
+
+/* A garbled read is usually clean the next time: reads before storing raw. */
+#define READS_BEFORE_RAW 2
+#define READS_MAX 3
+
 /* What we store of one received PDU; strings borrowed from @sms/@buf. */
 static void fill_inbound(struct gw_link *link, const struct modem_sms *sms,
 		struct db_inbound *in, char *hexbuf, size_t hexsize)
@@ -133,6 +143,20 @@ static void fill_inbound(struct gw_link *link, const struct modem_sms *sms,
 		in->text = hexbuf;
 	} else {
 		in->text = msg->text;
+	}
+	/*
+	 * Nothing reaches PostgreSQL as invalid UTF-8: the driver and codec
+	 * guarantee it; should one not, the message is kept raw (the PDU
+	 * hex is ASCII) and marked rather than rejected by the database.
+	 */
+	if (!str_ok(in->text) || !str_ok(in->sender) || !str_ok(in->smsc) ||
+			!str_ok(in->pdu_hex)) {
+		in->decode_error = "invalid UTF-8 from the modem; stored raw";
+		in->text = NULL;
+		in->sender = NULL;
+		in->smsc = NULL;
+		if (!str_ok(in->pdu_hex))
+			in->pdu_hex = NULL;
 	}
 }
 
@@ -376,6 +400,15 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 	}
 
 	r = store_single(link, &in, &id, &is_new);
+	if (r < 0 && r != -ENOTCONN && !sms->direct &&
+			sms->reads < READS_BEFORE_RAW) {
+		/* Not an outage: read it again now (not at the sweep). */
+		log_warnx("modem=%s storing a message failed (read %u): "
+			  "reading it again",
+				link->name, sms->reads);
+		modem_sms_reread(link->m, sms);
+		return;
+	}
 	if (r < 0 && r != -ENOTCONN && !in.decode_error) {
 		/* Rejected decoded: store it raw and marked, never drop it. */
 		fill_inbound(link, sms, &in, hexbuf, sizeof(hexbuf));
@@ -385,7 +418,20 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 		in.scts = 0;
 		r = store_single(link, &in, &id, &is_new);
 	}
+	if (r < 0 && r != -ENOTCONN && !sms->direct && sms->reads < READS_MAX) {
+		log_warnx("modem=%s storing a message raw failed (read %u): "
+			  "reading it again",
+				link->name, sms->reads);
+		modem_sms_reread(link->m, sms);
+		return;
+	}
 	if (r < 0) {
+		if (r != -ENOTCONN)
+			log_warnx("modem=%s a message cannot be stored even "
+				  "raw "
+				  "after %u reads: left on the modem until the "
+				  "next sweep",
+					link->name, sms->reads);
 		modem_sms_release(link->m, sms, false);
 		return;
 	}

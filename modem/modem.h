@@ -139,6 +139,14 @@ struct modem_sms {
 	 * printed it, dcs GSM7); no UDH, so no concatenation info.
 	 */
 	bool text_mode;
+	/*
+	 * Line noise: the PDU line held bytes that are not hex digits, so
+	 * pdu_hex is the hex of the line's raw bytes (valid ASCII), and
+	 * decode_err is set. Stored messages are re-read (up to twice)
+	 * before one is handed over like this.
+	 */
+	bool garbled;
+	unsigned reads; /* times the slot was read for this hand-over, >= 1 */
 };
 
 /* A status report (SMS-STATUS-REPORT, TS 23.040 §9.2.2.3). Borrowed. */
@@ -284,6 +292,14 @@ const char *modem_name(const struct modem *m);
  * Returns 0, -EINVAL (NULL or not from this modem).
  */
 int modem_sms_release(struct modem *m, struct modem_sms *sms, bool committed);
+/*
+ * modem_sms_reread() - the caller could not store @sms for a reason other
+ * than its database being down (a garbled read): like release(false), but
+ * a stored message is read again at once (not at the next sweep), and
+ * the next hand-over has reads = @sms->reads + 1. Direct: as
+ * release(false). Returns 0, -EINVAL.
+ */
+int modem_sms_reread(struct modem *m, struct modem_sms *sms);
 
 /*
  * modem_send_pdu() - queue one AT+CMGS=<tpdu_len> with @hex (SMSC prefix +
@@ -331,6 +347,7 @@ struct modem_stats {
 	uint64_t sends_unknown;
 	uint64_t sends_held;	/* sends that waited for reception work */
 	uint64_t sends_starved; /* ... and went anyway (send_starve_ms) */
+	uint64_t rereads;	/* slots read again (garbled, not stored) */
 };
 void modem_get_stats(const struct modem *m, struct modem_stats *ret_stats);
 

@@ -160,6 +160,8 @@ static void chan_event(enum at_event ev, const char *line, void *ud)
 	case AT_EVENT_UNKNOWN:
 		if (line && strncmp(line, "^SMMEMFULL", 10) == 0)
 			mdm_request_sweep(m, 0);
+		else if (m->sop_cur)
+			m->rx_noise = true; /* maybe a garbled +CMGR/+CMGL */
 		break;
 	default:
 		break;
@@ -501,9 +503,9 @@ static void free_lists(struct modem *m)
 	}
 	while ((g = m->msgs)) {
 		m->msgs = g->next;
-		free(g->hex);
-		free(g);
+		mdm_msg_free(g);
 	}
+	mdm_rereads_free(m);
 }
 
 void modem_free(struct modem *m)

@@ -56,6 +56,9 @@
  * after the AT+CMGD's OK, maybe in the next read.
  */
 #define RX_GRACE_MS 20
+#define REREAD_MAX 3	   /* reads of a garbled slot before handing it over */
+#define REREAD_SLOTS 64	   /* slots tracked at once */
+#define NOISY_SWEEPS_MAX 3 /* sweeps re-run at once after line noise */
 
 enum init_step {
 	IS_SYNC,
@@ -127,11 +130,20 @@ struct del {
 	bool seen; /* in the current sweep's listing */
 };
 
+/* A slot read again: how many reads so far (garbled lines, rereads). */
+struct reread {
+	struct reread *next;
+	char store[MODEM_STORE_MAX];
+	int index;
+	unsigned reads;
+};
+
 struct msg {
 	struct modem_sms pub; /* first: the handle given out */
 	struct msg *next;
 	struct modem *owner;
 	char *hex;
+	char *raw_hex; /* garbled: hex of the line's bytes (pub.pdu_hex) */
 	uint64_t cnma_deadline; /* direct only */
 	bool cnma_expired;	/* too late: the modem gave up on it */
 	unsigned gen;		/* direct: the +CMT's generation */
@@ -204,6 +216,10 @@ struct modem {
 	char xstores[XSTORES_MAX][MODEM_STORE_MAX];
 	size_t n_xstores;
 	uint64_t next_msg_id;
+	struct reread *rereads;
+	size_t n_rereads;
+	bool rx_noise;	       /* unknown line during the storage operation */
+	unsigned noisy_sweeps; /* consecutive sweeps re-run for noise */
 
 	/* Sending. */
 	struct send *send_head, *send_tail;
@@ -267,6 +283,8 @@ void mdm_sop_pump(struct modem *m);
 void mdm_sop_done(struct modem *m, const struct cmd_ctx *ctx,
 		const struct at_error *err, const struct at_result *res);
 void mdm_sop_reset_all(struct modem *m);
+void mdm_msg_free(struct msg *g);
+void mdm_rereads_free(struct modem *m);
 void mdm_queue_sweep(struct modem *m, bool check_first);
 void mdm_deliver_status_report(struct modem *m, const char *hex);
 void mdm_deliver(struct modem *m, const char *store, int index, int stat,

@@ -10,6 +10,7 @@
 
 #include "modem/modem_internal.h"
 #include "modem/sms_pdu.h"
+#include "modem/ucs2.h"
 
 /* ---------------------------------------------------------------- */
 /* Sending */
@@ -47,6 +48,7 @@ void mdm_send_done(struct modem *m, const struct at_error *err,
 {
 	struct send *s = m->send_cur;
 	struct modem_send_result r = {.mr = -1, .cms = -1};
+	char line[256];
 	const char *l;
 	enum at_retry cls;
 
@@ -99,7 +101,13 @@ void mdm_send_done(struct modem *m, const struct at_error *err,
 	} else {
 		r.status = MODEM_SEND_TEMPORARY;
 	}
-	r.error = err->line ? err->line : at_error_type_str(err->type);
+	r.error = at_error_type_str(err->type);
+	if (err->line) {
+		/* The modem's line, made valid UTF-8 (it may be stored). */
+		utf8_sanitize(err->line, strlen(err->line), line, sizeof(line),
+				NULL);
+		r.error = line;
+	}
 	if (r.cms >= 0 && err->type == AT_ERR_CMS)
 		r.error = at_cms_error_str(r.cms);
 	mdm_send_complete(m, s, &r);

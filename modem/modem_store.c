@@ -10,6 +10,7 @@
 
 #include "modem/modem_internal.h"
 #include "modem/sms_pdu.h"
+#include "modem/ucs2.h"
 
 /* ---------------------------------------------------------------- */
 /* Storage operations */
@@ -99,13 +100,13 @@ void mdm_deliver_status_report(struct modem *m, const char *hex)
 		m->cbs.status_report(m, &sr, m->ud);
 }
 
+/* Text mode: the header and text come from the line, noise included. */
 static void text_to_sms(const struct modem_text_msg *tm, struct sms *ret)
 {
-	size_t n = strlen(tm->text);
-
 	memset(ret, 0, sizeof(*ret));
 	ret->type = SMS_TYPE_DELIVER;
-	snprintf(ret->addr.number, sizeof(ret->addr.number), "%s", tm->sender);
+	utf8_sanitize(tm->sender, strlen(tm->sender), ret->addr.number,
+			sizeof(ret->addr.number), NULL);
 	ret->addr.ton = tm->sender[0] == '+' ? SMS_TON_INTERNATIONAL
 					     : SMS_TON_UNKNOWN;
 	ret->addr.npi = SMS_NPI_ISDN;
@@ -113,11 +114,124 @@ static void text_to_sms(const struct modem_text_msg *tm, struct sms *ret)
 	ret->dcs.msg_class = -1;
 	if (tm->has_scts)
 		ret->scts = tm->scts;
-	if (n >= sizeof(ret->text))
-		n = sizeof(ret->text) - 1;
-	memcpy(ret->text, tm->text, n);
-	ret->text[n] = '\0';
-	ret->text_len = n;
+	ret->text_len = utf8_sanitize(tm->text, strlen(tm->text), ret->text,
+			sizeof(ret->text), NULL);
+}
+
+/* A PDU line is hex digits only (else line noise got into it). */
+static bool clean_hex(const char *hex)
+{
+	const char *p;
+
+	for (p = hex; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+				    (*p >= 'A' && *p <= 'F')))
+			return false;
+	return p != hex;
+}
+
+static char *hex_of_bytes(const char *s)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	size_t n = strlen(s), i;
+	char *out = malloc(2 * n + 1);
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[(unsigned char) s[i] >> 4];
+		out[2 * i + 1] = digits[(unsigned char) s[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+	return out;
+}
+
+static struct reread *reread_find(struct modem *m, const char *store, int index)
+{
+	struct reread *r;
+
+	for (r = m->rereads; r; r = r->next)
+		if (r->index == index && strcmp(r->store, store) == 0)
+			return r;
+	return NULL;
+}
+
+static unsigned reads_of(struct modem *m, const char *store, int index)
+{
+	struct reread *r = reread_find(m, store, index);
+
+	return r ? r->reads : 0;
+}
+
+static void reread_forget(struct modem *m, const char *store, int index)
+{
+	struct reread **pp, *r;
+
+	for (pp = &m->rereads; (r = *pp); pp = &r->next) {
+		if (r->index == index && strcmp(r->store, store) == 0) {
+			*pp = r->next;
+			free(r);
+			m->n_rereads--;
+			return;
+		}
+	}
+}
+
+void mdm_rereads_free(struct modem *m)
+{
+	struct reread *r;
+
+	while ((r = m->rereads)) {
+		m->rereads = r->next;
+		free(r);
+	}
+	m->n_rereads = 0;
+}
+
+/*
+ * Read @store/@index again now, ahead of the queue: @reads so far. False
+ * when that cannot be done (too many tracked, out of memory).
+ */
+static bool reread_now(
+		struct modem *m, const char *store, int index, unsigned reads)
+{
+	struct reread *r = reread_find(m, store, index);
+	struct sop *o;
+
+	if (!r) {
+		if (m->n_rereads >= REREAD_SLOTS)
+			return false;
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return false;
+		snprintf(r->store, sizeof(r->store), "%s", store);
+		r->index = index;
+		r->next = m->rereads;
+		m->rereads = r;
+		m->n_rereads++;
+	}
+	r->reads = reads;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return false;
+	o->kind = SOP_READ;
+	snprintf(o->store, sizeof(o->store), "%s", store);
+	o->index = index;
+	o->next = m->sop_head;
+	m->sop_head = o;
+	if (!m->sop_tail)
+		m->sop_tail = o;
+	m->stats.rereads++;
+	return true;
+}
+
+void mdm_msg_free(struct msg *g)
+{
+	if (!g)
+		return;
+	free(g->hex);
+	free(g->raw_hex);
+	free(g);
 }
 
 /*
@@ -149,10 +263,25 @@ void mdm_deliver(struct modem *m, const char *store, int index, int stat,
 		snprintf(g->pub.store, sizeof(g->pub.store), "%s", store);
 	g->pub.index = direct ? -1 : index;
 	g->pub.stat = direct ? -1 : stat;
+	g->pub.reads = direct ? 1 : reads_of(m, store, index) + 1;
+	if (!direct)
+		reread_forget(m, store, index);
 	if (tm) {
 		g->pub.text_mode = true;
 		g->pub.pdu_hex = "";
 		text_to_sms(tm, &g->pub.msg);
+	} else if (!clean_hex(hex)) {
+		g->raw_hex = hex_of_bytes(hex);
+		if (!g->raw_hex) {
+			mdm_msg_free(g);
+			return;
+		}
+		g->pub.pdu_hex = g->raw_hex;
+		g->pub.garbled = true;
+		g->pub.decode_err = -EINVAL;
+		g->pub.decode_reason = "PDU line garbled (bytes other than hex "
+				       "digits): pdu_hex is the line's bytes "
+				       "in hex";
 	} else {
 		g->pub.decode_err = sms_decode_hex(
 				hex, n, 0, &g->pub.msg, &g->pub.decode_reason);
@@ -195,6 +324,17 @@ static void stored_seen(struct modem *m, const char *store, int index, int stat,
 			return;
 		}
 		mdm_del_remove(m, d); /* the slot was reused */
+	}
+	if (!tm && reads_of(m, store, index) + 1 < REREAD_MAX) {
+		struct sms *dec = malloc(sizeof(*dec));
+		bool ok = dec && clean_hex(hex) &&
+			  sms_decode_hex(hex, strlen(hex), 0, dec, NULL) == 0;
+
+		free(dec);
+		/* Line noise? A second read is usually clean. */
+		if (!ok && reread_now(m, store, index,
+					   reads_of(m, store, index) + 1))
+			return;
 	}
 	if (!tm && is_status_report(hex)) {
 		mdm_deliver_status_report(m, hex);
@@ -368,6 +508,17 @@ void mdm_sop_done(struct modem *m, const struct cmd_ctx *ctx,
 			i++;
 			stored_entry(m, o->store, -1, l, pdu);
 		}
+		/*
+		 * Line noise hid an entry (an unknown line during the
+		 * listing): list again at once, a few times, so a message
+		 * is not left until the next periodic sweep.
+		 */
+		if (m->rx_noise && m->noisy_sweeps < NOISY_SWEEPS_MAX) {
+			m->noisy_sweeps++;
+			mdm_request_sweep(m, 0);
+		} else if (!m->rx_noise) {
+			m->noisy_sweeps = 0;
+		}
 		/* Unverified deletes whose message is gone: done. */
 		for (d = m->dels; d; d = dn) {
 			dn = d->next;
@@ -397,6 +548,14 @@ void mdm_sop_done(struct modem *m, const struct cmd_ctx *ctx,
 				stored_entry(m, o->store, o->index, l, pdu);
 				break;
 			}
+		}
+		if (!l && m->rx_noise) {
+			/* The header was garbled into an unknown line. */
+			unsigned r = reads_of(m, o->store, o->index) + 1;
+
+			if (r >= REREAD_MAX ||
+					!reread_now(m, o->store, o->index, r))
+				mdm_request_sweep(m, 0);
 		}
 		sop_finish(m);
 		return;
@@ -432,6 +591,7 @@ static void sop_issue(struct modem *m)
 	char cmd[64];
 	int rc;
 
+	m->rx_noise = false;
 	if (strcmp(m->mem1, o->store) != 0) {
 		/* TS 27.005 §3.2.2: <mem1> is read/list/delete's store. */
 		snprintf(cmd, sizeof(cmd), "AT+CPMS=\"%s\"", o->store);
@@ -555,8 +715,30 @@ int modem_sms_release(struct modem *m, struct modem_sms *sms, bool committed)
 	m->dels = d;
 	mdm_sop_push(m, SOP_DELETE, d->store, d->index, d);
 out:
-	free(g->hex);
-	free(g);
+	mdm_msg_free(g);
+	mdm_process(m);
+	return 0;
+}
+
+int modem_sms_reread(struct modem *m, struct modem_sms *sms)
+{
+	char store[MODEM_STORE_MAX];
+	int index;
+	unsigned reads;
+	bool direct;
+	int rc;
+
+	if (!m || !sms)
+		return -EINVAL;
+	direct = sms->direct;
+	snprintf(store, sizeof(store), "%s", sms->store);
+	index = sms->index;
+	reads = sms->reads;
+	rc = modem_sms_release(m, sms, false);
+	if (rc < 0 || direct || m->state != MODEM_STATE_READY)
+		return rc;
+	if (!reread_now(m, store, index, reads))
+		mdm_request_sweep(m, 0);
 	mdm_process(m);
 	return 0;
 }

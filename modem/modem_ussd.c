@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "modem/modem_internal.h"
+#include "modem/ucs2.h"
 #include "modem/ussd.h"
 
 /* ---------------------------------------------------------------- */
@@ -43,13 +44,14 @@ void mdm_ussd_line(struct modem *m, const char *line)
 {
 	struct modem_cusd *c;
 	struct modem_ussd_reply r;
-	char *text;
+	char *text, *raw = NULL;
 	const char *why = NULL;
 	int rc;
 
 	c = malloc(sizeof(*c));
 	text = malloc(MODEM_USSD_MAX * 3);
-	if (!c || !text)
+	raw = malloc(MODEM_USSD_MAX * 3);
+	if (!c || !text || !raw)
 		goto out;
 	rc = modem_parse_cusd(line, c, &why);
 	if (rc < 0) {
@@ -59,7 +61,12 @@ void mdm_ussd_line(struct modem *m, const char *line)
 	memset(&r, 0, sizeof(r));
 	r.m = c->m;
 	r.dcs = c->dcs;
-	r.raw = c->has_str ? c->str : "";
+	/* From the line: valid UTF-8 whatever noise got in. */
+	raw[0] = '\0';
+	if (c->has_str)
+		utf8_sanitize(c->str, strlen(c->str), raw, MODEM_USSD_MAX * 3,
+				NULL);
+	r.raw = raw;
 	text[0] = '\0';
 	r.text = text;
 	if (c->has_str) {
@@ -68,6 +75,15 @@ void mdm_ussd_line(struct modem *m, const char *line)
 		if (rc < 0) {
 			r.decode_err = rc;
 			text[0] = '\0';
+		} else if (!utf8_valid(text, strlen(text))) {
+			char *t = strdup(text);
+
+			if (t)
+				utf8_sanitize(t, strlen(t), text,
+						MODEM_USSD_MAX * 3, NULL);
+			else
+				text[0] = '\0';
+			free(t);
 		}
 	}
 	if (m->ussd_pending) {
@@ -80,6 +96,7 @@ void mdm_ussd_line(struct modem *m, const char *line)
 out:
 	free(c);
 	free(text);
+	free(raw);
 }
 
 void mdm_ussd_done(struct modem *m, const struct at_error *err,

@@ -177,3 +177,53 @@ int ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t out_size)
 	out[o] = '\0';
 	return (int) o;
 }
+
+size_t utf8_sanitize(const char *in, size_t len, char *out, size_t out_size,
+		size_t *ret_replaced)
+{
+	static const char fffd[] = "\xEF\xBF\xBD";
+	size_t i = 0, o = 0, rep = 0;
+
+	if (!out_size)
+		return 0;
+	while (i < len) {
+		uint32_t cp;
+		int n = utf8_decode_one(in + i, len - i, &cp);
+		const char *src = in + i;
+		size_t k;
+
+		if (n < 0 || cp == 0) {
+			src = fffd;
+			k = 3;
+			n = 1;
+			rep++;
+		} else {
+			k = (size_t) n;
+		}
+		if (o + k >= out_size)
+			break;
+		for (size_t j = 0; j < k; j++)
+			out[o + j] = src[j];
+		o += k;
+		i += (size_t) n;
+	}
+	out[o] = '\0';
+	if (ret_replaced)
+		*ret_replaced = rep;
+	return o;
+}
+
+bool utf8_valid(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		int n = utf8_decode_one(s + i, len - i, &cp);
+
+		if (n < 0 || cp == 0)
+			return false;
+		i += (size_t) n;
+	}
+	return true;
+}

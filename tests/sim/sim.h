@@ -205,6 +205,10 @@ enum sim_fault {
 	SIM_FAULT_SEND_MS,	  /* AT+CMGS network round trip per part (the
 				   * +CMGS/OK come this much later); 0 off */
 	SIM_FAULT_SEND_JITTER_MS, /* ... plus or minus up to this, uniform */
+	SIM_FAULT_NOISE_PDU,	  /* every Nth +CMGR/+CMGL data line (PDU or
+				   * text) gets a 0xFF byte in the middle */
+	SIM_FAULT_NOISE_HDR,	  /* every Nth +CMGR:/+CMGL: header gets one:
+				   * in turn before the line, in a field */
 	SIM_FAULT_MAX
 };
 

@@ -122,6 +122,12 @@ static const struct {
 				"trip)"},
 		{"send-jitter", SIM_FAULT_SEND_JITTER_MS,
 				"send-ms varies by up to +-N ms"},
+		{"noise-pdu", SIM_FAULT_NOISE_PDU,
+				"every Nth +CMGR/+CMGL data line gets a 0xFF "
+				"byte (0 off)"},
+		{"noise-hdr", SIM_FAULT_NOISE_HDR,
+				"every Nth +CMGR:/+CMGL: header gets a 0xFF "
+				"byte (0 off)"},
 		{"lac", SIM_FAULT_LAC, "location area code, 0-65535 (+CREG)"},
 		{"ci", SIM_FAULT_CI, "cell id, 0-268435455 (+CREG)"},
 		{"creg-style", SIM_FAULT_CREG_STYLE,

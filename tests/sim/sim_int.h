@@ -49,6 +49,7 @@ struct sim_slot {
 	char *text;	  /* decoded text for text mode */
 	char sender[SMS_ADDR_MAX];
 	char scts[72];
+	bool noisy; /* last shown with noise: clean next time (N > 1) */
 };
 
 struct sim_store {
@@ -114,7 +115,8 @@ struct sim {
 	int rssi, creg_stat;
 	unsigned index_base;
 	unsigned next_mr;
-	uint32_t rng; /* send-time jitter; fixed seed: runs repeat */
+	uint32_t rng;	       /* send-time jitter; fixed seed: runs repeat */
+	unsigned noise_seq[2]; /* headers, data lines shown (noise faults) */
 	uint16_t next_ref;
 
 	struct sim_store stores[2]; /* SM, ME */

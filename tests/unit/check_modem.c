@@ -19,6 +19,7 @@
 
 #include "modem/modem.h"
 #include "modem/sms_pdu.h"
+#include "modem/ucs2.h"
 #include "tests/sim/sim.h"
 
 #define MAX_RX 2048
@@ -30,6 +31,8 @@ struct rx {
 	char store[MODEM_STORE_MAX];
 	int index;
 	int decode_err;
+	bool garbled;
+	unsigned reads;
 	struct sms msg;
 };
 
@@ -121,6 +124,8 @@ static void cb_sms(struct modem *m, struct modem_sms *sms, void *ud)
 	snprintf(r->store, sizeof(r->store), "%s", sms->store);
 	r->index = sms->index;
 	r->decode_err = sms->decode_err;
+	r->garbled = sms->garbled;
+	r->reads = sms->reads;
 	if (!sms->decode_err)
 		r->msg = sms->msg;
 	h->cmgs_at_rx = sim_counter(h->sim, "+CMGS");
@@ -2445,6 +2450,138 @@ START_TEST(test_send_not_starved)
 }
 END_TEST
 
+static bool valid_utf8(const char *s)
+{
+	return utf8_valid(s, strlen(s));
+}
+
+/*
+ * Line noise (issue 10 item 2): 0xFF bytes inside PDU lines and in
+ * +CMGR:/+CMGL: headers (before the line, so the prefix does not match,
+ * or inside a field) during a 60-message flood into a 30-slot SIM, with
+ * junk lines too. Garbled reads are read again at once: every message is
+ * handed over exactly once, decoded, and none is left on the SIM.
+ */
+START_TEST(test_noise_flood)
+{
+	struct h h;
+	struct modem_stats st;
+	char text[64];
+	bool seen[60] = {false};
+	size_t i, n = 60;
+	int zero = 0;
+
+	h_init(&h, NULL, NULL);
+	h_wait_ready(&h);
+	/* Every 4th data line, every 5th header. */
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_NOISE_PDU, 4), 0);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_NOISE_HDR, 5), 0);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_GARBAGE, 10), 0);
+	for (i = 0; i < n; i++) {
+		struct sim_sms m = {.text = text, .msg_class = -1};
+
+		snprintf(text, sizeof(text), "noisy %zu", i);
+		ck_assert_int_eq(sim_inject_sms(h.sim, &m, NULL), 1);
+	}
+	h_wait_rx(&h, n, 20000);
+	ck_assert(h_run(&h, stored_is, &zero, 10000));
+	h_idle(&h, 200);
+	ck_assert_uint_eq(h.n_rx, n);
+	for (i = 0; i < h.n_rx; i++) {
+		unsigned k;
+
+		ck_assert_int_eq(h.rx[i].decode_err, 0);
+		ck_assert(!h.rx[i].garbled);
+		ck_assert_int_eq(sscanf(h.rx[i].msg.text, "noisy %u", &k), 1);
+		ck_assert_uint_lt(k, n);
+		ck_assert(!seen[k]);
+		seen[k] = true;
+	}
+	ck_assert_uint_ge(sim_counter(h.sim, "noise-pdu"), 15);
+	ck_assert_uint_ge(sim_counter(h.sim, "noise-hdr"), 12);
+	modem_get_stats(h.m, &st);
+	ck_assert_uint_ge(st.rereads, 15);
+	printf("noise_flood: %u noisy data lines, %u noisy headers, %llu "
+	       "rereads, %llu sweeps\n",
+			sim_counter(h.sim, "noise-pdu"),
+			sim_counter(h.sim, "noise-hdr"),
+			(unsigned long long) st.rereads,
+			(unsigned long long) st.sweeps);
+	h_free(&h);
+}
+END_TEST
+
+/*
+ * Noise that does not go away: after REREAD_MAX reads the message is
+ * handed over garbled, its pdu_hex the hex of the line's bytes (valid
+ * ASCII), and deleted once the caller stores that.
+ */
+START_TEST(test_noise_persistent)
+{
+	struct h h;
+	struct sim_sms m = {.text = "always noisy", .msg_class = -1};
+	int zero = 0;
+
+	h_init(&h, NULL, NULL);
+	h_wait_ready(&h);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_NOISE_PDU, 1), 0);
+	ck_assert_int_eq(sim_inject_sms(h.sim, &m, NULL), 1);
+	h_wait_rx(&h, 1, 5000);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_NOISE_PDU, 0), 0);
+	ck_assert(h.rx[0].garbled);
+	ck_assert_uint_eq(h.rx[0].reads, 3);
+	ck_assert_int_ne(h.rx[0].decode_err, 0);
+	ck_assert(valid_utf8(h.rx[0].hex));
+	ck_assert_ptr_nonnull(strstr(h.rx[0].hex, "FF"));
+	ck_assert_uint_eq(sim_counter(h.sim, "+CMGR"), 3);
+	ck_assert(h_run(&h, stored_is, &zero, 3000));
+	h_free(&h);
+}
+END_TEST
+
+/* The caller could not store it (not an outage): read again at once. */
+START_TEST(test_reread_on_request)
+{
+	struct h h;
+	struct sim_sms m = {.text = "store me twice", .msg_class = -1};
+	int zero = 0;
+
+	h_init(&h, NULL, NULL);
+	h_wait_ready(&h);
+	h_hold_one(&h, &m);
+	ck_assert_uint_eq(h.rx[0].reads, 1);
+	h.hold = false;
+	ck_assert_int_eq(modem_sms_reread(h.m, h.held[0]), 0);
+	h_wait_rx(&h, 2, 3000);
+	ck_assert_uint_eq(h.rx[1].reads, 2);
+	ck_assert_str_eq(h.rx[1].msg.text, "store me twice");
+	ck_assert(h_run(&h, stored_is, &zero, 3000));
+	h_free(&h);
+}
+END_TEST
+
+/* Text mode: noise in the header's sender and in the text is replaced
+ * (U+FFFD), never handed over as invalid UTF-8. */
+START_TEST(test_noise_text_mode)
+{
+	struct h h;
+	struct sim_sms m = {.from = "+256772111222",
+			.text = "text mode noise",
+			.msg_class = -1};
+
+	h_init(&h, NULL, text_fallback);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_NO_PDU_MODE, 1), 0);
+	h_wait_ready(&h);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_NOISE_PDU, 1), 0);
+	ck_assert_int_eq(sim_inject_sms(h.sim, &m, NULL), 1);
+	h_wait_rx(&h, 1, 3000);
+	ck_assert(valid_utf8(h.rx[0].msg.text));
+	ck_assert(valid_utf8(h.rx[0].msg.addr.number));
+	ck_assert_ptr_nonnull(strstr(h.rx[0].msg.text, "\xef\xbf\xbd"));
+	h_free(&h);
+}
+END_TEST
+
 static const struct {
 	const char *name;
 	const TTest *const *test;
@@ -2498,6 +2635,10 @@ static const struct {
 		{"creg_urc_before_reply", &test_creg_urc_before_reply, 0},
 		{"rx_first_burst", &test_rx_first_burst, 0},
 		{"send_not_starved", &test_send_not_starved, 0},
+		{"noise_flood", &test_noise_flood, 0},
+		{"noise_persistent", &test_noise_persistent, 0},
+		{"reread_on_request", &test_reread_on_request, 0},
+		{"noise_text_mode", &test_noise_text_mode, 0},
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

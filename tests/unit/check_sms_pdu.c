@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "modem/sms_pdu.h"
+#include "modem/ucs2.h"
 #include "tests/unit/testutil.h"
 
 static struct sms msg; /* large: keep off the stack */
@@ -1040,6 +1041,51 @@ START_TEST(test_set_reject_duplicates)
 }
 END_TEST
 
+/* Text from the line made valid UTF-8 before PostgreSQL sees it. */
+static const struct {
+	const char *in;
+	size_t len;
+	const char *out;
+	size_t replaced;
+} san[] = {
+		{"plain", 5, "plain", 0},
+		{"\xe4\xbd\xa0\xe5\xa5\xbd", 6, "\xe4\xbd\xa0\xe5\xa5\xbd", 0},
+		{"a\xff"
+		 "b",
+				3,
+				"a\xef\xbf\xbd"
+				"b",
+				1},
+		{"\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd", 2}, /* overlong */
+		{"\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 3},
+		{"x\xe4\xbd", 3, "x\xef\xbf\xbd\xef\xbf\xbd",
+				2}, /* truncated */
+		{"a\0b", 3,
+				"a\xef\xbf\xbd"
+				"b",
+				1}, /* NUL */
+		{"", 0, "", 0},
+};
+
+START_TEST(test_utf8_sanitize)
+{
+	char out[64];
+	size_t rep = 99, n;
+
+	n = utf8_sanitize(san[_i].in, san[_i].len, out, sizeof(out), &rep);
+	ck_assert_str_eq(out, san[_i].out);
+	ck_assert_uint_eq(n, strlen(san[_i].out));
+	ck_assert_uint_eq(rep, san[_i].replaced);
+	ck_assert(utf8_valid(out, n));
+	ck_assert(utf8_valid(san[_i].in, san[_i].len) ==
+			(san[_i].replaced == 0));
+	/* Too small: cut at a character boundary, still valid. */
+	n = utf8_sanitize(san[_i].in, san[_i].len, out, 3, NULL);
+	ck_assert_uint_le(n, 2);
+	ck_assert(utf8_valid(out, n));
+}
+END_TEST
+
 static Suite *pdu_suite(void)
 {
 	Suite *s = suite_create("sms_pdu");
@@ -1079,6 +1125,8 @@ static Suite *pdu_suite(void)
 			sizeof(valid_vectors) / sizeof(valid_vectors[0]));
 	tcase_add_loop_test(tc, test_malformed, 0,
 			sizeof(malformed) / sizeof(malformed[0]));
+	tcase_add_loop_test(tc, test_utf8_sanitize, 0,
+			sizeof(san) / sizeof(san[0]));
 	tcase_add_loop_test(tc, test_set_reject_duplicates, 0,
 			sizeof(rd) / sizeof(rd[0]));
 	suite_add_tcase(s, tc);

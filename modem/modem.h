@@ -348,6 +348,7 @@ struct modem_stats {
 	uint64_t sends_held;	/* sends that waited for reception work */
 	uint64_t sends_starved; /* ... and went anyway (send_starve_ms) */
 	uint64_t rereads;	/* slots read again (garbled, not stored) */
+	uint64_t ussd_notices;	/* network-initiated +CUSD */
 };
 void modem_get_stats(const struct modem *m, struct modem_stats *ret_stats);
 

@@ -233,6 +233,7 @@ struct modem {
 	modem_ussd_cb ussd_cb;
 	void *ussd_ud;
 	uint64_t ussd_deadline;
+	bool ussd_answered; /* our AT+CUSD got its final result */
 
 	/* Info. */
 	struct modem_info info;
@@ -304,7 +305,8 @@ void mdm_send_complete(struct modem *m, struct send *s,
 
 /* ---- modem_ussd.c ---- */
 void mdm_ussd_fail(struct modem *m, const char *why);
-void mdm_ussd_line(struct modem *m, const char *line);
+/* @in_response: the line came inside our AT+CUSD's response. */
+void mdm_ussd_line(struct modem *m, const char *line, bool in_response);
 void mdm_ussd_done(struct modem *m, const struct at_error *err,
 		const struct at_result *res);
 

@@ -140,7 +140,7 @@ static void urc_cds(const char *line, const char *pdu, void *ud)
 static void urc_cusd(const char *line, const char *pdu, void *ud)
 {
 	(void) pdu;
-	mdm_ussd_line(ud, line);
+	mdm_ussd_line(ud, line, false);
 }
 
 static void urc_creg(const char *line, const char *pdu, void *ud)

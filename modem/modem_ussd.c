@@ -40,7 +40,7 @@ void mdm_ussd_fail(struct modem *m, const char *why)
 		ussd_finish(m, &r);
 }
 
-void mdm_ussd_line(struct modem *m, const char *line)
+void mdm_ussd_line(struct modem *m, const char *line, bool in_response)
 {
 	struct modem_cusd *c;
 	struct modem_ussd_reply r;
@@ -86,9 +86,19 @@ void mdm_ussd_line(struct modem *m, const char *line)
 			free(t);
 		}
 	}
-	if (m->ussd_pending) {
+	/*
+	 * Ours: inside our AT+CUSD's response, or after its OK. A +CUSD
+	 * that comes while our request is still queued behind another
+	 * command (a send) cannot be its answer: a network-initiated
+	 * notice (m 0/2) or request (m 1), recorded as such.
+	 */
+	if (m->ussd_pending && (in_response || m->ussd_answered)) {
 		ussd_finish(m, &r);
 	} else {
+		if (m->ussd_pending)
+			mdm_dbg(m, "+CUSD before our request was answered: "
+				   "network-initiated");
+		m->stats.ussd_notices++;
 		r.network_initiated = true;
 		if (m->cbs.ussd)
 			m->cbs.ussd(m, &r, m->ud);
@@ -111,9 +121,10 @@ void mdm_ussd_done(struct modem *m, const struct at_error *err,
 					   : at_error_type_str(err->type));
 		return;
 	}
+	m->ussd_answered = true;
 	l = at_result_find(res, "+CUSD:");
 	if (l)
-		mdm_ussd_line(m, l); /* reply before OK */
+		mdm_ussd_line(m, l, true); /* reply before OK */
 	/* else: the +CUSD URC comes later (ussd_deadline). */
 }
 
@@ -144,6 +155,7 @@ int modem_ussd(struct modem *m, const char *code, modem_ussd_cb cb,
 	if (rc < 0)
 		return rc;
 	m->ussd_pending = true;
+	m->ussd_answered = false;
 	m->ussd_cb = cb;
 	m->ussd_ud = user_data;
 	m->ussd_deadline = m->now + m->cfg.ussd_timeout_ms;

@@ -49,6 +49,16 @@ int ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t out_size);
  */
 size_t utf8_sanitize(const char *in, size_t len, char *out, size_t out_size,
 		size_t *ret_replaced);
+/*
+ * ucs2_to_utf8_lenient() - like ucs2_to_utf8(), but a lone surrogate or a
+ * trailing odd octet becomes U+FFFD instead of an error (a text a phone
+ * broke, or one part of a pair split across concatenated parts). Output
+ * truncated at a character boundary when @out_size is too small
+ * (@out_size >= 1). Returns the bytes written; *@ret_replaced (may be
+ * NULL) counts the replacements.
+ */
+size_t ucs2_to_utf8_lenient(const uint8_t *in, size_t len, char *out,
+		size_t out_size, size_t *ret_replaced);
 /* True when @len bytes are valid UTF-8 without NUL. */
 bool utf8_valid(const char *s, size_t len);
 

@@ -1426,6 +1426,51 @@ char *sim_ussd_encode(struct sim *sim, const char *text, int *ret_dcs)
 	return out;
 }
 
+/*
+ * An unsolicited line shown now, ahead of output still held back (a
+ * response delayed by send-ms or delay): a real modem interleaves URCs
+ * with a command in progress.
+ */
+static void out_line_now(struct sim *sim, const char *fmt, ...)
+		__attribute__((format(printf, 2, 3)));
+
+static void out_line_now(struct sim *sim, const char *fmt, ...)
+{
+	struct sim_chunk *c, **pp, *tail;
+	uint64_t now = sim_now_us();
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + 2, sizeof(buf) - 4, fmt, ap);
+	va_end(ap);
+	if (n < 0 || sim->master < 0)
+		return;
+	if ((size_t) n > sizeof(buf) - 5)
+		n = (int) sizeof(buf) - 5;
+	buf[0] = '\r';
+	buf[1] = '\n';
+	buf[n + 2] = '\r';
+	buf[n + 3] = '\n';
+	tail = sim->out_tail;
+	sim->resp_at = now;
+	sim_out(sim, buf, (size_t) n + 4);
+	c = sim->out_tail;
+	if (!c || c == tail)
+		return;
+	/* Unlink the new chunk, put it before the first held-back one. */
+	for (pp = &sim->out_head; *pp && *pp != c; pp = &(*pp)->next)
+		if ((*pp)->not_before > now && (*pp)->off == 0)
+			break;
+	if (*pp == c)
+		return; /* nothing held back */
+	tail->next = NULL;
+	sim->out_tail = tail;
+	c->next = *pp;
+	*pp = c;
+}
+
 int sim_ussd_notify(struct sim *sim, int m, const char *text)
 {
 	char *enc;
@@ -1438,8 +1483,7 @@ int sim_ussd_notify(struct sim *sim, int m, const char *text)
 	enc = sim_ussd_encode(sim, text, &dcs);
 	if (!enc)
 		return -EINVAL;
-	sim->resp_at = sim_now_us();
-	sim_line(sim, "+CUSD: %d,\"%s\",%d", m, enc, dcs);
+	out_line_now(sim, "+CUSD: %d,\"%s\",%d", m, enc, dcs);
 	free(enc);
 	if (m == 1)
 		sim->ussd_session = true;

@@ -2582,6 +2582,42 @@ START_TEST(test_noise_text_mode)
 }
 END_TEST
 
+/*
+ * A network-initiated +CUSD (a notice) that arrives while our request
+ * still waits behind a 500 ms send is not taken as our reply (issue 10
+ * item 3): it is recorded as network-initiated, and our request gets the
+ * reply that follows.
+ */
+START_TEST(test_ussd_notice_while_waiting)
+{
+	struct h h;
+	struct sms_pdu_out out[1];
+	struct tx tx[1];
+	struct modem_stats st;
+	size_t two = 2;
+
+	h_init(&h, NULL, NULL);
+	h_wait_ready(&h);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_SEND_MS, 500), 0);
+	ck_assert_int_eq(sim_set_ussd_reply(h.sim, "Balance 5"), 0);
+	ck_assert_uint_eq(queue_text(&h, "+256772000009", "slow", 1, false, out,
+					  tx),
+			1);
+	h_idle(&h, 100); /* the send is in flight */
+	ck_assert_int_eq(modem_ussd(h.m, "*100#", cb_ussd_req, &h), 0);
+	ck_assert_int_eq(sim_ussd_notify(h.sim, 0, "Promo: 50% off"), 0);
+	ck_assert(h_run(&h, ussd_n, &two, 5000));
+	ck_assert(h.ussd[0].network);
+	ck_assert_str_eq(h.ussd[0].text, "Promo: 50% off");
+	ck_assert(!h.ussd[1].network);
+	ck_assert_str_eq(h.ussd[1].text, "Balance 5");
+	modem_get_stats(h.m, &st);
+	ck_assert_uint_eq(st.ussd_notices, 1);
+	ck_assert(h_run(&h, tx_done, &tx[0], 3000));
+	h_free(&h);
+}
+END_TEST
+
 static const struct {
 	const char *name;
 	const TTest *const *test;
@@ -2639,6 +2675,8 @@ static const struct {
 		{"noise_persistent", &test_noise_persistent, 0},
 		{"reread_on_request", &test_reread_on_request, 0},
 		{"noise_text_mode", &test_noise_text_mode, 0},
+		{"ussd_notice_while_waiting", &test_ussd_notice_while_waiting,
+				0},
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

@@ -174,10 +174,18 @@ struct modem_ussd_reply {
 
 /* Network and SIM information; fields -1 / "" when unknown. */
 struct modem_info {
-	int reg_stat; /* +CREG <stat>, 0..10 */
+	/*
+	 * Registration, from whichever domain is registered: circuit
+	 * (+CREG), else EPS (+CEREG: LTE-only modems register there only,
+	 * SMS over SGs/IMS works), else GPRS (+CGREG); when none is, the
+	 * circuit state. lac/ci are then that domain's (TAC/ECI for EPS).
+	 */
+	int reg_stat; /* <stat>, 0..10 */
 	long lac;
 	long ci;
 	int act;
+	const char *reg_domain; /* "CS", "EPS", "PS"; static, "" unknown */
+	int cs_stat, ps_stat, eps_stat; /* per domain, -1 unknown */
 	char oper[MODEM_OPER_MAX];
 	bool signal_known;
 	int signal_dbm; /* valid when signal_known */

@@ -384,6 +384,12 @@ int modem_new(const struct modem_config *cfg, const struct modem_callbacks *cbs,
 	if (mdm_register_urcs(m) < 0)
 		goto out_free;
 	m->info.reg_stat = -1;
+	m->info.cs_stat = m->info.ps_stat = m->info.eps_stat = -1;
+	m->info.reg_domain = "";
+	for (int d = 0; d < 3; d++) {
+		m->dom_lac[d] = m->dom_ci[d] = -1;
+		m->dom_act[d] = -1;
+	}
 	m->info.lac = -1;
 	m->info.ci = -1;
 	m->info.act = -1;

@@ -13,13 +13,72 @@
 /* ---------------------------------------------------------------- */
 /* Network info */
 
-enum { INFO_CSQ, INFO_CREG, INFO_COPS, INFO_CPMS };
+enum { INFO_CSQ, INFO_CREG, INFO_COPS, INFO_CPMS, INFO_CGREG, INFO_CEREG };
+
+static int domain_of(const char *line)
+{
+	if (strncmp(line, "+CGREG:", 7) == 0)
+		return 1;
+	if (strncmp(line, "+CEREG:", 7) == 0)
+		return 2;
+	return 0;
+}
+
+/* Registered domain first: CS, then EPS (LTE only), then PS. */
+static void reg_effective(struct modem *m)
+{
+	static const int order[3] = {0, 2, 1};
+	static const char *const names[3] = {"CS", "PS", "EPS"};
+	const int st[3] = {m->info.cs_stat, m->info.ps_stat, m->info.eps_stat};
+	int d = -1;
+
+	for (int k = 0; k < 3 && d < 0; k++)
+		if (modem_reg_is_registered(st[order[k]]))
+			d = order[k];
+	if (d < 0) {
+		/* None registered: the circuit state, else any known. */
+		for (int k = 0; k < 3 && d < 0; k++)
+			if (st[order[k]] >= 0)
+				d = order[k];
+		if (d < 0)
+			return;
+	}
+	m->info.reg_stat = st[d];
+	m->info.reg_domain = names[d];
+	m->info.lac = m->dom_lac[d];
+	m->info.ci = m->dom_ci[d];
+	m->info.act = m->dom_act[d];
+}
+
+int mdm_reg_line(struct modem *m, const char *line, enum modem_reg_form form)
+{
+	struct modem_reg reg;
+	int d = domain_of(line);
+	int *st[3] = {&m->info.cs_stat, &m->info.ps_stat, &m->info.eps_stat};
+
+	if (modem_parse_creg(line, form, &reg, NULL) < 0)
+		return -EINVAL;
+	if (form == MODEM_REG_AUTO && reg.urc)
+		return -EINVAL; /* a URC collected with the reply */
+	*st[d] = reg.stat;
+	if (!modem_reg_is_registered(reg.stat)) {
+		m->dom_lac[d] = m->dom_ci[d] = -1;
+		m->dom_act[d] = -1;
+	}
+	if (reg.lac >= 0)
+		m->dom_lac[d] = reg.lac;
+	if (reg.ci >= 0)
+		m->dom_ci[d] = reg.ci;
+	if (reg.act >= 0)
+		m->dom_act[d] = reg.act;
+	reg_effective(m);
+	return 0;
+}
 
 void mdm_info_done(struct modem *m, int which, const struct at_error *err,
 		const struct at_result *res)
 {
 	struct modem_csq csq;
-	struct modem_reg reg;
 	struct modem_cops cops;
 	struct modem_cpms cpms;
 	const char *l;
@@ -35,32 +94,19 @@ void mdm_info_done(struct modem *m, int which, const struct at_error *err,
 			}
 			break;
 		case INFO_CREG:
+		case INFO_CGREG:
+		case INFO_CEREG:
 			/*
-			 * A +CREG URC (no <n>) that came in before the reply
-			 * is collected too: take the line that parses as the
+			 * A URC (no <n>) that came in before the reply is
+			 * collected too: take the line that parses as the
 			 * solicited form, not merely the first.
 			 */
-			l = NULL;
 			for (size_t k = 0; k < at_result_count(res); k++) {
 				const char *x = at_result_line(res, k, NULL);
 
-				if (x && strncmp(x, "+CREG:", 6) == 0 &&
-						modem_parse_creg(x,
-								MODEM_REG_AUTO,
-								&reg,
-								NULL) == 0 &&
-						!reg.urc) {
-					l = x;
+				if (x && mdm_reg_line(m, x, MODEM_REG_AUTO) ==
+								0)
 					break;
-				}
-			}
-			if (l) {
-				m->info.reg_stat = reg.stat;
-				if (reg.lac >= 0)
-					m->info.lac = reg.lac;
-				if (reg.ci >= 0)
-					m->info.ci = reg.ci;
-				m->info.act = reg.act;
 			}
 			break;
 		case INFO_COPS:
@@ -96,6 +142,8 @@ int modem_refresh_info(struct modem *m)
 {
 	static const char *const p_csq[] = {"+CSQ:", NULL};
 	static const char *const p_creg[] = {"+CREG:", NULL};
+	static const char *const p_cgreg[] = {"+CGREG:", NULL};
+	static const char *const p_cereg[] = {"+CEREG:", NULL};
 	static const char *const p_cops[] = {"+COPS:", NULL};
 	static const char *const p_cpms[] = {"+CPMS:", NULL};
 
@@ -109,6 +157,12 @@ int modem_refresh_info(struct modem *m)
 	if (mdm_cmd(m, CK_INFO, INFO_CSQ, "AT+CSQ", p_csq, NULL, 0) > 0)
 		m->info_outstanding++;
 	if (mdm_cmd(m, CK_INFO, INFO_CREG, "AT+CREG?", p_creg, NULL, 0) > 0)
+		m->info_outstanding++;
+	if (m->has_cgreg && mdm_cmd(m, CK_INFO, INFO_CGREG, "AT+CGREG?",
+					    p_cgreg, NULL, 0) > 0)
+		m->info_outstanding++;
+	if (m->has_cereg && mdm_cmd(m, CK_INFO, INFO_CEREG, "AT+CEREG?",
+					    p_cereg, NULL, 0) > 0)
 		m->info_outstanding++;
 	if (mdm_cmd(m, CK_INFO, INFO_COPS, "AT+COPS?", p_cops, NULL, 0) > 0)
 		m->info_outstanding++;

@@ -489,6 +489,37 @@ static int issue_creg(struct modem *m)
 	return init_simple(m, "AT+CREG=2");
 }
 
+/*
+ * IS_CGREG, IS_CEREG: registration URCs of the packet domains, with cell
+ * (TS 27.007 §10.1.20, §10.1.22). LTE-only modems register on EPS only;
+ * modems without LTE answer ERROR to AT+CEREG: ignored.
+ */
+static int issue_cgreg(struct modem *m)
+{
+	return init_simple(m, "AT+CGREG=2");
+}
+
+static int issue_cereg(struct modem *m)
+{
+	return init_simple(m, "AT+CEREG=2");
+}
+
+static void done_cgreg(struct modem *m, const struct at_error *err,
+		const struct at_result *res)
+{
+	(void) res;
+	m->has_cgreg = !err;
+	init_goto(m, IS_CEREG);
+}
+
+static void done_cereg(struct modem *m, const struct at_error *err,
+		const struct at_result *res)
+{
+	(void) res;
+	m->has_cereg = !err;
+	init_goto(m, IS_CIMI);
+}
+
 /* IS_CIMI, IS_CCID, IS_CGSN: identities, best effort. */
 static int issue_cimi(struct modem *m)
 {
@@ -550,6 +581,8 @@ static const struct init_step_def steps[IS_DONE] = {
 		[IS_CSMS] = {"csms", issue_csms, done_csms},
 		[IS_CNMI] = {"cnmi", issue_cnmi, done_cnmi},
 		[IS_CREG] = {"creg", issue_creg, done_next},
+		[IS_CGREG] = {"cgreg", issue_cgreg, done_cgreg},
+		[IS_CEREG] = {"cereg", issue_cereg, done_cereg},
 		[IS_CIMI] = {"cimi", issue_cimi, done_cimi},
 		[IS_CCID] = {"ccid", issue_ccid, done_ccid},
 		[IS_CGSN] = {"cgsn", issue_cgsn, done_cgsn},

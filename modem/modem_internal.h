@@ -73,6 +73,8 @@ enum init_step {
 	IS_CSMS,
 	IS_CNMI,
 	IS_CREG,
+	IS_CGREG, /* optional: GPRS registration URCs */
+	IS_CEREG, /* optional: EPS (LTE) registration URCs */
 	IS_CIMI,
 	IS_CCID,
 	IS_CGSN,
@@ -235,8 +237,11 @@ struct modem {
 	uint64_t ussd_deadline;
 	bool ussd_answered; /* our AT+CUSD got its final result */
 
-	/* Info. */
+	/* Info: per domain (0 CS, 1 PS, 2 EPS) lac/ci/act. */
 	struct modem_info info;
+	long dom_lac[3], dom_ci[3];
+	bool has_cgreg, has_cereg; /* AT+CGREG=2 / AT+CEREG=2 accepted */
+	int dom_act[3];
 	unsigned info_outstanding;
 	uint64_t next_status;
 
@@ -313,6 +318,12 @@ void mdm_ussd_done(struct modem *m, const struct at_error *err,
 /* ---- modem_info.c ---- */
 void mdm_info_done(struct modem *m, int which, const struct at_error *err,
 		const struct at_result *res);
+
+/*
+ * A registration line (+CREG:/+CGREG:/+CEREG:, @form solicited or URC)
+ * into m->info and the effective registration. Returns 0 or -EINVAL.
+ */
+int mdm_reg_line(struct modem *m, const char *line, enum modem_reg_form form);
 
 /* ---- modem_urc.c ---- */
 int mdm_register_urcs(struct modem *m);

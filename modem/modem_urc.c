@@ -143,21 +143,14 @@ static void urc_cusd(const char *line, const char *pdu, void *ud)
 	mdm_ussd_line(ud, line, false);
 }
 
+/* +CREG/+CGREG/+CEREG: registration from whichever domain has it. */
 static void urc_creg(const char *line, const char *pdu, void *ud)
 {
 	struct modem *m = ud;
-	struct modem_reg reg;
 
 	(void) pdu;
-	if (modem_parse_creg(line, MODEM_REG_URC, &reg, NULL) < 0)
+	if (mdm_reg_line(m, line, MODEM_REG_URC) < 0)
 		return;
-	m->info.reg_stat = reg.stat;
-	if (reg.lac >= 0)
-		m->info.lac = reg.lac;
-	if (reg.ci >= 0)
-		m->info.ci = reg.ci;
-	if (reg.act >= 0)
-		m->info.act = reg.act;
 	if (m->cbs.info)
 		m->cbs.info(m, &m->info, m->ud);
 }
@@ -191,6 +184,8 @@ int mdm_register_urcs(struct modem *m)
 			{"+CDS:", true, urc_cds},
 			{"+CUSD:", false, urc_cusd},
 			{"+CREG:", false, urc_creg},
+			{"+CGREG:", false, urc_creg},
+			{"+CEREG:", false, urc_creg},
 			{"^SMMEMFULL:", false, urc_memfull},
 			{"^SMMEMFULL", false, urc_memfull},
 			{"RING", false, urc_ignore},

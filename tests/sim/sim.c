@@ -605,6 +605,7 @@ static void power_up_state(struct sim *sim, uint64_t now)
 	sim->cnmi_mt = 0;
 	sim->cnmi_ds = 0;
 	sim->creg_n = 0;
+	sim->cgreg_n = sim->cereg_n = 0;
 	sim->csms = 0;
 	snprintf(sim->cscs, sizeof(sim->cscs), "IRA");
 	sim->mem[0] = sim->mem[1] = sim->mem[2] = &sim->stores[0];
@@ -634,31 +635,53 @@ static void power_up_state(struct sim *sim, uint64_t now)
  * LAC/CI only with n=2 and while registered, in one of the forms real
  * modems use (MODEM-QUIRKS "Registration / cell ID").
  */
-void sim_creg_line(struct sim *sim, bool solicited)
+/*
+ * One registration line of domain @dom ("CREG" circuit, "CGREG" GPRS,
+ * "CEREG" EPS) in the current style. LTE-only: CS and GPRS say 0 (not
+ * registered, not searching), EPS has the state, TAC and ECI.
+ */
+void sim_reg_line(struct sim *sim, const char *dom, bool solicited)
 {
 	char n[8] = "";
-	bool reg = sim->creg_stat == 1 || sim->creg_stat == 5;
+	bool eps = strcmp(dom, "CEREG") == 0;
+	bool lte = sim->fault[SIM_FAULT_LTE_ONLY] != 0;
+	int set = eps			      ? sim->cereg_n
+		  : strcmp(dom, "CGREG") == 0 ? sim->cgreg_n
+					      : sim->creg_n;
+	int stat = lte && !eps ? 0 : sim->creg_stat;
+	bool reg = stat == 1 || stat == 5;
 
 	if (solicited)
-		snprintf(n, sizeof(n), "%d,", sim->creg_n);
-	if (sim->creg_n < 2 || !reg) {
-		sim_line(sim, "+CREG: %s%d", n, sim->creg_stat);
+		snprintf(n, sizeof(n), "%d,", set);
+	if (set < 2 || !reg) {
+		sim_line(sim, "+%s: %s%d", dom, n, stat);
+		return;
+	}
+	if (eps || lte) {
+		/* TS 27.007 §10.1.22: <tac> 2 octets, <ci> 28 bits, AcT 7. */
+		sim_line(sim, "+%s: %s%d,\"%04X\",\"%08X\",7", dom, n, stat,
+				sim->cfg.lac, sim->cfg.ci);
 		return;
 	}
 	switch (sim->fault[SIM_FAULT_CREG_STYLE]) {
 	case 1:
-		sim_line(sim, "+CREG: %s%d,%04X,%08X", n, sim->creg_stat,
-				sim->cfg.lac, sim->cfg.ci);
+		sim_line(sim, "+%s: %s%d,%04X,%08X", dom, n, stat, sim->cfg.lac,
+				sim->cfg.ci);
 		break;
 	case 2:
-		sim_line(sim, "+CREG: %s%d,\"%04X\",\"%08X\",7", n,
-				sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
+		sim_line(sim, "+%s: %s%d,\"%04X\",\"%08X\",7", dom, n, stat,
+				sim->cfg.lac, sim->cfg.ci);
 		break;
 	default:
-		sim_line(sim, "+CREG: %s%d,\"%04X\",\"%08X\"", n,
-				sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
+		sim_line(sim, "+%s: %s%d,\"%04X\",\"%08X\"", dom, n, stat,
+				sim->cfg.lac, sim->cfg.ci);
 		break;
 	}
+}
+
+void sim_creg_line(struct sim *sim, bool solicited)
+{
+	sim_reg_line(sim, "CREG", solicited);
 }
 
 /* The +CPIN: state text (TS 27.007 §8.3). */
@@ -1116,6 +1139,10 @@ int sim_set(struct sim *sim, enum sim_fault fault, long value)
 		sim->resp_at = now;
 		if (sim->creg_n >= 1)
 			sim_creg_line(sim, false);
+		if (sim->cgreg_n >= 1)
+			sim_reg_line(sim, "CGREG", false);
+		if (sim->cereg_n >= 1)
+			sim_reg_line(sim, "CEREG", false);
 		break;
 	case SIM_FAULT_LAC:
 		if (value > 0xffff)

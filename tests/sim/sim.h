@@ -207,6 +207,9 @@ enum sim_fault {
 	SIM_FAULT_SEND_JITTER_MS, /* ... plus or minus up to this, uniform */
 	SIM_FAULT_NOISE_PDU,	  /* every Nth +CMGR/+CMGL data line (PDU or
 				   * text) gets a 0xFF byte in the middle */
+	SIM_FAULT_LTE_ONLY,	  /* 1: registered on LTE only (Quectel EC2x,
+				   * SIMCom A76xx): +CREG/+CGREG say 0, +CEREG
+				   * says `creg` with TAC/ECI; SMS works */
 	SIM_FAULT_NOISE_HDR,	  /* every Nth +CMGR:/+CMGL: header gets one:
 				   * in turn before the line, in a field */
 	SIM_FAULT_MAX

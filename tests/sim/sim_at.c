@@ -160,6 +160,7 @@ static void settings_reset(struct sim *sim)
 	sim->cmgf = 0;
 	sim->cnmi_mode = sim->cnmi_mt = sim->cnmi_ds = 0;
 	sim->creg_n = 0;
+	sim->cgreg_n = sim->cereg_n = 0;
 }
 
 static int basic(struct sim *sim, char letter, const struct cmd *c)
@@ -723,9 +724,20 @@ static int h_creg(struct sim *sim, struct cmd *c)
 
 static int h_cgreg(struct sim *sim, struct cmd *c)
 {
-	if (c->type == T_READ)
-		sim_line(sim, "+CGREG: 0,%d", sim->creg_stat);
-	return R_OK;
+	if (c->type == T_READ) {
+		sim_reg_line(sim, "CGREG", true);
+		return R_OK;
+	}
+	return int_setting(sim, c, "+CGREG", 2, "(0-2)", &sim->cgreg_n);
+}
+
+static int h_cereg(struct sim *sim, struct cmd *c)
+{
+	if (c->type == T_READ) {
+		sim_reg_line(sim, "CEREG", true);
+		return R_OK;
+	}
+	return int_setting(sim, c, "+CEREG", 2, "(0-2)", &sim->cereg_n);
 }
 
 static int h_ident(struct sim *sim, struct cmd *c, const char *prefix,
@@ -938,6 +950,7 @@ static int dispatch_ext(struct sim *sim, const char *name, struct cmd *c)
 			{"+COPS", h_cops},
 			{"+CREG", h_creg},
 			{"+CGREG", h_cgreg},
+			{"+CEREG", h_cereg},
 			{"+CSCA", h_csca},
 			{"+CUSD", h_cusd},
 			{"+CFUN", h_cfun},

@@ -125,6 +125,9 @@ static const struct {
 		{"noise-pdu", SIM_FAULT_NOISE_PDU,
 				"every Nth +CMGR/+CMGL data line gets a 0xFF "
 				"byte (0 off)"},
+		{"lte-only", SIM_FAULT_LTE_ONLY,
+				"1: registered on LTE only (+CREG 0, +CEREG "
+				"registered)"},
 		{"noise-hdr", SIM_FAULT_NOISE_HDR,
 				"every Nth +CMGR:/+CMGL: header gets a 0xFF "
 				"byte (0 off)"},

@@ -108,6 +108,7 @@ struct sim {
 	bool echo, verbose, booting, curc_off, ussd_session;
 	bool post_deliver, post_reboot; /* after the final result */
 	int cmee, cmgf, cnmi_mode, cnmi_mt, cnmi_ds, creg_n, csms;
+	int cgreg_n, cereg_n; /* AT+CGREG=<n>, AT+CEREG=<n> */
 	char cscs[8];
 	enum sim_pin_state pin_state;
 	unsigned pin_attempts, puk_attempts;
@@ -155,6 +156,7 @@ uint64_t sim_now_us(void);
 uint64_t sim_fault_us(const struct sim *sim, enum sim_fault f);
 const char *sim_pin_text(const struct sim *sim);
 void sim_creg_line(struct sim *sim, bool solicited);
+void sim_reg_line(struct sim *sim, const char *dom, bool solicited);
 void sim_count(struct sim *sim, const char *name);
 void sim_out_at(struct sim *sim, uint64_t not_before, const void *data,
 		size_t len);

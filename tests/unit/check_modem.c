@@ -2618,6 +2618,53 @@ START_TEST(test_ussd_notice_while_waiting)
 }
 END_TEST
 
+static bool info_reg_is(struct h *h, const void *arg)
+{
+	return modem_get_info(h->m)->reg_stat == *(const int *) arg;
+}
+
+/*
+ * LTE-only modem (issue 10 item 4: Quectel EC2x, SIMCom A76xx): +CREG says
+ * not registered, +CEREG registered. Registration comes from EPS with
+ * TAC/ECI as LAC/CI, +CEREG URCs are routed, and sending is not held.
+ */
+START_TEST(test_lte_only)
+{
+	struct h h;
+	struct sms_pdu_out out[1];
+	struct tx tx[1];
+	const struct modem_info *info;
+	int five = 5, zero = 0;
+
+	h_init(&h, NULL, NULL);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_LTE_ONLY, 1), 0);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_LAC, 0x1A2B), 0);
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_CI, 0x01234567), 0);
+	h_wait_ready(&h);
+	info = modem_get_info(h.m);
+	ck_assert_int_eq(info->cs_stat, 0);
+	ck_assert_int_eq(info->eps_stat, 1);
+	ck_assert_int_eq(info->reg_stat, 1);
+	ck_assert_str_eq(info->reg_domain, "EPS");
+	ck_assert_int_eq(info->lac, 0x1A2B);
+	ck_assert_int_eq(info->ci, 0x01234567);
+	ck_assert_int_eq(info->act, 7);
+	ck_assert_uint_ge(sim_counter(h.sim, "+CEREG"), 2); /* =2 and ? */
+	/* Sending is not held back by +CREG: 0. */
+	send_one(&h, "+256700000001", "lte", 1, false, out, tx);
+	ck_assert_int_eq(tx[0].res.status, MODEM_SEND_OK);
+	/* A +CEREG URC: roaming now. */
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_CREG_STAT, 5), 0);
+	ck_assert(h_run(&h, info_reg_is, &five, 3000));
+	ck_assert_str_eq(modem_get_info(h.m)->reg_domain, "EPS");
+	/* Lost everywhere: the circuit state (0). */
+	ck_assert_int_eq(sim_set(h.sim, SIM_FAULT_CREG_STAT, 0), 0);
+	ck_assert(h_run(&h, info_reg_is, &zero, 3000));
+	ck_assert_int_eq(modem_get_info(h.m)->lac, -1);
+	h_free(&h);
+}
+END_TEST
+
 static const struct {
 	const char *name;
 	const TTest *const *test;
@@ -2677,6 +2724,7 @@ static const struct {
 		{"noise_text_mode", &test_noise_text_mode, 0},
 		{"ussd_notice_while_waiting", &test_ussd_notice_while_waiting,
 				0},
+		{"lte_only", &test_lte_only, 0},
 };
 
 /* MODEM_TEST=<name> runs one test (with MODEM_DEBUG=1 for a trace). */

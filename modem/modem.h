@@ -89,6 +89,13 @@ struct modem_config {
 	 */
 	unsigned send_starve_ms;
 	/*
+	 * After a read that leaves a command's response incomplete, wait
+	 * this long before reading again, so a paced serial line (115200
+	 * baud: 11.5 bytes per ms) is read in a few large chunks instead of
+	 * one wake-up per few bytes; default 10, UINT_MAX: off.
+	 */
+	unsigned read_coalesce_ms;
+	/*
 	 * Timings of recovery, settable so that tests run fast; 0 means the
 	 * default noted (and modem_config_init() leaves them 0).
 	 */
@@ -275,6 +282,13 @@ int modem_start(struct modem *m, uint64_t now_ms);
 /* Poll integration (see the top of this file). */
 int modem_fd(const struct modem *m);
 bool modem_wants_write(const struct modem *m);
+/*
+ * False while the driver lets a response in progress accumulate in the
+ * kernel (read_coalesce_ms): leave POLLIN out then; modem_next_deadline()
+ * says when it ends and modem_tick() reads what came. Callers that always
+ * poll for input lose only the saving.
+ */
+bool modem_wants_read(const struct modem *m);
 /* Earliest deadline (ms, caller's clock), -1 when none. */
 int64_t modem_next_deadline(const struct modem *m);
 void modem_handle_readable(struct modem *m, uint64_t now_ms);

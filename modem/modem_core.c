@@ -4,6 +4,7 @@
  * deferred transitions and poll integration (modem/modem_internal.h).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,7 @@ void modem_config_init(struct modem_config *cfg)
 	cfg->backoff_max_ms = 60000;
 	cfg->reboot_settle_ms = 1000;
 	cfg->send_starve_ms = 4000;
+	cfg->read_coalesce_ms = 10;
 }
 
 const char *modem_state_str(enum modem_state st)
@@ -158,9 +160,10 @@ static void chan_event(enum at_event ev, const char *line, void *ud)
 			mdm_request_down(m, "modem not responding");
 		break;
 	case AT_EVENT_UNKNOWN:
-		if (line && strncmp(line, "^SMMEMFULL", 10) == 0)
+		if (line && strncmp(line, "^SMMEMFULL", 10) == 0) {
+			m->sim_full = true;
 			mdm_request_sweep(m, 0);
-		else if (m->sop_cur)
+		} else if (m->sop_cur)
 			m->rx_noise = true; /* maybe a garbled +CMGR/+CMGL */
 		break;
 	default:
@@ -231,8 +234,10 @@ static void note_result(struct modem *m, const struct at_error *err)
 		m->failures = 0;
 		return;
 	}
-	if (err->type == AT_ERR_CMS && err->code == 322)
+	if (err->type == AT_ERR_CMS && err->code == 322) {
+		m->sim_full = true;
 		mdm_request_sweep(m, 0); /* memory full */
+	}
 	if (err->type == AT_ERR_TIMEOUT || err->type == AT_ERR_ERROR)
 		m->failures++;
 }
@@ -354,6 +359,8 @@ int modem_new(const struct modem_config *cfg, const struct modem_callbacks *cbs,
 		m->cfg.reboot_settle_ms = 1000;
 	if (!m->cfg.send_starve_ms)
 		m->cfg.send_starve_ms = 4000;
+	if (!m->cfg.read_coalesce_ms)
+		m->cfg.read_coalesce_ms = 10;
 	if (!m->cfg.resync_quiet_ms)
 		m->cfg.resync_quiet_ms = 500;
 	if (!m->cfg.probe_timeout_ms)
@@ -418,6 +425,7 @@ static void close_port(struct modem *m)
 	m->closing = false;
 	transport_close(m->tp);
 	m->tp = NULL;
+	m->read_hold_until = 0;
 }
 
 static void try_open(struct modem *m)
@@ -734,6 +742,8 @@ int64_t modem_next_deadline(const struct modem *m)
 	}
 	if (m->tp)
 		d = at_chan_next_deadline(m->chan);
+	if (m->tp && m->read_hold_until)
+		min_deadline(&d, m->read_hold_until);
 	if (m->reinit_pending)
 		min_deadline(&d, m->reinit_at);
 	if (m->reset_waiting)
@@ -757,16 +767,14 @@ int64_t modem_next_deadline(const struct modem *m)
 	return d;
 }
 
-void modem_handle_readable(struct modem *m, uint64_t now_ms)
+/* Read what is there (up to 64 KiB); true when something came. */
+static bool read_input(struct modem *m, uint64_t now_ms)
 {
 	uint8_t buf[4096];
+	bool got = false;
 	ssize_t n;
 	int i;
 
-	if (!m)
-		return;
-	m->now = now_ms;
-	m->depth++;
 	for (i = 0; i < 16 && m->tp && !m->down_pending; i++) {
 		n = transport_read(m->tp, buf, sizeof(buf));
 		if (n == -EAGAIN)
@@ -776,10 +784,45 @@ void modem_handle_readable(struct modem *m, uint64_t now_ms)
 					strerror((int) -n));
 			break;
 		}
+		if (n == 0)
+			break;
+		got = true;
 		at_chan_feed(m->chan, buf, (size_t) n, now_ms);
 	}
+	return got;
+}
+
+/*
+ * Coalescing: a response still in progress after this read (the command
+ * waits for its final result) is left to accumulate for
+ * read_coalesce_ms. Finals, prompts and URCs outside a response are not
+ * held back.
+ */
+static void maybe_hold(struct modem *m, uint64_t now_ms, bool got)
+{
+	m->read_hold_until = 0;
+	if (got && m->tp && m->cfg.read_coalesce_ms != UINT_MAX &&
+			at_chan_get_state(m->chan) == AT_STATE_WAIT_FINAL)
+		m->read_hold_until = now_ms + m->cfg.read_coalesce_ms;
+}
+
+void modem_handle_readable(struct modem *m, uint64_t now_ms)
+{
+	bool got;
+
+	if (!m)
+		return;
+	m->now = now_ms;
+	m->depth++;
+	got = read_input(m, now_ms);
+	maybe_hold(m, now_ms, got);
 	m->depth--;
 	mdm_process(m);
+}
+
+bool modem_wants_read(const struct modem *m)
+{
+	return m && m->tp && !(m->read_hold_until > m->now);
 }
 
 void modem_handle_writable(struct modem *m, uint64_t now_ms)
@@ -812,6 +855,8 @@ void modem_tick(struct modem *m, uint64_t now_ms)
 		return;
 	m->now = now_ms;
 	m->depth++;
+	if (m->read_hold_until && now_ms >= m->read_hold_until && m->tp)
+		maybe_hold(m, now_ms, read_input(m, now_ms));
 	if (m->tp)
 		at_chan_tick(m->chan, now_ms);
 	m->depth--;

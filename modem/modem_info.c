@@ -128,8 +128,10 @@ void mdm_info_done(struct modem *m, int which, const struct at_error *err,
 				m->info.store_total = cpms.st[2].total;
 				if (cpms.st[2].total > 0 &&
 						cpms.st[2].used >=
-								cpms.st[2].total)
+								cpms.st[2].total) {
+					m->sim_full = true;
 					mdm_request_sweep(m, 0);
+				}
 			}
 			break;
 		}

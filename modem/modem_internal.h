@@ -51,12 +51,14 @@
 #define SIM_BUSY_STEP_MAX_MS 5000
 #define LIST_TIMEOUT_MS 30000 /* AT+CMGL of a full store is long */
 /*
- * After a storage operation ends, sends wait this long more: the +CMTI of
+ * After a delete on a full SIM, sends wait this long more: the +CMTI of
  * the message the network puts into the slot just freed comes right
- * after the AT+CMGD's OK, maybe in the next read.
+ * after the AT+CMGD's OK, maybe in the next read. When none comes, the
+ * network holds nothing more (sim_full is cleared).
  */
-#define RX_GRACE_MS 20
-#define REREAD_MAX 3	   /* reads of a garbled slot before handing it over */
+#define RX_GRACE_MS 5
+#define RX_BURST_OPS 4 /* storage operations queued: a burst, reception first */
+#define REREAD_MAX 3   /* reads of a garbled slot before handing it over */
 #define REREAD_SLOTS 64	   /* slots tracked at once */
 #define NOISY_SWEEPS_MAX 3 /* sweeps re-run at once after line noise */
 
@@ -228,7 +230,11 @@ struct modem {
 	struct send *send_cur;
 	uint64_t next_send_id;
 	uint64_t send_held_since; /* a send waits for reception; 0: none */
-	uint64_t rx_last;	  /* last storage operation finished */
+	uint64_t send_started;	  /* the send in flight went out */
+	uint64_t send_ms_avg;	  /* AT+CMGS duration, moving average */
+	uint64_t rx_last;	  /* last delete on a full SIM finished */
+	bool sim_full; /* the store was seen full: the network may hold more */
+	uint64_t read_hold_until; /* coalescing a response: no read before */
 
 	/* USSD. */
 	bool ussd_pending;

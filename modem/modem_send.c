@@ -54,6 +54,12 @@ void mdm_send_done(struct modem *m, const struct at_error *err,
 
 	if (!s)
 		return;
+	if (m->send_started && m->now >= m->send_started) {
+		uint64_t d = m->now - m->send_started + 1;
+
+		m->send_ms_avg = m->send_ms_avg ? (3 * m->send_ms_avg + d) / 4
+						: d;
+	}
 	m->send_cur = NULL;
 	if (!err) {
 		l = at_result_find(res, "+CMGS:");
@@ -164,15 +170,31 @@ out_fail:
 	mdm_send_complete(m, s, &r);
 }
 
+/*
+ * Reception work that a send must not delay. Reading promptly matters
+ * when the SIM is full (the network holds the rest until a slot frees)
+ * or a burst is queued: then any queued or running storage operation, or
+ * a stored message out and not yet released (its AT+CMGD follows the
+ * release), counts. With free slots and a short queue, the network stores
+ * into the SIM meanwhile anyway, and sends interleave.
+ */
 bool mdm_rx_pending(const struct modem *m)
 {
 	const struct msg *g;
+	const struct sop *o;
+	size_t n = m->sop_cur ? 1 : 0;
 
-	if (m->sop_cur || m->sop_head)
+	for (o = m->sop_head; o; o = o->next)
+		n++;
+	if (n >= RX_BURST_OPS)
+		return true;
+	if (!m->sim_full)
+		return false;
+	if (n)
 		return true;
 	for (g = m->msgs; g; g = g->next)
 		if (!g->pub.direct)
-			return true; /* its AT+CMGD follows the release */
+			return true;
 	return false;
 }
 
@@ -184,17 +206,32 @@ bool mdm_rx_pending(const struct modem *m)
  * so a continuous flood still lets one through every few seconds. A
  * +CNMA never waits (it is not a send).
  */
+/*
+ * How long a send may wait for reception: send_starve_ms, or less when
+ * sends are quick: ten times the average AT+CMGS duration, so that a send
+ * slipped in costs reception at most about a tenth of its time (a modem
+ * answering in 1 ms is not made to hold acks for seconds).
+ */
+static uint64_t hold_limit(const struct modem *m)
+{
+	uint64_t l = m->cfg.send_starve_ms;
+
+	if (m->send_ms_avg && 10 * m->send_ms_avg < l)
+		l = 10 * m->send_ms_avg;
+	return l;
+}
+
 uint64_t mdm_send_due(const struct modem *m)
 {
 	uint64_t t;
 
 	if (!mdm_rx_pending(m)) {
-		t = m->rx_last + RX_GRACE_MS;
+		t = m->sim_full ? m->rx_last + RX_GRACE_MS : 0;
 		return t > m->now ? t : m->now;
 	}
 	if (!m->send_held_since)
 		return m->now; /* not judged yet: at the next pump */
-	t = m->send_held_since + m->cfg.send_starve_ms;
+	t = m->send_held_since + hold_limit(m);
 	return t > m->now ? t : m->now;
 }
 
@@ -207,19 +244,25 @@ void mdm_send_pump(struct modem *m)
 
 	if (m->send_cur || !m->send_head || m->state != MODEM_STATE_READY)
 		return;
-	if (mdm_rx_pending(m) || m->now < m->rx_last + RX_GRACE_MS) {
+	if (m->sim_full && !mdm_rx_pending(m) &&
+			m->now >= m->rx_last + RX_GRACE_MS)
+		m->sim_full = false; /* no new message came into the slot */
+	if (mdm_rx_pending(m) ||
+			(m->sim_full && m->now < m->rx_last + RX_GRACE_MS)) {
 		if (!m->send_held_since) {
 			m->send_held_since = m->now ? m->now : 1;
 			m->stats.sends_held++;
 		}
 		if (!mdm_rx_pending(m) ||
-				m->now < m->send_held_since + m->cfg.send_starve_ms)
+				m->now < m->send_held_since + hold_limit(m))
 			return;
 		m->stats.sends_starved++;
-		mdm_dbg(m, "send waited %u ms for reception: sending one",
-				m->cfg.send_starve_ms);
+		mdm_dbg(m, "send waited %llu ms for reception: sending one",
+				(unsigned long long) (m->now -
+						      m->send_held_since));
 	}
 	m->send_held_since = 0;
+	m->send_started = m->now;
 	s = m->send_head;
 	m->send_head = s->next;
 	if (!m->send_head)

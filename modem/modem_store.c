@@ -74,7 +74,8 @@ static void sop_finish(struct modem *m)
 	struct sop *o = m->sop_cur;
 
 	m->sop_cur = NULL;
-	m->rx_last = m->now;
+	if (o && o->kind == SOP_DELETE && m->sim_full)
+		m->rx_last = m->now;
 	free(o);
 }
 
@@ -415,7 +416,7 @@ void mdm_sop_done(struct modem *m, const struct cmd_ctx *ctx,
 	struct sop *o = m->sop_cur;
 	struct modem_cpms cpms;
 	const char *l;
-	size_t i, n;
+	size_t i, n, listed = 0;
 	struct del *d, *dn;
 
 	if (!o)
@@ -484,6 +485,7 @@ void mdm_sop_done(struct modem *m, const struct cmd_ctx *ctx,
 		sop_issue(m);
 		return;
 	case SOP_SWEEP:
+		listed = 0;
 		if (err) {
 			sop_finish(m);
 			if (err->type != AT_ERR_IO)
@@ -506,8 +508,13 @@ void mdm_sop_done(struct modem *m, const struct cmd_ctx *ctx,
 			if (!pdu || !is_pdu)
 				continue;
 			i++;
+			listed++;
 			stored_entry(m, o->store, -1, l, pdu);
 		}
+		if (m->info.store_total > 0 &&
+				listed >= (size_t) m->info.store_total &&
+				strcmp(o->store, m->storage) == 0)
+			m->sim_full = true;
 		/*
 		 * Line noise hid an entry (an unknown line during the
 		 * listing): list again at once, a few times, so a message

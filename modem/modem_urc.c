@@ -160,6 +160,7 @@ static void urc_memfull(const char *line, const char *pdu, void *ud)
 	struct modem *m = ud;
 
 	(void) pdu;
+	m->sim_full = true;
 	mdm_dbg(m, "%s: sweeping", line);
 	mdm_request_sweep(m, 0);
 }

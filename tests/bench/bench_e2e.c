@@ -75,6 +75,7 @@ struct bench {
 	uint64_t first_inject, last_ack;
 	long at_base, cmgs_base;
 	double cpu_base;
+	long csw_base, csw_q;
 	PGconn *pg;
 };
 
@@ -187,6 +188,30 @@ static long vm_hwm_kb(struct bench *b)
 			break;
 	fclose(f);
 	return kb;
+}
+
+/* fieldgated's context switches so far (its wake-ups, roughly). */
+static long ctx_switches(struct bench *b)
+{
+	char path[64], line[256];
+	long v = 0, n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) b->pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		long x;
+
+		if (sscanf(line, "voluntary_ctxt_switches: %ld", &x) == 1)
+			v = x;
+		else if (sscanf(line, "nonvoluntary_ctxt_switches: %ld", &x) ==
+				1)
+			n = x;
+	}
+	fclose(f);
+	return v + n;
 }
 
 static void check_daemon(struct bench *b)
@@ -425,6 +450,7 @@ static void baseline(struct bench *b)
 {
 	at_counts(b, &b->at_base, &b->cmgs_base);
 	b->cpu_base = cpu_seconds(b);
+	b->csw_base = ctx_switches(b);
 }
 
 static void run_steady(struct bench *b)
@@ -525,6 +551,7 @@ static void run_burst(struct bench *b)
 		if (!t_queued && acks_queued(b) >= b->o.count) {
 			t_queued = now_us();
 			cpu_q = cpu_seconds(b) - b->cpu_base;
+			b->csw_q = ctx_switches(b);
 			at_counts(b, &all_q, &cmgs_q);
 		}
 		if (t_queued && (int) b->nlat >= b->o.count)
@@ -532,17 +559,17 @@ static void run_burst(struct bench *b)
 	}
 	cpu_all = cpu_seconds(b) - b->cpu_base;
 	if (b->o.header)
-		printf("%-22s %6s %5s %9s %8s %9s %8s %8s %8s %8s %9s\n", "run",
-				"msgs", "PDUs", "stored s", "msgs/s", "cpu s",
-				"rx AT", "acked", "all s", "cpu all",
-				"per modem");
+		printf("%-22s %6s %5s %9s %8s %9s %8s %8s %8s %8s %9s %7s\n",
+				"run", "msgs", "PDUs", "stored s", "msgs/s",
+				"cpu s", "rx AT", "acked", "all s", "cpu all",
+				"per modem", "wakeups");
 	if (!t_queued) {
 		printf("%-22s %6d: only %ld acknowledgements queued in 120 s\n",
 				b->o.tag, b->o.count, acks_queued(b));
 		return;
 	}
 	printf("%-22s %6d %5ld %9.2f %8.1f %9.3f %8.2f %8zu %8.2f %8.3f "
-	       "%4ld/%ld\n",
+	       "%4ld/%ld %7ld\n",
 			b->o.tag, b->o.count, b->pdus,
 			(double) (t_queued - t0) / 1e6,
 			b->o.count / ((double) (t_queued - t0) / 1e6), cpu_q,
@@ -551,7 +578,8 @@ static void run_burst(struct bench *b)
 					b->o.count,
 			b->nlat,
 			b->last_ack ? (double) (b->last_ack - t0) / 1e6 : -1.0,
-			cpu_all, b->sent_by[0], b->sent_by[1]);
+			cpu_all, b->sent_by[0], b->sent_by[1],
+			b->csw_q - b->csw_base);
 }
 
 static void stop_daemon(struct bench *b)

@@ -92,7 +92,7 @@ struct modem_config {
 	 * After a read that leaves a command's response incomplete, wait
 	 * this long before reading again, so a paced serial line (115200
 	 * baud: 11.5 bytes per ms) is read in a few large chunks instead of
-	 * one wake-up per few bytes; default 10, UINT_MAX: off.
+	 * one wake-up per few bytes; default 20, UINT_MAX: off.
 	 */
 	unsigned read_coalesce_ms;
 	/*

@@ -63,7 +63,7 @@ void modem_config_init(struct modem_config *cfg)
 	cfg->backoff_max_ms = 60000;
 	cfg->reboot_settle_ms = 1000;
 	cfg->send_starve_ms = 4000;
-	cfg->read_coalesce_ms = 10;
+	cfg->read_coalesce_ms = 20;
 }
 
 const char *modem_state_str(enum modem_state st)
@@ -360,7 +360,7 @@ int modem_new(const struct modem_config *cfg, const struct modem_callbacks *cbs,
 	if (!m->cfg.send_starve_ms)
 		m->cfg.send_starve_ms = 4000;
 	if (!m->cfg.read_coalesce_ms)
-		m->cfg.read_coalesce_ms = 10;
+		m->cfg.read_coalesce_ms = 20;
 	if (!m->cfg.resync_quiet_ms)
 		m->cfg.resync_quiet_ms = 500;
 	if (!m->cfg.probe_timeout_ms)
@@ -794,16 +794,27 @@ static bool read_input(struct modem *m, uint64_t now_ms)
 
 /*
  * Coalescing: a response still in progress after this read (the command
- * waits for its final result) is left to accumulate for
- * read_coalesce_ms. Finals, prompts and URCs outside a response are not
- * held back.
+ * waits for its final result) that trickles in (the previous read of it
+ * was a moment ago: a paced serial line) is left to accumulate for
+ * read_coalesce_ms. A response that comes in one or two large pieces (an
+ * unpaced line) is never held; nor are finals, prompts and URCs outside a
+ * response.
  */
 static void maybe_hold(struct modem *m, uint64_t now_ms, bool got)
 {
+	bool partial = got && m->tp &&
+		       at_chan_get_state(m->chan) == AT_STATE_WAIT_FINAL;
+
 	m->read_hold_until = 0;
-	if (got && m->tp && m->cfg.read_coalesce_ms != UINT_MAX &&
-			at_chan_get_state(m->chan) == AT_STATE_WAIT_FINAL)
+	if (!partial) {
+		if (got)
+			m->last_partial = 0;
+		return;
+	}
+	if (m->cfg.read_coalesce_ms != UINT_MAX && m->last_partial &&
+			now_ms - m->last_partial <= TRICKLE_MS)
 		m->read_hold_until = now_ms + m->cfg.read_coalesce_ms;
+	m->last_partial = now_ms;
 }
 
 void modem_handle_readable(struct modem *m, uint64_t now_ms)

@@ -57,6 +57,7 @@
  * network holds nothing more (sim_full is cleared).
  */
 #define RX_GRACE_MS 5
+#define TRICKLE_MS 3   /* partial reads this close: a paced line */
 #define RX_BURST_OPS 4 /* storage operations queued: a burst, reception first */
 #define REREAD_MAX 3   /* reads of a garbled slot before handing it over */
 #define REREAD_SLOTS 64	   /* slots tracked at once */
@@ -235,6 +236,7 @@ struct modem {
 	uint64_t rx_last;	  /* last delete on a full SIM finished */
 	bool sim_full; /* the store was seen full: the network may hold more */
 	uint64_t read_hold_until; /* coalescing a response: no read before */
+	uint64_t last_partial;	  /* last read that left a response open */
 
 	/* USSD. */
 	bool ussd_pending;

@@ -7,6 +7,7 @@
  *   bench_e2e --fieldgated PATH --dir DIR --conninfo STR --prefix DIGITS
  *             --senders N [--mode steady|burst] [--count N] [--rate R]
  *             [--baud B] [--capacity N] [--tag T] [--header]
+ *             [--send-ms MS] [--modems 1|2]
  *
  * The simulator runs in this process (tests/sim/libsim.a), so the moment
  * an AT+CMGS PDU arrives is seen without a control-socket round trip. One
@@ -23,6 +24,12 @@
  *          rate = COUNT / (injection -> the last acknowledgement row
  *          INSERTed, seen through LISTEN fieldgate_outbound), then the time
  *          until every acknowledgement went out.
+ *
+ * --send-ms: every AT+CMGS takes MS +- 10 % (the simulator's send-ms /
+ * send-jitter: a real modem's network round trip). --modems 2: a second
+ * simulated modem on the same daemon; the burst arrives at the first,
+ * acknowledgements go out through both ("per modem" column).
+ * "wakeups" = the daemon's context switches until all acks were queued.
  *
  * CPU = fieldgated's utime+stime (/proc/PID/stat) over the measured span;
  * RSS = its VmHWM. AT commands per message = the simulator's command

@@ -28,19 +28,61 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db/store.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
 #include "modem/sms_concat.h"
+#include "modem/ucs2.h"
 
 #define UNHANDLED_BATCH 100
+
+/*
+ * Code units of recently stored parts (by row id), so that assembly joins
+ * them before decoding (a surrogate pair or escape split across parts);
+ * after a restart the stored texts are joined instead.
+ */
+#define UNITS_CACHE 256
+struct part_units {
+	int64_t id; /* 0: empty */
+	enum sms_charset charset;
+	uint8_t units[160];
+	size_t len;
+};
 
 struct gw_inbound {
 	int64_t stale_timer;	 /* partial-assembly timer, 0 = none */
 	int64_t unhandled_timer; /* continue handling 'stored' rows */
 	uint64_t stored, duplicates, deferred, assembled;
+	struct part_units units[UNITS_CACHE];
+	size_t units_next;
 };
+
+static void units_remember(
+		struct gw_inbound *ib, int64_t id, const struct sms *msg)
+{
+	struct part_units *u;
+
+	if (!ib || !msg->units_len || msg->units_len > sizeof(u->units))
+		return;
+	u = &ib->units[ib->units_next++ % UNITS_CACHE];
+	u->id = id;
+	u->charset = msg->dcs.charset;
+	memcpy(u->units, msg->units, msg->units_len);
+	u->len = msg->units_len;
+}
+
+static const struct part_units *units_find(
+		const struct gw_inbound *ib, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; ib && i < UNITS_CACHE; i++)
+		if (ib->units[i].id == id)
+			return &ib->units[i];
+	return NULL;
+}
 
 static void arm_stale_timer(struct gw_context *ctx, int64_t delay_s);
 
@@ -85,6 +127,15 @@ static const char *encoding_name(enum sms_charset cs)
 	}
 }
 
+static bool str_ok(const char *s)
+{
+	return !s || utf8_valid(s, strlen(s));
+}
+
+/* A garbled read is usually clean the next time: reads before storing raw. */
+#define READS_BEFORE_RAW 2
+#define READS_MAX 3
+
 /* What we store of one received PDU; strings borrowed from @sms/@buf. */
 static void fill_inbound(struct gw_link *link, const struct modem_sms *sms,
 		struct db_inbound *in, char *hexbuf, size_t hexsize)
@@ -116,7 +167,8 @@ static void fill_inbound(struct gw_link *link, const struct modem_sms *sms,
 	in->sender = msg->addr.number;
 	in->sender_ton = msg->addr.ton;
 	in->smsc = msg->has_smsc ? msg->smsc.number : NULL;
-	if (sms_scts_to_epoch(&msg->scts, &t) == 0) {
+	/* Two-digit year: the century nearest to now. */
+	if (sms_scts_to_epoch_near(&msg->scts, (int64_t) time(NULL), &t) == 0) {
 		in->scts = t;
 		in->scts_tz_minutes = msg->scts.tz_quarters * 15;
 	}
@@ -133,6 +185,20 @@ static void fill_inbound(struct gw_link *link, const struct modem_sms *sms,
 		in->text = hexbuf;
 	} else {
 		in->text = msg->text;
+	}
+	/*
+	 * Nothing reaches PostgreSQL as invalid UTF-8: the driver and codec
+	 * guarantee it; should one not, the message is kept raw (the PDU
+	 * hex is ASCII) and marked rather than rejected by the database.
+	 */
+	if (!str_ok(in->text) || !str_ok(in->sender) || !str_ok(in->smsc) ||
+			!str_ok(in->pdu_hex)) {
+		in->decode_error = "invalid UTF-8 from the modem; stored raw";
+		in->text = NULL;
+		in->sender = NULL;
+		in->smsc = NULL;
+		if (!str_ok(in->pdu_hex))
+			in->pdu_hex = NULL;
 	}
 }
 
@@ -210,6 +276,16 @@ static int try_assemble(struct gw_context *ctx, const char *modem_name,
 		/* Informational only: the texts are already UTF-8. */
 		p->charset = SMS_CHARSET_UCS2;
 		snprintf(p->text, sizeof(p->text), "%s", t);
+		{
+			const struct part_units *u =
+					units_find(ctx->inbound, rows[i].id);
+
+			if (u) {
+				p->charset = u->charset;
+				memcpy(p->units, u->units, u->len);
+				p->units_len = u->len;
+			}
+		}
 		ids[n_ids++] = rows[i].id;
 		k++;
 	}
@@ -339,6 +415,10 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 		return;
 	}
 	fill_inbound(link, sms, &in, hexbuf, sizeof(hexbuf));
+	if (!in.decode_error && sms->msg.text_error)
+		log_info("modem=%s text partly undecodable (%s): stored with "
+			 "U+FFFD and the raw PDU",
+				link->name, sms->msg.text_error);
 
 	if (!in.decode_error && udh->has_concat && udh->concat_total > 1) {
 		struct db_inbound_part part = {.msg = in};
@@ -352,6 +432,7 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 		part.seq = udh->concat_seq;
 		r = db_inbound_store_part(db, &part, &id, &is_new, &err);
 		if (r >= 0) {
+			units_remember(ib, id, &sms->msg);
 			/* Keys only from here: @sms is freed by the release. */
 			db_part_group_from_part(&part, &group);
 			modem_sms_release(link->m, sms, true);
@@ -376,6 +457,15 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 	}
 
 	r = store_single(link, &in, &id, &is_new);
+	if (r < 0 && r != -ENOTCONN && !sms->direct &&
+			sms->reads < READS_BEFORE_RAW) {
+		/* Not an outage: read it again now (not at the sweep). */
+		log_warnx("modem=%s storing a message failed (read %u): "
+			  "reading it again",
+				link->name, sms->reads);
+		modem_sms_reread(link->m, sms);
+		return;
+	}
 	if (r < 0 && r != -ENOTCONN && !in.decode_error) {
 		/* Rejected decoded: store it raw and marked, never drop it. */
 		fill_inbound(link, sms, &in, hexbuf, sizeof(hexbuf));
@@ -385,7 +475,20 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 		in.scts = 0;
 		r = store_single(link, &in, &id, &is_new);
 	}
+	if (r < 0 && r != -ENOTCONN && !sms->direct && sms->reads < READS_MAX) {
+		log_warnx("modem=%s storing a message raw failed (read %u): "
+			  "reading it again",
+				link->name, sms->reads);
+		modem_sms_reread(link->m, sms);
+		return;
+	}
 	if (r < 0) {
+		if (r != -ENOTCONN)
+			log_warnx("modem=%s a message cannot be stored even "
+				  "raw "
+				  "after %u reads: left on the modem until the "
+				  "next sweep",
+					link->name, sms->reads);
 		modem_sms_release(link->m, sms, false);
 		return;
 	}

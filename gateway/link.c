@@ -171,8 +171,10 @@ static void link_sync(struct gw_link *link)
 	if (!link->m)
 		return;
 	fd = modem_fd(link->m);
-	events = fd >= 0 ? LOOP_READ | (modem_wants_write(link->m) ? LOOP_WRITE
-								   : 0)
+	/* Read interest off while the driver coalesces a response. */
+	events = fd >= 0 ? (modem_wants_read(link->m) ? LOOP_READ : 0) |
+						 (modem_wants_write(link->m) ? LOOP_WRITE
+									     : 0)
 			 : 0;
 	if (fd != link->fd) {
 		if (link->fd >= 0)

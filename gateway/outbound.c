@@ -299,27 +299,6 @@ static void requeue_unknown_messages(struct gw_context *ctx)
 				r, r == 1 ? "" : "s");
 }
 
-/*
- * Sets TP-RD (TS 23.040 §9.2.3.25, bit 2 of the SMS-SUBMIT first octet)
- * in a stored PDU: SMSC length octet, SMSC, then the first octet.
- */
-static int set_reject_duplicates(char *hex)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	unsigned smsc_len, fo;
-	size_t pos;
-
-	if (strlen(hex) < 4 || sscanf(hex, "%2x", &smsc_len) != 1)
-		return -EINVAL;
-	pos = 2 + (size_t) smsc_len * 2;
-	if (strlen(hex) < pos + 2 || sscanf(hex + pos, "%2x", &fo) != 1)
-		return -EINVAL;
-	fo |= 0x04;
-	hex[pos] = digits[(fo >> 4) & 0xF];
-	hex[pos + 1] = digits[fo & 0xF];
-	return 0;
-}
-
 /* Encodes and stores a freshly claimed message's parts. */
 static int encode_parts(struct gw_link *link, struct gw_send *s)
 {
@@ -592,7 +571,7 @@ static void send_next(struct gw_link *link)
 	hex = part->pdu_hex;
 	if (part->attempts > 0 && ctx->config->out_resend_unknown ==
 						  GW_RESEND_REJECT_DUPLICATES)
-		set_reject_duplicates(hex);
+		(void) sms_submit_hex_set_reject_duplicates(hex); /* a SUBMIT */
 	id = modem_send_pdu(
 			link->m, hex, (size_t) part->tpdu_len, on_sent, link);
 	if (id < 0) {

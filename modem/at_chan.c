@@ -25,6 +25,7 @@ struct at_cmd {
 	size_t woff; /* bytes of head/payload written */
 	char **prefixes;
 	size_t n_prefixes;
+	bool data_lines; /* a data line follows each declared line */
 	unsigned timeout_ms;
 	unsigned prompt_timeout_ms;
 	at_cmd_cb cb;
@@ -602,7 +603,7 @@ static void handle_line(struct at_chan *c, const char *line)
 		if (result_add(&c->cur->res, line, false) < 0)
 			debugf(c, "out of memory, line lost: ", line,
 					strlen(line));
-		if (strcmp(pfx, "+CMGR:") == 0 || strcmp(pfx, "+CMGL:") == 0) {
+		if (c->cur->data_lines) {
 			c->cur->want_pdu = true;
 			at_lexer_expect_pdu(c->lx, true);
 		}
@@ -888,6 +889,7 @@ static struct at_cmd *cmd_new(const struct at_cmd_desc *d)
 				goto out_free;
 		}
 	}
+	cmd->data_lines = d->data_lines;
 	cmd->timeout_ms = d->timeout_ms ? d->timeout_ms : AT_TIMEOUT_DEFAULT_MS;
 	cmd->prompt_timeout_ms = d->prompt_timeout_ms ? d->prompt_timeout_ms
 						      : AT_TIMEOUT_PROMPT_MS;

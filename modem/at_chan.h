@@ -107,9 +107,14 @@ struct at_cmd_desc {
 	 * Declared information-response prefixes, NULL-terminated (NULL:
 	 * none), e.g. {"+CSQ:", NULL}; copied. "" means "any line that is
 	 * not a final, a registered URC or a boot banner" (AT+CGSN, AT+CIMI).
-	 * A "+CMGR:" or "+CMGL:" line makes the next line a PDU.
 	 */
 	const char *const *prefixes;
+	/*
+	 * Each line matching a declared prefix is followed by a data line
+	 * (the PDU of +CMGR:/+CMGL:, or a text-mode body): the engine knows
+	 * no command, the command declares it.
+	 */
+	bool data_lines;
 	/*
 	 * Prompt commands (AT+CMGS=<n>, AT+CMGW=<n>): the text written after
 	 * "> ", Ctrl-Z is appended by the channel. NULL: no prompt. Copied.

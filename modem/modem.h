@@ -82,6 +82,20 @@ struct modem_config {
 	unsigned reboot_settle_ms;    /* quiet after a boot banner before
 				      * re-init; default 1000 */
 	/*
+	 * Reception first (docs/MODEM-DRIVER.md "Reception first"): a send
+	 * waits while a read, delete or sweep is queued or running, or a
+	 * stored message is out and not yet released, but never longer than
+	 * this; default 4000.
+	 */
+	unsigned send_starve_ms;
+	/*
+	 * After a read that leaves a command's response incomplete, wait
+	 * this long before reading again, so a paced serial line (115200
+	 * baud: 11.5 bytes per ms) is read in a few large chunks instead of
+	 * one wake-up per few bytes; default 20, UINT_MAX: off.
+	 */
+	unsigned read_coalesce_ms;
+	/*
 	 * Timings of recovery, settable so that tests run fast; 0 means the
 	 * default noted (and modem_config_init() leaves them 0).
 	 */
@@ -132,6 +146,14 @@ struct modem_sms {
 	 * printed it, dcs GSM7); no UDH, so no concatenation info.
 	 */
 	bool text_mode;
+	/*
+	 * Line noise: the PDU line held bytes that are not hex digits, so
+	 * pdu_hex is the hex of the line's raw bytes (valid ASCII), and
+	 * decode_err is set. Stored messages are re-read (up to twice)
+	 * before one is handed over like this.
+	 */
+	bool garbled;
+	unsigned reads; /* times the slot was read for this hand-over, >= 1 */
 };
 
 /* A status report (SMS-STATUS-REPORT, TS 23.040 §9.2.2.3). Borrowed. */
@@ -159,10 +181,18 @@ struct modem_ussd_reply {
 
 /* Network and SIM information; fields -1 / "" when unknown. */
 struct modem_info {
-	int reg_stat; /* +CREG <stat>, 0..10 */
+	/*
+	 * Registration, from whichever domain is registered: circuit
+	 * (+CREG), else EPS (+CEREG: LTE-only modems register there only,
+	 * SMS over SGs/IMS works), else GPRS (+CGREG); when none is, the
+	 * circuit state. lac/ci are then that domain's (TAC/ECI for EPS).
+	 */
+	int reg_stat; /* <stat>, 0..10 */
 	long lac;
 	long ci;
 	int act;
+	const char *reg_domain; /* "CS", "EPS", "PS"; static, "" unknown */
+	int cs_stat, ps_stat, eps_stat; /* per domain, -1 unknown */
 	char oper[MODEM_OPER_MAX];
 	bool signal_known;
 	int signal_dbm; /* valid when signal_known */
@@ -252,6 +282,13 @@ int modem_start(struct modem *m, uint64_t now_ms);
 /* Poll integration (see the top of this file). */
 int modem_fd(const struct modem *m);
 bool modem_wants_write(const struct modem *m);
+/*
+ * False while the driver lets a response in progress accumulate in the
+ * kernel (read_coalesce_ms): leave POLLIN out then; modem_next_deadline()
+ * says when it ends and modem_tick() reads what came. Callers that always
+ * poll for input lose only the saving.
+ */
+bool modem_wants_read(const struct modem *m);
 /* Earliest deadline (ms, caller's clock), -1 when none. */
 int64_t modem_next_deadline(const struct modem *m);
 void modem_handle_readable(struct modem *m, uint64_t now_ms);
@@ -277,6 +314,14 @@ const char *modem_name(const struct modem *m);
  * Returns 0, -EINVAL (NULL or not from this modem).
  */
 int modem_sms_release(struct modem *m, struct modem_sms *sms, bool committed);
+/*
+ * modem_sms_reread() - the caller could not store @sms for a reason other
+ * than its database being down (a garbled read): like release(false), but
+ * a stored message is read again at once (not at the next sweep), and
+ * the next hand-over has reads = @sms->reads + 1. Direct: as
+ * release(false). Returns 0, -EINVAL.
+ */
+int modem_sms_reread(struct modem *m, struct modem_sms *sms);
 
 /*
  * modem_send_pdu() - queue one AT+CMGS=<tpdu_len> with @hex (SMSC prefix +
@@ -322,6 +367,10 @@ struct modem_stats {
 	uint64_t sends_ok;
 	uint64_t sends_failed;
 	uint64_t sends_unknown;
+	uint64_t sends_held;	/* sends that waited for reception work */
+	uint64_t sends_starved; /* ... and went anyway (send_starve_ms) */
+	uint64_t rereads;	/* slots read again (garbled, not stored) */
+	uint64_t ussd_notices;	/* network-initiated +CUSD */
 };
 void modem_get_stats(const struct modem *m, struct modem_stats *ret_stats);
 

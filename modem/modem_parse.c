@@ -9,6 +9,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define FAIL(why)                                                              \
@@ -753,5 +755,108 @@ int modem_parse_csms(const char *line, struct modem_csms *ret,
 	v.mo = f[n - 2];
 	v.bm = f[n - 1];
 	*ret = v;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Text mode and identities (moved from the driver). */
+
+/* AT+CGSN: 14..17 digits (IMEI/IMEISV), maybe "+CGSN: " prefixed. */
+int modem_parse_imei(const char *line, char ret_imei[MODEM_ID_MAX],
+		const char **ret_reason)
+{
+	const char *p = line;
+	size_t n = 0;
+
+	if (strncmp(p, "+CGSN:", 6) == 0)
+		p += 6;
+	while (*p == ' ' || *p == '"')
+		p++;
+	while (p[n] >= '0' && p[n] <= '9')
+		n++;
+	if (n < 14 || n >= MODEM_ID_MAX)
+		FAIL("not 14..17 digits");
+	memcpy(ret_imei, p, n);
+	ret_imei[n] = '\0';
+	return 0;
+}
+
+/*
+ * Text mode (AT+CMGF=1, TS 27.005 §4.1/§4.3): a header
+ *   +CMGR: <stat>,<oa>,[<alpha>],<scts>
+ *   +CMGL: <index>,<stat>,<oa>,[<alpha>],<scts>
+ *   +CMT: <oa>,[<alpha>],<scts>
+ * then the text line. The message is identified (for deletes and
+ * duplicates) by a key made of sender, time stamp and text.
+ */
+
+static int text_stat(const char *s)
+{
+	static const char *const t[] = {
+			"REC UNREAD", "REC READ", "STO UNSENT", "STO SENT"};
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (strcmp(s, t[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* "yy/MM/dd,hh:mm:ss±zz" (zone in quarter hours). */
+bool modem_parse_text_scts(const char *s, struct sms_scts *ret)
+{
+	unsigned y, mo, d, h, mi, se, z = 0;
+	char sign = '+';
+	int n = sscanf(s, "%2u/%2u/%2u,%2u:%2u:%2u%c%2u", &y, &mo, &d, &h, &mi,
+			&se, &sign, &z);
+
+	if (n < 6 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+			mi > 59 || se > 59 || z > 79)
+		return false;
+	memset(ret, 0, sizeof(*ret));
+	ret->year = (uint8_t) y;
+	ret->month = (uint8_t) mo;
+	ret->day = (uint8_t) d;
+	ret->hour = (uint8_t) h;
+	ret->minute = (uint8_t) mi;
+	ret->second = (uint8_t) se;
+	ret->tz_quarters = (int8_t) (sign == '-' ? -(int) z : (int) z);
+	return true;
+}
+
+/* @prefix: "+CMGR:", "+CMGL:" or "+CMT:". Returns 0 or -EINVAL. */
+int modem_parse_text(const char *line, const char *prefix, const char *text,
+		struct modem_text_msg *ret)
+{
+	struct at_iter it;
+	char st[24];
+	long idx = -1;
+	size_t n;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->stat = -1;
+	if (at_iter_init(&it, line, prefix) < 0)
+		return -EINVAL;
+	if (strcmp(prefix, "+CMGL:") == 0 && at_iter_next_number(&it, &idx) < 0)
+		return -EINVAL;
+	if (strcmp(prefix, "+CMT:") != 0) {
+		if (at_iter_next_text(&it, st, sizeof(st)) < 0)
+			return -EINVAL;
+		ret->stat = text_stat(st);
+	}
+	if (at_iter_next_string(&it, ret->sender, sizeof(ret->sender)) < 0)
+		return -EINVAL;
+	(void) at_iter_skip(&it); /* <alpha> */
+	if (at_iter_next_string(&it, ret->scts_str, sizeof(ret->scts_str)) == 0)
+		ret->has_scts = modem_parse_text_scts(
+				ret->scts_str, &ret->scts);
+	ret->index = (int) idx;
+	ret->text = text ? text : "";
+	n = strlen(ret->sender) + strlen(ret->scts_str) + strlen(ret->text) + 8;
+	ret->key = malloc(n);
+	if (!ret->key)
+		return -ENOMEM;
+	snprintf(ret->key, n, "T|%s|%s|%s", ret->sender, ret->scts_str,
+			ret->text);
 	return 0;
 }

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "modem/sms_pdu.h"
+
 #define MODEM_STORE_MAX 8 /* "SM", "ME", "MT", "SR", "BM", "SM_P" */
 #define MODEM_ALPHA_MAX 64
 #define MODEM_NUMBER_MAX 48
@@ -185,6 +187,38 @@ struct modem_csms {
 	int service, mt, mo, bm;
 };
 int modem_parse_csms(const char *line, struct modem_csms *ret,
+		const char **ret_reason);
+
+/*
+ * Text mode (AT+CMGF=1, TS 27.005 §4.1/§4.3): a header
+ *   +CMGR: <stat>,<oa>,[<alpha>],<scts>
+ *   +CMGL: <index>,<stat>,<oa>,[<alpha>],<scts>
+ *   +CMT: <oa>,[<alpha>],<scts>
+ * then the text line. The message is identified (for deletes and
+ * duplicates) by a key made of sender, time stamp and text.
+ */
+struct modem_text_msg {
+	int index; /* +CMGL only, else -1 */
+	int stat;  /* 0..3, -1 for +CMT: or an unknown <stat> */
+	char sender[SMS_ADDR_MAX];
+	char scts_str[32];
+	struct sms_scts scts;
+	bool has_scts;
+	const char *text; /* borrowed: @text of modem_parse_text() */
+	char *key;	  /* "T|sender|scts|text", malloc'd: caller frees */
+};
+/*
+ * modem_parse_text() - parse a text-mode header (@prefix "+CMGR:",
+ * "+CMGL:" or "+CMT:") and its text line @text (may be NULL: "").
+ * Returns 0, -EINVAL or -ENOMEM. ret->key is allocated on success only
+ * (NULL otherwise); the caller frees it with free().
+ */
+int modem_parse_text(const char *line, const char *prefix, const char *text,
+		struct modem_text_msg *ret);
+/* "yy/MM/dd,hh:mm:ss±zz" (zone in quarter hours); false when malformed. */
+bool modem_parse_text_scts(const char *s, struct sms_scts *ret);
+/* AT+CGSN: 14..17 digits (IMEI/IMEISV), maybe "+CGSN: " prefixed. */
+int modem_parse_imei(const char *line, char ret_imei[MODEM_ID_MAX],
 		const char **ret_reason);
 
 #endif

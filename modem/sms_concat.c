@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "modem/sms_concat.h"
+#include "modem/ucs2.h"
+#include "modem/gsm7.h"
 
 int sms_part_from_sms(
 		const struct sms *msg, int64_t now, struct sms_part *ret_part)
@@ -46,6 +48,12 @@ int sms_part_from_sms(
 		memcpy(p.text, msg->text, sizeof(p.text));
 		p.text[sizeof(p.text) - 1] = '\0';
 	}
+	if ((p.charset == SMS_CHARSET_GSM7 || p.charset == SMS_CHARSET_UCS2) &&
+			!msg->dcs.compressed &&
+			msg->units_len <= sizeof(p.units)) {
+		memcpy(p.units, msg->units, msg->units_len);
+		p.units_len = msg->units_len;
+	}
 	p.received = now;
 	*ret_part = p;
 	return 0;
@@ -68,6 +76,82 @@ static bool part_valid(const struct sms_part *p)
 static bool same_text(const struct sms_part *a, const struct sms_part *b)
 {
 	return strcmp(a->text, b->text) == 0;
+}
+
+/* Decode one run of joined code units, appending to @out at *@o. */
+static void decode_run(enum sms_charset cs, const uint8_t *u, size_t n,
+		char *out, size_t size, size_t *o)
+{
+	size_t len = 0;
+
+	if (cs == SMS_CHARSET_UCS2) {
+		*o += ucs2_to_utf8_lenient(u, n, out + *o, size - *o, NULL);
+		return;
+	}
+	if (gsm7_to_utf8(u, n, out + *o, size - *o, &len) == 0)
+		*o += len;
+}
+
+/*
+ * Join the parts' code units run by run (consecutive parts present) and
+ * decode each run. Returns 0 with res->text set, or -1 when the parts do
+ * not all carry units of one text charset (the caller joins texts).
+ */
+static int join_units(const struct sms_part *const *by_seq,
+		struct sms_concat_result *res)
+{
+	enum sms_charset cs = SMS_CHARSET_AUTO;
+	size_t units = 0, run = 0, size, o = 0;
+	uint8_t *buf;
+	unsigned seq;
+
+	for (seq = 1; seq <= res->total; seq++) {
+		const struct sms_part *p = by_seq[seq];
+
+		if (!p)
+			continue;
+		if (!p->units_len || (cs && p->charset != cs) ||
+				(p->charset != SMS_CHARSET_GSM7 &&
+						p->charset != SMS_CHARSET_UCS2))
+			return -1;
+		cs = p->charset;
+		units += p->units_len;
+	}
+	if (!cs)
+		return -1;
+	/* UTF-8: at most 3 octets per septet or UCS-2 unit. */
+	size = 3 * units + res->total * (sizeof(SMS_CONCAT_GAP) - 1) + 1;
+	buf = malloc(units ? units : 1);
+	res->text = malloc(size);
+	if (!buf || !res->text) {
+		free(buf);
+		free(res->text);
+		res->text = NULL;
+		return -1;
+	}
+	res->text[0] = '\0';
+	for (seq = 1; seq <= res->total; seq++) {
+		const struct sms_part *p = by_seq[seq];
+
+		if (p) {
+			memcpy(buf + run, p->units, p->units_len);
+			run += p->units_len;
+			continue;
+		}
+		decode_run(cs, buf, run, res->text, size, &o);
+		run = 0;
+		res->missing[res->n_missing++] = (uint8_t) seq;
+		memcpy(res->text + o, SMS_CONCAT_GAP,
+				sizeof(SMS_CONCAT_GAP) - 1);
+		o += sizeof(SMS_CONCAT_GAP) - 1;
+		res->text[o] = '\0';
+	}
+	decode_run(cs, buf, run, res->text, size, &o);
+	free(buf);
+	res->text[o] = '\0';
+	res->text_len = o;
+	res->complete = res->n_missing == 0;
+	return 0;
 }
 
 int sms_concat_assemble(const struct sms_part *parts, size_t n,
@@ -112,6 +196,10 @@ int sms_concat_assemble(const struct sms_part *parts, size_t n,
 	for (i = 1; i < n; i++)
 		if (parts[i].received < res.first_received)
 			res.first_received = parts[i].received;
+	if (join_units(by_seq, &res) == 0) {
+		*ret_result = res;
+		return 0;
+	}
 	for (seq = 1; seq <= res.total; seq++)
 		size += by_seq[seq] ? strlen(by_seq[seq]->text)
 				    : sizeof(SMS_CONCAT_GAP) - 1;

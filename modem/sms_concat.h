@@ -32,6 +32,14 @@ struct sms_part {
 	char text[SMS_TEXT_MAX]; /* decoded text of this part (UTF-8);
 				    * 8-bit data is rendered as hex */
 	int64_t received;	 /* caller's clock when it arrived */
+	/*
+	 * The part's code units (struct sms units: GSM-7 septets, UCS-2
+	 * octets) when known: parts that all have them are joined before
+	 * decoding, so a surrogate pair or an escape split across parts
+	 * comes out right. units_len 0: join the texts.
+	 */
+	uint8_t units[160];
+	size_t units_len;
 };
 
 /*

@@ -166,14 +166,29 @@ static bool decode_bcd_number(struct rd *r, const uint8_t *p, size_t n,
 	return true;
 }
 
+/*
+ * Alphanumeric senders longer than TS 23.040 allows (GoogleVerify: 12
+ * characters = 21 semi-octets) are sent by real SMSCs and accepted by
+ * phones and gammu: decoded, bounded by the PDU's real length (rd) and
+ * this many semi-octets.
+ */
+#define ALNUM_SEMI_OCTETS_MAX 40
+
 static bool decode_tp_address(struct rd *r, struct sms_address *a)
 {
 	const uint8_t *p;
-	uint8_t n;
+	uint8_t n, type;
 
 	if (!rd_u8(r, &n, "PDU truncated in address length"))
 		return false;
-	if (n > 20) {
+	/* Peek at the type: only alphanumeric addresses may be longer. */
+	if (r->pos >= r->len) {
+		r->reason = "PDU truncated in address type";
+		return false;
+	}
+	type = r->p[r->pos];
+	if (n > 20 && !(((type >> 4) & 7) == SMS_TON_ALPHANUMERIC &&
+				      n <= ALNUM_SEMI_OCTETS_MAX)) {
 		r->reason = "address length exceeds 20 digits";
 		return false;
 	}
@@ -182,15 +197,26 @@ static bool decode_tp_address(struct rd *r, struct sms_address *a)
 		return false;
 	if (a->ton == SMS_TON_ALPHANUMERIC) {
 		/* §9.1.2.5: GSM-7 packed; n counts semi-octets used. */
-		uint8_t sept[12];
-		size_t ns = (size_t) n * 4 / 7;
+		uint8_t sept[ALNUM_SEMI_OCTETS_MAX * 4 / 7 + 1];
+		char name[ALNUM_SEMI_OCTETS_MAX * 3];
+		size_t ns = (size_t) n * 4 / 7, k;
 
 		if (gsm7_unpack(p, (n + 1u) / 2, 0, ns, sept, sizeof(sept)) ||
-				gsm7_to_utf8(sept, ns, a->number,
-						sizeof(a->number), NULL)) {
+				gsm7_to_utf8(sept, ns, name, sizeof(name),
+						NULL)) {
 			r->reason = "bad alphanumeric address";
 			return false;
 		}
+		/* Cut to fit at a character boundary (UTF-8 lead byte). */
+		k = strlen(name);
+		if (k >= sizeof(a->number)) {
+			k = sizeof(a->number) - 1;
+			while (k > 0 && ((unsigned char) name[k] & 0xc0) ==
+							0x80)
+				k--;
+		}
+		memcpy(a->number, name, k);
+		a->number[k] = '\0';
 		return true;
 	}
 	return decode_bcd_number(r, p, n, a, "bad address");
@@ -318,6 +344,32 @@ int sms_scts_to_epoch(const struct sms_scts *t, int64_t *ret_epoch)
 	days = days_from_civil(y, t->month, t->day);
 	*ret_epoch = days * 86400 + t->hour * 3600 + t->minute * 60 +
 		     t->second - (int64_t) t->tz_quarters * 900;
+	return 0;
+}
+
+int sms_scts_to_epoch_near(
+		const struct sms_scts *t, int64_t ref_epoch, int64_t *ret_epoch)
+{
+	int64_t best = 0, best_d = -1;
+	int64_t e;
+
+	if (!t || !ret_epoch || sms_scts_to_epoch(t, &e) < 0)
+		return -EINVAL; /* also checks the fields */
+	for (unsigned y = 1900u + t->year; y <= 2100u + t->year; y += 100) {
+		int64_t x, d;
+
+		if (t->day > days_in_month(y, t->month))
+			continue; /* 29 February of 1900 or 2100 */
+		x = days_from_civil(y, t->month, t->day) * 86400 +
+		    t->hour * 3600 + t->minute * 60 + t->second -
+		    (int64_t) t->tz_quarters * 900;
+		d = x > ref_epoch ? x - ref_epoch : ref_epoch - x;
+		if (best_d < 0 || d < best_d) {
+			best_d = d;
+			best = x;
+		}
+	}
+	*ret_epoch = best;
 	return 0;
 }
 
@@ -496,25 +548,41 @@ static bool decode_ud(struct rd *r, struct sms *m)
 		}
 		n = m->udl - skip;
 		if (gsm7_unpack(p + hdr, octets - hdr, (unsigned) fill, n, sept,
-				    sizeof(sept)) ||
-				gsm7_to_utf8(sept, n, m->text, sizeof(m->text),
-						&m->text_len)) {
+				    sizeof(sept))) {
 			r->reason = "bad GSM 7-bit user data";
 			return false;
 		}
+		memcpy(m->units, sept, n);
+		m->units_len = n;
+		if (gsm7_to_utf8(sept, n, m->text, sizeof(m->text),
+				    &m->text_len)) {
+			m->text[0] = '\0';
+			m->text_len = 0;
+			m->text_error = "bad GSM 7-bit text";
+		}
 		return true;
 	}
+	memcpy(m->units, p + hdr, octets - hdr);
+	m->units_len = octets - hdr;
 	if (m->dcs.charset == SMS_CHARSET_UCS2 && !m->dcs.compressed) {
 		int k = ucs2_to_utf8(p + hdr, octets - hdr, m->text,
 				sizeof(m->text));
 
 		if (k < 0) {
+			/*
+			 * Each field on its own: the sender, time stamp and
+			 * UDH stay valid; the text keeps what decodes.
+			 */
 			if ((octets - hdr) % 2)
-				r->reason = "odd number of octets in UCS-2 "
-					    "text";
+				m->text_error = "odd number of octets in "
+						"UCS-2 text";
 			else
-				r->reason = "invalid UCS-2 (lone surrogate)";
-			return false;
+				m->text_error = "invalid UCS-2 (lone "
+						"surrogate)";
+			m->text_len = ucs2_to_utf8_lenient(p + hdr,
+					octets - hdr, m->text, sizeof(m->text),
+					NULL);
+			return true;
 		}
 		m->text_len = (size_t) k;
 		return true;
@@ -1380,4 +1448,29 @@ const char *sms_charset_name(enum sms_charset cs)
 		return "ucs2";
 	}
 	return "unknown";
+}
+
+int sms_submit_hex_set_reject_duplicates(char *hex)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	size_t n, pos;
+	int l0, l1, f0, f1, smsc_len, fo;
+
+	if (!hex)
+		return -EINVAL;
+	n = strlen(hex);
+	if (n < 4 || (l0 = hexval(hex[0])) < 0 || (l1 = hexval(hex[1])) < 0)
+		return -EINVAL;
+	smsc_len = l0 << 4 | l1;
+	pos = 2 + (size_t) smsc_len * 2;
+	if (n < pos + 2 || (f0 = hexval(hex[pos])) < 0 ||
+			(f1 = hexval(hex[pos + 1])) < 0)
+		return -EINVAL;
+	fo = f0 << 4 | f1;
+	if ((fo & 0x03) != 0x01)
+		return -EINVAL; /* TP-MTI 01: SMS-SUBMIT only */
+	fo |= 0x04;
+	hex[pos] = digits[(fo >> 4) & 0xF];
+	hex[pos + 1] = digits[fo & 0xF];
+	return 0;
 }

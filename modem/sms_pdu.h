@@ -25,7 +25,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SMS_ADDR_MAX 48	 /* UTF-8 number/alnum + NUL (20 digits, 11 chars) */
+#define SMS_ADDR_MAX                                                           \
+	48		 /* UTF-8 number/alnum + NUL (20 digits, 11 chars;
+			 * longer alphanumeric senders are cut to fit) */
 #define SMS_UD_MAX 140	 /* TP-UD octets (TS 23.040 §9.2.3.24) */
 #define SMS_TEXT_MAX 512 /* decoded UTF-8 of one PDU + NUL (160 * 2 + 1 fits) */
 #define SMS_PDU_HEX_MAX 400 /* SMSC (12) + TPDU (<= 176) octets as hex + NUL */
@@ -156,6 +158,20 @@ struct sms {
 	size_t text_len;
 	uint8_t data[SMS_UD_MAX];
 	size_t data_len;
+	/*
+	 * The text could not be decoded as it stands (a lone UCS-2
+	 * surrogate, an odd octet): text holds it with U+FFFD in place of
+	 * what did not decode, everything else (sender, time stamp, UDH) is
+	 * valid, and this says why (static). NULL when the text is fine.
+	 */
+	const char *text_error;
+	/*
+	 * The payload after the UDH as code units, for reassembly across
+	 * parts: GSM-7 septets unpacked one per octet (escapes not
+	 * resolved), UCS-2 / 8-bit octets as on the wire.
+	 */
+	uint8_t units[160];
+	size_t units_len;
 };
 
 /* Flags for sms_decode*(). */
@@ -188,6 +204,16 @@ __attribute__((warn_unused_result)) int sms_decode(const uint8_t *pdu,
 __attribute__((warn_unused_result)) int sms_hex_to_bin(const char *hex,
 		size_t hex_len, uint8_t *out, size_t out_size,
 		const char **ret_reason);
+
+/*
+ * sms_scts_to_epoch_near() - like sms_scts_to_epoch(), but the two-digit
+ * year is taken in the century that puts it nearest to @ref_epoch (the
+ * caller's clock: the codec reads none), so a 1999 test vector is 1999,
+ * not 2099.
+ */
+__attribute__((warn_unused_result)) int sms_scts_to_epoch_near(
+		const struct sms_scts *scts, int64_t ref_epoch,
+		int64_t *ret_epoch);
 
 /*
  * Time stamp -> UTC seconds since the epoch (the local time minus the zone
@@ -318,5 +344,14 @@ __attribute__((warn_unused_result)) int sms_segment_count(
 /* Short names for JSON/logs: "deliver", "gsm7", ... (static strings). */
 const char *sms_type_name(enum sms_type type);
 const char *sms_charset_name(enum sms_charset cs);
+
+/*
+ * Set TP-RD (reject duplicates, TS 23.040 §9.2.3.25) in the first octet
+ * of an SMS-SUBMIT given as hex with its SMSC prefix, in place (a resend
+ * after an unknown outcome: the SMSC drops it if it has the first copy).
+ * Returns 0, or -EINVAL (not hex, too short, not an SMS-SUBMIT; @hex is
+ * then unchanged).
+ */
+int sms_submit_hex_set_reject_duplicates(char *hex);
 
 #endif

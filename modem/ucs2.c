@@ -177,3 +177,100 @@ int ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t out_size)
 	out[o] = '\0';
 	return (int) o;
 }
+
+size_t utf8_sanitize(const char *in, size_t len, char *out, size_t out_size,
+		size_t *ret_replaced)
+{
+	static const char fffd[] = "\xEF\xBF\xBD";
+	size_t i = 0, o = 0, rep = 0;
+
+	if (!out_size)
+		return 0;
+	while (i < len) {
+		uint32_t cp;
+		int n = utf8_decode_one(in + i, len - i, &cp);
+		const char *src = in + i;
+		size_t k;
+
+		if (n < 0 || cp == 0) {
+			src = fffd;
+			k = 3;
+			n = 1;
+			rep++;
+		} else {
+			k = (size_t) n;
+		}
+		if (o + k >= out_size)
+			break;
+		for (size_t j = 0; j < k; j++)
+			out[o + j] = src[j];
+		o += k;
+		i += (size_t) n;
+	}
+	out[o] = '\0';
+	if (ret_replaced)
+		*ret_replaced = rep;
+	return o;
+}
+
+bool utf8_valid(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		int n = utf8_decode_one(s + i, len - i, &cp);
+
+		if (n < 0 || cp == 0)
+			return false;
+		i += (size_t) n;
+	}
+	return true;
+}
+
+size_t ucs2_to_utf8_lenient(const uint8_t *in, size_t len, char *out,
+		size_t out_size, size_t *ret_replaced)
+{
+	size_t i = 0, o = 0, rep = 0;
+
+	if (!out_size)
+		return 0;
+	while (i < len) {
+		uint32_t cp = 0xfffd;
+		char buf[4];
+		int k;
+
+		if (i + 2 > len) {
+			i = len; /* odd trailing octet */
+			rep++;
+		} else {
+			cp = ((uint32_t) in[i] << 8) | in[i + 1];
+			i += 2;
+			if (cp >= 0xd800 && cp <= 0xdbff && i + 2 <= len) {
+				uint32_t lo = ((uint32_t) in[i] << 8) |
+					      in[i + 1];
+
+				if (lo >= 0xdc00 && lo <= 0xdfff) {
+					i += 2;
+					cp = 0x10000 + ((cp - 0xd800) << 10) +
+					     (lo - 0xdc00);
+				}
+			}
+			if (cp >= 0xd800 && cp <= 0xdfff) {
+				cp = 0xfffd;
+				rep++;
+			}
+		}
+		if (cp == 0)
+			continue;
+		k = utf8_encode_one(cp, buf);
+		if (k < 0 || o + (size_t) k >= out_size)
+			break;
+		for (int j = 0; j < k; j++)
+			out[o++] = buf[j];
+	}
+	out[o] = '\0';
+	if (ret_replaced)
+		*ret_replaced = rep;
+	return o;
+}

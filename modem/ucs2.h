@@ -6,6 +6,7 @@
 #ifndef FIELDGATE_MODEM_UCS2_H
 #define FIELDGATE_MODEM_UCS2_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,5 +37,29 @@ int ucs2_from_utf8(const char *utf8, size_t len, uint8_t *out, size_t out_size);
  * -EMSGSIZE.
  */
 int ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t out_size);
+
+/*
+ * utf8_sanitize() - copy @len bytes of possibly invalid UTF-8 (text from
+ * the modem line: noise, a garbled header) to @out as valid UTF-8: every
+ * byte that does not start a valid sequence (overlong, surrogate, above
+ * U+10FFFF, truncated) and every NUL becomes U+FFFD. NUL-terminated;
+ * truncated at a character boundary when @out_size is too small
+ * (@out_size >= 1). Returns the bytes written (NUL excluded) and sets
+ * *@ret_replaced (may be NULL) to the number of replacements.
+ */
+size_t utf8_sanitize(const char *in, size_t len, char *out, size_t out_size,
+		size_t *ret_replaced);
+/*
+ * ucs2_to_utf8_lenient() - like ucs2_to_utf8(), but a lone surrogate or a
+ * trailing odd octet becomes U+FFFD instead of an error (a text a phone
+ * broke, or one part of a pair split across concatenated parts). Output
+ * truncated at a character boundary when @out_size is too small
+ * (@out_size >= 1). Returns the bytes written; *@ret_replaced (may be
+ * NULL) counts the replacements.
+ */
+size_t ucs2_to_utf8_lenient(const uint8_t *in, size_t len, char *out,
+		size_t out_size, size_t *ret_replaced);
+/* True when @len bytes are valid UTF-8 without NUL. */
+bool utf8_valid(const char *s, size_t len);
 
 #endif

@@ -7,6 +7,7 @@
  *   bench_e2e --fieldgated PATH --dir DIR --conninfo STR --prefix DIGITS
  *             --senders N [--mode steady|burst] [--count N] [--rate R]
  *             [--baud B] [--capacity N] [--tag T] [--header]
+ *             [--send-ms MS] [--modems 1|2]
  *
  * The simulator runs in this process (tests/sim/libsim.a), so the moment
  * an AT+CMGS PDU arrives is seen without a control-socket round trip. One
@@ -23,6 +24,12 @@
  *          rate = COUNT / (injection -> the last acknowledgement row
  *          INSERTed, seen through LISTEN fieldgate_outbound), then the time
  *          until every acknowledgement went out.
+ *
+ * --send-ms: every AT+CMGS takes MS +- 10 % (the simulator's send-ms /
+ * send-jitter: a real modem's network round trip). --modems 2: a second
+ * simulated modem on the same daemon; the burst arrives at the first,
+ * acknowledgements go out through both ("per modem" column).
+ * "wakeups" = the daemon's context switches until all acks were queued.
  *
  * CPU = fieldgated's utime+stime (/proc/PID/stat) over the measured span;
  * RSS = its VmHWM. AT commands per message = the simulator's command
@@ -51,7 +58,7 @@
 
 struct opts {
 	const char *fieldgated, *dir, *conninfo, *prefix, *mode, *tag;
-	int senders, count, baud, capacity, send_rate;
+	int senders, count, baud, capacity, send_rate, send_ms, modems;
 	double rate;
 	bool header;
 	const char *rules; /* --rules: the rules handler; any reply counts */
@@ -64,7 +71,10 @@ struct sender_q {
 
 struct bench {
 	struct opts o;
-	struct sim *sim;
+	struct sim *sim;  /* the modem the burst arrives at */
+	struct sim *sim2; /* a second modem (--modems 2): sends only */
+	size_t seen_sent2;
+	long sent_by[2]; /* acknowledgements per modem */
 	pid_t pid;
 	struct sender_q *q;
 	double *lat;
@@ -73,6 +83,7 @@ struct bench {
 	uint64_t first_inject, last_ack;
 	long at_base, cmgs_base;
 	double cpu_base;
+	long csw_base, csw_q;
 	PGconn *pg;
 };
 
@@ -104,12 +115,13 @@ __attribute__((format(printf, 2, 3), noreturn)) static void die(
 }
 
 /* Sum of the simulator's AT command counters (names not lower case). */
-static void at_counts(struct bench *b, long *ret_all, long *ret_cmgs)
+static void at_counts_one(
+		struct bench *b, struct sim *sim, long *ret_all, long *ret_cmgs)
 {
 	char *out = NULL, *line, *save = NULL;
 	long all = 0, cmgs = 0;
 
-	if (sim_command(b->sim, "counters", &out) < 0 || !out)
+	if (sim_command(sim, "counters", &out) < 0 || !out)
 		die(b, "%s", "simulator counters failed");
 	for (line = strtok_r(out, "\n", &save); line;
 			line = strtok_r(NULL, "\n", &save)) {
@@ -127,6 +139,18 @@ static void at_counts(struct bench *b, long *ret_all, long *ret_cmgs)
 	free(out);
 	*ret_all = all;
 	*ret_cmgs = cmgs;
+}
+
+/* Both modems' counters summed. */
+static void at_counts(struct bench *b, long *ret_all, long *ret_cmgs)
+{
+	long a2 = 0, c2 = 0;
+
+	at_counts_one(b, b->sim, ret_all, ret_cmgs);
+	if (b->sim2)
+		at_counts_one(b, b->sim2, &a2, &c2);
+	*ret_all += a2;
+	*ret_cmgs += c2;
 }
 
 /* fieldgated's user+system CPU seconds so far. */
@@ -174,6 +198,30 @@ static long vm_hwm_kb(struct bench *b)
 	return kb;
 }
 
+/* fieldgated's context switches so far (its wake-ups, roughly). */
+static long ctx_switches(struct bench *b)
+{
+	char path[64], line[256];
+	long v = 0, n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) b->pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		long x;
+
+		if (sscanf(line, "voluntary_ctxt_switches: %ld", &x) == 1)
+			v = x;
+		else if (sscanf(line, "nonvoluntary_ctxt_switches: %ld", &x) ==
+				1)
+			n = x;
+	}
+	fclose(f);
+	return v + n;
+}
+
 static void check_daemon(struct bench *b)
 {
 	int st;
@@ -200,8 +248,17 @@ static void write_config(struct bench *b, char *path, size_t size)
 			"modems = ( { name = \"bench\"; device = \"tty:%s\";\n"
 			"             storage = \"SM\"; delivery = "
 			"\"stored\";\n"
-			"             send_rate = %d; } );\n",
-			b->o.conninfo, sim_path(b->sim), b->o.send_rate);
+			"             send_rate = %d; }%s",
+			b->o.conninfo, sim_path(b->sim), b->o.send_rate,
+			b->sim2 ? ",\n" : " );\n");
+	if (b->sim2)
+		fprintf(f,
+				"           { name = \"bench2\"; device = "
+				"\"tty:%s\";\n"
+				"             storage = \"SM\"; delivery = "
+				"\"stored\";\n"
+				"             send_rate = %d; } );\n",
+				sim_path(b->sim2), b->o.send_rate);
 	if (b->o.rules)
 		fprintf(f, "rules_file = \"%s\";\n", b->o.rules);
 	fclose(f);
@@ -234,13 +291,13 @@ static void start_daemon(struct bench *b)
 static void pump(struct bench *b, int ms);
 
 /* Records acknowledgements that arrived since the last call. */
-static void scan_sent(struct bench *b)
+static void scan_one(struct bench *b, struct sim *sim, size_t *seen, int k)
 {
-	size_t n = sim_sent_count(b->sim), plen = strlen(b->o.prefix);
+	size_t n = sim_sent_count(sim), plen = strlen(b->o.prefix);
 	uint64_t t = now_us();
 
-	for (; b->seen_sent < n; b->seen_sent++) {
-		const struct sim_sent *e = sim_sent_get(b->sim, b->seen_sent);
+	for (; *seen < n; (*seen)++) {
+		const struct sim_sent *e = sim_sent_get(sim, *seen);
 		struct sender_q *q;
 		long idx;
 
@@ -260,28 +317,45 @@ static void scan_sent(struct bench *b)
 		q->head = (q->head + 1) % RING;
 		q->n--;
 		b->last_ack = t;
+		b->sent_by[k]++;
 	}
+}
+
+static void scan_sent(struct bench *b)
+{
+	scan_one(b, b->sim, &b->seen_sent, 0);
+	if (b->sim2)
+		scan_one(b, b->sim2, &b->seen_sent2, 1);
 }
 
 static void pump(struct bench *b, int ms)
 {
-	struct pollfd pfd[2];
-	int n = 1, to;
+	struct pollfd pfd[3];
+	int n = 1, to, t2, pg = -1;
 
 	pfd[0].fd = sim_fd(b->sim);
 	pfd[0].events = POLLIN;
-	if (b->pg) {
-		pfd[1].fd = PQsocket(b->pg);
-		pfd[1].events = POLLIN;
-		n = 2;
-	}
 	to = sim_timeout_ms(b->sim);
+	if (b->sim2) {
+		pfd[n].fd = sim_fd(b->sim2);
+		pfd[n].events = POLLIN;
+		n++;
+		t2 = sim_timeout_ms(b->sim2);
+		if (t2 >= 0 && (to < 0 || t2 < to))
+			to = t2;
+	}
+	if (b->pg) {
+		pg = n;
+		pfd[n].fd = PQsocket(b->pg);
+		pfd[n].events = POLLIN;
+		n++;
+	}
 	if (to < 0 || to > ms)
 		to = ms;
 	poll(pfd, (nfds_t) n, to);
-	if (sim_dispatch(b->sim) < 0)
+	if (sim_dispatch(b->sim) < 0 || (b->sim2 && sim_dispatch(b->sim2) < 0))
 		die(b, "%s", "simulator failure");
-	if (b->pg && (pfd[1].revents & POLLIN))
+	if (pg >= 0 && (pfd[pg].revents & POLLIN))
 		PQconsumeInput(b->pg);
 	scan_sent(b);
 }
@@ -388,6 +462,7 @@ static void baseline(struct bench *b)
 {
 	at_counts(b, &b->at_base, &b->cmgs_base);
 	b->cpu_base = cpu_seconds(b);
+	b->csw_base = ctx_switches(b);
 }
 
 static void run_steady(struct bench *b)
@@ -479,13 +554,16 @@ static void run_burst(struct bench *b)
 	t0 = now_us();
 	for (i = 0; i < b->o.count; i++)
 		inject(b, i, i % 5 == 0 ? 3 : 1);
-	deadline = t0 + 120000000u;
+	/* The acknowledgements take count x send time on one modem. */
+	deadline = t0 + 120000000u +
+		   (uint64_t) b->o.count * (uint64_t) b->o.send_ms * 1500u;
 	while (now_us() < deadline) {
 		pump(b, 100);
 		check_daemon(b);
 		if (!t_queued && acks_queued(b) >= b->o.count) {
 			t_queued = now_us();
 			cpu_q = cpu_seconds(b) - b->cpu_base;
+			b->csw_q = ctx_switches(b);
 			at_counts(b, &all_q, &cmgs_q);
 		}
 		if (t_queued && (int) b->nlat >= b->o.count)
@@ -493,15 +571,17 @@ static void run_burst(struct bench *b)
 	}
 	cpu_all = cpu_seconds(b) - b->cpu_base;
 	if (b->o.header)
-		printf("%-22s %6s %5s %9s %8s %9s %8s %8s %8s %8s\n", "run",
-				"msgs", "PDUs", "stored s", "msgs/s", "cpu s",
-				"rx AT", "acked", "all s", "cpu all");
+		printf("%-22s %6s %5s %9s %8s %9s %8s %8s %8s %8s %9s %7s\n",
+				"run", "msgs", "PDUs", "stored s", "msgs/s",
+				"cpu s", "rx AT", "acked", "all s", "cpu all",
+				"per modem", "wakeups");
 	if (!t_queued) {
 		printf("%-22s %6d: only %ld acknowledgements queued in 120 s\n",
 				b->o.tag, b->o.count, acks_queued(b));
 		return;
 	}
-	printf("%-22s %6d %5ld %9.2f %8.1f %9.3f %8.2f %8zu %8.2f %8.3f\n",
+	printf("%-22s %6d %5ld %9.2f %8.1f %9.3f %8.2f %8zu %8.2f %8.3f "
+	       "%4ld/%ld %7ld\n",
 			b->o.tag, b->o.count, b->pdus,
 			(double) (t_queued - t0) / 1e6,
 			b->o.count / ((double) (t_queued - t0) / 1e6), cpu_q,
@@ -510,7 +590,8 @@ static void run_burst(struct bench *b)
 					b->o.count,
 			b->nlat,
 			b->last_ack ? (double) (b->last_ack - t0) / 1e6 : -1.0,
-			cpu_all);
+			cpu_all, b->sent_by[0], b->sent_by[1],
+			b->csw_q - b->csw_base);
 }
 
 static void stop_daemon(struct bench *b)
@@ -544,6 +625,8 @@ int main(int argc, char **argv)
 			{"baud", required_argument, NULL, 'b'},
 			{"capacity", required_argument, NULL, 'C'},
 			{"send-rate", required_argument, NULL, 'S'},
+			{"send-ms", required_argument, NULL, 'M'},
+			{"modems", required_argument, NULL, 'N'},
 			{"tag", required_argument, NULL, 't'},
 			{"header", no_argument, NULL, 'H'},
 			{"rules", required_argument, NULL, 'R'},
@@ -561,6 +644,7 @@ int main(int argc, char **argv)
 	b.o.rate = 5;
 	b.o.capacity = 30;
 	b.o.send_rate = 600;
+	b.o.modems = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -596,6 +680,12 @@ int main(int argc, char **argv)
 		case 'S':
 			b.o.send_rate = atoi(optarg);
 			break;
+		case 'M':
+			b.o.send_ms = atoi(optarg);
+			break;
+		case 'N':
+			b.o.modems = atoi(optarg);
+			break;
 		case 't':
 			b.o.tag = optarg;
 			break;
@@ -611,14 +701,16 @@ int main(int argc, char **argv)
 	}
 	if (!b.o.fieldgated || !b.o.dir || !b.o.conninfo || !b.o.prefix ||
 			b.o.senders < 1 || b.o.count < 1 || b.o.rate <= 0 ||
-			b.o.capacity < 1 || b.o.capacity > 255) {
+			b.o.capacity < 1 || b.o.capacity > 255 ||
+			b.o.send_ms < 0 || b.o.modems < 1 || b.o.modems > 2) {
 		fprintf(stderr, "usage: bench_e2e --fieldgated PATH --dir DIR "
 				"--conninfo STR --prefix DIGITS --senders N\n"
 				"  [--mode steady|burst] [--count N] [--rate "
 				"R] "
 				"[--baud B] [--capacity N] [--send-rate N] "
 				"[--tag T] "
-				"[--header] [--rules FILE]\n");
+				"[--header]\n  [--send-ms MS] [--modems "
+				"1|2] [--rules FILE]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -633,6 +725,25 @@ int main(int argc, char **argv)
 	cfg.sm_capacity = (unsigned) b.o.capacity;
 	if (sim_new(&cfg, &b.sim, reason) < 0)
 		die(&b, "simulator: %s", reason);
+	if (b.o.modems == 2) {
+		char link2[512];
+
+		snprintf(link2, sizeof(link2), "%s/bench-%s-2.tty", b.o.dir,
+				b.o.tag);
+		cfg.link_path = link2;
+		if (sim_new(&cfg, &b.sim2, reason) < 0)
+			die(&b, "simulator 2: %s", reason);
+	}
+	/* AT+CMGS network round trip, +-10 % (issue 10: 0.2 s and 2 s). */
+	if (sim_set(b.sim, SIM_FAULT_SEND_MS, b.o.send_ms) < 0 ||
+			sim_set(b.sim, SIM_FAULT_SEND_JITTER_MS,
+					b.o.send_ms / 10) < 0 ||
+			(b.sim2 && (sim_set(b.sim2, SIM_FAULT_SEND_MS,
+						    b.o.send_ms) < 0 ||
+						   sim_set(b.sim2, SIM_FAULT_SEND_JITTER_MS,
+								   b.o.send_ms / 10) <
+								   0)))
+		die(&b, "%s", "cannot set the send time");
 	start_daemon(&b);
 	wait_ready(&b);
 	if (strcmp(b.o.mode, "burst") == 0)
@@ -644,6 +755,7 @@ int main(int argc, char **argv)
 	if (b.pg)
 		PQfinish(b.pg);
 	sim_free(b.sim);
+	sim_free(b.sim2);
 	free(b.q);
 	free(b.lat);
 	return 0;

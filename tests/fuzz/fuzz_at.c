@@ -192,7 +192,8 @@ static void urc(const char *line, const char *pdu, void *ud)
 {
 	struct at_chan *c = ud;
 	static const char *const p[] = {"+CMGR:", NULL};
-	struct at_cmd_desc d = {.cmd = "AT+CMGR=1", .prefixes = p};
+	struct at_cmd_desc d = {
+			.cmd = "AT+CMGR=1", .prefixes = p, .data_lines = true};
 
 	(void) pdu;
 	parse_all(line);

@@ -605,6 +605,7 @@ static void power_up_state(struct sim *sim, uint64_t now)
 	sim->cnmi_mt = 0;
 	sim->cnmi_ds = 0;
 	sim->creg_n = 0;
+	sim->cgreg_n = sim->cereg_n = 0;
 	sim->csms = 0;
 	snprintf(sim->cscs, sizeof(sim->cscs), "IRA");
 	sim->mem[0] = sim->mem[1] = sim->mem[2] = &sim->stores[0];
@@ -634,31 +635,53 @@ static void power_up_state(struct sim *sim, uint64_t now)
  * LAC/CI only with n=2 and while registered, in one of the forms real
  * modems use (MODEM-QUIRKS "Registration / cell ID").
  */
-void sim_creg_line(struct sim *sim, bool solicited)
+/*
+ * One registration line of domain @dom ("CREG" circuit, "CGREG" GPRS,
+ * "CEREG" EPS) in the current style. LTE-only: CS and GPRS say 0 (not
+ * registered, not searching), EPS has the state, TAC and ECI.
+ */
+void sim_reg_line(struct sim *sim, const char *dom, bool solicited)
 {
 	char n[8] = "";
-	bool reg = sim->creg_stat == 1 || sim->creg_stat == 5;
+	bool eps = strcmp(dom, "CEREG") == 0;
+	bool lte = sim->fault[SIM_FAULT_LTE_ONLY] != 0;
+	int set = eps			      ? sim->cereg_n
+		  : strcmp(dom, "CGREG") == 0 ? sim->cgreg_n
+					      : sim->creg_n;
+	int stat = lte && !eps ? 0 : sim->creg_stat;
+	bool reg = stat == 1 || stat == 5;
 
 	if (solicited)
-		snprintf(n, sizeof(n), "%d,", sim->creg_n);
-	if (sim->creg_n < 2 || !reg) {
-		sim_line(sim, "+CREG: %s%d", n, sim->creg_stat);
+		snprintf(n, sizeof(n), "%d,", set);
+	if (set < 2 || !reg) {
+		sim_line(sim, "+%s: %s%d", dom, n, stat);
+		return;
+	}
+	if (eps || lte) {
+		/* TS 27.007 §10.1.22: <tac> 2 octets, <ci> 28 bits, AcT 7. */
+		sim_line(sim, "+%s: %s%d,\"%04X\",\"%08X\",7", dom, n, stat,
+				sim->cfg.lac, sim->cfg.ci);
 		return;
 	}
 	switch (sim->fault[SIM_FAULT_CREG_STYLE]) {
 	case 1:
-		sim_line(sim, "+CREG: %s%d,%04X,%08X", n, sim->creg_stat,
-				sim->cfg.lac, sim->cfg.ci);
+		sim_line(sim, "+%s: %s%d,%04X,%08X", dom, n, stat, sim->cfg.lac,
+				sim->cfg.ci);
 		break;
 	case 2:
-		sim_line(sim, "+CREG: %s%d,\"%04X\",\"%08X\",7", n,
-				sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
+		sim_line(sim, "+%s: %s%d,\"%04X\",\"%08X\",7", dom, n, stat,
+				sim->cfg.lac, sim->cfg.ci);
 		break;
 	default:
-		sim_line(sim, "+CREG: %s%d,\"%04X\",\"%08X\"", n,
-				sim->creg_stat, sim->cfg.lac, sim->cfg.ci);
+		sim_line(sim, "+%s: %s%d,\"%04X\",\"%08X\"", dom, n, stat,
+				sim->cfg.lac, sim->cfg.ci);
 		break;
 	}
+}
+
+void sim_creg_line(struct sim *sim, bool solicited)
+{
+	sim_reg_line(sim, "CREG", solicited);
 }
 
 /* The +CPIN: state text (TS 27.007 §8.3). */
@@ -977,6 +1000,8 @@ int sim_new(const struct sim_config *cfg, struct sim **ret_sim, char *reason)
 	sim->index_base = 1;
 	sim->pin_attempts = 3;
 	sim->next_mr = 0;
+	if (!sim->rng)
+		sim->rng = 0x2545F491u;
 	sim->next_ref = 0x40;
 	sim->rssi = cfg->rssi;
 	sim->creg_stat = cfg->creg_stat;
@@ -1114,6 +1139,10 @@ int sim_set(struct sim *sim, enum sim_fault fault, long value)
 		sim->resp_at = now;
 		if (sim->creg_n >= 1)
 			sim_creg_line(sim, false);
+		if (sim->cgreg_n >= 1)
+			sim_reg_line(sim, "CGREG", false);
+		if (sim->cereg_n >= 1)
+			sim_reg_line(sim, "CEREG", false);
 		break;
 	case SIM_FAULT_LAC:
 		if (value > 0xffff)
@@ -1424,6 +1453,51 @@ char *sim_ussd_encode(struct sim *sim, const char *text, int *ret_dcs)
 	return out;
 }
 
+/*
+ * An unsolicited line shown now, ahead of output still held back (a
+ * response delayed by send-ms or delay): a real modem interleaves URCs
+ * with a command in progress.
+ */
+static void out_line_now(struct sim *sim, const char *fmt, ...)
+		__attribute__((format(printf, 2, 3)));
+
+static void out_line_now(struct sim *sim, const char *fmt, ...)
+{
+	struct sim_chunk *c, **pp, *tail;
+	uint64_t now = sim_now_us();
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + 2, sizeof(buf) - 4, fmt, ap);
+	va_end(ap);
+	if (n < 0 || sim->master < 0)
+		return;
+	if ((size_t) n > sizeof(buf) - 5)
+		n = (int) sizeof(buf) - 5;
+	buf[0] = '\r';
+	buf[1] = '\n';
+	buf[n + 2] = '\r';
+	buf[n + 3] = '\n';
+	tail = sim->out_tail;
+	sim->resp_at = now;
+	sim_out(sim, buf, (size_t) n + 4);
+	c = sim->out_tail;
+	if (!c || c == tail)
+		return;
+	/* Unlink the new chunk, put it before the first held-back one. */
+	for (pp = &sim->out_head; *pp && *pp != c; pp = &(*pp)->next)
+		if ((*pp)->not_before > now && (*pp)->off == 0)
+			break;
+	if (*pp == c)
+		return; /* nothing held back */
+	tail->next = NULL;
+	sim->out_tail = tail;
+	c->next = *pp;
+	*pp = c;
+}
+
 int sim_ussd_notify(struct sim *sim, int m, const char *text)
 {
 	char *enc;
@@ -1436,8 +1510,7 @@ int sim_ussd_notify(struct sim *sim, int m, const char *text)
 	enc = sim_ussd_encode(sim, text, &dcs);
 	if (!enc)
 		return -EINVAL;
-	sim->resp_at = sim_now_us();
-	sim_line(sim, "+CUSD: %d,\"%s\",%d", m, enc, dcs);
+	out_line_now(sim, "+CUSD: %d,\"%s\",%d", m, enc, dcs);
 	free(enc);
 	if (m == 1)
 		sim->ussd_session = true;

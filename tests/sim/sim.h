@@ -202,6 +202,16 @@ enum sim_fault {
 				   * 1 unquoted; 2 with AcT ,7 */
 	SIM_FAULT_DROP_CMTI,	  /* next N +CMTI/+CDSI lost (stored only) */
 	SIM_FAULT_NO_PDU_MODE,	  /* 1: AT+CMGF=0 refused (text-only modem) */
+	SIM_FAULT_SEND_MS,	  /* AT+CMGS network round trip per part (the
+				   * +CMGS/OK come this much later); 0 off */
+	SIM_FAULT_SEND_JITTER_MS, /* ... plus or minus up to this, uniform */
+	SIM_FAULT_NOISE_PDU,	  /* every Nth +CMGR/+CMGL data line (PDU or
+				   * text) gets a 0xFF byte in the middle */
+	SIM_FAULT_LTE_ONLY,	  /* 1: registered on LTE only (Quectel EC2x,
+				   * SIMCom A76xx): +CREG/+CGREG say 0, +CEREG
+				   * says `creg` with TAC/ECI; SMS works */
+	SIM_FAULT_NOISE_HDR,	  /* every Nth +CMGR:/+CMGL: header gets one:
+				   * in turn before the line, in a field */
 	SIM_FAULT_MAX
 };
 

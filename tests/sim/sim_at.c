@@ -160,6 +160,7 @@ static void settings_reset(struct sim *sim)
 	sim->cmgf = 0;
 	sim->cnmi_mode = sim->cnmi_mt = sim->cnmi_ds = 0;
 	sim->creg_n = 0;
+	sim->cgreg_n = sim->cereg_n = 0;
 }
 
 static int basic(struct sim *sim, char letter, const struct cmd *c)
@@ -435,29 +436,78 @@ static int h_cnma(struct sim *sim, struct cmd *c)
 	return R_OK;
 }
 
+#define SIM_LINE_NOISE_MAX 1400 /* a PDU line (352 hex) or a text */
+
+/*
+ * Line noise (faults noise-hdr, noise-pdu): a 0xFF byte put into a line,
+ * before it (the prefix no longer matches) or after its first comma (a
+ * field no longer parses), or in the middle of a data line.
+ */
+static bool noisy(struct sim *sim, char *buf, size_t size, bool hdr)
+{
+	enum sim_fault f = hdr ? SIM_FAULT_NOISE_HDR : SIM_FAULT_NOISE_PDU;
+	unsigned *seq = hdr ? &sim->noise_seq[0] : &sim->noise_seq[1];
+	size_t n = strlen(buf), at;
+	const char *comma;
+
+	if (sim->fault[f] <= 0 || n + 2 > size)
+		return false;
+	if (++*seq % (unsigned long) sim->fault[f] != 0)
+		return false;
+	sim_count(sim, hdr ? "noise-hdr" : "noise-pdu");
+	comma = strchr(buf, ',');
+	if (!hdr)
+		at = n / 2;
+	else if ((*seq / (unsigned long) sim->fault[f]) % 2 == 0 || !comma)
+		at = 0;
+	else
+		at = (size_t) (comma - buf) + 1;
+	memmove(buf + at + 1, buf + at, n - at + 1);
+	buf[at] = (char) 0xff;
+	return true;
+}
+
 static void show_slot(struct sim *sim, const char *cmd, unsigned idx,
 		struct sim_slot *s, bool in_list)
 {
+	char hdr[256], data[SIM_LINE_NOISE_MAX];
+
 	if (sim->cmgf && !s->is_report) {
 		if (in_list)
-			sim_line(sim, "+CMGL: %u,\"%s\",\"%s\",,\"%s\"", idx,
+			snprintf(hdr, sizeof(hdr),
+					"+CMGL: %u,\"%s\",\"%s\",,\"%s\"", idx,
 					stat_text[s->stat], s->sender, s->scts);
 		else
-			sim_line(sim, "+CMGR: \"%s\",\"%s\",,\"%s\"",
+			snprintf(hdr, sizeof(hdr),
+					"+CMGR: \"%s\",\"%s\",,\"%s\"",
 					stat_text[s->stat], s->sender, s->scts);
-		if (!in_list)
-			sim_urc_point(sim, SIM_URC_IN_CMGR);
-		sim_data_line(sim, s->text ? s->text : "");
+		snprintf(data, sizeof(data), "%s", s->text ? s->text : "");
 	} else {
 		if (in_list)
-			sim_line(sim, "+CMGL: %u,%d,,%u", idx, s->stat,
-					s->hdr_len);
+			snprintf(hdr, sizeof(hdr), "+CMGL: %u,%d,,%u", idx,
+					s->stat, s->hdr_len);
 		else
-			sim_line(sim, "+%s: %d,,%u", cmd, s->stat, s->hdr_len);
-		if (!in_list)
-			sim_urc_point(sim, SIM_URC_IN_CMGR);
-		sim_data_line(sim, s->pdu);
+			snprintf(hdr, sizeof(hdr), "+%s: %d,,%u", cmd, s->stat,
+					s->hdr_len);
+		snprintf(data, sizeof(data), "%s", s->pdu ? s->pdu : "");
 	}
+	/*
+	 * Noise is random on a real line: a slot shown garbled comes out
+	 * clean the next time (unless every line is noisy, N = 1).
+	 */
+	if (s->noisy && sim->fault[SIM_FAULT_NOISE_PDU] != 1 &&
+			sim->fault[SIM_FAULT_NOISE_HDR] != 1) {
+		s->noisy = false;
+	} else {
+		bool a = noisy(sim, hdr, sizeof(hdr), true);
+		bool b = noisy(sim, data, sizeof(data), false);
+
+		s->noisy = a || b;
+	}
+	sim_line(sim, "%s", hdr);
+	if (!in_list)
+		sim_urc_point(sim, SIM_URC_IN_CMGR);
+	sim_data_line(sim, data);
 	if (s->stat == 0)
 		s->stat = 1;
 }
@@ -674,9 +724,20 @@ static int h_creg(struct sim *sim, struct cmd *c)
 
 static int h_cgreg(struct sim *sim, struct cmd *c)
 {
-	if (c->type == T_READ)
-		sim_line(sim, "+CGREG: 0,%d", sim->creg_stat);
-	return R_OK;
+	if (c->type == T_READ) {
+		sim_reg_line(sim, "CGREG", true);
+		return R_OK;
+	}
+	return int_setting(sim, c, "+CGREG", 2, "(0-2)", &sim->cgreg_n);
+}
+
+static int h_cereg(struct sim *sim, struct cmd *c)
+{
+	if (c->type == T_READ) {
+		sim_reg_line(sim, "CEREG", true);
+		return R_OK;
+	}
+	return int_setting(sim, c, "+CEREG", 2, "(0-2)", &sim->cereg_n);
 }
 
 static int h_ident(struct sim *sim, struct cmd *c, const char *prefix,
@@ -889,6 +950,7 @@ static int dispatch_ext(struct sim *sim, const char *name, struct cmd *c)
 			{"+COPS", h_cops},
 			{"+CREG", h_creg},
 			{"+CGREG", h_cgreg},
+			{"+CEREG", h_cereg},
 			{"+CSCA", h_csca},
 			{"+CUSD", h_cusd},
 			{"+CFUN", h_cfun},
@@ -1154,11 +1216,35 @@ static void send_status_report(
 	}
 }
 
+/*
+ * The network round trip of one AT+CMGS (0.2 s to 4 s on real modems): the
+ * answer comes send-ms +- send-jitter later. Nothing else is answered
+ * meanwhile (the driver waits for the final anyway); indications queue
+ * behind it, as on a modem buffering URCs (+CNMI mode 2).
+ */
+static uint64_t send_time_us(struct sim *sim)
+{
+	long ms = sim->fault[SIM_FAULT_SEND_MS];
+	long j = sim->fault[SIM_FAULT_SEND_JITTER_MS];
+
+	if (j > 0) {
+		sim->rng ^= sim->rng << 13;
+		sim->rng ^= sim->rng >> 17;
+		sim->rng ^= sim->rng << 5;
+		ms += (long) (sim->rng % (uint32_t) (2 * j + 1)) - j;
+	}
+	return ms > 0 ? (uint64_t) ms * 1000u : 0;
+}
+
 /* A message goes out: MR assigned, faults applied, logged. */
 static void submit(struct sim *sim, struct sim_sent *e, const struct sms *dec)
 {
 	bool err_after;
 	uint8_t mr;
+
+	sim->resp_at += send_time_us(sim);
+	if (sim->fault[SIM_FAULT_SEND_MS] > 0)
+		sim_count(sim, "send-delayed");
 
 	if (sim->fault[SIM_FAULT_CMS_COUNT] > 0) {
 		sim->fault[SIM_FAULT_CMS_COUNT]--;

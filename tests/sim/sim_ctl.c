@@ -117,6 +117,20 @@ static const struct {
 				"nothing"},
 		{"garble-echo", SIM_FAULT_GARBLE_ECHO,
 				"next N command echoes garbled (no RTS/CTS)"},
+		{"send-ms", SIM_FAULT_SEND_MS,
+				"AT+CMGS takes N ms per part (network round "
+				"trip)"},
+		{"send-jitter", SIM_FAULT_SEND_JITTER_MS,
+				"send-ms varies by up to +-N ms"},
+		{"noise-pdu", SIM_FAULT_NOISE_PDU,
+				"every Nth +CMGR/+CMGL data line gets a 0xFF "
+				"byte (0 off)"},
+		{"lte-only", SIM_FAULT_LTE_ONLY,
+				"1: registered on LTE only (+CREG 0, +CEREG "
+				"registered)"},
+		{"noise-hdr", SIM_FAULT_NOISE_HDR,
+				"every Nth +CMGR:/+CMGL: header gets a 0xFF "
+				"byte (0 off)"},
 		{"lac", SIM_FAULT_LAC, "location area code, 0-65535 (+CREG)"},
 		{"ci", SIM_FAULT_CI, "cell id, 0-268435455 (+CREG)"},
 		{"creg-style", SIM_FAULT_CREG_STYLE,

@@ -49,6 +49,7 @@ struct sim_slot {
 	char *text;	  /* decoded text for text mode */
 	char sender[SMS_ADDR_MAX];
 	char scts[72];
+	bool noisy; /* last shown with noise: clean next time (N > 1) */
 };
 
 struct sim_store {
@@ -107,6 +108,7 @@ struct sim {
 	bool echo, verbose, booting, curc_off, ussd_session;
 	bool post_deliver, post_reboot; /* after the final result */
 	int cmee, cmgf, cnmi_mode, cnmi_mt, cnmi_ds, creg_n, csms;
+	int cgreg_n, cereg_n; /* AT+CGREG=<n>, AT+CEREG=<n> */
 	char cscs[8];
 	enum sim_pin_state pin_state;
 	unsigned pin_attempts, puk_attempts;
@@ -114,6 +116,8 @@ struct sim {
 	int rssi, creg_stat;
 	unsigned index_base;
 	unsigned next_mr;
+	uint32_t rng;	       /* send-time jitter; fixed seed: runs repeat */
+	unsigned noise_seq[2]; /* headers, data lines shown (noise faults) */
 	uint16_t next_ref;
 
 	struct sim_store stores[2]; /* SM, ME */
@@ -152,6 +156,7 @@ uint64_t sim_now_us(void);
 uint64_t sim_fault_us(const struct sim *sim, enum sim_fault f);
 const char *sim_pin_text(const struct sim *sim);
 void sim_creg_line(struct sim *sim, bool solicited);
+void sim_reg_line(struct sim *sim, const char *dom, bool solicited);
 void sim_count(struct sim *sim, const char *name);
 void sim_out_at(struct sim *sim, uint64_t not_before, const void *data,
 		size_t len);

@@ -188,6 +188,20 @@ static void advance(struct h *h, uint64_t ms)
 	at_chan_tick(h->c, h->now);
 }
 
+static const char *const P_CSQ[] = {"+CSQ:", NULL};
+static const char *const P_CMGS[] = {"+CMGS:", NULL};
+static const char *const P_CMGR[] = {"+CMGR:", NULL};
+static const char *const P_CMGL[] = {"+CMGL:", NULL};
+static const char *const P_CUSD[] = {"+CUSD:", NULL};
+static const char *const P_ANY[] = {"", NULL};
+static const char *const P_XDATA[] = {"+XDATA:", NULL};
+
+/* Commands whose declared lines carry a data line (the caller says so). */
+static bool has_data_lines(const char *const *pfx)
+{
+	return pfx == P_CMGR || pfx == P_CMGL || pfx == P_XDATA;
+}
+
 static int send_full(struct h *h, const char *tag, const char *cmd,
 		const char *const *pfx, const char *payload, unsigned timeout,
 		void (*then)(struct ctx *))
@@ -196,6 +210,7 @@ static int send_full(struct h *h, const char *tag, const char *cmd,
 	struct at_cmd_desc d = {.cmd = cmd,
 			.prefixes = pfx,
 			.payload = payload,
+			.data_lines = has_data_lines(pfx),
 			.timeout_ms = timeout,
 			.prompt_timeout_ms = 500};
 	int id;
@@ -220,13 +235,6 @@ static int send(struct h *h, const char *tag, const char *cmd,
 			(h)->log, (want))
 #define WR_IS(h, want)                                                         \
 	ck_assert_msg(strcmp((h)->wr, (want)) == 0, "wrote: %s", (h)->wr)
-
-static const char *const P_CSQ[] = {"+CSQ:", NULL};
-static const char *const P_CMGS[] = {"+CMGS:", NULL};
-static const char *const P_CMGR[] = {"+CMGR:", NULL};
-static const char *const P_CMGL[] = {"+CMGL:", NULL};
-static const char *const P_CUSD[] = {"+CUSD:", NULL};
-static const char *const P_ANY[] = {"", NULL};
 
 START_TEST(test_basic)
 {
@@ -397,6 +405,26 @@ START_TEST(test_cmgr_cmgl_urcs)
 		  "U:+CMTI: \"SM\",10;"
 		  "l:ok L[+CMGL: 1,0,,5]D[0011]L[+CMGL: 2,1,\"x\",6]D[0022];"
 		  "e:ok L[+CMGR: 0,,0];");
+	h_free(h);
+}
+END_TEST
+
+/*
+ * The engine knows no command: a data line follows a declared line only
+ * when the command says so (+CMGR: without it is an ordinary line, a
+ * vendor prefix with it carries its data line).
+ */
+START_TEST(test_data_lines_declared)
+{
+	struct h *h = h_new();
+	static const char *const p_plain_cmgr[] = {"+CMGR:", NULL};
+
+	send(h, "x", "AT^XREAD=1", P_XDATA);
+	feed(h, "+XDATA: 1,2\r\n0011\r\nOK\r\n");
+	send(h, "p", "AT+CMGR=1", p_plain_cmgr);
+	feed(h, "+CMGR: 0,,23\r\n0791AA\r\nOK\r\n");
+	LOG_IS(h, "x:ok L[+XDATA: 1,2]D[0011];"
+		  "E:UNKNOWN(0791AA);p:ok L[+CMGR: 0,,23];");
 	h_free(h);
 }
 END_TEST
@@ -958,6 +986,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_reset_in_timeout_callback);
 	tcase_add_test(tc, test_wildcard_flood_bounded);
 	tcase_add_test(tc, test_fail_queued);
+	tcase_add_test(tc, test_data_lines_declared);
 	suite_add_tcase(s, tc);
 	return s;
 }

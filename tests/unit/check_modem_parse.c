@@ -587,6 +587,97 @@ START_TEST(test_ids)
 }
 END_TEST
 
+/* ---- text mode (AT+CMGF=1) ---- */
+static const struct {
+	const char *line, *prefix, *text;
+	int rc;
+	int index, stat;
+	const char *sender, *key;
+	bool has_scts;
+	int year, tz;
+} textm[] = {
+		/* [05] §4.3 */
+		{"+CMGR: \"REC "
+		 "UNREAD\",\"+31628870634\",,\"11/01/09,10:26:26+04\"",
+				"+CMGR:", "Hello", 0, -1, 0, "+31628870634",
+				"T|+31628870634|11/01/09,10:26:26+04|Hello",
+				true, 11, 4},
+		/* [SIM] +CMGL with alpha and negative zone */
+		{"+CMGL: 7,\"REC "
+		 "READ\",\"+4479\",\"Bob\",\"24/12/31,23:59:59-20\"",
+				"+CMGL:", "x", 0, 7, 1, "+4479",
+				"T|+4479|24/12/31,23:59:59-20|x", true, 24,
+				-20},
+		/* +CMT: no stat, alphanumeric sender, bad time stamp */
+		{"+CMT: \"Google\",,\"99/13/01,00:00:00+00\"", "+CMT:", NULL, 0,
+				-1, -1, "Google",
+				"T|Google|99/13/01,00:00:00+00|", false, 0, 0},
+		/* unknown <stat> text: parsed, stat -1 */
+		{"+CMGR: \"WEIRD\",\"123\",,\"20/01/01,00:00:00+00\"",
+				"+CMGR:", "t", 0, -1, -1, "123",
+				"T|123|20/01/01,00:00:00+00|t", true, 20, 0},
+		{"+CMGL: x,\"REC READ\",\"1\",,\"\"", "+CMGL:", "", -EINVAL, 0,
+				0, NULL, NULL, false, 0, 0},
+		{"+CMGR: \"REC READ\"", "+CMGR:", "", -EINVAL, 0, 0, NULL, NULL,
+				false, 0, 0},
+		{"+CMTI: \"SM\",1", "+CMGR:", "", -EINVAL, 0, 0, NULL, NULL,
+				false, 0, 0},
+};
+
+START_TEST(test_text_msg)
+{
+	struct modem_text_msg tm;
+	int rc = modem_parse_text(
+			textm[_i].line, textm[_i].prefix, textm[_i].text, &tm);
+
+	ck_assert_msg(rc == textm[_i].rc, "%s: rc %d", textm[_i].line, rc);
+	if (rc < 0) {
+		ck_assert_ptr_null(tm.key);
+		return;
+	}
+	ck_assert_int_eq(tm.index, textm[_i].index);
+	ck_assert_int_eq(tm.stat, textm[_i].stat);
+	ck_assert_str_eq(tm.sender, textm[_i].sender);
+	ck_assert_str_eq(tm.key, textm[_i].key);
+	ck_assert_int_eq(tm.has_scts, textm[_i].has_scts);
+	if (tm.has_scts) {
+		ck_assert_int_eq(tm.scts.year, textm[_i].year);
+		ck_assert_int_eq(tm.scts.tz_quarters, textm[_i].tz);
+	}
+	free(tm.key);
+}
+END_TEST
+
+static const struct {
+	const char *line;
+	int rc;
+	const char *imei;
+} imei[] = {
+		{"351234567890123", 0, "351234567890123"},	      /* [HW] */
+		{"+CGSN: \"351234567890123\"", 0, "351234567890123"}, /* [QT] */
+		{"3512345678901234", 0, "3512345678901234"}, /* IMEISV */
+		{"1234567890123", -EINVAL, NULL},	     /* 13 digits */
+		{"ERROR", -EINVAL, NULL},
+		{"", -EINVAL, NULL},
+		{"123456789012345678901234", -EINVAL, NULL},
+};
+
+START_TEST(test_imei)
+{
+	char id[MODEM_ID_MAX] = "untouched";
+	const char *why = NULL;
+	int rc = modem_parse_imei(imei[_i].line, id, &why);
+
+	ck_assert_msg(rc == imei[_i].rc, "%s: rc %d", imei[_i].line, rc);
+	if (rc == 0) {
+		ck_assert_str_eq(id, imei[_i].imei);
+	} else {
+		ck_assert_ptr_nonnull(why);
+		ck_assert_str_eq(id, "untouched");
+	}
+}
+END_TEST
+
 START_TEST(test_csca_cmee_csms)
 {
 	char num[MODEM_NUMBER_MAX];
@@ -643,6 +734,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_cusd_too_long);
 	tcase_add_test(tc, test_ids);
 	tcase_add_test(tc, test_csca_cmee_csms);
+	tcase_add_loop_test(tc, test_text_msg, 0, N(textm));
+	tcase_add_loop_test(tc, test_imei, 0, N(imei));
 	suite_add_tcase(s, tc);
 	return s;
 }

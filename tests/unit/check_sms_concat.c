@@ -257,6 +257,91 @@ START_TEST(test_part_from_sms)
 }
 END_TEST
 
+/*
+ * A phone split an emoji's surrogate pair across two UCS-2 parts (issue 10
+ * item 3): each part alone decodes with U+FFFD (text_error set, sender
+ * and UDH intact); joined from their code units the pair comes out right,
+ * in any order.
+ */
+START_TEST(test_split_surrogate_pair)
+{
+	static const char *const hex[2] = {
+			"00440B916407281553F8000821107241050529"
+			"0A050003AB02010041D83D",
+			"00440B916407281553F8000821107241050529"
+			"0A050003AB0202DE000042",
+	};
+	struct sms m;
+	struct sms_part p[2];
+	struct sms_concat_result res;
+	const char *why = NULL;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(sms_decode_hex(hex[i], strlen(hex[i]), 0, &m,
+						 &why),
+				0);
+		ck_assert_ptr_nonnull(m.text_error);
+		ck_assert_str_eq(m.addr.number, "+46708251358");
+		ck_assert(m.udh.has_concat);
+		ck_assert_ptr_nonnull(strstr(m.text, "\xef\xbf\xbd"));
+		/* Stored reversed: part 2 first. */
+		ck_assert_int_eq(sms_part_from_sms(&m, 10 + i, &p[1 - i]), 0);
+	}
+	ck_assert_int_eq(sms_concat_assemble(p, 2, &res, &why), 0);
+	ck_assert(res.complete);
+	ck_assert_str_eq(res.text, "A\xf0\x9f\x98\x80"
+				   "B");
+	sms_concat_result_done(&res);
+	/* Without code units (parts reloaded as text): texts joined. */
+	p[0].units_len = p[1].units_len = 0;
+	ck_assert_int_eq(sms_concat_assemble(p, 2, &res, &why), 0);
+	ck_assert_str_eq(res.text, "A\xef\xbf\xbd\xef\xbf\xbd"
+				   "B");
+	sms_concat_result_done(&res);
+}
+END_TEST
+
+/* A GSM-7 escape (0x1B) at the end of part 1, its 0x65 (€) in part 2. */
+START_TEST(test_split_gsm7_escape)
+{
+	struct sms_part p[3];
+	struct sms_concat_result res;
+	const char *why = NULL;
+	int i;
+
+	memset(p, 0, sizeof(p));
+	for (i = 0; i < 3; i++) {
+		snprintf(p[i].sender, sizeof(p[i].sender), "+256700000001");
+		p[i].ref = 7;
+		p[i].total = 3;
+		p[i].seq = (uint8_t) (i + 1);
+		p[i].charset = SMS_CHARSET_GSM7;
+	}
+	p[0].units[0] = 'a';
+	p[0].units[1] = 0x1b;
+	p[0].units_len = 2;
+	snprintf(p[0].text, sizeof(p[0].text), "a");
+	p[1].units[0] = 0x65;
+	p[1].units[1] = 'b';
+	p[1].units_len = 2;
+	snprintf(p[1].text, sizeof(p[1].text), "eb");
+	p[2].units[0] = 'c';
+	p[2].units_len = 1;
+	snprintf(p[2].text, sizeof(p[2].text), "c");
+	ck_assert_int_eq(sms_concat_assemble(p, 3, &res, &why), 0);
+	ck_assert_str_eq(res.text, "a\xe2\x82\xac"
+				   "bc");
+	sms_concat_result_done(&res);
+	/* Part 2 missing: each run decoded alone, the gap marked. */
+	ck_assert_int_eq(sms_concat_assemble(p + 2, 1, &res, &why), 0);
+	ck_assert(!res.complete);
+	ck_assert_uint_eq(res.n_missing, 2);
+	ck_assert_str_eq(res.text, SMS_CONCAT_GAP SMS_CONCAT_GAP "c");
+	sms_concat_result_done(&res);
+}
+END_TEST
+
 static Suite *concat_suite(void)
 {
 	Suite *s = suite_create("sms_concat");
@@ -266,6 +351,8 @@ static Suite *concat_suite(void)
 	tcase_add_test(tc, test_assemble_gaps);
 	tcase_add_test(tc, test_assemble_errors);
 	tcase_add_test(tc, test_part_from_sms);
+	tcase_add_test(tc, test_split_surrogate_pair);
+	tcase_add_test(tc, test_split_gsm7_escape);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("reassembler");
 	tcase_add_test(tc, test_reasm_flow);

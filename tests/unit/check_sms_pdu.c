@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "modem/sms_pdu.h"
+#include "modem/ucs2.h"
 #include "tests/unit/testutil.h"
 
 static struct sms msg; /* large: keep off the stack */
@@ -951,15 +952,9 @@ static const struct {
 		/* 7-bit: UDH takes 8 septets but UDL says 5 */
 		{"00440B916407281553F80000211072410505290706080412340302",
 				"UDH longer"},
-		/* UCS-2 odd octet count */
-		{"00040B916407281553F80008211072410505290300410A",
-				"odd number"},
-		/* UCS-2 lone high surrogate */
+		/* UCS-2 lone high surrogate, but not hex */
 		{"00040B916407281553F8000821107241050529 04D83D0041",
 				"non-hex"},
-		{"00040B916407281553F800082110724105052904D83D0041",
-				"surrogate"},
-		{"00040B916407281553F800082110724105052902DE00", "surrogate"},
 		/* bad BCD in the time stamp */
 		{"00040B916407281553F80000A1107241050529"
 		 "00",
@@ -1006,6 +1001,177 @@ START_TEST(test_scts_epoch)
 }
 END_TEST
 
+/* TP-RD on an encoded SUBMIT (the gateway's resend after "unknown"). */
+static const struct {
+	const char *in, *out;
+	int rc;
+} rd[] = {
+		{"0011000B916407281553F80000AA0AE8329BFD4697D9EC37",
+				"0015000B916407281553F80000AA0AE8329BFD4697D9EC"
+				"37",
+				0},
+		/* SMSC given, already set (idempotent), lower case kept */
+		{"07914477650160f531000b916407281553f80000aa01e8",
+				"07914477650160f535000b916407281553f80000aa01e"
+				"8",
+				0},
+		{"0015000B91", "0015000B91", 0},
+		{"0004", "0004", -EINVAL},	   /* a DELIVER */
+		{"0002", "0002", -EINVAL},	   /* a STATUS-REPORT */
+		{"07914477", "07914477", -EINVAL}, /* no first octet */
+		{"0G11", "0G11", -EINVAL},
+		{"", "", -EINVAL},
+};
+
+START_TEST(test_set_reject_duplicates)
+{
+	char buf[128];
+	int rc;
+
+	snprintf(buf, sizeof(buf), "%s", rd[_i].in);
+	rc = sms_submit_hex_set_reject_duplicates(buf);
+	ck_assert_int_eq(rc, rd[_i].rc);
+	ck_assert_str_eq(buf, rd[_i].out);
+}
+END_TEST
+
+/* Text from the line made valid UTF-8 before PostgreSQL sees it. */
+static const struct {
+	const char *in;
+	size_t len;
+	const char *out;
+	size_t replaced;
+} san[] = {
+		{"plain", 5, "plain", 0},
+		{"\xe4\xbd\xa0\xe5\xa5\xbd", 6, "\xe4\xbd\xa0\xe5\xa5\xbd", 0},
+		{"a\xff"
+		 "b",
+				3,
+				"a\xef\xbf\xbd"
+				"b",
+				1},
+		{"\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd", 2}, /* overlong */
+		{"\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 3},
+		{"x\xe4\xbd", 3, "x\xef\xbf\xbd\xef\xbf\xbd",
+				2}, /* truncated */
+		{"a\0b", 3,
+				"a\xef\xbf\xbd"
+				"b",
+				1}, /* NUL */
+		{"", 0, "", 0},
+};
+
+START_TEST(test_utf8_sanitize)
+{
+	char out[64];
+	size_t rep = 99, n;
+
+	n = utf8_sanitize(san[_i].in, san[_i].len, out, sizeof(out), &rep);
+	ck_assert_str_eq(out, san[_i].out);
+	ck_assert_uint_eq(n, strlen(san[_i].out));
+	ck_assert_uint_eq(rep, san[_i].replaced);
+	ck_assert(utf8_valid(out, n));
+	ck_assert(utf8_valid(san[_i].in, san[_i].len) ==
+			(san[_i].replaced == 0));
+	/* Too small: cut at a character boundary, still valid. */
+	n = utf8_sanitize(san[_i].in, san[_i].len, out, 3, NULL);
+	ck_assert_uint_le(n, 2);
+	ck_assert(utf8_valid(out, n));
+}
+END_TEST
+
+/*
+ * Each field on its own (issue 10 item 3): a text that does not decode
+ * keeps the sender, time stamp and UDH; the text has U+FFFD where it broke.
+ */
+static const struct {
+	const char *hex, *text, *error;
+} text_errors[] = {
+		/* UCS-2 odd octet count: "A" then a lone octet */
+		{"00040B916407281553F80008211072410505290300410A",
+				"A\xef\xbf\xbd", "odd number"},
+		/* lone high surrogate, then "A" */
+		{"00040B916407281553F800082110724105052904D83D0041",
+				"\xef\xbf\xbd"
+				"A",
+				"surrogate"},
+		/* lone low surrogate */
+		{"00040B916407281553F800082110724105052902DE00", "\xef\xbf\xbd",
+				"surrogate"},
+};
+
+START_TEST(test_text_errors)
+{
+	struct sms m;
+	const char *why = NULL;
+	const char *hex = text_errors[_i].hex;
+
+	ck_assert_int_eq(sms_decode_hex(hex, strlen(hex), 0, &m, &why), 0);
+	ck_assert_str_eq(m.addr.number, "+46708251358");
+	ck_assert_int_eq(m.scts.year, 12);
+	ck_assert_int_eq(m.scts.month, 1);
+	ck_assert_str_eq(m.text, text_errors[_i].text);
+	ck_assert_ptr_nonnull(m.text_error);
+	ck_assert_ptr_nonnull(strstr(m.text_error, text_errors[_i].error));
+}
+END_TEST
+
+/*
+ * A 12-character alphanumeric sender (21 semi-octets, above the 20 that
+ * TS 23.040 allows), as SMSCs send "GoogleVerify": decoded.
+ */
+START_TEST(test_long_alnum_sender)
+{
+	/* SMSC 00, DELIVER 04, OA 21 semi-octets TON 5 "GoogleVerify",
+	 * PID 00, DCS 00, SCTS, UDL 5 "hello". */
+	static const char hex[] = "000415D0C7F7FBCC2E5BCBF2B4390F0000"
+				  "21107241050529"
+				  "05E8329BFD06";
+	struct sms m;
+	const char *why = NULL;
+
+	ck_assert_int_eq(sms_decode_hex(hex, strlen(hex), 0, &m, &why), 0);
+	ck_assert_str_eq(m.addr.number, "GoogleVerify");
+	ck_assert_int_eq(m.addr.ton, SMS_TON_ALPHANUMERIC);
+	ck_assert_str_eq(m.text, "hello");
+	/* A numeric address that long is still refused. */
+	ck_assert_int_eq(
+			sms_decode_hex("000415916407281553F8", 20, 0, &m, &why),
+			-EINVAL);
+	/* Bounded by the PDU: a length beyond its end is refused. */
+	ck_assert_int_eq(sms_decode_hex("000428D0C7F7FBCC", 16, 0, &m, &why),
+			-EINVAL);
+}
+END_TEST
+
+/* Two-digit years: the century nearest to the caller's reference time. */
+START_TEST(test_scts_near)
+{
+	struct sms_scts t = {.year = 99, .month = 12, .day = 31, .hour = 23};
+	int64_t e;
+
+	/* Reference 2026-12-02: 1999 (27 years back), not 2099. */
+	ck_assert_int_eq(sms_scts_to_epoch_near(&t, 1796169600, &e), 0);
+	ck_assert_int_eq(e, 946681200);
+	t.year = 26;
+	ck_assert_int_eq(sms_scts_to_epoch_near(&t, 1796169600, &e), 0);
+	ck_assert_int_eq(e, 1798758000); /* 2026-12-31 23:00 */
+	/* Reference 2090: "05" is 2105. */
+	t.year = 5;
+	ck_assert_int_eq(sms_scts_to_epoch_near(&t, 3786912000, &e), 0);
+	ck_assert_int_gt(e, 4102444800); /* after 2100-01-01 */
+	/* 29 February 2000 stays 2000 (1900 and 2100 have none). */
+	t.year = 0;
+	t.month = 2;
+	t.day = 29;
+	t.hour = 0;
+	ck_assert_int_eq(sms_scts_to_epoch_near(&t, 4102444800, &e), 0);
+	ck_assert_int_eq(e, 951782400);
+	t.month = 13;
+	ck_assert_int_eq(sms_scts_to_epoch_near(&t, 0, &e), -EINVAL);
+}
+END_TEST
+
 static Suite *pdu_suite(void)
 {
 	Suite *s = suite_create("sms_pdu");
@@ -1045,6 +1211,14 @@ static Suite *pdu_suite(void)
 			sizeof(valid_vectors) / sizeof(valid_vectors[0]));
 	tcase_add_loop_test(tc, test_malformed, 0,
 			sizeof(malformed) / sizeof(malformed[0]));
+	tcase_add_loop_test(tc, test_text_errors, 0,
+			sizeof(text_errors) / sizeof(text_errors[0]));
+	tcase_add_test(tc, test_long_alnum_sender);
+	tcase_add_test(tc, test_scts_near);
+	tcase_add_loop_test(tc, test_utf8_sanitize, 0,
+			sizeof(san) / sizeof(san[0]));
+	tcase_add_loop_test(tc, test_set_reject_duplicates, 0,
+			sizeof(rd) / sizeof(rd[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gateway/ctl.h"
 #include "gateway/json.h"
@@ -50,9 +51,17 @@ static void put_time(struct json *j, const char *key, const struct sms_scts *t)
 	char iso[40];
 	int q = t->tz_quarters < 0 ? -t->tz_quarters : t->tz_quarters;
 	int64_t epoch;
+	bool have_epoch;
+	int year;
 
+	/* The two-digit year nearest to now (a 1999 test vector stays 1999). */
+	have_epoch = sms_scts_to_epoch_near(t, (int64_t) time(NULL), &epoch) ==
+		     0;
+	year = 2000 + t->year;
+	if (have_epoch && epoch + t->tz_quarters * 900 < 946684800)
+		year = 1900 + t->year;
 	json_begin_object(j, key);
-	json_int(j, "year", 2000 + t->year);
+	json_int(j, "year", year);
 	json_int(j, "month", t->month);
 	json_int(j, "day", t->day);
 	json_int(j, "hour", t->hour);
@@ -60,11 +69,10 @@ static void put_time(struct json *j, const char *key, const struct sms_scts *t)
 	json_int(j, "second", t->second);
 	json_int(j, "tz_quarters", t->tz_quarters);
 	snprintf(iso, sizeof(iso), "%04d-%02u-%02uT%02u:%02u:%02u%c%02d:%02d",
-			2000 + t->year, t->month, t->day, t->hour, t->minute,
-			t->second, t->tz_quarters < 0 ? '-' : '+', q / 4,
-			(q % 4) * 15);
+			year, t->month, t->day, t->hour, t->minute, t->second,
+			t->tz_quarters < 0 ? '-' : '+', q / 4, (q % 4) * 15);
 	json_string(j, "local", iso);
-	if (sms_scts_to_epoch(t, &epoch) == 0)
+	if (have_epoch)
 		json_int(j, "utc_epoch", epoch);
 	else
 		json_null(j, "utc_epoch");

@@ -55,6 +55,7 @@ struct gw_inbound {
 	int64_t stale_timer;	 /* partial-assembly timer, 0 = none */
 	int64_t unhandled_timer; /* continue handling 'stored' rows */
 	uint64_t stored, duplicates, deferred, assembled;
+	uint64_t parts; /* new parts stored (their message counts as assembled) */
 	struct part_units units[UNITS_CACHE];
 	size_t units_next;
 };
@@ -432,6 +433,10 @@ void gw_inbound_sms(struct gw_link *link, struct modem_sms *sms)
 		part.seq = udh->concat_seq;
 		r = db_inbound_store_part(db, &part, &id, &is_new, &err);
 		if (r >= 0) {
+			if (is_new)
+				ib->parts++;
+			else
+				ib->duplicates++;
 			units_remember(ib, id, &sms->msg);
 			/* Keys only from here: @sms is freed by the release. */
 			db_part_group_from_part(&part, &group);
@@ -680,11 +685,16 @@ void gw_inbound_free(struct gw_context *ctx)
 		loop_cancel_timer(ctx->loop, ib->stale_timer);
 	if (ib->unhandled_timer)
 		loop_cancel_timer(ctx->loop, ib->unhandled_timer);
-	log_info("inbound: %" PRIu64 " stored, %" PRIu64 " duplicates, %" PRIu64
-		 " assembled, %" PRIu64 " left on the modem while the "
-		 "database was down",
-			ib->stored, ib->duplicates, ib->assembled,
-			ib->deferred);
+	/*
+	 * Messages first (what a person counts), then what they came in:
+	 * "stored" alone was read as covering the assembled ones too.
+	 */
+	log_info("inbound: %" PRIu64 " new messages (%" PRIu64
+		 " single-part, %" PRIu64 " assembled from %" PRIu64
+		 " parts), %" PRIu64 " duplicate reads ignored, %" PRIu64
+		 " left on the modem while the database was down",
+			ib->stored + ib->assembled, ib->stored, ib->assembled,
+			ib->parts, ib->duplicates, ib->deferred);
 	free(ib);
 	ctx->inbound = NULL;
 }

@@ -408,16 +408,19 @@ int gw_rules_reload(struct gw_context *ctx, int64_t request_id)
 	}
 	r = rules_load(path, &fresh, &dl);
 	if (r < 0) {
-		for (i = 0; i < dl.n; i++)
-			log_warnx("%s%s",
-					dl.v[i].level == DIAG_ERROR ? "error: "
-								    : "",
-					dl.v[i].line_text);
+		/* The daemon goes on with the old rules, but the file is
+		 * broken: its errors are errors (level error). */
+		for (i = 0; i < dl.n; i++) {
+			if (dl.v[i].level == DIAG_ERROR)
+				log_errx("%s", dl.v[i].line_text);
+			else
+				log_warnx("%s", dl.v[i].line_text);
+		}
 		if (r != -EINVAL)
-			log_warnx("error: rules: cannot read \"%s\": %s", path,
+			log_errx("rules: cannot read \"%s\": %s", path,
 					strerror(-r));
-		log_warnx("error: rules file \"%s\" refused (%zu error%s), "
-			  "keeping version %.12s",
+		log_errx("rules file \"%s\" refused (%zu error%s), "
+			 "keeping version %.12s",
 				path, dl.n_errors, dl.n_errors == 1 ? "" : "s",
 				rules_hash(st->rules));
 		errors = diag_text(&dl);

@@ -60,8 +60,12 @@ sim counters | grep -q '^stored SM 0/' || fail "messages left on the SIM"
 [ "$(sim counters | sed -n 's/^count +CMGD //p')" = 7 ] ||
 	fail "expected 7 deletes (7 PDUs)"
 
-# Restart: nothing is stored or acknowledged twice.
+# The shutdown summary counts messages, then what they came in as.
 gw_stop
+grep -q 'inbound: 4 new messages (3 single-part, 1 assembled from 3 parts), 1 duplicate reads ignored, 0 left on the modem' "$T/gw.log" ||
+	fail "shutdown summary: $(grep 'inbound: ' "$T/gw.log")"
+
+# Restart: nothing is stored or acknowledged twice.
 gw_start
 sim inject from=+8613912345678 enc=ucs2 text=第二天 >/dev/null
 wait_for 10 sh -c '[ "$(psql -qAt -c "SELECT count(*) FROM outbound_messages

@@ -366,7 +366,6 @@ struct rules_facts {
 		RULES_CONFIRM_REFUSED, /* another phone than the outlet's */
 		RULES_CONFIRM_EXPIRED,
 	} confirm;
-	const char *confirm_rep; /* the rep who checked in, NULL unknown */
 };
 
 /* What the gateway does with the report. */

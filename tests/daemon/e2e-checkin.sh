@@ -32,6 +32,20 @@ printf 'JN0231,华联超市,泉城路1号,JN,36.671,117.081,%s\nJN0500,银座商
 printf 'GSM,460,0,10783,15437,0,117.082,36.672,1000,10,1,0,0,0\nGSM,460,0,12288,4660,0,120.381,36.071,1000,10,1,0,0,0\n' |
 	ctl import cells - >/dev/null || fail "import cells"
 
+# fieldgatectl rules test: the verdict with a database, "not checked"
+# without one; nothing stored.
+ctl rules test --rules "$R" "$rep" "签到 QD0001" >"$T/rt" 2>&1 || fail "rules test: $(cat "$T/rt")"
+grep -qE '^verdict: +outside \([0-9]+ m\), evidence outlet_code_only, the outlet would be asked to confirm$' "$T/rt" ||
+	fail "rules test verdict: $(cat "$T/rt")"
+grep -qE '^reply: +签到成功 利群商厦 .*\(辖区外 [0-9.]+km\)$' "$T/rt" || fail "rules test reply: $(cat "$T/rt")"
+grep -qE '^alert: +checkin_outside -> supervisor' "$T/rt" || fail "rules test alert: $(cat "$T/rt")"
+ctl rules test --rules "$R" --json "$rep" "签到 JN0500 L460-00-2A1F-3C4D" >"$T/rj" || fail "rules test --json"
+python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["verdict"]; sys.exit(not (v["verdict"]=="in_territory" and v["evidence"]=="cell" and v["distance_m"]==0))' "$T/rj" ||
+	fail "rules test --json verdict: $(cat "$T/rj")"
+"$CTL" rules test --rules "$R" --as rep "$rep" "签到 QD0001" >"$T/rt" 2>&1 || fail "rules test --as"
+grep -qE '^verdict: +not checked$' "$T/rt" || fail "rules test --as: $(cat "$T/rt")"
+[ "$(q "SELECT count(*) FROM checkins")" = 0 ] || fail "rules test stored a check-in"
+
 handled() {
 	s=$(q "SELECT state FROM inbound_messages WHERE sender = '$1' AND body = '$2'")
 	[ -n "$s" ] && [ "$s" != stored ]

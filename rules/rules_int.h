@@ -316,6 +316,7 @@ struct r_render {
 	const struct r_field *worst_field; /* worst: the error's field */
 	enum rules_error worst_error;	   /* worst: the error rendered */
 	const char *worst_role;
+	bool in_note; /* rendering {{note}}: a note inside shows nothing */
 };
 /* Appends the rendering of @t to @buf (@size); returns the new length. */
 size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,

@@ -430,18 +430,23 @@ static void distance_text(const struct r_render *rc, char *tmp, size_t size)
  * {{note}}: settings.texts.outside when the verdict is outside,
  * texts.unknown_cell when the cell is unknown, else nothing.  Worst
  * case: the longer of the two.  The notes may not contain {{note}}
- * (the loader refuses it), so this does not recurse.
+ * (the loader refuses it, and a note inside a note shows nothing).
  */
 static size_t note(const struct r_render *rc, char *buf, size_t o, size_t size)
 {
 	const struct rules *r = rc->rules;
 	const struct rules_facts *fa = rc->facts;
 	const struct r_tmpl *t = NULL;
+	struct r_render inner = *rc;
 
+	if (rc->in_note)
+		return o; /* refused at load; never recurse */
+	inner.in_note = true;
 	if (rc->worst) {
 		char a[512], b[512];
-		size_t la = r_render(rc, &r->t_outside, a, 0, sizeof(a));
-		size_t lb = r_render(rc, &r->t_unknown_cell, b, 0, sizeof(b));
+		size_t la = r_render(&inner, &r->t_outside, a, 0, sizeof(a));
+		size_t lb = r_render(
+				&inner, &r->t_unknown_cell, b, 0, sizeof(b));
 
 		return puts_(buf, o, size, la >= lb ? a : b);
 	}
@@ -453,7 +458,7 @@ static size_t note(const struct r_render *rc, char *buf, size_t o, size_t size)
 		t = &r->t_unknown_cell;
 	if (!t || !t->src)
 		return o;
-	return r_render(rc, t, buf, o, size);
+	return r_render(&inner, t, buf, o, size);
 }
 
 static size_t period_date(const struct r_render *rc, int *y, int *m, int *d)

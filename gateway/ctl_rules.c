@@ -459,7 +459,7 @@ static int rules_test(int argc, char **argv)
 	struct db_error err;
 	char phone[DB_PHONE_MAX];
 	const char *note = NULL;
-	bool have_db = false, known = false;
+	bool have_db = false, known = false, outlet = false;
 	int r, rc = CTL_EXIT_FAIL;
 
 	memset(&lk, 0, sizeof(lk));
@@ -490,6 +490,17 @@ static int rules_test(int argc, char **argv)
 		} else if (r != -ENOENT && r != -EINVAL) {
 			ctl_db_error(&s, "looking the sender up", r, &err);
 			goto out;
+		} else {
+			/* an outlet's phone: role outlet (no confirmation is
+			 * tried: rules test changes nothing) */
+			r = gw_rules_outlet_sender(s.db, phone, &lk.checkin,
+					&m.sender, &err);
+			if (r < 0) {
+				ctl_db_error(&s, "looking the outlet up", r,
+						&err);
+				goto out;
+			}
+			outlet = r > 0;
 		}
 	} else {
 		/* the parse alone: as a rep would send it (--as to choose) */
@@ -512,7 +523,9 @@ static int rules_test(int argc, char **argv)
 		goto out;
 	}
 	if (have_db && !known)
-		note = "sender not in the roster";
+		note = outlet ? "an outlet's phone (role outlet); the "
+				"confirmation itself not tried"
+			      : "sender not in the roster";
 	r = rules_decide(rules, parsed, &m, &facts, &d);
 	if (r < 0)
 		goto out_oom;

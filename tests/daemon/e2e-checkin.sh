@@ -45,6 +45,8 @@ python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["verdict"]; sys.exit
 "$CTL" rules test --rules "$R" --as rep "$rep" "签到 QD0001" >"$T/rt" 2>&1 || fail "rules test --as"
 grep -qE '^verdict: +not checked$' "$T/rt" || fail "rules test --as: $(cat "$T/rt")"
 [ "$(q "SELECT count(*) FROM checkins")" = 0 ] || fail "rules test stored a check-in"
+ctl rules test --rules "$R" "$shop" "确认 R1000" >"$T/rt" 2>&1 || fail "rules test outlet"
+grep -qE '^sender: +\+8653100000001 \(outlet, 华联超市\)$' "$T/rt" || fail "rules test outlet: $(cat "$T/rt")"
 
 handled() {
 	s=$(q "SELECT state FROM inbound_messages WHERE sender = '$1' AND body = '$2'")

@@ -226,15 +226,10 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	if (r < 0)
 		goto out_rollback;
 	is_new = out_id != 0;
-	if (has_report) {
+	if (!outlet && lk.checkin.is_checkin) {
+		/* the check-in row (a refused one too), the outlet's question */
 		r = gw_rules_checkin_store(rules, db, &lk.checkin, d, &rm,
 				msg->id, msg->scts, &asked, err);
-		if (r < 0)
-			goto out_rollback;
-	} else if (!outlet && lk.checkin.is_checkin) {
-		/* refused (unknown outlet): the attempt is recorded too */
-		r = gw_rules_checkin_store(rules, db, &lk.checkin, d, &rm,
-				msg->id, msg->scts, NULL, err);
 		if (r < 0)
 			goto out_rollback;
 	}

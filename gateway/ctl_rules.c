@@ -175,9 +175,29 @@ struct test_opts {
 	const char *from, *text;
 };
 
+/* A check-in's verdict line (check-ins issue), or "not checked". */
+static void print_verdict(const struct rules *rules,
+		const struct rules_parsed *p, const struct rules_facts *f,
+		const struct rules_decision *d)
+{
+	if (p->kind != RULES_KIND_FORM || p->error != RULES_E_NONE ||
+			!rules_form_is_checkin(rules, p->form_id))
+		return;
+	if (f->verdict_status != RULES_FACT_FOUND || !f->verdict) {
+		printf("verdict:    not checked\n");
+		return;
+	}
+	printf("verdict:    %s", f->verdict);
+	if (f->distance_m > 0)
+		printf(" (%" PRId64 " m)", f->distance_m);
+	printf(", evidence %s%s\n", f->evidence ? f->evidence : "-",
+			d->outlet_ask ? ", the outlet would be asked to confirm"
+				      : "");
+}
+
 static void print_text(const struct rules *rules, const struct rules_parsed *p,
 		const struct rules_decision *d, const struct rules_msg *m,
-		const char *lookup_note)
+		const struct rules_facts *facts, const char *lookup_note)
 {
 	char buf[256], shown[256];
 	size_t i;
@@ -229,6 +249,7 @@ static void print_text(const struct rules *rules, const struct rules_parsed *p,
 				p->error_token ? ", token " : "",
 				p->error_token ? p->error_token : "");
 	printf("\n");
+	print_verdict(rules, p, facts, d);
 	if (d->action != RULES_ACT_NONE && d->report.ref)
 		printf("report:     %s %s\n", d->report.ref,
 				d->report.fields_json ? d->report.fields_json
@@ -254,9 +275,9 @@ static void print_text(const struct rules *rules, const struct rules_parsed *p,
 		printf("lookups:    %s\n", lookup_note);
 }
 
-static void print_json(const struct rules_parsed *p,
+static void print_json(const struct rules *rules, const struct rules_parsed *p,
 		const struct rules_decision *d, const struct rules_msg *m,
-		bool checked)
+		const struct rules_facts *facts, bool checked)
 {
 	struct json j;
 	char buf[256];
@@ -310,6 +331,26 @@ static void print_json(const struct rules_parsed *p,
 	json_end_object(&j);
 	json_string(&j, "period", p->period ? p->period : "");
 	json_bool(&j, "late", p->late);
+	if (p->kind == RULES_KIND_FORM && p->error == RULES_E_NONE &&
+			rules_form_is_checkin(rules, p->form_id)) {
+		/* null: not checked (no database) */
+		if (facts->verdict_status == RULES_FACT_FOUND &&
+				facts->verdict) {
+			json_begin_object(&j, "verdict");
+			json_string(&j, "verdict", facts->verdict);
+			json_string(&j, "evidence",
+					facts->evidence ? facts->evidence : "");
+			if (facts->distance_m >= 0)
+				json_int(&j, "distance_m",
+						(long long) facts->distance_m);
+			else
+				json_null(&j, "distance_m");
+			json_bool(&j, "outlet_asked", d->outlet_ask != NULL);
+			json_end_object(&j);
+		} else {
+			json_null(&j, "verdict");
+		}
+	}
 	if (d->action != RULES_ACT_NONE && d->report.ref)
 		json_string(&j, "ref", d->report.ref);
 	if (d->reply)
@@ -418,7 +459,7 @@ static int rules_test(int argc, char **argv)
 	struct db_error err;
 	char phone[DB_PHONE_MAX];
 	const char *note = NULL;
-	bool have_db = false, known = false;
+	bool have_db = false, known = false, outlet = false;
 	int r, rc = CTL_EXIT_FAIL;
 
 	memset(&lk, 0, sizeof(lk));
@@ -449,6 +490,17 @@ static int rules_test(int argc, char **argv)
 		} else if (r != -ENOENT && r != -EINVAL) {
 			ctl_db_error(&s, "looking the sender up", r, &err);
 			goto out;
+		} else {
+			/* an outlet's phone: role outlet (no confirmation is
+			 * tried: rules test changes nothing) */
+			r = gw_rules_outlet_sender(s.db, phone, &lk.checkin,
+					&m.sender, &err);
+			if (r < 0) {
+				ctl_db_error(&s, "looking the outlet up", r,
+						&err);
+				goto out;
+			}
+			outlet = r > 0;
 		}
 	} else {
 		/* the parse alone: as a rep would send it (--as to choose) */
@@ -471,14 +523,16 @@ static int rules_test(int argc, char **argv)
 		goto out;
 	}
 	if (have_db && !known)
-		note = "sender not in the roster";
+		note = outlet ? "an outlet's phone (role outlet); the "
+				"confirmation itself not tried"
+			      : "sender not in the roster";
 	r = rules_decide(rules, parsed, &m, &facts, &d);
 	if (r < 0)
 		goto out_oom;
 	if (o.json)
-		print_json(parsed, d, &m, have_db && known);
+		print_json(rules, parsed, d, &m, &facts, have_db && known);
 	else
-		print_text(rules, parsed, d, &m, note);
+		print_text(rules, parsed, d, &m, &facts, note);
 	rc = CTL_EXIT_OK;
 	goto out;
 

@@ -17,6 +17,7 @@ void gw_rules_lookups_done(struct gw_lookups *lk)
 	db_report_done(&lk->last);
 	for (i = 0; i < lk->n_reports; i++)
 		db_report_done(&lk->reports[i]);
+	gw_rules_checkin_done(&lk->checkin);
 }
 
 static void report_ref_of(const struct db_report *r, struct rules_report_ref *o)
@@ -155,8 +156,9 @@ int gw_rules_look_up(const struct rules *rules, struct db *db,
 		facts->reports_status = lk->reports_status;
 		facts->reports = lk->report_refs;
 	}
-	/* outlets and cells: looked up by the check-ins issue (UNCHECKED) */
-	return 0;
+	/* outlets, cells and the verdict (gateway/rules_checkin.c) */
+	return gw_rules_checkin_look_up(
+			rules, db, parsed, msg, &lk->checkin, facts, err);
 }
 
 void gw_rules_sender(const struct db_person *p, const char *phone,

@@ -13,6 +13,7 @@
 
 #include "db/store.h"
 #include "db/store_reports.h"
+#include "gateway/rules_checkin.h"
 #include "gateway/rules_time.h"
 #include "rules/rules.h"
 
@@ -28,7 +29,8 @@ struct gw_lookups {
 	struct rules_report_ref report_refs[GW_RULES_MAX_REFS];
 	size_t n_reports;
 	struct rules_history_fact history[GW_RULES_MAX_HISTORY];
-	int64_t prior_id, last_id; /* 0 when not found */
+	int64_t prior_id, last_id;	  /* 0 when not found */
+	struct gw_checkin_lookup checkin; /* outlets, cells, verdicts */
 };
 
 /*

@@ -116,6 +116,7 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	const char *final = "handled", *tz = rules_timezone(rules);
 	int64_t out_id = 0, report_id = 0;
 	bool known = false, is_new = false, replied = false, has_report = false;
+	bool outlet = false, asked = false;
 	int r, n_alerts = 0;
 
 	memset(&lk, 0, sizeof(lk));
@@ -161,6 +162,14 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	rm.text = msg->text;
 	rm.len = strlen(msg->text);
 	gw_rules_sender(known ? &person : NULL, phone, &rm.sender);
+	if (!known) {
+		/* an outlet's phone may confirm check-ins (role "outlet") */
+		r = gw_rules_outlet_sender(
+				db, msg->sender, &lk.checkin, &rm.sender, err);
+		if (r < 0)
+			goto out_rollback;
+		outlet = r > 0;
+	}
 	gw_rules_time(msg->scts, tz, &rm.sent);
 	gw_rules_time((int64_t) time(NULL), tz, &rm.received);
 
@@ -173,6 +182,9 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 		set_err(err, "reference code does not fit");
 		goto out_rollback;
 	}
+	if (r < 0)
+		goto out_rollback;
+	r = gw_rules_checkin_confirm(db, parsed, &rm, msg->id, &facts, err);
 	if (r < 0)
 		goto out_rollback;
 	r = rules_decide(rules, parsed, &rm, &facts, &d);
@@ -205,15 +217,23 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	if (d->outcome == RULES_OUT_IGNORED)
 		final = "ignored";
 	/* report, reply and state: one statement */
-	has_report = report_of(
-			rules, msg, known ? &person : NULL, d, &lk, &rep);
+	/* an outlet's phone never creates a report, whatever the file says */
+	has_report = !outlet && report_of(rules, msg, known ? &person : NULL, d,
+						&lk, &rep);
 	r = db_report_finish(db, has_report ? &rep : NULL,
 			replied ? &out : NULL, msg->id, final,
 			has_report ? &report_id : NULL, &out_id, err);
 	if (r < 0)
 		goto out_rollback;
 	is_new = out_id != 0;
-	if (d->n_alerts) {
+	if (!outlet && lk.checkin.is_checkin) {
+		/* the check-in row (a refused one too), the outlet's question */
+		r = gw_rules_checkin_store(rules, db, &lk.checkin, d, &rm,
+				msg->id, msg->scts, &asked, err);
+		if (r < 0)
+			goto out_rollback;
+	}
+	if (d->n_alerts && !outlet) {
 		r = gw_alerts_raise(ctx, db, known ? &person : NULL, report_id,
 				d->alerts, d->n_alerts, err);
 		if (r < 0)
@@ -244,6 +264,11 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	if (n_alerts)
 		log_info("msg=%" PRId64 " raised %d alert%s", msg->id, n_alerts,
 				n_alerts == 1 ? "" : "s");
+	if (lk.checkin.is_checkin && facts.verdict)
+		log_info("modem=%s msg=%" PRId64 " check-in %s evidence %s%s",
+				msg->modem, msg->id, facts.verdict,
+				facts.evidence ? facts.evidence : "-",
+				asked ? ", outlet asked to confirm" : "");
 	gw_rules_lookups_done(&lk);
 	rules_decision_free(d);
 	rules_parsed_free(parsed);

@@ -224,6 +224,26 @@ static bool eval(const struct r_cond *c, const struct rules_parsed *p,
 					: NULL;
 	size_t i;
 
+	if (c->field == R_FIELD_VERDICT) {
+		/* a check-in's verdict: false while not looked up */
+		const char *vd =
+				facts && facts->verdict_status == RULES_FACT_FOUND
+						? facts->verdict
+						: NULL;
+
+		if (!vd)
+			return false;
+		if (c->kind == COND_IN) {
+			for (i = 0; i < c->n_words; i++)
+				if (!strcmp(vd, c->words[i]))
+					return true;
+			return false;
+		}
+		if (c->kind == COND_CMP)
+			return (c->op == OP_EQ) ==
+			       !strcmp(vd, c->str ? c->str : "");
+		return false;
+	}
 	switch (c->kind) {
 	case COND_ALL:
 		for (i = 0; i < c->n_sub; i++)
@@ -495,6 +515,17 @@ static int decide_form(struct decision_full *df, const struct rules *r,
 	d->report.fields_json = fields_json(&df->arena, p, form->fields);
 	if (!d->report.fields_json || finish_reply(df, buf) < 0)
 		return -ENOMEM;
+	if (fa && fa->outlet_phone && *fa->outlet_phone &&
+			r->commands[RULES_CMD_CONFIRM].defined &&
+			r->commands[RULES_CMD_CONFIRM].ask.src) {
+		char ask[REPLY_MAX];
+
+		r_render(rc, &r->commands[RULES_CMD_CONFIRM].ask, ask, 0,
+				sizeof(ask));
+		d->outlet_ask = r_strdup(&df->arena, ask);
+		if (!d->outlet_ask)
+			return -ENOMEM;
+	}
 	return raise_alerts(df, r, form, rc);
 }
 
@@ -536,6 +567,31 @@ static int decide_command(struct decision_full *df, const struct rules *r,
 					  ? fa->last.ref
 					  : NULL;
 		r_render(rc, &cmd->reply, buf, 0, REPLY_MAX);
+		return finish_reply(df, buf);
+	}
+	if (cmd->cmd == RULES_CMD_CONFIRM && !p->error) {
+		static const enum rules_error errs[] = {
+				[RULES_CONFIRM_NO_CHECKIN] = RULES_E_NO_CHECKIN,
+				[RULES_CONFIRM_REFUSED] =
+						RULES_E_CONFIRM_REFUSED,
+				[RULES_CONFIRM_EXPIRED] =
+						RULES_E_CONFIRM_EXPIRED,
+		};
+		enum rules_confirm c =
+				fa ? fa->confirm : RULES_CONFIRM_UNCHECKED;
+
+		rc->ref = p->n_refs ? p->refs[0] : NULL;
+		if (c == RULES_CONFIRM_UNCHECKED || c == RULES_CONFIRM_OK) {
+			d->outcome = RULES_OUT_OK;
+			r_render(rc, &cmd->reply, buf, 0, REPLY_MAX);
+			return finish_reply(df, buf);
+		}
+		d->outcome = RULES_OUT_ERROR;
+		d->error = (unsigned) c < sizeof(errs) / sizeof(errs[0]) &&
+							   errs[c]
+					   ? errs[c]
+					   : RULES_E_NO_CHECKIN;
+		r_render(rc, error_tmpl(r, NULL, d->error), buf, 0, REPLY_MAX);
 		return finish_reply(df, buf);
 	}
 	d->outcome = RULES_OUT_ERROR;

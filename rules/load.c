@@ -265,7 +265,8 @@ static const struct cw_field ref_fields[] = {
 
 static const char *const text_keys[] = {"help", "format", "unknown_code",
 		"unknown_sender", "not_allowed", "refused", "not_available",
-		"assumed", "format_hint", "unchecked", "yes", "no", NULL};
+		"assumed", "format_hint", "unchecked", "yes", "no", "outside",
+		"unknown_cell", NULL};
 
 static void check_texts(struct cw_ctx *c, config_setting_t *s, const char *what,
 		void *dst, void *user)
@@ -462,6 +463,20 @@ static void apply_settings(struct lctx *l, struct spec *s)
 	}
 }
 
+/* A check-in note may not contain {{note}} (it would render itself). */
+static void l_check_note(
+		struct lctx *l, const struct r_tmpl *t, const char *what)
+{
+	size_t i;
+
+	for (i = 0; t->src && i < t->n; i++)
+		if (t->p[i].kind == PH_NOTE) {
+			cw_diag(&l->cw, DIAG_ERROR, t->file, t->line,
+					"%s may not contain {{note}}", what);
+			return;
+		}
+}
+
 static void compile_texts(struct lctx *l, struct spec *s)
 {
 	struct rules *r = l->r;
@@ -481,6 +496,11 @@ static void compile_texts(struct lctx *l, struct spec *s)
 			"settings.texts");
 	l_tmpl(l, t, "assumed", NULL, &r->t_assumed, "settings.texts");
 	l_tmpl(l, t, "format_hint", NULL, &r->t_format_hint, "settings.texts");
+	l_tmpl(l, t, "outside", NULL, &r->t_outside, "settings.texts");
+	l_tmpl(l, t, "unknown_cell", NULL, &r->t_unknown_cell,
+			"settings.texts");
+	l_check_note(l, &r->t_outside, "settings.texts.outside");
+	l_check_note(l, &r->t_unknown_cell, "settings.texts.unknown_cell");
 	r->unchecked = t && config_setting_lookup_string(t, "unchecked", &v)
 				       ? r_strdup(&r->arena, v)
 				       : "(not checked)";
@@ -498,6 +518,8 @@ static void compile_texts(struct lctx *l, struct spec *s)
 	def_tmpl(l, &r->t_refused, "Rules {{file}} refused: {{errors}}");
 	def_tmpl(l, &r->t_not_available, "{{title}}: not available yet.");
 	def_tmpl(l, &r->t_assumed, "(read as {{title}}) ");
+	def_tmpl(l, &r->t_outside, " (outside {{distance}})");
+	def_tmpl(l, &r->t_unknown_cell, " (cell unknown)");
 	def_tmpl(l, &r->t_format_hint, " Format: {{format}}");
 	for (i = 1; i <= RULES_E_NOT_AVAILABLE; i++)
 		l_tmpl(l, e, rules_error_name(i), NULL, &r->def_errors[i],
@@ -545,6 +567,11 @@ static void compile_texts(struct lctx *l, struct spec *s)
 			"{{ref}} is too old to undo.");
 	def_tmpl(l, &r->def_errors[RULES_E_NOT_AVAILABLE],
 			"{{title}}: not available yet.");
+	def_tmpl(l, &r->def_errors[RULES_E_NO_CHECKIN], "No check-in {{ref}}.");
+	def_tmpl(l, &r->def_errors[RULES_E_CONFIRM_REFUSED],
+			"{{ref}} cannot be confirmed from this phone.");
+	def_tmpl(l, &r->def_errors[RULES_E_CONFIRM_EXPIRED],
+			"{{ref}}: too late to confirm.");
 }
 
 /* ---- the file -------------------------------------------------------------------- */

@@ -19,7 +19,7 @@ struct cmd_spec {
 	char *title;
 	config_setting_t *window;
 	bool needs_text, needs_ref;
-	char *reply;
+	char *reply, *ask;
 };
 #define CO(f) offsetof(struct cmd_spec, f)
 
@@ -38,6 +38,8 @@ static const struct cw_field cmd_fields[] = {
 				NULL, NULL, NULL},
 		{"reply", CW_STRING, CO(reply), false, 0, 0, NULL, NULL, NULL,
 				NULL, NULL},
+		{"ask", CW_STRING, CO(ask), false, 0, 0, NULL, NULL, NULL, NULL,
+				NULL},
 		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -134,10 +136,11 @@ void l_compile_commands(struct lctx *l, config_setting_t *s)
 			c->keywords[k] = l_norm(l, sp.keywords.v[k]);
 		c->n_keywords = sp.keywords.n;
 		if (sp.window) {
-			if (c->cmd != RULES_CMD_UNDO)
+			if (c->cmd != RULES_CMD_UNDO &&
+					c->cmd != RULES_CMD_CONFIRM)
 				cw_error_at(&l->cw, sp.window,
 						"'%s.window' only applies to "
-						"undo",
+						"undo and confirm",
 						what);
 			char ww[80];
 
@@ -145,8 +148,20 @@ void l_compile_commands(struct lctx *l, config_setting_t *s)
 			c->window_s = (int) l_duration(l, sp.window, ww);
 		} else if (c->cmd == RULES_CMD_UNDO) {
 			c->window_s = 1800;
+		} else if (c->cmd == RULES_CMD_CONFIRM) {
+			c->window_s = 7200;
 		}
 		l_tmpl(l, g, "reply", NULL, &c->reply, what);
+		if (sp.ask && c->cmd != RULES_CMD_CONFIRM)
+			cw_error_at(&l->cw, g,
+					"'%s.ask' only applies to confirm",
+					what);
+		l_tmpl(l, g, "ask", NULL, &c->ask, what);
+		if (c->cmd == RULES_CMD_CONFIRM && !c->reply.src)
+			cw_error_at(&l->cw, g,
+					"'%s' needs 'reply', e.g. \"Confirmed "
+					"{{ref}}\"",
+					what);
 		if (c->cmd == RULES_CMD_UNDO && !c->reply.src)
 			cw_error_at(&l->cw, g,
 					"'%s' needs 'reply', e.g. \"Withdrawn "
@@ -243,6 +258,68 @@ static int field_index(const struct r_form *form, const char *name)
 	return -1;
 }
 
+static const char *const verdict_names[] = {"in_territory", "outside",
+		"unknown_outlet", "unknown_cell", NULL};
+
+static bool is_verdict(const char *s)
+{
+	size_t i;
+
+	for (i = 0; verdict_names[i]; i++)
+		if (!strcmp(s, verdict_names[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The pseudo-field "verdict" of a check-in form (rules_form_is_checkin):
+ * == / != / in over the verdict names of rules/geo.h.
+ */
+static void compile_verdict_cond(struct lctx *l, config_setting_t *s,
+		const char *what, const struct cond_spec *sp, struct r_cond *c)
+{
+	struct cw_strv v;
+	size_t i;
+
+	c->field = R_FIELD_VERDICT;
+	if (!sp->value || (sp->op != 0 && sp->op != 1 && sp->op != 6)) {
+		cw_error_at(&l->cw, s,
+				"'%s': the verdict is compared with ==, != or "
+				"in and a value (in_territory, outside, "
+				"unknown_outlet, unknown_cell)",
+				what);
+		return;
+	}
+	if (sp->op == 6) {
+		c->kind = COND_IN;
+		if (!cw_get_strv(&l->cw, sp->value, what, &v))
+			return;
+		c->words = (const char **) v.v;
+		c->n_words = v.n;
+	} else {
+		c->kind = COND_CMP;
+		c->op = (enum r_op) sp->op;
+		c->is_string = true;
+		if (config_setting_type(sp->value) != CONFIG_TYPE_STRING) {
+			cw_error_at(&l->cw, sp->value,
+					"'%s.value' must be a verdict name",
+					what);
+			return;
+		}
+		c->str = r_strdup(&l->r->arena,
+				config_setting_get_string(sp->value));
+		v.v = (char **) &c->str;
+		v.n = 1;
+	}
+	for (i = 0; i < v.n; i++)
+		if (v.v[i] && !is_verdict(v.v[i]))
+			cw_error_at(&l->cw, sp->value,
+					"'%s.value': \"%s\" is not a verdict "
+					"(in_territory, outside, "
+					"unknown_outlet, unknown_cell)",
+					what, v.v[i]);
+}
+
 static void compile_cond(struct lctx *l, config_setting_t *s, const char *what,
 		struct r_form *form, struct r_cond *c)
 {
@@ -290,6 +367,11 @@ static void compile_cond(struct lctx *l, config_setting_t *s, const char *what,
 		return;
 	}
 	c->field = field_index(form, sp.field);
+	if (c->field < 0 && !strcmp(sp.field, "verdict") && form &&
+			rules_form_is_checkin(r, form->id)) {
+		compile_verdict_cond(l, s, what, &sp, c);
+		return;
+	}
 	if (c->field < 0) {
 		cw_error_at(&l->cw, s, "'%s': form \"%s\" has no field \"%s\"",
 				what, form ? form->id : "?", sp.field);

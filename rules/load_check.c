@@ -311,6 +311,12 @@ static void check_segments(struct lctx *l)
 					c->id);
 			count(l, buf, c->reply.file, c->reply.line, what);
 		}
+		if (c->ask.src) {
+			r_render(&rc, &c->ask, buf, 0, sizeof(buf));
+			snprintf(what, sizeof(what),
+					"command '%s': its question", c->id);
+			count(l, buf, c->ask.file, c->ask.line, what);
+		}
 	}
 }
 

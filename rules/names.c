@@ -37,6 +37,7 @@ static const char *const error_names[] = {"none", "unknown_sender",
 		"type_bool", "type_cell", "type_outlet", "enum", "range",
 		"too_long", "extra", "duplicate", "needs_text", "needs_ref",
 		"unknown_outlet", "resubmit", "nothing_to_undo", "undo_expired",
+		"no_checkin", "confirm_refused", "confirm_expired",
 		"not_available"};
 
 const char *rules_error_name(enum rules_error e)

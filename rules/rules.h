@@ -76,6 +76,21 @@ const char *rules_version(const struct rules *rules);
 const char *rules_timezone(const struct rules *rules);
 /* The path it was loaded from. */
 const char *rules_path(const struct rules *rules);
+/* settings.home_mcc / home_mnc: the network of a cell typed as LAC-CID. */
+int rules_home_mcc(const struct rules *rules);
+int rules_home_mnc(const struct rules *rules);
+/*
+ * (check-ins) commands.confirm.window in seconds: how long an outlet's
+ * phone may confirm a check-in; 0 when the file defines no confirm
+ * command (no outlet is asked).
+ */
+int rules_confirm_window(const struct rules *rules);
+/*
+ * (check-ins) Whether form @form_id is a check-in: it has an outlet
+ * field and a cell field.  Its reports are check-ins too (a verdict is
+ * looked up and stored, and outlets are asked to confirm).
+ */
+bool rules_form_is_checkin(const struct rules *rules, const char *form_id);
 
 /* ---- input ------------------------------------------------------------- */
 
@@ -206,6 +221,10 @@ enum rules_error {
 	RULES_E_RESUBMIT, /* resubmit = "reject" and one exists */
 	RULES_E_NOTHING_TO_UNDO,
 	RULES_E_UNDO_EXPIRED, /* the last report is older than the window */
+	/* (check-ins issue) 确认 <ref> from an outlet's phone */
+	RULES_E_NO_CHECKIN,	 /* no check-in has that reference */
+	RULES_E_CONFIRM_REFUSED, /* not that check-in's outlet's phone */
+	RULES_E_CONFIRM_EXPIRED, /* the confirmation window is over */
 	/* added: a command whose issue is not implemented yet (approve,
 	 * reject, note, team, lookup, my, confirm): settings.texts.
 	 * not_available is the reply */
@@ -325,6 +344,28 @@ struct rules_facts {
 	/* NEED_REPORTS: one per parsed->refs[], same order */
 	const enum rules_fact *reports_status;
 	const struct rules_report_ref *reports;
+
+	/*
+	 * (check-ins) The verdict of a check-in form (NEED_OUTLET, with
+	 * NEED_CELL when a cell was typed), rules/geo.h's names:
+	 * {{verdict}}, {{distance}}, {{note}} in templates, and the
+	 * pseudo-field "verdict" in alert conditions.  UNCHECKED: not
+	 * looked up (no database).
+	 */
+	enum rules_fact verdict_status;
+	const char *verdict;	  /* "in_territory", "outside", ... */
+	const char *evidence;	  /* "outlet_code_only", "cell", ... */
+	int64_t distance_m;	  /* outside: metres; -1 unknown */
+	const char *outlet_phone; /* the outlet's phone, NULL none */
+
+	/* (check-ins) RULES_CMD_CONFIRM: what the confirmation did */
+	enum rules_confirm {
+		RULES_CONFIRM_UNCHECKED, /* not tried (no database) */
+		RULES_CONFIRM_OK,	 /* upgraded (or already was) */
+		RULES_CONFIRM_NO_CHECKIN,
+		RULES_CONFIRM_REFUSED, /* another phone than the outlet's */
+		RULES_CONFIRM_EXPIRED,
+	} confirm;
 };
 
 /* What the gateway does with the report. */
@@ -381,6 +422,12 @@ struct rules_decision {
 	struct rules_report report; /* ACT_STORE / ACT_REPLACE */
 	const struct rules_alert *alerts;
 	size_t n_alerts;
+	/*
+	 * (check-ins) The question to the outlet's phone
+	 * (facts->outlet_phone) when a check-in was stored there and the
+	 * file has commands.confirm.ask; NULL none.
+	 */
+	const char *outlet_ask;
 };
 
 /*

@@ -65,6 +65,9 @@ enum r_ph {
 	PH_ERRORS, /* the file's error lines (refused text) */
 	PH_FILE,
 	PH_COUNT,
+	PH_VERDICT,  /* (check-ins) the verdict's name */
+	PH_DISTANCE, /* (check-ins) "3.2km" / "800m" when outside */
+	PH_NOTE,     /* (check-ins) texts.outside / texts.unknown_cell */
 };
 
 struct r_piece {
@@ -175,6 +178,7 @@ struct r_command {
 	int window_s; /* undo */
 	bool needs_text, needs_ref;
 	struct r_tmpl reply; /* ok reply (undo) or "not yet available" */
+	struct r_tmpl ask;   /* confirm: the question to the outlet */
 	const char *file;
 	int line;
 	bool defined;
@@ -192,13 +196,15 @@ enum r_cond_kind {
 	COND_ABOVE_AVG,
 	COND_PRESENT,
 };
+/* r_cond.field of the pseudo-field "verdict" of a check-in form */
+#define R_FIELD_VERDICT (-2)
 enum r_op { OP_EQ, OP_NE, OP_GT, OP_GE, OP_LT, OP_LE };
 
 struct r_cond {
 	enum r_cond_kind kind;
 	struct r_cond *sub; /* ALL / ANY / NOT */
 	size_t n_sub;
-	int field; /* index in the form */
+	int field; /* index in the form; R_FIELD_VERDICT */
 	enum r_op op;
 	bool is_string;
 	double num;
@@ -258,6 +264,7 @@ struct rules {
 	struct r_tmpl t_help, t_format, t_unknown_code, t_unknown_sender,
 			t_not_allowed, t_refused, t_not_available, t_assumed,
 			t_format_hint, t_late_mark;
+	struct r_tmpl t_outside, t_unknown_cell; /* check-in notes */
 	const char *unchecked; /* shown for a lookup not done */
 	const char *yes_text, *no_text;
 	struct rules_time test_time;
@@ -309,6 +316,7 @@ struct r_render {
 	const struct r_field *worst_field; /* worst: the error's field */
 	enum rules_error worst_error;	   /* worst: the error rendered */
 	const char *worst_role;
+	bool in_note; /* rendering {{note}}: a note inside shows nothing */
 };
 /* Appends the rendering of @t to @buf (@size); returns the new length. */
 size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,

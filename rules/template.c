@@ -52,6 +52,9 @@ static const struct {
 		{"errors", PH_ERRORS},
 		{"file", PH_FILE},
 		{"count", PH_COUNT},
+		{"verdict", PH_VERDICT},
+		{"distance", PH_DISTANCE},
+		{"note", PH_NOTE},
 };
 
 int r_tmpl_compile(struct r_arena *a, const struct r_form *form,
@@ -405,6 +408,59 @@ static size_t outlet_part(const struct r_render *rc, int which, char *buf,
 			fa->outlet.territory ? fa->outlet.territory : "-");
 }
 
+/* "3.2km" (one decimal from 1 km up), "800m"; "" unknown or inside. */
+static void distance_text(const struct r_render *rc, char *tmp, size_t size)
+{
+	const struct rules_facts *fa = rc->facts;
+	int64_t m = rc->worst ? 20037509 : fa ? fa->distance_m : -1;
+
+	tmp[0] = '\0';
+	if (m <= 0 || (!rc->worst && (!fa->verdict || strcmp(fa->verdict,
+								      "outsid"
+								      "e"))))
+		return;
+	if (m < 1000)
+		snprintf(tmp, size, "%dm", (int) m);
+	else
+		snprintf(tmp, size, "%d.%dkm", (int) (m / 1000),
+				(int) (m % 1000 / 100));
+}
+
+/*
+ * {{note}}: settings.texts.outside when the verdict is outside,
+ * texts.unknown_cell when the cell is unknown, else nothing.  Worst
+ * case: the longer of the two.  The notes may not contain {{note}}
+ * (the loader refuses it, and a note inside a note shows nothing).
+ */
+static size_t note(const struct r_render *rc, char *buf, size_t o, size_t size)
+{
+	const struct rules *r = rc->rules;
+	const struct rules_facts *fa = rc->facts;
+	const struct r_tmpl *t = NULL;
+	struct r_render inner = *rc;
+
+	if (rc->in_note)
+		return o; /* refused at load; never recurse */
+	inner.in_note = true;
+	if (rc->worst) {
+		char a[512], b[512];
+		size_t la = r_render(&inner, &r->t_outside, a, 0, sizeof(a));
+		size_t lb = r_render(
+				&inner, &r->t_unknown_cell, b, 0, sizeof(b));
+
+		return puts_(buf, o, size, la >= lb ? a : b);
+	}
+	if (!fa || !fa->verdict)
+		return o;
+	if (!strcmp(fa->verdict, "outside"))
+		t = &r->t_outside;
+	else if (!strcmp(fa->verdict, "unknown_cell"))
+		t = &r->t_unknown_cell;
+	if (!t || !t->src)
+		return o;
+	return r_render(&inner, t, buf, o, size);
+}
+
 static size_t period_date(const struct r_render *rc, int *y, int *m, int *d)
 {
 	const struct rules_time *t = msg_time(rc);
@@ -642,6 +698,19 @@ size_t r_render(const struct r_render *rc, const struct r_tmpl *t, char *buf,
 		case PH_COUNT:
 			scpy(tmp, sizeof(tmp), "1");
 			break;
+		case PH_VERDICT:
+			scpy(tmp, sizeof(tmp),
+					rc->worst ? "unknown_outlet"
+					: rc->facts && rc->facts->verdict
+							? rc->facts->verdict
+							: rc->rules->unchecked);
+			break;
+		case PH_DISTANCE:
+			distance_text(rc, tmp, sizeof(tmp));
+			break;
+		case PH_NOTE:
+			o = note(rc, buf, o, size);
+			continue;
 		}
 		o = puts_(buf, o, size, tmp);
 	}

@@ -9,6 +9,15 @@
  * outlets and the cells, then times N check-ins with a random outlet and
  * a random cell (by full key 2/5, LAC-CID alone 1/5, not in the table
  * 1/5) or none (1/5), and prints p50/p90/p99.
+ *
+ * Then the same check-ins as SMS texts through the rules handler's own
+ * path (gateway/rules_facts.c, gateway/rules_checkin.c), one transaction
+ * each: roster lookup, rules_parse() with the shipped rules
+ * ($top_srcdir/docs/examples/rules.zh.conf, or FIELDGATE_BENCH_RULES),
+ * the look-ups (reference and verdict), rules_decide(), the check-in row
+ * and the outlet's question, commit; p50/p90/p99 of that too.  (The
+ * inbound row, the report and the reply are issue 7's and measured by
+ * bench_e2e.)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -21,6 +30,9 @@
 #include "db/store.h"
 #include "db/store_places.h"
 #include "gateway/checkin.h"
+#include "gateway/rules_facts.h"
+#include "gateway/rules_time.h"
+#include "rules/rules.h"
 
 static double now_us(void)
 {
@@ -199,6 +211,93 @@ static void gen_cell(long i, char v[14][64], const char **p)
 		p[k] = v[k];
 }
 
+/* The handler's path per check-in SMS (see the top). */
+static int bench_handler(
+		struct db *db, long outlets, long cells, int n, double *t)
+{
+	const char *path = getenv("FIELDGATE_BENCH_RULES");
+	const char *top = getenv("top_srcdir");
+	struct diag_list dl = {0};
+	struct rules *rules = NULL;
+	struct gw_ref_pool pool = {0};
+	struct db_error err;
+	char buf[512], text[96], phone[32];
+	double sum = 0;
+	int i, asked = 0, outside = 0;
+
+	if (!path) {
+		snprintf(buf, sizeof(buf), "%s/docs/examples/rules.zh.conf",
+				top ? top : ".");
+		path = buf;
+	}
+	if (rules_load(path, &rules, &dl) < 0) {
+		fprintf(stderr, "bench_verdict: cannot load %s\n", path);
+		diag_free(&dl);
+		return -1;
+	}
+	diag_free(&dl);
+	for (i = 0; i < n + 200; i++) {
+		struct rules_parsed *parsed = NULL;
+		struct rules_decision *d = NULL;
+		struct rules_facts facts = {0};
+		struct rules_msg m = {0};
+		struct gw_lookups lk;
+		struct db_person person;
+		long o = (long) (next() % (uint32_t) outlets);
+		long c = (long) (next() % (uint32_t) cells);
+		int kind = (int) (next() % 5);
+		bool q = false;
+		double t0;
+
+		memset(&lk, 0, sizeof(lk));
+		if (kind == 4)
+			snprintf(text, sizeof(text), "签到 OT%07ld", o);
+		else
+			snprintf(text, sizeof(text),
+					"签到 OT%07ld L460-%02ld-%ld-%ld", o,
+					c % 4 == 0 ? 1L : 0L, 1 + c % 65000,
+					c / 65000 * 7 + c % 7 +
+							(kind == 3 ? 50000000
+								   : 0));
+		snprintf(phone, sizeof(phone), "+86139%08ld", o % N_DIST);
+		t0 = now_us();
+		CHECK(db_begin(db, &err));
+		CHECK(db_people_lookup(db, phone, &person, &err));
+		m.text = text;
+		m.len = strlen(text);
+		gw_rules_sender(&person, phone, &m.sender);
+		gw_rules_time((int64_t) time(NULL), rules_timezone(rules),
+				&m.sent);
+		m.received = m.sent;
+		if (rules_parse(rules, &m, &parsed) < 0)
+			return -1;
+		CHECK(gw_rules_look_up(rules, db, parsed, &m, &pool, &lk,
+				&facts, &err));
+		if (rules_decide(rules, parsed, &m, &facts, &d) < 0)
+			return -1;
+		CHECK(gw_rules_checkin_store(
+				rules, db, &lk.checkin, d, &m, 0, 0, &q, &err));
+		CHECK(db_commit(db, &err));
+		if (i >= 200) {
+			t[i - 200] = now_us() - t0;
+			sum += t[i - 200];
+			asked += q;
+			outside += facts.verdict &&
+				   !strcmp(facts.verdict, "outside");
+		}
+		gw_rules_lookups_done(&lk);
+		rules_decision_free(d);
+		rules_parsed_free(parsed);
+	}
+	qsort(t, (size_t) n, sizeof(*t), cmp);
+	printf("handler  n=%d  mean %.0f us  p50 %.0f  p90 %.0f  p99 %.0f  "
+	       "max %.0f us  (%.0f/s; %d outside, %d outlets asked)\n",
+			n, sum / n, t[n / 2], t[n * 9 / 10], t[n * 99 / 100],
+			t[n - 1], n / (sum / 1e6), outside, asked);
+	rules_free(rules);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *ci = getenv("FIELDGATE_TEST_CONNINFO");
@@ -275,6 +374,8 @@ int main(int argc, char **argv)
 	printf("verdicts: in_territory %d, outside %d, unknown_outlet %d, "
 	       "unknown_cell %d\n",
 			counts[0], counts[1], counts[2], counts[3]);
+	if (bench_handler(db, outlets, cells, n, t) < 0)
+		return 1;
 	free(t);
 	free(reps);
 	db_free(db);

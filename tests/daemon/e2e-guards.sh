@@ -12,6 +12,7 @@
 #   - a low balance in the USSD balance reply: recorded in sim_balances and
 #     exactly one admin alert, also after a restart (same episode);
 #   - the modem's daily outbound cap reached: one alert;
+#   - the outbound queue's oldest message older than queue_age: one alert;
 #   - a modem unplugged for longer than modem_down: one alert; cleared when
 #     it is back.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
@@ -136,8 +137,15 @@ sleep 2
 [ "$(alerts health "daily cap")" = 1 ] || fail "more than one daily cap alert"
 
 # 7. Unplugged for longer than modem_down (3 s): one alert; back: cleared.
+# Meanwhile the queue backs up: a message queued an hour ago (queue_age
+# 30 min) is one alert.
 sim unplug >/dev/null
+q "UPDATE outbound_messages SET state = 'cancelled' WHERE state = 'queued'"
+q "INSERT INTO outbound_messages (recipient, body, created_at) VALUES
+	('$admin', 'late', now() - interval '1 hour')" >/dev/null
 sleep 7
+[ "$(alerts health "queue backing up")" = 1 ] ||
+	fail "want one queue alert, got $(alerts health "queue backing up")"
 [ "$(alerts health "modem sim0 down")" = 1 ] ||
 	fail "want one modem-down alert, got $(alerts health "modem sim0 down")"
 sim replug >/dev/null

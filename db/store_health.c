@@ -183,16 +183,12 @@ int db_health_clear(struct db *db, const char *key, bool *ret_cleared,
 }
 
 int db_sim_balance_set(struct db *db, const char *modem, int64_t cents,
-		int64_t ussd_id, struct db_error *err)
+		const char *reply, struct db_error *err)
 {
 	static const char sql[] =
-			"INSERT INTO sim_balances (modem, sim_balance, "
-			"ussd_id) "
-			"VALUES ($1, $2::bigint / 100.0, $3::bigint) "
-			"ON CONFLICT (modem) DO UPDATE SET sim_balance = "
-			"EXCLUDED.sim_balance, balance_at = now(), ussd_id = "
-			"EXCLUDED.ussd_id";
-	char b[2][DB_NUM_MAX];
+			"INSERT INTO sim_balances (modem, balance, reply) "
+			"VALUES ($1, ($2::bigint / 100.0)::numeric(14, 2), $3)";
+	char b[DB_NUM_MAX];
 	const char *p[3];
 	int r;
 
@@ -200,8 +196,8 @@ int db_sim_balance_set(struct db *db, const char *modem, int64_t cents,
 	if (!modem || !*modem)
 		return db_invalid(err, "modem");
 	p[0] = modem;
-	p[1] = db_param_num(b[0], cents);
-	p[2] = ussd_id > 0 ? db_param_num(b[1], ussd_id) : NULL;
+	p[1] = db_param_num(b, cents);
+	p[2] = reply;
 	r = db_exec(db, sql, 3, p, err);
 	return r < 0 ? r : 0;
 }

@@ -55,9 +55,9 @@ int db_health_raise(struct db *db, const char *key, const char *detail,
 int db_health_clear(struct db *db, const char *key, bool *ret_cleared,
 		struct db_error *err) DB_MUSTCHECK;
 
-/* Records @modem's balance (cents) from USSD request @ussd_id (0: none). */
+/* Records @modem's balance (cents) read from USSD @reply (one row each). */
 int db_sim_balance_set(struct db *db, const char *modem, int64_t cents,
-		int64_t ussd_id, struct db_error *err) DB_MUSTCHECK;
+		const char *reply, struct db_error *err) DB_MUSTCHECK;
 
 /* The oldest queued outbound message's age in seconds (0 when none). */
 int db_outbound_oldest_queued_age(struct db *db, int64_t *ret_age_s,

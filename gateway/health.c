@@ -290,7 +290,8 @@ void gw_health_ussd_done(struct gw_link *link, int64_t id, const char *state,
 			link->name, id, cents / 100,
 			(int) ((cents < 0 ? -cents : cents) % 100));
 	if (gw_db(ctx)) {
-		r = db_sim_balance_set(gw_db(ctx), link->name, cents, id, &err);
+		r = db_sim_balance_set(
+				gw_db(ctx), link->name, cents, reply, &err);
 		if (r < 0)
 			gw_db_failed(ctx, r, &err, "recording the SIM balance");
 	}

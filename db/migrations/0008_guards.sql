@@ -27,12 +27,16 @@ CREATE TABLE health_conditions (
 	cleared_at  timestamptz
 );
 
--- The SIM balance per modem from the periodic USSD query (the latest;
--- ussd_requests keeps every reply). The gateway_health view shows
--- sim_balance and balance_at.
-CREATE TABLE sim_balances (
-	modem        text PRIMARY KEY,
-	sim_balance  numeric(14,2) NOT NULL,
-	balance_at   timestamptz NOT NULL DEFAULT now(),
-	ussd_id      bigint REFERENCES ussd_requests(id) ON DELETE SET NULL
+-- SIM balances, one row per successful balance query (the USSD reply
+-- parsed with settings.health.balance_pattern). Migration 0005 (the
+-- supervisors issue) creates the same table for its gateway_health view
+-- (sim_balance, balance_at = the latest row per modem): whichever runs
+-- first creates it.
+CREATE TABLE IF NOT EXISTS sim_balances (
+	id          bigserial PRIMARY KEY,
+	modem       text NOT NULL,
+	balance     numeric NOT NULL,
+	reply       text,
+	at          timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX IF NOT EXISTS sim_balances_modem_idx ON sim_balances (modem, at DESC);

@@ -11,6 +11,7 @@
 #     admin once;
 #   - a low balance in the USSD balance reply: recorded in sim_balances and
 #     exactly one admin alert, also after a restart (same episode);
+#   - SIM storage near full: one alert, cleared when emptied;
 #   - the modem's daily outbound cap reached: one alert;
 #   - the outbound queue's oldest message older than queue_age: one alert;
 #   - a modem unplugged for longer than modem_down: one alert; cleared when
@@ -122,6 +123,18 @@ wait_for 15 sh -c '[ "$(psql -qAt -c "SELECT count(*) FROM ussd_requests
 	fail "want one balance alert, got $(alerts health "balance 12.50")"
 [ "$(q "SELECT active FROM health_conditions WHERE key = 'balance:sim0'")" = t ] ||
 	fail "balance condition not active"
+
+# 5b. SIM storage 29/30 as modem_status reports it (>= 90 %): one alert;
+# emptied: cleared.
+q "UPDATE modem_status SET storage_used = 29, storage_total = 30,
+	updated_at = now() + interval '1 hour' WHERE modem = 'sim0'"
+wait_for 10 sh -c '[ "$(psql -qAt -c "SELECT count(*) FROM alerts
+	WHERE body LIKE '"'%storage 29/30%'"'")" = 1 ]' || fail "no storage alert"
+q "UPDATE modem_status SET storage_used = 0, updated_at = now() +
+	interval '2 hours' WHERE modem = 'sim0'"
+wait_for 10 sh -c '[ "$(psql -qAt -c "SELECT active FROM health_conditions
+	WHERE key = '"'storage:sim0'"'")" = f ]' || fail "storage not cleared"
+[ "$(alerts health "storage")" = 1 ] || fail "more than one storage alert"
 
 # 6. The modem's daily cap: reached at the next message; one alert.
 parts=$(q "SELECT count(*) FROM outbound_parts WHERE state <> 'queued'")

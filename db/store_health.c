@@ -207,8 +207,10 @@ int db_outbound_oldest_queued_age(
 {
 	static const char sql[] =
 			"SELECT coalesce(extract(epoch FROM now() - "
-			"min(created_at))::bigint, 0) FROM outbound_messages "
-			"WHERE state = 'queued'";
+			"min(greatest(created_at, not_before)))::bigint, 0) "
+			"FROM outbound_messages WHERE state = 'queued' AND "
+			"not_before <= now() AND (expires_at IS NULL OR "
+			"expires_at > now())";
 
 	db_error_clear(err);
 	if (!ret_age_s)

@@ -59,7 +59,10 @@ int db_health_clear(struct db *db, const char *key, bool *ret_cleared,
 int db_sim_balance_set(struct db *db, const char *modem, int64_t cents,
 		const char *reply, struct db_error *err) DB_MUSTCHECK;
 
-/* The oldest queued outbound message's age in seconds (0 when none). */
+/*
+ * How long the oldest due queued outbound message has waited (since
+ * created_at or its not_before), in seconds; 0 when none.
+ */
 int db_outbound_oldest_queued_age(struct db *db, int64_t *ret_age_s,
 		struct db_error *err) DB_MUSTCHECK;
 

@@ -13,7 +13,8 @@
 #     exactly one admin alert, also after a restart (same episode);
 #   - SIM storage near full: one alert, cleared when emptied;
 #   - the modem's daily outbound cap reached: one alert;
-#   - the outbound queue's oldest message older than queue_age: one alert;
+#   - the outbound queue's oldest message older than queue_age: one alert,
+#     with a second daemon on the same database;
 #   - a modem unplugged for longer than modem_down: one alert; cleared when
 #     it is back.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
@@ -150,15 +151,35 @@ sleep 2
 [ "$(alerts health "daily cap")" = 1 ] || fail "more than one daily cap alert"
 
 # 7. Unplugged for longer than modem_down (3 s): one alert; back: cleared.
+# A second daemon on the same database (its own modem, sim1), so that
+# the queue condition below is seen by two daemons: still one alert.
+"$MODEMSIM" --link "$T/modem2" --control "$T/sim2.ctl" >"$T/sim2.out" 2>&1 &
+sim2_pid=$!
+wait_for 10 test -S "$T/sim2.ctl" || fail "second modemsim did not start"
+"$SIMCTL" "$T/sim2.ctl" "ussd-reply 您的账户余额为99.00元" >/dev/null
+sed -e 's/daemon_id = "[^"]*";//' -e 's/name = "sim0";/name = "sim1";/' \
+	-e "s|tty:$T/modem\"|tty:$T/modem2\"|" "$T/fieldgated.conf" >"$T/gw2.conf"
+printf 'daemon_id = "guards-b";\n' >>"$T/gw2.conf"
+"$FIELDGATED" -F -f "$T/gw2.conf" >"$T/gw2.log" 2>&1 &
+gw2_pid=$!
+wait_for 20 grep -q "modem=sim1 ready" "$T/gw2.log" ||
+	{ cat "$T/gw2.log"; fail "second daemon did not get sim1 ready"; }
+
 # Meanwhile the queue backs up: a message queued an hour ago (queue_age
-# 30 min) is one alert.
+# 30 min) is one alert, for the two daemons.
 sim unplug >/dev/null
 q "UPDATE outbound_messages SET state = 'cancelled' WHERE state = 'queued'"
-q "INSERT INTO outbound_messages (recipient, body, created_at) VALUES
-	('$admin', 'late', now() - interval '1 hour')" >/dev/null
+q "INSERT INTO outbound_messages (recipient, body, requested_modem,
+	created_at, not_before) VALUES ('$admin', 'late', 'sim0',
+	now() - interval '1 hour', now() - interval '1 hour')" >/dev/null
 sleep 7
 [ "$(alerts health "queue backing up")" = 1 ] ||
 	fail "want one queue alert, got $(alerts health "queue backing up")"
+grep -q "health: fieldgate: outbound queue" "$T/gw2.log" &&
+	grep -q "health: fieldgate: outbound queue" "$T/gw.log" &&
+	fail "both daemons claim to have told the queue condition"
+kill -TERM "$gw2_pid"; wait "$gw2_pid" || fail "second daemon exit $?"
+kill -TERM "$sim2_pid"; wait "$sim2_pid" 2>/dev/null
 [ "$(alerts health "modem sim0 down")" = 1 ] ||
 	fail "want one modem-down alert, got $(alerts health "modem sim0 down")"
 sim replug >/dev/null

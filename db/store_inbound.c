@@ -71,7 +71,8 @@ int db_inbound_set_state(struct db *db, int64_t id, const char *state,
 
 	db_error_clear(err);
 	if (!state || (strcmp(state, "handled") && strcmp(state, "failed") &&
-				      strcmp(state, "ignored")))
+				      strcmp(state, "ignored") &&
+				      strcmp(state, "duplicate")))
 		return db_invalid(err, "inbound state");
 	p[0] = db_param_num(b, id);
 	p[1] = state;

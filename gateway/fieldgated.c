@@ -27,6 +27,7 @@
 #include "gateway/handler.h"
 #include "gateway/log.h"
 #include "gateway/loop.h"
+#include "gateway/health.h"
 #include "gateway/rules_handler.h"
 
 #ifndef SYSCONFDIR
@@ -465,6 +466,7 @@ static int gw_context_start(struct gw_context *ctx)
 		return 1;
 	loop_set_before_sleep(ctx->loop, before_sleep, ctx);
 	if (register_pipelines(ctx) < 0 || gw_alerts_start(ctx) < 0 ||
+			gw_health_start(ctx) < 0 ||
 			(ctx->handler == &gw_rules_handler &&
 					gw_rules_register(ctx) < 0)) {
 		log_warnx("cannot register the pipelines");
@@ -488,6 +490,7 @@ static void gw_context_done(struct gw_context *ctx)
 		gw_links_free(ctx);
 	gw_inbound_free(ctx);
 	gw_alerts_free(ctx);
+	gw_health_free(ctx);
 	gw_db_free(ctx);
 	if (ctx->handler && ctx->handler->free)
 		ctx->handler->free(ctx->handler_state);

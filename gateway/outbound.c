@@ -38,6 +38,7 @@
 
 #include "db/store.h"
 #include "gateway/gw.h"
+#include "gateway/health.h"
 #include "gateway/log.h"
 #include "modem/sms_pdu.h"
 
@@ -720,6 +721,7 @@ static bool under_daily_cap(struct gw_link *link)
 			  "until midnight",
 				link->name, link->daily_cap);
 		link->cap_logged = true;
+		gw_health_cap_reached(link);
 	}
 	arm_kick(ctx, until_midnight_s(now) * 1000);
 	return false;

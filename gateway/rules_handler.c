@@ -15,6 +15,7 @@
 
 #include "db/store.h"
 #include "db/store_reports.h"
+#include "gateway/guard.h"
 #include "gateway/gw.h"
 #include "gateway/handler.h"
 #include "gateway/log.h"
@@ -112,11 +113,13 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	struct db_person person;
 	struct db_outbound_new out = {0};
 	struct db_report_new rep = {0};
+	struct gw_guard_result gres;
 	char num[LOG_NUMBER_MAX], phone[DB_PHONE_MAX];
 	const char *final = "handled", *tz = rules_timezone(rules);
 	int64_t out_id = 0, report_id = 0;
 	bool known = false, is_new = false, replied = false, has_report = false;
 	bool outlet = false, asked = false;
+	bool may = true, told = false;
 	int r, n_alerts = 0;
 
 	memset(&lk, 0, sizeof(lk));
@@ -144,6 +147,11 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 							sizeof(num)));
 		return r < 0 ? r : 0;
 	}
+	r = gw_guard_check(ctx, db, rules_guard(rules), msg, &gres, err);
+	if (r >= 0)
+		r = gw_guard_apply(db, msg, &gres, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	r = gw_reply_limit_seed(st->rate, db, err);
 	if (r < 0)
 		return r;
@@ -206,6 +214,19 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 				log_redact_number(
 						msg->sender, num, sizeof(num)),
 				cfg->reply_limit_per_hour);
+	} else if (d->reply && *d->reply &&
+			((r = gw_guard_reply_ok(ctx, db, rules_guard(rules),
+					  phone, &may, &told, err)) < 0 ||
+					!may)) {
+		if (r < 0)
+			goto out_rollback;
+		n_alerts += told;
+		log_warnx("modem=%s msg=%" PRId64 " from=%s daily reply cap "
+			  "of %u reached: no reply",
+				msg->modem, msg->id,
+				log_redact_number(
+						msg->sender, num, sizeof(num)),
+				rules_guard(rules)->policy.max_replies_day);
 	} else if (d->reply && *d->reply) {
 		out.recipient = msg->sender;
 		out.text = d->reply;
@@ -238,7 +259,7 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 				d->alerts, d->n_alerts, err);
 		if (r < 0)
 			goto out_rollback;
-		n_alerts = r;
+		n_alerts += r;
 	}
 	r = db_commit(db, err);
 	if (r < 0)
@@ -527,6 +548,13 @@ static void on_up(struct gw_context *ctx, void *data)
 				last);
 		gw_rules_reload(ctx, last);
 	}
+}
+
+const struct rules *gw_rules_current(struct gw_context *ctx)
+{
+	if (ctx->handler != &gw_rules_handler || !ctx->handler_state)
+		return NULL;
+	return ((struct rules_state *) ctx->handler_state)->rules;
 }
 
 int gw_rules_register(struct gw_context *ctx)

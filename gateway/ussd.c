@@ -17,6 +17,7 @@
 
 #include "db/store.h"
 #include "gateway/gw.h"
+#include "gateway/health.h"
 #include "gateway/log.h"
 
 static void finish(struct gw_link *link, int64_t id, const char *state,
@@ -36,6 +37,7 @@ static void finish(struct gw_link *link, int64_t id, const char *state,
 	r = db_ussd_finish(db, id, state, reply, dcs, m, error, &err);
 	if (r < 0)
 		gw_db_failed(ctx, r, &err, "storing a USSD reply");
+	gw_health_ussd_done(link, id, state, reply);
 }
 
 static void on_reply(struct modem *m, const struct modem_ussd_reply *reply,

@@ -208,6 +208,7 @@ struct spec {
 	char *test_time, *test_outlet;
 	config_setting_t *texts, *errors, *lists, *forms, *commands, *alerts,
 			*tests;
+	config_setting_t *guard, *health; /* rules/load_guard.c */
 	struct cw_strv roles;
 };
 
@@ -357,6 +358,10 @@ static const struct cw_field settings_fields[] = {
 				NULL, NULL, NULL},
 		{"test_outlet", CW_STRING, SO(test_outlet), false, 0, 0, NULL,
 				l_check_nonempty, NULL, NULL, NULL},
+		{"guard", CW_CUSTOM, SO(guard), false, 0, 0, NULL, NULL, NULL,
+				NULL, cw_keep},
+		{"health", CW_CUSTOM, SO(health), false, 0, 0, NULL, NULL, NULL,
+				NULL, cw_keep},
 		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -718,6 +723,7 @@ int rules_load(const char *path, struct rules **ret_rules,
 			&l);
 	apply_settings(&l, &spec);
 	compile_texts(&l, &spec);
+	l_compile_guard(&l, spec.guard, spec.health);
 	l_compile_lists(&l, spec.lists);
 	l_compile_forms(&l, spec.forms);
 	l_compile_commands(&l, spec.commands);

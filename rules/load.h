@@ -33,6 +33,10 @@ void l_compile_forms(struct lctx *l, config_setting_t *s);
 void l_compile_commands(struct lctx *l, config_setting_t *s);
 void l_compile_alerts(struct lctx *l, config_setting_t *s);
 void l_compile_tests(struct lctx *l, config_setting_t *s);
+/* rules/load_guard.c: settings.guard and settings.health (defaults
+ * when NULL) */
+void l_compile_guard(struct lctx *l, config_setting_t *guard,
+		config_setting_t *health);
 /* rules/load_check.c: keywords, segments, examples */
 void l_check(struct lctx *l);
 /* role names -> bits; unknown ones are errors at @s */

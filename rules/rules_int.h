@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rules/guard_conf.h"
 #include "rules/rules.h"
 #include "rules/text.h"
 #include "rules/value.h"
@@ -260,6 +261,8 @@ struct rules {
 	bool cell_hex_default;
 	int max_segments;
 	bool format_hint;
+	struct rules_guard guard;   /* settings.guard (load_guard.c) */
+	struct rules_health health; /* settings.health */
 
 	struct r_tmpl t_help, t_format, t_unknown_code, t_unknown_sender,
 			t_not_allowed, t_refused, t_not_available, t_assumed,

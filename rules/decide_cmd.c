@@ -265,6 +265,35 @@ static void on_team(const struct rules *r, const struct rules_facts *fa,
 	}
 }
 
+/* "daily weekly" as the forms' titles, "日报 周报". */
+static void put_forms(struct sb *b, const struct rules *r, const char *ids)
+{
+	const char *p = ids;
+
+	while (*p) {
+		size_t l = strcspn(p, " "), i;
+
+		for (i = 0; i < r->n_forms; i++)
+			if (strlen(r->forms[i].id) == l &&
+					!strncmp(r->forms[i].id, p, l))
+				break;
+		if (p != ids)
+			put(b, " ");
+		if (i < r->n_forms)
+			put(b, r->forms[i].title);
+		else {
+			char id[64];
+
+			snprintf(id, sizeof(id), "%.*s",
+					(int) (l < 63 ? l : 63), p);
+			put(b, id);
+		}
+		p += l;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 /* 查 and 我的: one rep's day. */
 static void on_person(const struct rules *r, const struct rules_parsed *p,
 		const struct rules_facts *fa, struct rules_decision *d,
@@ -322,7 +351,7 @@ static void on_person(const struct rules *r, const struct rules_parsed *p,
 	putn(b, ps->reports_today);
 	if (ps->reports_today && ps->forms_today && *ps->forms_today) {
 		put(b, "(");
-		put(b, ps->forms_today);
+		put_forms(b, r, ps->forms_today);
 		put(b, ")");
 	}
 	if (ps->latest_ref && *ps->latest_ref) {

@@ -63,8 +63,10 @@ int gw_sup_look_up(struct db *db, const struct rules_parsed *parsed,
 				continue;
 			r = db_sup_report(db, lk->reports[i].id, sender->id,
 					all, &sl->rep[i], err);
-			if (r == -ENOENT)
+			if (r == -ENOENT) {
+				rr->in_chain = RULES_FACT_NOT_FOUND;
 				continue;
+			}
 			if (r < 0)
 				return r;
 			rr->rep_name = sl->rep[i].rep_name;

@@ -120,7 +120,7 @@ static int on_refs(const struct rules *r, const struct r_command *cmd,
 		if (st == RULES_FACT_NOT_FOUND) {
 			e = RULES_E_NO_SUCH_REF;
 			rd[i].refused = "not_found";
-		} else if (rr && rr->in_chain != RULES_FACT_FOUND) {
+		} else if (rr && rr->in_chain == RULES_FACT_NOT_FOUND) {
 			e = RULES_E_NOT_IN_CHAIN;
 			rd[i].refused = "not_in_chain";
 			d->refused_access = true;

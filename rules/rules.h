@@ -312,7 +312,7 @@ struct rules_report_ref {
 	/* (supervisors issue) NEED_REPORTS, zero = not looked up */
 	const char *rep_name;	  /* the report's rep, NULL when unknown */
 	const char *rep_phone;	  /* where the decision is sent */
-	enum rules_fact in_chain; /* FOUND: the rep is in the sender's chain */
+	enum rules_fact in_chain; /* NOT_FOUND: outside the sender's chain */
 	bool is_leave;		  /* a leave request (leave_requests row) */
 };
 

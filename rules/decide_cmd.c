@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rules/rules_int.h"
+#include "rules/text.h"
 
 const char *const r_sup_keys[R_SUP_N + 1] = {"approved", "rejected", "noted",
 		"already_decided", "not_in_chain", "no_such_ref", "team_all",
@@ -81,6 +82,36 @@ static const char *verdict_word(const struct rules *r, const char *v)
 	if (v && !strcmp(v, "outside"))
 		return W(r, SUP_OUTSIDE);
 	return v ? v : "";
+}
+
+static bool one_segment(const char *s, size_t len)
+{
+	bool gsm7;
+
+	return rt_sms_segments(s, len, &gsm7) == 1;
+}
+
+/* Cuts @b to one SMS segment, ending in "…", when it is longer. */
+static void fit_one(struct sb *b)
+{
+	static const char ell[] = "\xE2\x80\xA6"; /* … */
+
+	if (one_segment(b->s, b->n))
+		return;
+	while (b->n) {
+		do
+			b->n--;
+		while (b->n && ((unsigned char) b->s[b->n] & 0xC0) == 0x80);
+		b->s[b->n] = '\0';
+		if (b->n + 3 < b->size) {
+			memcpy(b->s + b->n, ell, 4);
+			if (one_segment(b->s, b->n + 3)) {
+				b->n += 3;
+				return;
+			}
+			b->s[b->n] = '\0';
+		}
+	}
 }
 
 static int on_refs(const struct rules *r, const struct r_command *cmd,
@@ -160,6 +191,35 @@ static int on_refs(const struct rules *r, const struct r_command *cmd,
 		put(b, ascii_word(W(r, done)) ? ": " : ":");
 		put(b, comment);
 	}
+	if (n > 1 && !one_segment(b->s, b->n)) {
+		/* too long for one SMS: the refusals, then a count */
+		b->n = 0;
+		b->s[0] = '\0';
+		for (i = 0; i < n; i++) {
+			if (!rd[i].refused)
+				continue;
+			put(b, p->refs[i]);
+			word(b, r,
+					!strcmp(rd[i].refused, "not_found")
+							? SUP_NO_SUCH_REF
+					: !strcmp(rd[i].refused, "not_in_chain")
+							? SUP_NOT_IN_CHAIN
+							: SUP_ALREADY);
+			put(b, ascii_word(W(r, done)) ? "; " : ";");
+		}
+		if (n_ok) {
+			put(b, W(r, done));
+			put(b, "\xC3\x97"); /* × */
+			putn(b, (long) n_ok);
+			if (*comment) {
+				put(b, ascii_word(W(r, done)) ? ": " : ":");
+				put(b, comment);
+			}
+		} else if (b->n > 1)
+			b->s[b->n -= ascii_word(W(r, done)) ? 2 : 1] = '\0';
+		fit_one(b);
+	}
+	fit_one(b);
 	/* one SMS per rep: the references done for them, the comment */
 	for (i = 0; i < n; i++) {
 		const struct rules_report_ref *ri;
@@ -313,6 +373,7 @@ static void on_person(const struct rules *r, const struct rules_parsed *p,
 		put(b, W(r, SUP_NO_SUCH_PERSON));
 		put(b, ":");
 		put(b, p->command_text);
+		fit_one(b);
 		return;
 	}
 	if (!fa->person_in_chain) {
@@ -322,6 +383,7 @@ static void on_person(const struct rules *r, const struct rules_parsed *p,
 		put(b, p->command_text);
 		put(b, sp ? " " : "");
 		put(b, W(r, SUP_NOT_IN_CHAIN));
+		fit_one(b);
 		return;
 	}
 	d->outcome = RULES_OUT_OK;
@@ -354,7 +416,7 @@ static void on_person(const struct rules *r, const struct rules_parsed *p,
 		put_forms(b, r, ps->forms_today);
 		put(b, ")");
 	}
-	if (ps->latest_ref && *ps->latest_ref) {
+	if (ps->latest_ref && *ps->latest_ref && ps->latest_status) {
 		put(b, sp ? "; " : ";");
 		put(b, W(r, SUP_LATEST));
 		put(b, sp ? " " : "");
@@ -369,6 +431,7 @@ static void on_person(const struct rules *r, const struct rules_parsed *p,
 						? W(r, SUP_PENDING)
 						: ps->latest_status);
 	}
+	fit_one(b);
 }
 
 int r_decide_supervise(const struct rules *r, const struct r_command *cmd,

@@ -590,7 +590,7 @@ static void parse_command(struct pctx *c, const struct r_command *cmd,
 {
 	struct rules_parsed *p = c->p;
 	const char **refs;
-	size_t pos = 0, n = 0, cap = 8;
+	size_t pos = 0, n = 0, cap = 16;
 	char buf[32];
 
 	refs = r_alloc(c->a, cap * sizeof(*refs));

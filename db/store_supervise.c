@@ -1,7 +1,7 @@
 /*
  * db/store_supervise.c - report decisions, notes, leave requests and the
  * supervisors' team / person lookups (see store_supervise.h).  "Within
- * the chain" is always person_chain (migration 0005).
+ * the chain" is person_chain's definition, started from the actor (CHAIN_OF).
  */
 #include <config.h>
 
@@ -11,6 +11,16 @@
 
 #include "db/db_internal.h"
 #include "db/store_supervise.h"
+
+/*
+ * The people under $N, transitively: person_chain's definition (0005)
+ * started from the actor, so a command does not build every chain.
+ */
+#define CHAIN_OF(n)                                                            \
+	"WITH RECURSIVE chain (id, depth) AS (SELECT id, 1 FROM people "       \
+	"WHERE supervisor_id = " n "::bigint UNION ALL SELECT p.id, "          \
+	"c.depth + 1 FROM people p JOIN chain c ON p.supervisor_id = c.id "    \
+	"WHERE c.depth < 32) "
 
 static int sup_report_row(
 		const PGresult *res, int i, void *elem, struct db_error *err)
@@ -29,16 +39,16 @@ static int sup_report_row(
 int db_sup_report(struct db *db, int64_t report_id, int64_t actor_id, bool all,
 		struct db_sup_report *out, struct db_error *err)
 {
-	static const char sql[] =
-			"SELECT coalesce(p.name, ''), coalesce(p.phone, ''), "
-			"$3::boolean OR EXISTS (SELECT 1 FROM person_chain c "
-			"WHERE c.ancestor_id = $2::bigint AND c.person_id = "
-			"r.person_id AND c.depth > 0), "
-			"EXISTS (SELECT 1 FROM leave_requests l "
-			"WHERE l.report_id = r.id) "
-			"FROM reports r LEFT JOIN people p ON p.id = "
-			"r.person_id "
-			"WHERE r.id = $1::bigint";
+	static const char sql[] = CHAIN_OF(
+			"$2") "SELECT coalesce(p.name, ''), "
+			      "coalesce(p.phone, ''), "
+			      "$3::boolean OR r.person_id IN (SELECT id FROM "
+			      "chain), "
+			      "EXISTS (SELECT 1 FROM leave_requests l "
+			      "WHERE l.report_id = r.id) "
+			      "FROM reports r LEFT JOIN people p ON p.id = "
+			      "r.person_id "
+			      "WHERE r.id = $1::bigint";
 	char a[DB_NUM_MAX], b[DB_NUM_MAX];
 	const char *p[3] = {db_param_num(a, report_id),
 			db_param_num(b, actor_id), db_param_bool(all)};
@@ -147,13 +157,13 @@ static const struct db_row_type member_type = {
 int db_sup_team(struct db *db, int64_t actor_id, bool all,
 		struct db_sup_member **ret, size_t *ret_n, struct db_error *err)
 {
-	static const char sql[] =
-			"SELECT t.name, t.phone, t.checkins_today > 0, "
-			"NOT t.missing_report, t.on_leave FROM rep_today t "
-			"WHERE $2::boolean OR t.person_id IN (SELECT "
-			"c.person_id "
-			"FROM person_chain c WHERE c.ancestor_id = $1::bigint "
-			"AND c.depth > 0) ORDER BY t.name, t.person_id";
+	static const char sql[] = CHAIN_OF(
+			"$1") "SELECT t.name, t.phone, t.checkins_today > 0, "
+			      "NOT t.missing_report, t.on_leave FROM rep_today "
+			      "t "
+			      "WHERE $2::boolean OR t.person_id IN (SELECT id "
+			      "FROM "
+			      "chain) ORDER BY t.name, t.person_id";
 	char a[DB_NUM_MAX];
 	const char *p[2] = {db_param_num(a, actor_id), db_param_bool(all)};
 	void *v = NULL;
@@ -199,31 +209,36 @@ int db_sup_person_find(struct db *db, const char *query, const char *phone,
 		int64_t actor_id, bool all, struct db_sup_person *out,
 		struct db_error *err)
 {
-	static const char sql[] =
-			"SELECT t.person_id, t.name, t.phone, "
-			"t.checkins_today, "
-			"t.reports_today, coalesce(t.last_checkin_outlet_name, "
-			"t.last_checkin_outlet_code, ''), "
-			"coalesce(to_char(t.last_checkin_at AT TIME ZONE "
-			"t.timezone, 'HH24:MI'), ''), "
-			"coalesce(t.last_checkin_verdict, ''), "
-			"array_to_string(t.report_forms_today, ' '), "
-			"coalesce(h.ref, ''), coalesce(h.form_id, ''), "
-			"coalesce(h.status, ''), t.on_leave, "
-			"(SELECT count(*) FROM pending_approvals a "
-			"WHERE a.person_id = t.person_id)::int, "
-			"$4::boolean OR EXISTS (SELECT 1 FROM person_chain c "
-			"WHERE c.ancestor_id = $3::bigint AND "
-			"c.person_id = t.person_id) "
-			"FROM rep_today t LEFT JOIN LATERAL (SELECT r.ref, "
-			"r.form_id, r.status FROM reports r WHERE r.person_id "
-			"= "
-			"t.person_id AND r.form_id <> 'checkin' "
-			"AND r.status NOT IN ('withdrawn', 'replaced') "
-			"ORDER BY r.received_at DESC, r.id DESC LIMIT 1) h "
-			"ON true WHERE t.phone = $1 OR t.name = $2 OR "
-			"(length($1) >= 7 AND right(t.phone, length($1)) = $1) "
-			"ORDER BY (t.phone = $1) DESC, t.person_id LIMIT 1";
+	static const char sql[] = CHAIN_OF(
+			"$3") "SELECT t.person_id, t.name, t.phone, "
+			      "t.checkins_today, "
+			      "t.reports_today, "
+			      "coalesce(t.last_checkin_outlet_name, "
+			      "t.last_checkin_outlet_code, ''), "
+			      "coalesce(to_char(t.last_checkin_at AT TIME ZONE "
+			      "t.timezone, 'HH24:MI'), ''), "
+			      "coalesce(t.last_checkin_verdict, ''), "
+			      "array_to_string(t.report_forms_today, ' '), "
+			      "coalesce(h.ref, ''), coalesce(h.form_id, ''), "
+			      "coalesce(h.status, ''), t.on_leave, "
+			      "(SELECT count(*) FROM pending_approvals a "
+			      "WHERE a.person_id = t.person_id)::int, "
+			      "$4::boolean OR t.person_id = $3::bigint OR "
+			      "t.person_id IN (SELECT id FROM chain) "
+			      "FROM rep_today t LEFT JOIN LATERAL (SELECT "
+			      "r.ref, "
+			      "r.form_id, r.status FROM reports r WHERE "
+			      "r.person_id "
+			      "= "
+			      "t.person_id AND r.form_id <> 'checkin' "
+			      "AND r.status NOT IN ('withdrawn', 'replaced') "
+			      "ORDER BY r.received_at DESC, r.id DESC LIMIT 1) "
+			      "h "
+			      "ON true WHERE t.phone = $1 OR t.name = $2 OR "
+			      "(length($1) >= 7 AND right(t.phone, length($1)) "
+			      "= $1) "
+			      "ORDER BY (t.phone = $1) DESC, t.person_id LIMIT "
+			      "1";
 	char a[DB_NUM_MAX];
 	const char *p[4] = {phone ? phone : "", query ? query : "",
 			db_param_num(a, actor_id), db_param_bool(all)};

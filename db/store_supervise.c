@@ -159,11 +159,14 @@ int db_sup_team(struct db *db, int64_t actor_id, bool all,
 {
 	static const char sql[] = CHAIN_OF(
 			"$1") "SELECT t.name, t.phone, t.checkins_today > 0, "
-			      "NOT t.missing_report, t.on_leave FROM rep_today "
-			      "t "
-			      "WHERE $2::boolean OR t.person_id IN (SELECT id "
+			      "NOT t.missing_report, t.on_leave FROM "
+			      "(SELECT DISTINCT id FROM chain UNION SELECT id "
 			      "FROM "
-			      "chain) ORDER BY t.name, t.person_id";
+			      "people WHERE $2::boolean AND role = 'rep') c "
+			      "CROSS JOIN LATERAL (SELECT * FROM rep_today r "
+			      "WHERE "
+			      "r.person_id = c.id) t ORDER BY t.name, "
+			      "t.person_id";
 	char a[DB_NUM_MAX];
 	const char *p[2] = {db_param_num(a, actor_id), db_param_bool(all)};
 	void *v = NULL;

@@ -22,6 +22,20 @@
 	"c.depth + 1 FROM people p JOIN chain c ON p.supervisor_id = c.id "    \
 	"WHERE c.depth < 32) "
 
+/*
+ * The views' queries are short; PostgreSQL's JIT compiler costs more than
+ * it saves on them (1.2 s of 1.8 s for rep_today at 30,000 reps).  For
+ * the rest of the caller's transaction only.
+ */
+static int no_jit(struct db *db, struct db_error *err)
+{
+	PGresult *res = NULL;
+	int r = db_query(db, "SET LOCAL jit = off", 0, NULL, &res, err);
+
+	PQclear(res);
+	return r < 0 ? r : 0;
+}
+
 static int sup_report_row(
 		const PGresult *res, int i, void *elem, struct db_error *err)
 {
@@ -172,6 +186,9 @@ int db_sup_team(struct db *db, int64_t actor_id, bool all,
 	void *v = NULL;
 	int r;
 
+	r = no_jit(db, err);
+	if (r < 0)
+		return r;
 	r = db_list_rows(db, sql, 2, p, &member_type, &v, ret_n, err);
 	if (r >= 0)
 		*ret = v;
@@ -242,11 +259,15 @@ int db_sup_person_find(struct db *db, const char *query, const char *phone,
 			      "= $1) "
 			      "ORDER BY (t.phone = $1) DESC, t.person_id LIMIT "
 			      "1";
+	int r;
 	char a[DB_NUM_MAX];
 	const char *p[4] = {phone ? phone : "", query ? query : "",
 			db_param_num(a, actor_id), db_param_bool(all)};
 
 	db_error_clear(err);
 	memset(out, 0, sizeof(*out));
+	r = no_jit(db, err);
+	if (r < 0)
+		return r;
 	return db_query_one(db, sql, 4, p, person_row, out, err);
 }

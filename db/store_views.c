@@ -118,6 +118,12 @@ int db_view_report(struct db *db, enum db_view_report which, const char *team,
 		if (r < 0)
 			return r;
 	}
+	/* a report reads whole views: JIT costs more than it saves */
+	r = db_query(db, "SET jit = off", 0, NULL, &res, err);
+	PQclear(res);
+	res = NULL;
+	if (r < 0)
+		return r;
 	r = db_query(db, sql, 2, p, &res, err);
 	if (r < 0)
 		return r;

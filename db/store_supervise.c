@@ -172,15 +172,37 @@ int db_sup_team(struct db *db, int64_t actor_id, bool all,
 		struct db_sup_member **ret, size_t *ret_n, struct db_error *err)
 {
 	static const char sql[] = CHAIN_OF(
-			"$1") "SELECT t.name, t.phone, t.checkins_today > 0, "
-			      "NOT t.missing_report, t.on_leave FROM "
-			      "(SELECT DISTINCT id FROM chain UNION SELECT id "
-			      "FROM "
-			      "people WHERE $2::boolean AND role = 'rep') c "
-			      "CROSS JOIN LATERAL (SELECT * FROM rep_today r "
+			"$1") "SELECT p.name, p.phone, EXISTS (SELECT 1 FROM "
+			      "checkins c WHERE c.person_id = p.id AND "
+			      "c.received_at > "
+			      "now() - interval '2 days' AND (c.received_at AT "
+			      "TIME "
+			      "ZONE z.timezone)::date = d.today), EXISTS "
+			      "(SELECT 1 "
+			      "FROM reports r WHERE r.person_id = p.id AND "
+			      "r.form_id = "
+			      "'daily' AND r.status IN ('received', "
+			      "'approved', "
+			      "'rejected') AND (r.period = to_char(d.today, "
+			      "'YYYY-MM-DD') OR (r.received_at > now() - "
+			      "interval "
+			      "'2 days' AND (coalesce(r.sent_at, "
+			      "r.received_at) AT "
+			      "TIME ZONE z.timezone)::date = d.today))), "
+			      "EXISTS (SELECT 1 FROM leave_requests l JOIN "
+			      "reports r "
+			      "ON r.id = l.report_id AND r.status = 'approved' "
 			      "WHERE "
-			      "r.person_id = c.id) t ORDER BY t.name, "
-			      "t.person_id";
+			      "l.person_id = p.id AND d.today BETWEEN "
+			      "l.first_day AND "
+			      "l.last_day) FROM people p JOIN person_zone z ON "
+			      "z.person_id = p.id CROSS JOIN LATERAL (SELECT "
+			      "(now() AT "
+			      "TIME ZONE z.timezone)::date AS today) d WHERE "
+			      "p.role = "
+			      "'rep' AND p.active AND ($2::boolean OR p.id IN "
+			      "(SELECT "
+			      "id FROM chain)) ORDER BY p.name, p.id";
 	char a[DB_NUM_MAX];
 	const char *p[2] = {db_param_num(a, actor_id), db_param_bool(all)};
 	void *v = NULL;

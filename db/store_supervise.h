@@ -59,7 +59,7 @@ int db_sup_act(struct db *db, const struct db_sup_action *a, bool *ret_done,
 int db_sup_request(struct db *db, int64_t report_id, int64_t person_id,
 		int leave_days, const char *reason, struct db_error *err);
 
-/* A rep of a team today (rep_today). */
+/* A rep of a team today (rep_today's definitions, for the chain only). */
 struct db_sup_member {
 	char name[DB_NAME_MAX];
 	char phone[DB_PHONE_MAX];

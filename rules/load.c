@@ -208,6 +208,7 @@ struct spec {
 	char *test_time, *test_outlet;
 	config_setting_t *texts, *errors, *lists, *forms, *commands, *alerts,
 			*tests;
+	config_setting_t *holidays, *quiet_hours, *schedules; /* load_sched.c */
 	struct cw_strv roles;
 };
 
@@ -356,6 +357,10 @@ static const struct cw_field settings_fields[] = {
 				NULL, NULL, NULL},
 		{"test_outlet", CW_STRING, SO(test_outlet), false, 0, 0, NULL,
 				l_check_nonempty, NULL, NULL, NULL},
+		{"holidays", CW_CUSTOM, SO(holidays), false, 0, 0, NULL, NULL,
+				NULL, NULL, cw_keep},
+		{"quiet_hours", CW_CUSTOM, SO(quiet_hours), false, 0, 0, NULL,
+				NULL, NULL, NULL, cw_keep},
 		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -378,6 +383,8 @@ static const struct cw_field root_fields[] = {
 				NULL, cw_keep},
 		{"tests", CW_CUSTOM, SO(tests), false, 0, 0, NULL, NULL, NULL,
 				NULL, cw_keep},
+		{"schedules", CW_CUSTOM, SO(schedules), false, 0, 0, NULL, NULL,
+				NULL, NULL, cw_keep},
 		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -696,6 +703,8 @@ int rules_load(const char *path, struct rules **ret_rules,
 	l_compile_commands(&l, spec.commands);
 	l_compile_alerts(&l, spec.alerts);
 	l_compile_tests(&l, spec.tests);
+	l_compile_schedules(
+			&l, spec.schedules, spec.holidays, spec.quiet_hours);
 	l_check(&l);
 	r = 0;
 fail:

@@ -39,6 +39,7 @@ struct gw_options {
 
 struct gw_db;
 struct gw_alerts;
+struct gw_sched;
 struct db_person;
 struct rules_alert;
 struct gw_inbound;
@@ -117,6 +118,7 @@ struct gw_context {
 	const struct gw_handler_ops *handler; /* handler.h */
 	void *handler_state;
 	struct gw_alerts *alerts; /* alerts.c */
+	struct gw_sched *sched;	  /* sched.c (gateway/sched.h) */
 
 	struct gw_inbound *inbound; /* inbound.c */
 	int64_t stop_timer;	    /* bounded wait at SIGTERM */

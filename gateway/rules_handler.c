@@ -20,6 +20,7 @@
 #include "gateway/log.h"
 #include "gateway/rules_facts.h"
 #include "gateway/rules_handler.h"
+#include "gateway/sched.h"
 #include "gateway/rules_time.h"
 
 struct rules_state {
@@ -445,7 +446,18 @@ int gw_rules_reload(struct gw_context *ctx, int64_t request_id)
 	}
 	record(ctx, path, fresh, true, NULL, request_id);
 	diag_free(&dl);
+	gw_sched_rules_changed(ctx);
 	return 0;
+}
+
+const struct rules *gw_rules_current(struct gw_context *ctx)
+{
+	const struct rules_state *st;
+
+	if (!ctx || ctx->handler != &gw_rules_handler)
+		return NULL;
+	st = ctx->handler_state;
+	return st ? st->rules : NULL;
 }
 
 static void on_request(struct gw_context *ctx, const char *payload, void *data)

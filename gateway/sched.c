@@ -430,6 +430,7 @@ static int64_t on_spot_timer(struct loop *loop, int64_t id, void *data)
 			struct dg_result res = {0};
 			struct db_outbound_new out = {0};
 			char head[1024], count[24];
+			int64_t out_id = 0;
 
 			snprintf(count, sizeof(count), "%zu", k);
 			sv.count = count;
@@ -446,7 +447,7 @@ static int64_t on_spot_timer(struct loop *loop, int64_t id, void *data)
 			out.text = res.text;
 			out.priority = DB_PRIO_ALERT;
 			out.kind = "schedule";
-			rr = db_outbound_enqueue(db, &out, NULL, NULL, &err);
+			rr = db_outbound_enqueue(db, &out, &out_id, NULL, &err);
 			dg_result_done(&res);
 			if (rr < 0)
 				goto fail_rollback;

@@ -67,9 +67,9 @@ SELECT NULL::bigint AS supervisor_id, NULL::text AS ref
 -- nearest ancestor's; '' when none (the rule file's settings.timezone).
 CREATE VIEW person_zone AS
 WITH RECURSIVE up (person_id, territory_id, zone, depth) AS (
-	SELECT DISTINCT ON (pt.person_id) pt.person_id, t.parent_id, t.time_zone, 0
-	  FROM people_territories pt JOIN territories t ON t.id = pt.territory_id
-	 ORDER BY pt.person_id, pt.position, pt.territory_id
+	(SELECT DISTINCT ON (pt.person_id) pt.person_id, t.parent_id, t.time_zone, 0
+	   FROM people_territories pt JOIN territories t ON t.id = pt.territory_id
+	  ORDER BY pt.person_id, pt.position, pt.territory_id)
 	UNION ALL
 	SELECT u.person_id, t.parent_id, t.time_zone, u.depth + 1
 	  FROM up u JOIN territories t ON t.id = u.territory_id

@@ -45,7 +45,7 @@ void *gw_rules_handler_new(struct rules *rules)
 	}
 	st->rules = rules;
 	st->last_request = -1;
-	/* the process follows the rule file's zone (rules_time.h) */
+	/* check the rule file's zone converts (rules_time.h) */
 	{
 		struct rules_time t;
 

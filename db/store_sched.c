@@ -116,9 +116,10 @@ int db_sched_zones(struct db *db, const char *def, char ***ret_zones,
 		size_t *ret_count, struct db_error *err)
 {
 	static const char sql[] =
-			"SELECT DISTINCT coalesce(nullif(z.time_zone, ''), $1) "
-			"FROM people p JOIN person_zone z ON z.person_id = "
-			"p.id WHERE p.role = 'rep' AND p.active ORDER BY 1";
+			"SELECT DISTINCT CASE WHEN z.territory_id IS NULL THEN "
+			"$1 ELSE z.timezone END FROM people p JOIN person_zone "
+			"z ON z.person_id = p.id WHERE p.role = 'rep' AND "
+			"p.active ORDER BY 1";
 	const char *p[1];
 	void *v = NULL;
 	int r;
@@ -196,7 +197,8 @@ int db_sched_reps(struct db *db, const struct db_sched_day *days, size_t n_days,
 			"r AS (SELECT p.id, p.phone, p.name, p.supervisor_id, "
 			"z.s, z.e, z.d FROM people p LEFT JOIN person_zone pz "
 			"ON pz.person_id = p.id JOIN z ON z.zone = '*' OR "
-			"z.zone = coalesce(nullif(pz.time_zone, ''), $2) "
+			"z.zone = CASE WHEN pz.territory_id IS NULL THEN $2 "
+			"ELSE pz.timezone END "
 			"WHERE p.role = 'rep' AND p.active) "
 			"SELECT r.id, r.phone, r.name, s.id, s.phone, s.name, "
 			"(SELECT count(*) FROM checkins c WHERE c.person_id = "
@@ -207,18 +209,20 @@ int db_sched_reps(struct db *db, const struct db_sched_day *days, size_t n_days,
 			"c.received_at < to_timestamp(r.e) AND c.verdict <> "
 			"'in_territory')::int, "
 			"(SELECT count(*) FROM reports x WHERE x.person_id = "
-			"r.id AND x.status = 'received' AND x.received_at >= "
-			"to_timestamp(r.s) AND x.received_at < "
-			"to_timestamp(r.e))::int, "
+			"r.id AND x.status NOT IN ('withdrawn', 'replaced') "
+			"AND "
+			"x.form_id NOT IN ('checkin', 'leave') AND "
+			"x.received_at >= to_timestamp(r.s) AND x.received_at "
+			"< to_timestamp(r.e))::int, "
 			"$3::text IS NOT NULL AND EXISTS (SELECT 1 FROM "
 			"reports "
 			"x WHERE x.person_id = r.id AND x.form_id = $3 AND "
-			"x.status = 'received' AND (x.period = r.d OR "
+			"x.status NOT IN ('withdrawn', 'replaced') AND "
+			"(x.period = r.d OR "
 			"(x.received_at >= to_timestamp(r.s) AND x.received_at "
 			"< to_timestamp(r.e)))), "
-			"EXISTS (SELECT 1 FROM schedule_mutes m WHERE "
-			"m.person_id = r.id AND r.d::date BETWEEN m.first_day "
-			"AND m.last_day) "
+			"EXISTS (SELECT 1 FROM leave_days m WHERE "
+			"m.person_id = r.id AND m.day = r.d::date) "
 			"FROM r LEFT JOIN people s ON s.id = r.supervisor_id "
 			"AND s.active ORDER BY s.id NULLS LAST, r.name, r.id";
 	char *json = NULL;
@@ -282,7 +286,7 @@ int db_sched_pending(struct db *db, struct db_sched_pending **ret,
 		size_t *ret_count, struct db_error *err)
 {
 	static const char sql[] =
-			"SELECT s.id, s.phone, v.ref FROM schedule_pending v "
+			"SELECT s.id, s.phone, v.ref FROM pending_approvals v "
 			"JOIN people s ON s.id = v.supervisor_id AND s.active "
 			"ORDER BY s.id, v.ref";
 	void *v = NULL;

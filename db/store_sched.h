@@ -67,7 +67,7 @@ struct db_sched_rep {
 };
 
 /*
- * Every active rep whose zone (person_zone, '' = @def) is one of @days
+ * Every active rep whose zone (person_zone; no territory: @def) is one of @days
  * (or all with zone "*"), with the facts of their day, ordered by
  * supervisor then name.  @form NULL: reported is false.  Caller frees
  * *ret_reps with free().
@@ -77,7 +77,7 @@ int db_sched_reps(struct db *db, const struct db_sched_day *days, size_t n_days,
 		struct db_sched_rep **ret_reps, size_t *ret_count,
 		struct db_error *err) DB_MUSTCHECK;
 
-/* What awaits each supervisor's decision (schedule_pending). */
+/* What awaits each supervisor's decision (0005's pending_approvals). */
 struct db_sched_pending {
 	int64_t supervisor_id;
 	char phone[DB_PHONE_MAX];

@@ -2,7 +2,8 @@
  * bench_sched_db: the schedules' fires as the daemon runs them
  * (gw_sched_fire(): the reps' query, the digests, the queue inserts, in
  * one transaction with the claim), against a throwaway PostgreSQL with N
- * reps (10 per supervisor: 70% checked in, 60% reported, 3% on leave).
+ * reps (10 per supervisor: 70% checked in, 60% reported, 3% on leave,
+ * 5% with a report awaiting approval).
  * Not a test: prints numbers.  Run through the harness:
  *   tests/pg/with-pg.sh build/tests/bench/bench_sched_db [N]
  * (default 30000).  Prints, for the shipped rules.zh.conf, the 10:00
@@ -147,9 +148,23 @@ int main(int argc, char **argv)
 			"people WHERE role = 'rep' AND id % 10 < 6",
 			0, NULL, &err));
 	CHECK(db_exec(db,
-			"INSERT INTO schedule_mutes (person_id, first_day, "
-			"last_day) SELECT id, '2026-06-01', '2026-06-02' FROM "
-			"people WHERE role = 'rep' AND id % 33 = 0",
+			"WITH r AS (INSERT INTO reports (ref, form_id, "
+			"person_id, sender, raw_text, rules_hash, status, "
+			"needs_approval, received_at) SELECT 'L' || id, "
+			"'leave', id, phone, '请假 2', 'bench', 'approved', "
+			"true, '2026-05-31 18:00+08' FROM people WHERE role = "
+			"'rep' AND id % 33 = 0 RETURNING id, person_id) INSERT "
+			"INTO leave_requests (report_id, person_id, first_day, "
+			"days) SELECT id, person_id, '2026-06-01', 2 FROM r",
+			0, NULL, &err));
+	/* 1 report in 20 awaits its supervisor's decision */
+	CHECK(db_exec(db,
+			"INSERT INTO reports (ref, form_id, person_id, sender, "
+			"raw_text, period, rules_hash, needs_approval, "
+			"received_at) SELECT 'P' || id, 'daily', id, phone, "
+			"'日报 1 2 3', '2026-05-31', 'bench', true, "
+			"'2026-05-31 18:00+08' FROM people WHERE role = 'rep' "
+			"AND id % 20 = 1",
 			0, NULL, &err));
 	CHECK(db_exec(db, "ANALYZE", 0, NULL, &err));
 

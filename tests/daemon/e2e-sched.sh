@@ -70,9 +70,14 @@ checkin() {
 }
 checkin "$rep1"
 checkin "$rep5"
-q "INSERT INTO schedule_mutes (person_id, first_day, last_day)
-   SELECT id, (now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date
-     FROM people WHERE phone = '$rep4'"
+# Approved leave as the supervisors part stores it: a leave report,
+# approved, and its days (leave_requests).
+q "WITH r AS (INSERT INTO reports (ref, form_id, person_id, sender, raw_text,
+	rules_hash, status, needs_approval)
+	SELECT 'R9001', 'leave', id, phone, '请假 1', 'test', 'approved', true
+	  FROM people WHERE phone = '$rep4' RETURNING id, person_id)
+   INSERT INTO leave_requests (report_id, person_id, first_day, days)
+   SELECT id, person_id, (now() AT TIME ZONE 'UTC')::date, 1 FROM r"
 handled() {
 	s=$(q "SELECT state FROM inbound_messages WHERE sender = '$1' AND body = '$2'")
 	[ -n "$s" ] && [ "$s" != stored ]

@@ -221,8 +221,11 @@ int db_sched_reps(struct db *db, const struct db_sched_day *days, size_t n_days,
 			"(x.period = r.d OR "
 			"(x.received_at >= to_timestamp(r.s) AND x.received_at "
 			"< to_timestamp(r.e)))), "
-			"EXISTS (SELECT 1 FROM leave_days m WHERE "
-			"m.person_id = r.id AND m.day = r.d::date) "
+			/* leave_days (0005), by the index on leave_requests */
+			"EXISTS (SELECT 1 FROM leave_requests m JOIN reports "
+			"mr ON mr.id = m.report_id AND mr.status = 'approved' "
+			"WHERE m.person_id = r.id AND r.d::date BETWEEN "
+			"m.first_day AND m.last_day) "
 			"FROM r LEFT JOIN people s ON s.id = r.supervisor_id "
 			"AND s.active ORDER BY s.id NULLS LAST, r.name, r.id";
 	char *json = NULL;

@@ -189,6 +189,20 @@ int main(int argc, char **argv)
 	}
 	printf("  whole day: %d messages, wall %.3f s, daemon cpu %.3f s\n",
 			total, wall_day, cpu_day);
+	{
+		/* the 10:00 query alone (without the queue inserts) */
+		struct db_sched_day d = {"*", at_local(0, 0), at_local(24, 0),
+				"2026-06-01"};
+		struct db_sched_rep *reps = NULL;
+		size_t nr = 0;
+
+		w0 = mono();
+		CHECK(db_sched_reps(db, &d, 1, "Asia/Shanghai", "daily", &reps,
+				&nr, &err));
+		printf("  the reps' query alone: %zu rows, wall %.3f s\n", nr,
+				mono() - w0);
+		free(reps);
+	}
 	db_free(db);
 	gw_zones_free(zc);
 	rules_free(r);

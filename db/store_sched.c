@@ -190,45 +190,53 @@ int db_sched_reps(struct db *db, const struct db_sched_day *days, size_t n_days,
 		struct db_sched_rep **ret_reps, size_t *ret_count,
 		struct db_error *err)
 {
-	static const char sql[] =
-			"WITH z AS (SELECT * FROM "
-			"jsonb_to_recordset($1::jsonb) "
-			"AS x(zone text, s float8, e float8, d text)), "
+/* The reps' facts of the day, after "WITH z AS (...), r AS (...) ". */
+#define REPS_Z                                                                 \
+	"WITH z AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(zone "    \
+	"text, s float8, e float8, d text)), "
+#define REPS_FACTS                                                             \
+	"SELECT r.id, r.phone, r.name, s.id, s.phone, s.name, "                \
+	"(SELECT count(*) FROM checkins c WHERE c.person_id = "                \
+	"r.id AND c.received_at >= to_timestamp(r.s) AND "                     \
+	"c.received_at < to_timestamp(r.e))::int, "                            \
+	"(SELECT count(*) FROM checkins c WHERE c.person_id = "                \
+	"r.id AND c.received_at >= to_timestamp(r.s) AND "                     \
+	"c.received_at < to_timestamp(r.e) AND c.verdict <> "                  \
+	"'in_territory')::int, "                                               \
+	"(SELECT count(*) FROM reports x WHERE x.person_id = "                 \
+	"r.id AND x.status NOT IN ('withdrawn', 'replaced') "                  \
+	"AND "                                                                 \
+	"x.form_id NOT IN ('checkin', 'leave') AND "                           \
+	"x.received_at >= to_timestamp(r.s) AND x.received_at "                \
+	"< to_timestamp(r.e))::int, "                                          \
+	"$3::text IS NOT NULL AND EXISTS (SELECT 1 FROM "                      \
+	"reports "                                                             \
+	"x WHERE x.person_id = r.id AND x.form_id = $3 AND "                   \
+	"x.status NOT IN ('withdrawn', 'replaced') AND "                       \
+	"(x.period = r.d OR "                                                  \
+	"(x.received_at >= to_timestamp(r.s) AND x.received_at "               \
+	"< to_timestamp(r.e)))), "                                             \
+	"EXISTS (SELECT 1 FROM leave_requests m JOIN reports "                 \
+	"mr ON mr.id = m.report_id AND mr.status = 'approved' "                \
+	"WHERE m.person_id = r.id AND r.d::date BETWEEN "                      \
+	"m.first_day AND m.last_day) "                                         \
+	"FROM r LEFT JOIN people s ON s.id = r.supervisor_id "                 \
+	"AND s.active ORDER BY s.id NULLS LAST, r.name, r.id"
+	/* by zone (per-territory schedules) */
+	static const char sql[] = REPS_Z
 			"r AS (SELECT p.id, p.phone, p.name, p.supervisor_id, "
 			"z.s, z.e, z.d FROM people p LEFT JOIN person_zone pz "
-			"ON pz.person_id = p.id JOIN z ON z.zone = '*' OR "
-			"z.zone = CASE WHEN pz.territory_id IS NULL THEN $2 "
-			"ELSE pz.timezone END "
-			"WHERE p.role = 'rep' AND p.active) "
-			"SELECT r.id, r.phone, r.name, s.id, s.phone, s.name, "
-			"(SELECT count(*) FROM checkins c WHERE c.person_id = "
-			"r.id AND c.received_at >= to_timestamp(r.s) AND "
-			"c.received_at < to_timestamp(r.e))::int, "
-			"(SELECT count(*) FROM checkins c WHERE c.person_id = "
-			"r.id AND c.received_at >= to_timestamp(r.s) AND "
-			"c.received_at < to_timestamp(r.e) AND c.verdict <> "
-			"'in_territory')::int, "
-			"(SELECT count(*) FROM reports x WHERE x.person_id = "
-			"r.id AND x.status NOT IN ('withdrawn', 'replaced') "
-			"AND "
-			"x.form_id NOT IN ('checkin', 'leave') AND "
-			"x.received_at >= to_timestamp(r.s) AND x.received_at "
-			"< to_timestamp(r.e))::int, "
-			"$3::text IS NOT NULL AND EXISTS (SELECT 1 FROM "
-			"reports "
-			"x WHERE x.person_id = r.id AND x.form_id = $3 AND "
-			"x.status NOT IN ('withdrawn', 'replaced') AND "
-			"(x.period = r.d OR "
-			"(x.received_at >= to_timestamp(r.s) AND x.received_at "
-			"< to_timestamp(r.e)))), "
-			/* leave_days (0005), by the index on leave_requests */
-			"EXISTS (SELECT 1 FROM leave_requests m JOIN reports "
-			"mr ON mr.id = m.report_id AND mr.status = 'approved' "
-			"WHERE m.person_id = r.id AND r.d::date BETWEEN "
-			"m.first_day AND m.last_day) "
-			"FROM r LEFT JOIN people s ON s.id = r.supervisor_id "
-			"AND s.active ORDER BY s.id NULLS LAST, r.name, r.id";
+			"ON pz.person_id = p.id JOIN z ON z.zone = CASE WHEN "
+			"pz.territory_id IS NULL THEN $2 ELSE pz.timezone END "
+			"WHERE p.role = 'rep' AND p.active) " REPS_FACTS;
+	/* everyone (one zone "*"): no person_zone */
+	static const char sql_all[] = REPS_Z
+			"r AS (SELECT p.id, p.phone, p.name, p.supervisor_id, "
+			"z.s, z.e, z.d FROM people p CROSS JOIN z WHERE p.role "
+			"= 'rep' AND p.active AND $2::text IS NOT "
+			"NULL) " REPS_FACTS;
 	char *json = NULL;
+	bool all = true;
 	size_t len = 0, cap, i;
 	const char *p[3];
 	void *v = NULL;
@@ -261,7 +269,10 @@ int db_sched_reps(struct db *db, const struct db_sched_day *days, size_t n_days,
 	p[0] = json;
 	p[1] = def ? def : "";
 	p[2] = form;
-	r = db_query_rows(db, sql, 3, p, &rep_type, &v, ret_count, err);
+	for (i = 0; i < n_days; i++)
+		all = all && !strcmp(days[i].zone, "*");
+	r = db_query_rows(db, all ? sql_all : sql, 3, p, &rep_type, &v,
+			ret_count, err);
 	free(json);
 	if (r < 0)
 		return r;

@@ -59,6 +59,7 @@ static int fire(struct db *db, const struct rules *r, struct gw_zones *zc,
 		const char *id, int64_t at, int *msgs, int *people)
 {
 	const struct rules_schedule *s = rules_schedule_find(r, id);
+	static const char *const zones[] = {"Asia/Shanghai"};
 	struct db_error err;
 	int64_t fire_id = 0;
 	bool claimed = false;
@@ -75,8 +76,10 @@ static int fire(struct db *db, const struct rules *r, struct gw_zones *zc,
 		fprintf(stderr, "%s already claimed\n", id);
 		return -1;
 	}
-	m = gw_sched_fire(db, r, s, zc, "Asia/Shanghai", NULL, 0, at, fire_id,
-			0, people, &err);
+	/* as the daemon: a per-territory schedule with the reps' zones */
+	m = gw_sched_fire(db, r, s, zc, "Asia/Shanghai",
+			s->per_territory ? zones : NULL,
+			s->per_territory ? 1 : 0, at, fire_id, 0, people, &err);
 	CHECK(m);
 	CHECK(db_sched_fire_done(db, fire_id, m, *people, &err));
 	CHECK(db_commit(db, &err));

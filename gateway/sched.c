@@ -39,6 +39,8 @@
 
 #define MAX_CATCHUP 100000
 #define TEST_CLOCK_TICK_MS 1000
+/* at most this long asleep: a new territory's zone is then seen */
+#define ZONES_REFRESH_MS (3600 * 1000)
 
 struct sched_ent {
 	char id[64];
@@ -219,6 +221,29 @@ fail:
 	st->dirty = true;
 }
 
+/* The zones active reps live in, for per-territory schedules. */
+static int refresh_zones(struct gw_sched *st, const struct rules *r)
+{
+	struct db *db = gw_db(st->ctx);
+	struct db_error err;
+	char **tzs = NULL;
+	size_t n = 0;
+	int rr;
+
+	if (!db)
+		return -ENOTCONN;
+	rr = db_sched_zones(db, def_zone(r), &tzs, &n, &err);
+	if (rr < 0) {
+		gw_db_failed(st->ctx, rr, &err, "schedule zones");
+		st->dirty = true;
+		return rr;
+	}
+	db_sched_zones_free(st->tzs, st->n_tzs);
+	st->tzs = tzs;
+	st->n_tzs = n;
+	return 0;
+}
+
 /* Re-reads what the database knows and catches up. */
 static void rebuild(struct gw_sched *st, const struct rules *r)
 {
@@ -242,16 +267,8 @@ static void rebuild(struct gw_sched *st, const struct rules *r)
 		st->dirty = true;
 		return;
 	}
-	db_sched_zones_free(st->tzs, st->n_tzs);
-	st->tzs = NULL;
-	st->n_tzs = 0;
-	if (db_sched_zones(db, def_zone(r), &st->tzs, &st->n_tzs, &err) < 0) {
-		st->tzs = NULL;
-		st->n_tzs = 0;
-		gw_db_failed(st->ctx, -EIO, &err, "schedule zones");
-		st->dirty = true;
+	if (refresh_zones(st, r) < 0)
 		return;
-	}
 	for (i = 0; i < n; i++) {
 		struct sched_ent *e = &st->v[i];
 		const char *fz[256];
@@ -320,12 +337,11 @@ static void arm(struct gw_sched *st)
 	if (st->dirty)
 		delay_ms = 1000;
 	else if (!next)
-		delay_ms = gw_clock_is_test(&st->clock) ? TEST_CLOCK_TICK_MS
-							: -1;
+		delay_ms = ZONES_REFRESH_MS;
 	else
 		delay_ms = next > now ? (next - now) * 1000 : 0;
-	if (delay_ms < 0)
-		return;
+	if (delay_ms > ZONES_REFRESH_MS)
+		delay_ms = ZONES_REFRESH_MS;
 	if (gw_clock_is_test(&st->clock) && delay_ms > TEST_CLOCK_TICK_MS)
 		delay_ms = TEST_CLOCK_TICK_MS;
 	st->timer = loop_add_timer(ctx->loop, delay_ms, on_timer, st, NULL);
@@ -352,6 +368,8 @@ static int64_t on_timer(struct loop *loop, int64_t id, void *data)
 		return LOOP_TIMER_DONE;
 	if (st->dirty)
 		rebuild(st, r);
+	else if (refresh_zones(st, r) < 0)
+		goto out; /* new territory zones are seen at every wake-up */
 	n = rules_schedules(r, &v);
 	now = gw_clock_now(&st->clock);
 	for (i = 0; i < n && i < st->n && !st->dirty; i++) {
@@ -372,6 +390,7 @@ static int64_t on_timer(struct loop *loop, int64_t id, void *data)
 			compute_next(st, r, &v[i], e, fz, &n_fz);
 		}
 	}
+out:
 	arm(st);
 	return LOOP_TIMER_DONE;
 }

@@ -17,7 +17,9 @@ now=$(date +%s)
 D=$(((now / 60 + 2) * 60))
 cr() { date -u -d "@$1" '+%M %H'; }
 R=$T/rules.conf
-awk '/^schedules = \(/ { skip = 1 } skip && /^\);/ { skip = 0; next } !skip' \
+# The shipped rules without their schedules, holidays and quiet hours.
+awk '/^schedules = \(/ { skip = 1 } skip && /^\);/ { skip = 0; next }
+	/^ *(holidays|quiet_hours) = / { next } !skip' \
 	"$top_srcdir/docs/examples/rules.zh.conf" >"$R"
 {
 	echo 'schedules = ('

@@ -4,9 +4,9 @@
  * claimed in PostgreSQL so a fire happens once with several daemons and
  * across restarts, caught up within its grace after downtime.
  *
- * One loop timer at the next fire (no polling; with a test clock,
- * gateway/clock.h, the timer is at most 1 s so that a rewritten clock
- * file is seen).  The parts:
+ * One loop timer at the next fire (no polling; at most 1 h away, when
+ * the zones of active reps are re-read; with a test clock,
+ * gateway/clock.h, at most 1 s so that a rewritten clock file is seen).  The parts:
  *   gw_sched_start()         allocates, registers the database hook
  *   gw_sched_rules_changed() after a rule reload: recompute
  *   gw_sched_free()

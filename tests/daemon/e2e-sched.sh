@@ -8,7 +8,10 @@
 #   who did, and is caught up exactly once by a restart across it;
 # - with two daemons on one database the escalation digest is sent once;
 # - a spot check asks the sampled reps and alerts on those who do not
-#   answer.
+#   answer;
+# - the pending approvals reminder lists the reference awaiting the
+#   supervisor; the daily digest counts check-ins, reports, missing,
+#   outside and pending per supervisor.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
 
 # Keep the whole run inside one UTC day.
@@ -34,7 +37,13 @@ awk '/^schedules = \(/ { skip = 1 } skip && /^\);/ { skip = 0; next }
 	echo '    template = "今日未交日报({{count}}人):{{names}}"; grace = "10m"; },'
 	echo "  { id = \"spot\"; kind = \"spot\"; cron = \"$(cr $((D + 180))) * * *\"; timezone = \"UTC\";"
 	echo '    to = "role:rep"; sample = 99; within = "12s"; grace = "10m";'
-	echo '    template = "查岗:请{{within}}分钟内签到"; alert = "查岗未签到({{count}}人):{{names}}"; }'
+	echo '    template = "查岗:请{{within}}分钟内签到"; alert = "查岗未签到({{count}}人):{{names}}"; },'
+	echo "  { id = \"pending\"; kind = \"pending\"; cron = \"$(cr $((D + 240))) * * *\"; timezone = \"UTC\";"
+	echo '    to = "supervisor"; unless = ["no_pending_approvals"]; grace = "10m";'
+	echo '    template = "待批复{{count}}件:{{refs}}"; },'
+	echo "  { id = \"daily\"; kind = \"daily\"; cron = \"$(cr $((D + 300))) * * *\"; timezone = \"UTC\";"
+	echo '    to = "supervisor"; digest = true; grace = "10m";'
+	echo '    template = "签到{{checkins}} 日报{{reports}} 未签到{{missing}} 区域外{{outside}} 待批{{pending}}:{{names}}"; }'
 	echo ');'
 } >>"$R"
 CTL="$top_builddir/gateway/fieldgatectl"
@@ -165,5 +174,26 @@ echo "$a1" | grep -q "李娜" && echo "$a1" | grep -q "张伟" || fail "spot ale
 echo "$a1" | grep -q "王芳" && fail "spot alert names the rep who answered: $a1"
 [ "$(q "SELECT outcome FROM spot_asks a JOIN people p ON p.id = a.person_id
 	WHERE p.phone = '$rep1'")" = ok ] || fail "rep1's answer not recorded"
+
+# ---- pending approvals and the daily digest -------------------------------
+# rep1's daily report awaits sup1's decision (needs_approval, as 0005 marks it)
+q "UPDATE reports SET needs_approval = true WHERE person_id =
+	(SELECT id FROM people WHERE phone = '$rep1') AND form_id = 'daily'"
+ref1=$(q "SELECT ref FROM reports WHERE person_id = (SELECT id FROM people WHERE phone = '$rep1') AND form_id = 'daily'")
+setclock $((D + 241))
+wait_for 20 at_least "待批复" 1 || fail "no pending approvals reminder"
+p1=$(sms_to "$sup1" | grep 待批复)
+[ "$p1" = "待批复1件:$ref1" ] || fail "pending reminder: $p1 (want $ref1)"
+[ "$(sent_count "$sup2" 待批复)" = 0 ] || fail "a supervisor with nothing pending was reminded"
+setclock $((D + 301))
+wait_for 20 at_least "待批" 2 || fail "no daily digest"
+wait_for 20 sh -c "[ \$($SIMCTL $T/sim.ctl sent | grep -cF '区域外') -ge 2 ]" || fail "not both daily digests"
+g1=$(sms_to "$sup1" | grep 区域外)
+# sup1: rep1 checked in twice (one rep), one report, 李娜 and 张伟 missing
+# (刘洋 on leave), none outside, one pending
+echo "$g1" | grep -q "^签到1 日报1 未签到2 区域外0 待批1:" || fail "sup1 daily digest: $g1"
+echo "$g1" | grep -q "李娜" && echo "$g1" | grep -q "张伟" || fail "daily digest names: $g1"
+g2=$(sms_to "$sup2" | grep 区域外)
+echo "$g2" | grep -q "^签到1 日报1 未签到0 区域外0 待批0:" || fail "sup2 daily digest: $g2"
 gw_stop
 echo "PASS: e2e-sched"

@@ -76,6 +76,12 @@ void ctl_where_usage(FILE *f);
 int ctl_checkins_run(int argc, char **argv);
 void ctl_checkins_usage(FILE *f);
 
+/* `fieldgatectl schedules`, and `rules test --at` (gateway/ctl_sched.c) */
+struct rules;
+int ctl_schedules_run(int argc, char **argv);
+void ctl_schedules_usage(FILE *f);
+void ctl_sched_at(const struct rules *rules, int64_t at, FILE *out);
+
 /* `fieldgatectl rules check|test|reload` (gateway/ctl_rules.c) */
 int ctl_rules_run(int argc, char **argv);
 void ctl_rules_usage(FILE *f);

@@ -171,6 +171,7 @@ struct test_opts {
 	const char *rules_file;
 	const char *as; /* NULL: look up */
 	int64_t at;
+	bool at_given; /* then the schedules at that time too */
 	bool json;
 	const char *from, *text;
 };
@@ -421,6 +422,7 @@ static int parse_test(int argc, char **argv, struct test_opts *o)
 						prog, argv[i]);
 				return CTL_EXIT_USAGE;
 			}
+			o->at_given = true;
 		} else if (a[0] == '-' && a[1] && n_pos < 1) {
 			return ctl_bad_option(prog, a);
 		} else if (n_pos == 0) {
@@ -533,6 +535,8 @@ static int rules_test(int argc, char **argv)
 		print_json(rules, parsed, d, &m, &facts, have_db && known);
 	else
 		print_text(rules, parsed, d, &m, &facts, note);
+	if (!o.json && o.at_given)
+		ctl_sched_at(rules, o.at, stdout);
 	rc = CTL_EXIT_OK;
 	goto out;
 

@@ -47,6 +47,8 @@ static const struct ctl_cmd commands[] = {
 				ctl_where_run, ctl_where_usage},
 		{"checkins", "check-ins with verdicts (--since --verdict)",
 				ctl_checkins_run, ctl_checkins_usage},
+		{"schedules", "the rule file's next schedule fires (--next N)",
+				ctl_schedules_run, ctl_schedules_usage},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -29,6 +29,7 @@
 #include "gateway/loop.h"
 #include "gateway/health.h"
 #include "gateway/rules_handler.h"
+#include "gateway/sched.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -468,7 +469,9 @@ static int gw_context_start(struct gw_context *ctx)
 	if (register_pipelines(ctx) < 0 || gw_alerts_start(ctx) < 0 ||
 			gw_health_start(ctx) < 0 ||
 			(ctx->handler == &gw_rules_handler &&
-					gw_rules_register(ctx) < 0)) {
+					(gw_rules_register(ctx) < 0 ||
+							gw_sched_start(ctx) <
+									0))) {
 		log_warnx("cannot register the pipelines");
 		return 1;
 	}
@@ -491,6 +494,7 @@ static void gw_context_done(struct gw_context *ctx)
 	gw_inbound_free(ctx);
 	gw_alerts_free(ctx);
 	gw_health_free(ctx);
+	gw_sched_free(ctx);
 	gw_db_free(ctx);
 	if (ctx->handler && ctx->handler->free)
 		ctx->handler->free(ctx->handler_state);

@@ -40,6 +40,7 @@ struct gw_options {
 struct gw_db;
 struct gw_alerts;
 struct gw_health;
+struct gw_sched;
 struct db_person;
 struct rules_alert;
 struct gw_inbound;
@@ -119,6 +120,7 @@ struct gw_context {
 	void *handler_state;
 	struct gw_alerts *alerts; /* alerts.c */
 	struct gw_health *health; /* health.c */
+	struct gw_sched *sched;	  /* sched.c (gateway/sched.h) */
 
 	struct gw_inbound *inbound; /* inbound.c */
 	int64_t stop_timer;	    /* bounded wait at SIGTERM */

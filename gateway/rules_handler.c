@@ -22,6 +22,7 @@
 #include "gateway/rules_facts.h"
 #include "gateway/rules_handler.h"
 #include "gateway/rules_supervise.h"
+#include "gateway/sched.h"
 #include "gateway/rules_time.h"
 
 struct rules_state {
@@ -46,7 +47,7 @@ void *gw_rules_handler_new(struct rules *rules)
 	}
 	st->rules = rules;
 	st->last_request = -1;
-	/* the process follows the rule file's zone (rules_time.h) */
+	/* check the rule file's zone converts (rules_time.h) */
 	{
 		struct rules_time t;
 
@@ -505,7 +506,18 @@ int gw_rules_reload(struct gw_context *ctx, int64_t request_id)
 	}
 	record(ctx, path, fresh, true, NULL, request_id);
 	diag_free(&dl);
+	gw_sched_rules_changed(ctx);
 	return 0;
+}
+
+const struct rules *gw_rules_current(struct gw_context *ctx)
+{
+	const struct rules_state *st;
+
+	if (!ctx || ctx->handler != &gw_rules_handler)
+		return NULL;
+	st = ctx->handler_state;
+	return st ? st->rules : NULL;
 }
 
 static void on_request(struct gw_context *ctx, const char *payload, void *data)

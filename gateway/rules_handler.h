@@ -57,4 +57,7 @@ const struct rules *gw_rules_current(struct gw_context *ctx);
  */
 int gw_rules_check_file(const char *path);
 
+/* The rules in force (borrowed until the next reload), or NULL. */
+const struct rules *gw_rules_current(struct gw_context *ctx);
+
 #endif /* GATEWAY_RULES_HANDLER_H */

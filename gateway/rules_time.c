@@ -1,6 +1,7 @@
 /*
- * gateway/rules_time.c - local times for the rules engine (see the
- * header for why TZ is set process-wide).
+ * gateway/rules_time.c - local times for the rules engine, through the
+ * rule file's zone parsed by rules/tz.h (gateway/zones.h): the process's
+ * TZ is left alone.
  */
 #include <config.h>
 
@@ -10,39 +11,53 @@
 #include <time.h>
 
 #include "gateway/rules_time.h"
+#include "gateway/zones.h"
+#include "rules/tz.h"
 
-/* Switches the process to zone @tz unless it is in force already. */
-static void use_zone(const char *tz)
+static void fill(struct rules_time *out, int64_t unix_s, int year, int mon,
+		int mday, int hour, int min, int sec, int wday)
 {
-	const char *now;
-
-	if (!tz || !*tz)
-		return;
-	now = getenv("TZ");
-	if (now && !strcmp(now, tz))
-		return;
-	setenv("TZ", tz, 1);
-	tzset();
+	out->unix = unix_s;
+	out->year = year;
+	out->month = mon;
+	out->day = mday;
+	out->hour = hour;
+	out->minute = min;
+	out->second = sec;
+	out->wday = wday;
 }
 
 int gw_rules_time(int64_t unix_s, const char *tz, struct rules_time *out)
 {
-	struct tm tm;
-	time_t t = (time_t) unix_s;
-
 	memset(out, 0, sizeof(*out));
 	if (unix_s == 0)
 		return 0;
-	use_zone(tz);
-	if (!localtime_r(&t, &tm))
-		return -EINVAL;
-	out->unix = unix_s;
-	out->year = tm.tm_year + 1900;
-	out->month = tm.tm_mon + 1;
-	out->day = tm.tm_mday;
-	out->hour = tm.tm_hour;
-	out->minute = tm.tm_min;
-	out->second = tm.tm_sec;
-	out->wday = tm.tm_wday;
+	if (tz && *tz) {
+		/* a one-zone cache for this call: no state between calls */
+		struct gw_zones *zc = gw_zones_new();
+		const struct tz_zone *z = zc ? gw_zone(zc, tz, NULL) : NULL;
+		struct tz_local l;
+		int r = -EINVAL;
+
+		if (z && tz_to_local(z, unix_s, &l) == 0) {
+			fill(out, unix_s, l.civil.year, l.civil.mon,
+					l.civil.mday, l.civil.hour, l.civil.min,
+					l.civil.sec, l.wday);
+			r = 0;
+		}
+		gw_zones_free(zc);
+		if (r == 0)
+			return 0;
+		/* an unknown zone: the process's own, as before */
+	}
+	{
+		struct tm tm;
+		time_t t = (time_t) unix_s;
+
+		if (!localtime_r(&t, &tm))
+			return -EINVAL;
+		fill(out, unix_s, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+				tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_wday);
+	}
 	return 0;
 }

@@ -4,12 +4,10 @@
  * file's time zone.
  *
  * rules/ reads no clock and no time-zone database, so the gateway
- * converts.  It does so through the C library: the process's TZ is set to
- * the rule file's settings.timezone (setenv + tzset) when it differs from
- * the one in force, then localtime_r().  fieldgated and fieldgatectl are
- * single-threaded, and their log timestamps (which are UTC or local as
- * the logger decides) follow the same zone.  An empty zone keeps the
- * process's own TZ.
+ * converts, with the zone file parsed by rules/tz.h (gateway/zones.h):
+ * the process's TZ is not touched, so log timestamps and other uses of
+ * the C library's local time follow the system's zone.  An empty or
+ * unreadable zone falls back to the process's own (localtime_r()).
  */
 #ifndef GATEWAY_RULES_TIME_H
 #define GATEWAY_RULES_TIME_H

@@ -209,6 +209,7 @@ struct spec {
 	config_setting_t *texts, *errors, *lists, *forms, *commands, *alerts,
 			*tests;
 	config_setting_t *guard, *health; /* rules/load_guard.c */
+	config_setting_t *holidays, *quiet_hours, *schedules; /* load_sched.c */
 	struct cw_strv roles;
 };
 
@@ -374,6 +375,10 @@ static const struct cw_field settings_fields[] = {
 				NULL, cw_keep},
 		{"health", CW_CUSTOM, SO(health), false, 0, 0, NULL, NULL, NULL,
 				NULL, cw_keep},
+		{"holidays", CW_CUSTOM, SO(holidays), false, 0, 0, NULL, NULL,
+				NULL, NULL, cw_keep},
+		{"quiet_hours", CW_CUSTOM, SO(quiet_hours), false, 0, 0, NULL,
+				NULL, NULL, NULL, cw_keep},
 		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -396,6 +401,8 @@ static const struct cw_field root_fields[] = {
 				NULL, cw_keep},
 		{"tests", CW_CUSTOM, SO(tests), false, 0, 0, NULL, NULL, NULL,
 				NULL, cw_keep},
+		{"schedules", CW_CUSTOM, SO(schedules), false, 0, 0, NULL, NULL,
+				NULL, NULL, cw_keep},
 		{NULL, 0, 0, false, 0, 0, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -746,6 +753,8 @@ int rules_load(const char *path, struct rules **ret_rules,
 	l_compile_commands(&l, spec.commands);
 	l_compile_alerts(&l, spec.alerts);
 	l_compile_tests(&l, spec.tests);
+	l_compile_schedules(
+			&l, spec.schedules, spec.holidays, spec.quiet_hours);
 	l_check(&l);
 	r = 0;
 fail:

@@ -37,6 +37,9 @@ void l_compile_tests(struct lctx *l, config_setting_t *s);
  * when NULL) */
 void l_compile_guard(struct lctx *l, config_setting_t *guard,
 		config_setting_t *health);
+/* rules/load_sched.c: schedules, settings.holidays / quiet_hours */
+void l_compile_schedules(struct lctx *l, config_setting_t *schedules,
+		config_setting_t *holidays, config_setting_t *quiet);
 /* rules/load_check.c: keywords, segments, examples */
 void l_check(struct lctx *l);
 /* role names -> bits; unknown ones are errors at @s */

@@ -23,6 +23,7 @@
 /* ---- arena ----------------------------------------------------------- */
 
 struct r_chunk;
+struct rules_schedule;
 struct r_arena {
 	struct r_chunk *head;
 	char *inline_buf; /* optional first buffer (not freed) */
@@ -324,6 +325,13 @@ struct rules {
 	size_t n_alerts;
 	struct r_example *tests;
 	size_t n_tests;
+
+	/* rules/load_sched.c (rules/sched.h) */
+	struct rules_schedule *schedules;
+	size_t n_schedules;
+	int32_t *holidays; /* sorted local days since 1970-01-01 */
+	size_t n_holidays;
+	int quiet_from, quiet_to, quiet_policy; /* from == to: none */
 
 	struct r_keyword *keywords; /* longest first */
 	size_t n_keywords;

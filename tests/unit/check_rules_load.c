@@ -88,7 +88,7 @@ END_TEST
 static const char *const bad[] = {"syntax", "unknown-key", "wrong-type",
 		"bad-bound", "collide", "placeholder", "too-long",
 		"failing-example", "bad-test", "unknown-list", "unknown-role",
-		"alerts", "missing", "include", "layout", "guard"};
+		"alerts", "missing", "include", "layout", "guard", "schedules"};
 
 START_TEST(test_bad)
 {

@@ -4,6 +4,7 @@
  */
 #include <check.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "gateway/rules_time.h"
 
@@ -54,14 +55,27 @@ START_TEST(test_unknown_time)
 }
 END_TEST
 
-/* An empty zone keeps the one in force. */
-START_TEST(test_empty_zone_keeps)
+/*
+ * The zone comes from the zone file (rules/tz.h): the process's TZ is
+ * never changed, and an empty zone is the process's own.
+ */
+START_TEST(test_process_zone_untouched)
 {
 	struct rules_time t;
+	const char *tz;
 
+	setenv("TZ", "UTC", 1); /* the test's own process zone */
+	tzset();
 	ck_assert_int_eq(gw_rules_time(1780273800, "Asia/Shanghai", &t), 0);
-	ck_assert_int_eq(gw_rules_time(1780273800, "", &t), 0);
 	ck_assert_int_eq(t.hour, 8);
+	tz = getenv("TZ");
+	ck_assert_ptr_nonnull(tz);
+	ck_assert_str_eq(tz, "UTC");
+	ck_assert_int_eq(gw_rules_time(1780273800, "", &t), 0);
+	ck_assert_int_eq(t.hour, 0);
+	/* an unknown zone falls back to the process's */
+	ck_assert_int_eq(gw_rules_time(1780273800, "No/Such_Zone", &t), 0);
+	ck_assert_int_eq(t.hour, 0);
 }
 END_TEST
 
@@ -75,7 +89,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_convert, 0,
 			(int) (sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, test_unknown_time);
-	tcase_add_test(tc, test_empty_zone_keeps);
+	tcase_add_test(tc, test_process_zone_untouched);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -573,13 +573,6 @@ static void on_up(struct gw_context *ctx, void *data)
 	}
 }
 
-const struct rules *gw_rules_current(struct gw_context *ctx)
-{
-	if (ctx->handler != &gw_rules_handler || !ctx->handler_state)
-		return NULL;
-	return ((struct rules_state *) ctx->handler_state)->rules;
-}
-
 int gw_rules_register(struct gw_context *ctx)
 {
 	static const struct gw_db_hook hook = {

@@ -47,9 +47,6 @@ int gw_rules_reload(struct gw_context *ctx, int64_t request_id);
  */
 int gw_rules_register(struct gw_context *ctx);
 
-/* The rules in force, or NULL when the rules handler is not in use. */
-const struct rules *gw_rules_current(struct gw_context *ctx);
-
 /*
  * Prints every diagnostic of loading @path to stderr (for fieldgated -t):
  * 0 when it loads (warnings allowed), -EINVAL with errors, other -errno
@@ -57,7 +54,10 @@ const struct rules *gw_rules_current(struct gw_context *ctx);
  */
 int gw_rules_check_file(const char *path);
 
-/* The rules in force (borrowed until the next reload), or NULL. */
+/*
+ * The rules in force (borrowed until the next reload), or NULL when the
+ * rules handler is not in use.
+ */
 const struct rules *gw_rules_current(struct gw_context *ctx);
 
 #endif /* GATEWAY_RULES_HANDLER_H */

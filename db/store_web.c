@@ -27,81 +27,56 @@
 				       "pc2.depth > 0)) AND ($5::text IS "     \
 				       "NULL OR r.territory_code = $5::text)"
 
+/* rep_today, a page of it; the last three columns are the totals of the
+ * whole selection: reps, missing (not on leave), on leave. */
+static const char sql_today[] =
+		"SELECT r.person_id, r.name, r.territory_name, "
+		"r.territory_code, " LOCALTIME(
+				"r.last_checkin_at") ", "
+						     "r.last_checkin_verdict, "
+						     "r.last_checkin_outlet_"
+						     "name, r.checkins_today, "
+						     "r.reports_today, "
+						     "array_to_string(r.report_"
+						     "forms_today, ' '), "
+						     "r.on_leave, "
+						     "r.missing_checkin, "
+						     "r.missing_report, "
+						     "count(*) OVER (), "
+						     "count(*) FILTER (WHERE "
+						     "NOT r.on_leave AND "
+						     "(r.missing_checkin "
+						     "OR r.missing_report)) "
+						     "OVER (), count(*) FILTER "
+						     "(WHERE "
+						     "r.on_leave) OVER () FROM "
+						     "rep_today r" TODAY_FILTER
+						     " ORDER BY r.name, "
+						     "r.person_id LIMIT "
+						     "$6::int OFFSET $7::int";
+
 struct query {
 	int nparams;
 	const char *sql;
 };
 
 static const struct query queries[DB_WEB_N_QUERIES] = {
-		[DB_WEB_TODAY] = {7,
-				"SELECT r.person_id, r.name, r.territory_name, "
-				"r.territory_code, " LOCALTIME(
-						"r.last_checkin_at") ", "
-								     "r.last_"
-								     "checkin_"
-								     "verdict, "
-								     "r.last_"
-								     "checkin_"
-								     "outlet_"
-								     "name, "
-								     "r."
-								     "checkins_"
-								     "today, "
-								     "r."
-								     "reports_"
-								     "today, "
-								     "array_to_"
-								     "string(r."
-								     "report_"
-								     "forms_"
-								     "today, ' "
-								     "'), "
-								     "r.on_"
-								     "leave, "
-								     "r."
-								     "missing_"
-								     "checkin, "
-								     "r."
-								     "missing_"
-								     "report, "
-								     "count(*) "
-								     "OVER () "
-								     "FROM "
-								     "rep_"
-								     "today "
-								     "r" TODAY_FILTER
-								     " ORDER "
-								     "BY "
-								     "r.name, "
-								     "r.person_"
-								     "id "
-								     "LIMIT "
-								     "$6::int "
-								     "OFFSET "
-								     "$7::int"},
-		[DB_WEB_TODAY_SUM] = {5,
-				"SELECT count(*), count(*) FILTER (WHERE "
-				"NOT r.on_leave AND (r.missing_checkin OR "
-				"r.missing_report)), count(*) FILTER (WHERE "
-				"r.on_leave) FROM rep_today r" TODAY_FILTER},
+		[DB_WEB_TODAY] = {7, sql_today},
+		/* Team names are people's names: the one read outside the
+		 * views (the viewer's identity is the other). */
 		[DB_WEB_TEAMS] = {3,
-				"SELECT DISTINCT t.supervisor_id, "
-				"t.supervisor_name FROM compliance_week_team t "
-				"WHERE " SCOPE("t.supervisor_id") " AND "
-								  "t."
-								  "supervisor_"
-								  "id IS NOT "
-								  "NULL ORDER "
-								  "BY 2, 1"},
+				"SELECT p.id, p.name FROM people p WHERE "
+				"p.role IN ('supervisor', 'admin') AND "
+				"p.active "
+				"AND EXISTS (SELECT 1 FROM people r WHERE "
+				"r.supervisor_id = p.id AND r.role = 'rep') "
+				"AND " SCOPE("p.id") " ORDER BY 2, 1"},
 		[DB_WEB_TERRITORIES] = {3,
-				"SELECT DISTINCT r.territory_code, "
-				"r.territory_name FROM rep_today r "
-				"WHERE " SCOPE("r.person_id") " AND "
-							      "r.territory_"
-							      "code IS "
-							      "NOT NULL ORDER "
-							      "BY 2, "
-							      "1"},
+				"SELECT DISTINCT z.territory_code, "
+				"z.territory_name FROM person_zone z WHERE "
+				"z.territory_code IS NOT NULL AND " SCOPE(
+						"z.person_id") " ORDER BY 2, "
+							       "1"},
 		[DB_WEB_REP] = {4, "SELECT r.person_id, r.name, r.phone, "
 				   "r.territory_name, r.timezone, "
 				   "r.on_leave FROM rep_today r WHERE "

@@ -38,9 +38,9 @@ const char *db_web_cell(const struct db_web_table *t, size_t row, size_t col);
  */
 enum db_web_query {
 	DB_WEB_TODAY,	    /* $4 team (supervisor id) or NULL, $5 territory
-				code or NULL, $6 limit, $7 offset; last column
-				is the total row count */
-	DB_WEB_TODAY_SUM,   /* $4, $5 as above: reps, missing, on leave */
+				code or NULL, $6 limit, $7 offset; the last three
+				columns are the totals of the selection: reps,
+			       missing, on leave */
 	DB_WEB_TEAMS,	    /* (none): supervisor id, name */
 	DB_WEB_TERRITORIES, /* (none): code, name */
 	DB_WEB_REP,	    /* $4 rep id: one row when visible, else none */

@@ -367,18 +367,18 @@ void web_render_login(struct web_buf *b, const struct web_view *v,
 }
 
 void web_render_today_summary(struct web_buf *b, const struct web_view *v,
-		const struct db_web_table *sum)
+		const char *reps, const char *missing, const char *leave)
 {
 	web_printf(b, "<p class=\"summary\">%s <b>", WEB_TR(v, "人员", "Reps"));
-	web_html(b, db_web_cell(sum, 0, 0));
+	web_html(b, reps);
 	web_printf(b,
 			"</b> · <span class=\"badge miss\">%s</span> <b "
 			"id=\"n-missing\">",
 			WEB_TR(v, "缺失", "missing"));
-	web_html(b, db_web_cell(sum, 0, 1));
+	web_html(b, missing);
 	web_printf(b, "</b> · <span class=\"badge leave\">%s</span> <b>",
 			WEB_TR(v, "请假", "on leave"));
-	web_html(b, db_web_cell(sum, 0, 2));
+	web_html(b, leave);
 	web_raw(b, "</b></p>\n");
 }
 

@@ -89,9 +89,9 @@ void web_render_error(struct web_buf *b, const struct web_view *v, int status,
 void web_render_login(struct web_buf *b, const struct web_view *v,
 		const char *csrf, const char *phone, const char *note);
 
-/* Today's summary line: reps, missing, on leave (from DB_WEB_TODAY_SUM). */
+/* Today's summary line: reps, missing, on leave (numbers as text). */
 void web_render_today_summary(struct web_buf *b, const struct web_view *v,
-		const struct db_web_table *sum);
+		const char *reps, const char *missing, const char *leave);
 
 /*
  * The filter form of the today page: teams (id, name) and territories

@@ -174,7 +174,7 @@ static const struct web_col today_csv_cols[] = {
 
 static void page_today(struct web_ctx *x)
 {
-	struct db_web_table t = {0}, sum = {0}, teams = {0}, terr = {0};
+	struct db_web_table t = {0}, teams = {0}, terr = {0};
 	const char *team = qget(x, "team"), *territory = qget(x, "territory");
 	const char *page = qget(x, "page");
 	char off[24], lim[24];
@@ -197,9 +197,7 @@ static void page_today(struct web_ctx *x)
 				(size_t) -1, "today.csv");
 		goto out;
 	}
-	if (run(x, DB_WEB_TODAY_SUM, team, territory, NULL, NULL, &sum) < 0 ||
-			run(x, DB_WEB_TEAMS, NULL, NULL, NULL, NULL, &teams) <
-					0 ||
+	if (run(x, DB_WEB_TEAMS, NULL, NULL, NULL, NULL, &teams) < 0 ||
 			run(x, DB_WEB_TERRITORIES, NULL, NULL, NULL, NULL,
 					&terr) < 0)
 		goto out;
@@ -207,7 +205,10 @@ static void page_today(struct web_ctx *x)
 	web_page_begin(&x->out, &x->view, WEB_TR(&x->view, "今日", "Today"));
 	web_render_today_filters(
 			&x->out, &x->view, &teams, &terr, team, territory);
-	web_render_today_summary(&x->out, &x->view, &sum);
+	web_render_today_summary(&x->out, &x->view,
+			t.nrows ? db_web_cell(&t, 0, 13) : "0",
+			t.nrows ? db_web_cell(&t, 0, 14) : "0",
+			t.nrows ? db_web_cell(&t, 0, 15) : "0");
 	web_render_table(&x->out, &x->view, &t, today_cols, NCOLS(today_cols),
 			10, NULL);
 	{
@@ -233,7 +234,6 @@ static void page_today(struct web_ctx *x)
 	web_page_end(&x->out);
 out:
 	db_web_table_free(&t);
-	db_web_table_free(&sum);
 	db_web_table_free(&teams);
 	db_web_table_free(&terr);
 }

@@ -4,7 +4,8 @@
 # concurrent sessions on the today page, each sending REQUESTS (20)
 # requests one after another. VIEWER=admin (default: every session sees
 # all 30,000 reps) or VIEWER=supervisor (each sees their 600).
-# REPS changes the number of reps.
+# REPS changes the number of reps. VIEW_FIX=1 replaces the view
+# person_zone by a proposed linear one (tests/bench/person_zone_fast.sql).
 # Prints p50/p90/p99 (the goal: p99 < 200 ms). Run from the build dir:
 #   make bench && sh ../tests/bench/bench_web.sh
 set -u
@@ -60,6 +61,10 @@ while [ $i -lt 50 ]; do
 	i=$((i + 1))
 done
 psql -X -q -v ON_ERROR_STOP=1 -f "$tmp/sessions.sql" >/dev/null || exit 1
+if [ "${VIEW_FIX:-0}" = 1 ]; then
+	psql -X -q -v ON_ERROR_STOP=1 -f "$srcdir/tests/bench/person_zone_fast.sql" >/dev/null || exit 1
+	echo "bench: VIEW_FIX=1: person_zone replaced by tests/bench/person_zone_fast.sql"
+fi
 echo "bench: seeded $reps reps in $(($(date +%s) - t0)) s"
 cat >"$tmp/web.conf" <<CONF
 listen = "127.0.0.1:0";

@@ -128,4 +128,20 @@ is "$(get exp /today)" 200 "fresh session"
 sleep 2
 is "$(get exp /today)" 303 "expired session: to login"
 
+# --- TLS: the cookie gets Secure -------------------------------------------
+if command -v openssl >/dev/null 2>&1; then
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -days 1 \
+		-keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
+	start_web tls "tls_cert = \"$tmp/cert.pem\"; tls_key = \"$tmp/key.pem\"; login = { code_interval_s = 0; };"
+	scheme=https
+	login tlsjar +8613800000001
+	grep -i '^set-cookie: fg_session=' "$tmp/headers" | grep -q 'Secure' &&
+		ok "session cookie Secure under TLS" || bad "no Secure flag under TLS"
+	is "$(get tlsjar /today)" 200 "today over HTTPS"
+	is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/today")" 000 "plain HTTP on the TLS port: no answer"
+	scheme=http
+else
+	bad "openssl missing: cannot test TLS"
+fi
+
 exit $fail

@@ -103,15 +103,16 @@ CONF
 	port=$(cat "$tmp/$1.port")
 }
 
+scheme=http # https for a server with tls_cert (curl -k: self-signed)
 # get JAR PATH: body to $tmp/body, prints the HTTP status
 get() {
-	curl -s -o "$tmp/body" -D "$tmp/headers" -b "$tmp/$1" -c "$tmp/$1" \
-		-w '%{http_code}' "http://127.0.0.1:$port$2"
+	curl -k -s -o "$tmp/body" -D "$tmp/headers" -b "$tmp/$1" -c "$tmp/$1" \
+		-w '%{http_code}' "$scheme://127.0.0.1:$port$2"
 }
 # post JAR PATH FORM
 post() {
-	curl -s -o "$tmp/body" -D "$tmp/headers" -b "$tmp/$1" -c "$tmp/$1" \
-		-w '%{http_code}' --data "$3" "http://127.0.0.1:$port$2"
+	curl -k -s -o "$tmp/body" -D "$tmp/headers" -b "$tmp/$1" -c "$tmp/$1" \
+		-w '%{http_code}' --data "$3" "$scheme://127.0.0.1:$port$2"
 }
 csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$tmp/body" | head -1; }
 last_code() { # PHONE: the code of the newest login SMS to PHONE

@@ -84,6 +84,10 @@ void ctl_rules_usage(FILE *f);
 int ctl_reports_run(int argc, char **argv);
 void ctl_reports_usage(FILE *f);
 
+/* `fieldgatectl report` (gateway/ctl_report.c): the dashboard views */
+int ctl_report_run(int argc, char **argv);
+void ctl_report_usage(FILE *f);
+
 /* ---- shared by the commands (gateway/ctl_common.c) --------------------- */
 
 /*

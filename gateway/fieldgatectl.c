@@ -29,6 +29,8 @@ static const struct ctl_cmd commands[] = {
 				ctl_rules_run, ctl_rules_usage},
 		{"reports", "stored reports (filters: --from --form --since)",
 				ctl_reports_run, ctl_reports_usage},
+		{"report", "dashboard views: report compliance|today|approvals",
+				ctl_report_run, ctl_report_usage},
 		{"modems",
 				"serial ports on THIS host, with USB ids (no "
 				"database)",

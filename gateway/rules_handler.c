@@ -20,6 +20,7 @@
 #include "gateway/log.h"
 #include "gateway/rules_facts.h"
 #include "gateway/rules_handler.h"
+#include "gateway/rules_supervise.h"
 #include "gateway/rules_time.h"
 
 struct rules_state {
@@ -109,6 +110,7 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	struct rules_msg rm = {0};
 	struct rules_facts facts = {0};
 	struct gw_lookups lk;
+	struct gw_sup_lookups sl = {0};
 	struct db_person person;
 	struct db_outbound_new out = {0};
 	struct db_report_new rep = {0};
@@ -173,6 +175,9 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 		set_err(err, "reference code does not fit");
 		goto out_rollback;
 	}
+	if (r >= 0)
+		r = gw_sup_look_up(db, parsed, known ? &person : NULL, phone,
+				&lk, &sl, &facts, err);
 	if (r < 0)
 		goto out_rollback;
 	r = rules_decide(rules, parsed, &rm, &facts, &d);
@@ -213,6 +218,10 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	if (r < 0)
 		goto out_rollback;
 	is_new = out_id != 0;
+	r = gw_sup_apply(db, msg, known ? &person : NULL, d, &lk, report_id,
+			err);
+	if (r < 0)
+		goto out_rollback;
 	if (d->n_alerts) {
 		r = gw_alerts_raise(ctx, db, known ? &person : NULL, report_id,
 				d->alerts, d->n_alerts, err);
@@ -245,6 +254,7 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 		log_info("msg=%" PRId64 " raised %d alert%s", msg->id, n_alerts,
 				n_alerts == 1 ? "" : "s");
 	gw_rules_lookups_done(&lk);
+	gw_sup_lookups_done(&sl);
 	rules_decision_free(d);
 	rules_parsed_free(parsed);
 	if (n_alerts)
@@ -257,6 +267,7 @@ out_oom:
 out_rollback:
 	db_rollback(db, NULL);
 	gw_rules_lookups_done(&lk);
+	gw_sup_lookups_done(&sl);
 	rules_decision_free(d);
 	rules_parsed_free(parsed);
 	return r;

@@ -493,7 +493,8 @@ static int decide_form(struct decision_full *df, const struct rules *r,
 	d->report.period = p->period;
 	d->report.late = p->late;
 	d->report.fields_json = fields_json(&df->arena, p, form->fields);
-	if (!d->report.fields_json || finish_reply(df, buf) < 0)
+	if (!d->report.fields_json || finish_reply(df, buf) < 0 ||
+			r_decide_request(r, form, rc, &df->arena, d) < 0)
 		return -ENOMEM;
 	return raise_alerts(df, r, form, rc);
 }
@@ -506,6 +507,7 @@ static int decide_command(struct decision_full *df, const struct rules *r,
 	const struct rules_parsed *p = rc->parsed;
 	const struct rules_facts *fa = rc->facts;
 	size_t o;
+	int sv;
 
 	if (cmd->cmd == RULES_CMD_HELP) {
 		d->outcome = RULES_OUT_HELP;
@@ -538,6 +540,12 @@ static int decide_command(struct decision_full *df, const struct rules *r,
 		r_render(rc, &cmd->reply, buf, 0, REPLY_MAX);
 		return finish_reply(df, buf);
 	}
+	/* (supervisors issue) approve, reject, note, team, lookup, my */
+	sv = r_decide_supervise(r, cmd, p, fa, &df->arena, d, buf, REPLY_MAX);
+	if (sv < 0)
+		return -ENOMEM;
+	if (sv)
+		return finish_reply(df, buf);
 	d->outcome = RULES_OUT_ERROR;
 	d->error = p->error ? p->error : RULES_E_NOT_AVAILABLE;
 	if (d->error == RULES_E_NOT_AVAILABLE) {

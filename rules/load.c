@@ -289,6 +289,18 @@ static void check_texts(struct cw_ctx *c, config_setting_t *s, const char *what,
 			if (!strcmp(text_keys[k], name))
 				break;
 		cw_join(w, sizeof(w), what, name);
+		if (!text_keys[k]) {
+			/* (supervisors issue) the words of their replies */
+			size_t j;
+
+			for (j = 0; r_sup_keys[j]; j++)
+				if (!strcmp(r_sup_keys[j], name))
+					break;
+			if (r_sup_keys[j]) {
+				cw_get_string(c, e, w, &v);
+				continue;
+			}
+		}
 		if (!text_keys[k] && cw_nearest(name, text_keys))
 			cw_error_at(c, e,
 					"unknown setting '%s' (did you mean "
@@ -490,6 +502,11 @@ static void compile_texts(struct lctx *l, struct spec *s)
 	r->no_text = t && config_setting_lookup_string(t, "no", &v)
 				     ? r_strdup(&r->arena, v)
 				     : "no";
+	for (i = 0; i < R_SUP_N; i++)
+		r->sup_text[i] = t && config_setting_lookup_string(
+						      t, r_sup_keys[i], &v)
+						 ? r_strdup(&r->arena, v)
+						 : r_sup_defaults[i];
 	def_tmpl(l, &r->t_help, "Codes: {{codes}}");
 	def_tmpl(l, &r->t_format, "Format: {{format}}");
 	def_tmpl(l, &r->t_unknown_code, "Unknown code. Codes: {{codes}}");

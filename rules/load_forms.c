@@ -395,7 +395,8 @@ struct form_spec {
 	struct cw_strv keywords, roles;
 	int syntax, period, resubmit;
 	config_setting_t *fields, *examples, *errors;
-	char *reply_ok, *reply_late;
+	char *reply_ok, *reply_late, *approval_request;
+	bool needs_approval, leave;
 	bool fuzzy_digits, cn_numerals, cn_point;
 };
 #define OO(f) offsetof(struct form_spec, f)
@@ -433,6 +434,12 @@ static const struct cw_field form_fields[] = {
 				NULL, NULL, NULL},
 		{"reply_late", CW_STRING, OO(reply_late), false, 0, 0, NULL,
 				NULL, NULL, NULL, NULL},
+		{"needs_approval", CW_BOOL, OO(needs_approval), false, 0, 0,
+				NULL, NULL, NULL, NULL, NULL},
+		{"leave", CW_BOOL, OO(leave), false, 0, 0, NULL, NULL, NULL,
+				NULL, NULL},
+		{"approval_request", CW_STRING, OO(approval_request), false, 0,
+				0, NULL, NULL, NULL, NULL, NULL},
 		{"errors", CW_CUSTOM, OO(errors), false, 0, 0, NULL, NULL, NULL,
 				NULL, l_check_errors_group},
 		{"examples", CW_CUSTOM, OO(examples), false, 0, 0, NULL, NULL,
@@ -556,6 +563,8 @@ static void compile_form(struct lctx *l, config_setting_t *g, const char *what,
 	form->syntax = (enum r_syntax) sp.syntax;
 	form->period = (enum r_period) sp.period;
 	form->resubmit = (enum r_resubmit) sp.resubmit;
+	form->needs_approval = sp.needs_approval || sp.leave;
+	form->leave = sp.leave;
 	if (form->period == PER_EVENT) {
 		/* every event report stands alone */
 		if (config_setting_get_member(g, "resubmit") &&
@@ -686,6 +695,7 @@ static void compile_form(struct lctx *l, config_setting_t *g, const char *what,
 		form->format = form->title;
 	l_tmpl(l, g, "reply_ok", form, &form->reply_ok, what);
 	l_tmpl(l, g, "reply_late", form, &form->reply_late, what);
+	l_tmpl(l, g, "approval_request", form, &form->approval_request, what);
 	if (sp.errors)
 		for (k = 1; k <= RULES_E_NOT_AVAILABLE; k++) {
 			char ew[128];

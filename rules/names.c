@@ -37,7 +37,8 @@ static const char *const error_names[] = {"none", "unknown_sender",
 		"type_bool", "type_cell", "type_outlet", "enum", "range",
 		"too_long", "extra", "duplicate", "needs_text", "needs_ref",
 		"unknown_outlet", "resubmit", "nothing_to_undo", "undo_expired",
-		"not_available"};
+		"not_available", "no_such_ref", "not_in_chain",
+		"already_decided", "no_such_person"};
 
 const char *rules_error_name(enum rules_error e)
 {

@@ -590,7 +590,7 @@ static void parse_command(struct pctx *c, const struct r_command *cmd,
 {
 	struct rules_parsed *p = c->p;
 	const char **refs;
-	size_t pos = 0, n = 0, cap = 8;
+	size_t pos = 0, n = 0, cap = 16;
 	char buf[32];
 
 	refs = r_alloc(c->a, cap * sizeof(*refs));
@@ -620,6 +620,19 @@ static void parse_command(struct pctx *c, const struct r_command *cmd,
 	}
 	if (cmd->cmd == RULES_CMD_HELP)
 		return;
+	/* (supervisors issue) team, lookup and my need no reference */
+	if (cmd->cmd == RULES_CMD_TEAM || cmd->cmd == RULES_CMD_MY) {
+		p->needs.what |= cmd->cmd == RULES_CMD_TEAM ? RULES_NEED_TEAM
+							    : RULES_NEED_SELF;
+		return;
+	}
+	if (cmd->cmd == RULES_CMD_LOOKUP) {
+		if (pos < len || n)
+			p->needs.what |= RULES_NEED_PERSON;
+		else
+			fail(c, RULES_E_NEEDS_TEXT, NULL, NULL, 0);
+		return;
+	}
 	if (cmd->needs_ref && !n)
 		fail(c, RULES_E_NEEDS_REF, NULL, s, len);
 	else if (cmd->needs_text && pos >= len)

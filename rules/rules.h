@@ -210,6 +210,12 @@ enum rules_error {
 	 * reject, note, team, lookup, my, confirm): settings.texts.
 	 * not_available is the reply */
 	RULES_E_NOT_AVAILABLE,
+	/* (supervisors issue) decided with facts; replies composed from
+	 * settings.texts words (no errors { } template) */
+	RULES_E_NO_SUCH_REF,	 /* 批 / 驳 / 注: no report has that code */
+	RULES_E_NOT_IN_CHAIN,	 /* the rep is outside the sender's chain */
+	RULES_E_ALREADY_DECIDED, /* 批 / 驳 on a decided report */
+	RULES_E_NO_SUCH_PERSON,	 /* 查: nobody by that name or number */
 };
 const char *rules_error_name(enum rules_error e);
 
@@ -222,6 +228,10 @@ enum {
 	RULES_NEED_HISTORY = 1 << 4, /* averages in needs.history[] */
 	RULES_NEED_REPORTS = 1 << 5, /* the reports named in refs[] */
 	RULES_NEED_CELL = 1 << 6,    /* look up needs.cell */
+	/* (supervisors issue) set by rules_parse() for these commands */
+	RULES_NEED_TEAM = 1 << 7,   /* TEAM: facts->team[] of the sender */
+	RULES_NEED_PERSON = 1 << 8, /* LOOKUP: facts->person (command_text) */
+	RULES_NEED_SELF = 1 << 9,   /* MY: facts->person = the sender */
 };
 
 /* "the rep's average of field F of form X over the last N days" */
@@ -299,6 +309,40 @@ struct rules_report_ref {
 	const char *status; /* "received", "withdrawn", ... */
 	int64_t received;   /* Unix seconds */
 	int64_t person_id;
+	/* (supervisors issue) NEED_REPORTS, zero = not looked up */
+	const char *rep_name;	  /* the report's rep, NULL when unknown */
+	const char *rep_phone;	  /* where the decision is sent */
+	enum rules_fact in_chain; /* NOT_FOUND: outside the sender's chain */
+	bool is_leave;		  /* a leave request (leave_requests row) */
+};
+
+/* (supervisors issue) one of the sender's reps today (NEED_TEAM) */
+struct rules_team_member {
+	const char *name;
+	const char *phone;
+	bool checked_in; /* a check-in today */
+	bool reported;	 /* the daily report for today */
+	bool on_leave;	 /* approved leave covers today */
+};
+
+/*
+ * (supervisors issue) a rep's day (NEED_PERSON / NEED_SELF), from the
+ * rep_today and rep_history views.  Strings "" when none.
+ */
+struct rules_person_status {
+	const char *name;
+	const char *phone;
+	int checkins_today;
+	const char *last_checkin_outlet;  /* name, else the code */
+	const char *last_checkin_time;	  /* "09:05", local */
+	const char *last_checkin_verdict; /* "in_territory", "outside", ... */
+	int reports_today;
+	const char *forms_today;   /* "daily weekly" */
+	const char *latest_ref;	   /* the newest report: "R1045" */
+	const char *latest_form;   /* its form id */
+	const char *latest_status; /* "received", "approved", ... */
+	bool on_leave;
+	int pending; /* the rep's reports awaiting a decision */
 };
 
 struct rules_history_fact {
@@ -325,6 +369,22 @@ struct rules_facts {
 	/* NEED_REPORTS: one per parsed->refs[], same order */
 	const enum rules_fact *reports_status;
 	const struct rules_report_ref *reports;
+
+	/* (supervisors issue) NEED_TEAM: the sender's reps (their chain) */
+	enum rules_fact team_status;
+	const struct rules_team_member *team;
+	size_t n_team;
+
+	/*
+	 * NEED_PERSON / NEED_SELF: FOUND with person filled; NOT_FOUND;
+	 * person_in_chain false when the rep found is outside the sender's
+	 * chain (the reply refuses, the gateway logs it)
+	 */
+	enum rules_fact person_status;
+	bool person_in_chain;
+	struct rules_person_status person;
+
+	const char *sender_name; /* signs decisions sent to reps */
 };
 
 /* What the gateway does with the report. */
@@ -371,6 +431,35 @@ struct rules_alert {
 	const char *dedupe_key; /* alert id + report ref (+ recipient) */
 };
 
+/*
+ * (supervisors issue) what 批 / 驳 / 注 do to each reference, in the
+ * order of parsed->refs[].  refused != NULL: nothing changes, the
+ * attempt is recorded ("not_found", "not_in_chain", "already_decided").
+ */
+enum rules_ref_op {
+	RULES_REF_APPROVE, /* status -> "approved" */
+	RULES_REF_REJECT,  /* status -> "rejected" */
+	RULES_REF_NOTE,	   /* a note row, no status change */
+};
+struct rules_ref_decision {
+	size_t index; /* into parsed->refs[] and facts->reports[] */
+	const char *ref;
+	enum rules_ref_op op;
+	const char *comment; /* "" when none */
+	const char *refused; /* NULL: done */
+};
+
+/*
+ * (supervisors issue) an SMS to someone other than the sender: the
+ * rep told of a decision (phone set), or the sender's supervisor asked
+ * to approve (to_supervisor, phone NULL: the gateway resolves it).
+ */
+struct rules_notice {
+	const char *phone;
+	bool to_supervisor;
+	const char *text;
+};
+
 struct rules_decision {
 	enum rules_outcome outcome;
 	enum rules_error error; /* final reason when OUT_ERROR */
@@ -381,6 +470,15 @@ struct rules_decision {
 	struct rules_report report; /* ACT_STORE / ACT_REPLACE */
 	const struct rules_alert *alerts;
 	size_t n_alerts;
+	/* (supervisors issue) */
+	const struct rules_ref_decision *ref_decisions;
+	size_t n_ref_decisions;
+	const struct rules_notice *notices;
+	size_t n_notices;
+	bool needs_approval;	  /* the stored report waits for 批 / 驳 */
+	int leave_days;		  /* > 0: the report is a leave request */
+	const char *leave_reason; /* "" when none */
+	bool refused_access;	  /* a chain refusal: the gateway logs it */
 };
 
 /*

@@ -151,6 +151,10 @@ struct r_form {
 	struct r_field *fields;
 	size_t n_fields;
 	struct r_tmpl reply_ok, reply_late;
+	/* (supervisors issue) a report that waits for 批 / 驳; leave: its
+	 * "days" and "reason" fields make a leave request */
+	bool needs_approval, leave;
+	struct r_tmpl approval_request; /* to the rep's supervisor */
 	struct r_tmpl errors[RULES_E_NOT_AVAILABLE + 1];
 	const char *format; /* generated */
 	struct r_example *examples;
@@ -162,6 +166,33 @@ struct r_form {
 	const char *file;
 	int line;
 };
+
+/* (supervisors issue) settings.texts words of supervisor replies, in
+ * the order of r_sup_keys[] / r_sup_defaults[] (rules/decide_cmd.c) */
+enum r_sup_text {
+	SUP_APPROVED,
+	SUP_REJECTED,
+	SUP_NOTED,
+	SUP_ALREADY,
+	SUP_NOT_IN_CHAIN,
+	SUP_NO_SUCH_REF,
+	SUP_TEAM_ALL,
+	SUP_MISSING,
+	SUP_NO_CHECKIN,
+	SUP_NO_REPORT,
+	SUP_ON_LEAVE,
+	SUP_NO_SUCH_PERSON,
+	SUP_TODAY,
+	SUP_CHECKINS,
+	SUP_REPORTS,
+	SUP_LATEST,
+	SUP_PENDING,
+	SUP_IN_TERRITORY,
+	SUP_OUTSIDE,
+	R_SUP_N
+};
+extern const char *const r_sup_keys[R_SUP_N + 1];
+extern const char *const r_sup_defaults[R_SUP_N];
 
 struct r_command {
 	enum rules_command cmd;
@@ -258,6 +289,8 @@ struct rules {
 	struct r_tmpl t_help, t_format, t_unknown_code, t_unknown_sender,
 			t_not_allowed, t_refused, t_not_available, t_assumed,
 			t_format_hint, t_late_mark;
+	/* (supervisors issue) words of the supervisor replies: r_sup_keys */
+	const char *sup_text[R_SUP_N];
 	const char *unchecked; /* shown for a lookup not done */
 	const char *yes_text, *no_text;
 	struct rules_time test_time;
@@ -342,5 +375,16 @@ void r_sha256_init(struct r_sha256 *s);
 void r_sha256_update(struct r_sha256 *s, const void *data, size_t len);
 void r_sha256_final(struct r_sha256 *s, unsigned char out[32]);
 void r_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* rules/decide_cmd.c (supervisors issue): 1 when @cmd was decided
+ * into @d with the reply in @buf, 0 when not one of theirs, -ENOMEM */
+int r_decide_supervise(const struct rules *r, const struct r_command *cmd,
+		const struct rules_parsed *p, const struct rules_facts *fa,
+		struct r_arena *a, struct rules_decision *d, char *buf,
+		size_t size);
+/* a stored report of a needs_approval form: flags, leave, notice */
+int r_decide_request(const struct rules *r, const struct r_form *form,
+		struct r_render *rc, struct r_arena *a,
+		struct rules_decision *d);
 
 #endif /* RULES_RULES_INT_H */

@@ -89,30 +89,29 @@ SELECT ancestor_id, person_id, min(depth) AS depth
 -- zone: the nearest non-empty time_zone up the territory tree, else the
 -- database's TimeZone. Helper for the views below.
 CREATE VIEW person_zone AS
-WITH RECURSIVE up (person_id, territory_id, at_id, time_zone, depth) AS (
-	SELECT pt.person_id, pt.territory_id, t.id, t.time_zone, 0
-	  FROM (SELECT DISTINCT ON (person_id) person_id, territory_id
-	          FROM people_territories
-	         ORDER BY person_id, position, territory_id) pt
-	  JOIN territories t ON t.id = pt.territory_id
+WITH RECURSIVE first_t AS (
+	SELECT DISTINCT ON (person_id) person_id, territory_id
+	  FROM people_territories
+	 ORDER BY person_id, position, territory_id
+), up (territory_id, at_id, time_zone, depth) AS (
+	SELECT t.id, t.id, t.time_zone, 0 FROM territories t
 	UNION ALL
-	SELECT u.person_id, u.territory_id, t.id, t.time_zone, u.depth + 1
+	SELECT u.territory_id, p.id, p.time_zone, u.depth + 1
 	  FROM up u JOIN territories c ON c.id = u.at_id
-	  JOIN territories t ON t.id = c.parent_id
+	  JOIN territories p ON p.id = c.parent_id
 	 WHERE u.time_zone = '' AND u.depth < 32
+), zone AS (
+	SELECT DISTINCT ON (territory_id) territory_id, time_zone
+	  FROM up WHERE time_zone <> ''
+	 ORDER BY territory_id, depth
 )
 SELECT p.id AS person_id, t.id AS territory_id, t.code AS territory_code,
        t.name AS territory_name,
-       coalesce((SELECT u.time_zone FROM up u
-                  WHERE u.person_id = p.id AND u.time_zone <> ''
-                  ORDER BY u.depth LIMIT 1),
-                current_setting('TimeZone')) AS timezone
+       coalesce(z.time_zone, current_setting('TimeZone')) AS timezone
   FROM people p
-  LEFT JOIN (SELECT DISTINCT ON (person_id) person_id, territory_id
-               FROM people_territories
-              ORDER BY person_id, position, territory_id) pt
-         ON pt.person_id = p.id
-  LEFT JOIN territories t ON t.id = pt.territory_id;
+  LEFT JOIN first_t f ON f.person_id = p.id
+  LEFT JOIN territories t ON t.id = f.territory_id
+  LEFT JOIN zone z ON z.territory_id = t.id;
 
 -- Approved leave, one row per person and day.
 CREATE VIEW leave_days AS

@@ -176,4 +176,40 @@ sql "UPDATE reports SET status = 'approved', decided_by = 2, decided_at = now() 
 if sql "UPDATE reports SET status = 'bogus' WHERE ref = 'R1001'" >/dev/null 2>&1; then
 	bad "bogus status accepted"
 else ok "unknown status refused"; fi
+
+# fieldgatectl report: the same views as tables, JSON, CSV.
+"$ctl" report compliance --week "$mon" >"$tmp/o"
+rc_is $? 0 "report compliance"
+expect "$tmp/o" "on_time_pct" "compliance header"
+grep "王二" "$tmp/o" | grep -q "  12 .*  7 .*  1 .*  4 " && ok "compliance row of 王二" ||
+	{ bad "compliance row"; cat "$tmp/o"; }
+wk=$(sql "SELECT to_char('$mon'::date, 'IYYY-\"W\"IW')")
+"$ctl" report compliance --week "$wk" --team 李主管 --json >"$tmp/j"
+rc_is $? 0 "report compliance --week ISO --team --json"
+json_ok "$tmp/j" && ok "valid JSON" || { bad "invalid JSON"; cat "$tmp/j"; }
+[ "$(json_get "$tmp/j" '" ".join("%s:%d/%d" % (r["rep"], r["due"], r["missing"]) for r in d)')" = "王一:12/0 王二:12/4" ] &&
+	ok "--team keeps the chain, numbers typed" || { bad "--team json"; cat "$tmp/j"; }
+"$ctl" report compliance --week "$mon" --team +8613800000003 --csv >"$tmp/c"
+rc_is $? 0 "report --csv"
+[ "$(head -1 "$tmp/c")" = "week,rep,supervisor,territory,due,on_time,late,missing,on_time_pct" ] &&
+	ok "csv header" || { bad "csv header"; cat "$tmp/c"; }
+[ "$(sed -n 2p "$tmp/c")" = "$mon,王三,赵主管,QD,6,3,0,3,50" ] && ok "csv row" || { bad "csv row"; cat "$tmp/c"; }
+"$ctl" report today --team 李主管 >"$tmp/o"
+rc_is $? 0 "report today"
+grep "王一" "$tmp/o" | grep -q "华联超市  outside" && ok "today shows the check-in" || { bad "today"; cat "$tmp/o"; }
+expect_not "$tmp/o" "王三" "today --team leaves other teams out"
+"$ctl" report today --json >"$tmp/j"
+[ "$(json_get "$tmp/j" '[r["on_leave"] for r in d if r["rep"] == "王三"][0]')" = True ] &&
+	ok "today json on_leave" || { bad "today json"; cat "$tmp/j"; }
+"$ctl" report approvals >"$tmp/o"
+rc_is $? 0 "report approvals"
+expect "$tmp/o" "leave" "approvals lists the leave"
+[ "$(grep -c 李主管 "$tmp/o")" = 2 ] && ok "two pending for 李主管" || { bad "approvals"; cat "$tmp/o"; }
+"$ctl" report compliance --week 2026-13-99x >"$tmp/o" 2>&1
+rc_is $? 2 "bad --week refused"
+"$ctl" report bogus >"$tmp/o" 2>&1
+rc_is $? 2 "unknown report refused"
+"$ctl" report today --team 无此人 >"$tmp/o" 2>&1
+rc_is $? 1 "unknown supervisor"
+one_line "$tmp/o" "unknown supervisor: one line"
 exit $fail

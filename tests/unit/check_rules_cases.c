@@ -71,10 +71,67 @@ static void outcome(const struct rules_parsed *p,
 }
 
 /* Runs one row; fills what the engine said. */
+
+/*
+ * (supervisors issue) the mock database of the supervisor commands:
+ * references R9xxx do not exist, R8xxx belong to another team, R7xxx
+ * are decided already, the rest wait for 13800000002 (王二).  团队: 王一
+ * complete, 王二 missing both, 王三 on leave.  查 无名: nobody; 查 外人:
+ * another team; anyone else is 王二 with a check-in and a report.
+ */
+static void supervise_facts(const struct rules_parsed *p, struct rules_facts *f,
+		enum rules_fact *rstat, struct rules_report_ref *rrefs)
+{
+	static const struct rules_team_member team[] = {
+			{"王一", "13800000011", true, true, false},
+			{"王二", "13800000012", false, false, false},
+			{"王三", "13800000013", false, false, true},
+	};
+	size_t i;
+
+	f->sender_name = "张伟";
+	for (i = 0; i < p->n_refs && i < 16; i++) {
+		rrefs[i].ref = p->refs[i];
+		rrefs[i].status =
+				p->refs[i][1] == '7' ? "approved" : "received";
+		rrefs[i].in_chain = p->refs[i][1] == '8' ? RULES_FACT_NOT_FOUND
+							 : RULES_FACT_FOUND;
+		rrefs[i].rep_name = "王二";
+		rrefs[i].rep_phone = "13800000012";
+		rstat[i] = p->refs[i][1] == '9' ? RULES_FACT_NOT_FOUND
+						: RULES_FACT_FOUND;
+	}
+	if (p->n_refs) {
+		f->reports_status = rstat;
+		f->reports = rrefs;
+	}
+	f->team_status = RULES_FACT_FOUND;
+	f->team = team;
+	f->n_team = 3;
+	f->person_status = p->command_text && !strcmp(p->command_text, "无名")
+					   ? RULES_FACT_NOT_FOUND
+					   : RULES_FACT_FOUND;
+	f->person_in_chain =
+			!p->command_text || strcmp(p->command_text, "外人");
+	f->person.name = "王二";
+	f->person.phone = "13800000012";
+	f->person.checkins_today = 1;
+	f->person.last_checkin_outlet = "华联超市";
+	f->person.last_checkin_time = "09:05";
+	f->person.last_checkin_verdict = "in_territory";
+	f->person.reports_today = 1;
+	f->person.forms_today = "日报";
+	f->person.latest_ref = "R1044";
+	f->person.latest_form = "daily";
+	f->person.latest_status = "approved";
+}
+
 static void run(const struct tsv_row *row, char *out, size_t out_size,
 		char *detail, size_t detail_size, char *reply,
 		size_t reply_size)
 {
+	enum rules_fact rstat[16];
+	struct rules_report_ref rrefs[16];
 	struct rules *r = !strcmp(row->f[0], "en") ? en : zh;
 	struct rules_msg msg;
 	struct rules_facts facts;
@@ -83,6 +140,7 @@ static void run(const struct tsv_row *row, char *out, size_t out_size,
 
 	memset(&msg, 0, sizeof(msg));
 	memset(&facts, 0, sizeof(facts));
+	memset(rrefs, 0, sizeof(rrefs));
 	msg.text = row->f[2];
 	msg.len = row->len[2];
 	msg.sender.phone = "13800000001";
@@ -101,6 +159,7 @@ static void run(const struct tsv_row *row, char *out, size_t out_size,
 	facts.last.status = "received";
 	facts.last.received = msg.sent.unix - 60;
 	ck_assert_int_eq(rules_parse(r, &msg, &p), 0);
+	supervise_facts(p, &facts, rstat, rrefs);
 	facts.outlet_status = RULES_FACT_FOUND;
 	facts.outlet.code = p->needs.outlet_code;
 	facts.outlet.name = "华联超市";

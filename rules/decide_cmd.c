@@ -18,7 +18,7 @@ const char *const r_sup_keys[R_SUP_N + 1] = {"approved", "rejected", "noted",
 		"already_decided", "not_in_chain", "no_such_ref", "team_all",
 		"missing", "no_checkin", "no_report", "on_leave",
 		"no_such_person", "today", "checkins", "reports", "latest",
-		"pending", "in_territory", "outside", NULL};
+		"pending", "word_in_territory", "word_outside", NULL};
 
 const char *const r_sup_defaults[R_SUP_N] = {"approved", "sent back", "note",
 		"already decided", "not in your team", "no such report",

@@ -1,8 +1,11 @@
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/unit/testutil.h"
 
-static int nib(char c)
+int tu_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -20,7 +23,8 @@ int tu_hex_to_bin(const char *hex, uint8_t *out, size_t out_size)
 	if (n % 2 || n / 2 > out_size)
 		return -1;
 	for (i = 0; i < n / 2; i++) {
-		int hi = nib(hex[2 * i]), lo = nib(hex[2 * i + 1]);
+		int hi = tu_hexval((unsigned char) hex[2 * i]),
+		    lo = tu_hexval((unsigned char) hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;
@@ -80,4 +84,17 @@ void tu_put_utf8(char *buf, size_t *len, uint32_t cp)
 	}
 	buf[o] = '\0';
 	*len = o;
+}
+
+const char *tu_top_path(const char *rel, char *buf, size_t size)
+{
+	const char *top = getenv("top_srcdir");
+
+	snprintf(buf, size, "%s/%s", top ? top : ".", rel);
+	return buf;
+}
+
+int tu_chdir_top(const char *sub, char *buf, size_t size)
+{
+	return chdir(tu_top_path(sub, buf, size));
 }

@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* One hex digit's value (either case), or -1. */
+int tu_hexval(int c);
+
 /* Hex (no spaces) -> octets; returns the count or -1 on bad hex/overflow. */
 int tu_hex_to_bin(const char *hex, uint8_t *out, size_t out_size);
 
@@ -22,5 +25,14 @@ uint32_t tu_rng_below(struct tu_rng *r, uint32_t n);
 
 /* Append cp as UTF-8 to buf at *len (buf must have 5 bytes of room). */
 void tu_put_utf8(char *buf, size_t *len, uint32_t cp);
+
+/*
+ * "$top_srcdir/@rel" (or "./@rel" when top_srcdir is unset) into buf
+ * (truncated to size); returns buf.
+ */
+const char *tu_top_path(const char *rel, char *buf, size_t size);
+
+/* chdir() to tu_top_path(@sub); buf receives the path for messages. */
+int tu_chdir_top(const char *sub, char *buf, size_t size);
 
 #endif

@@ -19,20 +19,14 @@
 
 #include "rules/rules.h"
 #include "rules/rules_int.h"
-
-static const char *srcdir(void)
-{
-	const char *d = getenv("top_srcdir");
-
-	return d ? d : ".";
-}
+#include "tests/unit/testutil.h"
 
 static void chdir_to(const char *sub)
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/%s", srcdir(), sub);
-	ck_assert_msg(chdir(path) == 0, "cannot chdir to %s", path);
+	ck_assert_msg(tu_chdir_top(sub, path, sizeof(path)) == 0,
+			"cannot chdir to %s", path);
 }
 
 static char *slurp(const char *path, size_t *ret_len)

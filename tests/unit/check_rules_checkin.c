@@ -17,6 +17,7 @@
 
 #include "rules/rules.h"
 #include "rules/rules_int.h"
+#include "tests/unit/testutil.h"
 
 static struct rules *zh, *en;
 
@@ -25,10 +26,8 @@ static struct rules *load(const char *rel)
 	struct diag_list d = {0};
 	struct rules *r = NULL;
 	char path[4096];
-	const char *top = getenv("top_srcdir");
 
-	snprintf(path, sizeof(path), "%s/%s", top ? top : ".", rel);
-	if (rules_load(path, &r, &d) < 0) {
+	if (rules_load(tu_top_path(rel, path, sizeof(path)), &r, &d) < 0) {
 		fprintf(stderr, "cannot load %s (%s)\n", path,
 				d.n ? d.v[0].line_text : "?");
 		exit(EXIT_FAILURE);

@@ -319,7 +319,6 @@ int main(void)
 {
 	Suite *s = suite_create("rules_checkin");
 	TCase *tc = tcase_create("checkin");
-	SRunner *sr;
 	int failed;
 
 	zh = load("docs/examples/rules.zh.conf");
@@ -335,11 +334,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_load_errors, 0,
 			(int) (sizeof(bad) / sizeof(bad[0])));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = tu_run_suite(s);
 	rules_free(zh);
 	rules_free(en);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return failed;
 }

@@ -415,7 +415,6 @@ int main(void)
 {
 	Suite *s = suite_create("rules_decide");
 	TCase *tc = tcase_create("decide");
-	SRunner *sr;
 	int failed;
 
 	zh = load("docs/examples/rules.zh.conf");
@@ -434,12 +433,9 @@ int main(void)
 	tcase_add_test(tc, test_value_text);
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = tu_run_suite(s);
 	rules_free(zh);
 	rules_free(en);
 	rules_free(mini);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return failed;
 }

@@ -223,8 +223,6 @@ int main(void)
 {
 	Suite *s = suite_create("rules_load");
 	TCase *tc = tcase_create("load");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_shipped_clean, 0, 2);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
@@ -232,9 +230,5 @@ int main(void)
 	tcase_add_test(tc, test_hash_covers_includes);
 	tcase_add_test(tc, test_ref_and_refused);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

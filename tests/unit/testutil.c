@@ -98,3 +98,14 @@ int tu_chdir_top(const char *sub, char *buf, size_t size)
 {
 	return chdir(tu_top_path(sub, buf, size));
 }
+
+int tu_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -2,6 +2,7 @@
 #ifndef FIELDGATE_TESTS_TESTUTIL_H
 #define FIELDGATE_TESTS_TESTUTIL_H
 
+#include <check.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,11 @@ const char *tu_top_path(const char *rel, char *buf, size_t size);
 
 /* chdir() to tu_top_path(@sub); buf receives the path for messages. */
 int tu_chdir_top(const char *sub, char *buf, size_t size);
+
+/*
+ * Runs every test of @s (CK_NORMAL output) and frees the runner, which
+ * owns @s; returns EXIT_FAILURE when any test failed, else EXIT_SUCCESS.
+ */
+int tu_run_suite(Suite *s);
 
 #endif

@@ -21,34 +21,6 @@
 #include "rules/rules_int.h"
 #include "tests/unit/testutil.h"
 
-static void chdir_to(const char *sub)
-{
-	char path[4096];
-
-	ck_assert_msg(tu_chdir_top(sub, path, sizeof(path)) == 0,
-			"cannot chdir to %s", path);
-}
-
-static char *slurp(const char *path, size_t *ret_len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long len;
-
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	ck_assert_int_ge(len, 0);
-	rewind(f);
-	buf = calloc(1, (size_t) len + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t) len, f), (size_t) len);
-	fclose(f);
-	if (ret_len)
-		*ret_len = (size_t) len;
-	return buf;
-}
-
 static const char *const shipped[] = {"rules.zh.conf", "rules.en.conf"};
 
 START_TEST(test_shipped_clean)
@@ -58,14 +30,14 @@ START_TEST(test_shipped_clean)
 	char hex[65], *bytes;
 	size_t i, len;
 
-	chdir_to("docs/examples");
+	tu_chdir_top("docs/examples");
 	ck_assert_int_eq(rules_load(shipped[_i], &r, &d), 0);
 	for (i = 0; i < d.n; i++)
 		fprintf(stderr, "%s\n", d.v[i].line_text);
 	ck_assert_uint_eq(d.n, 0);
 	ck_assert_ptr_nonnull(r);
 	/* the version is the SHA-256 of the file's bytes */
-	bytes = slurp(shipped[_i], &len);
+	bytes = tu_slurp(shipped[_i], &len);
 	r_sha256_hex(bytes, len, hex);
 	ck_assert_str_eq(rules_hash(r), hex);
 	ck_assert_str_eq(rules_timezone(r), "Asia/Shanghai");
@@ -92,7 +64,7 @@ START_TEST(test_bad)
 	size_t i, len = 0;
 	FILE *mem;
 
-	chdir_to("tests/data/rules/bad");
+	tu_chdir_top("tests/data/rules/bad");
 	snprintf(conf, sizeof(conf), "%s.conf", bad[_i]);
 	snprintf(exp, sizeof(exp), "%s.expected", bad[_i]);
 	ck_assert_int_eq(rules_load(conf, &r, &d), -EINVAL);
@@ -103,7 +75,7 @@ START_TEST(test_bad)
 	for (i = 0; i < d.n; i++)
 		fprintf(mem, "%s\n", d.v[i].line_text);
 	fclose(mem);
-	want = slurp(exp, NULL);
+	want = tu_slurp(exp, NULL);
 	ck_assert_msg(!strcmp(got, want),
 			"%s: diagnostics differ\n--- expected\n%s--- got\n%s",
 			conf, want, got);
@@ -190,7 +162,7 @@ START_TEST(test_ref_and_refused)
 	struct rules *r = NULL, *none = NULL;
 	char buf[1024];
 
-	chdir_to("docs/examples");
+	tu_chdir_top("docs/examples");
 	ck_assert_int_eq(rules_load("rules.zh.conf", &r, &d), 0);
 	ck_assert_int_eq(rules_ref_format(r, 1045, buf, sizeof(buf)), 5);
 	ck_assert_str_eq(buf, "R1045");
@@ -199,7 +171,7 @@ START_TEST(test_ref_and_refused)
 	ck_assert_int_eq(rules_ref_format(r, 12345, buf, sizeof(buf)), 5);
 	ck_assert_str_eq(buf, "R2345");
 	ck_assert_int_eq(rules_ref_format(r, 1, buf, 5), -ENOSPC);
-	chdir_to("tests/data/rules/bad");
+	tu_chdir_top("tests/data/rules/bad");
 	ck_assert_int_eq(rules_load("collide.conf", &none, &bad_d), -EINVAL);
 	ck_assert_int_gt(rules_refused_text(r, &bad_d, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf,

@@ -94,9 +94,32 @@ const char *tu_top_path(const char *rel, char *buf, size_t size)
 	return buf;
 }
 
-int tu_chdir_top(const char *sub, char *buf, size_t size)
+void tu_chdir_top(const char *sub)
 {
-	return chdir(tu_top_path(sub, buf, size));
+	char path[4096];
+
+	ck_assert_msg(chdir(tu_top_path(sub, path, sizeof(path))) == 0,
+			"cannot chdir to %s", path);
+}
+
+char *tu_slurp(const char *path, size_t *ret_len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long len;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	ck_assert_int_ge(len, 0);
+	rewind(f);
+	buf = calloc(1, (size_t) len + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t) len, f), (size_t) len);
+	fclose(f);
+	if (ret_len)
+		*ret_len = (size_t) len;
+	return buf;
 }
 
 int tu_run_suite(Suite *s)

@@ -33,8 +33,14 @@ void tu_put_utf8(char *buf, size_t *len, uint32_t cp);
  */
 const char *tu_top_path(const char *rel, char *buf, size_t size);
 
-/* chdir() to tu_top_path(@sub); buf receives the path for messages. */
-int tu_chdir_top(const char *sub, char *buf, size_t size);
+/* chdir() to tu_top_path(@sub); a failed check when it cannot. */
+void tu_chdir_top(const char *sub);
+
+/*
+ * The whole file @path, NUL-terminated (malloc'd; the caller frees);
+ * its length in *ret_len unless NULL. A failed check when unreadable.
+ */
+char *tu_slurp(const char *path, size_t *ret_len);
 
 /*
  * Runs every test of @s (CK_NORMAL output) and frees the runner, which

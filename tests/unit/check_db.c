@@ -19,6 +19,7 @@
 #include "db/migrate.h"
 #include "db/migrate_internal.h"
 #include "db/store.h"
+#include "tests/unit/testutil.h"
 
 static char conninfo[512]; /* the current test's schema */
 
@@ -1594,17 +1595,11 @@ static Suite *db_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
 
 	if (!getenv("FIELDGATE_TEST_CONNINFO")) {
 		fprintf(stderr, "check_db: run me through tests/pg/with-pg.sh "
 				"(FIELDGATE_TEST_CONNINFO not set)\n");
 		return 77;
 	}
-	sr = srunner_create(db_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(db_suite());
 }

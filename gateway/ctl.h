@@ -200,6 +200,8 @@ void ctl_fmt_utc(int64_t t, char buf[CTL_TIME_MAX]);
 void ctl_fmt_age(int64_t seconds, char buf[CTL_TIME_MAX]);
 /* JSON member: RFC 3339 UTC string, or null for 0. */
 void ctl_json_time(struct json *j, const char *key, int64_t t);
+/* JSON member: the string, or null when s is empty. */
+void ctl_json_text(struct json *j, const char *key, const char *s);
 
 /*
  * Parses a non-negative decimal integer <= max. Returns 0 and sets *ret,

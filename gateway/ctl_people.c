@@ -192,14 +192,8 @@ static void print_json(const struct db_person *v, size_t n, bool has_role,
 		json_string(&j, "phone", v[i].phone);
 		json_string(&j, "name", v[i].name);
 		json_string(&j, "role", db_role_name(v[i].role));
-		if (v[i].supervisor_phone[0])
-			json_string(&j, "supervisor", v[i].supervisor_phone);
-		else
-			json_null(&j, "supervisor");
-		if (v[i].territory[0])
-			json_string(&j, "territory", v[i].territory);
-		else
-			json_null(&j, "territory");
+		ctl_json_text(&j, "supervisor", v[i].supervisor_phone);
+		ctl_json_text(&j, "territory", v[i].territory);
 		json_bool(&j, "active", v[i].active);
 		json_end_object(&j);
 	}

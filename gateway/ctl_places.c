@@ -45,29 +45,17 @@ static void print_rows_json(struct json *j, const char *key,
 		json_string(j, "name", v[i].name);
 		ctl_json_time(j, "received_at", v[i].received_at);
 		ctl_json_time(j, "scts", v[i].scts);
-		if (v[i].ref[0])
-			json_string(j, "ref", v[i].ref);
-		else
-			json_null(j, "ref");
+		ctl_json_text(j, "ref", v[i].ref);
 		json_string(j, "outlet", v[i].outlet_code);
-		if (v[i].outlet_name[0])
-			json_string(j, "outlet_name", v[i].outlet_name);
-		else
-			json_null(j, "outlet_name");
-		if (v[i].territory[0])
-			json_string(j, "territory", v[i].territory);
-		else
-			json_null(j, "territory");
+		ctl_json_text(j, "outlet_name", v[i].outlet_name);
+		ctl_json_text(j, "territory", v[i].territory);
 		json_string(j, "verdict", v[i].verdict);
 		if (v[i].distance_m >= 0)
 			json_int(j, "distance_m", v[i].distance_m);
 		else
 			json_null(j, "distance_m");
 		json_string(j, "evidence", v[i].evidence);
-		if (v[i].cell[0])
-			json_string(j, "cell", v[i].cell);
-		else
-			json_null(j, "cell");
+		ctl_json_text(j, "cell", v[i].cell);
 		if (v[i].has_pos) {
 			snprintf(pos, sizeof(pos), "%.6f,%.6f", v[i].lat,
 					v[i].lon);

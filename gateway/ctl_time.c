@@ -220,3 +220,11 @@ void ctl_json_time(struct json *j, const char *key, int64_t t)
 	ctl_fmt_utc(t, buf);
 	json_string(j, key, buf);
 }
+
+void ctl_json_text(struct json *j, const char *key, const char *s)
+{
+	if (s[0])
+		json_string(j, key, s);
+	else
+		json_null(j, key);
+}

@@ -148,6 +148,16 @@ static bool cell_inside(const struct geo_input *in, double slack,
 	return false;
 }
 
+/* The verdict "in territory" by the outlet's own territory. */
+static int outlet_inside(struct geo_result *ret, const struct geo_territory *ot)
+{
+	ret->verdict = GEO_IN_TERRITORY;
+	ret->reason = GEO_R_OUTLET_IN;
+	ret->territory_id = ot->id;
+	ret->distance_m = 0;
+	return 0;
+}
+
 int geo_verdict(const struct geo_input *in, const struct geo_params *params,
 		struct geo_result *ret)
 {
@@ -188,13 +198,8 @@ int geo_verdict(const struct geo_input *in, const struct geo_params *params,
 	}
 	if (!c->given) {
 		ret->evidence = GEO_EV_OUTLET_CODE_ONLY;
-		if (outlet_in) {
-			ret->verdict = GEO_IN_TERRITORY;
-			ret->reason = GEO_R_OUTLET_IN;
-			ret->territory_id = ot->id;
-			ret->distance_m = 0;
-			return 0;
-		}
+		if (outlet_in)
+			return outlet_inside(ret, ot);
 		ret->verdict = GEO_OUTSIDE;
 		ret->reason = GEO_R_OUTLET_OUT;
 		if (o->has_pos) {
@@ -252,13 +257,8 @@ int geo_verdict(const struct geo_input *in, const struct geo_params *params,
 	 * by its outlets: a cell near an outlet of it is inside.
 	 */
 	if (outlet_in && !ot->has_circle && !ot->n_lacs &&
-			ret->cell_outlet_m >= 0) {
-		ret->verdict = GEO_IN_TERRITORY;
-		ret->reason = GEO_R_OUTLET_IN;
-		ret->territory_id = ot->id;
-		ret->distance_m = 0;
-		return 0;
-	}
+			ret->cell_outlet_m >= 0)
+		return outlet_inside(ret, ot);
 	ret->verdict = GEO_OUTSIDE;
 	ret->reason = GEO_R_CELL_OUT;
 	ret->distance_m = metres(dist);

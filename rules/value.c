@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "modem/ucs2.h"
+#include "rules/rules_int.h"
 #include "rules/value.h"
 
 void rv_num_opts_default(struct rv_num_opts *opts)
@@ -773,35 +774,6 @@ size_t rv_number_prefix(const char *s, size_t len, const struct rv_num_opts *o)
 
 /* ---- dates and times ----------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *ry, int *rm, int *rd)
-{
-	int64_t era, doe, yoe, y, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*rd = (int) (doy - (153 * mp + 2) / 5 + 1);
-	*rm = (int) (mp < 10 ? mp + 3 : mp - 9);
-	*ry = (int) (y + (*rm <= 2));
-}
-
 static int days_in_month(int y, int m)
 {
 	static const unsigned char dim[12] = {
@@ -910,7 +882,7 @@ static int num_of(const char *s, size_t len)
 /* The year that puts M-D nearest to today. */
 static int nearest(int ty, int tm, int td, int m, int d, int *ry)
 {
-	int64_t today = days_from_civil(ty, tm, td), best = 0;
+	int64_t today = r_days_from_civil(ty, tm, td), best = 0;
 	int y, found = 0;
 
 	for (y = ty - 1; y <= ty + 1; y++) {
@@ -918,7 +890,7 @@ static int nearest(int ty, int tm, int td, int m, int d, int *ry)
 
 		if (!date_ok(y, m, d))
 			continue;
-		dist = days_from_civil(y, m, d) - today;
+		dist = r_days_from_civil(y, m, d) - today;
 		if (dist < 0)
 			dist = -dist;
 		if (!found || dist < best) {
@@ -968,8 +940,8 @@ int rv_parse_date(const char *s, size_t len, int today_y, int today_m,
 	else if (word_in(s, len, w_2days))
 		back = 2;
 	if (back >= 0) {
-		civil_from_days(days_from_civil(today_y, today_m, today_d) -
-						back,
+		r_civil_from_days(r_days_from_civil(today_y, today_m, today_d) -
+						  back,
 				ret_y, ret_m, ret_d);
 		return 0;
 	}

@@ -75,77 +75,76 @@ static void tokens(const char *s, size_t n, const struct rv_num_opts *o)
 	}
 }
 
-int main(int argc, char **argv)
-{
-	double secs = argc > 1 ? atof(argv[1]) : 1.0, t0, t;
+/* What one timed loop needs; each step reads one message of the mix. */
+struct ctx {
 	struct rt_norm_opts no;
 	struct rt_norm nc;
 	struct rv_num_opts vo;
-	size_t lens[N_MIX], i, bytes = 0;
+	size_t lens[N_MIX];
 	char out[256];
-	unsigned long n;
-	int rc;
+};
 
-	rt_norm_opts_default(&no);
-	rv_num_opts_default(&vo);
+static int step_normalize(struct ctx *c, size_t i)
+{
+	return rt_normalize(mix[i], c->lens[i], &c->no, c->out, sizeof(c->out));
+}
+
+static int step_normalize_with(struct ctx *c, size_t i)
+{
+	return rt_normalize_with(
+			mix[i], c->lens[i], &c->nc, c->out, sizeof(c->out));
+}
+
+static int step_tokens(struct ctx *c, size_t i)
+{
+	int rc = rt_normalize_with(
+			mix[i], c->lens[i], &c->nc, c->out, sizeof(c->out));
+
+	if (rc > 0)
+		tokens(c->out, (size_t) rc, &c->vo);
+	return 0;
+}
+
+static int step_segments(struct ctx *c, size_t i)
+{
+	return rt_sms_segments(mix[i], c->lens[i], NULL);
+}
+
+/* Runs step over the whole mix for secs of CPU time; prints the rate. */
+static void run(const char *label, int (*step)(struct ctx *, size_t),
+		struct ctx *c, double secs)
+{
+	unsigned long n = 0;
+	double t0 = now_s(), t;
+	size_t i;
+
+	do {
+		for (i = 0; i < N_MIX; i++)
+			sink += step(c, i);
+		n += N_MIX;
+	} while ((t = now_s()) - t0 < secs);
+	printf("%-25s %10.0f msgs/s  %6.1f ns/msg\n", label, n / (t - t0),
+			(t - t0) * 1e9 / n);
+}
+
+int main(int argc, char **argv)
+{
+	double secs = argc > 1 ? atof(argv[1]) : 1.0;
+	static struct ctx c;
+	size_t i, bytes = 0;
+
+	rt_norm_opts_default(&c.no);
+	rv_num_opts_default(&c.vo);
 	for (i = 0; i < N_MIX; i++) {
-		lens[i] = strlen(mix[i]);
-		bytes += lens[i];
+		c.lens[i] = strlen(mix[i]);
+		bytes += c.lens[i];
 	}
 	printf("mix: %zu messages, %.1f bytes average\n", N_MIX,
 			(double) bytes / N_MIX);
-
-	n = 0;
-	t0 = now_s();
-	do {
-		for (i = 0; i < N_MIX; i++) {
-			rc = rt_normalize(
-					mix[i], lens[i], &no, out, sizeof(out));
-			sink += rc;
-		}
-		n += N_MIX;
-	} while ((t = now_s()) - t0 < secs);
-	printf("rt_normalize:             %10.0f msgs/s  %6.1f ns/msg\n",
-			n / (t - t0), (t - t0) * 1e9 / n);
-
-	rt_norm_compile(&no, &nc);
-	n = 0;
-	t0 = now_s();
-	do {
-		for (i = 0; i < N_MIX; i++) {
-			rc = rt_normalize_with(
-					mix[i], lens[i], &nc, out, sizeof(out));
-			sink += rc;
-		}
-		n += N_MIX;
-	} while ((t = now_s()) - t0 < secs);
-	printf("rt_normalize_with:        %10.0f msgs/s  %6.1f ns/msg\n",
-			n / (t - t0), (t - t0) * 1e9 / n);
-
-	n = 0;
-	t0 = now_s();
-	do {
-		for (i = 0; i < N_MIX; i++) {
-			rc = rt_normalize_with(
-					mix[i], lens[i], &nc, out, sizeof(out));
-			if (rc > 0)
-				tokens(out, (size_t) rc, &vo);
-		}
-		n += N_MIX;
-	} while ((t = now_s()) - t0 < secs);
-	printf("normalize + value tokens: %10.0f msgs/s  %6.1f ns/msg\n",
-			n / (t - t0), (t - t0) * 1e9 / n);
-
-	n = 0;
-	t0 = now_s();
-	do {
-		for (i = 0; i < N_MIX; i++) {
-			rc = rt_sms_segments(mix[i], lens[i], NULL);
-			sink += rc;
-		}
-		n += N_MIX;
-	} while ((t = now_s()) - t0 < secs);
-	printf("rt_sms_segments:          %10.0f msgs/s  %6.1f ns/msg\n",
-			n / (t - t0), (t - t0) * 1e9 / n);
+	run("rt_normalize:", step_normalize, &c, secs);
+	rt_norm_compile(&c.no, &c.nc);
+	run("rt_normalize_with:", step_normalize_with, &c, secs);
+	run("normalize + value tokens:", step_tokens, &c, secs);
+	run("rt_sms_segments:", step_segments, &c, secs);
 	return 0;
 }

@@ -176,6 +176,21 @@ e2e_sql()
 	psql -X -qAt -v ON_ERROR_STOP=1 -c "$1"
 }
 
+# e2e_queue_bulk N PREFIX EVERY TAG: queues N bulk messages (priority 3) to
+# PREFIX followed by the 5-digit message number g; every EVERY-th is a long
+# text (two parts). Each body ends in " #TAG<g>".
+e2e_queue_bulk()
+{
+	_long="通知：明天上午九点在城东仓库开月度会议，请各位业务员带好本月的销售报表、客户回访记录和下月的订货计划，会后各片区主管留下讨论新品铺货和促销安排，不得迟到。"
+	e2e_sql "INSERT INTO outbound_messages (recipient, body, kind, priority)
+	 SELECT '$2' || lpad(g::text, 5, '0'),
+		CASE WHEN g % $3 = 0 THEN '$_long' || ' #$4' || g
+		     ELSE '今日任务已更新 #$4' || g END,
+		'bulk', 3
+	   FROM generate_series(1, $1) g" >/dev/null ||
+		e2e_fail "cannot queue $1 messages"
+}
+
 # pg_ctl of the with-pg.sh cluster. with-pg.sh keeps the data in
 # $PGHOST/data (the socket dir is its temp dir) and runs the server as
 # "postgres" when we are root; FIELDGATE_PG_DATADIR / FIELDGATE_PG_BINDIR

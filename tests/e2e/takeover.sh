@@ -34,14 +34,7 @@ e2e_expect_modem_talk m1
 d0_id=$(hostname):$(cd "$E2E_TMP" && pwd -P)/d0.conf
 
 # Every fifth message in two parts (a long text).
-long="通知：明天上午九点在城东仓库开月度会议，请各位业务员带好本月的销售报表、客户回访记录和下月的订货计划，会后各片区主管留下讨论新品铺货和促销安排，不得迟到。"
-e2e_sql "INSERT INTO outbound_messages (recipient, body, kind, priority)
-	 SELECT '+2567751' || lpad(g::text, 5, '0'),
-		CASE WHEN g % 5 = 0 THEN '$long' || ' #T' || g
-		     ELSE '今日任务已更新 #T' || g END,
-		'bulk', 3
-	   FROM generate_series(1, $n) g" >/dev/null ||
-	e2e_fail "cannot queue $n messages"
+e2e_queue_bulk "$n" +2567751 5 T
 
 # Kill d0 while it holds a claim, after it has sent a few parts.
 d0_busy()

@@ -23,15 +23,8 @@ e2e_daemon_start d1
 e2e_expect_modem_talk m0
 e2e_expect_modem_talk m1
 
-long="通知：明天上午九点在城东仓库开月度会议，请各位业务员带好本月的销售报表、客户回访记录和下月的订货计划，会后各片区主管留下讨论新品铺货和促销安排，不得迟到。"
 t0=$(e2e_now_ms)
-e2e_sql "INSERT INTO outbound_messages (recipient, body, kind, priority)
-	 SELECT '+2567750' || lpad(g::text, 5, '0'),
-		CASE WHEN g % 10 = 0 THEN '$long' || ' #E' || g
-		     ELSE '今日任务已更新 #E' || g END,
-		'bulk', 3
-	   FROM generate_series(1, $n) g" >/dev/null ||
-	e2e_fail "cannot queue $n messages"
+e2e_queue_bulk "$n" +2567750 10 E
 expected_parts=$(e2e_sql "SELECT count(*) + count(*) FILTER (WHERE g % 10 = 0)
 			  FROM generate_series(1, $n) g")
 

@@ -17,39 +17,7 @@
 #include <unistd.h>
 
 #include "gateway/gwconfig.h"
-
-static const char *srcdir(void)
-{
-	const char *d = getenv("top_srcdir");
-
-	return d ? d : ".";
-}
-
-static void chdir_to(const char *sub)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", srcdir(), sub);
-	ck_assert_msg(chdir(path) == 0, "cannot chdir to %s", path);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long len;
-
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	ck_assert_int_ge(len, 0);
-	rewind(f);
-	buf = calloc(1, (size_t) len + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t) len, f), (size_t) len);
-	fclose(f);
-	return buf;
-}
+#include "tests/unit/testutil.h"
 
 static void check_example(const char *name)
 {
@@ -58,7 +26,7 @@ static void check_example(const char *name)
 	const struct gw_modem_config *m;
 	int r;
 
-	chdir_to("gateway");
+	tu_chdir_top("gateway");
 	r = gw_config_load(name, &cfg, &errors);
 	ck_assert_msg(r == 0, "%s: %s", name,
 			errors.n ? errors.lines[0] : "no message");
@@ -113,7 +81,7 @@ START_TEST(test_minimal_defaults)
 	struct gw_config_errors errors = {0};
 	struct gw_config *cfg = NULL;
 
-	chdir_to("tests/data/config");
+	tu_chdir_top("tests/data/config");
 	ck_assert_int_eq(gw_config_load("good-minimal.conf", &cfg, &errors), 0);
 	ck_assert_ptr_null(cfg->rules_file);
 	ck_assert_ptr_null(cfg->timezone);
@@ -152,7 +120,7 @@ START_TEST(test_bad_config)
 	size_t i, len = 0;
 	FILE *mem;
 
-	chdir_to("tests/data/config");
+	tu_chdir_top("tests/data/config");
 	snprintf(conf, sizeof(conf), "%s.conf", bad_configs[_i]);
 	snprintf(diag, sizeof(diag), "%s.diag", bad_configs[_i]);
 	ck_assert_int_eq(gw_config_load(conf, &cfg, &errors), -EINVAL);
@@ -162,7 +130,7 @@ START_TEST(test_bad_config)
 	for (i = 0; i < errors.n; i++)
 		fprintf(mem, "%s\n", errors.lines[i]);
 	fclose(mem);
-	want = slurp(diag);
+	want = tu_slurp(diag, NULL);
 	ck_assert_msg(!strcmp(got, want),
 			"%s: diagnostics differ\n"
 			"--- expected\n%s--- got\n%s",
@@ -236,11 +204,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(config_suite());
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rules/csv.h"
+#include "tests/unit/testutil.h"
 
 struct src {
 	const char *p;
@@ -226,8 +227,6 @@ int main(void)
 {
 	Suite *s = suite_create("csv");
 	TCase *tc = tcase_create("csv");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(
 			tc, test_cases, 0, sizeof(cases) / sizeof(cases[0]));
@@ -237,9 +236,5 @@ int main(void)
 			sizeof(utf8_cases) / sizeof(utf8_cases[0]));
 	tcase_add_test(tc, test_read_error);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

@@ -19,6 +19,7 @@
 #include "db/migrate.h"
 #include "db/migrate_internal.h"
 #include "db/store.h"
+#include "tests/unit/testutil.h"
 
 static char conninfo[512]; /* the current test's schema */
 
@@ -696,6 +697,12 @@ START_TEST(test_claim_concurrent)
 }
 END_TEST
 
+/* A message of two PDU parts; its first part alone is a one-part message. */
+static const struct db_outbound_part_new parts2[] = {
+		{1, "0041000D91683109000000F1000801", 20},
+		{2, "0041010D91683109000000F1000802", 20},
+};
+
 static int64_t claim_one(struct db *db, int64_t expect,
 		const struct db_outbound_part_new *parts, size_t n)
 {
@@ -728,10 +735,6 @@ static char *msg_state(struct db *db, int64_t id, char *buf, size_t size)
 
 START_TEST(test_part_states)
 {
-	static const struct db_outbound_part_new two[] = {
-			{1, "0041000D91683109000000F1000801", 20},
-			{2, "0041010D91683109000000F1000802", 20},
-	};
 	struct db_error err;
 	struct db *db = fresh(true);
 	struct db_outbound_part *p;
@@ -741,7 +744,7 @@ START_TEST(test_part_states)
 
 	id = claim_one(db,
 			enqueue(db, "+8613900000001", "two parts", 2, "manual"),
-			two, 2);
+			parts2, 2);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
 	ck_assert_int_eq(p[0].state, DB_PART_QUEUED);
 	ck_assert_str_eq(p[0].pdu_hex, "0041000D91683109000000F1000801");
@@ -783,8 +786,8 @@ START_TEST(test_part_states)
 	db_outbound_parts_free(p, n);
 
 	/* unknown: the modem went silent after the PDU */
-	id = claim_one(db, enqueue(db, "+8613900000002", "u", 2, "manual"), two,
-			1);
+	id = claim_one(db, enqueue(db, "+8613900000002", "u", 2, "manual"),
+			parts2, 1);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 1);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
 			0);
@@ -794,8 +797,8 @@ START_TEST(test_part_states)
 	db_outbound_parts_free(p, n);
 
 	/* failed: permanent error */
-	id = claim_one(db, enqueue(db, "+8613900000003", "f", 2, "manual"), two,
-			2);
+	id = claim_one(db, enqueue(db, "+8613900000003", "f", 2, "manual"),
+			parts2, 2);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
 			0);
@@ -810,8 +813,8 @@ START_TEST(test_part_states)
 	db_outbound_parts_free(p, n);
 
 	/* a failure status report (TP-ST 0x41) fails the part */
-	id = claim_one(db, enqueue(db, "+8613900000004", "r", 2, "manual"), two,
-			1);
+	id = claim_one(db, enqueue(db, "+8613900000004", "r", 2, "manual"),
+			parts2, 1);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 1);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
 			0);
@@ -827,9 +830,6 @@ END_TEST
 
 START_TEST(test_report_mr_wrap)
 {
-	static const struct db_outbound_part_new one[] = {
-			{1, "0041000D91683109000000F1000801", 20},
-	};
 	struct db_error err;
 	struct db *db = fresh(true);
 	struct db_outbound_part *p;
@@ -838,7 +838,7 @@ START_TEST(test_report_mr_wrap)
 
 	/* an old part with TP-MR 5, and 256 submits later MR 5 again */
 	old_msg = claim_one(db, enqueue(db, "+8613900000001", "old", 2, "m"),
-			one, 1);
+			parts2, 1);
 	ck_assert_int_eq(db_outbound_load_parts(db, old_msg, &p, &n, &err), 1);
 	old_part = p[0].id;
 	db_outbound_parts_free(p, n);
@@ -852,7 +852,7 @@ START_TEST(test_report_mr_wrap)
 					 0, NULL, &err),
 			1);
 	new_msg = claim_one(db, enqueue(db, "+8613900000001", "new", 2, "m"),
-			one, 1);
+			parts2, 1);
 	ck_assert_int_eq(db_outbound_load_parts(db, new_msg, &p, &n, &err), 1);
 	new_part = p[0].id;
 	db_outbound_parts_free(p, n);
@@ -894,10 +894,6 @@ END_TEST
 
 START_TEST(test_recover_and_expire)
 {
-	static const struct db_outbound_part_new two[] = {
-			{1, "0041000D91683109000000F1000801", 20},
-			{2, "0041010D91683109000000F1000802", 20},
-	};
 	struct db_error err;
 	struct db *db = fresh(true);
 	struct db_outbound_part *p;
@@ -906,8 +902,8 @@ START_TEST(test_recover_and_expire)
 	size_t n;
 	int64_t id, exp;
 
-	id = claim_one(db, enqueue(db, "+8613900000001", "crash", 2, "m"), two,
-			2);
+	id = claim_one(db, enqueue(db, "+8613900000001", "crash", 2, "m"),
+			parts2, 2);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
 			0);
@@ -944,10 +940,6 @@ END_TEST
 /* Issue 10 §5: another daemon takes over a claim whose lease ran out. */
 START_TEST(test_lease_takeover)
 {
-	static const struct db_outbound_part_new two[] = {
-			{1, "0041000D91683109000000F1000801", 20},
-			{2, "0041010D91683109000000F1000802", 20},
-	};
 	struct db_error err;
 	struct db *db = fresh(true);
 	struct db_outbound_part *p;
@@ -956,8 +948,8 @@ START_TEST(test_lease_takeover)
 	int64_t id, ms = 0;
 	int taken = -1;
 
-	id = claim_one(db, enqueue(db, "+8613900000003", "lease", 2, "m"), two,
-			2);
+	id = claim_one(db, enqueue(db, "+8613900000003", "lease", 2, "m"),
+			parts2, 2);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
 	ck_assert_int_eq(db_outbound_part_submitting_as(
 					 db, p[0].id, "m1", "d1", &err),
@@ -997,15 +989,12 @@ END_TEST
 /* One part, claimed by d1 on m1 and handed to the modem (submitting). */
 static int64_t one_submitting(struct db *db, const char *to)
 {
-	static const struct db_outbound_part_new one[] = {
-			{1, "0041000D91683109000000F1000801", 20},
-	};
 	struct db_outbound_part *p;
 	struct db_error err;
 	size_t n;
 	int64_t id;
 
-	id = claim_one(db, enqueue(db, to, "one", 2, "m"), one, 1);
+	id = claim_one(db, enqueue(db, to, "one", 2, "m"), parts2, 1);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 1);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
 			0);
@@ -1058,10 +1047,6 @@ END_TEST
 
 START_TEST(test_recover_keeps_backoff)
 {
-	static const struct db_outbound_part_new two[] = {
-			{1, "0041000D91683109000000F1000801", 20},
-			{2, "0041010D91683109000000F1000802", 20},
-	};
 	struct db_error err;
 	struct db *db = fresh(true);
 	struct db_outbound_part *p;
@@ -1072,7 +1057,7 @@ START_TEST(test_recover_keeps_backoff)
 
 	/* part 1 waits 30 s after a temporary error, part 2 was being
 	 * submitted: the daemon lost the database before re-queueing */
-	id = claim_one(db, enqueue(db, "+8613900000001", "two", 2, "m"), two,
+	id = claim_one(db, enqueue(db, "+8613900000001", "two", 2, "m"), parts2,
 			2);
 	ck_assert_int_eq(db_outbound_load_parts(db, id, &p, &n, &err), 2);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
@@ -1103,9 +1088,6 @@ END_TEST
 
 START_TEST(test_requeue_refresh)
 {
-	static const struct db_outbound_part_new one[] = {
-			{1, "0041000D91683109000000F1000801", 20},
-	};
 	struct db_error err;
 	struct db *db = fresh(true);
 	struct db_outbound_part *p;
@@ -1114,8 +1096,8 @@ START_TEST(test_requeue_refresh)
 	size_t n;
 	int64_t id, sent, unk, due = 0;
 
-	id = claim_one(db, enqueue(db, "+8613900000001", "later", 2, "m"), one,
-			1);
+	id = claim_one(db, enqueue(db, "+8613900000001", "later", 2, "m"),
+			parts2, 1);
 	ck_assert_int_eq(db_outbound_requeue(db, id, -1, &err), -EINVAL);
 	ck_assert_int_eq(db_outbound_requeue(db, id, 60, &err), 1);
 	ck_assert_str_eq(msg_state(db, id, st, sizeof(st)), "queued");
@@ -1138,8 +1120,8 @@ START_TEST(test_requeue_refresh)
 			1);
 
 	/* a re-claimed message whose parts are all done: refresh says so */
-	sent = claim_one(
-			db, enqueue(db, "+8613900000002", "s", 2, "m"), one, 1);
+	sent = claim_one(db, enqueue(db, "+8613900000002", "s", 2, "m"), parts2,
+			1);
 	ck_assert_int_eq(db_outbound_load_parts(db, sent, &p, &n, &err), 1);
 	ck_assert_int_eq(db_outbound_part_submitting(db, p[0].id, "m1", &err),
 			0);
@@ -1215,10 +1197,6 @@ END_TEST
 
 START_TEST(test_restart_counters)
 {
-	static const struct db_outbound_part_new two[] = {
-			{1, "0041000D91683109000000F1000801", 20},
-			{2, "0041010D91683109000000F1000802", 20},
-	};
 	struct db_error err;
 	struct db *db = fresh(true);
 	struct db_inbound in = sample_inbound();
@@ -1228,7 +1206,8 @@ START_TEST(test_restart_counters)
 	size_t n;
 
 	/* daily cap: parts handed to m1 today, however they ended */
-	id = claim_one(db, enqueue(db, "+8613900000001", "x", 2, "m"), two, 2);
+	id = claim_one(db, enqueue(db, "+8613900000001", "x", 2, "m"), parts2,
+			2);
 	ck_assert_int_eq(db_outbound_modem_parts_since(
 					 db, "m1", now - 60, &cnt, &err),
 			0);
@@ -1616,17 +1595,11 @@ static Suite *db_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
 
 	if (!getenv("FIELDGATE_TEST_CONNINFO")) {
 		fprintf(stderr, "check_db: run me through tests/pg/with-pg.sh "
 				"(FIELDGATE_TEST_CONNINFO not set)\n");
 		return 77;
 	}
-	sr = srunner_create(db_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(db_suite());
 }

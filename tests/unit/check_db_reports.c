@@ -17,6 +17,7 @@
 #include "db/migrate.h"
 #include "db/store.h"
 #include "db/store_reports.h"
+#include "tests/unit/testutil.h"
 
 static char conninfo[512];
 
@@ -580,17 +581,11 @@ static Suite *reports_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
 
 	if (!getenv("FIELDGATE_TEST_CONNINFO")) {
 		fprintf(stderr, "check_db_reports: run me through "
 				"tests/pg/with-pg.sh\n");
 		return 77;
 	}
-	sr = srunner_create(reports_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(reports_suite());
 }

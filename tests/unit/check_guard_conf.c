@@ -14,6 +14,7 @@
 
 #include "rules/guard_conf.h"
 #include "rules/rules.h"
+#include "tests/unit/testutil.h"
 
 static struct rules *load(const char *path)
 {
@@ -147,16 +148,10 @@ int main(void)
 {
 	Suite *s = suite_create("guard_conf");
 	TCase *tc = tcase_create("load");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_shipped, 0, 2);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_values);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

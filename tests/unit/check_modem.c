@@ -21,6 +21,7 @@
 #include "modem/sms_pdu.h"
 #include "modem/ucs2.h"
 #include "tests/sim/sim.h"
+#include "tests/unit/testutil.h"
 
 #define MAX_RX 2048
 #define MAX_HELD 256
@@ -2765,11 +2766,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(suite());
 }

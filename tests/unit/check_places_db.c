@@ -15,6 +15,7 @@
 #include "db/store.h"
 #include "db/store_places.h"
 #include "gateway/checkin.h"
+#include "tests/unit/testutil.h"
 
 static char conninfo[512];
 static char schema[32]; /* set in main(), before the tests fork */
@@ -426,8 +427,6 @@ int main(void)
 {
 	Suite *s = suite_create("places_db");
 	TCase *tc = tcase_create("places_db");
-	SRunner *sr;
-	int failed;
 
 	if (!getenv("FIELDGATE_TEST_CONNINFO")) {
 		fprintf(stderr, "check_places_db: run me through "
@@ -444,9 +443,5 @@ int main(void)
 			sizeof(judged) / sizeof(judged[0]));
 	tcase_add_test(tc, test_confirm);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

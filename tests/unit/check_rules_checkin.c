@@ -17,6 +17,7 @@
 
 #include "rules/rules.h"
 #include "rules/rules_int.h"
+#include "tests/unit/testutil.h"
 
 static struct rules *zh, *en;
 
@@ -25,10 +26,8 @@ static struct rules *load(const char *rel)
 	struct diag_list d = {0};
 	struct rules *r = NULL;
 	char path[4096];
-	const char *top = getenv("top_srcdir");
 
-	snprintf(path, sizeof(path), "%s/%s", top ? top : ".", rel);
-	if (rules_load(path, &r, &d) < 0) {
+	if (rules_load(tu_top_path(rel, path, sizeof(path)), &r, &d) < 0) {
 		fprintf(stderr, "cannot load %s (%s)\n", path,
 				d.n ? d.v[0].line_text : "?");
 		exit(EXIT_FAILURE);
@@ -320,7 +319,6 @@ int main(void)
 {
 	Suite *s = suite_create("rules_checkin");
 	TCase *tc = tcase_create("checkin");
-	SRunner *sr;
 	int failed;
 
 	zh = load("docs/examples/rules.zh.conf");
@@ -336,11 +334,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_load_errors, 0,
 			(int) (sizeof(bad) / sizeof(bad[0])));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = tu_run_suite(s);
 	rules_free(zh);
 	rules_free(en);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return failed;
 }

@@ -15,6 +15,7 @@
 
 #include "rules/rules.h"
 #include "rules/rules_int.h"
+#include "tests/unit/testutil.h"
 
 static struct rules *zh, *en, *mini;
 
@@ -23,10 +24,8 @@ static struct rules *load(const char *rel)
 	struct diag_list d = {0};
 	struct rules *r = NULL;
 	char path[4096];
-	const char *top = getenv("top_srcdir");
 
-	snprintf(path, sizeof(path), "%s/%s", top ? top : ".", rel);
-	if (rules_load(path, &r, &d) < 0) {
+	if (rules_load(tu_top_path(rel, path, sizeof(path)), &r, &d) < 0) {
 		fprintf(stderr, "cannot load %s (%s)\n", path,
 				d.n ? d.v[0].line_text : "?");
 		exit(EXIT_FAILURE);
@@ -416,7 +415,6 @@ int main(void)
 {
 	Suite *s = suite_create("rules_decide");
 	TCase *tc = tcase_create("decide");
-	SRunner *sr;
 	int failed;
 
 	zh = load("docs/examples/rules.zh.conf");
@@ -435,12 +433,9 @@ int main(void)
 	tcase_add_test(tc, test_value_text);
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = tu_run_suite(s);
 	rules_free(zh);
 	rules_free(en);
 	rules_free(mini);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return failed;
 }

@@ -19,41 +19,7 @@
 
 #include "rules/rules.h"
 #include "rules/rules_int.h"
-
-static const char *srcdir(void)
-{
-	const char *d = getenv("top_srcdir");
-
-	return d ? d : ".";
-}
-
-static void chdir_to(const char *sub)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", srcdir(), sub);
-	ck_assert_msg(chdir(path) == 0, "cannot chdir to %s", path);
-}
-
-static char *slurp(const char *path, size_t *ret_len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long len;
-
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	ck_assert_int_ge(len, 0);
-	rewind(f);
-	buf = calloc(1, (size_t) len + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t) len, f), (size_t) len);
-	fclose(f);
-	if (ret_len)
-		*ret_len = (size_t) len;
-	return buf;
-}
+#include "tests/unit/testutil.h"
 
 static const char *const shipped[] = {"rules.zh.conf", "rules.en.conf"};
 
@@ -64,14 +30,14 @@ START_TEST(test_shipped_clean)
 	char hex[65], *bytes;
 	size_t i, len;
 
-	chdir_to("docs/examples");
+	tu_chdir_top("docs/examples");
 	ck_assert_int_eq(rules_load(shipped[_i], &r, &d), 0);
 	for (i = 0; i < d.n; i++)
 		fprintf(stderr, "%s\n", d.v[i].line_text);
 	ck_assert_uint_eq(d.n, 0);
 	ck_assert_ptr_nonnull(r);
 	/* the version is the SHA-256 of the file's bytes */
-	bytes = slurp(shipped[_i], &len);
+	bytes = tu_slurp(shipped[_i], &len);
 	r_sha256_hex(bytes, len, hex);
 	ck_assert_str_eq(rules_hash(r), hex);
 	ck_assert_str_eq(rules_timezone(r), "Asia/Shanghai");
@@ -98,7 +64,7 @@ START_TEST(test_bad)
 	size_t i, len = 0;
 	FILE *mem;
 
-	chdir_to("tests/data/rules/bad");
+	tu_chdir_top("tests/data/rules/bad");
 	snprintf(conf, sizeof(conf), "%s.conf", bad[_i]);
 	snprintf(exp, sizeof(exp), "%s.expected", bad[_i]);
 	ck_assert_int_eq(rules_load(conf, &r, &d), -EINVAL);
@@ -109,7 +75,7 @@ START_TEST(test_bad)
 	for (i = 0; i < d.n; i++)
 		fprintf(mem, "%s\n", d.v[i].line_text);
 	fclose(mem);
-	want = slurp(exp, NULL);
+	want = tu_slurp(exp, NULL);
 	ck_assert_msg(!strcmp(got, want),
 			"%s: diagnostics differ\n--- expected\n%s--- got\n%s",
 			conf, want, got);
@@ -196,7 +162,7 @@ START_TEST(test_ref_and_refused)
 	struct rules *r = NULL, *none = NULL;
 	char buf[1024];
 
-	chdir_to("docs/examples");
+	tu_chdir_top("docs/examples");
 	ck_assert_int_eq(rules_load("rules.zh.conf", &r, &d), 0);
 	ck_assert_int_eq(rules_ref_format(r, 1045, buf, sizeof(buf)), 5);
 	ck_assert_str_eq(buf, "R1045");
@@ -205,7 +171,7 @@ START_TEST(test_ref_and_refused)
 	ck_assert_int_eq(rules_ref_format(r, 12345, buf, sizeof(buf)), 5);
 	ck_assert_str_eq(buf, "R2345");
 	ck_assert_int_eq(rules_ref_format(r, 1, buf, 5), -ENOSPC);
-	chdir_to("tests/data/rules/bad");
+	tu_chdir_top("tests/data/rules/bad");
 	ck_assert_int_eq(rules_load("collide.conf", &none, &bad_d), -EINVAL);
 	ck_assert_int_gt(rules_refused_text(r, &bad_d, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf,
@@ -229,8 +195,6 @@ int main(void)
 {
 	Suite *s = suite_create("rules_load");
 	TCase *tc = tcase_create("load");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_shipped_clean, 0, 2);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
@@ -238,9 +202,5 @@ int main(void)
 	tcase_add_test(tc, test_hash_covers_includes);
 	tcase_add_test(tc, test_ref_and_refused);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

@@ -13,6 +13,7 @@
 
 #include "rules/value.h"
 #include "tests/unit/rules_tsv.h"
+#include "tests/unit/testutil.h"
 
 static struct tsv_row *rows;
 static int n_rows;
@@ -214,8 +215,6 @@ int main(void)
 {
 	Suite *s = suite_create("rules_value");
 	TCase *tc = tcase_create("table");
-	SRunner *sr;
-	int failed;
 
 	rows = tsv_load("tests/data/rules/values.tsv", &n_rows);
 	if (n_rows < 100) {
@@ -225,9 +224,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_row, 0, n_rows);
 	tcase_add_test(tc, test_roundtrip);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_run_suite(s);
 }

@@ -5,6 +5,7 @@
 
 #include "modem/ucs2.h"
 #include "tests/unit/rules_tsv.h"
+#include "tests/unit/testutil.h"
 
 static char path_buf[4096];
 
@@ -19,24 +20,13 @@ static void die(int line, const char *what)
 	exit(99);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static unsigned long hexn(const char *s, int n, int line)
 {
 	unsigned long v = 0;
 	int i;
 
 	for (i = 0; i < n; i++) {
-		int h = hexval((unsigned char) s[i]);
+		int h = tu_hexval((unsigned char) s[i]);
 
 		if (h < 0)
 			die(line, "bad hex escape");
@@ -117,14 +107,12 @@ static size_t unescape(char *s, int line)
 
 struct tsv_row *tsv_load(const char *rel, int *ret_n)
 {
-	const char *top = getenv("top_srcdir");
 	struct tsv_row *rows = NULL;
 	int n = 0, cap = 0, line = 0;
 	char buf[8192];
 	FILE *f;
 
-	snprintf(path_buf, sizeof(path_buf), "%s/%s", top ? top : ".", rel);
-	f = fopen(path_buf, "r");
+	f = fopen(tu_top_path(rel, path_buf, sizeof(path_buf)), "r");
 	if (!f)
 		die(0, "cannot open (is top_srcdir set?)");
 	while (fgets(buf, sizeof(buf), f)) {

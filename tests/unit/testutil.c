@@ -1,8 +1,11 @@
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/unit/testutil.h"
 
-static int nib(char c)
+int tu_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -20,7 +23,8 @@ int tu_hex_to_bin(const char *hex, uint8_t *out, size_t out_size)
 	if (n % 2 || n / 2 > out_size)
 		return -1;
 	for (i = 0; i < n / 2; i++) {
-		int hi = nib(hex[2 * i]), lo = nib(hex[2 * i + 1]);
+		int hi = tu_hexval((unsigned char) hex[2 * i]),
+		    lo = tu_hexval((unsigned char) hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;
@@ -80,4 +84,51 @@ void tu_put_utf8(char *buf, size_t *len, uint32_t cp)
 	}
 	buf[o] = '\0';
 	*len = o;
+}
+
+const char *tu_top_path(const char *rel, char *buf, size_t size)
+{
+	const char *top = getenv("top_srcdir");
+
+	snprintf(buf, size, "%s/%s", top ? top : ".", rel);
+	return buf;
+}
+
+void tu_chdir_top(const char *sub)
+{
+	char path[4096];
+
+	ck_assert_msg(chdir(tu_top_path(sub, path, sizeof(path))) == 0,
+			"cannot chdir to %s", path);
+}
+
+char *tu_slurp(const char *path, size_t *ret_len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long len;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	ck_assert_int_ge(len, 0);
+	rewind(f);
+	buf = calloc(1, (size_t) len + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t) len, f), (size_t) len);
+	fclose(f);
+	if (ret_len)
+		*ret_len = (size_t) len;
+	return buf;
+}
+
+int tu_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -67,6 +67,39 @@ bool gw_handler_no_reply(const char *sender, int ton, int short_max)
 	return digits == 0 || digits <= (size_t) short_max;
 }
 
+int gw_handler_screen(struct gw_context *ctx, struct db *db,
+		const struct gw_message *msg, bool need_text,
+		struct db_error *err)
+{
+	const char *why = msg->decode_error;
+	char num[LOG_NUMBER_MAX];
+	int r;
+
+	if (!why && need_text && !msg->text)
+		why = "no text";
+	if (why) {
+		/* Stored raw; nobody to answer.  Marked for a human. */
+		r = db_inbound_set_state(db, msg->id, "failed", why, err);
+		if (r >= 0)
+			log_info("modem=%s msg=%" PRId64 " undecodable, stored "
+				 "raw: %s",
+					msg->modem, msg->id, why);
+		return r < 0 ? r : 1;
+	}
+	if (gw_handler_no_reply(msg->sender, msg->sender_ton,
+			    ctx->config->short_code_max_digits)) {
+		r = db_inbound_set_state(db, msg->id, "ignored", NULL, err);
+		if (r >= 0)
+			log_info("modem=%s msg=%" PRId64 " from=%s is a short "
+				 "code or alphanumeric: no reply",
+					msg->modem, msg->id,
+					log_redact_number(msg->sender, num,
+							sizeof(num)));
+		return r < 0 ? r : 1;
+	}
+	return 0;
+}
+
 /*
  * At the first message after start: the replies of the last hour, from
  * the database, so a restart cannot exceed the limit.  0 or -errno with
@@ -165,27 +198,9 @@ static int default_handle(struct gw_context *ctx, void *state, struct db *db,
 	const char *final = "handled";
 	int r;
 
-	if (msg->decode_error) {
-		/* Stored raw; nobody to answer.  Marked for a human. */
-		r = db_inbound_set_state(
-				db, msg->id, "failed", msg->decode_error, err);
-		if (r >= 0)
-			log_info("modem=%s msg=%" PRId64 " undecodable, stored "
-				 "raw: %s",
-					msg->modem, msg->id, msg->decode_error);
+	r = gw_handler_screen(ctx, db, msg, false, err);
+	if (r != 0)
 		return r < 0 ? r : 0;
-	}
-	if (gw_handler_no_reply(msg->sender, msg->sender_ton,
-			    cfg->short_code_max_digits)) {
-		r = db_inbound_set_state(db, msg->id, "ignored", NULL, err);
-		if (r >= 0)
-			log_info("modem=%s msg=%" PRId64 " from=%s is a short "
-				 "code or alphanumeric: no reply",
-					msg->modem, msg->id,
-					log_redact_number(msg->sender, num,
-							sizeof(num)));
-		return r < 0 ? r : 0;
-	}
 
 	r = rate_seed(state, db, err);
 	if (r < 0)

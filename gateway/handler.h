@@ -73,4 +73,15 @@ bool gw_reply_limit_take(void *state, const char *sender, int limit);
  */
 bool gw_handler_no_reply(const char *sender, int ton, int short_max);
 
+/*
+ * The checks every handler makes first: an undecodable message (or, with
+ * @need_text, one without text) is marked 'failed', one from a sender
+ * that must never get a reply (gw_handler_no_reply()) 'ignored', each
+ * logged.  Returns 1 when @msg was settled so, 0 when the handler goes
+ * on, or a negative errno with @err filled when the database failed.
+ */
+int gw_handler_screen(struct gw_context *ctx, struct db *db,
+		const struct gw_message *msg, bool need_text,
+		struct db_error *err);
+
 #endif /* GATEWAY_HANDLER_H */

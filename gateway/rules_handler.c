@@ -126,30 +126,9 @@ static int rules_handle(struct gw_context *ctx, void *state, struct db *db,
 	int r, n_alerts = 0;
 
 	memset(&lk, 0, sizeof(lk));
-	if (msg->decode_error || !msg->text) {
-		r = db_inbound_set_state(db, msg->id, "failed",
-				msg->decode_error ? msg->decode_error
-						  : "no text",
-				err);
-		if (r >= 0)
-			log_info("modem=%s msg=%" PRId64 " undecodable, stored "
-				 "raw: %s",
-					msg->modem, msg->id,
-					msg->decode_error ? msg->decode_error
-							  : "no text");
+	r = gw_handler_screen(ctx, db, msg, true, err);
+	if (r != 0)
 		return r < 0 ? r : 0;
-	}
-	if (gw_handler_no_reply(msg->sender, msg->sender_ton,
-			    cfg->short_code_max_digits)) {
-		r = db_inbound_set_state(db, msg->id, "ignored", NULL, err);
-		if (r >= 0)
-			log_info("modem=%s msg=%" PRId64 " from=%s is a short "
-				 "code or alphanumeric: no reply",
-					msg->modem, msg->id,
-					log_redact_number(msg->sender, num,
-							sizeof(num)));
-		return r < 0 ? r : 0;
-	}
 	r = gw_guard_check(ctx, db, rules_guard(rules), msg, &gres, err);
 	if (r >= 0)
 		r = gw_guard_apply(db, msg, &gres, err);
